@@ -1,0 +1,285 @@
+//! Heading detection, DepFlag and heading blobs.
+//!
+//! Each paragraph gets a heading score from layout and text features (size relative to the
+//! document's body text, bold font, short single line, numbering, capitals, trailing colon,
+//! space above, clinical section lexicon). `dep_flag` is true when a paragraph sits under the
+//! same heading as the previous one, i.e. it is not itself a heading. A blob is a heading
+//! and the paragraphs that follow it up to the next heading.
+
+use crate::types::{HeadingBlob, Paragraph};
+
+/// Weights and threshold of the heading score.
+#[derive(Debug, Clone)]
+pub struct HeadingConfig {
+    pub w_size: f32,
+    pub w_bold: f32,
+    pub w_short: f32,
+    pub w_numbered: f32,
+    pub w_caps: f32,
+    pub w_colon: f32,
+    pub w_gap: f32,
+    pub w_lexicon: f32,
+    pub w_sentence: f32,
+    pub threshold: f32,
+}
+
+impl HeadingConfig {
+    pub fn standard() -> Self {
+        HeadingConfig {
+            w_size: 1.2,
+            w_bold: 0.9,
+            w_short: 0.5,
+            w_numbered: 0.5,
+            w_caps: 0.5,
+            w_colon: 0.3,
+            w_gap: 0.3,
+            w_lexicon: 0.8,
+            w_sentence: -1.2,
+            threshold: 1.5,
+        }
+    }
+}
+
+const SECTIONS: &[&str] = &[
+    "history",
+    "history of present illness",
+    "past medical history",
+    "social history",
+    "family history",
+    "assessment",
+    "assessment and plan",
+    "plan",
+    "medications",
+    "allergies",
+    "diagnosis",
+    "diagnoses",
+    "impression",
+    "findings",
+    "results",
+    "laboratory",
+    "labs",
+    "procedures",
+    "hospital course",
+    "discharge instructions",
+    "discharge summary",
+    "follow up",
+    "follow-up",
+    "chief complaint",
+    "review of systems",
+    "physical examination",
+    "physical exam",
+    "vital signs",
+    "patient information",
+    "summary",
+    "introduction",
+    "methods",
+    "conclusion",
+    "recommendations",
+    "signature",
+];
+
+/// Features of one paragraph used for the heading decision.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadingFeatures {
+    pub size_ratio: f32,
+    pub bold: bool,
+    pub short: bool,
+    pub numbered: bool,
+    pub caps: bool,
+    pub colon: bool,
+    pub gap_ratio: f32,
+    pub lexicon: bool,
+    pub sentence: bool,
+}
+
+/// Median font size over all characters of body-like paragraphs.
+pub fn body_font_size(paras: &[Paragraph]) -> f32 {
+    let mut sizes: Vec<(f32, usize)> = paras
+        .iter()
+        .map(|p| (p.font_size, p.text.chars().count()))
+        .collect();
+    sizes.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    let total: usize = sizes.iter().map(|s| s.1).sum();
+    let mut acc = 0;
+    for (s, n) in &sizes {
+        acc += n;
+        if acc * 2 >= total {
+            return *s;
+        }
+    }
+    10.0
+}
+
+pub fn features(p: &Paragraph, body: f32) -> HeadingFeatures {
+    let t = p.text.trim();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let letters: Vec<char> = t.chars().filter(|c| c.is_alphabetic()).collect();
+    let caps = letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase());
+    let first = words.first().copied().unwrap_or("");
+    let numbered = first.len() <= 5
+        && first.ends_with('.')
+        && first[..first.len() - 1]
+            .split('.')
+            .all(|s| !s.is_empty() && (s.chars().all(|c| c.is_ascii_digit()) || s.len() == 1));
+    let lower = t
+        .trim_end_matches(':')
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ')
+        .to_lowercase();
+    HeadingFeatures {
+        size_ratio: if body > 0.0 { p.font_size / body } else { 1.0 },
+        bold: p.bold,
+        short: p.line_count <= 1 && words.len() <= 8,
+        numbered,
+        caps,
+        colon: t.ends_with(':'),
+        gap_ratio: if body > 0.0 { p.gap_above / body } else { 0.0 },
+        lexicon: SECTIONS.contains(&lower.as_str()),
+        sentence: t.ends_with('.') && words.len() > 3,
+    }
+}
+
+pub fn score(f: &HeadingFeatures, c: &HeadingConfig) -> f32 {
+    let mut s = 0.0;
+    if f.size_ratio >= 1.2 {
+        s += c.w_size;
+    }
+    if f.bold {
+        s += c.w_bold;
+    }
+    if f.short {
+        s += c.w_short;
+    } else {
+        s -= 1.0;
+    }
+    if f.numbered {
+        s += c.w_numbered;
+    }
+    if f.caps {
+        s += c.w_caps;
+    }
+    if f.colon {
+        s += c.w_colon;
+    }
+    if f.gap_ratio > 1.5 {
+        s += c.w_gap;
+    }
+    if f.lexicon {
+        s += c.w_lexicon;
+    }
+    if f.sentence {
+        s += c.w_sentence;
+    }
+    s
+}
+
+/// Score headings and set `dep_flag` on every paragraph.
+pub fn mark_headings(paras: &mut [Paragraph], c: &HeadingConfig) {
+    let body = body_font_size(paras);
+    for (i, p) in paras.iter_mut().enumerate() {
+        let f = features(p, body);
+        p.heading_score = score(&f, c);
+        p.is_heading = p.heading_score >= c.threshold;
+        p.dep_flag = i > 0 && !p.is_heading;
+    }
+}
+
+/// Group paragraphs into heading blobs using the DepFlags.
+pub fn blobs(paras: &[Paragraph]) -> Vec<HeadingBlob> {
+    let mut out: Vec<HeadingBlob> = Vec::new();
+    for p in paras {
+        if !p.dep_flag || out.is_empty() {
+            out.push(HeadingBlob {
+                id: out.len(),
+                paragraphs: vec![p.id],
+            });
+        } else if let Some(b) = out.last_mut() {
+            b.paragraphs.push(p.id);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Rect;
+
+    fn para(id: usize, text: &str, size: f32, bold: bool) -> Paragraph {
+        Paragraph {
+            id,
+            page: 0,
+            bbox: Rect::default(),
+            text: text.into(),
+            char_glyphs: vec![],
+            char_offsets: vec![],
+            font_size: size,
+            bold,
+            line_count: text.lines().count(),
+            gap_above: 12.0,
+            heading_score: 0.0,
+            is_heading: false,
+            dep_flag: false,
+        }
+    }
+
+    #[test]
+    fn headings_and_blobs() {
+        let mut ps = vec![
+            para(0, "DISCHARGE SUMMARY", 16.0, true),
+            para(
+                1,
+                "The patient was admitted with chest pain and shortness of breath.",
+                10.0,
+                false,
+            ),
+            para(
+                2,
+                "More body text follows here, describing the hospital course.",
+                10.0,
+                false,
+            ),
+            para(3, "2. Medications", 12.0, true),
+            para(
+                4,
+                "Aspirin 81 mg daily and metoprolol 25 mg twice daily were continued.",
+                10.0,
+                false,
+            ),
+            para(5, "Allergies:", 10.0, true),
+            para(
+                6,
+                "No known drug allergies were reported by the patient today.",
+                10.0,
+                false,
+            ),
+        ];
+        mark_headings(&mut ps, &HeadingConfig::standard());
+        let flags: Vec<bool> = ps.iter().map(|p| p.is_heading).collect();
+        assert_eq!(flags, vec![true, false, false, true, false, true, false]);
+        let deps: Vec<bool> = ps.iter().map(|p| p.dep_flag).collect();
+        assert_eq!(deps, vec![false, true, true, false, true, false, true]);
+        let b = blobs(&ps);
+        let ids: Vec<Vec<usize>> = b.iter().map(|b| b.paragraphs.clone()).collect();
+        assert_eq!(ids, vec![vec![0, 1, 2], vec![3, 4], vec![5, 6]]);
+    }
+
+    #[test]
+    fn inline_label_is_not_a_heading() {
+        let mut ps = vec![
+            para(
+                0,
+                "Body text of normal size that goes on for a while in a sentence.",
+                10.0,
+                false,
+            ),
+            para(
+                1,
+                "Diagnosis: community acquired pneumonia, treated with antibiotics.",
+                10.0,
+                false,
+            ),
+        ];
+        mark_headings(&mut ps, &HeadingConfig::standard());
+        assert!(!ps[1].is_heading);
+    }
+}

@@ -1,0 +1,130 @@
+//! Settings and the validated configuration. `Config` has no `Default`: a policy is a
+//! visible choice (`Config::safe_harbor()`, `Config::strict_raster()`).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::blobs::HeadingConfig;
+use crate::layout::LayoutConfig;
+use crate::propagate::PropagateConfig;
+use crate::risk::RiskConfig;
+
+/// Guards against hostile or huge input.
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_pages: usize,
+    pub max_chars_per_page: usize,
+    /// Per-document wall-clock limit for pdfium work, seconds.
+    pub timeout_s: u64,
+}
+
+/// Validated configuration of the pipeline.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub policy: &'static str,
+    pub layout: LayoutConfig,
+    pub headings: HeadingConfig,
+    pub propagate: PropagateConfig,
+    pub risk: RiskConfig,
+    pub limits: Limits,
+    /// Resolution of rasterised pages.
+    pub raster_dpi: f32,
+    /// Rasterise every page that has a redaction (safe mode).
+    pub raster_all: bool,
+    /// Password for encrypted input (the empty password is always tried).
+    pub password: Option<String>,
+}
+
+impl Config {
+    /// HIPAA Safe Harbor with true glyph removal and raster fallback.
+    pub fn safe_harbor() -> Config {
+        Config {
+            policy: "safe-harbor",
+            layout: LayoutConfig::standard(),
+            headings: HeadingConfig::standard(),
+            propagate: PropagateConfig::standard(),
+            risk: RiskConfig::standard(),
+            limits: Limits {
+                max_file_bytes: 200 << 20,
+                max_pages: 2000,
+                max_chars_per_page: 200_000,
+                timeout_s: 60,
+            },
+            raster_dpi: 200.0,
+            raster_all: false,
+            password: None,
+        }
+    }
+
+    /// Safe Harbor, but every page with a redaction is rasterised.
+    pub fn strict_raster() -> Config {
+        Config {
+            policy: "strict-raster",
+            raster_all: true,
+            ..Config::safe_harbor()
+        }
+    }
+
+    /// Hash of everything that changes the output (not the password).
+    pub fn settings_hash(&self) -> String {
+        let s = format!(
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|v{}",
+            self.policy,
+            self.layout,
+            self.headings,
+            self.propagate,
+            self.risk,
+            self.limits,
+            self.raster_dpi,
+            self.raster_all,
+            env!("CARGO_PKG_VERSION")
+        );
+        hex::encode(Sha256::digest(s.as_bytes()))
+    }
+}
+
+/// Raw user settings (CLI flags, a TOML/JSON file or the GUI form), validated into a Config.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default = "default_policy")]
+    pub policy: String,
+    #[serde(default)]
+    pub timeout_s: Option<u64>,
+    #[serde(default)]
+    pub review_threshold: Option<f32>,
+}
+
+fn default_policy() -> String {
+    "safe-harbor".into()
+}
+
+impl Settings {
+    pub fn into_config(self) -> Result<Config, crate::Error> {
+        let mut c = match self.policy.as_str() {
+            "safe-harbor" => Config::safe_harbor(),
+            "strict-raster" => Config::strict_raster(),
+            other => {
+                return Err(crate::Error::Settings(format!(
+                    "unknown policy '{other}' (safe-harbor, strict-raster)"
+                )))
+            }
+        };
+        if let Some(t) = self.timeout_s {
+            if t == 0 {
+                return Err(crate::Error::Settings("timeout must be > 0".into()));
+            }
+            c.limits.timeout_s = t;
+        }
+        if let Some(r) = self.review_threshold {
+            if !(0.0..=1.0).contains(&r) {
+                return Err(crate::Error::Settings(
+                    "review threshold must be in 0..1".into(),
+                ));
+            }
+            c.risk.review_threshold = r;
+        }
+        Ok(c)
+    }
+}

@@ -1,0 +1,143 @@
+//! Detection: detectors take a batch of text units and return spans. Rule detectors now;
+//! the learned NER model joins through the same [`BatchDetector`] interface.
+//! Overlapping spans from all detectors merge into [`Entity`] values that keep every source.
+
+pub mod rules;
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::{Category, Span};
+
+/// One unit of text handed to a detector (a paragraph, or a line in text mode).
+#[derive(Debug, Clone, Copy)]
+pub struct TextUnit<'a> {
+    pub text: &'a str,
+    /// Page index for PDF input, `None` in text mode.
+    pub page: Option<usize>,
+    pub is_heading: bool,
+}
+
+/// A detector that works on batches (never one paragraph at a time).
+pub trait BatchDetector: Send + Sync {
+    fn name(&self) -> &str;
+    /// One `Vec<Span>` per input unit, in order.
+    fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>, crate::Error>;
+}
+
+impl BatchDetector for rules::RuleDetector {
+    fn name(&self) -> &str {
+        "rules"
+    }
+    fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>, crate::Error> {
+        Ok(units.iter().map(|u| self.detect(u.text)).collect())
+    }
+}
+
+/// One contributing detection of an entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub detector: String,
+    pub score: f32,
+    pub category: Category,
+}
+
+/// A merged finding in one paragraph (byte offsets into that paragraph's text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    pub id: usize,
+    pub para: usize,
+    pub start: usize,
+    pub end: usize,
+    pub category: Category,
+    pub score: f32,
+    pub sources: Vec<Source>,
+    /// For hits found by propagation: the entity whose text was searched for.
+    pub propagated_from: Option<usize>,
+}
+
+impl Entity {
+    pub fn source_label(&self) -> String {
+        let mut names: Vec<&str> = self.sources.iter().map(|s| s.detector.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names.join("+")
+    }
+    /// Only propagation found it (no detector saw it directly).
+    pub fn propagated_only(&self) -> bool {
+        self.sources
+            .iter()
+            .all(|s| s.detector.starts_with("propagate"))
+    }
+}
+
+/// Merge overlapping spans of one text into entities. The category of the highest-scoring
+/// source wins; the score is the maximum; every source is kept.
+pub fn merge_spans(para: usize, mut spans: Vec<Span>) -> Vec<Entity> {
+    spans.retain(|s| s.end > s.start);
+    spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<Entity> = Vec::new();
+    for s in spans {
+        let src = Source {
+            detector: s.detector.clone(),
+            score: s.score,
+            category: s.category,
+        };
+        if let Some(last) = out.last_mut() {
+            if s.start < last.end {
+                last.end = last.end.max(s.end);
+                if s.score > last.score {
+                    last.score = s.score;
+                    last.category = s.category;
+                }
+                if !last.sources.contains(&src) {
+                    last.sources.push(src);
+                }
+                continue;
+            }
+        }
+        out.push(Entity {
+            id: 0,
+            para,
+            start: s.start,
+            end: s.end,
+            category: s.category,
+            score: s.score,
+            sources: vec![src],
+            propagated_from: None,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sp(start: usize, end: usize, c: Category, score: f32, d: &str) -> Span {
+        Span {
+            start,
+            end,
+            category: c,
+            score,
+            detector: d.into(),
+        }
+    }
+
+    #[test]
+    fn overlapping_spans_merge_keeping_sources() {
+        let e = merge_spans(
+            3,
+            vec![
+                sp(0, 5, Category::Name, 0.7, "rule:name"),
+                sp(3, 9, Category::Name, 0.9, "ner"),
+                sp(20, 25, Category::Date, 0.99, "rule:date"),
+            ],
+        );
+        assert_eq!(e.len(), 2);
+        assert_eq!((e[0].start, e[0].end), (0, 9));
+        assert_eq!(e[0].score, 0.9);
+        assert_eq!(e[0].sources.len(), 2);
+        assert_eq!(e[0].source_label(), "ner+rule:name");
+        assert_eq!(e[1].category, Category::Date);
+    }
+}

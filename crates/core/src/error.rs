@@ -1,0 +1,100 @@
+//! Errors of the core library. Messages never contain document text: only codes, page
+//! numbers, stage names and library error kinds.
+
+use thiserror::Error;
+
+/// Who is at fault, so the CLI and UI can phrase an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultClass {
+    /// The input document is unusable as given (encrypted, damaged, too large…).
+    BadInput,
+    /// The machine is not set up (missing library, unwritable folder, full disk…).
+    Environment,
+    /// A bug or an internal check that should not fail.
+    Internal,
+}
+
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("pdfium library not available: {0}")]
+    PdfiumMissing(String),
+    #[error("document is encrypted and the password is missing or wrong")]
+    Encrypted,
+    #[error("document cannot be parsed ({0})")]
+    Damaged(String),
+    #[error("document is too large ({what}: {value} > limit {limit})")]
+    TooLarge {
+        what: &'static str,
+        value: u64,
+        limit: u64,
+    },
+    #[error("document has no pages")]
+    NoPages,
+    #[error("redaction failed on page {page}: {reason}")]
+    Redact { page: usize, reason: String },
+    #[error("output failed verification: {check} (page {page:?})")]
+    Verification {
+        check: &'static str,
+        page: Option<usize>,
+    },
+    #[error("document processing exceeded the time limit of {0} s")]
+    Timeout(u64),
+    #[error("pdfium worker stopped unexpectedly")]
+    WorkerGone,
+    #[error("job log error: {0}")]
+    JobLog(String),
+    #[error("I/O error during {op}: {kind}")]
+    Io {
+        op: &'static str,
+        kind: std::io::ErrorKind,
+    },
+    #[error("invalid settings: {0}")]
+    Settings(String),
+    #[error("detector error: {0}")]
+    Detect(String),
+}
+
+impl Error {
+    /// Stable machine-readable code, stored in the job log and reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::PdfiumMissing(_) => "pdfium_missing",
+            Error::Encrypted => "encrypted",
+            Error::Damaged(_) => "damaged",
+            Error::TooLarge { .. } => "too_large",
+            Error::NoPages => "no_pages",
+            Error::Redact { .. } => "redact_failed",
+            Error::Verification { .. } => "verification_failed",
+            Error::Timeout(_) => "timeout",
+            Error::WorkerGone => "worker_gone",
+            Error::JobLog(_) => "joblog",
+            Error::Io { kind, .. } if *kind == std::io::ErrorKind::StorageFull => "disk_full",
+            Error::Io { .. } => "io",
+            Error::Settings(_) => "settings",
+            Error::Detect(_) => "detect",
+        }
+    }
+
+    pub fn fault(&self) -> FaultClass {
+        match self {
+            Error::Encrypted
+            | Error::Damaged(_)
+            | Error::TooLarge { .. }
+            | Error::NoPages
+            | Error::Timeout(_)
+            | Error::Redact { .. }
+            | Error::Verification { .. } => FaultClass::BadInput,
+            Error::PdfiumMissing(_) | Error::Io { .. } | Error::JobLog(_) | Error::Settings(_) => {
+                FaultClass::Environment
+            }
+            Error::WorkerGone | Error::Detect(_) => FaultClass::Internal,
+        }
+    }
+
+    pub fn io(op: &'static str, e: &std::io::Error) -> Error {
+        Error::Io { op, kind: e.kind() }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

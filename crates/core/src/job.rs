@@ -1,0 +1,477 @@
+//! Batch jobs over files and folders: read each input, run the pipeline, write the
+//! verified output atomically (temp file + rename) with a `.deid.json` report beside it,
+//! and record a row per document in the job log. One bad document never stops the batch;
+//! a failed document gets no output file. Inputs are never modified.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::joblog::{DocStatus, DocumentRecord, EntityRow, HmacKey, JobInfo, JobLog};
+use crate::pdfium::PdfiumService;
+use crate::pipeline::{DocReport, Engine};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct JobRequest {
+    pub inputs: Vec<PathBuf>,
+    pub out_dir: PathBuf,
+    pub db: PathBuf,
+    pub key: PathBuf,
+    pub force: bool,
+}
+
+/// One input with the path its output gets under the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub relative: PathBuf,
+}
+
+/// Progress events, in order, for the CLI and the desktop app.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum JobEvent {
+    Started {
+        job_id: i64,
+        total: usize,
+    },
+    DocStarted {
+        index: usize,
+    },
+    DocDone {
+        index: usize,
+        status: &'static str,
+        risk: f32,
+        entities: usize,
+    },
+    DocSkipped {
+        index: usize,
+    },
+    DocFailed {
+        index: usize,
+        code: &'static str,
+        message: String,
+    },
+    Finished {
+        ok: usize,
+        review: usize,
+        failed: usize,
+        skipped: usize,
+    },
+}
+
+/// Final state of one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocOutcome {
+    pub input: PathBuf,
+    pub output: Option<PathBuf>,
+    pub status: &'static str,
+    pub error_code: Option<&'static str>,
+    pub error: Option<String>,
+    pub risk: Option<f32>,
+    pub counts: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobOutcome {
+    pub job_id: i64,
+    pub documents: Vec<DocOutcome>,
+    pub elapsed_ms: u64,
+}
+
+impl JobOutcome {
+    pub fn count(&self, status: &str) -> usize {
+        self.documents.iter().filter(|d| d.status == status).count()
+    }
+}
+
+fn is_pdf(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+}
+
+/// Expand files and folders (recursively, `*.pdf`) into inputs with output-relative paths.
+/// Sorted, de-duplicated.
+pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<InputFile>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| Error::io("reading input path", &e))?;
+        if meta.is_dir() {
+            for entry in walkdir::WalkDir::new(p)
+                .follow_links(false)
+                .sort_by_file_name()
+            {
+                let entry = entry.map_err(|e| Error::Io {
+                    op: "walking input folder",
+                    kind: e
+                        .io_error()
+                        .map(|i| i.kind())
+                        .unwrap_or(std::io::ErrorKind::Other),
+                })?;
+                if entry.file_type().is_file() && is_pdf(entry.path()) {
+                    let rel = entry
+                        .path()
+                        .strip_prefix(p)
+                        .unwrap_or(entry.path())
+                        .to_path_buf();
+                    out.push(InputFile {
+                        path: entry.path().to_path_buf(),
+                        relative: rel,
+                    });
+                }
+            }
+        } else {
+            let name = p
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("input.pdf"));
+            out.push(InputFile {
+                path: p.clone(),
+                relative: name,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.relative.cmp(&b.relative).then(a.path.cmp(&b.path)));
+    out.dedup_by(|a, b| a.relative == b.relative);
+    Ok(out)
+}
+
+/// RFC 3339 UTC timestamp of now (second precision).
+pub fn now_rfc3339() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0) as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // civil-from-days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Write `bytes` to `path` atomically: a temp file in the same folder, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating output folder", &e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".deid-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("creating temp file", &e))?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io("writing output", &e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io("syncing output", &e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("renaming output", &e.error))?;
+    Ok(())
+}
+
+/// The per-document report written beside the output (no document text).
+#[derive(Debug, Serialize)]
+struct ReportFile<'a> {
+    tool: &'static str,
+    version: &'static str,
+    policy: &'a str,
+    input_sha256: &'a str,
+    output_sha256: String,
+    status: &'static str,
+    report: &'a DocReport,
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Run a batch. `on_event` sees progress; the returned outcome lists every input.
+pub fn run_job(
+    engine: &Engine,
+    pdfium: Option<&PdfiumService>,
+    req: &JobRequest,
+    on_event: &mut dyn FnMut(&JobEvent),
+) -> Result<JobOutcome> {
+    let started = Instant::now();
+    let inputs = collect_inputs(&req.inputs)?;
+    std::fs::create_dir_all(&req.out_dir).map_err(|e| Error::io("creating output folder", &e))?;
+    if let Some(parent) = req.db.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("creating job log folder", &e))?;
+    }
+    let key = HmacKey::load_or_create(&req.key).map_err(|e| Error::JobLog(e.to_string()))?;
+    let log = JobLog::open(&req.db).map_err(|e| Error::JobLog(e.to_string()))?;
+    let settings_hash = engine.config().settings_hash();
+    let info = JobInfo {
+        tool_version: format!("pdf-deid {}", env!("CARGO_PKG_VERSION")),
+        settings_hash: settings_hash.clone(),
+        model_versions: serde_json::json!({ "detectors": engine.detector_names() }),
+    };
+    let job_id = log
+        .start_job(&info, &now_rfc3339())
+        .map_err(|e| Error::JobLog(e.to_string()))?;
+    on_event(&JobEvent::Started {
+        job_id,
+        total: inputs.len(),
+    });
+    let mut docs = Vec::with_capacity(inputs.len());
+    for (index, inp) in inputs.iter().enumerate() {
+        on_event(&JobEvent::DocStarted { index });
+        let output = req.out_dir.join(&inp.relative);
+        let report_path = output.with_extension("pdf.deid.json");
+        let outcome = run_one(
+            engine,
+            pdfium,
+            &log,
+            &key,
+            job_id,
+            &settings_hash,
+            inp,
+            &output,
+            &report_path,
+            req.force,
+        );
+        let ev = match &outcome {
+            Ok(d) if d.status == "skipped" => JobEvent::DocSkipped { index },
+            Ok(d) => JobEvent::DocDone {
+                index,
+                status: d.status,
+                risk: d.risk.unwrap_or(0.0),
+                entities: d.counts.values().map(|v| *v as usize).sum(),
+            },
+            Err(e) => JobEvent::DocFailed {
+                index,
+                code: e.code(),
+                message: e.to_string(),
+            },
+        };
+        on_event(&ev);
+        docs.push(match outcome {
+            Ok(d) => d,
+            Err(e) => DocOutcome {
+                input: inp.path.clone(),
+                output: None,
+                status: "failed",
+                error_code: Some(e.code()),
+                error: Some(e.to_string()),
+                risk: None,
+                counts: BTreeMap::new(),
+            },
+        });
+    }
+    let outcome = JobOutcome {
+        job_id,
+        documents: docs,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    };
+    let failed = outcome.count("failed");
+    log.finish_job(
+        job_id,
+        &now_rfc3339(),
+        if failed == 0 { "ok" } else { "partial" },
+    )
+    .map_err(|e| Error::JobLog(e.to_string()))?;
+    on_event(&JobEvent::Finished {
+        ok: outcome.count("ok"),
+        review: outcome.count("review"),
+        failed,
+        skipped: outcome.count("skipped"),
+    });
+    Ok(outcome)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_one(
+    engine: &Engine,
+    pdfium: Option<&PdfiumService>,
+    log: &JobLog,
+    key: &HmacKey,
+    job_id: i64,
+    settings_hash: &str,
+    inp: &InputFile,
+    output: &Path,
+    report_path: &Path,
+    force: bool,
+) -> Result<DocOutcome> {
+    let started_at = now_rfc3339();
+    if same_file(&inp.path, output) {
+        return Err(Error::Settings("output would overwrite the input".into()));
+    }
+    let bytes = std::fs::read(&inp.path).map_err(|e| Error::io("reading input", &e))?;
+    let input_sha = hex::encode(Sha256::digest(&bytes));
+    let output_tag = key.hmac_hex(&format!("output:{}", output.display()));
+    if !force {
+        if let Some(prev) = log
+            .already_done(&input_sha, settings_hash, &output_tag, output)
+            .map_err(|e| Error::JobLog(e.to_string()))?
+        {
+            return Ok(DocOutcome {
+                input: inp.path.clone(),
+                output: Some(output.to_path_buf()),
+                status: "skipped",
+                error_code: None,
+                error: None,
+                risk: Some(prev.risk_score),
+                counts: BTreeMap::new(),
+            });
+        }
+    }
+    let result = match pdfium {
+        Some(p) => engine.process_pdf(p, bytes),
+        None => Err(Error::PdfiumMissing("pdfium was not loaded".into())),
+    };
+    let input_hmac = key.hmac_hex(&format!("input:{}", inp.path.display()));
+    match result {
+        Ok(processed) => {
+            let status = if processed.report.review {
+                DocStatus::Review
+            } else {
+                DocStatus::Ok
+            };
+            let out_sha = hex::encode(Sha256::digest(processed.output.bytes()));
+            write_atomic(output, processed.output.bytes())?;
+            let rep = ReportFile {
+                tool: "pdf-deid",
+                version: env!("CARGO_PKG_VERSION"),
+                policy: engine.config().policy,
+                input_sha256: &input_sha,
+                output_sha256: out_sha,
+                status: status.as_str(),
+                report: &processed.report,
+            };
+            let json = serde_json::to_vec_pretty(&rep)
+                .map_err(|_| Error::Settings("report serialisation".into()))?;
+            write_atomic(report_path, &json)?;
+            let entities = processed
+                .report
+                .entities
+                .iter()
+                .flat_map(|e| {
+                    let rects = if e.rects.is_empty() {
+                        vec![Default::default()]
+                    } else {
+                        e.rects.clone()
+                    };
+                    rects
+                        .into_iter()
+                        .map(move |r: crate::types::Rect| EntityRow {
+                            page: e.page as u32,
+                            rect: [r.x0, r.y0, r.x1, r.y1],
+                            category: e.category.as_str().to_string(),
+                            score: e.score,
+                            source: e.source.clone(),
+                            text_hmac: key.hmac_hex(&e.text),
+                        })
+                })
+                .collect::<Vec<_>>();
+            let rec = DocumentRecord {
+                input_path_hmac: input_hmac,
+                input_sha256: input_sha,
+                settings_hash: settings_hash.to_string(),
+                output_path: Some(output_tag),
+                status,
+                error_code: None,
+                pages: processed.report.pages as u32,
+                paragraphs: processed.report.paragraphs as u32,
+                counts: processed.report.counts.clone(),
+                risk_score: processed.report.risk.score,
+                stage_ms: processed.stage_ms.clone(),
+                started_at,
+                finished_at: now_rfc3339(),
+                entities,
+            };
+            log.record_document(job_id, &rec)
+                .map_err(|e| Error::JobLog(e.to_string()))?;
+            Ok(DocOutcome {
+                input: inp.path.clone(),
+                output: Some(output.to_path_buf()),
+                status: status.as_str(),
+                error_code: None,
+                error: None,
+                risk: Some(processed.report.risk.score),
+                counts: processed.report.counts,
+            })
+        }
+        Err(e) => {
+            // A failed document has no output: remove a stale one from an earlier run.
+            let _ = std::fs::remove_file(output);
+            let _ = std::fs::remove_file(report_path);
+            let rec = DocumentRecord {
+                input_path_hmac: input_hmac,
+                input_sha256: input_sha,
+                settings_hash: settings_hash.to_string(),
+                output_path: None,
+                status: DocStatus::Failed,
+                error_code: Some(e.code().to_string()),
+                pages: 0,
+                paragraphs: 0,
+                counts: BTreeMap::new(),
+                risk_score: 1.0,
+                stage_ms: BTreeMap::new(),
+                started_at,
+                finished_at: now_rfc3339(),
+                entities: Vec::new(),
+            };
+            log.record_document(job_id, &rec)
+                .map_err(|le| Error::JobLog(le.to_string()))?;
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_shape() {
+        let t = now_rfc3339();
+        assert_eq!(t.len(), 20);
+        assert!(t.starts_with("20"));
+        assert!(t.ends_with('Z'));
+    }
+
+    #[test]
+    fn collect_inputs_walks_folders() {
+        let d = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(d.path().join("a/b")).expect("mkdir");
+        std::fs::write(d.path().join("a/b/x.pdf"), b"x").expect("w");
+        std::fs::write(d.path().join("a/y.PDF"), b"y").expect("w");
+        std::fs::write(d.path().join("a/z.txt"), b"z").expect("w");
+        let got = collect_inputs(&[d.path().join("a")]).expect("collect");
+        let rel: Vec<_> = got.iter().map(|i| i.relative.clone()).collect();
+        assert_eq!(rel, vec![PathBuf::from("b/x.pdf"), PathBuf::from("y.PDF")]);
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temp() {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("o/out.pdf");
+        write_atomic(&p, b"abc").expect("write");
+        assert_eq!(std::fs::read(&p).expect("read"), b"abc");
+        let names: Vec<_> = std::fs::read_dir(d.path().join("o"))
+            .expect("ls")
+            .map(|e| e.expect("e").file_name())
+            .collect();
+        assert_eq!(names.len(), 1);
+    }
+}

@@ -1,0 +1,26 @@
+//! deid-core: the pdf-deid pipeline, from PDF bytes to a verified, truly redacted PDF and
+//! a job-log record. No Tauri, no CLI parsing, no printing: callers pass a [`Config`] and
+//! receive typed results. See ARCHITECTURE.md for the stage map and the invariants.
+
+pub mod blobs;
+pub mod config;
+pub mod detect;
+pub mod error;
+pub mod job;
+pub mod joblog;
+pub mod layout;
+pub mod pdfium;
+pub mod pipeline;
+pub mod plan;
+pub mod policy;
+pub mod propagate;
+pub mod redact;
+pub mod risk;
+pub mod sanitize;
+pub mod testpdf;
+pub mod types;
+pub mod verify;
+
+pub use config::{Config, Settings};
+pub use error::{Error, FaultClass, Result};
+pub use pipeline::{DocReport, Engine, Processed};

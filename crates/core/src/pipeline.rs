@@ -1,0 +1,480 @@
+//! The pipeline: the only place that knows the order of the stages.
+//!
+//! extract (pdfium thread) → layout → headings/DepFlag/blobs → detect (rayon over blobs,
+//! batched detectors) → merge → propagate → risk → plan → redact + sanitise (lopdf) →
+//! verify (pdfium) → [`Processed`] holding a [`Verified`] output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use lopdf::{Document, LoadOptions};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::blobs;
+use crate::config::Config;
+use crate::detect::{merge_spans, rules::RuleDetector, BatchDetector, Entity, TextUnit};
+use crate::error::{Error, Result};
+use crate::layout;
+use crate::pdfium::{self, ExtractLimits, Extracted, PdfiumService};
+use crate::plan::{self, RedactionPlan};
+use crate::propagate;
+use crate::redact::{self, raster, PageOutcome};
+use crate::risk::{self, RiskInputs, RiskReport};
+use crate::sanitize::{self, SanitizeReport};
+use crate::types::{Category, HeadingBlob, Paragraph, Rect, Span};
+use crate::verify::{self, Verified};
+
+/// One entity as reported (no text).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntityReport {
+    pub id: usize,
+    pub page: usize,
+    pub rects: Vec<Rect>,
+    pub category: Category,
+    pub score: f32,
+    pub source: String,
+    pub propagated_from: Option<usize>,
+    /// The entity's text, in memory only: never serialised, never logged. The job runner
+    /// turns it into an HMAC; the review screen shows it when the user asks.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// What happened to a document, without any of its text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DocReport {
+    pub pages: usize,
+    pub paragraphs: usize,
+    pub blobs: usize,
+    pub headings: usize,
+    pub entities: Vec<EntityReport>,
+    pub counts: BTreeMap<String, u32>,
+    pub risk: RiskReport,
+    pub rasterised_pages: Vec<usize>,
+    pub raster_reasons: Vec<String>,
+    pub image_only_pages: Vec<usize>,
+    pub removed_glyphs: usize,
+    pub sanitize: SanitizeReport,
+    pub review: bool,
+    pub warnings: Vec<String>,
+}
+
+/// A processed document: verified bytes plus its report and stage timings.
+#[derive(Debug)]
+pub struct Processed {
+    pub output: Verified,
+    pub report: DocReport,
+    pub stage_ms: BTreeMap<String, u64>,
+}
+
+/// Detectors and settings, built once per process.
+pub struct Engine {
+    cfg: Config,
+    rules: Arc<RuleDetector>,
+    detectors: Vec<Arc<dyn BatchDetector>>,
+    pool: rayon::ThreadPool,
+}
+
+/// Stage timer.
+struct Stages {
+    last: Instant,
+    start: Instant,
+    ms: BTreeMap<String, u64>,
+    limit_s: u64,
+}
+
+impl Stages {
+    fn new(limit_s: u64) -> Self {
+        let now = Instant::now();
+        Stages {
+            last: now,
+            start: now,
+            ms: BTreeMap::new(),
+            limit_s,
+        }
+    }
+    fn done(&mut self, stage: &str) -> Result<()> {
+        let now = Instant::now();
+        *self.ms.entry(stage.to_string()).or_default() += (now - self.last).as_millis() as u64;
+        self.last = now;
+        if (now - self.start).as_secs() > self.limit_s {
+            return Err(Error::Timeout(self.limit_s));
+        }
+        Ok(())
+    }
+}
+
+impl Engine {
+    /// Rule detectors only; `threads` = 0 means one per core.
+    pub fn new(cfg: Config, threads: usize) -> Result<Engine> {
+        let rules = Arc::new(RuleDetector::new());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("deid-blob-{i}"))
+            .build()
+            .map_err(|e| Error::Settings(format!("thread pool: {e}")))?;
+        Ok(Engine {
+            cfg,
+            detectors: vec![rules.clone() as Arc<dyn BatchDetector>],
+            rules,
+            pool,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Names of the active detectors (for the job record).
+    pub fn detector_names(&self) -> Vec<String> {
+        self.detectors
+            .iter()
+            .map(|d| d.name().to_string())
+            .collect()
+    }
+
+    /// Detect and merge entities over text units grouped into blobs, in parallel over the
+    /// blobs; the result does not depend on the number of threads.
+    pub fn analyse(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
+        let per_blob: Vec<Result<Vec<(usize, Vec<Span>)>>> = self.pool.install(|| {
+            blobs
+                .par_iter()
+                .map(|b| {
+                    let batch: Vec<TextUnit<'_>> = b
+                        .paragraphs
+                        .iter()
+                        .filter_map(|&i| units.get(i).copied())
+                        .collect();
+                    let mut spans: Vec<Vec<Span>> = vec![Vec::new(); batch.len()];
+                    for d in &self.detectors {
+                        let found = d.detect_batch(&batch)?;
+                        for (slot, mut f) in spans.iter_mut().zip(found) {
+                            slot.append(&mut f);
+                        }
+                    }
+                    Ok(b.paragraphs.iter().copied().zip(spans).collect())
+                })
+                .collect()
+        });
+        let mut entities = Vec::new();
+        for r in per_blob {
+            for (para, spans) in r? {
+                entities.extend(merge_spans(para, spans));
+            }
+        }
+        entities.sort_by_key(|e| (e.para, e.start, e.end));
+        for (i, e) in entities.iter_mut().enumerate() {
+            e.id = i;
+        }
+        let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
+        let rules = self.rules.clone();
+        propagate::propagate(&texts, &mut entities, &self.cfg.propagate, &|w| {
+            rules.is_allowed_term(w)
+        });
+        Ok(entities)
+    }
+
+    /// Text mode: each text is its own document (one unit, one blob).
+    pub fn detect_texts(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
+        texts
+            .iter()
+            .map(|t| {
+                let units = [TextUnit {
+                    text: t,
+                    page: None,
+                    is_heading: false,
+                }];
+                let blob = [HeadingBlob {
+                    id: 0,
+                    paragraphs: vec![0],
+                }];
+                self.analyse(&units, &blob)
+            })
+            .collect()
+    }
+
+    fn limits(&self) -> ExtractLimits {
+        ExtractLimits {
+            max_pages: self.cfg.limits.max_pages,
+            max_chars_per_page: self.cfg.limits.max_chars_per_page,
+        }
+    }
+
+    /// Run the whole pipeline on one PDF held in memory. No file is touched.
+    pub fn process_pdf(&self, pdfium: &PdfiumService, input: Vec<u8>) -> Result<Processed> {
+        let limits = &self.cfg.limits;
+        if input.len() as u64 > limits.max_file_bytes {
+            return Err(Error::TooLarge {
+                what: "file bytes",
+                value: input.len() as u64,
+                limit: limits.max_file_bytes,
+            });
+        }
+        let mut st = Stages::new(limits.timeout_s);
+        let input = Arc::new(input);
+        let pdfium = pdfium
+            .clone()
+            .with_timeout(std::time::Duration::from_secs(limits.timeout_s));
+        let password = self.cfg.password.clone();
+        let extracted = pdfium.extract(input.clone(), password.clone(), self.limits())?;
+        st.done("extract")?;
+
+        let mut paras = layout::paragraphs(&extracted.pages, &self.cfg.layout);
+        blobs::mark_headings(&mut paras, &self.cfg.headings);
+        let blob_list = blobs::blobs(&paras);
+        st.done("layout")?;
+
+        let units: Vec<TextUnit<'_>> = paras
+            .iter()
+            .map(|p| TextUnit {
+                text: &p.text,
+                page: Some(p.page),
+                is_heading: p.is_heading,
+            })
+            .collect();
+        let entities = self.analyse(&units, &blob_list)?;
+        st.done("detect")?;
+
+        let mut plan = plan::build(&paras, &extracted.pages, &entities);
+        st.done("plan")?;
+
+        let image_only: Vec<usize> = extracted
+            .pages
+            .iter()
+            .filter(|p| {
+                p.has_images && p.glyphs.iter().all(|g| g.generated || g.ch.is_whitespace())
+            })
+            .map(|p| p.index)
+            .collect();
+
+        // Redact, sanitise, verify; pages failing verification are rasterised and retried.
+        let mut raster_pages: BTreeSet<usize> = BTreeSet::new();
+        if self.cfg.raster_all {
+            raster_pages.extend(plan.pages.keys().copied());
+        }
+        let mut attempt = 0;
+        let (verified, built) = loop {
+            attempt += 1;
+            let built = self.build_output(&pdfium, &input, &mut plan, &extracted, &raster_pages)?;
+            st.done("redact")?;
+            let raster_now = built.raster_pages.clone();
+            match verify::verify(
+                &pdfium,
+                built.bytes.clone(),
+                &extracted,
+                &plan,
+                &raster_now,
+                self.limits(),
+            ) {
+                Ok(v) => {
+                    st.done("verify")?;
+                    break (v, built);
+                }
+                Err(Ok(failures)) if attempt < 3 => {
+                    st.done("verify")?;
+                    let before = raster_now.len();
+                    raster_pages = raster_now;
+                    raster_pages.extend(failures.iter().map(|f| f.page));
+                    if raster_pages.len() == before {
+                        let f = &failures[0];
+                        return Err(Error::Verification {
+                            check: f.check,
+                            page: Some(f.page + 1),
+                        });
+                    }
+                }
+                Err(Ok(failures)) => {
+                    let f = &failures[0];
+                    return Err(Error::Verification {
+                        check: f.check,
+                        page: Some(f.page + 1),
+                    });
+                }
+                Err(Err(e)) => return Err(e),
+            }
+        };
+
+        let quasi = quasi_kept(&paras, &entities);
+        let risk = risk::document_risk(
+            &entities,
+            RiskInputs {
+                rasterised_pages: built.raster_pages.len(),
+                image_only_pages: image_only.len(),
+                quasi_identifiers_kept: quasi,
+            },
+            &self.cfg.risk,
+        );
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for e in &entities {
+            *counts.entry(e.category.as_str().to_string()).or_default() += 1;
+        }
+        let mut warnings = Vec::new();
+        if !image_only.is_empty() {
+            warnings.push(format!(
+                "{} page(s) are images without a text layer: their pixels were not searched for PHI",
+                image_only.len()
+            ));
+        }
+        if built.sanitize.signatures_removed {
+            warnings.push("digital signatures were removed".into());
+        }
+        let report = DocReport {
+            pages: extracted.pages.len(),
+            paragraphs: paras.len(),
+            blobs: blob_list.len(),
+            headings: paras.iter().filter(|p| p.is_heading).count(),
+            entities: entity_reports(&entities, &paras, &extracted),
+            counts,
+            review: risk.review || !image_only.is_empty(),
+            risk,
+            rasterised_pages: built.raster_pages.iter().copied().collect(),
+            raster_reasons: built.raster_reasons,
+            image_only_pages: image_only,
+            removed_glyphs: built.removed_glyphs,
+            sanitize: built.sanitize,
+            warnings,
+        };
+        Ok(Processed {
+            output: verified,
+            report,
+            stage_ms: st.ms,
+        })
+    }
+
+    fn build_output(
+        &self,
+        pdfium: &PdfiumService,
+        input: &Arc<Vec<u8>>,
+        plan: &mut RedactionPlan,
+        extracted: &Extracted,
+        raster_pages: &BTreeSet<usize>,
+    ) -> Result<Built> {
+        let opts = LoadOptions {
+            password: self.cfg.password.clone(),
+            ..LoadOptions::default()
+        };
+        let mut doc = Document::load_mem_with_options(input, opts).map_err(|e| match e {
+            lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => Error::Encrypted,
+            other => Error::Damaged(format!("lopdf: {}", lopdf_kind(&other))),
+        })?;
+        if doc.is_encrypted() {
+            return Err(Error::Encrypted);
+        }
+        let pages: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+        if pages.len() != extracted.pages.len() {
+            return Err(Error::Damaged(format!(
+                "page tree differs between readers ({} vs {})",
+                pages.len(),
+                extracted.pages.len()
+            )));
+        }
+        for (page, r) in sanitize::pending_redact_rects(&doc) {
+            if !plan.rects(page).contains(&r) {
+                plan.add_rect(page, r);
+            }
+        }
+        let mut raster_set = raster_pages.clone();
+        let mut reasons = Vec::new();
+        let mut removed = 0;
+        for (i, pid) in pages.iter().enumerate() {
+            if raster_set.contains(&i) {
+                continue;
+            }
+            let rects = plan.rects(i).to_vec();
+            match redact::redact_page(&mut doc, *pid, &rects) {
+                PageOutcome::Rasterise(why) => {
+                    raster_set.insert(i);
+                    reasons.push(format!("page {}: {why}", i + 1));
+                }
+                PageOutcome::Rewritten { removed_glyphs } => removed += removed_glyphs,
+                PageOutcome::Untouched => {}
+            }
+        }
+        for &i in &raster_set {
+            let img = pdfium.render(
+                input.clone(),
+                self.cfg.password.clone(),
+                i,
+                self.cfg.raster_dpi,
+            )?;
+            raster::rasterise_page(&mut doc, pages[i], &img, plan.rects(i)).map_err(|why| {
+                Error::Redact {
+                    page: i + 1,
+                    reason: why.to_string(),
+                }
+            })?;
+        }
+        let sanitize = sanitize::sanitize(&mut doc);
+        doc.compress();
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes)
+            .map_err(|e| Error::io("serialising output", &e))?;
+        Ok(Built {
+            bytes,
+            raster_pages: raster_set,
+            raster_reasons: reasons,
+            removed_glyphs: removed,
+            sanitize,
+        })
+    }
+}
+
+struct Built {
+    bytes: Vec<u8>,
+    raster_pages: BTreeSet<usize>,
+    raster_reasons: Vec<String>,
+    removed_glyphs: usize,
+    sanitize: SanitizeReport,
+}
+
+/// The variant name of a lopdf error, never its payload (which may quote document bytes).
+fn lopdf_kind(e: &lopdf::Error) -> String {
+    let s = format!("{e:?}");
+    s.split(['(', '{', ' '])
+        .next()
+        .unwrap_or("error")
+        .to_string()
+}
+
+fn quasi_kept(paras: &[Paragraph], entities: &[Entity]) -> usize {
+    paras
+        .iter()
+        .map(|p| {
+            let mut t = p.text.clone().into_bytes();
+            for e in entities.iter().filter(|e| e.para == p.id) {
+                for b in t.iter_mut().take(e.end).skip(e.start) {
+                    *b = b' ';
+                }
+            }
+            risk::quasi_identifiers(&String::from_utf8_lossy(&t))
+        })
+        .sum()
+}
+
+fn entity_reports(entities: &[Entity], paras: &[Paragraph], ex: &Extracted) -> Vec<EntityReport> {
+    entities
+        .iter()
+        .filter_map(|e| {
+            let p = paras.get(e.para)?;
+            let one = plan::build(paras, &ex.pages, std::slice::from_ref(e));
+            let rects: Vec<Rect> = one.pages.values().flat_map(|pp| pp.rects.clone()).collect();
+            Some(EntityReport {
+                id: e.id,
+                page: p.page,
+                rects,
+                category: e.category,
+                score: e.score,
+                source: e.source_label(),
+                propagated_from: e.propagated_from,
+                text: p.text.get(e.start..e.end).unwrap_or_default().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Convenience: the process-wide pdfium service with the default library search.
+pub fn default_pdfium() -> Result<PdfiumService> {
+    pdfium::service(None)
+}

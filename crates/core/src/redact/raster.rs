@@ -1,0 +1,182 @@
+//! Raster fallback: a page the interpreter cannot handle is replaced by an image of itself
+//! rendered by pdfium, with the redaction rectangles burnt in as black pixels. The page's
+//! old content and resources are dropped, so nothing of its text survives.
+
+use std::io::Write;
+
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
+use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
+
+use crate::pdfium::Rendered;
+use crate::types::Rect;
+
+fn box_of(doc: &Document, page: &Dictionary, key: &[u8]) -> Option<Rect> {
+    let o = page.get(key).ok()?;
+    let o = match o {
+        Object::Reference(id) => doc.get_object(*id).ok()?,
+        o => o,
+    };
+    let a = o.as_array().ok()?;
+    let v: Vec<f32> = a
+        .iter()
+        .filter_map(|x| match x {
+            Object::Integer(i) => Some(*i as f32),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    (v.len() == 4).then(|| Rect::new(v[0], v[1], v[2], v[3]))
+}
+
+/// Visible box and rotation of a page, following inheritance through `/Parent`.
+pub fn page_geometry(doc: &Document, page_id: ObjectId) -> (Rect, i64) {
+    let mut media = None;
+    let mut crop = None;
+    let mut rotate = None;
+    let mut node = doc.get_dictionary(page_id).ok();
+    let mut guard = 0;
+    while let Some(d) = node {
+        media = media.or_else(|| box_of(doc, d, b"MediaBox"));
+        crop = crop.or_else(|| box_of(doc, d, b"CropBox"));
+        rotate = rotate.or_else(|| d.get(b"Rotate").ok().and_then(|o| o.as_i64().ok()));
+        guard += 1;
+        if guard > 64 {
+            break;
+        }
+        node = d
+            .get(b"Parent")
+            .ok()
+            .and_then(|p| p.as_reference().ok())
+            .and_then(|id| doc.get_dictionary(id).ok());
+    }
+    let media = media.unwrap_or(Rect::new(0.0, 0.0, 612.0, 792.0));
+    let visible = crop
+        .map(|c| {
+            Rect::new(
+                c.x0.max(media.x0),
+                c.y0.max(media.y0),
+                c.x1.min(media.x1),
+                c.y1.min(media.y1),
+            )
+        })
+        .filter(|c| !c.is_empty())
+        .unwrap_or(media);
+    (visible, rotate.unwrap_or(0).rem_euclid(360))
+}
+
+/// Map a user-space rect to pixel bounds (x0, y0, x1, y1) in the rendered bitmap.
+fn to_pixels(
+    r: &Rect,
+    visible: &Rect,
+    rotate: i64,
+    img: &Rendered,
+) -> (usize, usize, usize, usize) {
+    let (w, h) = (visible.width(), visible.height());
+    let corners = [(r.x0, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x1, r.y0)];
+    let (dw, dh) = if rotate == 90 || rotate == 270 {
+        (h, w)
+    } else {
+        (w, h)
+    };
+    let sx = img.width as f32 / dw.max(1.0);
+    let sy = img.height as f32 / dh.max(1.0);
+    let mut xs = Vec::with_capacity(4);
+    let mut ys = Vec::with_capacity(4);
+    for (x, y) in corners {
+        let (u, v) = (x - visible.x0, y - visible.y0);
+        let (px, py) = match rotate {
+            90 => (v, u),
+            180 => (w - u, v),
+            270 => (h - v, w - u),
+            _ => (u, h - v),
+        };
+        xs.push(px * sx);
+        ys.push(py * sy);
+    }
+    let clamp = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
+    let x0 = clamp(
+        xs.iter().copied().fold(f32::INFINITY, f32::min).floor(),
+        img.width,
+    );
+    let x1 = clamp(
+        xs.iter().copied().fold(f32::NEG_INFINITY, f32::max).ceil(),
+        img.width,
+    );
+    let y0 = clamp(
+        ys.iter().copied().fold(f32::INFINITY, f32::min).floor(),
+        img.height,
+    );
+    let y1 = clamp(
+        ys.iter().copied().fold(f32::NEG_INFINITY, f32::max).ceil(),
+        img.height,
+    );
+    (x0, y0, x1, y1)
+}
+
+/// Replace the page with `img` (its own rendering) with `rects` burnt in black.
+pub fn rasterise_page(
+    doc: &mut Document,
+    page_id: ObjectId,
+    img: &Rendered,
+    rects: &[Rect],
+) -> Result<(), &'static str> {
+    let (visible, rotate) = page_geometry(doc, page_id);
+    let mut rgb = Vec::with_capacity(img.width * img.height * 3);
+    for px in img.bgra.chunks_exact(4) {
+        rgb.extend_from_slice(&[px[2], px[1], px[0]]);
+    }
+    if rgb.len() != img.width * img.height * 3 {
+        return Err("rendered bitmap has an unexpected size");
+    }
+    for r in rects {
+        let (x0, y0, x1, y1) = to_pixels(&r.pad(1.0), &visible, rotate, img);
+        for y in y0..y1 {
+            let row = y * img.width * 3;
+            rgb[row + x0 * 3..row + x1 * 3].fill(0);
+        }
+    }
+    let mut enc = ZlibEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(&rgb)
+        .map_err(|_| "image compression failed")?;
+    let data = enc.finish().map_err(|_| "image compression failed")?;
+    let image = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => img.width as i64,
+            "Height" => img.height as i64,
+            "ColorSpace" => "DeviceRGB",
+            "BitsPerComponent" => 8,
+            "Filter" => "FlateDecode",
+        },
+        data,
+    );
+    let image_id = doc.add_object(Object::Stream(image));
+    let (dw, dh) = if rotate == 90 || rotate == 270 {
+        (visible.height(), visible.width())
+    } else {
+        (visible.width(), visible.height())
+    };
+    let content = format!("q {dw:.4} 0 0 {dh:.4} 0 0 cm /RdImg Do Q\n").into_bytes();
+    let content_id = doc.add_object(Object::Stream(Stream::new(Dictionary::new(), content)));
+    let page = doc
+        .get_dictionary_mut(page_id)
+        .map_err(|_| "page dictionary missing")?;
+    page.set(
+        "MediaBox",
+        vec![0.into(), 0.into(), Object::Real(dw), Object::Real(dh)],
+    );
+    page.remove(b"CropBox");
+    page.remove(b"BleedBox");
+    page.remove(b"TrimBox");
+    page.remove(b"ArtBox");
+    page.set("Rotate", 0);
+    page.set("Contents", Object::Reference(content_id));
+    page.set(
+        "Resources",
+        dictionary! { "XObject" => dictionary! { "RdImg" => Object::Reference(image_id) } },
+    );
+    page.remove(b"Group");
+    Ok(())
+}

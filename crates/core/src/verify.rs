@@ -1,0 +1,323 @@
+//! The verification gate (fail closed). Runs on the exact candidate bytes:
+//! 1. re-open with pdfium and re-extract every page: no real character whose centre lies
+//!    inside a redaction rectangle;
+//! 2. no redacted string survives in any page's text or the whole document's text
+//!    (case-folded, NFKC, compared on word boundaries, also across line breaks);
+//! 3. surviving glyphs did not move: on pages that were not rasterised, the output's
+//!    characters are the input's characters minus the removed ones, in order, each within
+//!    0.5 pt of where it was; every character that disappeared lay inside a rectangle;
+//! 4. raw scan: every string and decompressed stream (font programs excepted) is searched
+//!    for each redacted string as UTF-8, UTF-16BE and in PDF hex;
+//! 5. structure: one xref section, one `%%EOF`, no info dictionary, none of the
+//!    sanitised catalog/page keys.
+//!
+//! Only [`verify`] constructs a [`Verified`] value, and only a `Verified` can be written.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use lopdf::{Document, Object};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::Error;
+use crate::pdfium::{ExtractLimits, Extracted, PdfiumService};
+use crate::plan::RedactionPlan;
+use crate::sanitize::{CATALOG_KEYS, PAGE_KEYS};
+use crate::types::{Glyph, Rect};
+
+/// Bytes that passed every check of the gate.
+#[derive(Debug)]
+pub struct Verified {
+    bytes: Vec<u8>,
+}
+
+impl Verified {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+/// Largest move of a surviving glyph accepted, in points.
+pub const MAX_GLYPH_SHIFT: f32 = 0.5;
+/// Redacted strings shorter than this (after normalisation) are checked geometrically only.
+pub const MIN_CHECKED_LEN: usize = 4;
+
+/// Why a page failed; lets the pipeline rasterise exactly those pages and retry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageFailure {
+    pub page: usize,
+    pub check: &'static str,
+}
+
+/// Normalise for comparison: NFKC, lower case, every run of non-alphanumerics → one space.
+pub fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut sp = true;
+    for c in s.nfkc().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+            sp = false;
+        } else if !sp {
+            out.push(' ');
+            sp = true;
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn contains_words(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let h = format!(" {hay} ");
+    h.contains(&format!(" {needle} "))
+}
+
+fn page_text(glyphs: &[Glyph]) -> String {
+    glyphs.iter().map(|g| g.ch).collect()
+}
+
+fn real(glyphs: &[Glyph]) -> Vec<&Glyph> {
+    glyphs
+        .iter()
+        .filter(|g| !g.generated && !g.ch.is_whitespace())
+        .collect()
+}
+
+fn in_rects(rects: &[Rect], g: &Glyph, pad: f32) -> bool {
+    let (cx, cy) = g.loose.center();
+    rects.iter().any(|r| r.pad(pad).contains_point(cx, cy))
+}
+
+/// Checks 1–3 for one page. `raster` pages only get check 1 and 2.
+fn check_page(
+    page: usize,
+    before: &[Glyph],
+    after: &[Glyph],
+    rects: &[Rect],
+    raster: bool,
+) -> std::result::Result<(), PageFailure> {
+    let fail = |check| Err(PageFailure { page, check });
+    for g in real(after) {
+        if in_rects(rects, g, 0.0) {
+            return fail("text inside a redaction rectangle");
+        }
+    }
+    if raster {
+        return Ok(());
+    }
+    let b = real(before);
+    let a = real(after);
+    let mut j = 0;
+    for g in b {
+        let same = a.get(j).is_some_and(|o| {
+            o.ch == g.ch
+                && (o.origin.0 - g.origin.0).abs() <= MAX_GLYPH_SHIFT
+                && (o.origin.1 - g.origin.1).abs() <= MAX_GLYPH_SHIFT
+        });
+        if same {
+            j += 1;
+        } else if !in_rects(rects, g, 2.0) {
+            return fail("a glyph outside the rectangles was lost or moved");
+        }
+    }
+    if j != a.len() {
+        return fail("the output has glyphs the input did not have");
+    }
+    Ok(())
+}
+
+fn raw_needles(strings: &[String]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for s in strings {
+        let t = s.trim();
+        if t.chars().filter(|c| c.is_alphanumeric()).count() < MIN_CHECKED_LEN {
+            continue;
+        }
+        out.push(t.to_lowercase().into_bytes());
+        let u16: Vec<u8> = t.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        out.push(u16);
+        let hex: String = t.bytes().map(|b| format!("{b:02x}")).collect();
+        out.push(hex.into_bytes());
+    }
+    out
+}
+
+fn lower_ascii(b: &[u8]) -> Vec<u8> {
+    b.iter().map(|c| c.to_ascii_lowercase()).collect()
+}
+
+fn find(h: &[u8], n: &[u8]) -> bool {
+    !n.is_empty() && h.len() >= n.len() && h.windows(n.len()).any(|w| w == n)
+}
+
+fn is_font_program(d: &lopdf::Dictionary) -> bool {
+    d.has(b"Length1")
+        || d.has(b"Length2")
+        || d.get(b"Subtype")
+            .ok()
+            .and_then(|o| o.as_name().ok())
+            .is_some_and(|n| matches!(n, b"Type1C" | b"CIDFontType0C" | b"OpenType"))
+}
+
+fn raw_scan(doc: &Document, needles: &[Vec<u8>]) -> std::result::Result<(), &'static str> {
+    if needles.is_empty() {
+        return Ok(());
+    }
+    let scan = |bytes: &[u8]| {
+        let l = lower_ascii(bytes);
+        needles.iter().any(|n| find(&l, n) || find(bytes, n))
+    };
+    fn strings<'a>(o: &'a Object, out: &mut Vec<&'a [u8]>, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        match o {
+            Object::String(s, _) => out.push(s),
+            Object::Array(a) => a.iter().for_each(|x| strings(x, out, depth + 1)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, v)| strings(v, out, depth + 1)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, v)| strings(v, out, depth + 1)),
+            _ => {}
+        }
+    }
+    for obj in doc.objects.values() {
+        let mut ss = Vec::new();
+        strings(obj, &mut ss, 0);
+        if ss.into_iter().any(scan) {
+            return Err("a redacted string is still present in a PDF string object");
+        }
+        if let Object::Stream(s) = obj {
+            if is_font_program(&s.dict) {
+                continue;
+            }
+            let data = s
+                .decompressed_content_with_limit(256 << 20)
+                .unwrap_or_else(|_| s.content.clone());
+            if scan(&data) {
+                return Err("a redacted string is still present in a stream");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn structure(bytes: &[u8], doc: &Document) -> std::result::Result<(), &'static str> {
+    let count = |n: &[u8]| bytes.windows(n.len()).filter(|w| *w == n).count();
+    if count(b"%%EOF") != 1 || count(b"startxref") != 1 {
+        return Err("more than one revision in the output");
+    }
+    if doc.trailer.has(b"Info") || doc.trailer.has(b"Encrypt") {
+        return Err("trailer still has Info or Encrypt");
+    }
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(|o| o.as_reference())
+        .and_then(|id| doc.get_dictionary(id))
+        .map_err(|_| "catalog missing")?;
+    if CATALOG_KEYS.iter().any(|k| root.has(k)) {
+        return Err("catalog still has a sanitised key");
+    }
+    for (_, pid) in doc.get_pages() {
+        let page = doc.get_dictionary(pid).map_err(|_| "page missing")?;
+        if PAGE_KEYS.iter().any(|k| page.has(k)) {
+            return Err("a page still has a sanitised key");
+        }
+    }
+    Ok(())
+}
+
+/// Run the gate. On a page-level failure returns `Err(Ok(failures))` so the caller can
+/// rasterise those pages and retry; on a document-level failure `Err(Err(error))`.
+pub fn verify(
+    pdfium: &PdfiumService,
+    candidate: Vec<u8>,
+    before: &Extracted,
+    plan: &RedactionPlan,
+    raster_pages: &BTreeSet<usize>,
+    limits: ExtractLimits,
+) -> std::result::Result<Verified, std::result::Result<Vec<PageFailure>, Error>> {
+    let bytes = Arc::new(candidate);
+    let after = pdfium.extract(bytes.clone(), None, limits).map_err(|_| {
+        Err(Error::Verification {
+            check: "output does not reopen",
+            page: None,
+        })
+    })?;
+    if after.pages.len() != before.pages.len() {
+        return Err(Err(Error::Verification {
+            check: "page count changed",
+            page: None,
+        }));
+    }
+    let mut failures = Vec::new();
+    for (i, (b, a)) in before.pages.iter().zip(&after.pages).enumerate() {
+        if let Err(f) = check_page(
+            i,
+            &b.glyphs,
+            &a.glyphs,
+            plan.rects(i),
+            raster_pages.contains(&i),
+        ) {
+            failures.push(f);
+        }
+    }
+    // check 2: strings, per page and across the document
+    let needles: Vec<String> = plan
+        .strings
+        .iter()
+        .map(|s| normalise(s))
+        .filter(|s| s.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_CHECKED_LEN)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut whole = String::new();
+    for (i, a) in after.pages.iter().enumerate() {
+        let t = normalise(&page_text(&a.glyphs));
+        if needles.iter().any(|n| contains_words(&t, n)) && !failures.iter().any(|f| f.page == i) {
+            failures.push(PageFailure {
+                page: i,
+                check: "a redacted string survives in the page text",
+            });
+        }
+        whole.push_str(&t);
+        whole.push(' ');
+    }
+    if !failures.is_empty() {
+        return Err(Ok(failures));
+    }
+    if needles.iter().any(|n| contains_words(&whole, n)) {
+        return Err(Err(Error::Verification {
+            check: "a redacted string survives across pages",
+            page: None,
+        }));
+    }
+    let doc = Document::load_mem(&bytes).map_err(|_| {
+        Err(Error::Verification {
+            check: "output does not parse",
+            page: None,
+        })
+    })?;
+    structure(&bytes, &doc).map_err(|check| Err(Error::Verification { check, page: None }))?;
+    raw_scan(&doc, &raw_needles(&plan.strings))
+        .map_err(|check| Err(Error::Verification { check, page: None }))?;
+    drop(doc);
+    let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|a| (*a).clone());
+    Ok(Verified { bytes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_and_word_match() {
+        assert_eq!(normalise("  Dr. JOHN\n  Smith, MD "), "dr john smith md");
+        assert!(contains_words("seen by john smith today", "john smith"));
+        assert!(!contains_words("johnsmithson", "john smith"));
+        assert!(!contains_words("christian", "ian"));
+    }
+}
