@@ -218,6 +218,9 @@ pub fn run_job(
     if let Some(parent) = req.db.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io("creating job log folder", &e))?;
     }
+    if let Some(parent) = req.key.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("creating key folder", &e))?;
+    }
     let key = HmacKey::load_or_create(&req.key).map_err(|e| Error::JobLog(e.to_string()))?;
     let log = JobLog::open(&req.db).map_err(|e| Error::JobLog(e.to_string()))?;
     let settings_hash = engine.config().settings_hash();
@@ -474,4 +477,9 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 1);
     }
+}
+
+/// Hex sha256 of bytes.
+pub fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
 }

@@ -16,6 +16,7 @@ pub mod policy;
 pub mod propagate;
 pub mod redact;
 pub mod risk;
+pub mod samples;
 pub mod sanitize;
 pub mod testpdf;
 pub mod types;

@@ -1,41 +1,961 @@
-//! TEMPORARY stub, replaced by the real rule detector.
+//! Rule-based PHI detector: regular expressions for structured identifiers (dates,
+//! phone/fax, e-mail, URL, IP, SSN, labelled IDs, ZIP, ages over 89, street addresses,
+//! facility names) plus context and dictionary rules for person names.
+//!
+//! Everything is compiled once in [`RuleDetector::new`]; `detect` is pure and never
+//! logs the text it is given. Offsets are UTF-8 byte offsets into the input.
+
+use regex::Regex;
+
+// Word lists and name-trimming helpers live next to this file (detect/rules_dict.rs);
+// declared here so `detect/mod.rs` only needs `pub mod rules;`.
+#[path = "rules_dict.rs"]
+mod rules_dict;
+
 use crate::types::{Category, Span};
+use rules_dict::Dicts;
+
+/// Month names and abbreviations (wrapped in `(?i:...)` by the patterns; a match must
+/// still start with a capital letter, checked in code).
+const MONTH: &str = r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+
+/// US states, DC and territories: two-letter codes and full names (case-sensitive).
+const STATES: &str = r"AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR|GU|VI|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming";
+
+/// One name token: initial ("J."), Title-case (incl. McDonald, O'Brien, Smith-Jones),
+/// ALL CAPS, or a bare initial.
+const NTOK: &str = r"(?:\p{Lu}\.|(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*|\p{Lu}'\p{Lu}\p{Ll}+|\p{Lu}{2,}(?:[-'’]\p{Lu}+)*|\p{Lu})\b)";
+
+/// Words after a number that make it a quantity, not a date or an identifier.
+const UNITS: &[&str] = &[
+    "mg", "mcg", "g", "kg", "ml", "l", "units", "unit", "iu", "tablet", "tablets", "tab", "tabs",
+    "capsule", "capsules", "cap", "caps", "times", "doses", "dose", "puffs", "drops", "cells",
+    "copies", "meq", "mmol", "%", "hours", "hrs", "days", "weeks", "minutes", "min",
+];
+
+/// Street-type abbreviations whose trailing period belongs to the address.
+const STREET_ABBREVIATIONS: &[&str] = &[
+    "st", "ave", "rd", "blvd", "dr", "ln", "ct", "pl", "ter", "pkwy", "hwy", "cir", "sq", "trl",
+    "plz", "n", "s", "e", "w", "ne", "nw", "se", "sw",
+];
+
+/// Credentials that are also state codes: a one-word "name" before them is a city.
+const STATE_CREDENTIALS: &[&str] = &["MD", "PA", "MA", "MS", "DC"];
+
+/// Regex and dictionary PHI detector. Build once with [`RuleDetector::new`] (tens of
+/// milliseconds: regex compilation plus ~25k dictionary words) and share it.
+#[derive(Debug, Clone)]
 pub struct RuleDetector {
-    re: regex::Regex,
+    dicts: Dicts,
+    date_num: Regex,
+    date_iso: Regex,
+    date_mdy_text: Regex,
+    date_dmy_text: Regex,
+    date_dash_text: Regex,
+    date_month_year: Regex,
+    date_num_month_year: Regex,
+    date_labelled: Regex,
+    dob_year: Regex,
+    phone: Regex,
+    phone_labelled: Regex,
+    phone_label: Regex,
+    email: Regex,
+    url: Regex,
+    url_bare: Regex,
+    ipv4: Regex,
+    ipv6: Regex,
+    ssn: Regex,
+    ssn_labelled: Regex,
+    id_labelled: Regex,
+    id_bare: Regex,
+    zip_state: Regex,
+    zip_labelled: Regex,
+    age_years: Regex,
+    age_yo: Regex,
+    age_label: Regex,
+    street: Regex,
+    po_box: Regex,
+    city_state: Regex,
+    org: Regex,
+    name_title: Regex,
+    name_label: Regex,
+    name_credential: Regex,
+    name_signature: Regex,
 }
-impl RuleDetector {
-    pub fn new() -> RuleDetector {
-        RuleDetector { re: regex::Regex::new(r"(?:Patient|Dr\.)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)|\b(\d{2}/\d{2}/\d{4})\b|MRN:?\s*(\d{5,})").unwrap() }
-    }
-    pub fn detect(&self, text: &str) -> Vec<Span> {
-        let mut v = Vec::new();
-        for c in self.re.captures_iter(text) {
-            for (i, cat) in [(1, Category::Name), (2, Category::Date), (3, Category::Id)] {
-                if let Some(m) = c.get(i) {
-                    v.push(Span {
-                        start: m.start(),
-                        end: m.end(),
-                        category: cat,
-                        score: 0.9,
-                        detector: "rule:stub".into(),
-                    });
-                }
-            }
-        }
-        v
-    }
-    pub fn is_allowed_term(&self, _w: &str) -> bool {
-        false
-    }
-    pub fn is_known_first_name(&self, _w: &str) -> bool {
-        false
-    }
-    pub fn is_known_surname(&self, _w: &str) -> bool {
-        false
-    }
-}
+
 impl Default for RuleDetector {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("built-in rule pattern must compile")
+}
+
+fn span(start: usize, end: usize, category: Category, score: f32, name: &str) -> Span {
+    Span {
+        start,
+        end,
+        category,
+        score,
+        detector: format!("rule:{name}"),
+    }
+}
+
+fn prev_char(text: &str, i: usize) -> Option<char> {
+    text.get(..i).and_then(|s| s.chars().next_back())
+}
+
+fn next_char(text: &str, i: usize) -> Option<char> {
+    text.get(i..).and_then(|s| s.chars().next())
+}
+
+/// The match is not glued to more digits or to a longer dotted/slashed number.
+fn number_bounded(text: &str, start: usize, end: usize) -> bool {
+    let before_ok = match prev_char(text, start) {
+        Some(c) if c.is_ascii_digit() => false,
+        Some('/' | '.' | '-') => !(start >= 2 && text.as_bytes()[start - 2].is_ascii_digit()),
+        _ => true,
+    };
+    let after = text.get(end..).unwrap_or("");
+    let mut it = after.chars();
+    let after_ok = match (it.next(), it.next()) {
+        (Some(c), _) if c.is_ascii_digit() => false,
+        (Some('/' | '.' | '-' | ':'), Some(d)) if d.is_ascii_digit() => false,
+        _ => true,
+    };
+    before_ok && after_ok
+}
+
+/// The next word after `end` is a dose/quantity unit.
+fn followed_by_unit(text: &str, end: usize) -> bool {
+    let rest = text.get(end..).unwrap_or("").trim_start();
+    let w: String = rest
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '%')
+        .collect::<String>()
+        .to_lowercase();
+    !w.is_empty() && UNITS.contains(&w.as_str())
+}
+
+fn num(s: &str) -> u32 {
+    s.parse().unwrap_or(u32::MAX)
+}
+
+fn valid_md(m: u32, d: u32) -> bool {
+    (1..=12).contains(&m) && (1..=31).contains(&d)
+}
+
+fn starts_upper(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+impl RuleDetector {
+    pub fn new() -> RuleDetector {
+        let id_labels = r"(?i:medical\s+record(?:\s+(?:number|num\.?|no\.?|#))?|M\.?R\.?N\.?|MR\s*#|patient\s+(?:id|identifier|number|no\.?|#)|pt\.?\s+(?:id|number|#)|subject\s+(?:id|number|no\.?|#)|study\s+id|participant\s+id|account|acct\.?|member\s+(?:id|number|no\.?|#)|policy|insurance\s+(?:id|number|no\.?|#)|group\s+(?:number|no\.?|#)|encounter|visit\s+(?:id|number|no\.?|#)|accession|specimen\s+(?:id|number|no\.?|#)|case\s+(?:number|no\.?|#)|claim\s+(?:number|no\.?|#)|license|lic\.?|DEA|NPI|health\s+plan(?:\s+(?:id|beneficiary))?|beneficiary|(?:device\s+)?serial|certificate|UPIN|Medicaid|Medicare)|ID";
+        let name_seq = format!(r"({NTOK}(?:,?[ \t]+{NTOK}){{0,3}})");
+        let title_seq = format!(r"({NTOK}(?:[ \t]+{NTOK}){{0,2}})");
+        let label_by = r"(?i:electronically\s+signed\s+by|signed\s+by|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|referred\s+by|verified\s+by|approved\s+by|performed\s+by|authenticated\s+by|dear)[ \t]*:?[ \t]*";
+        let label_colon = r"(?i:patient\s+name|pt\.?\s+name|full\s+name|patient|pt|name|physician|attending(?:\s+physician)?|referring(?:\s+physician|\s+provider)?|ordering(?:\s+physician|\s+provider)?|primary\s+care(?:\s+physician|\s+provider)?|pcp|provider|surgeon|author|cc|signature|resident|fellow|nurse|guarantor|emergency\s+contact|next\s+of\s+kin|insured|subscriber|mother|father|spouse|guardian)[ \t]*:[ \t]*";
+        let titles = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?|(?:DR|MR|MRS|MS)\.)[ \t]+";
+        RuleDetector {
+            dicts: Dicts::new(),
+            date_num: re(r"\b(\d{1,2})([/.\-])(\d{1,2})([/.\-])(\d{4}|\d{2})\b"),
+            date_iso: re(r"\b(\d{4})([/.\-])(\d{1,2})([/.\-])(\d{1,2})"),
+            date_mdy_text: re(&format!(
+                r"\b({MONTH})\b\.?[ \t]+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?[ \t]+(\d{{4}})\b)?"
+            )),
+            date_dmy_text: re(&format!(
+                r"\b(\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?({MONTH})\b\.?(?:,?[ \t]+(\d{{4}})\b)?"
+            )),
+            date_dash_text: re(&format!(r"\b(\d{{1,2}})-({MONTH})-(\d{{4}}|\d{{2}})\b")),
+            date_month_year: re(&format!(
+                r"\b({MONTH})\b\.?,?[ \t]+(?:of[ \t]+)?(\d{{4}})\b"
+            )),
+            date_num_month_year: re(r"\b(\d{1,2})/(\d{4})\b"),
+            date_labelled: re(
+                r"(?i:(?:admission|admit|discharge|service|visit|encounter|procedure|surgery|death|collection|birth)\s+date|date\s+of\s+(?:admission|discharge|service|visit|death|procedure|surgery|birth)|DOS|DOD|DOA|DOB|D\.O\.B\.?)[ \t]*:?[ \t]*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{8})\b",
+            ),
+            dob_year: re(
+                r"(?i:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|year\s+of\s+birth|YOB|born(?:\s+in)?)[ \t]*:?[ \t]*(\d{4})\b",
+            ),
+            phone: re(
+                r"(?:\+?1[ .\-]?)?(?:\(\d{3}\)[ .\-]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}(?:[ \t]*(?i:x|ext\.?|extension)[ \t]*\d{1,6})?",
+            ),
+            phone_labelled: re(
+                r"(?i:phone|telephone|tel|ph|cell|mobile|pager|fax|beeper)\.?[ \t]*(?:#|no\.?)?[ \t]*:?[ \t]*(\d{3}-\d{4}|\d{10})\b",
+            ),
+            phone_label: re(
+                r"(?i)\b(?:(fax|facsimile)\b|(f)[ \t]*:|(?:phone|tel|telephone|ph|cell|mobile|pager|office|home|work)\b|[ptcmohw][ \t]*:)",
+            ),
+            email: re(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"),
+            url: re(r#"(?i)\b(?:https?://|ftp://|www\.)[^\s<>"'()\[\]]+"#),
+            url_bare: re(
+                r"\b(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+(?:com|org|net|edu|gov|mil|io|info|biz|health|us)\b(?:/[^\s<>()]*)?",
+            ),
+            ipv4: re(r"\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b"),
+            ipv6: re(
+                r"(?i)\b(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,6}(?::[0-9a-f]{1,4}){1,6}|(?:[0-9a-f]{1,4}:){1,7}:)",
+            ),
+            ssn: re(r"\b(\d{3})([- ])(\d{2})([- ])(\d{4})\b"),
+            ssn_labelled: re(
+                r"(?i:SSN|SS#|S\.S\.N\.?|social\s+security(?:\s+(?:number|no\.?|#))?)[ \t]*#?[ \t]*:?[ \t]*(\d{3}[- ]?\d{2}[- ]?\d{4})\b",
+            ),
+            id_labelled: re(&format!(
+                r"\b({id_labels})[ \t]*(?:#|(?i:no\.?|number|num\.?))?[ \t]*[:#]?[ \t]*([A-Za-z0-9](?:[A-Za-z0-9\-/.]*[A-Za-z0-9])?)"
+            )),
+            id_bare: re(r"\b(?:[A-Z]{1,3}-?\d{5,12}|\d{7,12})\b"),
+            zip_state: re(&format!(
+                r"\b(?:{STATES})\.?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"
+            )),
+            zip_labelled: re(
+                r"(?i:zip(?:\s*code)?|postal\s+code)[ \t]*:?[ \t]*(\d{5}(?:-\d{4})?)\b",
+            ),
+            age_years: re(
+                r"(?i)\b(\d{2,3})[ \t]*-?[ \t]*(?:years?|yrs?|y)[ \t]*-?[ \t]*(?:old|of[ \t]+age)\b",
+            ),
+            age_yo: re(r"(?i)\b(\d{2,3})[ \t]*-?(?:y/o|y\.o\.?|yo|yof|yom)"),
+            age_label: re(r"(?i)\bage[ds]?[ \t]*:?[ \t]*(\d{2,3})\b"),
+            street: re(
+                r"\b\d{1,6}[A-Za-z]?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?((?:(?:\p{Lu}[\p{L}'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?[ \t]+){1,4}?)(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|place|pl|way|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|trl|plaza|plz|pike|loop|alley|crescent)\b\.?(?:[ \t]+(?:NE|NW|SE|SW|[NSEW])\b\.?)?(?:,?[ \t]+(?i:apt|apartment|suite|ste|unit|rm|room|bldg|building|floor|fl|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+)?",
+            ),
+            po_box: re(r"(?i)\b(?:P\.?[ \t]?O\.?|post[ \t]+office)[ \t]*box[ \t]+\d+\b"),
+            city_state: re(&format!(
+                r"\b(\p{{Lu}}[\p{{L}}.'’\-]*(?:[ \t]+\p{{Lu}}[\p{{L}}.'’\-]*){{0,2}}),[ \t]*({STATES})\b\.?(?:,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b)?"
+            )),
+            org: re(
+                r"\b((?:St\.|Mt\.|\p{Lu}[\p{L}'’\-]*)(?:(?:[ \t]+(?:of|the|and|&))?[ \t]+(?:St\.|Mt\.|\p{Lu}[\p{L}'’\-]*)){0,4}?[ \t]+(?:Family\s+(?:Practice|Medicine)|Hospital|Medical\s+Cent(?:er|re)|Health(?:\s+Care)?\s+(?:System|Center|Network|Services)|Healthcare|Clinic|Infirmary|Medical\s+Group|Cancer\s+Center|Rehabilitation\s+(?:Center|Hospital)|Nursing\s+Home|Hospice|Surgery\s+Center|Surgical\s+Center|Urgent\s+Care|Medical\s+Associates|Pharmacy))\b",
+            ),
+            name_title: re(&format!(r"\b({titles}){title_seq}")),
+            name_label: re(&format!(
+                r"\b(?:{label_by}|{label_colon})(?:{titles})?{name_seq}"
+            )),
+            name_credential: re(&format!(
+                r"({NTOK}(?:[ \t]+{NTOK}){{0,3}}),?[ \t]+(M\.D\.|D\.O\.|Ph\.D\.|(?:PA-C|FNP-BC|MD|DO|RN|NP|PA|PhD|DDS|DMD|DPM|PharmD|MBBS|CNM|CRNA|LPN|APRN|DNP|LCSW|PsyD|FNP)\b)"
+            )),
+            name_signature: re(&format!(
+                r"(?:(?i:sincerely|regards|respectfully|thank\s+you|thanks)[ \t]*,?[ \t]*\r?\n[ \t]*|/s/[ \t]*){name_seq}"
+            )),
+        }
+    }
+
+    /// Clinical allow-list lookup (drugs, eponyms, labs, units, section words).
+    pub fn is_allowed_term(&self, word: &str) -> bool {
+        self.dicts.allowed(word)
+    }
+
+    pub fn is_known_first_name(&self, w: &str) -> bool {
+        self.dicts.first_name(w)
+    }
+
+    pub fn is_known_surname(&self, w: &str) -> bool {
+        self.dicts.surname(w)
+    }
+
+    /// All rule spans in `text`, sorted by start (then longest first).
+    pub fn detect(&self, text: &str) -> Vec<Span> {
+        let mut out = Vec::new();
+        self.dates(text, &mut out);
+        self.contacts(text, &mut out);
+        self.ssn_and_ids(text, &mut out);
+        self.ages(text, &mut out);
+        self.addresses(text, &mut out);
+        self.orgs(text, &mut out);
+        self.names(text, &mut out);
+        finish(out)
+    }
+
+    fn dates(&self, text: &str, out: &mut Vec<Span>) {
+        for c in self.date_num.captures_iter(text) {
+            let (Some(m), Some(a), Some(b), Some(y)) = (c.get(0), c.get(1), c.get(3), c.get(5))
+            else {
+                continue;
+            };
+            let (s1, s2) = (&c[2], &c[4]);
+            let (a, b) = (num(a.as_str()), num(b.as_str()));
+            let short_year = y.as_str().len() == 2;
+            if s1 != s2
+                || (short_year && s1 == ".")
+                || !(valid_md(a, b) || valid_md(b, a))
+                || (!short_year && !(1800..=2199).contains(&num(y.as_str())))
+                || !number_bounded(text, m.start(), m.end())
+            {
+                continue;
+            }
+            let score = if short_year { 0.85 } else { 0.95 };
+            out.push(span(m.start(), m.end(), Category::Date, score, "date"));
+        }
+        for c in self.date_iso.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let glued = next_char(text, m.end()).is_some_and(|ch| ch.is_alphabetic() && ch != 'T');
+            if c[2] != c[4]
+                || glued
+                || !(1800..=2199).contains(&num(&c[1]))
+                || !valid_md(num(&c[3]), num(&c[5]))
+                || !number_bounded(text, m.start(), m.end())
+            {
+                continue;
+            }
+            out.push(span(m.start(), m.end(), Category::Date, 0.95, "date"));
+        }
+        for c in self.date_mdy_text.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let has_year = c.get(3).is_some();
+            if !starts_upper(&c[1]) || !(1..=31).contains(&num(&c[2])) {
+                continue;
+            }
+            if !has_year && followed_by_unit(text, m.end()) {
+                continue;
+            }
+            let score = match (has_year, c[1].eq_ignore_ascii_case("may")) {
+                (true, _) => 0.95,
+                (false, false) => 0.85,
+                (false, true) => 0.6,
+            };
+            out.push(span(m.start(), m.end(), Category::Date, score, "date"));
+        }
+        for c in self.date_dmy_text.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if !starts_upper(&c[2]) || !(1..=31).contains(&num(&c[1])) {
+                continue;
+            }
+            let score = if c.get(3).is_some() { 0.95 } else { 0.8 };
+            out.push(span(m.start(), m.end(), Category::Date, score, "date"));
+        }
+        for c in self.date_dash_text.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if (1..=31).contains(&num(&c[1])) && starts_upper(&c[2]) {
+                out.push(span(m.start(), m.end(), Category::Date, 0.95, "date"));
+            }
+        }
+        for c in self.date_month_year.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if starts_upper(&c[1]) && (1900..=2099).contains(&num(&c[2])) {
+                out.push(span(m.start(), m.end(), Category::Date, 0.85, "date"));
+            }
+        }
+        for c in self.date_num_month_year.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if (1..=12).contains(&num(&c[1]))
+                && (1900..=2099).contains(&num(&c[2]))
+                && number_bounded(text, m.start(), m.end())
+            {
+                out.push(span(m.start(), m.end(), Category::Date, 0.8, "date"));
+            }
+        }
+        for r in [&self.date_labelled, &self.dob_year] {
+            for c in r.captures_iter(text) {
+                if let Some(v) = c.get(1) {
+                    out.push(span(v.start(), v.end(), Category::Date, 0.97, "date"));
+                }
+            }
+        }
+    }
+
+    fn contacts(&self, text: &str, out: &mut Vec<Span>) {
+        for m in self.phone.find_iter(text) {
+            let digits: String = m
+                .as_str()
+                .chars()
+                .take_while(|c| !c.is_alphabetic())
+                .filter(char::is_ascii_digit)
+                .collect();
+            let core = if m.as_str().starts_with('+') || digits.len() == 11 {
+                digits.get(1..).unwrap_or("")
+            } else {
+                digits.as_str()
+            };
+            let area_ok = core.len() >= 10 && !core.starts_with(['0', '1']);
+            let before_ok = !matches!(prev_char(text, m.start()), Some(c) if c.is_alphanumeric() || c == '-' || c == '/');
+            if !area_ok || !before_ok || !number_bounded(text, m.start(), m.end()) {
+                continue;
+            }
+            let cat = self.phone_category(text, m.start());
+            let score = if m.as_str().contains(' ') && !m.as_str().contains('(') {
+                0.8
+            } else {
+                0.92
+            };
+            out.push(span(m.start(), m.end(), cat, score, cat_name(cat)));
+        }
+        for c in self.phone_labelled.captures_iter(text) {
+            if let Some(v) = c.get(1) {
+                let cat = self.phone_category(text, v.start());
+                out.push(span(v.start(), v.end(), cat, 0.85, cat_name(cat)));
+            }
+        }
+        let emails: Vec<(usize, usize)> = self
+            .email
+            .find_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        for &(s, e) in &emails {
+            out.push(span(s, e, Category::Email, 0.99, "email"));
+        }
+        let mut urls: Vec<(usize, usize)> = Vec::new();
+        for m in self.url.find_iter(text) {
+            let e = m.start()
+                + m.as_str()
+                    .trim_end_matches(['.', ',', ';', ':', '!', '?'])
+                    .len();
+            urls.push((m.start(), e));
+            out.push(span(m.start(), e, Category::Url, 0.97, "url"));
+        }
+        for m in self.url_bare.find_iter(text) {
+            let inside =
+                |v: &[(usize, usize)]| v.iter().any(|&(s, e)| m.start() < e && s < m.end());
+            if inside(&emails) || inside(&urls) || prev_char(text, m.start()) == Some('@') {
+                continue;
+            }
+            let e = m.start() + m.as_str().trim_end_matches(['.', ',', ';', ':']).len();
+            out.push(span(m.start(), e, Category::Url, 0.85, "url"));
+        }
+        for c in self.ipv4.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let octets_ok = (1..=4).all(|i| num(&c[i]) <= 255);
+            if octets_ok && number_bounded(text, m.start(), m.end()) {
+                out.push(span(m.start(), m.end(), Category::Ip, 0.9, "ip"));
+            }
+        }
+        for m in self.ipv6.find_iter(text) {
+            let colons = m.as_str().matches(':').count();
+            let has_hex = m.as_str().chars().any(|c| c.is_ascii_alphabetic());
+            if colons == 7 || (m.as_str().contains("::") && (colons >= 3 || has_hex)) {
+                out.push(span(m.start(), m.end(), Category::Ip, 0.85, "ip"));
+            }
+        }
+    }
+
+    /// FAX when the nearest phone-ish label before `at` on the same line is a fax label.
+    fn phone_category(&self, text: &str, at: usize) -> Category {
+        let line_start = text
+            .get(..at)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let prefix = text.get(line_start..at).unwrap_or("");
+        match self.phone_label.captures_iter(prefix).last() {
+            Some(c) if c.get(1).is_some() || c.get(2).is_some() => Category::Fax,
+            _ => Category::Phone,
+        }
+    }
+
+    fn ssn_and_ids(&self, text: &str, out: &mut Vec<Span>) {
+        for c in self.ssn.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if c[2] != c[4] || &c[1] == "000" || &c[3] == "00" || &c[5] == "0000" {
+                continue;
+            }
+            if !number_bounded(text, m.start(), m.end()) {
+                continue;
+            }
+            let score = if &c[2] == "-" { 0.95 } else { 0.8 };
+            out.push(span(m.start(), m.end(), Category::Ssn, score, "ssn"));
+        }
+        for c in self.ssn_labelled.captures_iter(text) {
+            if let Some(v) = c.get(1) {
+                out.push(span(v.start(), v.end(), Category::Ssn, 0.99, "ssn"));
+            }
+        }
+        let dates: Vec<(usize, usize)> = out
+            .iter()
+            .filter(|s| s.category == Category::Date)
+            .map(|s| (s.start, s.end))
+            .collect();
+        for c in self.id_labelled.captures_iter(text) {
+            let (Some(label), Some(v)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // "Accountable", "IDs": the label must end at a word boundary.
+            if next_char(text, label.end()).is_some_and(char::is_alphabetic) {
+                continue;
+            }
+            let val = v.as_str();
+            let in_date = dates.iter().any(|&(s, e)| v.start() < e && s < v.end());
+            if val.len() < 3 || !val.chars().any(|ch| ch.is_ascii_digit()) || in_date {
+                continue;
+            }
+            if followed_by_unit(text, v.end()) && val.chars().all(|ch| ch.is_ascii_digit()) {
+                continue;
+            }
+            out.push(span(v.start(), v.end(), Category::Id, 0.97, "id"));
+        }
+        for m in self.id_bare.find_iter(text) {
+            let taken = out.iter().any(|s| m.start() < s.end && s.start < m.end());
+            if taken || !number_bounded(text, m.start(), m.end()) || followed_by_unit(text, m.end())
+            {
+                continue;
+            }
+            out.push(span(m.start(), m.end(), Category::Id, 0.5, "id"));
+        }
+    }
+
+    fn ages(&self, text: &str, out: &mut Vec<Span>) {
+        for (r, score) in [
+            (&self.age_years, 0.95),
+            (&self.age_yo, 0.9),
+            (&self.age_label, 0.85),
+        ] {
+            for c in r.captures_iter(text) {
+                let (Some(m), Some(v)) = (c.get(0), c.get(1)) else {
+                    continue;
+                };
+                let glued = next_char(text, m.end()).is_some_and(char::is_alphanumeric);
+                if (90..=130).contains(&num(v.as_str())) && !glued {
+                    out.push(span(v.start(), v.end(), Category::Age, score, "age"));
+                }
+            }
+        }
+    }
+
+    fn addresses(&self, text: &str, out: &mut Vec<Span>) {
+        let mut streets: Vec<usize> = Vec::new();
+        for c in self.street.captures_iter(text) {
+            let (Some(m), Some(words)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let bad_word = self.dicts.words(words.as_str()).any(|w| {
+                let w = w.as_str().trim_end_matches('.');
+                !w.starts_with(|ch: char| ch.is_ascii_digit())
+                    && (self.dicts.allowed(w) || self.dicts.stop(w))
+            });
+            if bad_word {
+                continue;
+            }
+            // Keep the period of "St."/"Ave." but not a sentence-final one after "Street".
+            let mut end = m.end();
+            if let Some(body) = m.as_str().strip_suffix('.') {
+                let last = body.rsplit([' ', '\t']).next().unwrap_or("").to_lowercase();
+                if !STREET_ABBREVIATIONS.contains(&last.as_str()) {
+                    end -= 1;
+                }
+            }
+            streets.push(end);
+            out.push(span(m.start(), end, Category::Address, 0.9, "address"));
+        }
+        for m in self.po_box.find_iter(text) {
+            streets.push(m.end());
+            out.push(span(m.start(), m.end(), Category::Address, 0.95, "address"));
+        }
+        for c in self.city_state.captures_iter(text) {
+            let (Some(m), Some(city)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let Some((cs, _)) = self.dicts.trim_leading(text, city.start(), city.end()) else {
+                continue;
+            };
+            let gap = |e: usize| {
+                text.get(e..cs)
+                    .is_some_and(|g| g.chars().all(|ch| ch == ',' || ch == ' ' || ch == '\t'))
+            };
+            let after_street = streets.iter().any(|&e| e <= cs && gap(e));
+            let state_end = c.get(2).map_or(m.end(), |s| s.end());
+            match c.get(3) {
+                Some(zip) => {
+                    out.push(span(cs, state_end, Category::Address, 0.9, "address"));
+                    out.push(span(zip.start(), zip.end(), Category::Zip, 0.95, "zip"));
+                }
+                None if after_street => {
+                    out.push(span(cs, state_end, Category::Address, 0.85, "address"));
+                }
+                None if !STATE_CREDENTIALS.contains(&&c[2]) => {
+                    out.push(span(cs, city.end(), Category::Location, 0.7, "location"));
+                }
+                None => {}
+            }
+        }
+        for r in [&self.zip_state, &self.zip_labelled] {
+            for c in r.captures_iter(text) {
+                if let Some(z) = c.get(1) {
+                    out.push(span(z.start(), z.end(), Category::Zip, 0.95, "zip"));
+                }
+            }
+        }
+    }
+
+    fn orgs(&self, text: &str, out: &mut Vec<Span>) {
+        for c in self.org.captures_iter(text) {
+            let Some(m) = c.get(1) else { continue };
+            // Leading tokens that are clinical words or sentence openers are not part
+            // of the name ("Cardiology Clinic", "Discharged Mercy Hospital" → trim).
+            let mut start = None;
+            for w in self.dicts.words(m.as_str()) {
+                let t = w.as_str();
+                if self.dicts.allowed(t) || self.dicts.stop(t) || self.dicts.org_word(t) {
+                    continue;
+                }
+                start = Some(m.start() + w.start());
+                break;
+            }
+            if let Some(s) = start {
+                out.push(span(s, m.end(), Category::Organization, 0.85, "org"));
+            }
+        }
+    }
+
+    fn names(&self, text: &str, out: &mut Vec<Span>) {
+        let addresses: Vec<(usize, usize)> = out
+            .iter()
+            .filter(|s| matches!(s.category, Category::Address | Category::Organization))
+            .map(|s| (s.start, s.end))
+            .collect();
+        let in_address = |s: usize, e: usize| addresses.iter().any(|&(a, b)| s < b && a < e);
+        for c in self.name_title.captures_iter(text) {
+            let (Some(t), Some(g)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            if in_address(t.start(), t.end()) {
+                continue;
+            }
+            if let Some((s, e)) = self.dicts.trim_name(text, g.start(), g.end(), true) {
+                out.push(span(s, e, Category::Name, 0.95, "name"));
+            }
+        }
+        for c in self.name_label.captures_iter(text) {
+            let (Some(m), Some(g)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if !self.dicts.name_label_context_ok(text, m.start()) {
+                continue;
+            }
+            if let Some((s, e)) = self.dicts.trim_name(text, g.start(), g.end(), false) {
+                out.push(span(s, e, Category::Name, 0.9, "name"));
+            }
+        }
+        for c in self.name_credential.captures_iter(text) {
+            let (Some(g), Some(cred)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let Some((s, e)) = self.dicts.trim_name(text, g.start(), g.end(), false) else {
+                continue;
+            };
+            let toks: Vec<&str> = self
+                .dicts
+                .words(text.get(s..e).unwrap_or(""))
+                .map(|w| w.as_str())
+                .collect();
+            let one_word = toks.len() < 2;
+            let statey = STATE_CREDENTIALS.contains(&cred.as_str())
+                && !toks
+                    .first()
+                    .is_some_and(|w| self.dicts.first_name(w) || w.len() <= 2);
+            if one_word || statey || in_address(s, e) {
+                continue;
+            }
+            out.push(span(s, e, Category::Name, 0.9, "name"));
+        }
+        for c in self.name_signature.captures_iter(text) {
+            if let Some(g) = c.get(1) {
+                if let Some((s, e)) = self.dicts.trim_name(text, g.start(), g.end(), false) {
+                    out.push(span(s, e, Category::Name, 0.85, "name"));
+                }
+            }
+        }
+        for (s, e, score) in self.dicts.dictionary_names(text) {
+            if !in_address(s, e) {
+                out.push(span(s, e, Category::Name, score, "name"));
+            }
+        }
+    }
+}
+
+fn cat_name(c: Category) -> &'static str {
+    if c == Category::Fax {
+        "fax"
+    } else {
+        "phone"
+    }
+}
+
+/// Sorts by start (longest first) and drops spans contained in another span of the
+/// same category with at least the same score.
+fn finish(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.retain(|s| s.start < s.end);
+    spans.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(b.score.total_cmp(&a.score))
+    });
+    let mut kept: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        let covered = kept.iter().any(|k| {
+            k.category == s.category && k.start <= s.start && s.end <= k.end && k.score >= s.score
+        });
+        if !covered {
+            kept.push(s);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn det() -> &'static RuleDetector {
+        static D: OnceLock<RuleDetector> = OnceLock::new();
+        D.get_or_init(RuleDetector::new)
+    }
+
+    /// Texts of the spans of category `cat`.
+    fn hits(text: &str, cat: Category) -> Vec<String> {
+        det()
+            .detect(text)
+            .into_iter()
+            .filter(|s| s.category == cat)
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
+    }
+
+    fn has(text: &str, cat: Category, want: &str) {
+        let h = hits(text, cat);
+        assert!(
+            h.iter().any(|x| x == want),
+            "{cat:?} {want:?} not in {h:?} for {text:?}"
+        );
+    }
+
+    fn none(text: &str, cat: Category) {
+        let h = hits(text, cat);
+        assert!(h.is_empty(), "unexpected {cat:?} {h:?} in {text:?}");
+    }
+
+    use Category::*;
+
+    #[test]
+    fn dates_numeric() {
+        has("Seen on 03/14/2024 in clinic", Date, "03/14/2024");
+        has("Seen on 3/14/24.", Date, "3/14/24");
+        has("Collected 2024-03-14T10:00", Date, "2024-03-14");
+        has("Datum 14.03.2024", Date, "14.03.2024");
+        has("on 31/12/2023", Date, "31/12/2023");
+        has("since 03/2024", Date, "03/2024");
+        none("Take 1/2 tablet daily", Date);
+        none("BP 120/80, HR 72", Date);
+        none("Na 140 K 4.1 Cl 101", Date);
+        none("pain 7/10, version 1.2.3", Date);
+        none("13/14/2024 is not valid", Date);
+        none("ratio 3-4/10 noted", Date);
+    }
+
+    #[test]
+    fn dates_text_and_labelled() {
+        has("on March 14, 2024 she", Date, "March 14, 2024");
+        has("on 14 March 2024 she", Date, "14 March 2024");
+        has("on Mar 14 2024 she", Date, "Mar 14 2024");
+        has("on 14-Mar-2024 she", Date, "14-Mar-2024");
+        has("on 14-MAR-24 she", Date, "14-MAR-24");
+        has("surgery in March 2024", Date, "March 2024");
+        has("seen Sept. 3rd, 2021", Date, "Sept. 3rd, 2021");
+        has("DOB: 1957", Date, "1957");
+        has("Date of Birth: 04/05/1950", Date, "04/05/1950");
+        has("Admission Date: 03141957", Date, "03141957");
+        none("diagnosed in 2019 and treated", Date);
+        none("you may 5 times a day", Date);
+        none("May 5 mg tablets", Date);
+    }
+
+    #[test]
+    fn phones_and_fax() {
+        has("Call (555) 123-4567 today", Phone, "(555) 123-4567");
+        has("Call 555-123-4567", Phone, "555-123-4567");
+        has("Call 555.123.4567", Phone, "555.123.4567");
+        has("Call +1 555 123 4567", Phone, "+1 555 123 4567");
+        has("Tel 555-123-4567 ext. 204", Phone, "555-123-4567 ext. 204");
+        has("Fax: (555) 987-6543", Fax, "(555) 987-6543");
+        has("F: 555-987-6543", Fax, "555-987-6543");
+        has("Phone: 555-123-4567 Fax: 555-123-9999", Fax, "555-123-9999");
+        has(
+            "Phone: 555-123-4567 Fax: 555-123-9999",
+            Phone,
+            "555-123-4567",
+        );
+        none("Phone: 555-123-4567 Fax: 555-123-9999 ", Category::Id);
+        none("BP 120/80 mmHg, 2024-03-14", Phone);
+        none("Lot 123-456-78901", Phone);
+    }
+
+    #[test]
+    fn email_url_ip() {
+        has(
+            "mail jane.doe@example.org now",
+            Email,
+            "jane.doe@example.org",
+        );
+        has(
+            "see https://portal.example.com/a?b=1.",
+            Url,
+            "https://portal.example.com/a?b=1",
+        );
+        has("see www.mercy.org for info", Url, "www.mercy.org");
+        has(
+            "see mychart.example.com/login",
+            Url,
+            "mychart.example.com/login",
+        );
+        none("mail jane.doe@example.org now", Url);
+        none("file report.pdf and e.g. notes", Url);
+        has("from 192.168.1.20 host", Ip, "192.168.1.20");
+        has(
+            "from 2001:db8::ff00:42:8329 host",
+            Ip,
+            "2001:db8::ff00:42:8329",
+        );
+        none("value 300.1.1.1 x", Ip);
+        none("at 10:30 and 12:45:10", Ip);
+    }
+
+    #[test]
+    fn ssn_and_ids() {
+        has("SSN 123-45-6789", Ssn, "123-45-6789");
+        has("ss 123 45 6789", Ssn, "123 45 6789");
+        has("Social Security: 123456789", Ssn, "123456789");
+        none("code 000-12-3456", Ssn);
+        has("MRN: 4829301", Id, "4829301");
+        has("Subject ID: ST-0042-A", Id, "ST-0042-A");
+        has("Patient ID 00123456", Id, "00123456");
+        has("Medical Record Number: 99-1234", Id, "99-1234");
+        has("Acct #: 55321", Id, "55321");
+        has("Member ID: XKZ123456789", Id, "XKZ123456789");
+        has("NPI 1234567890", Id, "1234567890");
+        has("DEA: AB1234563", Id, "AB1234563");
+        has("Encounter No. 778812", Id, "778812");
+        has("ref A1234567 on file", Id, "A1234567");
+        has("ref 8812345 on file", Id, "8812345");
+        none("Take 500 mg twice daily", Id);
+        none("Infectious Disease (ID) consult", Id);
+        none("Account for 2 weeks", Id);
+        none("Encounter Date: 03/14/2024", Id);
+        none("Heparin 1000000 units", Id);
+        let s = det().detect("MRN: 4829301");
+        assert!(s.iter().any(|x| x.score >= 0.95 && x.category == Id));
+        let s = det().detect("ref 8812345");
+        assert!(s.iter().all(|x| x.score <= 0.5));
+    }
+
+    #[test]
+    fn ages() {
+        has("A 92-year-old man", Age, "92");
+        has("age 93, frail", Age, "93");
+        has("93 y/o female", Age, "93");
+        has("aged 101 years", Age, "101");
+        has("is 95 yo", Age, "95");
+        has("She is 90 years old", Age, "90");
+        none("A 45-year-old man", Age);
+        none("age 89", Age);
+        none("93 yolks", Age);
+    }
+
+    #[test]
+    fn addresses_and_zip() {
+        has("lives at 123 Main Street.", Address, "123 Main Street");
+        has(
+            "4500 N. Oak Ave, Apt 4B",
+            Address,
+            "4500 N. Oak Ave, Apt 4B",
+        );
+        has("PO Box 1234", Address, "PO Box 1234");
+        has("Springfield, IL 62704", Address, "Springfield, IL");
+        has("Springfield, IL 62704", Zip, "62704");
+        has("12 Elm St, Boston, MA 02115-1234", Zip, "02115-1234");
+        has("12 Elm St, Boston, MA", Address, "Boston, MA");
+        has("Zip Code: 90210", Zip, "90210");
+        has("moved to Dayton, OH last year", Location, "Dayton");
+        none("Take 2 Tylenol Dr. Smith said", Address);
+        none("Na 140, K 4.1", Zip);
+        none("John Smith, MD", Location);
+    }
+
+    #[test]
+    fn organizations() {
+        has(
+            "admitted to St. Mary's Hospital",
+            Organization,
+            "St. Mary's Hospital",
+        );
+        has(
+            "at Mercy Medical Center today",
+            Organization,
+            "Mercy Medical Center",
+        );
+        has(
+            "seen at Springfield Clinic.",
+            Organization,
+            "Springfield Clinic",
+        );
+        has(
+            "Ohio State University Hospital",
+            Organization,
+            "Ohio State University Hospital",
+        );
+        has("Acme Health System", Organization, "Acme Health System");
+        none("follow up in Cardiology Clinic", Organization);
+        none("admitted to the hospital", Organization);
+    }
+
+    #[test]
+    fn names_context() {
+        has("seen by Dr. Gregory House today", Name, "Gregory House");
+        has("Mrs. Smith reports", Name, "Smith");
+        has("paged Dr. Foley about it", Name, "Foley");
+        has("Mr. Smith Assessment: stable", Name, "Smith");
+        has("Patient: John Q. Public", Name, "John Q. Public");
+        has("Patient Name: SMITH, JOHN A", Name, "SMITH, JOHN A");
+        has("Name: Doe, Jane", Name, "Doe, Jane");
+        has("Attending: Dr. Lisa Cuddy", Name, "Lisa Cuddy");
+        has(
+            "Electronically signed by Allison Cameron",
+            Name,
+            "Allison Cameron",
+        );
+        has("cc: J. Wilson", Name, "J. Wilson");
+        has("Dictated by: Zzyzx Quorn", Name, "Zzyzx Quorn");
+        has("Eric Foreman, MD", Name, "Eric Foreman");
+        has("Robert Chase, PA-C", Name, "Robert Chase");
+        has("Sincerely,\nMeredith Grey", Name, "Meredith Grey");
+        has("Patient: John Smith Age: 45", Name, "John Smith");
+        none("Drug Name: Lasix", Name);
+        none("Test Name: Lipid Panel", Name);
+        none("Baltimore, MD", Name);
+        none("Dr. Smith", Address);
+    }
+
+    #[test]
+    fn names_dictionary() {
+        has("met with Mary Johnson yesterday", Name, "Mary Johnson");
+        has("with Robert T. Williams", Name, "Robert T. Williams");
+        has("list: Johnson, Mary", Name, "Johnson, Mary");
+        none("Will Hope help", Name);
+        none("History of Parkinson disease", Name);
+        none("Started Lasix and Coumadin", Name);
+        none("Brown urine, Rose spots", Name);
+        none("James Parkinson described", Name);
+        none("Foley catheter placed, Babinski negative", Name);
+        none("MARY JOHNSON", Name);
+    }
+
+    #[test]
+    fn clinical_prose_is_quiet() {
+        let text = "Assessment and Plan: Continue Metformin 500 mg PO BID. HbA1c 7.2. \
+                    Na 140, K 4.1, BP 120/80, HR 72. Take 1/2 tablet of Lasix daily. \
+                    Negative Babinski. Glasgow Coma Scale 15. Foley removed.";
+        let spans = det().detect(text);
+        assert!(spans.is_empty(), "{:?}", spans);
+    }
+
+    #[test]
+    fn spans_sorted_and_labelled() {
+        let text = "Patient: Jane Doe DOB: 01/02/1950 MRN: 4829301 Phone (555) 123-4567";
+        let spans = det().detect(text);
+        assert!(spans.windows(2).all(|w| w[0].start <= w[1].start));
+        assert!(spans.iter().all(|s| s.detector.starts_with("rule:")));
+        assert!(spans.iter().all(|s| (0.0..=1.0).contains(&s.score)));
+        assert!(spans
+            .iter()
+            .all(|s| text.is_char_boundary(s.start) && text.is_char_boundary(s.end)));
+        assert!(det().detect("").is_empty());
+        assert!(!det().detect("Patient: José Núñez 92-year-old ü").is_empty());
     }
 }

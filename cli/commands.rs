@@ -1,0 +1,433 @@
+//! Subcommands: run, detect, jobs, doctor, samples.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use deid_core::job::{self, JobEvent, JobRequest};
+use deid_core::joblog::{ChainCheck, JobLog};
+use deid_core::{pdfium, Engine, Settings};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pdf-deid",
+    version,
+    about = "Offline de-identification of clinical PDFs"
+)]
+pub struct Cli {
+    /// Path of libpdfium.so (or its folder); default: next to the executable or vendor/pdfium.
+    #[arg(long, global = true)]
+    pdfium: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Redact PDFs (files or folders, recursive *.pdf) into an output folder.
+    Run(RunArgs),
+    /// Text mode for evaluation: JSONL {"id","text"} in, {"id","spans"} out (code-point offsets).
+    Detect {
+        #[arg(long)]
+        jsonl: PathBuf,
+        /// Output file (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Recent jobs and per-document status; `jobs verify` checks the tamper-evident chain.
+    Jobs {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long, default_value_t = 10)]
+        limit: u32,
+        #[command(subcommand)]
+        action: Option<JobsAction>,
+    },
+    /// Check the installation: pdfium library, versions, checksums, models.
+    Doctor,
+    /// Write the bundled synthetic sample PDFs (planted, fake PHI) into a folder.
+    Samples {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum JobsAction {
+    /// Verify the hash chain of the job log.
+    Verify,
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Input PDF files or folders.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+    /// SQLite job log (default: <out>/pdf-deid-jobs.sqlite).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Worker threads for the blob stage (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Redo documents already done with the same input and settings.
+    #[arg(long)]
+    force: bool,
+    /// Print the outcome as JSON instead of a summary.
+    #[arg(long)]
+    json: bool,
+    /// Policy: safe-harbor (default) or strict-raster.
+    #[arg(long, default_value = "safe-harbor")]
+    policy: String,
+    /// Password for encrypted inputs (the empty password is always tried).
+    #[arg(long)]
+    password: Option<String>,
+    /// Per-document time limit in seconds.
+    #[arg(long)]
+    timeout: Option<u64>,
+}
+
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let pdfium_path = cli.pdfium.clone();
+    match cli.cmd {
+        Cmd::Run(a) => run(a, pdfium_path.as_deref()),
+        Cmd::Detect { jsonl, out } => detect(&jsonl, out.as_deref()),
+        Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
+        Cmd::Doctor => doctor(pdfium_path.as_deref()),
+        Cmd::Samples { out } => samples(&out),
+    }
+}
+
+/// Where the per-installation HMAC key lives.
+fn key_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("PDF_DEID_KEY") {
+        return PathBuf::from(p);
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("pdf-deid").join("hmac.key")
+}
+
+fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let settings = Settings {
+        policy: a.policy.clone(),
+        timeout_s: a.timeout,
+        review_threshold: None,
+    };
+    let mut cfg = match settings.into_config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    cfg.password = a.password.clone();
+    let engine = Engine::new(cfg, a.threads).context("building the engine")?;
+    let service = pdfium::service(pdfium_path);
+    if let Err(e) = &service {
+        eprintln!("error: {e}");
+    }
+    let db =
+        a.db.clone()
+            .unwrap_or_else(|| a.out.join("pdf-deid-jobs.sqlite"));
+    let req = JobRequest {
+        inputs: a.paths.clone(),
+        out_dir: a.out.clone(),
+        db: db.clone(),
+        key: key_path(),
+        force: a.force,
+    };
+    let inputs = match job::collect_inputs(&req.inputs) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let bar = if a.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(inputs.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut failures: Vec<(usize, String)> = Vec::new();
+    let outcome = job::run_job(&engine, service.as_ref().ok(), &req, &mut |ev| match ev {
+        JobEvent::DocStarted { index } => bar.set_message(format!("document {}", index + 1)),
+        JobEvent::DocDone { .. } | JobEvent::DocSkipped { .. } => bar.inc(1),
+        JobEvent::DocFailed { index, message, .. } => {
+            failures.push((*index, message.clone()));
+            bar.inc(1);
+        }
+        _ => {}
+    })?;
+    bar.finish_and_clear();
+    if a.json {
+        serde_json::to_writer_pretty(std::io::stdout().lock(), &outcome)?;
+        println!();
+    } else {
+        let mut per_cat: BTreeMap<String, u32> = BTreeMap::new();
+        for d in &outcome.documents {
+            for (k, v) in &d.counts {
+                *per_cat.entry(k.clone()).or_default() += v;
+            }
+        }
+        for (i, msg) in &failures {
+            if let Some(d) = outcome.documents.get(*i) {
+                println!("FAILED {}: {msg}", d.input.display());
+            }
+        }
+        for d in outcome.documents.iter().filter(|d| d.status == "review") {
+            println!(
+                "REVIEW {} (risk {:.2})",
+                d.input.display(),
+                d.risk.unwrap_or(0.0)
+            );
+        }
+        println!(
+            "documents: {} ok, {} review, {} failed, {} skipped (already done) in {:.1} s",
+            outcome.count("ok"),
+            outcome.count("review"),
+            outcome.count("failed"),
+            outcome.count("skipped"),
+            outcome.elapsed_ms as f64 / 1000.0
+        );
+        let cats: Vec<String> = per_cat.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!(
+            "entities: {}",
+            if cats.is_empty() {
+                "none".into()
+            } else {
+                cats.join(", ")
+            }
+        );
+        println!("redacted PDFs: {}", a.out.display());
+        println!("job log: {} (job {})", db.display(), outcome.job_id);
+    }
+    Ok(if outcome.count("failed") == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+#[derive(Deserialize)]
+struct DetectIn {
+    id: serde_json::Value,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct SpanOut {
+    start: usize,
+    end: usize,
+    label: &'static str,
+    score: f32,
+}
+
+#[derive(Serialize)]
+struct DetectOut {
+    id: serde_json::Value,
+    spans: Vec<SpanOut>,
+}
+
+/// Byte offset → code-point offset.
+fn cp(text: &str, byte: usize) -> usize {
+    text.get(..byte).map(|s| s.chars().count()).unwrap_or(0)
+}
+
+fn detect(input: &Path, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let engine = Engine::new(deid_core::Config::safe_harbor(), 0)?;
+    let f = std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
+    let mut records = Vec::new();
+    for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = line.context("reading input")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let rec: DetectIn = serde_json::from_str(&line).map_err(|e| {
+            anyhow::anyhow!(
+                "line {}: not a {{\"id\",\"text\"}} object ({})",
+                n + 1,
+                e.classify_name()
+            )
+        })?;
+        records.push(rec);
+    }
+    let mut w: Box<dyn Write> = match out {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    for chunk in records.chunks(256) {
+        let texts: Vec<&str> = chunk.iter().map(|r| r.text.as_str()).collect();
+        let found = engine.detect_texts(&texts)?;
+        for (rec, ents) in chunk.iter().zip(found) {
+            let spans = ents
+                .iter()
+                .map(|e| SpanOut {
+                    start: cp(&rec.text, e.start),
+                    end: cp(&rec.text, e.end),
+                    label: e.category.as_str(),
+                    score: e.score,
+                })
+                .collect();
+            serde_json::to_writer(
+                &mut w,
+                &DetectOut {
+                    id: rec.id.clone(),
+                    spans,
+                },
+            )?;
+            writeln!(w)?;
+        }
+    }
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "io",
+            serde_json::error::Category::Syntax => "syntax error",
+            serde_json::error::Category::Data => "wrong fields",
+            serde_json::error::Category::Eof => "truncated",
+        }
+    }
+}
+
+fn default_db() -> PathBuf {
+    PathBuf::from("out").join("pdf-deid-jobs.sqlite")
+}
+
+fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::Result<ExitCode> {
+    let db = db.unwrap_or_else(default_db);
+    if !db.is_file() {
+        bail!("no job log at {}", db.display());
+    }
+    let log = JobLog::open(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(JobsAction::Verify) = action {
+        return match log.verify_chain().map_err(|e| anyhow::anyhow!("{e}"))? {
+            ChainCheck::Intact { rows } => {
+                println!("job log intact: {rows} document rows, hash chain verified");
+                Ok(ExitCode::SUCCESS)
+            }
+            ChainCheck::Broken {
+                first_bad_row,
+                reason,
+            } => {
+                println!("job log TAMPERED: row {first_bad_row}: {reason}");
+                Ok(ExitCode::from(1))
+            }
+        };
+    }
+    for j in log.recent_jobs(limit).map_err(|e| anyhow::anyhow!("{e}"))? {
+        println!(
+            "job {} started {} finished {} status {}: {} documents ({} ok, {} review, {} failed)",
+            j.id,
+            j.started_at,
+            j.finished_at.as_deref().unwrap_or("-"),
+            j.status,
+            j.documents,
+            j.ok,
+            j.review,
+            j.failed
+        );
+        for d in log
+            .job_documents(j.id)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        {
+            println!(
+                "  doc {} {:<7} risk {:.2} pages {} {}",
+                d.id,
+                d.status,
+                d.risk_score,
+                d.pages,
+                d.error_code.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sha256_file(p: &Path) -> Option<String> {
+    std::fs::read(p).ok().map(|b| job::sha256_hex(&b))
+}
+
+fn doctor(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    println!("pdf-deid {}", env!("CARGO_PKG_VERSION"));
+    let mut ok = true;
+    match pdfium::find_library(pdfium_path) {
+        Some(p) => {
+            println!("pdfium library: {}", p.display());
+            let sha = sha256_file(&p).unwrap_or_default();
+            let expected = include_str!("../vendor/pdfium.sha256")
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            let pinned = sha == expected;
+            println!(
+                "pdfium sha256: {sha} ({})",
+                if pinned {
+                    "matches the pinned pypdfium2 5.15.2 build"
+                } else {
+                    "NOT the pinned build"
+                }
+            );
+            if let Some(v) = p
+                .parent()
+                .map(|d| d.join("version.json"))
+                .filter(|v| v.is_file())
+            {
+                if let Ok(s) = std::fs::read_to_string(v) {
+                    let compact: String = s.split_whitespace().collect();
+                    println!("pdfium version: {compact}");
+                }
+            }
+            match pdfium::service(pdfium_path) {
+                Ok(_) => println!("pdfium binds: yes"),
+                Err(e) => {
+                    println!("pdfium binds: no ({e})");
+                    ok = false;
+                }
+            }
+        }
+        None => {
+            println!("pdfium library: MISSING (run scripts/fetch-pdfium.sh or `make setup`)");
+            ok = false;
+        }
+    }
+    println!("detectors: rules (built in); NER model: none configured");
+    println!("hmac key: {}", key_path().display());
+    if ok {
+        println!("doctor: everything needed is present");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("doctor: something is missing (see above)");
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn samples(out: &Path) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(out)?;
+    for (name, bytes) in deid_core::samples::all() {
+        let p = out.join(name);
+        job::write_atomic(&p, &bytes)?;
+        println!("{}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
