@@ -142,6 +142,8 @@ struct Interp<'d> {
     font_cache: HashMap<Vec<u8>, Arc<FontMetrics>>,
     removed: usize,
     form_counter: usize,
+    /// XObject names whose form was replaced by an edited copy.
+    replaced: Vec<Vec<u8>>,
 }
 
 /// The text-showing items of one operator.
@@ -513,6 +515,7 @@ impl<'d> Interp<'d> {
                 if !changed {
                     return Ok(None);
                 }
+                prune_xobject_names(&mut form_res, &ops, &self.replaced);
                 let bytes = Content { operations: ops }
                     .encode()
                     .map_err(|_| Unsupported("form content re-encoding failed"))?;
@@ -526,12 +529,31 @@ impl<'d> Interp<'d> {
                     .add_object(Object::Stream(Stream::new(dict, bytes)));
                 self.form_counter += 1;
                 let new_name = format!("RdX{}", self.form_counter).into_bytes();
+                self.replaced.push(name.to_vec());
                 let mut xobjects = xobjects;
                 xobjects.set(new_name.clone(), Object::Reference(new_id));
                 res.set("XObject", Object::Dictionary(xobjects));
                 Ok(Some(new_name))
             }
             _ => Ok(None),
+        }
+    }
+}
+
+/// Drop the names of forms that were replaced by an edited copy when no `Do` in `ops`
+/// uses them any more, so the unredacted original is no longer referenced and gets pruned.
+fn prune_xobject_names(res: &mut Dictionary, ops: &[Operation], replaced: &[Vec<u8>]) {
+    let used: std::collections::HashSet<&[u8]> = ops
+        .iter()
+        .filter(|o| o.operator == "Do")
+        .filter_map(|o| o.operands.first().and_then(|n| n.as_name().ok()))
+        .collect();
+    if let Ok(Object::Dictionary(x)) = res.get_mut(b"XObject") {
+        let names: Vec<Vec<u8>> = x.iter().map(|(k, _)| k.clone()).collect();
+        for n in names {
+            if replaced.contains(&n) && !used.contains(n.as_slice()) {
+                x.remove(&n);
+            }
         }
     }
 }
@@ -633,6 +655,7 @@ pub fn redact_page(doc: &mut Document, page_id: ObjectId, rects: &[Rect]) -> Pag
         font_cache: HashMap::new(),
         removed: 0,
         form_counter: 0,
+        replaced: Vec::new(),
     };
     let (mut new_ops, changed) = match it.run(ops, &mut res, M::ID, 0) {
         Ok(r) => r,
@@ -645,6 +668,7 @@ pub fn redact_page(doc: &mut Document, page_id: ObjectId, rects: &[Rect]) -> Pag
         }
         return PageOutcome::Untouched;
     }
+    prune_xobject_names(&mut res, &new_ops, &it.replaced);
     let mut all = Vec::with_capacity(new_ops.len() + rects.len() + 6);
     all.push(Operation::new("q", vec![]));
     all.append(&mut new_ops);

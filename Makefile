@@ -1,0 +1,38 @@
+# pdf-deid — the two commands:
+#   make run    fetch what is missing, build, redact the bundled sample PDFs
+#   make test   the whole test suite (fmt, clippy, unit + integration tests; corpus tests
+#               run when ../shared/corpus exists)
+CARGO ?= cargo
+OUT ?= out/samples
+
+.PHONY: run test setup build doctor bench eval robustness clean-out
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(CARGO) build --release --locked
+
+run: build
+	./target/release/pdf-deid doctor
+	./target/release/pdf-deid run assets/samples --out $(OUT)
+
+test: setup
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) test --workspace --locked
+
+doctor: build
+	./target/release/pdf-deid doctor
+
+# Slow measurements (not part of `make test`): see docs/benchmarks.md, docs/robustness.md, docs/accuracy.md.
+bench: setup
+	$(CARGO) bench --bench pipeline
+	$(CARGO) build --release --locked
+	./target/release/pdf-deid bench --pages 200
+
+robustness: build
+	./target/release/pdf-deid corpus robustness ../shared/corpus/robustness --report docs/robustness.md
+
+eval: build
+	./target/release/pdf-deid corpus jsl ../shared/corpus/deid/jsl-text --report docs/accuracy.md

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install what pdf-deid needs on a Debian machine that reaches only the package registries:
+# the DejaVu fonts used by the TrueType test fixtures (if missing and apt is usable) and
+# libpdfium.so from the pinned, sha256-checked PyPI wheel. Idempotent; quiet when done.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+need_apt=()
+command -v python3 >/dev/null || need_apt+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+command -v cc >/dev/null || need_apt+=(build-essential)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing ${need_apt[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: please install: ${need_apt[*]}" >&2
+  fi
+fi
+command -v cargo >/dev/null || { echo "setup: a Rust toolchain (cargo, rustc >= 1.85) is required" >&2; exit 1; }
+"$root/scripts/fetch-pdfium.sh"
