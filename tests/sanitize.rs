@@ -1,0 +1,125 @@
+//! Sanitisation: PHI planted outside the page content (Info, XMP, annotations, form field
+//! values and appearances, an embedded file, JavaScript, bookmarks) must be nowhere in the
+//! output — not in extracted text, not in any decompressed stream or string.
+
+mod common;
+
+use common::*;
+use deid_core::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
+
+/// Every string and decompressed stream of a PDF, concatenated (lower-cased).
+fn all_bytes(pdf: &[u8]) -> Vec<u8> {
+    let doc = lopdf::Document::load_mem(pdf).expect("output parses");
+    let mut out = Vec::new();
+    fn walk(o: &lopdf::Object, out: &mut Vec<u8>) {
+        match o {
+            lopdf::Object::String(s, _) => out.extend_from_slice(s),
+            lopdf::Object::Name(n) => out.extend_from_slice(n),
+            lopdf::Object::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            lopdf::Object::Dictionary(d) => d.iter().for_each(|(k, v)| {
+                out.extend_from_slice(k);
+                walk(v, out)
+            }),
+            lopdf::Object::Stream(s) => {
+                s.dict.iter().for_each(|(_, v)| walk(v, out));
+                out.extend(
+                    s.decompressed_content()
+                        .unwrap_or_else(|_| s.content.clone()),
+                );
+            }
+            _ => {}
+        }
+    }
+    for o in doc.objects.values() {
+        walk(o, &mut out);
+    }
+    out.extend_from_slice(pdf);
+    out.to_ascii_lowercase()
+}
+
+fn contains(h: &[u8], n: &str) -> bool {
+    let n = n.to_ascii_lowercase();
+    h.windows(n.len()).any(|w| w == n.as_bytes())
+}
+
+#[test]
+fn metadata_annotations_forms_files_scripts_outlines_are_removed() {
+    let secret = "Quentin Abernathy-Rolle";
+    let spec = DocSpec {
+        pages: vec![PageSpec {
+            lines: vec![
+                Line::new("Clinic note", 72.0, 740.0, 16.0, FontKind::HelveticaBold),
+                Line::new(
+                    "The visit was uneventful and the wound is healing.",
+                    72.0,
+                    700.0,
+                    11.0,
+                    FontKind::Helvetica,
+                ),
+            ],
+            kerned_tj: false,
+        }],
+        info_title: Some(format!("Record of {secret}")),
+        info_author: Some(secret.into()),
+        xmp: Some(format!("Patient {secret}")),
+        annotation_text: Some(secret.into()),
+        form_field_value: Some(secret.into()),
+        attachment_text: Some(format!("{secret} lab export")),
+        javascript: Some(format!("app.alert('{secret}');")),
+        outline_title: Some(secret.into()),
+        ..DocSpec::default()
+    };
+    let input = testpdf::build(&spec);
+    assert!(
+        contains(&all_bytes(&input), "Abernathy"),
+        "fixture must carry the PHI"
+    );
+    let p = process(input);
+    let out = p.output.bytes();
+    let everything = all_bytes(out);
+    assert!(
+        !contains(&everything, "Abernathy"),
+        "PHI survived somewhere in the output"
+    );
+    assert!(!contains(&everything, "Quentin"));
+    for key in [
+        "/Info",
+        "/Metadata",
+        "/Annots",
+        "/AcroForm",
+        "/EmbeddedFile",
+        "/JavaScript",
+        "/Outlines",
+        "/OpenAction",
+    ] {
+        assert!(!contains(out, key), "{key} still in the output");
+    }
+    assert_kept(
+        &text_of(&extract(out)),
+        &["Clinic note", "the wound is healing"],
+    );
+    assert!(p.report.sanitize.info_removed);
+    assert!(p.report.sanitize.annotations_removed >= 1);
+}
+
+#[test]
+fn output_is_a_single_revision_with_a_fresh_id() {
+    let (bytes, _) = testpdf::clinical_letter(3);
+    let out = process(bytes.clone()).output.into_bytes();
+    let count = |h: &[u8], n: &[u8]| h.windows(n.len()).filter(|w| *w == n).count();
+    assert_eq!(count(&out, b"%%EOF"), 1);
+    let id_in = lopdf::Document::load_mem(&bytes)
+        .expect("in")
+        .trailer
+        .get(b"ID")
+        .cloned()
+        .ok();
+    let id_out = lopdf::Document::load_mem(&out)
+        .expect("out")
+        .trailer
+        .get(b"ID")
+        .cloned()
+        .ok();
+    assert!(id_out.is_some());
+    assert_ne!(id_in, id_out);
+}
