@@ -441,6 +441,11 @@ fn run_one(
     }
 }
 
+/// Hex sha256 of bytes.
+pub fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,9 +482,4 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 1);
     }
-}
-
-/// Hex sha256 of bytes.
-pub fn sha256_hex(b: &[u8]) -> String {
-    hex::encode(Sha256::digest(b))
 }

@@ -261,7 +261,7 @@ fn extract(
             .text()
             .map_err(|e| Error::Damaged(format!("text layer: {}", error_kind(&e))))?;
         let chars = text.chars();
-        let count = chars.len() as usize;
+        let count = chars.len();
         if count > limits.max_chars_per_page {
             return Err(Error::TooLarge {
                 what: "characters on a page",

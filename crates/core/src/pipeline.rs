@@ -69,6 +69,9 @@ pub struct Processed {
     pub stage_ms: BTreeMap<String, u64>,
 }
 
+/// Spans found per paragraph of one blob.
+type BlobSpans = Vec<(usize, Vec<Span>)>;
+
 /// Detectors and settings, built once per process.
 pub struct Engine {
     cfg: Config,
@@ -138,7 +141,7 @@ impl Engine {
     /// Detect and merge entities over text units grouped into blobs, in parallel over the
     /// blobs; the result does not depend on the number of threads.
     pub fn analyse(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
-        let per_blob: Vec<Result<Vec<(usize, Vec<Span>)>>> = self.pool.install(|| {
+        let per_blob: Vec<Result<BlobSpans>> = self.pool.install(|| {
             blobs
                 .par_iter()
                 .map(|b| {

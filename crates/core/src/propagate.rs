@@ -311,7 +311,7 @@ pub fn propagate(
             propagated_from: Some(var.from),
         });
     }
-    entities.sort_by(|a, b| (a.para, a.start, a.end).cmp(&(b.para, b.start, b.end)));
+    entities.sort_by_key(|e| (e.para, e.start, e.end));
 }
 
 #[cfg(test)]

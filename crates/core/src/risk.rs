@@ -7,6 +7,7 @@
 //!   + c·(pages rasterised)
 //!   + d·(pages with images but no text layer)
 //!   + e·(quasi-identifiers kept).
+//!
 //! It rises with every term and stays in [0, 1).
 
 use serde::{Deserialize, Serialize};

@@ -139,8 +139,10 @@ pub fn pending_redact_rects(doc: &Document) -> Vec<(usize, Rect)> {
 /// Remove everything listed in the module docs. Page content itself is handled by the
 /// redactor.
 pub fn sanitize(doc: &mut Document) -> SanitizeReport {
-    let mut rep = SanitizeReport::default();
-    rep.info_removed = doc.trailer.remove(b"Info").is_some();
+    let mut rep = SanitizeReport {
+        info_removed: doc.trailer.remove(b"Info").is_some(),
+        ..SanitizeReport::default()
+    };
     doc.trailer.remove(b"Encrypt");
     doc.encryption_state = None;
     if let Ok(root_id) = doc.trailer.get(b"Root").and_then(|o| o.as_reference()) {
