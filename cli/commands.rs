@@ -50,10 +50,31 @@ enum Cmd {
     },
     /// Check the installation: pdfium library, versions, checksums, models.
     Doctor,
+    /// Corpus runs for the docs: robustness sets, or a folder of PDFs with a phi.jsonl list.
+    Corpus {
+        #[command(subcommand)]
+        what: CorpusCmd,
+    },
     /// Write the bundled synthetic sample PDFs (planted, fake PHI) into a folder.
     Samples {
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CorpusCmd {
+    /// Process every PDF under the folders in memory; report ok / review / error counts.
+    Robustness {
+        dirs: Vec<PathBuf>,
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Redact the PDFs listed in <DIR>/phi.jsonl and count the listed PHI strings gone.
+    PhiLists {
+        dir: PathBuf,
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -102,6 +123,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
+        Cmd::Corpus { what } => match what {
+            CorpusCmd::Robustness { dirs, report } => {
+                crate::corpus::robustness(&dirs, report.as_deref(), pdfium_path.as_deref())
+            }
+            CorpusCmd::PhiLists { dir, report } => {
+                crate::corpus::phi_lists(&dir, report.as_deref(), pdfium_path.as_deref())
+            }
+        },
     }
 }
 

@@ -2,6 +2,7 @@
 //! prints progress and a summary. No pipeline logic lives here.
 
 mod commands;
+mod corpus;
 
 use std::process::ExitCode;
 

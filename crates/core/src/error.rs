@@ -53,6 +53,8 @@ pub enum Error {
     Settings(String),
     #[error("detector error: {0}")]
     Detect(String),
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }
 
 impl Error {
@@ -73,6 +75,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Settings(_) => "settings",
             Error::Detect(_) => "detect",
+            Error::Internal(_) => "internal",
         }
     }
 
@@ -88,7 +91,7 @@ impl Error {
             Error::PdfiumMissing(_) | Error::Io { .. } | Error::JobLog(_) | Error::Settings(_) => {
                 FaultClass::Environment
             }
-            Error::WorkerGone | Error::Detect(_) => FaultClass::Internal,
+            Error::WorkerGone | Error::Detect(_) | Error::Internal(_) => FaultClass::Internal,
         }
     }
 

@@ -339,7 +339,7 @@ fn run_one(
         }
     }
     let result = match pdfium {
-        Some(p) => engine.process_pdf(p, bytes),
+        Some(p) => crate::corpus::process_guarded(engine, p, bytes),
         None => Err(Error::PdfiumMissing("pdfium was not loaded".into())),
     };
     let input_hmac = key.hmac_hex(&format!("input:{}", inp.path.display()));

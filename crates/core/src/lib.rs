@@ -4,6 +4,7 @@
 
 pub mod blobs;
 pub mod config;
+pub mod corpus;
 pub mod detect;
 pub mod error;
 pub mod job;

@@ -69,8 +69,55 @@ pub struct Processed {
     pub stage_ms: BTreeMap<String, u64>,
 }
 
-/// Spans found per paragraph of one blob.
+/// Spans found per paragraph of one batch of blobs.
 type BlobSpans = Vec<(usize, Vec<Span>)>;
+
+/// Blobs handed to the detectors in one batch.
+const BLOB_BATCH: usize = 8;
+
+/// The text of one blob: its paragraphs joined by `\n`, with each paragraph's start.
+struct BlobText {
+    text: String,
+    page: Option<usize>,
+    /// (paragraph id, byte offset of its first byte in `text`, its length)
+    parts: Vec<(usize, usize, usize)>,
+}
+
+impl BlobText {
+    fn new(b: &HeadingBlob, units: &[TextUnit<'_>]) -> BlobText {
+        let mut text = String::new();
+        let mut parts = Vec::with_capacity(b.paragraphs.len());
+        let mut page = None;
+        for &pid in &b.paragraphs {
+            let Some(u) = units.get(pid) else { continue };
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            page = page.or(u.page);
+            parts.push((pid, text.len(), u.text.len()));
+            text.push_str(u.text);
+        }
+        BlobText { text, page, parts }
+    }
+
+    /// Map spans of the joined text back to paragraphs, splitting any that cross one.
+    fn split(&self, spans: Vec<Span>) -> Vec<(usize, Vec<Span>)> {
+        let mut out: Vec<(usize, Vec<Span>)> =
+            self.parts.iter().map(|p| (p.0, Vec::new())).collect();
+        for s in spans {
+            for (i, &(_, off, len)) in self.parts.iter().enumerate() {
+                let (a, b) = (s.start.max(off), s.end.min(off + len));
+                if a < b {
+                    let mut piece = s.clone();
+                    piece.start = a - off;
+                    piece.end = b - off;
+                    out[i].1.push(piece);
+                }
+            }
+        }
+        out
+    }
+}
 
 /// Detectors and settings, built once per process.
 pub struct Engine {
@@ -141,14 +188,21 @@ impl Engine {
     /// Detect and merge entities over text units grouped into blobs, in parallel over the
     /// blobs; the result does not depend on the number of threads.
     pub fn analyse(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
+        // Each blob is detected as one text (its paragraphs joined by newlines), so a label
+        // and its value in neighbouring paragraphs ("Hospital ID:" / "HOSP4942…") stay in
+        // context; blobs go to the detectors in batches, the batches run in parallel.
+        let joined: Vec<BlobText> = blobs.iter().map(|b| BlobText::new(b, units)).collect();
         let per_blob: Vec<Result<BlobSpans>> = self.pool.install(|| {
-            blobs
-                .par_iter()
-                .map(|b| {
-                    let batch: Vec<TextUnit<'_>> = b
-                        .paragraphs
+            joined
+                .par_chunks(BLOB_BATCH)
+                .map(|chunk| {
+                    let batch: Vec<TextUnit<'_>> = chunk
                         .iter()
-                        .filter_map(|&i| units.get(i).copied())
+                        .map(|b| TextUnit {
+                            text: &b.text,
+                            page: b.page,
+                            is_heading: false,
+                        })
                         .collect();
                     let mut spans: Vec<Vec<Span>> = vec![Vec::new(); batch.len()];
                     for d in &self.detectors {
@@ -157,15 +211,23 @@ impl Engine {
                             slot.append(&mut f);
                         }
                     }
-                    Ok(b.paragraphs.iter().copied().zip(spans).collect())
+                    Ok(chunk
+                        .iter()
+                        .zip(spans)
+                        .flat_map(|(b, sp)| b.split(sp))
+                        .collect::<Vec<_>>())
                 })
                 .collect()
         });
-        let mut entities = Vec::new();
+        let mut by_para: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
         for r in per_blob {
             for (para, spans) in r? {
-                entities.extend(merge_spans(para, spans));
+                by_para.entry(para).or_default().extend(spans);
             }
+        }
+        let mut entities = Vec::new();
+        for (para, spans) in by_para {
+            entities.extend(merge_spans(para, spans));
         }
         entities.sort_by_key(|e| (e.para, e.start, e.end));
         for (i, e) in entities.iter_mut().enumerate() {

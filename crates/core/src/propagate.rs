@@ -285,17 +285,12 @@ pub fn propagate(
             .iter_mut()
             .find(|e| e.para == para && e.start < end && start < e.end)
         {
-            if e.start <= start && e.end >= end {
-                if !e.sources.iter().any(|s| s.detector == src.detector) {
-                    e.sources.push(src);
-                }
-                continue;
-            }
-            // partial overlap: widen the existing entity to cover the hit
+            // widen the existing entity to cover the hit if it only overlaps
             e.start = e.start.min(start);
             e.end = e.end.max(end);
             if !e.sources.iter().any(|s| s.detector == src.detector) {
                 e.sources.push(src);
+                e.score = crate::detect::combined_score(&e.sources);
             }
             continue;
         }

@@ -29,7 +29,7 @@ pub struct RiskConfig {
 impl RiskConfig {
     pub fn standard() -> Self {
         RiskConfig {
-            low_confidence: 0.5,
+            low_confidence: 0.25,
             propagated_only: 0.05,
             rasterised_page: 0.2,
             image_only_page: 0.8,

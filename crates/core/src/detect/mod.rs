@@ -62,6 +62,10 @@ impl Entity {
         names.dedup();
         names.join("+")
     }
+    pub fn best_source_score(&self) -> f32 {
+        self.sources.iter().map(|s| s.score).fold(0.0, f32::max)
+    }
+
     /// Only propagation found it (no detector saw it directly).
     pub fn propagated_only(&self) -> bool {
         self.sources
@@ -70,8 +74,24 @@ impl Entity {
     }
 }
 
+/// Score of an entity from its sources: the best score per detector, combined as
+/// independent evidence (noisy-OR), so agreement between detectors raises confidence.
+pub fn combined_score(sources: &[Source]) -> f32 {
+    let mut best: Vec<(&str, f32)> = Vec::new();
+    for s in sources {
+        match best.iter_mut().find(|(d, _)| *d == s.detector) {
+            Some((_, v)) => *v = v.max(s.score),
+            None => best.push((&s.detector, s.score)),
+        }
+    }
+    1.0 - best
+        .iter()
+        .map(|(_, v)| 1.0 - v.clamp(0.0, 1.0))
+        .product::<f32>()
+}
+
 /// Merge overlapping spans of one text into entities. The category of the highest-scoring
-/// source wins; the score is the maximum; every source is kept.
+/// source wins; the score combines the sources ([`combined_score`]); every source is kept.
 pub fn merge_spans(para: usize, mut spans: Vec<Span>) -> Vec<Entity> {
     spans.retain(|s| s.end > s.start);
     spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
@@ -85,13 +105,13 @@ pub fn merge_spans(para: usize, mut spans: Vec<Span>) -> Vec<Entity> {
         if let Some(last) = out.last_mut() {
             if s.start < last.end {
                 last.end = last.end.max(s.end);
-                if s.score > last.score {
-                    last.score = s.score;
+                if s.score > last.best_source_score() {
                     last.category = s.category;
                 }
                 if !last.sources.contains(&src) {
                     last.sources.push(src);
                 }
+                last.score = combined_score(&last.sources);
                 continue;
             }
         }
@@ -135,7 +155,7 @@ mod tests {
         );
         assert_eq!(e.len(), 2);
         assert_eq!((e[0].start, e[0].end), (0, 9));
-        assert_eq!(e[0].score, 0.9);
+        assert!((e[0].score - (1.0 - 0.3 * 0.1)).abs() < 1e-6);
         assert_eq!(e[0].sources.len(), 2);
         assert_eq!(e[0].source_label(), "ner+rule:name");
         assert_eq!(e[1].category, Category::Date);

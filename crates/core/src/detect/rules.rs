@@ -157,7 +157,7 @@ impl RuleDetector {
         let name_seq = format!(r"({NTOK}(?:,?[ \t]+{NTOK}){{0,3}})");
         let title_seq = format!(r"({NTOK}(?:[ \t]+{NTOK}){{0,2}})");
         let label_by = r"(?i:electronically\s+signed\s+by|signed\s+by|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|referred\s+by|verified\s+by|approved\s+by|performed\s+by|authenticated\s+by|dear)[ \t]*:?[ \t]*";
-        let label_colon = r"(?i:patient\s+name|pt\.?\s+name|full\s+name|patient|pt|name|physician|attending(?:\s+physician)?|referring(?:\s+physician|\s+provider)?|ordering(?:\s+physician|\s+provider)?|primary\s+care(?:\s+physician|\s+provider)?|pcp|provider|surgeon|author|cc|signature|resident|fellow|nurse|guarantor|emergency\s+contact|next\s+of\s+kin|insured|subscriber|mother|father|spouse|guardian)[ \t]*:[ \t]*";
+        let label_colon = r"(?i:patient\s+name|pt\.?\s+name|full\s+name|patient|pt|name|physician|attending(?:\s+physician)?|referring(?:\s+physician|\s+provider)?|ordering(?:\s+physician|\s+provider)?|primary\s+care(?:\s+physician|\s+provider)?|pcp|provider|surgeon|author|cc|signature|resident|fellow|nurse|guarantor|emergency\s+contact|next\s+of\s+kin|insured|subscriber|mother|father|spouse|guardian)[ \t]*:\s*";
         let titles = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?|(?:DR|MR|MRS|MS)\.)[ \t]+";
         RuleDetector {
             dicts: Dicts::new(),
@@ -203,7 +203,7 @@ impl RuleDetector {
                 r"(?i:SSN|SS#|S\.S\.N\.?|social\s+security(?:\s+(?:number|no\.?|#))?)[ \t]*#?[ \t]*:?[ \t]*(\d{3}[- ]?\d{2}[- ]?\d{4})\b",
             ),
             id_labelled: re(&format!(
-                r"\b({id_labels})[ \t]*(?:#|(?i:no\.?|number|num\.?))?[ \t]*[:#]?[ \t]*([A-Za-z0-9](?:[A-Za-z0-9\-/.]*[A-Za-z0-9])?)"
+                r"\b({id_labels})[ \t]*(?:#|(?i:no\.?|number|num\.?))?[ \t]*(?:[:#][ \t]*\r?\n?)?[ \t]*([A-Za-z0-9](?:[A-Za-z0-9\-/.]*[A-Za-z0-9])?)"
             )),
             id_bare: re(r"\b(?:[A-Z]{1,3}-?\d{5,12}|\d{7,12})\b"),
             zip_state: re(&format!(
@@ -229,7 +229,7 @@ impl RuleDetector {
             ),
             name_title: re(&format!(r"\b({titles}){title_seq}")),
             name_label: re(&format!(
-                r"\b(?:{label_by}|{label_colon})(?:{titles})?{name_seq}"
+                r"\b(?:{label_by}|{label_colon})(?:{titles})?({NTOK}(?:,?[ \t]+{NTOK}){{0,3}}(?:[ \t]*\n[ \t]*\p{{Lu}}\p{{Ll}}+(?:[-'’]\p{{Lu}}?\p{{Ll}}+)*\b)?)"
             )),
             name_credential: re(&format!(
                 r"({NTOK}(?:[ \t]+{NTOK}){{0,3}}),?[ \t]+(M\.D\.|D\.O\.|Ph\.D\.|(?:PA-C|FNP-BC|MD|DO|RN|NP|PA|PhD|DDS|DMD|DPM|PharmD|MBBS|CNM|CRNA|LPN|APRN|DNP|LCSW|PsyD|FNP)\b)"
@@ -618,7 +618,19 @@ impl RuleDetector {
             if !self.dicts.name_label_context_ok(text, m.start()) {
                 continue;
             }
-            if let Some((s, e)) = self.dicts.trim_name(text, g.start(), g.end(), false) {
+            // A name continued on the next line ("Name: Austin\nLambert"), unless that
+            // word is itself the next label ("Name: Smith\nAddress: …").
+            let mut end = g.end();
+            if let Some(nl) = g.as_str().find('\n') {
+                let rest = text
+                    .get(end..)
+                    .unwrap_or("")
+                    .trim_start_matches([' ', '\t']);
+                if rest.starts_with(':') {
+                    end = g.start() + nl;
+                }
+            }
+            if let Some((s, e)) = self.dicts.trim_name(text, g.start(), end, false) {
                 out.push(span(s, e, Category::Name, 0.9, "name"));
             }
         }

@@ -1,0 +1,191 @@
+//! `pdf-deid corpus …`: robustness and PHI-list runs over a corpus folder, with a
+//! Markdown report (used for docs/robustness.md and docs/accuracy.md).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use deid_core::corpus::{self, FileOutcome};
+use deid_core::{pdfium, Config, Engine};
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!("{cores} cores, {cpu}")
+}
+
+fn write_report(report: Option<&Path>, md: &str) -> anyhow::Result<()> {
+    match report {
+        Some(p) => {
+            deid_core::job::write_atomic(p, md.as_bytes())?;
+            println!("report written to {}", p.display());
+        }
+        None => print!("{md}"),
+    }
+    Ok(())
+}
+
+pub fn robustness(
+    dirs: &[PathBuf],
+    report: Option<&Path>,
+    pdfium_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let engine = Engine::new(Config::safe_harbor(), 0)?;
+    let service = pdfium::service(pdfium_path)?;
+    let mut md = String::new();
+    writeln!(md, "# Robustness corpus run\n")?;
+    writeln!(
+        md,
+        "Command: `pdf-deid corpus robustness {}` (release build), {} on {}, {}.\n",
+        dirs.iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        deid_core::job::now_rfc3339(),
+        machine(),
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(md, "Every file must end as verified output (ok / review, possibly with rasterised pages) or a clear per-file error; no panic, no file over 60 s. Outputs are kept in memory only.\n")?;
+    writeln!(md, "| set | files | ok | review | with raster pages | clear error | panic | slowest (ms) | total (s) |")?;
+    writeln!(md, "|---|---|---|---|---|---|---|---|---|")?;
+    let mut errors: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut all: Vec<FileOutcome> = Vec::new();
+    let mut bad = false;
+    for d in dirs {
+        let files = corpus::pdf_files(d);
+        let mut outs = Vec::with_capacity(files.len());
+        for (i, f) in files.iter().enumerate() {
+            let o = corpus::run_file(&engine, &service, f);
+            if o.status == "panic" || o.ms > 60_000 {
+                bad = true;
+            }
+            eprintln!(
+                "[{}/{}] {} {} {:?} {} ms",
+                i + 1,
+                files.len(),
+                o.status,
+                f.display(),
+                o.code,
+                o.ms
+            );
+            outs.push(o);
+        }
+        let count = |s: &str| outs.iter().filter(|o| o.status == s).count();
+        let slow = outs.iter().max_by_key(|o| o.ms);
+        let total: u64 = outs.iter().map(|o| o.ms).sum();
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
+            d.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            outs.len(),
+            count("ok"),
+            count("review"),
+            outs.iter().filter(|o| o.rasterised_pages > 0).count(),
+            count("error"),
+            count("panic"),
+            slow.map(|o| o.ms).unwrap_or(0),
+            total as f64 / 1000.0
+        )?;
+        for o in outs.iter().filter(|o| o.status == "error") {
+            *errors.entry(o.code.unwrap_or("?")).or_default() += 1;
+        }
+        all.extend(outs);
+    }
+    writeln!(md, "\nClear errors by code:\n")?;
+    for (k, v) in &errors {
+        writeln!(md, "- `{k}`: {v}")?;
+    }
+    if let Some(s) = all.iter().max_by_key(|o| o.ms) {
+        writeln!(
+            md,
+            "\nSlowest file: `{}` ({} ms, {} pages).",
+            s.path.display(),
+            s.ms,
+            s.pages
+        )?;
+    }
+    write_report(report, &md)?;
+    Ok(if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn phi_lists(
+    dir: &Path,
+    report: Option<&Path>,
+    pdfium_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let engine = Engine::new(Config::safe_harbor(), 0)?;
+    let service = pdfium::service(pdfium_path)?;
+    let checks = corpus::check_phi_lists(&engine, &service, dir)?;
+    let listed: usize = checks.iter().map(|c| c.listed).sum();
+    let gone: usize = checks.iter().map(|c| c.gone).sum();
+    let mut md = String::new();
+    writeln!(md, "## PHI lists: `{}`\n", dir.display())?;
+    writeln!(
+        md,
+        "Run {} on {}. Listed PHI strings gone from the redacted output: **{gone}/{listed} = {:.1} %** ({} documents, {} verified).\n",
+        deid_core::job::now_rfc3339(),
+        machine(),
+        100.0 * gone as f64 / listed.max(1) as f64,
+        checks.len(),
+        checks.iter().filter(|c| !c.status.starts_with("error")).count()
+    )?;
+    writeln!(md, "| file | status | listed | gone | % |")?;
+    writeln!(md, "|---|---|---|---|---|")?;
+    for c in &checks {
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {:.1} |",
+            c.file,
+            c.status,
+            c.listed,
+            c.gone,
+            100.0 * c.gone as f64 / c.listed.max(1) as f64
+        )?;
+    }
+    let mut surv: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &checks {
+        for s in &c.survivors {
+            *surv.entry(shape(s)).or_default() += 1;
+        }
+    }
+    writeln!(md, "\nShapes of the strings that survived (letters → `a`/`A`, digits → `9`), with the number of documents:\n")?;
+    for (k, v) in &surv {
+        writeln!(md, "- `{k}`: {v}")?;
+    }
+    write_report(report, &md)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shape of a string, so reports describe misses without quoting them.
+fn shape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                '9'
+            } else if c.is_uppercase() {
+                'A'
+            } else if c.is_alphabetic() {
+                'a'
+            } else {
+                c
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,163 @@
+//! Corpus runs: robustness (every file ends as verified output or a clear per-file error)
+//! and the JSL PHI-list check (how many listed PHI strings are gone from the redacted
+//! output). Used by `pdf-deid corpus …`, the corpus tests and the docs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::pdfium::{ExtractLimits, PdfiumService};
+use crate::pipeline::{Engine, Processed};
+use crate::verify::normalise;
+
+/// Outcome of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOutcome {
+    pub path: PathBuf,
+    /// ok | review | error | panic
+    pub status: &'static str,
+    pub code: Option<&'static str>,
+    pub rasterised_pages: usize,
+    pub pages: usize,
+    pub ms: u64,
+}
+
+/// Run the pipeline, turning a panic into an `internal` outcome instead of unwinding.
+pub fn process_guarded(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    bytes: Vec<u8>,
+) -> Result<Processed, Error> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.process_pdf(pdfium, bytes)
+    })) {
+        Ok(r) => r,
+        Err(_) => Err(Error::Internal("pipeline panicked")),
+    }
+}
+
+/// All `*.pdf` files under `dir`, sorted.
+pub fn pdf_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf")))
+        .collect();
+    v.sort();
+    v
+}
+
+pub fn run_file(engine: &Engine, pdfium: &PdfiumService, path: &Path) -> FileOutcome {
+    let t = Instant::now();
+    let res = std::fs::read(path)
+        .map_err(|e| Error::io("reading input", &e))
+        .and_then(|b| process_guarded(engine, pdfium, b));
+    let ms = t.elapsed().as_millis() as u64;
+    match res {
+        Ok(p) => FileOutcome {
+            path: path.to_path_buf(),
+            status: if p.report.review { "review" } else { "ok" },
+            code: None,
+            rasterised_pages: p.report.rasterised_pages.len(),
+            pages: p.report.pages,
+            ms,
+        },
+        Err(e) => FileOutcome {
+            path: path.to_path_buf(),
+            status: if e.code() == "internal" {
+                "panic"
+            } else {
+                "error"
+            },
+            code: Some(e.code()),
+            rasterised_pages: 0,
+            pages: 0,
+            ms,
+        },
+    }
+}
+
+/// One line of a JSL `phi.jsonl`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PhiList {
+    pub file: String,
+    pub phi: Vec<String>,
+}
+
+/// Result for one JSL document.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhiCheck {
+    pub file: String,
+    pub listed: usize,
+    pub gone: usize,
+    pub status: String,
+    /// Listed strings still present (only for the evaluation report; test data is synthetic).
+    pub survivors: Vec<String>,
+}
+
+fn contains_words(hay: &str, needle: &str) -> bool {
+    !needle.is_empty() && format!(" {hay} ").contains(&format!(" {needle} "))
+}
+
+/// Redact each listed PDF and count how many listed PHI strings are gone from the
+/// re-extracted output (normalised, on word boundaries). A failed document counts as
+/// all gone only in `gone_if_failed` mode (no output = nothing leaks); by default it
+/// counts as none gone, so failures lower the score.
+pub fn check_phi_lists(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    dir: &Path,
+) -> Result<Vec<PhiCheck>, Error> {
+    let lists = std::fs::read_to_string(dir.join("phi.jsonl"))
+        .map_err(|e| Error::io("reading phi.jsonl", &e))?;
+    let limits = ExtractLimits {
+        max_pages: 10_000,
+        max_chars_per_page: 10_000_000,
+    };
+    let mut out = Vec::new();
+    for line in lists.lines().filter(|l| !l.trim().is_empty()) {
+        let list: PhiList = serde_json::from_str(line)
+            .map_err(|_| Error::Settings("phi.jsonl: malformed line".into()))?;
+        let path = dir.join(&list.file);
+        let res = std::fs::read(&path)
+            .map_err(|e| Error::io("reading input", &e))
+            .and_then(|b| process_guarded(engine, pdfium, b));
+        let (status, text) = match res {
+            Ok(p) => {
+                let st = if p.report.review { "review" } else { "ok" };
+                let ex = pdfium.extract(Arc::new(p.output.into_bytes()), None, limits)?;
+                let t: String = ex
+                    .pages
+                    .iter()
+                    .flat_map(|p| p.glyphs.iter().map(|g| g.ch))
+                    .collect();
+                (st.to_string(), Some(normalise(&t)))
+            }
+            Err(e) => (format!("error: {}", e.code()), None),
+        };
+        let mut gone = 0;
+        let mut survivors = Vec::new();
+        for s in &list.phi {
+            let n = normalise(s);
+            match &text {
+                Some(t) if !contains_words(t, &n) => gone += 1,
+                _ => survivors.push(s.clone()),
+            }
+        }
+        survivors.sort();
+        survivors.dedup();
+        out.push(PhiCheck {
+            file: list.file,
+            listed: list.phi.len(),
+            gone,
+            status,
+            survivors,
+        });
+    }
+    Ok(out)
+}
