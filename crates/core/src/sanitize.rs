@@ -51,7 +51,32 @@ pub const PAGE_KEYS: &[&[u8]] = &[
 ];
 
 /// Keys removed from every dictionary in the file.
-pub const ANYWHERE_KEYS: &[&[u8]] = &[b"Metadata", b"PieceInfo", b"AA", b"JS", b"StructParent"];
+pub const ANYWHERE_KEYS: &[&[u8]] = &[
+    b"Metadata",
+    b"PieceInfo",
+    b"AA",
+    b"JS",
+    b"StructParent",
+    b"Info",
+];
+
+/// Keys with this prefix (pdfTeX's record of an included PDF: its info dictionary, file
+/// name and page) are removed from every dictionary too.
+const PRIVATE_PREFIXES: &[&[u8]] = &[b"PTEX."];
+
+fn strip_private(d: &mut Dictionary) {
+    for k in ANYWHERE_KEYS {
+        d.remove(k);
+    }
+    let private: Vec<Vec<u8>> = d
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| PRIVATE_PREFIXES.iter().any(|p| k.starts_with(p)))
+        .collect();
+    for k in private {
+        d.remove(&k);
+    }
+}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SanitizeReport {
@@ -139,10 +164,45 @@ pub fn pending_redact_rects(doc: &Document) -> Vec<(usize, Rect)> {
 /// Remove everything listed in the module docs. Page content itself is handled by the
 /// redactor.
 pub fn sanitize(doc: &mut Document) -> SanitizeReport {
+    // The info dictionary may also be named by old cross-reference streams: delete the
+    // object itself, and every cross-reference or object stream (lopdf writes its own).
+    if let Ok(Object::Reference(id)) = doc.trailer.get(b"Info") {
+        let id = *id;
+        doc.objects.remove(&id);
+    }
+    let containers: Vec<ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            o.as_stream().is_ok_and(|s| {
+                s.dict
+                    .get(b"Type")
+                    .ok()
+                    .and_then(|t| t.as_name().ok())
+                    .is_some_and(|n| n == b"XRef" || n == b"ObjStm")
+            })
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    for id in containers {
+        doc.objects.remove(&id);
+    }
     let mut rep = SanitizeReport {
         info_removed: doc.trailer.remove(b"Info").is_some(),
         ..SanitizeReport::default()
     };
+    for k in [
+        &b"Prev"[..],
+        b"XRefStm",
+        b"DecodeParms",
+        b"Filter",
+        b"Index",
+        b"W",
+        b"Length",
+        b"Type",
+    ] {
+        doc.trailer.remove(k);
+    }
     doc.trailer.remove(b"Encrypt");
     doc.encryption_state = None;
     if let Ok(root_id) = doc.trailer.get(b"Root").and_then(|o| o.as_reference()) {
@@ -208,9 +268,7 @@ fn strip_keys(obj: &mut Object, depth: usize) {
     }
     match obj {
         Object::Dictionary(d) => {
-            for k in ANYWHERE_KEYS {
-                d.remove(k);
-            }
+            strip_private(d);
             let is_action = d
                 .get(b"S")
                 .ok()
@@ -231,8 +289,9 @@ fn strip_keys(obj: &mut Object, depth: usize) {
             }
         }
         Object::Stream(s) => {
-            for k in ANYWHERE_KEYS {
-                s.dict.remove(k);
+            strip_private(&mut s.dict);
+            for (_, v) in s.dict.iter_mut() {
+                strip_keys(v, depth + 1);
             }
         }
         Object::Array(a) => {

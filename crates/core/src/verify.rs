@@ -183,10 +183,37 @@ fn raw_scan(doc: &Document, needles: &[Vec<u8>]) -> std::result::Result<(), &'st
             _ => {}
         }
     }
-    for obj in doc.objects.values() {
+    for (id, obj) in &doc.objects {
         let mut ss = Vec::new();
         strings(obj, &mut ss, 0);
         if ss.into_iter().any(scan) {
+            let kind = match obj {
+                Object::Dictionary(d) => d
+                    .get(b"Type")
+                    .ok()
+                    .and_then(|t| t.as_name().ok())
+                    .map(|n| String::from_utf8_lossy(n).into_owned()),
+                Object::Stream(s) => s
+                    .dict
+                    .get(b"Type")
+                    .ok()
+                    .and_then(|t| t.as_name().ok())
+                    .map(|n| String::from_utf8_lossy(n).into_owned()),
+                _ => None,
+            };
+            let keys: Vec<String> = match obj {
+                Object::Dictionary(d) => d
+                    .iter()
+                    .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+                    .collect(),
+                Object::Stream(s) => s
+                    .dict
+                    .iter()
+                    .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            tracing::debug!(object = ?id, kind = ?kind, keys = ?keys, "redacted string found in a string object");
             return Err("a redacted string is still present in a PDF string object");
         }
         if let Object::Stream(s) = obj {
@@ -205,8 +232,11 @@ fn raw_scan(doc: &Document, needles: &[Vec<u8>]) -> std::result::Result<(), &'st
 }
 
 fn structure(bytes: &[u8], doc: &Document) -> std::result::Result<(), &'static str> {
-    let count = |n: &[u8]| bytes.windows(n.len()).filter(|w| *w == n).count();
-    if count(b"%%EOF") != 1 || count(b"startxref") != 1 {
+    // A full rewrite has one cross-reference section: no /Prev, and the file ends with the
+    // single trailer lopdf wrote (stream data may contain anything, so only the tail counts).
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let in_tail = |n: &[u8]| tail.windows(n.len()).filter(|w| *w == n).count();
+    if doc.trailer.has(b"Prev") || in_tail(b"%%EOF") != 1 || in_tail(b"startxref") != 1 {
         return Err("more than one revision in the output");
     }
     if doc.trailer.has(b"Info") || doc.trailer.has(b"Encrypt") {
