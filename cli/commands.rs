@@ -55,6 +55,11 @@ enum Cmd {
         #[command(subcommand)]
         what: CorpusCmd,
     },
+    /// End-to-end speed: redact a generated N-page record and print pages per second.
+    Bench {
+        #[arg(long, default_value_t = 100)]
+        pages: usize,
+    },
     /// Write the bundled synthetic sample PDFs (planted, fake PHI) into a folder.
     Samples {
         #[arg(long)]
@@ -123,6 +128,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
+        Cmd::Bench { pages } => bench(pages, pdfium_path.as_deref()),
         Cmd::Corpus { what } => match what {
             CorpusCmd::Robustness { dirs, report } => {
                 crate::corpus::robustness(&dirs, report.as_deref(), pdfium_path.as_deref())
@@ -457,6 +463,26 @@ fn samples(out: &Path) -> anyhow::Result<ExitCode> {
         let p = out.join(name);
         job::write_atomic(&p, &bytes)?;
         println!("{}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(pages: usize, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let service = pdfium::service(pdfium_path)?;
+    let engine = Engine::new(deid_core::Config::safe_harbor(), 0)?;
+    let bytes = deid_core::samples::long_record(pages.max(1));
+    let t = std::time::Instant::now();
+    let p = engine.process_pdf(&service, bytes)?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "end-to-end: {} pages, {} entities, {:.2} s, {:.1} pages/s",
+        p.report.pages,
+        p.report.entities.len(),
+        secs,
+        p.report.pages as f64 / secs
+    );
+    for (stage, ms) in &p.stage_ms {
+        println!("  {stage}: {ms} ms");
     }
     Ok(ExitCode::SUCCESS)
 }

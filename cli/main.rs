@@ -22,8 +22,9 @@ fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PDF_DEID_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_env("PDF_DEID_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,lopdf=off,pdfium_render=off")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

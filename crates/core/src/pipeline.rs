@@ -185,9 +185,9 @@ impl Engine {
             .collect()
     }
 
-    /// Detect and merge entities over text units grouped into blobs, in parallel over the
-    /// blobs; the result does not depend on the number of threads.
-    pub fn analyse(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
+    /// Detect and merge entities over text units grouped into blobs, in parallel over
+    /// batches of blobs; the result does not depend on the number of threads.
+    pub fn detect(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
         // Each blob is detected as one text (its paragraphs joined by newlines), so a label
         // and its value in neighbouring paragraphs ("Hospital ID:" / "HOSP4942…") stay in
         // context; blobs go to the detectors in batches, the batches run in parallel.
@@ -233,11 +233,22 @@ impl Engine {
         for (i, e) in entities.iter_mut().enumerate() {
             e.id = i;
         }
+        Ok(entities)
+    }
+
+    /// Hybrid search, lexical part: fold propagated hits into `entities`.
+    pub fn propagate(&self, units: &[TextUnit<'_>], entities: &mut Vec<Entity>) {
         let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
         let rules = self.rules.clone();
-        propagate::propagate(&texts, &mut entities, &self.cfg.propagate, &|w| {
+        propagate::propagate(&texts, entities, &self.cfg.propagate, &|w| {
             rules.is_allowed_term(w)
         });
+    }
+
+    /// Detection followed by propagation.
+    pub fn analyse(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
+        let mut entities = self.detect(units, blobs)?;
+        self.propagate(units, &mut entities);
         Ok(entities)
     }
 
@@ -299,8 +310,10 @@ impl Engine {
                 is_heading: p.is_heading,
             })
             .collect();
-        let entities = self.analyse(&units, &blob_list)?;
+        let mut entities = self.detect(&units, &blob_list)?;
         st.done("detect")?;
+        self.propagate(&units, &mut entities);
+        st.done("propagate")?;
 
         let mut plan = plan::build(&paras, &extracted.pages, &entities);
         st.done("plan")?;

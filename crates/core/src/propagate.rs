@@ -9,8 +9,6 @@
 
 use std::collections::HashMap;
 
-use regex::Regex;
-
 use crate::detect::{Entity, Source};
 use crate::types::Category;
 
@@ -110,6 +108,61 @@ fn ws_key(s: &str) -> String {
         .to_lowercase()
 }
 
+/// A text reduced for matching, with a map back to byte ranges of the original.
+struct Folded {
+    text: String,
+    /// For each byte of `text`: (start, end) byte range in the original.
+    spans: Vec<(usize, usize)>,
+}
+
+impl Folded {
+    /// Lower case, every run of whitespace → one space (`words`), or only the
+    /// alphanumerics, upper-cased (`alnum`).
+    fn new(orig: &str, alnum: bool) -> Folded {
+        let mut text = String::with_capacity(orig.len());
+        let mut spans = Vec::with_capacity(orig.len());
+        let mut in_space = false;
+        for (i, c) in orig.char_indices() {
+            let r = (i, i + c.len_utf8());
+            let mut push = |ch: char, text: &mut String| {
+                let before = text.len();
+                text.push(ch);
+                spans.extend(std::iter::repeat_n(r, text.len() - before));
+            };
+            if alnum {
+                if c.is_alphanumeric() {
+                    for u in c.to_uppercase() {
+                        push(u, &mut text);
+                    }
+                }
+            } else if c.is_whitespace() {
+                if !in_space {
+                    push(' ', &mut text);
+                }
+                in_space = true;
+            } else {
+                in_space = false;
+                for l in c.to_lowercase() {
+                    push(l, &mut text);
+                }
+            }
+        }
+        Folded { text, spans }
+    }
+    fn orig_range(&self, s: usize, e: usize) -> Option<(usize, usize)> {
+        Some((self.spans.get(s)?.0, self.spans.get(e.checked_sub(1)?)?.1))
+    }
+}
+
+fn word_char_at(text: &str, byte: usize, before: bool) -> bool {
+    if before {
+        text.get(..byte).and_then(|t| t.chars().next_back())
+    } else {
+        text.get(byte..).and_then(|t| t.chars().next())
+    }
+    .is_some_and(char::is_alphanumeric)
+}
+
 /// Find propagated hits of `entities` in `texts` and fold them into the entity list.
 /// `allowed(word)` says whether a word is on the clinical allow-list (never propagated alone).
 pub fn propagate(
@@ -118,11 +171,10 @@ pub fn propagate(
     cfg: &PropagateConfig,
     allowed: &dyn Fn(&str) -> bool,
 ) {
-    let mut ci_patterns: Vec<String> = Vec::new(); // case-insensitive
-    let mut cs_patterns: Vec<String> = Vec::new(); // case-sensitive (single name tokens)
-    let mut by_ws: HashMap<String, Variant> = HashMap::new();
-    let mut by_alnum: HashMap<String, Variant> = HashMap::new();
-    let mut by_token: HashMap<String, Variant> = HashMap::new();
+    // three pattern sets, each matched with Aho-Corasick on its own view of the text
+    let mut words: Vec<(String, Variant)> = Vec::new(); // lower-case, single spaces
+    let mut tokens: Vec<(String, Variant)> = Vec::new(); // exact case (Title / UPPER)
+    let mut ids: Vec<(String, Variant)> = Vec::new(); // alphanumerics only, upper-case
 
     for e in entities.iter() {
         if !e.category.propagates() || e.score < cfg.min_source_score {
@@ -141,56 +193,42 @@ pub fn propagate(
         };
         match e.category {
             Category::Name => {
-                let tokens: Vec<&str> = text
+                let toks: Vec<&str> = text
                     .split(|c: char| c.is_whitespace() || c == ',')
                     .map(|t| {
                         t.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
                     })
                     .filter(|t| !t.is_empty())
                     .collect();
-                if tokens.is_empty() {
+                if toks.is_empty() {
                     continue;
                 }
-                let full = tokens.join(" ");
+                let full = toks.join(" ");
                 if full.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
-                    by_ws
-                        .entry(ws_key(&full))
-                        .or_insert_with(|| v(exact, "propagate:exact"));
-                    ci_patterns.push(
-                        tokens
-                            .iter()
-                            .map(|t| regex::escape(t))
-                            .collect::<Vec<_>>()
-                            .join(r"[\s,]+"),
-                    );
+                    words.push((ws_key(&full), v(exact, "propagate:exact")));
                 }
-                if tokens.len() >= 2 {
-                    let first = tokens[0];
-                    let last = tokens[tokens.len() - 1];
-                    // Last, First
-                    let lf = format!("{last}, {first}");
-                    by_ws
-                        .entry(ws_key(&lf))
-                        .or_insert_with(|| v(exact, "propagate:exact"));
-                    ci_patterns.push(format!(
-                        r"{},\s*{}",
-                        regex::escape(last),
-                        regex::escape(first)
+                if toks.len() >= 2 {
+                    let (first, last) = (toks[0], toks[toks.len() - 1]);
+                    words.push((
+                        ws_key(&format!("{last}, {first}")),
+                        v(exact, "propagate:exact"),
                     ));
-                    // F. Last
+                    words.push((
+                        ws_key(&format!("{last},{first}")),
+                        v(exact, "propagate:exact"),
+                    ));
                     if let Some(initial) = first.chars().next().filter(|c| c.is_alphabetic()) {
-                        let fl = format!("{initial}. {last}");
-                        by_ws
-                            .entry(ws_key(&fl))
-                            .or_insert_with(|| v(partial, "propagate:initials"));
-                        ci_patterns.push(format!(
-                            r"{}\.\s*{}",
-                            regex::escape(&initial.to_string()),
-                            regex::escape(last)
+                        words.push((
+                            ws_key(&format!("{initial}. {last}")),
+                            v(partial, "propagate:initials"),
+                        ));
+                        words.push((
+                            ws_key(&format!("{initial}.{last}")),
+                            v(partial, "propagate:initials"),
                         ));
                     }
                 }
-                for t in &tokens {
+                for t in &toks {
                     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
                     let capitalised = t.chars().next().is_some_and(char::is_uppercase);
                     let lower = t.to_lowercase();
@@ -201,79 +239,85 @@ pub fn propagate(
                     {
                         continue;
                     }
-                    by_token
-                        .entry(lower.clone())
-                        .or_insert_with(|| v(partial, "propagate:token"));
                     let mut title: String = lower
                         .chars()
                         .take(1)
                         .flat_map(|c| c.to_uppercase())
                         .collect();
                     title.extend(lower.chars().skip(1));
-                    cs_patterns.push(regex::escape(&title));
-                    cs_patterns.push(regex::escape(&t.to_uppercase()));
+                    tokens.push((title, v(partial, "propagate:token")));
+                    tokens.push((t.to_uppercase(), v(partial, "propagate:token")));
                 }
             }
             Category::Id | Category::Ssn | Category::Phone | Category::Fax => {
                 let key = alnum_key(text);
-                if key.chars().count() < 4 || !key.chars().any(|c| c.is_ascii_digit()) {
-                    continue;
+                if key.chars().count() >= 4 && key.chars().any(|c| c.is_ascii_digit()) {
+                    ids.push((key, v(exact, "propagate:id")));
                 }
-                by_alnum
-                    .entry(key.clone())
-                    .or_insert_with(|| v(exact, "propagate:id"));
-                let chars: Vec<String> =
-                    key.chars().map(|c| regex::escape(&c.to_string())).collect();
-                ci_patterns.push(chars.join(r"[\s\-./()]?"));
             }
-            Category::Email => {
-                by_ws
-                    .entry(ws_key(text))
-                    .or_insert_with(|| v(exact, "propagate:exact"));
-                ci_patterns.push(regex::escape(text));
-            }
+            Category::Email => words.push((ws_key(text), v(exact, "propagate:exact"))),
             _ => {}
         }
     }
-    if ci_patterns.is_empty() && cs_patterns.is_empty() {
+    let dedup = |v: &mut Vec<(String, Variant)>| {
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|a, b| a.0 == b.0);
+    };
+    dedup(&mut words);
+    dedup(&mut tokens);
+    dedup(&mut ids);
+    if words.is_empty() && tokens.is_empty() && ids.is_empty() {
         return;
     }
-    ci_patterns.sort();
-    ci_patterns.dedup();
-    cs_patterns.sort();
-    cs_patterns.dedup();
-    // Longest patterns first so alternation prefers the full form.
-    ci_patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    cs_patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    let build = |pats: &[String], ci: bool| -> Option<Regex> {
-        if pats.is_empty() {
-            return None;
-        }
-        let body = format!(r"\b(?:{})\b", pats.join("|"));
-        regex::RegexBuilder::new(&body)
-            .case_insensitive(ci)
-            .size_limit(64 << 20)
-            .build()
+    let build = |pats: &[(String, Variant)]| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(pats.iter().map(|p| p.0.as_str()))
             .ok()
     };
-    let ci = build(&ci_patterns, true);
-    let cs = build(&cs_patterns, false);
+    let (ac_words, ac_tokens, ac_ids) = (build(&words), build(&tokens), build(&ids));
 
     let mut hits: Vec<(usize, usize, usize, Variant)> = Vec::new();
     for (pi, text) in texts.iter().enumerate() {
-        for re in [&ci, &cs].into_iter().flatten() {
-            for m in re.find_iter(text) {
-                let s = m.as_str();
-                let var = by_ws
-                    .get(&ws_key(&s.replace(',', ", ")))
-                    .or_else(|| by_ws.get(&ws_key(s)))
-                    .or_else(|| by_alnum.get(&alnum_key(s)))
-                    .or_else(|| by_token.get(&s.to_lowercase()));
-                if let Some(var) = var {
-                    hits.push((pi, m.start(), m.end(), var.clone()));
+        if let Some(ac) = &ac_words {
+            let f = Folded::new(text, false);
+            for m in ac.find_iter(&f.text) {
+                if let Some((s, e)) = f.orig_range(m.start(), m.end()) {
+                    if !word_char_at(text, s, true) && !word_char_at(text, e, false) {
+                        hits.push((pi, s, e, words[m.pattern().as_usize()].1.clone()));
+                    }
                 }
             }
         }
+        if let Some(ac) = &ac_tokens {
+            for m in ac.find_iter(text) {
+                if !word_char_at(text, m.start(), true) && !word_char_at(text, m.end(), false) {
+                    hits.push((
+                        pi,
+                        m.start(),
+                        m.end(),
+                        tokens[m.pattern().as_usize()].1.clone(),
+                    ));
+                }
+            }
+        }
+        if let Some(ac) = &ac_ids {
+            let f = Folded::new(text, true);
+            for m in ac.find_iter(&f.text) {
+                let Some((s, e)) = f.orig_range(m.start(), m.end()) else {
+                    continue;
+                };
+                // separators allowed between characters, but no long gaps
+                let compact = e - s <= 2 * (m.end() - m.start()) + 2;
+                if compact && !word_char_at(text, s, true) && !word_char_at(text, e, false) {
+                    hits.push((pi, s, e, ids[m.pattern().as_usize()].1.clone()));
+                }
+            }
+        }
+    }
+    let mut by_para: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, e) in entities.iter().enumerate() {
+        by_para.entry(e.para).or_default().push(i);
     }
     for (para, start, end, var) in hits {
         let src = Source {
@@ -281,10 +325,12 @@ pub fn propagate(
             score: var.score,
             category: var.category,
         };
-        if let Some(e) = entities
-            .iter_mut()
-            .find(|e| e.para == para && e.start < end && start < e.end)
-        {
+        let slot = by_para.entry(para).or_default();
+        let found = slot
+            .iter()
+            .copied()
+            .find(|&i| entities[i].start < end && start < entities[i].end);
+        if let Some(e) = found.map(|i| &mut entities[i]) {
             // widen the existing entity to cover the hit if it only overlaps
             e.start = e.start.min(start);
             e.end = e.end.max(end);
@@ -295,6 +341,7 @@ pub fn propagate(
             continue;
         }
         let id = entities.len();
+        slot.push(id);
         entities.push(Entity {
             id,
             para,

@@ -60,3 +60,54 @@ pub fn all() -> Vec<(&'static str, Vec<u8>)> {
     v.push(("fax-cover.pdf", testpdf::build(&spec)));
     v
 }
+
+/// A long synthetic record: `pages` pages of clinical text with planted, fake PHI on each
+/// page (for benchmarks).
+pub fn long_record(pages: usize) -> Vec<u8> {
+    let names = [
+        "Margaret Ellison",
+        "Jonathan Pryce",
+        "Aisha Rahman",
+        "Carlos Mendoza",
+    ];
+    let spec = DocSpec {
+        pages: (0..pages)
+            .map(|i| {
+                let name = names[i % names.len()];
+                let mut lines = vec![Line::new(
+                    format!("Progress Note {}", i + 1),
+                    72.0,
+                    740.0,
+                    14.0,
+                    FontKind::HelveticaBold,
+                )];
+                let body = [
+                    format!("Patient: {name}   MRN: {:08}", 40_000_000 + i * 7919),
+                    format!(
+                        "Seen on 03/{:02}/2024 by Dr. Helen Okafor for follow-up.",
+                        i % 28 + 1
+                    ),
+                    "Blood pressure 128/82, heart rate 74, afebrile. Lungs clear.".to_string(),
+                    "Continue metformin 500 mg twice daily and lisinopril 10 mg daily.".to_string(),
+                    format!(
+                        "{name} will return in three months; call (555) 201-{:04}.",
+                        i % 10_000
+                    ),
+                    "Labs: HbA1c 6.9 %, creatinine 0.9 mg/dL, potassium 4.2 mmol/L.".to_string(),
+                ];
+                for (k, t) in body.iter().enumerate() {
+                    for rep in 0..4 {
+                        let y = 700.0 - (k * 4 + rep) as f32 * 14.0;
+                        lines.push(Line::new(t.clone(), 72.0, y, 10.0, FontKind::Helvetica));
+                    }
+                }
+                PageSpec {
+                    lines,
+                    kerned_tj: i % 2 == 1,
+                }
+            })
+            .collect(),
+        ..DocSpec::default()
+    };
+    testpdf::build(&spec)
+}

@@ -433,7 +433,12 @@ impl<'d> Interp<'d> {
                         changed = true;
                     }
                 }
-                "BI" | "EI" | "ID" => {
+                "BI" => {
+                    // lopdf keeps a parsed inline image as one stream operand; one it could
+                    // not parse comes back bare and would be lost on re-encoding.
+                    if !matches!(o.first(), Some(Object::Stream(_))) {
+                        return Err(Unsupported("inline image lopdf cannot parse"));
+                    }
                     let placed = gs.ctm.bbox(0.0, 0.0, 1.0, 1.0);
                     if self.intersects_any(&placed) {
                         return Err(Unsupported("inline image under a redaction"));
@@ -659,6 +664,8 @@ pub fn redact_page(doc: &mut Document, page_id: ObjectId, rects: &[Rect]) -> Pag
     };
     let (mut new_ops, changed) = match it.run(ops, &mut res, M::ID, 0) {
         Ok(r) => r,
+        // nothing to remove: keep the page's own content untouched rather than rewrite it
+        Err(_) if rects.is_empty() => return PageOutcome::Untouched,
         Err(Unsupported(why)) => return PageOutcome::Rasterise(why),
     };
     let removed = it.removed;
