@@ -59,6 +59,9 @@ enum Cmd {
     Bench {
         #[arg(long, default_value_t = 100)]
         pages: usize,
+        /// Also save the generated input there (to time other tools on the same file).
+        #[arg(long)]
+        save_input: Option<PathBuf>,
     },
     /// Write the bundled synthetic sample PDFs (planted, fake PHI) into a folder.
     Samples {
@@ -128,7 +131,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
-        Cmd::Bench { pages } => bench(pages, pdfium_path.as_deref()),
+        Cmd::Bench { pages, save_input } => bench(pages, save_input.as_deref(), pdfium_path.as_deref()),
         Cmd::Corpus { what } => match what {
             CorpusCmd::Robustness { dirs, report } => {
                 crate::corpus::robustness(&dirs, report.as_deref(), pdfium_path.as_deref())
@@ -467,10 +470,13 @@ fn samples(out: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench(pages: usize, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn bench(pages: usize, save_input: Option<&Path>, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let service = pdfium::service(pdfium_path)?;
     let engine = Engine::new(deid_core::Config::safe_harbor(), 0)?;
     let bytes = deid_core::samples::long_record(pages.max(1));
+    if let Some(p) = save_input {
+        job::write_atomic(p, &bytes)?;
+    }
     let t = std::time::Instant::now();
     let p = engine.process_pdf(&service, bytes)?;
     let secs = t.elapsed().as_secs_f64();
