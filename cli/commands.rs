@@ -131,7 +131,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
-        Cmd::Bench { pages, save_input } => bench(pages, save_input.as_deref(), pdfium_path.as_deref()),
+        Cmd::Bench { pages, save_input } => {
+            bench(pages, save_input.as_deref(), pdfium_path.as_deref())
+        }
         Cmd::Corpus { what } => match what {
             CorpusCmd::Robustness { dirs, report } => {
                 crate::corpus::robustness(&dirs, report.as_deref(), pdfium_path.as_deref())
@@ -470,7 +472,11 @@ fn samples(out: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench(pages: usize, save_input: Option<&Path>, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn bench(
+    pages: usize,
+    save_input: Option<&Path>,
+    pdfium_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let service = pdfium::service(pdfium_path)?;
     let engine = Engine::new(deid_core::Config::safe_harbor(), 0)?;
     let bytes = deid_core::samples::long_record(pages.max(1));

@@ -172,28 +172,39 @@ pub fn score(f: &HeadingFeatures, c: &HeadingConfig) -> f32 {
     s
 }
 
-/// Score headings and set `dep_flag` on every paragraph.
+/// Score headings and set `dep_flag` on every paragraph. Running headers and footers
+/// get blobs of their own.
 pub fn mark_headings(paras: &mut [Paragraph], c: &HeadingConfig) {
     let body = body_font_size(paras);
-    for (i, p) in paras.iter_mut().enumerate() {
+    let mut seen_body = false;
+    for p in paras.iter_mut() {
         let f = features(p, body);
         p.heading_score = score(&f, c);
-        p.is_heading = p.heading_score >= c.threshold;
-        p.dep_flag = i > 0 && !p.is_heading;
+        p.is_heading = p.heading_score >= c.threshold && !p.furniture;
+        // previous = previous body paragraph: headers and footers do not interrupt a section
+        p.dep_flag = seen_body && !p.is_heading && !p.furniture;
+        seen_body |= !p.furniture;
     }
 }
 
 /// Group paragraphs into heading blobs using the DepFlags.
+/// Running headers and footers each get a blob of their own; the body blob they interrupt
+/// goes on after them.
 pub fn blobs(paras: &[Paragraph]) -> Vec<HeadingBlob> {
     let mut out: Vec<HeadingBlob> = Vec::new();
+    let mut body: Option<usize> = None;
     for p in paras {
-        if !p.dep_flag || out.is_empty() {
-            out.push(HeadingBlob {
-                id: out.len(),
-                paragraphs: vec![p.id],
-            });
-        } else if let Some(b) = out.last_mut() {
-            b.paragraphs.push(p.id);
+        match body {
+            Some(b) if p.dep_flag && !p.furniture => out[b].paragraphs.push(p.id),
+            _ => {
+                if !p.furniture {
+                    body = Some(out.len());
+                }
+                out.push(HeadingBlob {
+                    id: out.len(),
+                    paragraphs: vec![p.id],
+                });
+            }
         }
     }
     out
@@ -219,6 +230,7 @@ mod tests {
             heading_score: 0.0,
             is_heading: false,
             dep_flag: false,
+            furniture: false,
         }
     }
 
@@ -261,6 +273,30 @@ mod tests {
         let b = blobs(&ps);
         let ids: Vec<Vec<usize>> = b.iter().map(|b| b.paragraphs.clone()).collect();
         assert_eq!(ids, vec![vec![0, 1, 2], vec![3, 4], vec![5, 6]]);
+    }
+
+    #[test]
+    fn footer_gets_its_own_blob_and_the_section_goes_on() {
+        let mut ps = vec![
+            para(0, "Medications", 14.0, true),
+            para(
+                1,
+                "Aspirin 81 mg daily and metoprolol 25 mg twice daily were continued.",
+                10.0,
+                false,
+            ),
+            para(2, "Page 1 of 2", 8.0, false),
+            para(
+                3,
+                "Lisinopril was stopped because of a cough that started in spring.",
+                10.0,
+                false,
+            ),
+        ];
+        ps[2].furniture = true;
+        mark_headings(&mut ps, &HeadingConfig::standard());
+        let ids: Vec<Vec<usize>> = blobs(&ps).iter().map(|b| b.paragraphs.clone()).collect();
+        assert_eq!(ids, vec![vec![0, 1, 3], vec![2]]);
     }
 
     #[test]

@@ -309,6 +309,7 @@ fn block_paragraph(page: &PageText, b: Block, cfg: &LayoutConfig) -> Paragraph {
         heading_score: 0.0,
         is_heading: false,
         dep_flag: false,
+        furniture: false,
     }
 }
 
@@ -321,7 +322,53 @@ pub fn paragraphs(pages: &[PageText], cfg: &LayoutConfig) -> Vec<Paragraph> {
             out.push(para);
         }
     }
+    mark_furniture(&mut out, pages);
     out
+}
+
+/// Running headers and footers: paragraphs in the top or bottom 8 % of the page whose
+/// text, with digits ignored (page numbers, dates), appears on at least two pages.
+fn mark_furniture(paras: &mut [Paragraph], pages: &[PageText]) {
+    if pages.len() < 2 {
+        return;
+    }
+    let key = |p: &Paragraph| -> Option<String> {
+        let h = pages.get(p.page)?.height;
+        let edge = 0.08 * h;
+        let page_y0 = pages
+            .get(p.page)?
+            .glyphs
+            .iter()
+            .filter(|g| !g.generated)
+            .map(|g| g.loose.y0)
+            .fold(f32::INFINITY, f32::min);
+        let page_y1 = pages
+            .get(p.page)?
+            .glyphs
+            .iter()
+            .filter(|g| !g.generated)
+            .map(|g| g.loose.y1)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let near = p.bbox.y1 >= page_y1 - edge || p.bbox.y0 <= page_y0 + edge;
+        near.then(|| {
+            p.text
+                .chars()
+                .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
+                .collect()
+        })
+    };
+    let mut seen: std::collections::HashMap<String, std::collections::BTreeSet<usize>> =
+        std::collections::HashMap::new();
+    for p in paras.iter() {
+        if let Some(k) = key(p).filter(|k| !k.is_empty()) {
+            seen.entry(k).or_default().insert(p.page);
+        }
+    }
+    for p in paras.iter_mut() {
+        if let Some(k) = key(p) {
+            p.furniture = seen.get(&k).is_some_and(|pages| pages.len() >= 2);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -403,6 +450,43 @@ mod tests {
         let paras = page_paragraphs(&p, &LayoutConfig::standard());
         let texts: Vec<&str> = paras.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(texts, vec!["left one\nleft two", "right one\nright two"]);
+    }
+
+    #[test]
+    fn repeated_edge_lines_are_furniture() {
+        let mk = |i: usize, footer: &str| {
+            let mut p = page(&[
+                ("Clinic header line", 72.0, 760.0),
+                ("Body text that differs", 72.0 + i as f32, 500.0),
+                (footer, 72.0, 30.0),
+            ]);
+            p.index = i;
+            p
+        };
+        let pages = vec![mk(0, "Page 1"), mk(1, "Page 2")];
+        let paras = paragraphs(&pages, &LayoutConfig::standard());
+        let f: Vec<(String, bool)> = paras
+            .iter()
+            .map(|p| (p.text.clone(), p.furniture))
+            .collect();
+        assert!(
+            f.iter()
+                .filter(|(t, _)| t.starts_with("Page"))
+                .all(|(_, x)| *x),
+            "{f:?}"
+        );
+        assert!(
+            f.iter()
+                .filter(|(t, _)| t.starts_with("Clinic"))
+                .all(|(_, x)| *x),
+            "{f:?}"
+        );
+        assert!(
+            f.iter()
+                .filter(|(t, _)| t.starts_with("Body"))
+                .all(|(_, x)| !*x),
+            "{f:?}"
+        );
     }
 
     #[test]

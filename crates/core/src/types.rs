@@ -121,6 +121,9 @@ pub struct Paragraph {
     pub is_heading: bool,
     /// DepFlag: sits under the same heading as the previous paragraph.
     pub dep_flag: bool,
+    /// Running header or footer (near the top/bottom edge, repeated on several pages).
+    /// Still searched for PHI, but kept out of the blobs of the body text.
+    pub furniture: bool,
 }
 
 /// The paragraphs under one heading (the heading itself is the first member if present).
