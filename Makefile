@@ -18,6 +18,7 @@ run: build
 	./target/release/pdf-deid run assets/samples --out $(OUT)
 
 test: setup
+	@[ -d ../shared/corpus ] || echo "NOTICE: ../shared/corpus not found: the corpus tests in tests/corpus.rs are skipped"
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked

@@ -289,7 +289,7 @@ impl Engine {
             });
         }
         let mut st = Stages::new(limits.timeout_s);
-        let input = Arc::new(input);
+        let input = Arc::new(self.all_layers_visible(input));
         let pdfium = pdfium
             .clone()
             .with_timeout(std::time::Duration::from_secs(limits.timeout_s));
@@ -419,6 +419,40 @@ impl Engine {
             report,
             stage_ms: st.ms,
         })
+    }
+
+    /// Content in optional-content groups that are switched off is still content (and
+    /// pdfium would not extract it): a file with `/OCProperties` is rewritten without them
+    /// before anything else looks at it, so every layer is searched and redacted.
+    fn all_layers_visible(&self, input: Vec<u8>) -> Vec<u8> {
+        let needle: &[u8] = b"/OCProperties";
+        if !input.windows(needle.len()).any(|w| w == needle) {
+            return input;
+        }
+        let opts = LoadOptions {
+            password: self.cfg.password.clone(),
+            ..LoadOptions::default()
+        };
+        let Ok(mut doc) = Document::load_mem_with_options(&input, opts) else {
+            return input;
+        };
+        let Some(root) = doc
+            .trailer
+            .get(b"Root")
+            .ok()
+            .and_then(|o| o.as_reference().ok())
+        else {
+            return input;
+        };
+        let removed = doc
+            .get_dictionary_mut(root)
+            .map(|c| c.remove(b"OCProperties").is_some())
+            .unwrap_or(false);
+        let mut out = Vec::new();
+        if !removed || doc.is_encrypted() || doc.save_to(&mut out).is_err() {
+            return input;
+        }
+        out
     }
 
     fn build_output(

@@ -1,0 +1,322 @@
+//! Leak corpus: the same fake PHI planted in places where redaction tools are known to
+//! leak. For each mode the output must hold the PHI nowhere: not in the re-extracted text,
+//! not in any string or decompressed stream, not in metadata.
+//!
+//! Modes covered here: text under a black rectangle (overlay); an un-applied /Redact
+//! annotation; an earlier revision of an incrementally updated file; a page thumbnail;
+//! the structure tree (Alt) and marked content (ActualText); an invisible text layer
+//! (render mode 3) over an image; an optional-content group switched off; white and tiny
+//! text; a digital signature field. (Info/XMP, annotations, form values, embedded files,
+//! JavaScript and bookmarks: tests/sanitize.rs.)
+
+mod common;
+
+use common::*;
+use deid_core::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
+use lopdf::{dictionary, Document, Object, Stream};
+
+const PHI: &str = "Wilhelmina Castellanos";
+
+fn base(extra_line: Option<&str>) -> Document {
+    let mut lines = vec![
+        Line::new("Clinic note", 72.0, 740.0, 16.0, FontKind::HelveticaBold),
+        Line::new(
+            format!("Patient: {PHI}"),
+            72.0,
+            700.0,
+            11.0,
+            FontKind::Helvetica,
+        ),
+        Line::new(
+            "The wound is healing and the sutures were removed.",
+            72.0,
+            684.0,
+            11.0,
+            FontKind::Helvetica,
+        ),
+    ];
+    if let Some(t) = extra_line {
+        lines.push(Line::new(t, 72.0, 668.0, 11.0, FontKind::Helvetica));
+    }
+    let spec = DocSpec {
+        pages: vec![PageSpec {
+            lines,
+            kerned_tj: false,
+        }],
+        ..DocSpec::default()
+    };
+    Document::load_mem(&testpdf::build(&spec)).expect("fixture")
+}
+
+fn page_id(doc: &Document) -> lopdf::ObjectId {
+    *doc.get_pages().values().next().expect("page")
+}
+
+fn append_content(doc: &mut Document, ops: &str) {
+    let pid = page_id(doc);
+    let id = doc.add_object(Stream::new(dictionary! {}, ops.as_bytes().to_vec()));
+    let page = doc.get_dictionary_mut(pid).expect("page");
+    let mut contents = match page.get(b"Contents").cloned() {
+        Ok(Object::Array(a)) => a,
+        Ok(o) => vec![o],
+        Err(_) => vec![],
+    };
+    contents.push(Object::Reference(id));
+    page.set("Contents", Object::Array(contents));
+}
+
+fn save(mut doc: Document) -> Vec<u8> {
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save");
+    out
+}
+
+/// Every byte a reader could get at: raw file, every string, every decompressed stream.
+fn everything(pdf: &[u8]) -> Vec<u8> {
+    let doc = Document::load_mem(pdf).expect("output parses");
+    let mut out = pdf.to_vec();
+    fn walk(o: &Object, out: &mut Vec<u8>) {
+        match o {
+            Object::String(s, _) => {
+                out.extend_from_slice(s);
+                // UTF-16BE text strings
+                if s.len() >= 2 && s[0] == 0xFE && s[1] == 0xFF {
+                    let u: Vec<u16> = s[2..]
+                        .chunks_exact(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect();
+                    out.extend(String::from_utf16_lossy(&u).bytes());
+                }
+            }
+            Object::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, v)| walk(v, out)),
+            Object::Stream(s) => {
+                s.dict.iter().for_each(|(_, v)| walk(v, out));
+                out.extend(
+                    s.decompressed_content()
+                        .unwrap_or_else(|_| s.content.clone()),
+                );
+            }
+            _ => {}
+        }
+    }
+    for o in doc.objects.values() {
+        walk(o, &mut out);
+    }
+    out.to_ascii_lowercase()
+}
+
+fn assert_nowhere(out: &[u8], needle: &str) {
+    let n = needle.to_ascii_lowercase();
+    let all = everything(out);
+    assert!(
+        !all.windows(n.len()).any(|w| w == n.as_bytes()),
+        "'{needle}' found in the output bytes"
+    );
+    let t = text_of(&extract(out));
+    assert_gone(&t, &[needle.to_string()]);
+}
+
+fn run(doc: Document) -> deid_core::Processed {
+    let bytes = save(doc);
+    assert!(
+        everything(&bytes).windows(8).any(|w| w == b"castella"),
+        "the fixture must carry the PHI"
+    );
+    process(bytes)
+}
+
+#[test]
+fn overlay_text_under_a_black_rectangle() {
+    let mut doc = base(None);
+    append_content(&mut doc, "q 0 g 110 697 130 14 re f Q");
+    let p = run(doc);
+    assert_nowhere(p.output.bytes(), "Castellanos");
+}
+
+#[test]
+fn unapplied_redact_annotation_is_applied() {
+    let mut doc = base(Some("Internal code ZQX-5531 for billing."));
+    let pid = page_id(&doc);
+    let annot = doc.add_object(dictionary! {
+        "Type" => "Annot", "Subtype" => "Redact",
+        "Rect" => vec![150.into(), 664.into(), 200.into(), 678.into()],
+    });
+    doc.get_dictionary_mut(pid)
+        .expect("page")
+        .set("Annots", vec![Object::Reference(annot)]);
+    let p = run(doc);
+    let t = text_of(&extract(p.output.bytes()));
+    assert!(
+        !t.contains("ZQX"),
+        "text under the redaction annotation survived: {t}"
+    );
+    assert!(t.contains("Internal code"));
+    assert_nowhere(p.output.bytes(), "Castellanos");
+}
+
+#[test]
+fn earlier_revision_of_an_incremental_update_is_dropped() {
+    // revision 1 says a name; revision 2 replaces the page content with a neutral text
+    let first = save(base(None));
+    let mut doc = Document::load_mem(&first).expect("load");
+    let pid = page_id(&doc);
+    let font_res = doc
+        .get_dictionary(pid)
+        .expect("page")
+        .get(b"Resources")
+        .cloned()
+        .expect("res");
+    let id = doc.add_object(Stream::new(
+        dictionary! {},
+        b"BT /F1 11 Tf 72 700 Td (Follow-up in two weeks.) Tj ET".to_vec(),
+    ));
+    let page = doc.get_dictionary_mut(pid).expect("page");
+    page.set("Contents", Object::Reference(id));
+    page.set("Resources", font_res);
+    let mut second = Vec::new();
+    let mut inc = lopdf::IncrementalDocument::create_from(
+        first.clone(),
+        Document::load_mem(&first).expect("prev"),
+    );
+    inc.new_document = doc;
+    inc.save_to(&mut second).expect("incremental save");
+    assert!(
+        second.len() > first.len() && second.starts_with(&first),
+        "an incremental update"
+    );
+    let p = process(second);
+    assert_nowhere(p.output.bytes(), "Castellanos");
+}
+
+#[test]
+fn thumbnail_and_structure_tree_and_actual_text() {
+    let mut doc = base(None);
+    let pid = page_id(&doc);
+    let thumb = doc.add_object(Stream::new(
+        dictionary! { "Width" => 1, "Height" => 1, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
+        format!("thumb {PHI}").into_bytes(),
+    ));
+    let elem = doc.add_object(
+        dictionary! { "S" => "Figure", "Alt" => Object::string_literal(format!("Photo of {PHI}")) },
+    );
+    let root =
+        doc.add_object(dictionary! { "Type" => "StructTreeRoot", "K" => Object::Reference(elem) });
+    doc.get_dictionary_mut(pid)
+        .expect("page")
+        .set("Thumb", Object::Reference(thumb));
+    let cat = doc
+        .trailer
+        .get(b"Root")
+        .and_then(|o| o.as_reference())
+        .expect("root");
+    doc.get_dictionary_mut(cat)
+        .expect("catalog")
+        .set("StructTreeRoot", Object::Reference(root));
+    append_content(
+        &mut doc,
+        &format!("/Span << /ActualText ({PHI}) >> BDC EMC"),
+    );
+    let p = run(doc);
+    assert_nowhere(p.output.bytes(), "Castellanos");
+}
+
+#[test]
+fn invisible_ocr_layer_over_an_image_is_removed_and_rasterised() {
+    let mut doc = base(None);
+    let pid = page_id(&doc);
+    // a grey "scan" image covering the text area, with an invisible text layer over it
+    let img = doc.add_object(Stream::new(
+        dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 4, "Height" => 4, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
+        vec![200u8; 16],
+    ));
+    let mut res = doc
+        .get_dictionary(pid)
+        .expect("page")
+        .get(b"Resources")
+        .and_then(|o| o.as_dict())
+        .cloned()
+        .expect("res");
+    res.set("XObject", dictionary! { "Scan" => Object::Reference(img) });
+    doc.get_dictionary_mut(pid)
+        .expect("page")
+        .set("Resources", res);
+    append_content(
+        &mut doc,
+        "q 500 0 0 200 50 500 cm /Scan Do Q BT 3 Tr /F1 11 Tf 72 600 Td (Scanned: Ignatius Blackwood-Ferreira) Tj ET",
+    );
+    let p = run(doc);
+    assert_nowhere(p.output.bytes(), "Blackwood");
+    assert_nowhere(p.output.bytes(), "Castellanos");
+    assert!(
+        !p.report.rasterised_pages.is_empty(),
+        "an image under a redaction forces the raster fallback"
+    );
+}
+
+#[test]
+fn optional_content_switched_off() {
+    let mut doc = base(None);
+    let pid = page_id(&doc);
+    let ocg = doc.add_object(dictionary! { "Type" => "OCG", "Name" => "Hidden" });
+    let cat = doc
+        .trailer
+        .get(b"Root")
+        .and_then(|o| o.as_reference())
+        .expect("root");
+    doc.get_dictionary_mut(cat).expect("catalog").set(
+        "OCProperties",
+        dictionary! { "OCGs" => vec![Object::Reference(ocg)], "D" => dictionary! { "OFF" => vec![Object::Reference(ocg)] } },
+    );
+    let mut res = doc
+        .get_dictionary(pid)
+        .expect("page")
+        .get(b"Resources")
+        .and_then(|o| o.as_dict())
+        .cloned()
+        .expect("res");
+    res.set(
+        "Properties",
+        dictionary! { "oc1" => Object::Reference(ocg) },
+    );
+    doc.get_dictionary_mut(pid)
+        .expect("page")
+        .set("Resources", res);
+    append_content(&mut doc, "/OC /oc1 BDC BT /F1 11 Tf 72 600 Td (Hidden layer. Patient: Ottoline Marchetti-Vance) Tj ET EMC");
+    let p = run(doc);
+    assert_nowhere(p.output.bytes(), "Marchetti");
+}
+
+#[test]
+fn white_and_tiny_text() {
+    let mut doc = base(None);
+    append_content(
+        &mut doc,
+        "BT 1 1 1 rg /F1 11 Tf 72 600 Td (Patient: Bartholomew Quenneville) Tj ET BT /F1 1 Tf 72 590 Td (Patient: Bartholomew Quenneville) Tj ET",
+    );
+    let p = run(doc);
+    assert_nowhere(p.output.bytes(), "Quenneville");
+}
+
+#[test]
+fn digital_signature_is_removed_and_reported() {
+    let mut doc = base(None);
+    let sig = doc.add_object(dictionary! {
+        "Type" => "Sig", "Filter" => "Adobe.PPKLite", "Name" => Object::string_literal(PHI),
+        "Contents" => Object::String(vec![0u8; 64], lopdf::StringFormat::Hexadecimal),
+    });
+    let field = doc.add_object(dictionary! { "FT" => "Sig", "T" => Object::string_literal("Signature1"), "V" => Object::Reference(sig) });
+    let cat = doc
+        .trailer
+        .get(b"Root")
+        .and_then(|o| o.as_reference())
+        .expect("root");
+    doc.get_dictionary_mut(cat).expect("catalog").set(
+        "AcroForm",
+        dictionary! { "Fields" => vec![Object::Reference(field)], "SigFlags" => 3 },
+    );
+    let p = run(doc);
+    assert_nowhere(p.output.bytes(), "Castellanos");
+    assert!(p.report.sanitize.signatures_removed);
+    assert!(p.report.warnings.iter().any(|w| w.contains("signature")));
+}
