@@ -50,6 +50,23 @@ enum Cmd {
     },
     /// Check the installation: pdfium library, versions, checksums, models.
     Doctor,
+    /// Internal: process one document in a child process (used by `run`).
+    #[command(hide = true)]
+    Worker {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        output: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long, default_value = "safe-harbor")]
+        policy: String,
+        #[arg(long)]
+        timeout: Option<u64>,
+        /// Address-space limit of the worker, MiB.
+        #[arg(long, default_value_t = 8192)]
+        max_memory_mb: u64,
+    },
     /// Corpus runs for the docs: robustness sets, or a folder of PDFs with a phi.jsonl list.
     Corpus {
         #[command(subcommand)]
@@ -121,6 +138,12 @@ struct RunArgs {
     /// Per-document time limit in seconds.
     #[arg(long)]
     timeout: Option<u64>,
+    /// Address-space limit of each document's worker process, MiB.
+    #[arg(long, default_value_t = 8192)]
+    max_memory_mb: u64,
+    /// Process documents inside this process instead of one worker process each.
+    #[arg(long)]
+    in_process: bool,
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -131,6 +154,22 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
+        Cmd::Worker {
+            input,
+            output,
+            key,
+            policy,
+            timeout,
+            max_memory_mb,
+        } => worker(
+            &input,
+            &output,
+            &key,
+            policy,
+            timeout,
+            max_memory_mb,
+            pdfium_path.as_deref(),
+        ),
         Cmd::Bench { pages, save_input } => {
             bench(pages, save_input.as_deref(), pdfium_path.as_deref())
         }
@@ -179,12 +218,36 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let db =
         a.db.clone()
             .unwrap_or_else(|| a.out.join("pdf-deid-jobs.sqlite"));
+    let isolation = if a.in_process {
+        job::Isolation::InProcess
+    } else {
+        let mut args = vec![
+            "--policy".to_string(),
+            a.policy.clone(),
+            "--max-memory-mb".to_string(),
+            a.max_memory_mb.to_string(),
+        ];
+        if let Some(p) = &pdfium_path {
+            args.extend(["--pdfium".to_string(), p.display().to_string()]);
+        }
+        if let Some(t) = a.timeout {
+            args.extend(["--timeout".to_string(), t.to_string()]);
+        }
+        job::Isolation::Subprocess {
+            exe: std::env::current_exe().context("locating the pdf-deid executable")?,
+            args,
+            // the worker's own limit plus start-up; a hung pdfium is killed here
+            timeout: std::time::Duration::from_secs(engine.config().limits.timeout_s + 15),
+            password: a.password.clone(),
+        }
+    };
     let req = JobRequest {
         inputs: a.paths.clone(),
         out_dir: a.out.clone(),
         db: db.clone(),
         key: key_path(),
         force: a.force,
+        isolation,
     };
     let inputs = match job::collect_inputs(&req.inputs) {
         Ok(i) => i,
@@ -496,5 +559,38 @@ fn bench(
     for (stage, ms) in &p.stage_ms {
         println!("  {stage}: {ms} ms");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn worker(
+    input: &Path,
+    output: &Path,
+    key: &Path,
+    policy: String,
+    timeout: Option<u64>,
+    max_memory_mb: u64,
+    pdfium_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let limit = max_memory_mb.saturating_mul(1 << 20);
+    rlimit::setrlimit(rlimit::Resource::AS, limit, limit).context("setting the memory limit")?;
+    let run = || -> anyhow::Result<job::WorkerReply> {
+        let mut cfg = Settings {
+            policy,
+            timeout_s: timeout,
+            review_threshold: None,
+        }
+        .into_config()?;
+        cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
+        let engine = Engine::new(cfg, 0)?;
+        let service = pdfium::service(pdfium_path)?;
+        let key =
+            deid_core::joblog::HmacKey::load_or_create(key).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(job::worker_main(&engine, &service, &key, input, output))
+    };
+    let reply = run().unwrap_or_else(|e| job::WorkerReply::Failed {
+        code: "settings".into(),
+        message: format!("{e:#}"),
+    });
+    serde_json::to_writer(std::io::stdout().lock(), &reply)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -55,6 +55,13 @@ pub enum Error {
     Detect(String),
     #[error("internal error: {0}")]
     Internal(&'static str),
+    #[error(
+        "the worker process for this document crashed or was killed (memory limit or fatal error)"
+    )]
+    WorkerCrashed,
+    /// An error reported by a worker process, by code.
+    #[error("{message}")]
+    Remote { code: &'static str, message: String },
 }
 
 impl Error {
@@ -76,6 +83,8 @@ impl Error {
             Error::Settings(_) => "settings",
             Error::Detect(_) => "detect",
             Error::Internal(_) => "internal",
+            Error::WorkerCrashed => "worker_crashed",
+            Error::Remote { code, .. } => code,
         }
     }
 
@@ -92,7 +101,43 @@ impl Error {
                 FaultClass::Environment
             }
             Error::WorkerGone | Error::Detect(_) | Error::Internal(_) => FaultClass::Internal,
+            Error::WorkerCrashed => FaultClass::BadInput,
+            Error::Remote { code, .. } => match *code {
+                "pdfium_missing" | "io" | "disk_full" | "joblog" | "settings" => {
+                    FaultClass::Environment
+                }
+                "internal" | "detect" | "worker_gone" => FaultClass::Internal,
+                _ => FaultClass::BadInput,
+            },
         }
+    }
+
+    /// Rebuild an error a worker process reported (codes are a closed set).
+    pub fn from_worker(code: &str, message: String) -> Error {
+        const CODES: &[&str] = &[
+            "pdfium_missing",
+            "encrypted",
+            "damaged",
+            "too_large",
+            "no_pages",
+            "redact_failed",
+            "verification_failed",
+            "timeout",
+            "worker_gone",
+            "joblog",
+            "disk_full",
+            "io",
+            "settings",
+            "detect",
+            "internal",
+            "worker_crashed",
+        ];
+        let code = CODES
+            .iter()
+            .copied()
+            .find(|c| *c == code)
+            .unwrap_or("internal");
+        Error::Remote { code, message }
     }
 
     pub fn io(op: &'static str, e: &std::io::Error) -> Error {

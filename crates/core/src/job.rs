@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -24,6 +24,92 @@ pub struct JobRequest {
     pub db: PathBuf,
     pub key: PathBuf,
     pub force: bool,
+    pub isolation: Isolation,
+}
+
+/// Where the pipeline runs for each document.
+#[derive(Debug, Clone)]
+pub enum Isolation {
+    /// In this process (tests, embedding).
+    InProcess,
+    /// One child process per document (`exe worker …`), so a crash, hang or runaway memory
+    /// in pdfium fails that document only. The child is killed after `timeout`.
+    Subprocess {
+        exe: PathBuf,
+        /// Extra arguments for the worker (policy, limits).
+        args: Vec<String>,
+        timeout: Duration,
+        /// Handed to the worker in `PDF_DEID_PASSWORD` (never on the command line).
+        password: Option<String>,
+    },
+}
+
+/// What a worker prints on its stdout (one JSON document).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum WorkerReply {
+    Ok {
+        report: DocReport,
+        stage_ms: BTreeMap<String, u64>,
+    },
+    Failed {
+        code: String,
+        message: String,
+    },
+}
+
+/// The body of `pdf-deid worker`: process `input`, write the verified bytes to the
+/// existing file `output_tmp` (synced), and return the reply to print. Entity texts are
+/// replaced by their HMACs before anything leaves the process.
+pub fn worker_main(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    key: &HmacKey,
+    input: &Path,
+    output_tmp: &Path,
+) -> WorkerReply {
+    let run = || -> Result<WorkerReply> {
+        let bytes = std::fs::read(input).map_err(|e| Error::io("reading input", &e))?;
+        let mut p = crate::corpus::process_guarded(engine, pdfium, bytes)?;
+        fill_hmacs(&mut p.report, key);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(output_tmp)
+            .map_err(|e| Error::io("opening the temp output", &e))?;
+        f.write_all(p.output.bytes())
+            .map_err(|e| Error::io("writing output", &e))?;
+        f.sync_all().map_err(|e| Error::io("syncing output", &e))?;
+        Ok(WorkerReply::Ok {
+            report: p.report,
+            stage_ms: p.stage_ms,
+        })
+    };
+    run().unwrap_or_else(|e| WorkerReply::Failed {
+        code: e.code().to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Replace every entity's in-memory text by its HMAC.
+pub fn fill_hmacs(report: &mut DocReport, key: &HmacKey) {
+    for e in &mut report.entities {
+        e.text_hmac = key.hmac_hex(&e.text);
+        e.text.clear();
+    }
+}
+
+/// Files a killed run can leave behind: our own temp files. Removed at the start of a job.
+fn remove_stale_temps(dir: &Path) {
+    for e in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        let name = e.file_name().to_string_lossy();
+        if e.file_type().is_file() && name.starts_with(".deid-") && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// One input with the path its output gets under the output folder.
@@ -215,6 +301,7 @@ pub fn run_job(
     let started = Instant::now();
     let inputs = collect_inputs(&req.inputs)?;
     std::fs::create_dir_all(&req.out_dir).map_err(|e| Error::io("creating output folder", &e))?;
+    remove_stale_temps(&req.out_dir);
     if let Some(parent) = req.db.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io("creating job log folder", &e))?;
     }
@@ -244,8 +331,10 @@ pub fn run_job(
         let outcome = run_one(
             engine,
             pdfium,
+            &req.isolation,
             &log,
             &key,
+            &req.key,
             job_id,
             &settings_hash,
             inp,
@@ -302,12 +391,125 @@ pub fn run_job(
     Ok(outcome)
 }
 
+/// Run the pipeline for one input into a temp file next to `output`; the temp file is
+/// deleted unless the caller persists it.
+fn produce(
+    engine: &Engine,
+    pdfium: Option<&PdfiumService>,
+    isolation: &Isolation,
+    key: &HmacKey,
+    key_path: &Path,
+    input: &Path,
+    output: &Path,
+) -> Result<(tempfile::NamedTempFile, DocReport, BTreeMap<String, u64>)> {
+    let dir = output.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating output folder", &e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".deid-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("creating temp file", &e))?;
+    match isolation {
+        Isolation::InProcess => {
+            let pdfium =
+                pdfium.ok_or_else(|| Error::PdfiumMissing("pdfium was not loaded".into()))?;
+            let bytes = std::fs::read(input).map_err(|e| Error::io("reading input", &e))?;
+            let mut p = crate::corpus::process_guarded(engine, pdfium, bytes)?;
+            fill_hmacs(&mut p.report, key);
+            tmp.write_all(p.output.bytes())
+                .map_err(|e| Error::io("writing output", &e))?;
+            tmp.as_file()
+                .sync_all()
+                .map_err(|e| Error::io("syncing output", &e))?;
+            Ok((tmp, p.report, p.stage_ms))
+        }
+        Isolation::Subprocess {
+            exe,
+            args,
+            timeout,
+            password,
+        } => {
+            let reply = run_worker(
+                exe,
+                args,
+                *timeout,
+                password.as_deref(),
+                key_path,
+                input,
+                tmp.path(),
+            )?;
+            match reply {
+                WorkerReply::Ok { report, stage_ms } => Ok((tmp, report, stage_ms)),
+                WorkerReply::Failed { code, message } => Err(Error::from_worker(&code, message)),
+            }
+        }
+    }
+}
+
+fn run_worker(
+    exe: &Path,
+    args: &[String],
+    timeout: Duration,
+    password: Option<&str>,
+    key_path: &Path,
+    input: &Path,
+    tmp: &Path,
+) -> Result<WorkerReply> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(exe);
+    cmd.arg("worker")
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(tmp)
+        .args(args)
+        .arg("--key")
+        .arg(key_path)
+        .env_remove("PDF_DEID_PASSWORD")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(pw) = password {
+        cmd.env("PDF_DEID_PASSWORD", pw);
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::io("starting the worker process", &e))?;
+    let mut stdout = child.stdout.take().ok_or(Error::WorkerGone)?;
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break st,
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Timeout(timeout.as_secs()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => return Err(Error::io("waiting for the worker", &e)),
+        }
+    };
+    let out = reader.join().map_err(|_| Error::WorkerGone)?;
+    match serde_json::from_slice::<WorkerReply>(&out) {
+        Ok(r) if status.success() => Ok(r),
+        _ => Err(Error::WorkerCrashed),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_one(
     engine: &Engine,
     pdfium: Option<&PdfiumService>,
+    isolation: &Isolation,
     log: &JobLog,
     key: &HmacKey,
+    key_path: &Path,
     job_id: i64,
     settings_hash: &str,
     inp: &InputFile,
@@ -321,6 +523,7 @@ fn run_one(
     }
     let bytes = std::fs::read(&inp.path).map_err(|e| Error::io("reading input", &e))?;
     let input_sha = hex::encode(Sha256::digest(&bytes));
+    drop(bytes);
     let output_tag = key.hmac_hex(&format!("output:{}", output.display()));
     if !force {
         if let Some(prev) = log
@@ -338,20 +541,19 @@ fn run_one(
             });
         }
     }
-    let result = match pdfium {
-        Some(p) => crate::corpus::process_guarded(engine, p, bytes),
-        None => Err(Error::PdfiumMissing("pdfium was not loaded".into())),
-    };
     let input_hmac = key.hmac_hex(&format!("input:{}", inp.path.display()));
-    match result {
-        Ok(processed) => {
-            let status = if processed.report.review {
+    let result = produce(engine, pdfium, isolation, key, key_path, &inp.path, output).and_then(
+        |(tmp, report, stage_ms)| {
+            let status = if report.review {
                 DocStatus::Review
             } else {
                 DocStatus::Ok
             };
-            let out_sha = hex::encode(Sha256::digest(processed.output.bytes()));
-            write_atomic(output, processed.output.bytes())?;
+            let out_bytes =
+                std::fs::read(tmp.path()).map_err(|e| Error::io("reading temp output", &e))?;
+            let out_sha = hex::encode(Sha256::digest(&out_bytes));
+            tmp.persist(output)
+                .map_err(|e| Error::io("renaming output", &e.error))?;
             let rep = ReportFile {
                 tool: "pdf-deid",
                 version: env!("CARGO_PKG_VERSION"),
@@ -359,13 +561,17 @@ fn run_one(
                 input_sha256: &input_sha,
                 output_sha256: out_sha,
                 status: status.as_str(),
-                report: &processed.report,
+                report: &report,
             };
             let json = serde_json::to_vec_pretty(&rep)
                 .map_err(|_| Error::Settings("report serialisation".into()))?;
             write_atomic(report_path, &json)?;
-            let entities = processed
-                .report
+            Ok((status, report, stage_ms))
+        },
+    );
+    match result {
+        Ok((status, report, stage_ms)) => {
+            let entities = report
                 .entities
                 .iter()
                 .flat_map(|e| {
@@ -382,7 +588,7 @@ fn run_one(
                             category: e.category.as_str().to_string(),
                             score: e.score,
                             source: e.source.clone(),
-                            text_hmac: key.hmac_hex(&e.text),
+                            text_hmac: e.text_hmac.clone(),
                         })
                 })
                 .collect::<Vec<_>>();
@@ -393,11 +599,11 @@ fn run_one(
                 output_path: Some(output_tag),
                 status,
                 error_code: None,
-                pages: processed.report.pages as u32,
-                paragraphs: processed.report.paragraphs as u32,
-                counts: processed.report.counts.clone(),
-                risk_score: processed.report.risk.score,
-                stage_ms: processed.stage_ms.clone(),
+                pages: report.pages as u32,
+                paragraphs: report.paragraphs as u32,
+                counts: report.counts.clone(),
+                risk_score: report.risk.score,
+                stage_ms,
                 started_at,
                 finished_at: now_rfc3339(),
                 entities,
@@ -410,8 +616,8 @@ fn run_one(
                 status: status.as_str(),
                 error_code: None,
                 error: None,
-                risk: Some(processed.report.risk.score),
-                counts: processed.report.counts,
+                risk: Some(report.risk.score),
+                counts: report.counts,
             })
         }
         Err(e) => {

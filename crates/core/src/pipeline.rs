@@ -40,6 +40,9 @@ pub struct EntityReport {
     /// turns it into an HMAC; the review screen shows it when the user asks.
     #[serde(skip)]
     pub text: String,
+    /// HMAC of the text with the installation key (filled by the job runner).
+    #[serde(default)]
+    pub text_hmac: String,
 }
 
 /// What happened to a document, without any of its text.
@@ -581,6 +584,7 @@ fn entity_reports(entities: &[Entity], paras: &[Paragraph], ex: &Extracted) -> V
                 source: e.source_label(),
                 propagated_from: e.propagated_from,
                 text: p.text.get(e.start..e.end).unwrap_or_default().to_string(),
+                text_hmac: String::new(),
             })
         })
         .collect()
