@@ -608,8 +608,12 @@ fn run_one(
                 finished_at: now_rfc3339(),
                 entities,
             };
-            log.record_document(job_id, &rec)
-                .map_err(|e| Error::JobLog(e.to_string()))?;
+            if let Err(e) = log.record_document(job_id, &rec) {
+                // no record, no output: the next run redoes this document
+                let _ = std::fs::remove_file(output);
+                let _ = std::fs::remove_file(report_path);
+                return Err(Error::JobLog(e.to_string()));
+            }
             Ok(DocOutcome {
                 input: inp.path.clone(),
                 output: Some(output.to_path_buf()),
@@ -640,8 +644,8 @@ fn run_one(
                 finished_at: now_rfc3339(),
                 entities: Vec::new(),
             };
-            log.record_document(job_id, &rec)
-                .map_err(|le| Error::JobLog(le.to_string()))?;
+            // the document's own error is the one to report, even if logging it failed too
+            let _ = log.record_document(job_id, &rec);
             Err(e)
         }
     }
