@@ -49,7 +49,7 @@ pub enum Isolation {
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum WorkerReply {
     Ok {
-        report: DocReport,
+        report: Box<DocReport>,
         stage_ms: BTreeMap<String, u64>,
     },
     Failed {
@@ -81,7 +81,7 @@ pub fn worker_main(
             .map_err(|e| Error::io("writing output", &e))?;
         f.sync_all().map_err(|e| Error::io("syncing output", &e))?;
         Ok(WorkerReply::Ok {
-            report: p.report,
+            report: Box::new(p.report),
             stage_ms: p.stage_ms,
         })
     };
@@ -439,7 +439,7 @@ fn produce(
                 tmp.path(),
             )?;
             match reply {
-                WorkerReply::Ok { report, stage_ms } => Ok((tmp, report, stage_ms)),
+                WorkerReply::Ok { report, stage_ms } => Ok((tmp, *report, stage_ms)),
                 WorkerReply::Failed { code, message } => Err(Error::from_worker(&code, message)),
             }
         }
