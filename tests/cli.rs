@@ -233,3 +233,31 @@ fn doctor_reports_the_pinned_library() {
         .expect("doctor");
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn logs_at_trace_level_never_contain_phi() {
+    let d = tempfile::tempdir().expect("tmp");
+    let (letter, phi) = testpdf::clinical_letter(9);
+    let f = d.path().join("letter.pdf");
+    std::fs::write(&f, letter).expect("w");
+    for mode in [&["--in-process"][..], &[][..]] {
+        let r = bin()
+            .env("PDF_DEID_LOG", "trace")
+            .arg("run")
+            .arg(&f)
+            .arg("--out")
+            .arg(d.path().join("o"))
+            .arg("--force")
+            .args(mode)
+            .output()
+            .expect("run");
+        assert!(r.status.success());
+        let all = [r.stdout, r.stderr].concat();
+        for p in &phi {
+            assert!(
+                !all.windows(p.len()).any(|w| w == p.as_bytes()),
+                "PHI in the logs ({mode:?})"
+            );
+        }
+    }
+}

@@ -320,3 +320,124 @@ fn digital_signature_is_removed_and_reported() {
     assert!(p.report.sanitize.signatures_removed);
     assert!(p.report.warnings.iter().any(|w| w.contains("signature")));
 }
+
+#[test]
+fn type3_font_text_forces_the_raster_fallback() {
+    let mut doc = base(None);
+    let pid = page_id(&doc);
+    // a Type3 font whose glyphs are little squares, with a ToUnicode map so the text is
+    // extractable (and detectable)
+    let proc_a = doc.add_object(Stream::new(
+        dictionary! {},
+        b"600 0 0 0 600 700 d1 0 0 600 700 re f".to_vec(),
+    ));
+    let cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T3 def 1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange <20> <7E> <0020> endbfrange endcmap CMapName currentdict /CMap defineresource pop end end";
+    let tou = doc.add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
+    let mut diffs = vec![Object::Integer(32)];
+    diffs.extend((32u8..127).map(|_| Object::Name(b"sq".to_vec())));
+    let t3 = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type3",
+        "FontBBox" => vec![0.into(), 0.into(), 600.into(), 700.into()],
+        "FontMatrix" => vec![Object::Real(0.001), 0.into(), 0.into(), Object::Real(0.001), 0.into(), 0.into()],
+        "CharProcs" => dictionary! { "sq" => Object::Reference(proc_a) },
+        "Encoding" => dictionary! { "Type" => "Encoding", "Differences" => diffs },
+        "FirstChar" => 32, "LastChar" => 126,
+        "Widths" => (32..127).map(|_| Object::Integer(600)).collect::<Vec<_>>(),
+        "ToUnicode" => Object::Reference(tou),
+        "Resources" => dictionary! {},
+    });
+    let mut res = doc
+        .get_dictionary(pid)
+        .expect("page")
+        .get(b"Resources")
+        .and_then(|o| o.as_dict())
+        .cloned()
+        .expect("res");
+    let mut fonts = res
+        .get(b"Font")
+        .and_then(|o| o.as_dict())
+        .cloned()
+        .expect("fonts");
+    fonts.set("T3", Object::Reference(t3));
+    res.set("Font", fonts);
+    doc.get_dictionary_mut(pid)
+        .expect("page")
+        .set("Resources", res);
+    append_content(
+        &mut doc,
+        "BT /T3 11 Tf 72 600 Td (Patient: Leopoldine Vasquez-Harrow) Tj ET",
+    );
+    let p = run(doc);
+    assert!(
+        !p.report.rasterised_pages.is_empty(),
+        "Type3 glyphs under a box must rasterise the page"
+    );
+    assert_nowhere(p.output.bytes(), "Vasquez-Harrow");
+    assert_nowhere(p.output.bytes(), "Castellanos");
+}
+
+#[test]
+fn glyph_position_side_channel_one_adjustment_per_removed_run() {
+    // kerned TJ: the removed name must leave exactly one number where it was, so neither
+    // its character count nor its per-glyph advances or kerning pairs can be read back
+    let spec = DocSpec {
+        pages: vec![PageSpec {
+            lines: vec![Line::new(
+                format!("Patient: {PHI} was seen today."),
+                72.0,
+                700.0,
+                11.0,
+                FontKind::Helvetica,
+            )],
+            kerned_tj: true,
+        }],
+        ..DocSpec::default()
+    };
+    let p = process(testpdf::build(&spec));
+    let doc = Document::load_mem(p.output.bytes()).expect("parse");
+    let pid = page_id(&doc);
+    let content = lopdf::content::Content::decode(&doc.get_page_content(pid)).expect("content");
+    let arrays: Vec<&Vec<Object>> = content
+        .operations
+        .iter()
+        .filter(|o| o.operator == "TJ")
+        .filter_map(|o| o.operands.first().and_then(|a| a.as_array().ok()))
+        .collect();
+    // find the array whose strings read "Patient: " ... " was seen today."
+    let text_of_arr = |a: &Vec<Object>| -> String {
+        a.iter()
+            .filter_map(|x| x.as_str().ok())
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect()
+    };
+    let line = arrays
+        .iter()
+        .find(|a| text_of_arr(a).contains("was seen today"))
+        .expect("the line is still drawn with TJ");
+    let joined = text_of_arr(line);
+    assert!(!joined.contains("Castellanos") && !joined.contains("Wilhelmina"));
+    // between the last kept glyph before the name and the first kept glyph after it there
+    // is exactly one number
+    let mut seen_label = false;
+    let mut numbers_in_gap = 0;
+    for item in line.iter() {
+        match item {
+            Object::String(s, _) => {
+                let t = String::from_utf8_lossy(s);
+                if seen_label && !t.trim().is_empty() && numbers_in_gap > 0 {
+                    break;
+                }
+                if t.contains(':') {
+                    seen_label = true;
+                    numbers_in_gap = 0;
+                }
+            }
+            _ if seen_label => numbers_in_gap += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        numbers_in_gap, 1,
+        "removed run left {numbers_in_gap} numbers: {line:?}"
+    );
+}

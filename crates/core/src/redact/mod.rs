@@ -238,7 +238,11 @@ impl<'d> Interp<'d> {
         }
         let mut out: Vec<Object> = Vec::new();
         let mut seg: Vec<u8> = Vec::new();
+        // displacement of the removed run being built, in text space
         let mut gap = 0.0f32;
+        // kept TJ numbers not yet written: if a removed glyph follows, they were a kerning
+        // pair with it and are folded into the gap too
+        let mut pending = 0.0f32;
         let mut changed = false;
         let flush = |out: &mut Vec<Object>, seg: &mut Vec<u8>| {
             if !seg.is_empty() {
@@ -255,8 +259,7 @@ impl<'d> Interp<'d> {
                     if gap != 0.0 {
                         gap += tx;
                     } else {
-                        flush(&mut out, &mut seg);
-                        out.push(Object::Real(*n));
+                        pending += n;
                     }
                     *tm = M::translate(tx, 0.0).mul(tm);
                 }
@@ -282,13 +285,18 @@ impl<'d> Interp<'d> {
                         let tx = (w0 * fs + gs.tc + if space { gs.tw } else { 0.0 }) * th;
                         if self.hits(&bx) {
                             flush(&mut out, &mut seg);
-                            gap += tx;
+                            gap += tx - pending / 1000.0 * fs * th;
+                            pending = 0.0;
                             changed = true;
                             self.removed += 1;
                         } else {
                             if gap != 0.0 {
                                 out.push(Object::Real(-gap * 1000.0 / (fs * th)));
                                 gap = 0.0;
+                            } else if pending != 0.0 {
+                                flush(&mut out, &mut seg);
+                                out.push(Object::Real(pending));
+                                pending = 0.0;
                             }
                             seg.extend_from_slice(code_bytes);
                         }
@@ -300,6 +308,8 @@ impl<'d> Interp<'d> {
         flush(&mut out, &mut seg);
         if gap != 0.0 {
             out.push(Object::Real(-gap * 1000.0 / (fs * th)));
+        } else if pending != 0.0 {
+            out.push(Object::Real(pending));
         }
         Ok(changed.then_some(out))
     }
