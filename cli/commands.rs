@@ -39,6 +39,30 @@ enum Cmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Score text-mode detection against gold spans (JSONL {"id","text","spans":[{"start","end","label"}]},
+    /// code-point offsets), or count false positives on PHI-free text (a CSV column).
+    Eval {
+        #[arg(long, required_unless_present = "negatives")]
+        gold: Option<PathBuf>,
+        /// CSV of PHI-free text (every prediction is a false positive).
+        #[arg(long)]
+        negatives: Option<PathBuf>,
+        /// Column of the CSV holding the text.
+        #[arg(long, default_value = "transcription")]
+        column: String,
+        /// Only the first N documents.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Documents whose hash (sha256 of the id) is even are the held-back half; score
+        /// only those.
+        #[arg(long)]
+        held_back: bool,
+        /// Never print any text of missed spans (only categories).
+        #[arg(long)]
+        no_text: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Recent jobs and per-document status; `jobs verify` checks the tamper-evident chain.
     Jobs {
         #[arg(long)]
@@ -154,6 +178,23 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
+        Cmd::Eval {
+            gold,
+            negatives,
+            column,
+            limit,
+            held_back,
+            no_text,
+            json,
+        } => crate::eval::run(crate::eval::EvalArgs {
+            gold,
+            negatives,
+            column,
+            limit,
+            held_back,
+            no_text,
+            json,
+        }),
         Cmd::Worker {
             input,
             output,

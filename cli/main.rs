@@ -3,6 +3,7 @@
 
 mod commands;
 mod corpus;
+mod eval;
 
 use std::process::ExitCode;
 

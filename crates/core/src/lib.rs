@@ -7,6 +7,7 @@ pub mod config;
 pub mod corpus;
 pub mod detect;
 pub mod error;
+pub mod eval;
 pub mod job;
 pub mod joblog;
 pub mod layout;

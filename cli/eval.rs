@@ -1,0 +1,160 @@
+//! `pdf-deid eval`: text-mode scores (token and entity level, per category) for the
+//! default detector stack, or false positives per 1,000 words on PHI-free text.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use deid_core::eval::{GoldDoc, PredSpan, Scores};
+use deid_core::{Config, Engine};
+
+pub struct EvalArgs {
+    pub gold: Option<PathBuf>,
+    pub negatives: Option<PathBuf>,
+    pub column: String,
+    pub limit: Option<usize>,
+    pub held_back: bool,
+    pub no_text: bool,
+    pub json: bool,
+}
+
+fn held_back(id: &serde_json::Value) -> bool {
+    let h = deid_core::job::sha256_hex(id.to_string().as_bytes());
+    u8::from_str_radix(&h[..2], 16).is_ok_and(|b| b % 2 == 0)
+}
+
+fn predict(engine: &Engine, texts: &[&str]) -> anyhow::Result<Vec<Vec<PredSpan>>> {
+    let found = engine.detect_texts(texts)?;
+    Ok(texts
+        .iter()
+        .zip(found)
+        .map(|(t, ents)| {
+            ents.iter()
+                .map(|e| PredSpan {
+                    start: t.get(..e.start).map(|s| s.chars().count()).unwrap_or(0),
+                    end: t.get(..e.end).map(|s| s.chars().count()).unwrap_or(0),
+                    category: e.category,
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn load_docs(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
+    let mut docs = Vec::new();
+    if let Some(g) = &a.gold {
+        let f = std::fs::File::open(g).with_context(|| format!("opening {}", g.display()))?;
+        for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let d: GoldDoc = serde_json::from_str(&line)
+                .map_err(|_| anyhow::anyhow!("line {}: not a gold record", n + 1))?;
+            docs.push(d);
+        }
+    } else if let Some(csvp) = &a.negatives {
+        let mut r =
+            csv::Reader::from_path(csvp).with_context(|| format!("opening {}", csvp.display()))?;
+        let col = r
+            .headers()?
+            .iter()
+            .position(|h| h == a.column)
+            .ok_or_else(|| anyhow::anyhow!("no column '{}'", a.column))?;
+        for (i, rec) in r.records().enumerate() {
+            let rec = rec?;
+            docs.push(GoldDoc {
+                id: serde_json::json!(i),
+                text: rec.get(col).unwrap_or("").to_string(),
+                spans: Vec::new(),
+            });
+        }
+    }
+    if a.held_back {
+        docs.retain(|d| held_back(&d.id));
+    }
+    if let Some(l) = a.limit {
+        docs.truncate(l);
+    }
+    Ok(docs)
+}
+
+pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
+    let engine = Engine::new(Config::safe_harbor(), 0)?;
+    let docs = load_docs(&a)?;
+    let mut scores = Scores::default();
+    let mut missed_examples: Vec<String> = Vec::new();
+    for chunk in docs.chunks(128) {
+        let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
+        let preds = predict(&engine, &texts)?;
+        for (d, p) in chunk.iter().zip(preds) {
+            scores.add(&d.text, &d.spans, &p);
+            if !a.no_text && missed_examples.len() < 20 {
+                let chars: Vec<char> = d.text.chars().collect();
+                for g in &d.spans {
+                    let hit = p.iter().any(|x| x.start < g.end && g.start < x.end);
+                    if !hit
+                        && deid_core::eval::map_label(&g.label).is_some()
+                        && missed_examples.len() < 20
+                    {
+                        let s: String = chars
+                            .get(g.start..g.end)
+                            .map(|c| c.iter().collect())
+                            .unwrap_or_default();
+                        missed_examples.push(format!("{}: {s:?}", g.label));
+                    }
+                }
+            }
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let line = |name: &str, c: &deid_core::eval::Counts| {
+        println!(
+            "{name:<28} P {:.3}  R {:.3}  F1 {:.3}  F2 {:.3}   (tp {}, fp {}, fn {})",
+            c.precision(),
+            c.recall(),
+            c.f(1.0),
+            c.f(2.0),
+            c.tp,
+            c.fp,
+            c.fn_
+        )
+    };
+    println!("documents {}, words {}", scores.docs, scores.words);
+    line("token (PHI vs not)", &scores.token);
+    line("entity (overlap)", &scores.entity);
+    line("entity (exact)", &scores.entity_exact);
+    for (k, c) in &scores.token_by_category {
+        line(&format!("token {k}"), c);
+    }
+    for (k, c) in &scores.entity_by_category {
+        line(&format!("entity {k}"), c);
+    }
+    println!(
+        "false-positive words per 1,000 words: {:.2}",
+        scores.fp_per_1000_words()
+    );
+    let missed: Vec<String> = scores
+        .missed_by_category
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    println!(
+        "missed entities by category: {}",
+        if missed.is_empty() {
+            "none".into()
+        } else {
+            missed.join(", ")
+        }
+    );
+    if !a.no_text {
+        for m in missed_examples {
+            println!("  missed {m}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

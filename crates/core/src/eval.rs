@@ -1,0 +1,292 @@
+//! Evaluation scorer for text-mode detection: token-level (PHI vs not, and per category)
+//! and entity-level (relaxed overlap and exact match) precision, recall, F1 and F2.
+//!
+//! Gold lines: `{"id", "text", "spans": [{"start", "end", "label"|"type"}]}` with offsets
+//! in code points. Gold labels from other schemes are mapped onto our categories by
+//! [`map_label`]; labels that are not PHI (e.g. job titles, nationalities) are ignored.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::Category;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldSpan {
+    pub start: usize,
+    pub end: usize,
+    #[serde(alias = "type")]
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldDoc {
+    #[serde(alias = "note_id")]
+    pub id: serde_json::Value,
+    pub text: String,
+    #[serde(default)]
+    pub spans: Vec<GoldSpan>,
+}
+
+/// A predicted span in code points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredSpan {
+    pub start: usize,
+    pub end: usize,
+    pub category: Category,
+}
+
+/// Map a gold label (ours, Presidio's, Synthea silver's, i2b2-like) to a category;
+/// `None` for labels that are not PHI under Safe Harbor.
+pub fn map_label(label: &str) -> Option<Category> {
+    if let Some(c) = Category::parse(label) {
+        return Some(c);
+    }
+    Some(match label.to_ascii_uppercase().as_str() {
+        "PERSON" | "PATIENT_NAME" | "PATIENT" | "DOCTOR" | "STAFF" | "USERNAME" | "PER" => {
+            Category::Name
+        }
+        "DATE_TIME" | "DOB" => Category::Date,
+        "PHONE_NUMBER" | "TELEPHONE" => Category::Phone,
+        "EMAIL_ADDRESS" => Category::Email,
+        "STREET_ADDRESS" | "STREET" => Category::Address,
+        "GPE" | "CITY" | "STATE" | "COUNTRY" | "LOC" => Category::Location,
+        "ZIP_CODE" => Category::Zip,
+        "US_SSN" => Category::Ssn,
+        "ORG" | "HOSPITAL" => Category::Organization,
+        "IP_ADDRESS" => Category::Ip,
+        "DOMAIN_NAME" => Category::Url,
+        "CREDIT_CARD" | "IBAN_CODE" | "US_DRIVER_LICENSE" | "MEDICALRECORD" | "IDNUM"
+        | "IDENTIFIER" => Category::Id,
+        _ => return None,
+    })
+}
+
+/// Precision/recall counts.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    pub tp: u64,
+    pub fp: u64,
+    pub fn_: u64,
+}
+
+impl Counts {
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    pub fn f(&self, beta: f64) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        let b2 = beta * beta;
+        if p + r == 0.0 {
+            0.0
+        } else {
+            (1.0 + b2) * p * r / (b2 * p + r)
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        1.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// All scores of one evaluation run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scores {
+    pub docs: u64,
+    pub words: u64,
+    /// Token level, PHI vs not (any category).
+    pub token: Counts,
+    /// Token level, category must match.
+    pub token_by_category: BTreeMap<String, Counts>,
+    /// Entity level, relaxed: a gold span is found if any prediction overlaps it; a
+    /// prediction is right if it overlaps any gold span.
+    pub entity: Counts,
+    pub entity_by_category: BTreeMap<String, Counts>,
+    /// Entity level, exact boundaries (any category).
+    pub entity_exact: Counts,
+    /// Categories of the gold spans no prediction touched.
+    pub missed_by_category: BTreeMap<String, u64>,
+}
+
+fn words(text: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.iter().enumerate() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+impl Scores {
+    /// Add one document.
+    pub fn add(&mut self, text: &str, gold: &[GoldSpan], pred: &[PredSpan]) {
+        let chars: Vec<char> = text.chars().collect();
+        let gold: Vec<(usize, usize, Category)> = gold
+            .iter()
+            .filter_map(|g| map_label(&g.label).map(|c| (g.start, g.end, c)))
+            .collect();
+        self.docs += 1;
+        let ws = words(&chars);
+        self.words += ws.len() as u64;
+        for w in ws {
+            let g = gold.iter().find(|g| overlaps(w, (g.0, g.1))).map(|g| g.2);
+            let p = pred
+                .iter()
+                .find(|p| overlaps(w, (p.start, p.end)))
+                .map(|p| p.category);
+            match (g, p) {
+                (Some(_), Some(_)) => self.token.tp += 1,
+                (Some(_), None) => self.token.fn_ += 1,
+                (None, Some(_)) => self.token.fp += 1,
+                (None, None) => {}
+            }
+            if let Some(gc) = g {
+                let e = self
+                    .token_by_category
+                    .entry(gc.as_str().into())
+                    .or_default();
+                if p == Some(gc) {
+                    e.tp += 1;
+                } else {
+                    e.fn_ += 1;
+                }
+            }
+            if let Some(pc) = p {
+                if g != Some(pc) {
+                    self.token_by_category
+                        .entry(pc.as_str().into())
+                        .or_default()
+                        .fp += 1;
+                }
+            }
+        }
+        for g in &gold {
+            let hit = pred.iter().any(|p| overlaps((g.0, g.1), (p.start, p.end)));
+            let cat_hit = pred
+                .iter()
+                .any(|p| p.category == g.2 && overlaps((g.0, g.1), (p.start, p.end)));
+            let exact = pred.iter().any(|p| p.start == g.0 && p.end == g.1);
+            let e = self
+                .entity_by_category
+                .entry(g.2.as_str().into())
+                .or_default();
+            if cat_hit {
+                e.tp += 1;
+            } else {
+                e.fn_ += 1;
+            }
+            if hit {
+                self.entity.tp += 1;
+            } else {
+                self.entity.fn_ += 1;
+                *self
+                    .missed_by_category
+                    .entry(g.2.as_str().into())
+                    .or_default() += 1;
+            }
+            if exact {
+                self.entity_exact.tp += 1;
+            } else {
+                self.entity_exact.fn_ += 1;
+            }
+        }
+        for p in pred {
+            if !gold.iter().any(|g| overlaps((g.0, g.1), (p.start, p.end))) {
+                self.entity.fp += 1;
+                self.entity_exact.fp += 1;
+                self.entity_by_category
+                    .entry(p.category.as_str().into())
+                    .or_default()
+                    .fp += 1;
+            } else if !gold.iter().any(|g| g.0 == p.start && g.1 == p.end) {
+                self.entity_exact.fp += 1;
+            }
+        }
+    }
+
+    /// False-positive predicted words per 1,000 words (meaningful on text without PHI).
+    pub fn fp_per_1000_words(&self) -> f64 {
+        1000.0 * self.token.fp as f64 / self.words.max(1) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(start: usize, end: usize, label: &str) -> GoldSpan {
+        GoldSpan {
+            start,
+            end,
+            label: label.into(),
+        }
+    }
+    fn p(start: usize, end: usize, c: Category) -> PredSpan {
+        PredSpan {
+            start,
+            end,
+            category: c,
+        }
+    }
+
+    #[test]
+    fn scores_on_a_small_labelled_fixture() {
+        // "Seen by John Smith on 03/04/2020 in Paris."
+        let text = "Seen by John Smith on 03/04/2020 in Paris.";
+        let gold = [
+            g(8, 18, "PERSON"),
+            g(22, 32, "DATE_TIME"),
+            g(36, 41, "GPE"),
+            g(0, 4, "TITLE"),
+        ];
+        let pred = [
+            p(8, 12, Category::Name),
+            p(22, 32, Category::Date),
+            p(0, 4, Category::Name),
+        ];
+        let mut s = Scores::default();
+        s.add(text, &gold, &pred);
+        // words: Seen by John Smith on 03 04 2020 in Paris = 10
+        assert_eq!(s.words, 10);
+        // gold PHI words: John Smith 03 04 2020 Paris = 6; predicted: Seen John 03 04 2020 = 5
+        assert_eq!((s.token.tp, s.token.fp, s.token.fn_), (4, 1, 2));
+        // entities: John Smith found (overlap), date exact, Paris missed; "Seen" is a false positive
+        assert_eq!((s.entity.tp, s.entity.fp, s.entity.fn_), (2, 1, 1));
+        assert_eq!((s.entity_exact.tp, s.entity_exact.fn_), (1, 2));
+        assert_eq!(s.missed_by_category.get("LOCATION"), Some(&1));
+        assert!((s.token.precision() - 0.8).abs() < 1e-9);
+        assert!((s.token.recall() - 4.0 / 6.0).abs() < 1e-9);
+        let f2 = s.token.f(2.0);
+        assert!(f2 > s.token.precision().min(s.token.recall()) && f2 < 0.8);
+    }
+
+    #[test]
+    fn label_mapping() {
+        assert_eq!(map_label("PERSON"), Some(Category::Name));
+        assert_eq!(map_label("NAME"), Some(Category::Name));
+        assert_eq!(map_label("US_SSN"), Some(Category::Ssn));
+        assert_eq!(map_label("TITLE"), None);
+        assert_eq!(map_label("NRP"), None);
+    }
+}
