@@ -63,6 +63,11 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Train a model offline from generated data (deterministic from the seed).
+    Train {
+        #[command(subcommand)]
+        what: TrainCmd,
+    },
     /// Recent jobs and per-document status; `jobs verify` checks the tamper-evident chain.
     Jobs {
         #[arg(long)]
@@ -90,6 +95,8 @@ enum Cmd {
         /// Address-space limit of the worker, MiB.
         #[arg(long, default_value_t = 8192)]
         max_memory_mb: u64,
+        #[arg(long)]
+        heading_model: Option<String>,
     },
     /// Corpus runs for the docs: robustness sets, or a folder of PDFs with a phi.jsonl list.
     Corpus {
@@ -124,6 +131,21 @@ enum CorpusCmd {
         dir: PathBuf,
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TrainCmd {
+    /// The heading / DepFlag classifier (logistic regression on layout features).
+    Headings {
+        #[arg(long, default_value_t = 300)]
+        docs: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value = "2026.11.0")]
+        version: String,
+        #[arg(long, default_value = "models")]
+        out: PathBuf,
     },
 }
 
@@ -168,6 +190,9 @@ struct RunArgs {
     /// Process documents inside this process instead of one worker process each.
     #[arg(long)]
     in_process: bool,
+    /// Heading classifier `name@version` from models/registry.json, or "none" for the rule score.
+    #[arg(long)]
+    heading_model: Option<String>,
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -178,6 +203,15 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
+        Cmd::Train {
+            what:
+                TrainCmd::Headings {
+                    docs,
+                    seed,
+                    version,
+                    out,
+                },
+        } => crate::train::headings(docs, seed, &version, &out, pdfium_path.as_deref()),
         Cmd::Eval {
             gold,
             negatives,
@@ -202,6 +236,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             policy,
             timeout,
             max_memory_mb,
+            heading_model,
         } => worker(
             &input,
             &output,
@@ -209,6 +244,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             policy,
             timeout,
             max_memory_mb,
+            heading_model.as_deref(),
             pdfium_path.as_deref(),
         ),
         Cmd::Bench { pages, save_input } => {
@@ -223,6 +259,30 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         },
     }
+}
+
+/// Attach the learned models from `models/registry.json` (when there is one) to a config.
+/// `spec` "none" keeps the rule-based heading score; a registered model whose checksum
+/// does not match is an error (never silently skipped).
+pub fn with_models(
+    cfg: deid_core::Config,
+    heading_model: Option<&str>,
+) -> anyhow::Result<deid_core::Config> {
+    if heading_model == Some("none") {
+        return Ok(cfg);
+    }
+    let Some(dir) = deid_core::registry::find_models_dir(None) else {
+        if heading_model.is_some() {
+            anyhow::bail!("no models/registry.json found");
+        }
+        return Ok(cfg);
+    };
+    let reg = deid_core::registry::Registry::load(&dir)?;
+    let spec = heading_model.unwrap_or("heading-lr");
+    if heading_model.is_none() && reg.entry(spec).is_err() {
+        return Ok(cfg);
+    }
+    Ok(cfg.with_heading_model(&reg, spec)?)
 }
 
 /// Where the per-installation HMAC key lives.
@@ -251,6 +311,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
     };
     cfg.password = a.password.clone();
+    let cfg = with_models(cfg, a.heading_model.as_deref())?;
     let engine = Engine::new(cfg, a.threads).context("building the engine")?;
     let service = pdfium::service(pdfium_path);
     if let Err(e) = &service {
@@ -273,6 +334,9 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         if let Some(t) = a.timeout {
             args.extend(["--timeout".to_string(), t.to_string()]);
+        }
+        if let Some(m) = &a.heading_model {
+            args.extend(["--heading-model".to_string(), m.clone()]);
         }
         job::Isolation::Subprocess {
             exe: std::env::current_exe().context("locating the pdf-deid executable")?,
@@ -392,7 +456,7 @@ fn cp(text: &str, byte: usize) -> usize {
 }
 
 fn detect(input: &Path, out: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(deid_core::Config::safe_harbor(), 0)?;
+    let engine = Engine::new(with_models(deid_core::Config::safe_harbor(), None)?, 0)?;
     let f = std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
     let mut records = Vec::new();
     for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
@@ -515,6 +579,7 @@ fn sha256_file(p: &Path) -> Option<String> {
 fn doctor(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     println!("pdf-deid {}", env!("CARGO_PKG_VERSION"));
     let mut ok = true;
+    let mut ok_models = true;
     match pdfium::find_library(pdfium_path) {
         Some(p) => {
             println!("pdfium library: {}", p.display());
@@ -555,7 +620,32 @@ fn doctor(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             ok = false;
         }
     }
-    println!("detectors: rules (built in); NER model: none configured");
+    println!("detectors: rules (built in); NER model: not built yet");
+    match deid_core::registry::find_models_dir(None) {
+        Some(dir) => match deid_core::registry::Registry::load(&dir) {
+            Ok(reg) => {
+                for m in &reg.models {
+                    let ok = reg
+                        .read_verified(&format!("{}@{}", m.name, m.version))
+                        .is_ok();
+                    println!(
+                        "model {}@{}: {} (sha256 {})",
+                        m.name,
+                        m.version,
+                        dir.join(&m.file).display(),
+                        if ok { "ok" } else { "MISMATCH" }
+                    );
+                    ok_models &= ok;
+                }
+            }
+            Err(e) => {
+                println!("models: {e}");
+                ok_models = false;
+            }
+        },
+        None => println!("models: no models/registry.json found (rule-based heading score)"),
+    }
+    ok &= ok_models;
     println!("hmac key: {}", key_path().display());
     if ok {
         println!("doctor: everything needed is present");
@@ -582,7 +672,7 @@ fn bench(
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let service = pdfium::service(pdfium_path)?;
-    let engine = Engine::new(deid_core::Config::safe_harbor(), 0)?;
+    let engine = Engine::new(with_models(deid_core::Config::safe_harbor(), None)?, 0)?;
     let bytes = deid_core::samples::long_record(pages.max(1));
     if let Some(p) = save_input {
         job::write_atomic(p, &bytes)?;
@@ -603,6 +693,7 @@ fn bench(
     Ok(ExitCode::SUCCESS)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn worker(
     input: &Path,
     output: &Path,
@@ -610,6 +701,7 @@ fn worker(
     policy: String,
     timeout: Option<u64>,
     max_memory_mb: u64,
+    heading_model: Option<&str>,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let limit = max_memory_mb.saturating_mul(1 << 20);
@@ -622,6 +714,7 @@ fn worker(
         }
         .into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
+        let cfg = with_models(cfg, heading_model)?;
         let engine = Engine::new(cfg, 0)?;
         let service = pdfium::service(pdfium_path)?;
         let key =

@@ -41,7 +41,10 @@ pub fn robustness(
     report: Option<&Path>,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(Config::safe_harbor(), 0)?;
+    let engine = Engine::new(
+        crate::commands::with_models(Config::safe_harbor(), None)?,
+        0,
+    )?;
     let service = pdfium::service(pdfium_path)?;
     let mut md = String::new();
     writeln!(md, "# Robustness corpus run\n")?;
@@ -130,7 +133,10 @@ pub fn phi_lists(
     report: Option<&Path>,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(Config::safe_harbor(), 0)?;
+    let engine = Engine::new(
+        crate::commands::with_models(Config::safe_harbor(), None)?,
+        0,
+    )?;
     let service = pdfium::service(pdfium_path)?;
     let checks = corpus::check_phi_lists(&engine, &service, dir)?;
     let listed: usize = checks.iter().map(|c| c.listed).sum();

@@ -81,7 +81,10 @@ fn load_docs(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(Config::safe_harbor(), 0)?;
+    let engine = Engine::new(
+        crate::commands::with_models(Config::safe_harbor(), None)?,
+        0,
+    )?;
     let docs = load_docs(&a)?;
     let mut scores = Scores::default();
     let mut missed_examples: Vec<String> = Vec::new();

@@ -4,6 +4,7 @@
 mod commands;
 mod corpus;
 mod eval;
+mod train;
 
 use std::process::ExitCode;
 

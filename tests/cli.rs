@@ -261,3 +261,49 @@ fn logs_at_trace_level_never_contain_phi() {
         }
     }
 }
+
+#[test]
+fn a_tampered_model_is_refused() {
+    let d = tempfile::tempdir().expect("tmp");
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    for f in std::fs::read_dir(&models).expect("models") {
+        let f = f.expect("entry").path();
+        std::fs::copy(&f, d.path().join(f.file_name().expect("name"))).expect("copy");
+    }
+    let good = bin()
+        .env("PDF_DEID_MODELS", d.path())
+        .arg("doctor")
+        .output()
+        .expect("doctor");
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&good.stdout)
+    );
+    let weights = d.path().join("heading-lr-2026.11.0.json");
+    let mut w = std::fs::read(&weights).expect("read");
+    w.push(b' ');
+    std::fs::write(&weights, w).expect("write");
+    let bad = bin()
+        .env("PDF_DEID_MODELS", d.path())
+        .arg("doctor")
+        .output()
+        .expect("doctor");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("MISMATCH"));
+    let f = d.path().join("a.pdf");
+    std::fs::write(&f, testpdf::clinical_letter(1).0).expect("w");
+    let run = bin()
+        .env("PDF_DEID_MODELS", d.path())
+        .args(["run", "--out"])
+        .arg(d.path().join("o"))
+        .arg(&f)
+        .output()
+        .expect("run");
+    assert_ne!(
+        run.status.code(),
+        Some(0),
+        "a run with a tampered model must not proceed"
+    );
+}

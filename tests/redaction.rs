@@ -200,3 +200,21 @@ fn same_result_for_one_and_many_threads() {
     };
     assert_eq!(run(1), run(4));
 }
+
+#[test]
+fn learned_heading_classifier_finds_the_sections() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let reg = deid_core::registry::Registry::load(&dir).expect("models/registry.json");
+    let cfg = deid_core::Config::safe_harbor()
+        .with_heading_model(&reg, "heading-lr")
+        .expect("verified model");
+    let eng = deid_core::Engine::new(cfg, 1).expect("engine");
+    let p = eng
+        .process_pdf(&pdfium(), testpdf::with_headings())
+        .expect("process");
+    assert!(p.report.headings >= 3, "headings: {}", p.report.headings);
+    assert!(eng
+        .detector_names()
+        .iter()
+        .any(|d| d.starts_with("heading-lr@")));
+}

@@ -175,12 +175,26 @@ pub fn score(f: &HeadingFeatures, c: &HeadingConfig) -> f32 {
 /// Score headings and set `dep_flag` on every paragraph. Running headers and footers
 /// get blobs of their own.
 pub fn mark_headings(paras: &mut [Paragraph], c: &HeadingConfig) {
+    mark_headings_with(paras, c, None)
+}
+
+/// Like [`mark_headings`], with the learned classifier when one is given (its probability
+/// becomes the heading score, batched over the whole document).
+pub fn mark_headings_with(
+    paras: &mut [Paragraph],
+    c: &HeadingConfig,
+    model: Option<&crate::heading_model::HeadingModel>,
+) {
     let body = body_font_size(paras);
+    let learned = model.map(|m| (m.predict(paras), m.threshold));
     let mut seen_body = false;
-    for p in paras.iter_mut() {
-        let f = features(p, body);
-        p.heading_score = score(&f, c);
-        p.is_heading = p.heading_score >= c.threshold && !p.furniture;
+    for (i, p) in paras.iter_mut().enumerate() {
+        let (score_, threshold) = match &learned {
+            Some((probs, t)) => (probs[i], *t),
+            None => (score(&features(p, body), c), c.threshold),
+        };
+        p.heading_score = score_;
+        p.is_heading = score_ >= threshold && !p.furniture;
         // previous = previous body paragraph: headers and footers do not interrupt a section
         p.dep_flag = seen_body && !p.is_heading && !p.furniture;
         seen_body |= !p.furniture;

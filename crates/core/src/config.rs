@@ -34,9 +34,33 @@ pub struct Config {
     pub raster_all: bool,
     /// Password for encrypted input (the empty password is always tried).
     pub password: Option<String>,
+    /// Learned heading classifier (`name@version`, model); the rule score when `None`.
+    pub heading_model: Option<(String, std::sync::Arc<crate::heading_model::HeadingModel>)>,
 }
 
 impl Config {
+    /// Use the newest (or the named `name@version`) heading classifier from the registry;
+    /// a model whose checksum does not match is refused.
+    pub fn with_heading_model(
+        mut self,
+        reg: &crate::registry::Registry,
+        spec: &str,
+    ) -> Result<Config, crate::Error> {
+        let (entry, bytes) = reg.read_verified(spec)?;
+        let m: crate::heading_model::HeadingModel = serde_json::from_slice(&bytes)
+            .map_err(|_| crate::Error::Settings(format!("model {spec} is malformed")))?;
+        if m.weights.len() != crate::heading_model::N_FEATURES {
+            return Err(crate::Error::Settings(format!(
+                "model {spec} has the wrong shape"
+            )));
+        }
+        self.heading_model = Some((
+            format!("{}@{}", entry.name, entry.version),
+            std::sync::Arc::new(m),
+        ));
+        Ok(self)
+    }
+
     /// HIPAA Safe Harbor with true glyph removal and raster fallback.
     pub fn safe_harbor() -> Config {
         Config {
@@ -54,6 +78,7 @@ impl Config {
             raster_dpi: 200.0,
             raster_all: false,
             password: None,
+            heading_model: None,
         }
     }
 
@@ -69,7 +94,7 @@ impl Config {
     /// Hash of everything that changes the output (not the password).
     pub fn settings_hash(&self) -> String {
         let s = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|v{}",
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|v{}",
             self.policy,
             self.layout,
             self.headings,
@@ -78,6 +103,7 @@ impl Config {
             self.limits,
             self.raster_dpi,
             self.raster_all,
+            self.heading_model.as_ref().map(|m| &m.0),
             env!("CARGO_PKG_VERSION")
         );
         hex::encode(Sha256::digest(s.as_bytes()))

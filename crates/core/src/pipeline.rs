@@ -301,7 +301,11 @@ impl Engine {
         st.done("extract")?;
 
         let mut paras = layout::paragraphs(&extracted.pages, &self.cfg.layout);
-        blobs::mark_headings(&mut paras, &self.cfg.headings);
+        blobs::mark_headings_with(
+            &mut paras,
+            &self.cfg.headings,
+            self.cfg.heading_model.as_ref().map(|m| m.1.as_ref()),
+        );
         let blob_list = blobs::blobs(&paras);
         st.done("layout")?;
 
