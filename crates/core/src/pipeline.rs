@@ -180,12 +180,17 @@ impl Engine {
         &self.cfg
     }
 
-    /// Names of the active detectors (for the job record).
+    /// Names of the active detectors and models (for the job record).
     pub fn detector_names(&self) -> Vec<String> {
-        self.detectors
+        let mut v: Vec<String> = self
+            .detectors
             .iter()
             .map(|d| d.name().to_string())
-            .collect()
+            .collect();
+        if let Some((spec, _)) = &self.cfg.heading_model {
+            v.push(spec.clone());
+        }
+        v
     }
 
     /// Detect and merge entities over text units grouped into blobs, in parallel over
