@@ -4,7 +4,8 @@
 //! Variants searched: the full string (case-insensitive, any whitespace between tokens);
 //! for names also each capitalised token on its own (surname or first name alone, matched
 //! only when capitalised), "Last, First", and "F. Last" initials; for identifiers
-//! (ID, SSN, phone, fax) the alphanumeric core with or without separators.
+//! (ID, SSN, phone, fax) the alphanumeric core with or without separators; and, for name
+//! tokens of five letters or more, capitalised words one edit away (typos, OCR errors).
 //! Every hit records the entity it was propagated from.
 
 use std::collections::HashMap;
@@ -85,6 +86,99 @@ const STOP_TOKENS: &[&str] = &[
     "road",
     "avenue",
 ];
+
+/// Shortest name token searched with one edit (typos, OCR errors).
+const FUZZY_MIN_LEN: usize = 5;
+/// Factor applied to the partial score for fuzzy hits.
+const FUZZY_FACTOR: f32 = 0.9;
+
+/// Words one edit (insertion, deletion, substitution) away from a name token, found with
+/// a deletion-neighbourhood index (the SymSpell idea) instead of comparing every pair.
+struct FuzzyIndex {
+    by_key: HashMap<String, Vec<usize>>,
+    tokens: Vec<Vec<char>>,
+    word: regex::Regex,
+}
+
+fn deletions(w: &[char]) -> Vec<String> {
+    let mut out = vec![w.iter().collect::<String>()];
+    for i in 0..w.len() {
+        out.push(w[..i].iter().chain(&w[i + 1..]).collect());
+    }
+    out
+}
+
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let (mut i, mut j, mut edits) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        edits += 1;
+        if edits > 1 {
+            return false;
+        }
+        match a.len().cmp(&b.len()) {
+            std::cmp::Ordering::Greater => i += 1,
+            std::cmp::Ordering::Less => j += 1,
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    edits + (a.len() - i) + (b.len() - j) <= 1
+}
+
+impl FuzzyIndex {
+    fn new(tokens: &[(String, Variant)]) -> FuzzyIndex {
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        let toks: Vec<Vec<char>> = tokens.iter().map(|t| t.0.chars().collect()).collect();
+        for (i, t) in toks.iter().enumerate() {
+            for k in deletions(t) {
+                by_key.entry(k).or_default().push(i);
+            }
+        }
+        FuzzyIndex {
+            by_key,
+            tokens: toks,
+            word: regex::Regex::new(r"\b\p{Lu}[\p{L}'’-]{3,}\b").expect("static regex"),
+        }
+    }
+
+    /// (start, end, token index) of capitalised words one edit away from a token (exact
+    /// matches are left to the exact passes).
+    fn find(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        if self.tokens.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for m in self.word.find_iter(text) {
+            let w: Vec<char> = m.as_str().to_lowercase().chars().collect();
+            if w.len() + 1 < FUZZY_MIN_LEN {
+                continue;
+            }
+            let mut best = None;
+            for k in deletions(&w) {
+                for &ti in self.by_key.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
+                    let t = &self.tokens[ti];
+                    if t != &w && within_one_edit(t, &w) {
+                        best = Some(ti);
+                    }
+                }
+            }
+            if let Some(ti) = best {
+                out.push((m.start(), m.end(), ti));
+            }
+        }
+        out
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Variant {
@@ -175,6 +269,7 @@ pub fn propagate(
     let mut words: Vec<(String, Variant)> = Vec::new(); // lower-case, single spaces
     let mut tokens: Vec<(String, Variant)> = Vec::new(); // exact case (Title / UPPER)
     let mut ids: Vec<(String, Variant)> = Vec::new(); // alphanumerics only, upper-case
+    let mut fuzzy: Vec<(String, Variant)> = Vec::new(); // name tokens, lower-case, one edit away
 
     for e in entities.iter() {
         if !e.category.propagates() || e.score < cfg.min_source_score {
@@ -247,6 +342,9 @@ pub fn propagate(
                     title.extend(lower.chars().skip(1));
                     tokens.push((title, v(partial, "propagate:token")));
                     tokens.push((t.to_uppercase(), v(partial, "propagate:token")));
+                    if letters >= FUZZY_MIN_LEN {
+                        fuzzy.push((lower.clone(), v(partial * FUZZY_FACTOR, "propagate:fuzzy")));
+                    }
                 }
             }
             Category::Id | Category::Ssn | Category::Phone | Category::Fax => {
@@ -266,9 +364,11 @@ pub fn propagate(
     dedup(&mut words);
     dedup(&mut tokens);
     dedup(&mut ids);
+    dedup(&mut fuzzy);
     if words.is_empty() && tokens.is_empty() && ids.is_empty() {
         return;
     }
+    let fuzzy_index = FuzzyIndex::new(&fuzzy);
     let build = |pats: &[(String, Variant)]| {
         aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
@@ -300,6 +400,9 @@ pub fn propagate(
                     ));
                 }
             }
+        }
+        for (s, e, idx) in fuzzy_index.find(text) {
+            hits.push((pi, s, e, fuzzy[idx].1.clone()));
         }
         if let Some(ac) = &ac_ids {
             let f = Folded::new(text, true);
@@ -409,6 +512,22 @@ mod tests {
         let f = found(&texts, &e);
         assert!(f.contains(&(1, "4829301".into())), "{f:?}");
         assert!(!f.iter().any(|(_, s)| s == "48293012"), "{f:?}");
+    }
+
+    #[test]
+    fn one_edit_typos_of_a_name_are_found() {
+        let texts = [
+            "Patient: Maria Gonzalez",
+            "Seen with Ms. Gonzales and Mrs. Gonzalex today; Gonzaga is a place.",
+        ];
+        let mut e = vec![ent(0, 0, 9, 23, Category::Name)];
+        propagate(&texts, &mut e, &PropagateConfig::standard(), &|_| false);
+        let f = found(&texts, &e);
+        assert!(f.contains(&(1, "Gonzales".into())), "{f:?}");
+        assert!(f.contains(&(1, "Gonzalex".into())), "{f:?}");
+        assert!(!f.iter().any(|(_, s)| s == "Gonzaga"), "{f:?}");
+        assert!(within_one_edit(&['a', 'b', 'c'], &['a', 'c']));
+        assert!(!within_one_edit(&['a', 'b', 'c'], &['c', 'b', 'a']));
     }
 
     #[test]
