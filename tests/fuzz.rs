@@ -11,21 +11,8 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use common::*;
-use deid_core::{corpus, testpdf};
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use deid_core::corpus;
+use deid_core::testpdf::{self, Lcg};
 
 fn check(case: &str, bytes: Vec<u8>) {
     let t = Instant::now();
@@ -75,7 +62,7 @@ fn truncations_and_byte_flips() {
                 let at = rng.below(b.len());
                 let len = (1 + rng.below(64)).min(b.len() - at);
                 for x in &mut b[at..at + len] {
-                    *x = rng.next() as u8;
+                    *x = rng.next_u64() as u8;
                 }
             }
         }

@@ -71,41 +71,6 @@ fn save(mut doc: Document) -> Vec<u8> {
     out
 }
 
-/// Every byte a reader could get at: raw file, every string, every decompressed stream.
-fn everything(pdf: &[u8]) -> Vec<u8> {
-    let doc = Document::load_mem(pdf).expect("output parses");
-    let mut out = pdf.to_vec();
-    fn walk(o: &Object, out: &mut Vec<u8>) {
-        match o {
-            Object::String(s, _) => {
-                out.extend_from_slice(s);
-                // UTF-16BE text strings
-                if s.len() >= 2 && s[0] == 0xFE && s[1] == 0xFF {
-                    let u: Vec<u16> = s[2..]
-                        .chunks_exact(2)
-                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                        .collect();
-                    out.extend(String::from_utf16_lossy(&u).bytes());
-                }
-            }
-            Object::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            Object::Dictionary(d) => d.iter().for_each(|(_, v)| walk(v, out)),
-            Object::Stream(s) => {
-                s.dict.iter().for_each(|(_, v)| walk(v, out));
-                out.extend(
-                    s.decompressed_content()
-                        .unwrap_or_else(|_| s.content.clone()),
-                );
-            }
-            _ => {}
-        }
-    }
-    for o in doc.objects.values() {
-        walk(o, &mut out);
-    }
-    out.to_ascii_lowercase()
-}
-
 fn assert_nowhere(out: &[u8], needle: &str) {
     let n = needle.to_ascii_lowercase();
     let all = everything(out);

@@ -7,36 +7,6 @@ mod common;
 use common::*;
 use deid_core::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
 
-/// Every string and decompressed stream of a PDF, concatenated (lower-cased).
-fn all_bytes(pdf: &[u8]) -> Vec<u8> {
-    let doc = lopdf::Document::load_mem(pdf).expect("output parses");
-    let mut out = Vec::new();
-    fn walk(o: &lopdf::Object, out: &mut Vec<u8>) {
-        match o {
-            lopdf::Object::String(s, _) => out.extend_from_slice(s),
-            lopdf::Object::Name(n) => out.extend_from_slice(n),
-            lopdf::Object::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            lopdf::Object::Dictionary(d) => d.iter().for_each(|(k, v)| {
-                out.extend_from_slice(k);
-                walk(v, out)
-            }),
-            lopdf::Object::Stream(s) => {
-                s.dict.iter().for_each(|(_, v)| walk(v, out));
-                out.extend(
-                    s.decompressed_content()
-                        .unwrap_or_else(|_| s.content.clone()),
-                );
-            }
-            _ => {}
-        }
-    }
-    for o in doc.objects.values() {
-        walk(o, &mut out);
-    }
-    out.extend_from_slice(pdf);
-    out.to_ascii_lowercase()
-}
-
 fn contains(h: &[u8], n: &str) -> bool {
     let n = n.to_ascii_lowercase();
     h.windows(n.len()).any(|w| w == n.as_bytes())
@@ -71,12 +41,12 @@ fn metadata_annotations_forms_files_scripts_outlines_are_removed() {
     };
     let input = testpdf::build(&spec);
     assert!(
-        contains(&all_bytes(&input), "Abernathy"),
+        contains(&everything(&input), "Abernathy"),
         "fixture must carry the PHI"
     );
     let p = process(input);
     let out = p.output.bytes();
-    let everything = all_bytes(out);
+    let everything = everything(out);
     assert!(
         !contains(&everything, "Abernathy"),
         "PHI survived somewhere in the output"

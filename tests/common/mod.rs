@@ -103,3 +103,43 @@ pub fn corpus_dir() -> Option<PathBuf> {
         None
     }
 }
+
+/// Every byte a reader could get at, lower-cased: the raw file, every string (UTF-16BE
+/// text strings decoded too), every name and key, every decompressed stream.
+pub fn everything(pdf: &[u8]) -> Vec<u8> {
+    use lopdf::Object;
+    let doc = lopdf::Document::load_mem(pdf).expect("output parses");
+    let mut out = pdf.to_vec();
+    fn walk(o: &Object, out: &mut Vec<u8>) {
+        match o {
+            Object::String(s, _) => {
+                out.extend_from_slice(s);
+                if s.len() >= 2 && s[0] == 0xFE && s[1] == 0xFF {
+                    let u: Vec<u16> = s[2..]
+                        .chunks_exact(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect();
+                    out.extend(String::from_utf16_lossy(&u).bytes());
+                }
+            }
+            Object::Name(n) => out.extend_from_slice(n),
+            Object::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            Object::Dictionary(d) => d.iter().for_each(|(k, v)| {
+                out.extend_from_slice(k);
+                walk(v, out)
+            }),
+            Object::Stream(s) => {
+                s.dict.iter().for_each(|(_, v)| walk(v, out));
+                out.extend(
+                    s.decompressed_content()
+                        .unwrap_or_else(|_| s.content.clone()),
+                );
+            }
+            _ => {}
+        }
+    }
+    for o in doc.objects.values() {
+        walk(o, &mut out);
+    }
+    out.to_ascii_lowercase()
+}

@@ -1,23 +1,10 @@
 //! Deterministic generators of labelled training data (no network, fixed seed): PDFs with
 //! known headings for the heading classifier. Only fake text.
 
-use crate::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
+use crate::testpdf::{self, DocSpec, FontKind, Lcg, Line, PageSpec};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[self.below(v.len())]
-    }
+fn pick<'a>(rng: &mut Lcg, v: &[&'a str]) -> &'a str {
+    v[rng.below(v.len())]
 }
 
 const HEADINGS: &[&str] = &[
@@ -81,7 +68,7 @@ const NEGATIVE_LINES: &[&str] = &[
 
 /// `n_docs` generated documents: (PDF bytes, heading strings in it).
 pub fn heading_docs(seed: u64, n_docs: usize) -> Vec<(Vec<u8>, Vec<String>)> {
-    let mut rng = Rng(seed ^ 0x9E37_79B9_7F4A_7C15);
+    let mut rng = Lcg(seed ^ 0x9E37_79B9_7F4A_7C15);
     let mut out = Vec::with_capacity(n_docs);
     for _ in 0..n_docs {
         let mut headings = Vec::new();
@@ -96,7 +83,7 @@ pub fn heading_docs(seed: u64, n_docs: usize) -> Vec<(Vec<u8>, Vec<String>)> {
             let mut number = 1;
             while y > 120.0 {
                 // a heading
-                let mut h = rng.pick(HEADINGS).to_string();
+                let mut h = pick(&mut rng, HEADINGS).to_string();
                 let (font, size, gap_after) = match style {
                     0 => (FontKind::HelveticaBold, body_size + 4.0, 1.8),
                     1 => {
@@ -123,9 +110,9 @@ pub fn heading_docs(seed: u64, n_docs: usize) -> Vec<(Vec<u8>, Vec<String>)> {
                     let n_lines = 1 + rng.below(4);
                     for _ in 0..n_lines {
                         let t = if rng.below(6) == 0 {
-                            rng.pick(NEGATIVE_LINES)
+                            pick(&mut rng, NEGATIVE_LINES)
                         } else {
-                            rng.pick(SENTENCES)
+                            pick(&mut rng, SENTENCES)
                         };
                         lines.push(Line::new(t, 72.0, y, body_size, body_font));
                         y -= body_size * 1.25;

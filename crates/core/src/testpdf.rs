@@ -149,8 +149,8 @@ pub fn clinical_letter(seed: u64) -> (Vec<u8>, Vec<String>) {
          Tobias Whitfield",
     );
     let dob = rng.pick("03/14/1962|11/02/1948|07/29/1975|01/05/1990|09/17/1983");
-    let mrn = format!("{:08}", rng.next() % 100_000_000);
-    let (exchange, line) = (200 + rng.next() % 800, rng.next() % 10_000);
+    let mrn = format!("{:08}", rng.next_u64() % 100_000_000);
+    let (exchange, line) = (200 + rng.next_u64() % 800, rng.next_u64() % 10_000);
     let phone = format!("(555) {exchange:03}-{line:04}");
     let address = rng.pick(
         "42 Elm Street, Springfield, IL 62704|1187 Maple Avenue, Apt 3B, Dayton, OH 45402|\
@@ -272,20 +272,25 @@ pub fn truncated() -> Vec<u8> {
     bytes
 }
 
-/// A tiny deterministic LCG (Knuth's MMIX constants).
-struct Lcg(u64);
+/// A tiny deterministic LCG (Knuth's MMIX constants), shared by the generators and tests.
+pub struct Lcg(pub u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005);
         self.0 = self.0.wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
     /// One of the `|`-separated items of `list`.
     fn pick<'a>(&mut self, list: &'a str) -> &'a str {
         let items: Vec<&str> = list.split('|').collect();
-        items[(self.next() % items.len() as u64) as usize]
+        items[self.below(items.len())]
     }
 }
 

@@ -573,22 +573,13 @@ fn prune_xobject_names(res: &mut Dictionary, ops: &[Operation], replaced: &[Vec<
     }
 }
 
-/// Resolved, owned copy of a page's resources (inherited from ancestors if needed).
-fn page_resources(doc: &Document, page_id: ObjectId) -> Dictionary {
+/// The page dictionary and its ancestors through `/Parent` (bounded, for inheritable keys).
+pub(crate) fn page_and_ancestors(doc: &Document, page_id: ObjectId) -> Vec<&Dictionary> {
+    let mut out = Vec::new();
     let mut node = doc.get_dictionary(page_id).ok();
-    let mut guard = 0;
     while let Some(d) = node {
-        if let Ok(r) = d.get(b"Resources") {
-            let r = match r {
-                Object::Reference(id) => doc.get_object(*id).ok().cloned(),
-                o => Some(o.clone()),
-            };
-            if let Some(Object::Dictionary(dict)) = r {
-                return dict;
-            }
-        }
-        guard += 1;
-        if guard > 64 {
+        out.push(d);
+        if out.len() > 64 {
             break;
         }
         node = d
@@ -597,7 +588,19 @@ fn page_resources(doc: &Document, page_id: ObjectId) -> Dictionary {
             .and_then(|p| p.as_reference().ok())
             .and_then(|id| doc.get_dictionary(id).ok());
     }
-    Dictionary::new()
+    out
+}
+
+/// Resolved, owned copy of a page's resources (inherited from ancestors if needed).
+fn page_resources(doc: &Document, page_id: ObjectId) -> Dictionary {
+    page_and_ancestors(doc, page_id)
+        .into_iter()
+        .find_map(|d| match d.get(b"Resources").ok()? {
+            Object::Reference(id) => doc.get_dictionary(*id).ok().cloned(),
+            Object::Dictionary(dict) => Some(dict.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// Drawing operations for opaque black boxes over `rects` (user space, identity CTM).

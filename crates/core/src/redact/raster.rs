@@ -34,21 +34,10 @@ pub fn page_geometry(doc: &Document, page_id: ObjectId) -> (Rect, i64) {
     let mut media = None;
     let mut crop = None;
     let mut rotate = None;
-    let mut node = doc.get_dictionary(page_id).ok();
-    let mut guard = 0;
-    while let Some(d) = node {
+    for d in super::page_and_ancestors(doc, page_id) {
         media = media.or_else(|| box_of(doc, d, b"MediaBox"));
         crop = crop.or_else(|| box_of(doc, d, b"CropBox"));
         rotate = rotate.or_else(|| d.get(b"Rotate").ok().and_then(|o| o.as_i64().ok()));
-        guard += 1;
-        if guard > 64 {
-            break;
-        }
-        node = d
-            .get(b"Parent")
-            .ok()
-            .and_then(|p| p.as_reference().ok())
-            .and_then(|id| doc.get_dictionary(id).ok());
     }
     let media = media.unwrap_or(Rect::new(0.0, 0.0, 612.0, 792.0));
     let visible = crop
