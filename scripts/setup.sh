@@ -19,3 +19,4 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
 fi
 command -v cargo >/dev/null || { echo "setup: a Rust toolchain (cargo, rustc >= 1.85) is required" >&2; exit 1; }
 "$root/scripts/fetch-pdfium.sh"
+"$root/scripts/fetch-model.sh"

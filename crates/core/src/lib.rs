@@ -12,6 +12,7 @@ pub mod heading_model;
 pub mod job;
 pub mod joblog;
 pub mod layout;
+pub mod ner;
 pub mod pdfium;
 pub mod pipeline;
 pub mod plan;

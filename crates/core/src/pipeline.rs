@@ -75,6 +75,13 @@ pub struct Processed {
 /// Spans found per paragraph of one batch of blobs.
 type BlobSpans = Vec<(usize, Vec<Span>)>;
 
+/// Learned spans scoring below this are dropped (the model's own per-category thresholds
+/// are recall-biased and can sit lower).
+const NER_MIN_SCORE: f32 = 0.5;
+/// A single-word organisation or place from the model needs more confidence ("Doctor",
+/// "Center" and sentence-initial words are its typical false positives).
+const NER_SINGLE_WORD_PLACE: f32 = 0.8;
+
 /// Blobs handed to the detectors in one batch.
 const BLOB_BATCH: usize = 8;
 
@@ -127,6 +134,9 @@ pub struct Engine {
     cfg: Config,
     rules: Arc<RuleDetector>,
     detectors: Vec<Arc<dyn BatchDetector>>,
+    /// The learned detector runs on the calling thread over all blobs at once (candle has
+    /// its own thread pool; nesting it inside rayon only adds contention).
+    ner: Option<Arc<dyn BatchDetector>>,
     pool: rayon::ThreadPool,
 }
 
@@ -172,8 +182,15 @@ impl Engine {
             cfg,
             detectors: vec![rules.clone() as Arc<dyn BatchDetector>],
             rules,
+            ner: None,
             pool,
         })
+    }
+
+    /// Add the learned NER detector (rules + NER = the combined detector).
+    pub fn with_ner(mut self, ner: Arc<dyn BatchDetector>) -> Engine {
+        self.ner = Some(ner);
+        self
     }
 
     pub fn config(&self) -> &Config {
@@ -185,6 +202,7 @@ impl Engine {
         let mut v: Vec<String> = self
             .detectors
             .iter()
+            .chain(self.ner.iter())
             .map(|d| d.name().to_string())
             .collect();
         if let Some((spec, _)) = &self.cfg.heading_model {
@@ -233,6 +251,25 @@ impl Engine {
                 by_para.entry(para).or_default().extend(spans);
             }
         }
+        if let Some(ner) = &self.ner {
+            let units: Vec<TextUnit<'_>> = joined
+                .iter()
+                .map(|b| TextUnit {
+                    text: &b.text,
+                    page: b.page,
+                    is_heading: false,
+                })
+                .collect();
+            for (b, spans) in joined.iter().zip(ner.detect_batch(&units)?) {
+                let spans: Vec<Span> = spans
+                    .into_iter()
+                    .filter(|s| self.plausible_ner(&b.text, s))
+                    .collect();
+                for (para, sp) in b.split(spans) {
+                    by_para.entry(para).or_default().extend(sp);
+                }
+            }
+        }
         let mut entities = Vec::new();
         for (para, spans) in by_para {
             entities.extend(merge_spans(para, spans));
@@ -242,6 +279,38 @@ impl Engine {
             e.id = i;
         }
         Ok(entities)
+    }
+
+    /// Precision guard for learned spans: a minimum score; names, organisations and places
+    /// must contain a capitalised word; a single allow-listed clinical word is never PHI.
+    fn plausible_ner(&self, text: &str, s: &Span) -> bool {
+        let Some(t) = text.get(s.start..s.end) else {
+            return false;
+        };
+        if s.score < NER_MIN_SCORE {
+            return false;
+        }
+        let words: Vec<&str> = t
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.len() == 1 && self.rules.is_allowed_term(words[0]) {
+            return false;
+        }
+        match s.category {
+            Category::Organization | Category::Location
+                if words.len() == 1 && s.score < NER_SINGLE_WORD_PLACE =>
+            {
+                false
+            }
+            Category::Name | Category::Organization | Category::Location => words
+                .iter()
+                .any(|w| w.chars().next().is_some_and(char::is_uppercase)),
+            Category::Address | Category::Id | Category::Phone | Category::Zip | Category::Age => {
+                t.chars().any(|c| c.is_ascii_digit())
+            }
+            _ => true,
+        }
     }
 
     /// Hybrid search, lexical part: fold propagated hits into `entities`.

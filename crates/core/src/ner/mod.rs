@@ -1,0 +1,411 @@
+//! The learned NER detector: the MiniLM encoder (frozen) + per-token casing features →
+//! a linear BIO head. Inference is batched: texts are cut into windows, sorted by length,
+//! padded per batch and run 32 at a time; token labels are decoded into character spans
+//! with per-category thresholds from the model's registry entry.
+
+pub mod bert;
+pub mod train;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor, D};
+use candle_nn::VarBuilder;
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer};
+
+use crate::detect::{BatchDetector, TextUnit};
+use crate::error::{Error, Result};
+use crate::types::{Category, Span};
+
+/// Categories the model tags (BIO over each).
+pub const NER_CATEGORIES: [Category; 10] = [
+    Category::Name,
+    Category::Date,
+    Category::Age,
+    Category::Id,
+    Category::Phone,
+    Category::Email,
+    Category::Address,
+    Category::Location,
+    Category::Organization,
+    Category::Zip,
+];
+pub const N_LABELS: usize = 1 + 2 * NER_CATEGORIES.len();
+/// Per-token casing/shape features appended to the encoder output.
+pub const N_CASE: usize = 8;
+/// Longest window handed to the encoder, in characters: at most one word piece per
+/// character, so a window always fits the encoder's 512 positions.
+const WINDOW_CHARS: usize = 400;
+const BATCH: usize = 32;
+
+pub fn label_name(l: usize) -> String {
+    if l == 0 {
+        return "O".into();
+    }
+    let c = NER_CATEGORIES[(l - 1) / 2].as_str();
+    format!("{}-{c}", if (l - 1).is_multiple_of(2) { "B" } else { "I" })
+}
+
+fn ml(e: candle_core::Error) -> Error {
+    Error::Detect(format!("model: {e}"))
+}
+
+/// Casing and shape of the text a token covers.
+pub fn case_features(text: &str, start: usize, end: usize) -> [f32; N_CASE] {
+    let s = text.get(start..end).unwrap_or("");
+    let word_start = start == 0
+        || text
+            .get(..start)
+            .and_then(|p| p.chars().next_back())
+            .is_none_or(|c| !c.is_alphanumeric());
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    let b = |x: bool| if x { 1.0 } else { 0.0 };
+    [
+        b(s.chars().next().is_some_and(char::is_uppercase)),
+        b(!letters.is_empty() && letters.iter().all(|c| c.is_uppercase())),
+        b(!letters.is_empty() && letters.iter().all(|c| c.is_lowercase())),
+        b(s.chars().any(|c| c.is_ascii_digit())),
+        b(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit())),
+        b(!s.is_empty() && s.chars().all(|c| !c.is_alphanumeric())),
+        b(word_start),
+        b(letters.len() > 1
+            && letters[0].is_uppercase()
+            && letters[1..].iter().all(|c| c.is_lowercase())),
+    ]
+}
+
+/// Encoded window: token ids, byte offsets into the window text.
+pub struct Encoded {
+    pub ids: Vec<u32>,
+    pub offsets: Vec<(usize, usize)>,
+    /// false for special tokens ([CLS], [SEP], padding)
+    pub real: Vec<bool>,
+}
+
+/// Files of the base encoder (see scripts/fetch-model.sh).
+pub struct Encoder {
+    pub bert: bert::Bert,
+    pub tokenizer: Tokenizer,
+    pub device: Device,
+}
+
+impl Encoder {
+    pub fn load(dir: &Path) -> Result<Encoder> {
+        let cfg: bert::Config = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("config.json"))
+                .map_err(|e| Error::io("reading the encoder config", &e))?,
+        )
+        .map_err(|_| Error::Settings("encoder config.json is malformed".into()))?;
+        let device = Device::Cpu;
+        let weights = std::fs::read(dir.join("model.safetensors"))
+            .map_err(|e| Error::io("reading the encoder", &e))?;
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device).map_err(ml)?;
+        let bert = bert::Bert::load(vb, &cfg).map_err(ml)?;
+        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
+            .map_err(|_| Error::Settings("tokenizer.json is malformed".into()))?;
+        tokenizer
+            .with_truncation(None)
+            .map_err(|_| Error::Settings("tokenizer truncation".into()))?;
+        tokenizer.with_padding(Some(PaddingParams {
+            strategy: PaddingStrategy::BatchLongest,
+            ..Default::default()
+        }));
+        Ok(Encoder {
+            bert,
+            tokenizer,
+            device,
+        })
+    }
+
+    pub fn encode(&self, texts: &[&str]) -> Result<Vec<Encoded>> {
+        let enc = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|_| Error::Detect("tokenizer failed".into()))?;
+        Ok(enc
+            .iter()
+            .map(|e| Encoded {
+                ids: e.get_ids().to_vec(),
+                offsets: e.get_offsets().to_vec(),
+                real: e
+                    .get_special_tokens_mask()
+                    .iter()
+                    .zip(e.get_attention_mask())
+                    .map(|(s, m)| *s == 0 && *m == 1)
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// Hidden states plus casing features: (B, T, H + N_CASE) for one padded batch.
+    pub fn features(&self, texts: &[&str], enc: &[Encoded]) -> Result<Tensor> {
+        let t = enc.iter().map(|e| e.ids.len()).max().unwrap_or(0);
+        let b = enc.len();
+        let mut ids = Vec::with_capacity(b * t);
+        let mut mask = Vec::with_capacity(b * t);
+        let mut case = Vec::with_capacity(b * t * N_CASE);
+        for (text, e) in texts.iter().zip(enc) {
+            for i in 0..t {
+                ids.push(e.ids.get(i).copied().unwrap_or(0));
+                let real = e.real.get(i).copied().unwrap_or(false);
+                let attended = i < e.ids.len() && (real || e.ids[i] != 0);
+                mask.push(u32::from(attended));
+                let f = if real {
+                    let (s, en) = e.offsets[i];
+                    case_features(text, s, en)
+                } else {
+                    [0.0; N_CASE]
+                };
+                case.extend_from_slice(&f);
+            }
+        }
+        let ids = Tensor::from_vec(ids, (b, t), &self.device).map_err(ml)?;
+        let mask = Tensor::from_vec(mask, (b, t), &self.device).map_err(ml)?;
+        let case = Tensor::from_vec(case, (b, t, N_CASE), &self.device).map_err(ml)?;
+        let h = self.bert.forward(&ids, &mask).map_err(ml)?;
+        Tensor::cat(&[&h, &case], D::Minus1).map_err(ml)
+    }
+}
+
+/// Cut a text into windows of at most `WINDOW_CHARS`, preferably at line or sentence ends.
+pub fn windows(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = (start + WINDOW_CHARS).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end < text.len() {
+            if let Some(cut) = text[start..end]
+                .rfind(['\n', '.', ';'])
+                .filter(|c| *c > WINDOW_CHARS / 3)
+            {
+                end = start + cut + 1;
+            }
+        }
+        out.push((start, &text[start..end]));
+        start = end;
+    }
+    out
+}
+
+/// A window's encoding with (label, probability) per token.
+type Tagged = (Encoded, Vec<(usize, f32)>);
+
+/// The linear BIO head and its decoding thresholds.
+pub struct NerModel {
+    pub encoder: Encoder,
+    pub w: Tensor,
+    pub b: Tensor,
+    pub thresholds: HashMap<Category, f32>,
+    pub name: String,
+}
+
+impl NerModel {
+    /// Per window: per token (label, probability).
+    fn tag(&self, texts: &[&str]) -> Result<Vec<Tagged>> {
+        let enc = self.encoder.encode(texts)?;
+        let x = self.encoder.features(texts, &enc)?;
+        let (b, t, f) = x.dims3().map_err(ml)?;
+        let logits = x
+            .reshape((b * t, f))
+            .and_then(|x| x.matmul(&self.w))
+            .and_then(|l| l.broadcast_add(&self.b))
+            .map_err(ml)?;
+        let probs = candle_nn::ops::softmax(&logits, D::Minus1).map_err(ml)?;
+        let probs: Vec<Vec<f32>> = probs.to_vec2().map_err(ml)?;
+        Ok(enc
+            .into_iter()
+            .enumerate()
+            .map(|(bi, e)| {
+                let tags = (0..e.ids.len())
+                    .map(|ti| {
+                        let p = &probs[bi * t + ti];
+                        let (l, v) = p
+                            .iter()
+                            .copied()
+                            .enumerate()
+                            .fold((0, f32::MIN), |a, (i, v)| if v > a.1 { (i, v) } else { a });
+                        (l, v)
+                    })
+                    .collect();
+                (e, tags)
+            })
+            .collect())
+    }
+
+    /// Spans over many texts, batched by length.
+    pub fn detect_texts(&self, texts: &[&str]) -> Result<Vec<Vec<Span>>> {
+        let mut wins: Vec<(usize, usize, &str)> = Vec::new();
+        for (ti, t) in texts.iter().enumerate() {
+            for (off, w) in windows(t) {
+                wins.push((ti, off, w));
+            }
+        }
+        let mut order: Vec<usize> = (0..wins.len()).collect();
+        order.sort_by_key(|&i| wins[i].2.len());
+        let mut out: Vec<Vec<Span>> = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| wins[i].2).collect();
+            for (&wi, (enc, tags)) in chunk.iter().zip(self.tag(&batch)?) {
+                let (ti, off, w) = wins[wi];
+                for s in decode(w, &enc, &tags, &self.thresholds) {
+                    out[ti].push(Span {
+                        start: s.start + off,
+                        end: s.end + off,
+                        ..s
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// BIO tags → spans (byte offsets in `text`), widened to whole words.
+pub fn decode(
+    text: &str,
+    enc: &Encoded,
+    tags: &[(usize, f32)],
+    thresholds: &HashMap<Category, f32>,
+) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut cur: Option<(Category, usize, usize, f32, usize)> = None; // cat, start, end, sum, n
+    let close = |cur: &mut Option<(Category, usize, usize, f32, usize)>, spans: &mut Vec<Span>| {
+        if let Some((c, s, e, sum, n)) = cur.take() {
+            let score = sum / n as f32;
+            if score >= thresholds.get(&c).copied().unwrap_or(0.5) {
+                let (s, e) = widen(text, s, e);
+                spans.push(Span {
+                    start: s,
+                    end: e,
+                    category: c,
+                    score,
+                    detector: "ner".into(),
+                });
+            }
+        }
+    };
+    for (i, &(label, p)) in tags.iter().enumerate() {
+        if !enc.real.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let (s, e) = enc.offsets[i];
+        if label == 0 {
+            close(&mut cur, &mut spans);
+            continue;
+        }
+        let cat = NER_CATEGORIES[(label - 1) / 2];
+        let begin = (label - 1).is_multiple_of(2);
+        match &mut cur {
+            Some((c, _, end, sum, n))
+                if *c == cat && (!begin || text.get(*end..s).is_some_and(|g| g.is_empty())) =>
+            {
+                *end = e;
+                *sum += p;
+                *n += 1;
+            }
+            _ => {
+                close(&mut cur, &mut spans);
+                cur = Some((cat, s, e, p, 1));
+            }
+        }
+    }
+    close(&mut cur, &mut spans);
+    spans
+}
+
+fn widen(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    while let Some(c) = text
+        .get(..s)
+        .and_then(|p| p.chars().next_back())
+        .filter(|c| c.is_alphanumeric())
+    {
+        s -= c.len_utf8();
+    }
+    while let Some(c) = text
+        .get(e..)
+        .and_then(|p| p.chars().next())
+        .filter(|c| c.is_alphanumeric())
+    {
+        e += c.len_utf8();
+    }
+    (s, e)
+}
+
+impl BatchDetector for NerModel {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>> {
+        let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
+        self.detect_texts(&texts)
+    }
+}
+
+/// Load the registered head `spec` (e.g. `ner-minilm`) and the base encoder it names.
+pub fn load_model(
+    reg: &crate::registry::Registry,
+    spec: &str,
+    encoder_dir: &Path,
+) -> Result<NerModel> {
+    let (entry, bytes) = reg.read_verified(spec)?;
+    let base_sha = entry
+        .training
+        .get("base_sha256")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let have = std::fs::read(encoder_dir.join("model.safetensors"))
+        .map_err(|e| Error::io("reading the encoder", &e))?;
+    if crate::job::sha256_hex(&have) != base_sha {
+        return Err(Error::Settings(format!(
+            "model {spec}: base encoder checksum does not match"
+        )));
+    }
+    drop(have);
+    let encoder = Encoder::load(encoder_dir)?;
+    let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu).map_err(ml)?;
+    let get = |k: &str| {
+        tensors
+            .get(k)
+            .cloned()
+            .ok_or_else(|| Error::Settings(format!("model {spec}: tensor {k} missing")))
+    };
+    let (w, b) = (get("w")?, get("b")?);
+    let mut thresholds = HashMap::new();
+    if let Some(t) = entry.training.get("thresholds").and_then(|v| v.as_object()) {
+        for (k, v) in t {
+            if let (Some(c), Some(x)) = (Category::parse(k), v.as_f64()) {
+                thresholds.insert(c, x as f32);
+            }
+        }
+    }
+    Ok(NerModel {
+        encoder,
+        w,
+        b,
+        thresholds,
+        name: format!("ner:{}@{}", entry.name, entry.version),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_features_and_windows() {
+        let t = "Seen by JOHN smith 42";
+        assert_eq!(case_features(t, 8, 12)[1], 1.0); // all upper
+        assert_eq!(case_features(t, 13, 18)[2], 1.0); // all lower
+        assert_eq!(case_features(t, 19, 21)[4], 1.0); // digits
+        let long = "word ".repeat(500);
+        let w = windows(&long);
+        assert!(w.len() >= 3);
+        assert_eq!(w.iter().map(|(_, s)| s.len()).sum::<usize>(), long.len());
+        assert_eq!(label_name(0), "O");
+        assert_eq!(label_name(1), "B-NAME");
+        assert_eq!(label_name(2), "I-NAME");
+    }
+}
