@@ -253,15 +253,21 @@ pub fn now_rfc3339() -> String {
     )
 }
 
-/// Write `bytes` to `path` atomically: a temp file in the same folder, fsync, rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// A `.deid-*.tmp` file in the folder of `path` (created if needed); it is deleted when
+/// dropped unless persisted, and a later job removes any that a killed run left behind.
+fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating output folder", &e))?;
-    let mut tmp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".deid-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| Error::io("creating temp file", &e))?;
+        .map_err(|e| Error::io("creating temp file", &e))
+}
+
+/// Write `bytes` to `path` atomically: a temp file in the same folder, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)
         .map_err(|e| Error::io("writing output", &e))?;
     tmp.as_file()
@@ -402,13 +408,7 @@ fn produce(
     input: &Path,
     output: &Path,
 ) -> Result<(tempfile::NamedTempFile, DocReport, BTreeMap<String, u64>)> {
-    let dir = output.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating output folder", &e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".deid-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("creating temp file", &e))?;
+    let mut tmp = temp_beside(output)?;
     match isolation {
         Isolation::InProcess => {
             let pdfium =
