@@ -115,6 +115,9 @@ enum Cmd {
         /// Also save the generated input there (to time other tools on the same file).
         #[arg(long)]
         save_input: Option<PathBuf>,
+        /// Instead: NER throughput at batch 32 × ~128 tokens (needs the registered model).
+        #[arg(long)]
+        ner: bool,
     },
     /// Write the bundled synthetic sample PDFs (planted, fake PHI) into a folder.
     Samples {
@@ -286,9 +289,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             (heading_model.as_deref(), ner_model.as_deref()),
             pdfium_path.as_deref(),
         ),
-        Cmd::Bench { pages, save_input } => {
-            bench(pages, save_input.as_deref(), pdfium_path.as_deref())
-        }
+        Cmd::Bench { ner: true, .. } => bench_ner(),
+        Cmd::Bench {
+            pages, save_input, ..
+        } => bench(pages, save_input.as_deref(), pdfium_path.as_deref()),
         Cmd::Corpus { what } => match what {
             CorpusCmd::Robustness { dirs, report } => {
                 crate::corpus::robustness(&dirs, report.as_deref(), pdfium_path.as_deref())
@@ -800,5 +804,29 @@ fn worker(
         message: format!("{e:#}"),
     });
     serde_json::to_writer(std::io::stdout().lock(), &reply)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// NER throughput: 256 windows of about 128 word pieces, batches of 32, three runs.
+fn bench_ner() -> anyhow::Result<ExitCode> {
+    let dir = deid_core::registry::find_models_dir(None).context("models/registry.json")?;
+    let reg = deid_core::registry::Registry::load(&dir)?;
+    let model = deid_core::ner::load_model(&reg, "ner-minilm", &dir.join("minilm"))?;
+    let sentence = "Patient Maria Gonzalez was seen on 03/14/2024 at Riverside Clinic for follow-up of hypertension and diabetes. ";
+    let text: String = sentence.repeat(5);
+    let texts: Vec<&str> = (0..256).map(|_| &text[..text.len().min(390)]).collect();
+    let tokens: usize = model.encoder.encode(&texts[..1])?[0].ids.len();
+    for run in 0..3 {
+        let t = std::time::Instant::now();
+        let _ = model.detect_texts(&texts)?;
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "run {}: 256 sequences × {tokens} tokens in {:.2} s: {:.1} sequences/s, {:.0} tokens/s",
+            run + 1,
+            s,
+            256.0 / s,
+            256.0 * tokens as f64 / s
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
