@@ -81,6 +81,9 @@ pub struct RuleDetector {
     name_label: Regex,
     name_credential: Regex,
     name_signature: Regex,
+    /// "Re:" / "Regarding:" lines (fax covers, letters): a name only when it starts with a
+    /// known first name.
+    name_regarding: Regex,
 }
 
 impl Default for RuleDetector {
@@ -225,7 +228,7 @@ impl RuleDetector {
                 r"\b(\p{{Lu}}[\p{{L}}.'’\-]*(?:[ \t]+\p{{Lu}}[\p{{L}}.'’\-]*){{0,2}}),[ \t]*({STATES})\b\.?(?:,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b)?"
             )),
             org: re(
-                r"\b((?:St\.|Mt\.|\p{Lu}[\p{L}'’\-]*)(?:(?:[ \t]+(?:of|the|and|&))?[ \t]+(?:St\.|Mt\.|\p{Lu}[\p{L}'’\-]*)){0,4}?[ \t]+(?:Family\s+(?:Practice|Medicine)|Hospital|Medical\s+Cent(?:er|re)|Health(?:\s+Care)?\s+(?:System|Center|Network|Services)|Healthcare|Clinic|Infirmary|Medical\s+Group|Cancer\s+Center|Rehabilitation\s+(?:Center|Hospital)|Nursing\s+Home|Hospice|Surgery\s+Center|Surgical\s+Center|Urgent\s+Care|Medical\s+Associates|Pharmacy))\b",
+                r"\b((?:St\.|Mt\.|\p{Lu}[\p{L}'’\-]*)(?:(?:[ \t]+(?:of|the|and|&))?[ \t]+(?:St\.|Mt\.|\p{Lu}[\p{L}'’\-]*)){0,4}?[ \t]+(?:Family\s+(?:Practice|Medicine)|Hospital|Medical\s+Cent(?:er|re)|Health(?:\s+Care)?\s+(?:System|Center|Network|Services)|Healthcare|Clinic|Infirmary|Medical\s+Group|Cancer\s+Center|Rehabilitation\s+(?:Center|Hospital)|Nursing\s+Home|Hospice|Surgery\s+Center|Surgical\s+Center|Urgent\s+Care|(?:Medical|Cardiology|Surgical|Surgery|Pediatric|Orthopedic|Orthopaedic|Family|Health|Physicians?|Radiology|Oncology|Neurology|Dermatology|Urology|Gastroenterology|Pulmonary|Eye|Dental)\s+Associates|Pharmacy))\b",
             ),
             name_title: re(&format!(r"\b({titles}){title_seq}")),
             name_label: re(&format!(
@@ -236,6 +239,9 @@ impl RuleDetector {
             )),
             name_signature: re(&format!(
                 r"(?:(?i:sincerely|regards|respectfully|thank\s+you|thanks)[ \t]*,?[ \t]*\r?\n[ \t]*|/s/[ \t]*){name_seq}"
+            )),
+            name_regarding: re(&format!(
+                r"\b(?i:re|regarding|subject)[ \t]*:[ \t]*({NTOK}(?:[ \t]+{NTOK}){{1,2}})"
             )),
         }
     }
@@ -663,6 +669,16 @@ impl RuleDetector {
                 }
             }
         }
+        for c in self.name_regarding.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let first = g.as_str().split_whitespace().next().unwrap_or("");
+            if !self.dicts.first_name(first) {
+                continue;
+            }
+            if let Some((s, e)) = self.dicts.trim_name(text, g.start(), g.end(), false) {
+                out.push(span(s, e, Category::Name, 0.85, "name"));
+            }
+        }
         for (s, e, score) in self.dicts.dictionary_names(text) {
             if !in_address(s, e) {
                 out.push(span(s, e, Category::Name, score, "name"));
@@ -703,6 +719,24 @@ fn finish(mut spans: Vec<Span>) -> Vec<Span> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn regarding_lines_need_a_known_first_name() {
+        let d = super::RuleDetector::new();
+        let t = "Re: Oscar Lindqvist, DOB 04/22/1951";
+        let names: Vec<&str> = d
+            .detect(t)
+            .iter()
+            .filter(|s| s.category == crate::types::Category::Name)
+            .map(|s| &t[s.start..s.end])
+            .collect();
+        assert!(names.contains(&"Oscar Lindqvist"), "{names:?}");
+        let t2 = "Re: Follow Up Visit for the knee";
+        assert!(d
+            .detect(t2)
+            .iter()
+            .all(|s| s.category != crate::types::Category::Name));
+    }
+
     use super::*;
     use std::sync::OnceLock;
 
