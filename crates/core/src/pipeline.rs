@@ -110,6 +110,15 @@ impl BlobText {
         BlobText { text, page, parts }
     }
 
+    /// The blob as one detector input.
+    fn unit(&self) -> TextUnit<'_> {
+        TextUnit {
+            text: &self.text,
+            page: self.page,
+            is_heading: false,
+        }
+    }
+
     /// Map spans of the joined text back to paragraphs, splitting any that cross one.
     fn split(&self, spans: Vec<Span>) -> Vec<(usize, Vec<Span>)> {
         let mut out: Vec<(usize, Vec<Span>)> =
@@ -222,14 +231,7 @@ impl Engine {
             joined
                 .par_chunks(BLOB_BATCH)
                 .map(|chunk| {
-                    let batch: Vec<TextUnit<'_>> = chunk
-                        .iter()
-                        .map(|b| TextUnit {
-                            text: &b.text,
-                            page: b.page,
-                            is_heading: false,
-                        })
-                        .collect();
+                    let batch: Vec<TextUnit<'_>> = chunk.iter().map(BlobText::unit).collect();
                     let mut spans: Vec<Vec<Span>> = vec![Vec::new(); batch.len()];
                     for d in &self.detectors {
                         let found = d.detect_batch(&batch)?;
@@ -252,14 +254,7 @@ impl Engine {
             }
         }
         if let Some(ner) = &self.ner {
-            let units: Vec<TextUnit<'_>> = joined
-                .iter()
-                .map(|b| TextUnit {
-                    text: &b.text,
-                    page: b.page,
-                    is_heading: false,
-                })
-                .collect();
+            let units: Vec<TextUnit<'_>> = joined.iter().map(BlobText::unit).collect();
             for (b, spans) in joined.iter().zip(ner.detect_batch(&units)?) {
                 let spans: Vec<Span> = spans
                     .into_iter()
