@@ -41,31 +41,7 @@ enum Cmd {
     },
     /// Score text-mode detection against gold spans (JSONL {"id","text","spans":[{"start","end","label"}]},
     /// code-point offsets), or count false positives on PHI-free text (a CSV column).
-    Eval {
-        #[arg(long, required_unless_present = "negatives")]
-        gold: Option<PathBuf>,
-        /// CSV of PHI-free text (every prediction is a false positive).
-        #[arg(long)]
-        negatives: Option<PathBuf>,
-        /// Column of the CSV holding the text.
-        #[arg(long, default_value = "transcription")]
-        column: String,
-        /// Only the first N documents.
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Documents whose hash (sha256 of the id) is even are the held-back half; score
-        /// only those.
-        #[arg(long)]
-        held_back: bool,
-        /// Never print any text of missed spans (only categories).
-        #[arg(long)]
-        no_text: bool,
-        #[arg(long)]
-        json: bool,
-        /// rules (the default stack) or combined (rules + the registered NER model).
-        #[arg(long, default_value = "rules")]
-        detector: String,
-    },
+    Eval(crate::eval::EvalArgs),
     /// Train a model offline from generated data (deterministic from the seed).
     Train {
         #[command(subcommand)]
@@ -251,25 +227,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     corpus,
                 },
         } => crate::train::ner(sentences, seed, epochs, &version, &out, corpus.as_deref()),
-        Cmd::Eval {
-            gold,
-            negatives,
-            column,
-            limit,
-            held_back,
-            no_text,
-            json,
-            detector,
-        } => crate::eval::run(crate::eval::EvalArgs {
-            gold,
-            negatives,
-            column,
-            limit,
-            held_back,
-            no_text,
-            json,
-            detector,
-        }),
+        Cmd::Eval(args) => crate::eval::run(args),
         Cmd::Worker {
             input,
             output,

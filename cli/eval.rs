@@ -9,15 +9,30 @@ use anyhow::Context;
 use deid_core::eval::{GoldDoc, PredSpan, Scores};
 use deid_core::{Config, Engine};
 
+#[derive(clap::Args, Debug)]
 pub struct EvalArgs {
+    #[arg(long, required_unless_present = "negatives")]
     pub gold: Option<PathBuf>,
+    /// CSV of PHI-free text (every prediction is a false positive).
+    #[arg(long)]
     pub negatives: Option<PathBuf>,
+    /// Column of the CSV holding the text.
+    #[arg(long, default_value = "transcription")]
     pub column: String,
+    /// Only the first N documents.
+    #[arg(long)]
     pub limit: Option<usize>,
+    /// Documents whose hash (sha256 of the id) is even are the held-back half; score
+    /// only those.
+    #[arg(long)]
     pub held_back: bool,
+    /// Never print any text of missed spans (only categories).
+    #[arg(long)]
     pub no_text: bool,
+    #[arg(long)]
     pub json: bool,
-    /// "combined" (rules + registered NER) or "rules".
+    /// rules (the default stack) or combined (rules + the registered NER model).
+    #[arg(long, default_value = "rules")]
     pub detector: String,
 }
 
