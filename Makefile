@@ -1,11 +1,13 @@
 # pdf-deid — the two commands:
 #   make run    fetch what is missing, build, redact the bundled sample PDFs
-#   make test   the whole test suite (fmt, clippy, unit + integration tests; corpus tests
-#               run when ../shared/corpus exists)
+#   make test   the whole test suite (fmt, clippy, UI type check, unit + integration tests,
+#               the desktop window end to end under Xvfb; corpus tests run when
+#               ../shared/corpus exists)
+#   make app    build and launch the desktop app
 CARGO ?= cargo
 OUT ?= out/samples
 
-.PHONY: run test setup build doctor bench eval robustness clean-out
+.PHONY: run test setup build doctor bench eval robustness clean-out app
 
 setup:
 	@scripts/setup.sh
@@ -21,7 +23,13 @@ test: setup
 	@[ -d ../shared/corpus ] || echo "NOTICE: ../shared/corpus not found: the corpus tests in tests/corpus.rs are skipped"
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
-	$(CARGO) test --workspace --locked
+	cd ui && ./node_modules/.bin/tsc -p .
+	PDF_DEID_REQUIRE_E2E=1 $(CARGO) test --workspace --locked
+
+# The desktop app (release build; the `pdf-deid` program beside it runs the documents).
+app: setup
+	$(CARGO) build --release --locked -p pdf-deid -p pdf-deid-desktop --features pdf-deid-desktop/custom-protocol
+	./target/release/pdf-deid-desktop
 
 doctor: build
 	./target/release/pdf-deid doctor

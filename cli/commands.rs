@@ -78,6 +78,12 @@ enum Cmd {
         heading_model: Option<String>,
         #[arg(long)]
         ner_model: Option<String>,
+        /// Read reviewer decisions (JSON) from stdin.
+        #[arg(long)]
+        review_stdin: bool,
+        /// Threads for the blob stage (0 = one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Corpus runs for the docs: robustness sets, or a folder of PDFs with a phi.jsonl list.
     Corpus {
@@ -99,6 +105,45 @@ enum Cmd {
     Samples {
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Review helpers (used by the desktop app; they show or write document text).
+    Review {
+        #[command(subcommand)]
+        what: ReviewCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ReviewCmd {
+    /// Render one page of the ORIGINAL document for a review screen. Prints one JSON line
+    /// ({"pages", "view", "png_bytes"}) and then the PNG bytes on stdout; nothing on disk.
+    /// The password, if any, comes from PDF_DEID_PASSWORD.
+    Render {
+        #[arg(long)]
+        input: PathBuf,
+        /// Page index, 0-based.
+        #[arg(long, default_value_t = 0)]
+        page: usize,
+        #[arg(long, default_value_t = 110.0)]
+        dpi: f32,
+    },
+    /// Write labelled training examples (gold JSONL: {"id","text","spans"}, code-point
+    /// offsets) from a document and the reviewer's decisions. The file holds plaintext
+    /// document text: write it only where such data may live.
+    Export {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Read reviewer decisions (JSON) from stdin.
+        #[arg(long)]
+        decisions_stdin: bool,
+        #[arg(long, default_value = "safe-harbor")]
+        policy: String,
+        #[arg(long)]
+        heading_model: Option<String>,
+        #[arg(long)]
+        ner_model: Option<String>,
     },
 }
 
@@ -207,6 +252,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
+        Cmd::Review { what } => review(what, pdfium_path.as_deref()),
         Cmd::Train {
             what:
                 TrainCmd::Headings {
@@ -237,6 +283,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             max_memory_mb,
             heading_model,
             ner_model,
+            review_stdin,
+            threads,
         } => worker(
             &input,
             &output,
@@ -245,6 +293,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             timeout,
             max_memory_mb,
             (heading_model.as_deref(), ner_model.as_deref()),
+            review_stdin,
+            threads,
             pdfium_path.as_deref(),
         ),
         Cmd::Bench { ner: true, .. } => bench_ner(),
@@ -272,51 +322,17 @@ pub fn engine_with_models(
     heading_model: Option<&str>,
     ner_model: Option<&str>,
 ) -> anyhow::Result<Engine> {
-    let dir = deid_core::registry::find_models_dir(None);
-    let reg = match &dir {
-        Some(d) => Some(deid_core::registry::Registry::load(d)?),
-        None if heading_model.is_some_and(|m| m != "none")
-            || ner_model.is_some_and(|m| m != "none") =>
-        {
-            anyhow::bail!("no models/registry.json found")
-        }
-        None => None,
-    };
-    let pick = |asked: Option<&str>, default: Option<&str>| -> Option<String> {
-        match asked {
-            Some("none") => None,
-            Some(s) => Some(s.to_string()),
-            None => default
-                .filter(|d| reg.as_ref().is_some_and(|r| r.entry(d).is_ok()))
-                .map(str::to_string),
-        }
-    };
-    let mut cfg = cfg;
-    if let (Some(r), Some(spec)) = (&reg, pick(heading_model, Some("heading-lr"))) {
-        cfg = cfg.with_heading_model(r, &spec)?;
-    }
-    let mut engine = Engine::new(cfg, threads)?;
-    // The NER model is opt-in for now (`--ner-model ner-minilm`): docs/accuracy.md says why
-    // it is not the default yet.
-    if let (Some(r), Some(spec), Some(d)) = (&reg, pick(ner_model, None), &dir) {
-        let model = deid_core::ner::load_model(r, &spec, &d.join("minilm")).with_context(|| {
-            format!("loading the NER model {spec} (run scripts/setup.sh for the base encoder)")
-        })?;
-        engine = engine.with_ner(std::sync::Arc::new(model));
-    }
-    Ok(engine)
+    Ok(deid_core::registry::engine_with_models(
+        cfg,
+        threads,
+        heading_model,
+        ner_model,
+    )?)
 }
 
 /// Where the per-installation HMAC key lives.
 fn key_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("PDF_DEID_KEY") {
-        return PathBuf::from(p);
-    }
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("pdf-deid").join("hmac.key")
+    deid_core::joblog::default_key_path()
 }
 
 fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
@@ -350,24 +366,16 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let isolation = if a.in_process {
         job::Isolation::InProcess
     } else {
-        let mut args = vec![
-            "--policy".to_string(),
-            a.policy.clone(),
-            "--max-memory-mb".to_string(),
-            a.max_memory_mb.to_string(),
-        ];
-        if let Some(p) = &pdfium_path {
-            args.extend(["--pdfium".to_string(), p.display().to_string()]);
+        let args = job::WorkerSettings {
+            policy: a.policy.clone(),
+            max_memory_mb: a.max_memory_mb,
+            timeout_s: a.timeout,
+            threads: a.threads,
+            heading_model: a.heading_model.clone(),
+            ner_model: a.ner_model.clone(),
+            pdfium: pdfium_path.map(Path::to_path_buf),
         }
-        if let Some(t) = a.timeout {
-            args.extend(["--timeout".to_string(), t.to_string()]);
-        }
-        if let Some(m) = &a.heading_model {
-            args.extend(["--heading-model".to_string(), m.clone()]);
-        }
-        if let Some(m) = &a.ner_model {
-            args.extend(["--ner-model".to_string(), m.clone()]);
-        }
+        .args();
         job::Isolation::Subprocess {
             exe: std::env::current_exe().context("locating the pdf-deid executable")?,
             args,
@@ -383,6 +391,8 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         key: key_path(),
         force: a.force,
         isolation,
+        review: None,
+        cancel: None,
     };
     let inputs = match job::collect_inputs(&req.inputs) {
         Ok(i) => i,
@@ -401,15 +411,21 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut failures: Vec<(usize, String)> = Vec::new();
-    let outcome = job::run_job(&engine, service.as_ref().ok(), &req, &mut |ev| match ev {
-        JobEvent::DocStarted { index } => bar.set_message(format!("document {}", index + 1)),
-        JobEvent::DocDone { .. } | JobEvent::DocSkipped { .. } => bar.inc(1),
-        JobEvent::DocFailed { index, message, .. } => {
-            failures.push((*index, message.clone()));
-            bar.inc(1);
-        }
-        _ => {}
-    })?;
+    let outcome = job::run_inputs(
+        &engine,
+        service.as_ref().ok(),
+        &req,
+        &inputs,
+        &mut |ev| match ev {
+            JobEvent::DocStarted { index } => bar.set_message(format!("document {}", index + 1)),
+            JobEvent::DocDone { .. } | JobEvent::DocSkipped { .. } => bar.inc(1),
+            JobEvent::DocFailed { index, message, .. } => {
+                failures.push((*index, message.clone()));
+                bar.inc(1);
+            }
+            _ => {}
+        },
+    )?;
     bar.finish_and_clear();
     if a.json {
         serde_json::to_writer_pretty(std::io::stdout().lock(), &outcome)?;
@@ -739,6 +755,8 @@ fn worker(
     timeout: Option<u64>,
     max_memory_mb: u64,
     (heading_model, ner_model): (Option<&str>, Option<&str>),
+    review_stdin: bool,
+    threads: usize,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let limit = max_memory_mb.saturating_mul(1 << 20);
@@ -751,11 +769,23 @@ fn worker(
         }
         .into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
-        let engine = engine_with_models(cfg, 0, heading_model, ner_model)?;
+        let engine = engine_with_models(cfg, threads, heading_model, ner_model)?;
         let service = pdfium::service(pdfium_path)?;
         let key =
             deid_core::joblog::HmacKey::load_or_create(key).map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(job::worker_main(&engine, &service, &key, input, output))
+        let decisions = if review_stdin {
+            Some(read_decisions_stdin()?)
+        } else {
+            None
+        };
+        Ok(job::worker_main(
+            &engine,
+            &service,
+            &key,
+            input,
+            output,
+            decisions.as_ref(),
+        ))
     };
     let reply = run().unwrap_or_else(|e| job::WorkerReply::Failed {
         code: "settings".into(),
@@ -763,6 +793,90 @@ fn worker(
     });
     serde_json::to_writer(std::io::stdout().lock(), &reply)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let password = std::env::var("PDF_DEID_PASSWORD").ok();
+    match what {
+        ReviewCmd::Render { input, page, dpi } => {
+            let service = pdfium::service(pdfium_path)?;
+            let bytes = std::fs::read(&input).context("reading the input")?;
+            let r = deid_core::review::render_page(
+                &service,
+                bytes,
+                password,
+                page,
+                dpi.clamp(20.0, 300.0),
+            )?;
+            let header =
+                serde_json::json!({ "pages": r.pages, "view": r.view, "png_bytes": r.png.len() });
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &header)?;
+            out.write_all(b"\n")?;
+            out.write_all(&r.png)?;
+            out.flush()?;
+        }
+        ReviewCmd::Export {
+            input,
+            out,
+            decisions_stdin,
+            policy,
+            heading_model,
+            ner_model,
+        } => {
+            let mut cfg = Settings {
+                policy,
+                timeout_s: None,
+                review_threshold: None,
+            }
+            .into_config()?;
+            cfg.password = password;
+            let engine =
+                engine_with_models(cfg, 0, heading_model.as_deref(), ner_model.as_deref())?;
+            let service = pdfium::service(pdfium_path)?;
+            let key = deid_core::joblog::HmacKey::load_or_create(&key_path())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let decisions = if decisions_stdin {
+                Some(read_decisions_stdin()?)
+            } else {
+                None
+            };
+            let review = decisions
+                .as_ref()
+                .map(|decisions| deid_core::review::Review {
+                    decisions,
+                    key: &key,
+                });
+            let bytes = std::fs::read(&input).context("reading the input")?;
+            let paras = engine.labelled_paragraphs(&service, bytes, review)?;
+            let stem = input
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "doc".into());
+            let mut buf = Vec::new();
+            for (i, p) in paras.iter().enumerate() {
+                let line = serde_json::json!({
+                    "id": format!("{stem}-p{}-{i}", p.page + 1),
+                    "text": p.text,
+                    "spans": p.spans,
+                });
+                serde_json::to_writer(&mut buf, &line)?;
+                buf.push(b'\n');
+            }
+            job::write_atomic(&out, &buf)?;
+            eprintln!("wrote {} labelled paragraphs", paras.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reviewer decisions as JSON on stdin (they may hold plaintext terms the reviewer typed,
+/// so they never travel on a command line or through a file).
+pub(crate) fn read_decisions_stdin() -> anyhow::Result<deid_core::review::Decisions> {
+    let mut buf = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+        .context("reading review decisions from stdin")?;
+    serde_json::from_slice(&buf).context("review decisions on stdin are not valid JSON")
 }
 
 /// NER throughput: 256 windows of about 128 word pieces, batches of 32, three runs.

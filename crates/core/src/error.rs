@@ -59,6 +59,8 @@ pub enum Error {
         "the worker process for this document crashed or was killed (memory limit or fatal error)"
     )]
     WorkerCrashed,
+    #[error("cancelled by the user")]
+    Cancelled,
     /// An error reported by a worker process, by code.
     #[error("{message}")]
     Remote { code: &'static str, message: String },
@@ -84,6 +86,7 @@ impl Error {
             Error::Detect(_) => "detect",
             Error::Internal(_) => "internal",
             Error::WorkerCrashed => "worker_crashed",
+            Error::Cancelled => "cancelled",
             Error::Remote { code, .. } => code,
         }
     }
@@ -102,6 +105,7 @@ impl Error {
             }
             Error::WorkerGone | Error::Detect(_) | Error::Internal(_) => FaultClass::Internal,
             Error::WorkerCrashed => FaultClass::BadInput,
+            Error::Cancelled => FaultClass::Environment,
             Error::Remote { code, .. } => match *code {
                 "pdfium_missing" | "io" | "disk_full" | "joblog" | "settings" => {
                     FaultClass::Environment

@@ -3,9 +3,11 @@
 //! and record a row per document in the job log. One bad document never stops the batch;
 //! a failed document gets no output file. Inputs are never modified.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::joblog::{DocStatus, DocumentRecord, EntityRow, HmacKey, JobInfo, JobLog};
 use crate::pdfium::PdfiumService;
-use crate::pipeline::{DocReport, Engine};
+use crate::pipeline::{DocReport, Engine, ProcessOptions, Stage};
+use crate::review::{Decisions, Review};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -25,6 +28,34 @@ pub struct JobRequest {
     pub key: PathBuf,
     pub force: bool,
     pub isolation: Isolation,
+    /// Reviewer decisions applied to every input (the review screen sends one input).
+    pub review: Option<Decisions>,
+    /// Lets another thread cancel documents or the whole batch.
+    pub cancel: Option<Arc<Cancel>>,
+}
+
+/// Cancellation shared with the caller: a document not started yet is not started; a
+/// running worker process is killed (in-process runs finish the document they are on).
+#[derive(Debug, Default)]
+pub struct Cancel {
+    all: AtomicBool,
+    docs: Mutex<BTreeSet<usize>>,
+}
+
+impl Cancel {
+    pub fn cancel_all(&self) {
+        self.all.store(true, Ordering::SeqCst);
+    }
+    /// Cancel the document at `index` of the inputs handed to [`run_inputs`].
+    pub fn cancel_doc(&self, index: usize) {
+        if let Ok(mut d) = self.docs.lock() {
+            d.insert(index);
+        }
+    }
+    pub fn is_cancelled(&self, index: usize) -> bool {
+        self.all.load(Ordering::SeqCst)
+            || self.docs.lock().map(|d| d.contains(&index)).unwrap_or(true)
+    }
 }
 
 /// Where the pipeline runs for each document.
@@ -44,6 +75,45 @@ pub enum Isolation {
     },
 }
 
+/// The settings a worker process is started with, as command-line arguments of
+/// `pdf-deid worker` (the CLI and the desktop app start workers the same way).
+#[derive(Debug, Clone, Default)]
+pub struct WorkerSettings {
+    pub policy: String,
+    pub max_memory_mb: u64,
+    pub timeout_s: Option<u64>,
+    pub threads: usize,
+    pub heading_model: Option<String>,
+    pub ner_model: Option<String>,
+    pub pdfium: Option<PathBuf>,
+}
+
+impl WorkerSettings {
+    pub fn args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--policy".to_string(),
+            self.policy.clone(),
+            "--max-memory-mb".to_string(),
+            self.max_memory_mb.to_string(),
+            "--threads".to_string(),
+            self.threads.to_string(),
+        ];
+        if let Some(p) = &self.pdfium {
+            args.extend(["--pdfium".to_string(), p.display().to_string()]);
+        }
+        if let Some(t) = self.timeout_s {
+            args.extend(["--timeout".to_string(), t.to_string()]);
+        }
+        if let Some(m) = &self.heading_model {
+            args.extend(["--heading-model".to_string(), m.clone()]);
+        }
+        if let Some(m) = &self.ner_model {
+            args.extend(["--ner-model".to_string(), m.clone()]);
+        }
+        args
+    }
+}
+
 /// What a worker prints on its stdout (one JSON document).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
@@ -58,19 +128,34 @@ pub enum WorkerReply {
     },
 }
 
-/// The body of `pdf-deid worker`: process `input`, write the verified bytes to the
-/// existing file `output_tmp` (synced), and return the reply to print. Entity texts are
-/// replaced by their HMACs before anything leaves the process.
+/// Prefix of the progress lines a worker writes on its stderr (`stage extract`, …).
+const STAGE_LINE: &str = "stage ";
+
+/// The body of `pdf-deid worker`: process `input` (with reviewer `decisions`, read from
+/// the worker's stdin), write the verified bytes to the existing file `output_tmp`
+/// (synced), and return the reply to print. Stage progress goes to stderr as
+/// `stage <name>` lines. Entity texts are replaced by their HMACs before anything leaves
+/// the process.
 pub fn worker_main(
     engine: &Engine,
     pdfium: &PdfiumService,
     key: &HmacKey,
     input: &Path,
     output_tmp: &Path,
+    decisions: Option<&Decisions>,
 ) -> WorkerReply {
     let run = || -> Result<WorkerReply> {
         let bytes = std::fs::read(input).map_err(|e| Error::io("reading input", &e))?;
-        let mut p = crate::corpus::process_guarded(engine, pdfium, bytes)?;
+        let report_stage = |s: Stage| {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{STAGE_LINE}{}", s.as_str());
+            let _ = err.flush();
+        };
+        let opts = ProcessOptions {
+            review: decisions.map(|decisions| Review { decisions, key }),
+            on_stage: Some(&report_stage),
+        };
+        let mut p = crate::corpus::process_guarded_with(engine, pdfium, bytes, opts)?;
         fill_hmacs(&mut p.report, key);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
@@ -93,7 +178,7 @@ pub fn worker_main(
 
 /// Replace every entity's in-memory text by its HMAC.
 pub fn fill_hmacs(report: &mut DocReport, key: &HmacKey) {
-    for e in &mut report.entities {
+    for e in report.entities.iter_mut().chain(report.rejected.iter_mut()) {
         e.text_hmac = key.hmac_hex(&e.text);
         e.text.clear();
     }
@@ -130,6 +215,14 @@ pub enum JobEvent {
     DocStarted {
         index: usize,
     },
+    /// A user-facing stage of the document finished.
+    DocStage {
+        index: usize,
+        stage: Stage,
+    },
+    DocCancelled {
+        index: usize,
+    },
     DocDone {
         index: usize,
         status: &'static str,
@@ -149,6 +242,7 @@ pub enum JobEvent {
         review: usize,
         failed: usize,
         skipped: usize,
+        cancelled: usize,
     },
 }
 
@@ -304,8 +398,20 @@ pub fn run_job(
     req: &JobRequest,
     on_event: &mut dyn FnMut(&JobEvent),
 ) -> Result<JobOutcome> {
-    let started = Instant::now();
     let inputs = collect_inputs(&req.inputs)?;
+    run_inputs(engine, pdfium, req, &inputs, on_event)
+}
+
+/// Run a batch over inputs already collected (`req.inputs` is not read). Event and
+/// cancellation indices are positions in `inputs`.
+pub fn run_inputs(
+    engine: &Engine,
+    pdfium: Option<&PdfiumService>,
+    req: &JobRequest,
+    inputs: &[InputFile],
+    on_event: &mut dyn FnMut(&JobEvent),
+) -> Result<JobOutcome> {
+    let started = Instant::now();
     std::fs::create_dir_all(&req.out_dir).map_err(|e| Error::io("creating output folder", &e))?;
     remove_stale_temps(&req.out_dir);
     if let Some(parent) = req.db.parent() {
@@ -329,25 +435,29 @@ pub fn run_job(
         job_id,
         total: inputs.len(),
     });
+    let ctx = DocContext {
+        engine,
+        pdfium,
+        req,
+        log: &log,
+        key: &key,
+        job_id,
+        settings_hash: &settings_hash,
+    };
     let mut docs = Vec::with_capacity(inputs.len());
     for (index, inp) in inputs.iter().enumerate() {
+        let cancelled = || req.cancel.as_ref().is_some_and(|c| c.is_cancelled(index));
+        if cancelled() {
+            on_event(&JobEvent::DocCancelled { index });
+            docs.push(DocOutcome::cancelled(inp));
+            continue;
+        }
         on_event(&JobEvent::DocStarted { index });
         let output = req.out_dir.join(&inp.relative);
         let report_path = output.with_extension("pdf.deid.json");
-        let outcome = run_one(
-            engine,
-            pdfium,
-            &req.isolation,
-            &log,
-            &key,
-            &req.key,
-            job_id,
-            &settings_hash,
-            inp,
-            &output,
-            &report_path,
-            req.force,
-        );
+        let outcome = ctx.run_one(index, inp, &output, &report_path, &mut |stage| {
+            on_event(&JobEvent::DocStage { index, stage })
+        });
         let ev = match &outcome {
             Ok(d) if d.status == "skipped" => JobEvent::DocSkipped { index },
             Ok(d) => JobEvent::DocDone {
@@ -356,6 +466,7 @@ pub fn run_job(
                 risk: d.risk.unwrap_or(0.0),
                 entities: d.counts.values().map(|v| *v as usize).sum(),
             },
+            Err(Error::Cancelled) => JobEvent::DocCancelled { index },
             Err(e) => JobEvent::DocFailed {
                 index,
                 code: e.code(),
@@ -365,6 +476,7 @@ pub fn run_job(
         on_event(&ev);
         docs.push(match outcome {
             Ok(d) => d,
+            Err(Error::Cancelled) => DocOutcome::cancelled(inp),
             Err(e) => DocOutcome {
                 input: inp.path.clone(),
                 output: None,
@@ -382,271 +494,372 @@ pub fn run_job(
         elapsed_ms: started.elapsed().as_millis() as u64,
     };
     let failed = outcome.count("failed");
-    log.finish_job(
-        job_id,
-        &now_rfc3339(),
-        if failed == 0 { "ok" } else { "partial" },
-    )
-    .map_err(|e| Error::JobLog(e.to_string()))?;
+    let cancelled = outcome.count("cancelled");
+    let status = match (failed, cancelled) {
+        (0, 0) => "ok",
+        (0, _) => "cancelled",
+        _ => "partial",
+    };
+    log.finish_job(job_id, &now_rfc3339(), status)
+        .map_err(|e| Error::JobLog(e.to_string()))?;
     on_event(&JobEvent::Finished {
         ok: outcome.count("ok"),
         review: outcome.count("review"),
         failed,
         skipped: outcome.count("skipped"),
+        cancelled,
     });
     Ok(outcome)
 }
 
-/// Run the pipeline for one input into a temp file next to `output`; the temp file is
-/// deleted unless the caller persists it.
-fn produce(
-    engine: &Engine,
-    pdfium: Option<&PdfiumService>,
-    isolation: &Isolation,
-    key: &HmacKey,
-    key_path: &Path,
-    input: &Path,
-    output: &Path,
-) -> Result<(tempfile::NamedTempFile, DocReport, BTreeMap<String, u64>)> {
-    let mut tmp = temp_beside(output)?;
-    match isolation {
-        Isolation::InProcess => {
-            let pdfium =
-                pdfium.ok_or_else(|| Error::PdfiumMissing("pdfium was not loaded".into()))?;
-            let bytes = std::fs::read(input).map_err(|e| Error::io("reading input", &e))?;
-            let mut p = crate::corpus::process_guarded(engine, pdfium, bytes)?;
-            fill_hmacs(&mut p.report, key);
-            tmp.write_all(p.output.bytes())
-                .map_err(|e| Error::io("writing output", &e))?;
-            tmp.as_file()
-                .sync_all()
-                .map_err(|e| Error::io("syncing output", &e))?;
-            Ok((tmp, p.report, p.stage_ms))
+impl DocOutcome {
+    fn cancelled(inp: &InputFile) -> DocOutcome {
+        DocOutcome {
+            input: inp.path.clone(),
+            output: None,
+            status: "cancelled",
+            error_code: Some("cancelled"),
+            error: None,
+            risk: None,
+            counts: BTreeMap::new(),
         }
-        Isolation::Subprocess {
-            exe,
-            args,
-            timeout,
-            password,
-        } => {
-            let reply = run_worker(
+    }
+}
+
+/// What every document of one job shares.
+struct DocContext<'a> {
+    engine: &'a Engine,
+    pdfium: Option<&'a PdfiumService>,
+    req: &'a JobRequest,
+    log: &'a JobLog,
+    key: &'a HmacKey,
+    job_id: i64,
+    settings_hash: &'a str,
+}
+
+/// One worker process run.
+struct WorkerJob<'a> {
+    exe: &'a Path,
+    args: &'a [String],
+    timeout: Duration,
+    password: Option<&'a str>,
+    key_path: &'a Path,
+    decisions: Option<&'a Decisions>,
+    cancelled: &'a dyn Fn() -> bool,
+}
+
+impl WorkerJob<'_> {
+    fn run(
+        &self,
+        input: &Path,
+        tmp: &Path,
+        on_stage: &mut dyn FnMut(Stage),
+    ) -> Result<WorkerReply> {
+        use std::io::{BufRead, Read};
+        use std::process::{Command, Stdio};
+        let mut cmd = Command::new(self.exe);
+        cmd.arg("worker")
+            .arg("--input")
+            .arg(input)
+            .arg("--output")
+            .arg(tmp)
+            .args(self.args)
+            .arg("--key")
+            .arg(self.key_path)
+            .env_remove("PDF_DEID_PASSWORD")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if self.decisions.is_some() {
+            // decisions may hold plaintext terms: stdin, never the command line or a file
+            cmd.arg("--review-stdin").stdin(Stdio::piped());
+        }
+        if let Some(pw) = self.password {
+            cmd.env("PDF_DEID_PASSWORD", pw);
+        }
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::io("starting the worker process", &e))?;
+        if let (Some(d), Some(mut stdin)) = (self.decisions, child.stdin.take()) {
+            let json = serde_json::to_vec(d)
+                .map_err(|_| Error::Settings("review decisions serialisation".into()))?;
+            // a worker that died early shows up below as a crash
+            let _ = stdin.write_all(&json);
+        }
+        let mut stdout = child.stdout.take().ok_or(Error::WorkerGone)?;
+        let stderr = child.stderr.take().ok_or(Error::WorkerGone)?;
+        let reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stdout.read_to_end(&mut buf);
+            buf
+        });
+        // stage lines only; anything else a worker prints on stderr is dropped unread
+        let (stage_tx, stage_rx) = std::sync::mpsc::channel();
+        let err_reader = std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(st) = line.strip_prefix(STAGE_LINE).and_then(Stage::parse) {
+                    let _ = stage_tx.send(st);
+                }
+            }
+        });
+        let started = Instant::now();
+        let status = loop {
+            while let Ok(st) = stage_rx.try_recv() {
+                on_stage(st);
+            }
+            match child.try_wait() {
+                Ok(Some(st)) => break st,
+                Ok(None) if (self.cancelled)() => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(Error::Cancelled);
+                }
+                Ok(None) if started.elapsed() > self.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(Error::Timeout(self.timeout.as_secs()));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Err(e) => return Err(Error::io("waiting for the worker", &e)),
+            }
+        };
+        let out = reader.join().map_err(|_| Error::WorkerGone)?;
+        let _ = err_reader.join();
+        while let Ok(st) = stage_rx.try_recv() {
+            on_stage(st);
+        }
+        match serde_json::from_slice::<WorkerReply>(&out) {
+            Ok(r) if status.success() => Ok(r),
+            _ => Err(Error::WorkerCrashed),
+        }
+    }
+}
+
+impl DocContext<'_> {
+    /// Run the pipeline for one input into a temp file next to `output`; the temp file is
+    /// deleted unless the caller persists it.
+    fn produce(
+        &self,
+        index: usize,
+        input: &Path,
+        output: &Path,
+        on_stage: &mut dyn FnMut(Stage),
+    ) -> Result<(tempfile::NamedTempFile, DocReport, BTreeMap<String, u64>)> {
+        let mut tmp = temp_beside(output)?;
+        match &self.req.isolation {
+            Isolation::InProcess => {
+                let pdfium = self
+                    .pdfium
+                    .ok_or_else(|| Error::PdfiumMissing("pdfium was not loaded".into()))?;
+                let bytes = std::fs::read(input).map_err(|e| Error::io("reading input", &e))?;
+                let stages = std::cell::RefCell::new(on_stage);
+                let observe = |s: Stage| (stages.borrow_mut())(s);
+                let opts = ProcessOptions {
+                    review: self.req.review.as_ref().map(|decisions| Review {
+                        decisions,
+                        key: self.key,
+                    }),
+                    on_stage: Some(&observe),
+                };
+                let mut p = crate::corpus::process_guarded_with(self.engine, pdfium, bytes, opts)?;
+                fill_hmacs(&mut p.report, self.key);
+                tmp.write_all(p.output.bytes())
+                    .map_err(|e| Error::io("writing output", &e))?;
+                tmp.as_file()
+                    .sync_all()
+                    .map_err(|e| Error::io("syncing output", &e))?;
+                Ok((tmp, p.report, p.stage_ms))
+            }
+            Isolation::Subprocess {
                 exe,
                 args,
-                *timeout,
-                password.as_deref(),
-                key_path,
-                input,
-                tmp.path(),
-            )?;
-            match reply {
-                WorkerReply::Ok { report, stage_ms } => Ok((tmp, *report, stage_ms)),
-                WorkerReply::Failed { code, message } => Err(Error::from_worker(&code, message)),
+                timeout,
+                password,
+            } => {
+                let cancelled = || {
+                    self.req
+                        .cancel
+                        .as_ref()
+                        .is_some_and(|c| c.is_cancelled(index))
+                };
+                let job = WorkerJob {
+                    exe,
+                    args,
+                    timeout: *timeout,
+                    password: password.as_deref(),
+                    key_path: &self.req.key,
+                    decisions: self.req.review.as_ref(),
+                    cancelled: &cancelled,
+                };
+                match job.run(input, tmp.path(), on_stage)? {
+                    WorkerReply::Ok { report, stage_ms } => Ok((tmp, *report, stage_ms)),
+                    WorkerReply::Failed { code, message } => {
+                        Err(Error::from_worker(&code, message))
+                    }
+                }
             }
         }
     }
-}
 
-fn run_worker(
-    exe: &Path,
-    args: &[String],
-    timeout: Duration,
-    password: Option<&str>,
-    key_path: &Path,
-    input: &Path,
-    tmp: &Path,
-) -> Result<WorkerReply> {
-    use std::io::Read;
-    use std::process::{Command, Stdio};
-    let mut cmd = Command::new(exe);
-    cmd.arg("worker")
-        .arg("--input")
-        .arg(input)
-        .arg("--output")
-        .arg(tmp)
-        .args(args)
-        .arg("--key")
-        .arg(key_path)
-        .env_remove("PDF_DEID_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if let Some(pw) = password {
-        cmd.env("PDF_DEID_PASSWORD", pw);
-    }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| Error::io("starting the worker process", &e))?;
-    let mut stdout = child.stdout.take().ok_or(Error::WorkerGone)?;
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break st,
-            Ok(None) if started.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Error::Timeout(timeout.as_secs()));
+    fn run_one(
+        &self,
+        index: usize,
+        inp: &InputFile,
+        output: &Path,
+        report_path: &Path,
+        on_stage: &mut dyn FnMut(Stage),
+    ) -> Result<DocOutcome> {
+        let (engine, log, key, job_id, settings_hash) = (
+            self.engine,
+            self.log,
+            self.key,
+            self.job_id,
+            self.settings_hash,
+        );
+        let force = self.req.force;
+        let started_at = now_rfc3339();
+        if same_file(&inp.path, output) {
+            return Err(Error::Settings("output would overwrite the input".into()));
+        }
+        let bytes = std::fs::read(&inp.path).map_err(|e| Error::io("reading input", &e))?;
+        let input_sha = hex::encode(Sha256::digest(&bytes));
+        drop(bytes);
+        let output_tag = key.hmac_hex(&format!("output:{}", output.display()));
+        if !force {
+            if let Some(prev) = log
+                .already_done(&input_sha, settings_hash, &output_tag, output)
+                .map_err(|e| Error::JobLog(e.to_string()))?
+            {
+                return Ok(DocOutcome {
+                    input: inp.path.clone(),
+                    output: Some(output.to_path_buf()),
+                    status: "skipped",
+                    error_code: None,
+                    error: None,
+                    risk: Some(prev.risk_score),
+                    counts: BTreeMap::new(),
+                });
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(Error::io("waiting for the worker", &e)),
         }
-    };
-    let out = reader.join().map_err(|_| Error::WorkerGone)?;
-    match serde_json::from_slice::<WorkerReply>(&out) {
-        Ok(r) if status.success() => Ok(r),
-        _ => Err(Error::WorkerCrashed),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn run_one(
-    engine: &Engine,
-    pdfium: Option<&PdfiumService>,
-    isolation: &Isolation,
-    log: &JobLog,
-    key: &HmacKey,
-    key_path: &Path,
-    job_id: i64,
-    settings_hash: &str,
-    inp: &InputFile,
-    output: &Path,
-    report_path: &Path,
-    force: bool,
-) -> Result<DocOutcome> {
-    let started_at = now_rfc3339();
-    if same_file(&inp.path, output) {
-        return Err(Error::Settings("output would overwrite the input".into()));
-    }
-    let bytes = std::fs::read(&inp.path).map_err(|e| Error::io("reading input", &e))?;
-    let input_sha = hex::encode(Sha256::digest(&bytes));
-    drop(bytes);
-    let output_tag = key.hmac_hex(&format!("output:{}", output.display()));
-    if !force {
-        if let Some(prev) = log
-            .already_done(&input_sha, settings_hash, &output_tag, output)
-            .map_err(|e| Error::JobLog(e.to_string()))?
-        {
-            return Ok(DocOutcome {
-                input: inp.path.clone(),
-                output: Some(output.to_path_buf()),
-                status: "skipped",
-                error_code: None,
-                error: None,
-                risk: Some(prev.risk_score),
-                counts: BTreeMap::new(),
-            });
-        }
-    }
-    let input_hmac = key.hmac_hex(&format!("input:{}", inp.path.display()));
-    let result = produce(engine, pdfium, isolation, key, key_path, &inp.path, output).and_then(
-        |(tmp, report, stage_ms)| {
-            let status = if report.review {
-                DocStatus::Review
-            } else {
-                DocStatus::Ok
-            };
-            let out_bytes =
-                std::fs::read(tmp.path()).map_err(|e| Error::io("reading temp output", &e))?;
-            let out_sha = hex::encode(Sha256::digest(&out_bytes));
-            tmp.persist(output)
-                .map_err(|e| Error::io("renaming output", &e.error))?;
-            let rep = ReportFile {
-                tool: "pdf-deid",
-                version: env!("CARGO_PKG_VERSION"),
-                policy: engine.config().policy,
-                input_sha256: &input_sha,
-                output_sha256: out_sha,
-                status: status.as_str(),
-                report: &report,
-            };
-            let json = serde_json::to_vec_pretty(&rep)
-                .map_err(|_| Error::Settings("report serialisation".into()))?;
-            write_atomic(report_path, &json)?;
-            Ok((status, report, stage_ms))
-        },
-    );
-    match result {
-        Ok((status, report, stage_ms)) => {
-            let entities = report
-                .entities
-                .iter()
-                .flat_map(|e| {
-                    let rects = if e.rects.is_empty() {
-                        vec![Default::default()]
+        let input_hmac = key.hmac_hex(&format!("input:{}", inp.path.display()));
+        let result =
+            self.produce(index, &inp.path, output, on_stage)
+                .and_then(|(tmp, report, stage_ms)| {
+                    let status = if report.review {
+                        DocStatus::Review
                     } else {
-                        e.rects.clone()
+                        DocStatus::Ok
                     };
-                    rects
-                        .into_iter()
-                        .map(move |r: crate::types::Rect| EntityRow {
-                            page: e.page as u32,
-                            rect: [r.x0, r.y0, r.x1, r.y1],
-                            category: e.category.as_str().to_string(),
-                            score: e.score,
-                            source: e.source.clone(),
-                            text_hmac: e.text_hmac.clone(),
-                        })
+                    let out_bytes = std::fs::read(tmp.path())
+                        .map_err(|e| Error::io("reading temp output", &e))?;
+                    let out_sha = hex::encode(Sha256::digest(&out_bytes));
+                    tmp.persist(output)
+                        .map_err(|e| Error::io("renaming output", &e.error))?;
+                    let rep = ReportFile {
+                        tool: "pdf-deid",
+                        version: env!("CARGO_PKG_VERSION"),
+                        policy: engine.config().policy,
+                        input_sha256: &input_sha,
+                        output_sha256: out_sha,
+                        status: status.as_str(),
+                        report: &report,
+                    };
+                    let json = serde_json::to_vec_pretty(&rep)
+                        .map_err(|_| Error::Settings("report serialisation".into()))?;
+                    write_atomic(report_path, &json)?;
+                    Ok((status, report, stage_ms))
+                });
+        match result {
+            Ok((status, report, stage_ms)) => {
+                // rejected detections are logged too (source `rejected:<detectors>`): the
+                // reviewer's decisions are part of the chained record, without plaintext
+                let rejected: Vec<crate::pipeline::EntityReport> = report
+                    .rejected
+                    .iter()
+                    .map(|e| crate::pipeline::EntityReport {
+                        source: format!("rejected:{}", e.source),
+                        ..e.clone()
+                    })
+                    .collect();
+                let entities = report
+                    .entities
+                    .iter()
+                    .chain(&rejected)
+                    .flat_map(|e| {
+                        let rects = if e.rects.is_empty() {
+                            vec![Default::default()]
+                        } else {
+                            e.rects.clone()
+                        };
+                        rects
+                            .into_iter()
+                            .map(move |r: crate::types::Rect| EntityRow {
+                                page: e.page as u32,
+                                rect: [r.x0, r.y0, r.x1, r.y1],
+                                category: e.category.as_str().to_string(),
+                                score: e.score,
+                                source: e.source.clone(),
+                                text_hmac: e.text_hmac.clone(),
+                            })
+                    })
+                    .collect::<Vec<_>>();
+                let rec = DocumentRecord {
+                    input_path_hmac: input_hmac,
+                    input_sha256: input_sha,
+                    settings_hash: settings_hash.to_string(),
+                    output_path: Some(output_tag),
+                    status,
+                    error_code: None,
+                    pages: report.pages as u32,
+                    paragraphs: report.paragraphs as u32,
+                    counts: report.counts.clone(),
+                    risk_score: report.risk.score,
+                    stage_ms,
+                    started_at,
+                    finished_at: now_rfc3339(),
+                    entities,
+                };
+                if let Err(e) = log.record_document(job_id, &rec) {
+                    // no record, no output: the next run redoes this document
+                    let _ = std::fs::remove_file(output);
+                    let _ = std::fs::remove_file(report_path);
+                    return Err(Error::JobLog(e.to_string()));
+                }
+                Ok(DocOutcome {
+                    input: inp.path.clone(),
+                    output: Some(output.to_path_buf()),
+                    status: status.as_str(),
+                    error_code: None,
+                    error: None,
+                    risk: Some(report.risk.score),
+                    counts: report.counts,
                 })
-                .collect::<Vec<_>>();
-            let rec = DocumentRecord {
-                input_path_hmac: input_hmac,
-                input_sha256: input_sha,
-                settings_hash: settings_hash.to_string(),
-                output_path: Some(output_tag),
-                status,
-                error_code: None,
-                pages: report.pages as u32,
-                paragraphs: report.paragraphs as u32,
-                counts: report.counts.clone(),
-                risk_score: report.risk.score,
-                stage_ms,
-                started_at,
-                finished_at: now_rfc3339(),
-                entities,
-            };
-            if let Err(e) = log.record_document(job_id, &rec) {
-                // no record, no output: the next run redoes this document
+            }
+            Err(e) => {
+                // A failed document has no output: remove a stale one from an earlier run.
                 let _ = std::fs::remove_file(output);
                 let _ = std::fs::remove_file(report_path);
-                return Err(Error::JobLog(e.to_string()));
+                let rec = DocumentRecord {
+                    input_path_hmac: input_hmac,
+                    input_sha256: input_sha,
+                    settings_hash: settings_hash.to_string(),
+                    output_path: None,
+                    status: DocStatus::Failed,
+                    error_code: Some(e.code().to_string()),
+                    pages: 0,
+                    paragraphs: 0,
+                    counts: BTreeMap::new(),
+                    risk_score: 1.0,
+                    stage_ms: BTreeMap::new(),
+                    started_at,
+                    finished_at: now_rfc3339(),
+                    entities: Vec::new(),
+                };
+                // the document's own error is the one to report, even if logging it failed too
+                let _ = log.record_document(job_id, &rec);
+                Err(e)
             }
-            Ok(DocOutcome {
-                input: inp.path.clone(),
-                output: Some(output.to_path_buf()),
-                status: status.as_str(),
-                error_code: None,
-                error: None,
-                risk: Some(report.risk.score),
-                counts: report.counts,
-            })
-        }
-        Err(e) => {
-            // A failed document has no output: remove a stale one from an earlier run.
-            let _ = std::fs::remove_file(output);
-            let _ = std::fs::remove_file(report_path);
-            let rec = DocumentRecord {
-                input_path_hmac: input_hmac,
-                input_sha256: input_sha,
-                settings_hash: settings_hash.to_string(),
-                output_path: None,
-                status: DocStatus::Failed,
-                error_code: Some(e.code().to_string()),
-                pages: 0,
-                paragraphs: 0,
-                counts: BTreeMap::new(),
-                risk_score: 1.0,
-                stage_ms: BTreeMap::new(),
-                started_at,
-                finished_at: now_rfc3339(),
-                entities: Vec::new(),
-            };
-            // the document's own error is the one to report, even if logging it failed too
-            let _ = log.record_document(job_id, &rec);
-            Err(e)
         }
     }
 }

@@ -73,6 +73,21 @@ const ENT_NCOLS: usize = 9;
 const SUMMARY_COLS: &str =
     "id, job_id, status, error_code, output_path, risk_score, pages, finished_at";
 
+/// Where the installation's HMAC key lives: `$PDF_DEID_KEY`, else
+/// `$XDG_CONFIG_HOME/pdf-deid/hmac.key`, else `~/.config/pdf-deid/hmac.key`. The CLI and
+/// the desktop app share it, so their job-log tags and reviewer decisions agree.
+pub fn default_key_path() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    if let Some(p) = std::env::var_os("PDF_DEID_KEY") {
+        return PathBuf::from(p);
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("pdf-deid").join("hmac.key")
+}
+
 /// Errors of the job log. Messages never contain PHI: the database holds none,
 /// SQL text is static with bound parameters, and I/O errors carry no paths.
 #[derive(Debug, thiserror::Error)]

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod propagate;
 pub mod redact;
 pub mod registry;
+pub mod review;
 pub mod risk;
 pub mod samples;
 pub mod sanitize;
@@ -30,4 +31,4 @@ pub mod verify;
 
 pub use config::{Config, Settings};
 pub use error::{Error, FaultClass, Result};
-pub use pipeline::{DocReport, Engine, Processed};
+pub use pipeline::{DocReport, Engine, ProcessOptions, Processed, Stage};

@@ -21,6 +21,7 @@ use crate::pdfium::{self, ExtractLimits, Extracted, PdfiumService};
 use crate::plan::{self, RedactionPlan};
 use crate::propagate;
 use crate::redact::{self, raster, PageOutcome};
+use crate::review::Review;
 use crate::risk::{self, RiskInputs, RiskReport};
 use crate::sanitize::{self, SanitizeReport};
 use crate::types::{Category, HeadingBlob, Paragraph, Rect, Span};
@@ -60,6 +61,9 @@ pub struct DocReport {
     pub image_only_pages: Vec<usize>,
     pub removed_glyphs: usize,
     pub sanitize: SanitizeReport,
+    /// Detections the reviewer rejected (kept in the output), when decisions were applied.
+    #[serde(default)]
+    pub rejected: Vec<EntityReport>,
     pub review: bool,
     pub warnings: Vec<String>,
 }
@@ -149,25 +153,83 @@ pub struct Engine {
     pool: rayon::ThreadPool,
 }
 
+/// The stages a user sees progress for (the timer records finer ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Extract,
+    Detect,
+    Search,
+    Redact,
+    Verify,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [
+        Stage::Extract,
+        Stage::Detect,
+        Stage::Search,
+        Stage::Redact,
+        Stage::Verify,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Extract => "extract",
+            Stage::Detect => "detect",
+            Stage::Search => "search",
+            Stage::Redact => "redact",
+            Stage::Verify => "verify",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+    /// The user-facing stage a finished timer stage completes.
+    fn of_timer(name: &str) -> Option<Stage> {
+        match name {
+            "extract" => Some(Stage::Extract),
+            "detect" => Some(Stage::Detect),
+            "propagate" => Some(Stage::Search),
+            "redact" => Some(Stage::Redact),
+            "verify" => Some(Stage::Verify),
+            _ => None,
+        }
+    }
+}
+
+/// Optional inputs of [`Engine::process_pdf_with`].
+#[derive(Default, Clone, Copy)]
+pub struct ProcessOptions<'a> {
+    /// Reviewer decisions to apply.
+    pub review: Option<Review<'a>>,
+    /// Told each time a user-facing stage finishes.
+    pub on_stage: Option<&'a dyn Fn(Stage)>,
+}
+
 /// Stage timer.
-struct Stages {
+struct Stages<'a> {
     last: Instant,
     start: Instant,
     ms: BTreeMap<String, u64>,
     limit_s: u64,
+    on_stage: Option<&'a dyn Fn(Stage)>,
 }
 
-impl Stages {
-    fn new(limit_s: u64) -> Self {
+impl<'a> Stages<'a> {
+    fn new(limit_s: u64, on_stage: Option<&'a dyn Fn(Stage)>) -> Self {
         let now = Instant::now();
         Stages {
             last: now,
             start: now,
             ms: BTreeMap::new(),
             limit_s,
+            on_stage,
         }
     }
     fn done(&mut self, stage: &str) -> Result<()> {
+        if let (Some(f), Some(st)) = (self.on_stage, Stage::of_timer(stage)) {
+            f(st);
+        }
         let now = Instant::now();
         *self.ms.entry(stage.to_string()).or_default() += (now - self.last).as_millis() as u64;
         self.last = now;
@@ -352,46 +414,60 @@ impl Engine {
 
     /// Run the whole pipeline on one PDF held in memory. No file is touched.
     pub fn process_pdf(&self, pdfium: &PdfiumService, input: Vec<u8>) -> Result<Processed> {
-        let limits = &self.cfg.limits;
-        if input.len() as u64 > limits.max_file_bytes {
-            return Err(Error::TooLarge {
-                what: "file bytes",
-                value: input.len() as u64,
-                limit: limits.max_file_bytes,
-            });
-        }
-        let mut st = Stages::new(limits.timeout_s);
+        self.process_pdf_with(pdfium, input, ProcessOptions::default())
+    }
+
+    /// [`Engine::process_pdf`] with reviewer decisions and a stage observer.
+    pub fn process_pdf_with(
+        &self,
+        pdfium: &PdfiumService,
+        input: Vec<u8>,
+        opts: ProcessOptions<'_>,
+    ) -> Result<Processed> {
+        let mut st = Stages::new(self.cfg.limits.timeout_s, opts.on_stage);
         let input = Arc::new(self.all_layers_visible(input));
         let pdfium = pdfium
             .clone()
-            .with_timeout(std::time::Duration::from_secs(limits.timeout_s));
-        let password = self.cfg.password.clone();
-        let extracted = pdfium.extract(input.clone(), password.clone(), self.limits())?;
-        st.done("extract")?;
-
-        let mut paras = layout::paragraphs(&extracted.pages, &self.cfg.layout);
-        blobs::mark_headings_with(
-            &mut paras,
-            &self.cfg.headings,
-            self.cfg.heading_model.as_ref().map(|m| m.1.as_ref()),
-        );
-        let blob_list = blobs::blobs(&paras);
-        st.done("layout")?;
-
-        let units: Vec<TextUnit<'_>> = paras
-            .iter()
-            .map(|p| TextUnit {
-                text: &p.text,
-                page: Some(p.page),
-                is_heading: p.is_heading,
-            })
-            .collect();
-        let mut entities = self.detect(&units, &blob_list)?;
-        st.done("detect")?;
-        self.propagate(&units, &mut entities);
-        st.done("propagate")?;
-
+            .with_timeout(std::time::Duration::from_secs(self.cfg.limits.timeout_s));
+        let Analysed {
+            extracted,
+            paras,
+            blob_count,
+            entities,
+            rejected,
+        } = self.analyse_pdf(&pdfium, &input, opts.review.as_ref(), &mut st)?;
         let mut plan = plan::build(&paras, &extracted.pages, &entities);
+        let mut box_reports = Vec::new();
+        if let Some(r) = &opts.review {
+            let texts = r.box_texts(&paras, &extracted.pages);
+            for (i, b) in r.decisions.added_boxes.iter().enumerate() {
+                if b.page >= extracted.pages.len() {
+                    return Err(Error::Settings(format!(
+                        "a reviewer box is on page {}, the document has {}",
+                        b.page + 1,
+                        extracted.pages.len()
+                    )));
+                }
+                plan.add_rect(b.page, b.rect);
+                let text: Vec<&str> = texts
+                    .iter()
+                    .filter(|(bi, _)| *bi == i)
+                    .map(|(_, t)| t.as_str())
+                    .collect();
+                plan.strings.extend(text.iter().map(|t| t.to_string()));
+                box_reports.push(EntityReport {
+                    id: usize::MAX - i,
+                    page: b.page,
+                    rects: vec![b.rect],
+                    category: b.category,
+                    score: 1.0,
+                    source: crate::review::BOX_SOURCE.into(),
+                    propagated_from: None,
+                    text: text.join(" "),
+                    text_hmac: String::new(),
+                });
+            }
+        }
         st.done("plan")?;
 
         let image_only: Vec<usize> = extracted
@@ -477,9 +553,14 @@ impl Engine {
         let report = DocReport {
             pages: extracted.pages.len(),
             paragraphs: paras.len(),
-            blobs: blob_list.len(),
+            blobs: blob_count,
             headings: paras.iter().filter(|p| p.is_heading).count(),
-            entities: entity_reports(&entities, &paras, &extracted),
+            entities: {
+                let mut v = entity_reports(&entities, &paras, &extracted);
+                v.extend(box_reports);
+                v
+            },
+            rejected: entity_reports(&rejected, &paras, &extracted),
             counts,
             review: risk.review || !image_only.is_empty(),
             risk,
@@ -495,6 +576,107 @@ impl Engine {
             report,
             stage_ms: st.ms,
         })
+    }
+
+    /// Extract, lay out, detect, apply rejections and added terms, search: everything up
+    /// to the redaction plan.
+    fn analyse_pdf(
+        &self,
+        pdfium: &PdfiumService,
+        input: &Arc<Vec<u8>>,
+        review: Option<&Review<'_>>,
+        st: &mut Stages<'_>,
+    ) -> Result<Analysed> {
+        if input.len() as u64 > self.cfg.limits.max_file_bytes {
+            return Err(Error::TooLarge {
+                what: "file bytes",
+                value: input.len() as u64,
+                limit: self.cfg.limits.max_file_bytes,
+            });
+        }
+        let extracted = pdfium.extract(input.clone(), self.cfg.password.clone(), self.limits())?;
+        st.done("extract")?;
+
+        let mut paras = layout::paragraphs(&extracted.pages, &self.cfg.layout);
+        blobs::mark_headings_with(
+            &mut paras,
+            &self.cfg.headings,
+            self.cfg.heading_model.as_ref().map(|m| m.1.as_ref()),
+        );
+        let blob_list = blobs::blobs(&paras);
+        st.done("layout")?;
+
+        let units: Vec<TextUnit<'_>> = paras
+            .iter()
+            .map(|p| TextUnit {
+                text: &p.text,
+                page: Some(p.page),
+                is_heading: p.is_heading,
+            })
+            .collect();
+        let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
+        let mut entities = self.detect(&units, &blob_list)?;
+        let mut rejected = Vec::new();
+        if let Some(r) = review {
+            rejected = r.drop_rejected(&texts, &mut entities);
+            let next = entities.len() + rejected.len();
+            entities.extend(r.term_entities(&texts, next));
+        }
+        st.done("detect")?;
+        self.propagate(&units, &mut entities);
+        if let Some(r) = review {
+            rejected.extend(r.drop_rejected(&texts, &mut entities));
+        }
+        st.done("propagate")?;
+        drop(units);
+        drop(texts);
+        Ok(Analysed {
+            blob_count: blob_list.len(),
+            extracted,
+            paras,
+            entities,
+            rejected,
+        })
+    }
+
+    /// The paragraphs of a PDF with the spans that would be redacted (after reviewer
+    /// decisions), offsets in code points: labelled examples for training the NER. The
+    /// caller asked for plaintext; nothing here is logged.
+    pub fn labelled_paragraphs(
+        &self,
+        pdfium: &PdfiumService,
+        input: Vec<u8>,
+        review: Option<Review<'_>>,
+    ) -> Result<Vec<LabelledParagraph>> {
+        let mut st = Stages::new(self.cfg.limits.timeout_s, None);
+        let input = Arc::new(self.all_layers_visible(input));
+        let pdfium = pdfium
+            .clone()
+            .with_timeout(std::time::Duration::from_secs(self.cfg.limits.timeout_s));
+        let a = self.analyse_pdf(&pdfium, &input, review.as_ref(), &mut st)?;
+        let cp = |t: &str, byte: usize| t.get(..byte).map_or(0, |p| p.chars().count());
+        Ok(a.paras
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut spans: Vec<LabelledSpan> = a
+                    .entities
+                    .iter()
+                    .filter(|e| e.para == i)
+                    .map(|e| LabelledSpan {
+                        start: cp(&p.text, e.start),
+                        end: cp(&p.text, e.end),
+                        label: e.category,
+                    })
+                    .collect();
+                spans.sort_by_key(|s| (s.start, s.end));
+                LabelledParagraph {
+                    page: p.page,
+                    text: p.text.clone(),
+                    spans,
+                }
+            })
+            .collect())
     }
 
     /// Content in optional-content groups that are switched off is still content (and
@@ -607,6 +789,29 @@ impl Engine {
             sanitize,
         })
     }
+}
+
+struct Analysed {
+    extracted: Extracted,
+    paras: Vec<Paragraph>,
+    blob_count: usize,
+    entities: Vec<Entity>,
+    rejected: Vec<Entity>,
+}
+
+/// A paragraph with its redacted spans (code-point offsets), as a training example.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LabelledParagraph {
+    pub page: usize,
+    pub text: String,
+    pub spans: Vec<LabelledSpan>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LabelledSpan {
+    pub start: usize,
+    pub end: usize,
+    pub label: Category,
 }
 
 struct Built {

@@ -92,6 +92,51 @@ impl Registry {
     }
 }
 
+/// The engine every front end builds: rules, the heading classifier (`heading-lr` from the
+/// registry unless `heading_model` is given or "none"), and the NER model when asked for
+/// (`ner_model`, e.g. "ner-minilm"; opt-in: docs/accuracy.md says why it is not the
+/// default yet). The base encoder is looked up in `<models>/minilm`.
+pub fn engine_with_models(
+    cfg: crate::Config,
+    threads: usize,
+    heading_model: Option<&str>,
+    ner_model: Option<&str>,
+) -> Result<crate::Engine> {
+    let dir = find_models_dir(None);
+    let reg = match &dir {
+        Some(d) => Some(Registry::load(d)?),
+        None if heading_model.is_some_and(|m| m != "none")
+            || ner_model.is_some_and(|m| m != "none") =>
+        {
+            return Err(Error::Settings("no models/registry.json found".into()))
+        }
+        None => None,
+    };
+    let pick = |asked: Option<&str>, default: Option<&str>| -> Option<String> {
+        match asked {
+            Some("none") => None,
+            Some(s) => Some(s.to_string()),
+            None => default
+                .filter(|d| reg.as_ref().is_some_and(|r| r.entry(d).is_ok()))
+                .map(str::to_string),
+        }
+    };
+    let mut cfg = cfg;
+    if let (Some(r), Some(spec)) = (&reg, pick(heading_model, Some("heading-lr"))) {
+        cfg = cfg.with_heading_model(r, &spec)?;
+    }
+    let mut engine = crate::Engine::new(cfg, threads)?;
+    if let (Some(r), Some(spec), Some(d)) = (&reg, pick(ner_model, None), &dir) {
+        let model = crate::ner::load_model(r, &spec, &d.join("minilm")).map_err(|e| {
+            Error::Settings(format!(
+                "loading the NER model {spec} (run scripts/setup.sh for the base encoder): {e}"
+            ))
+        })?;
+        engine = engine.with_ner(std::sync::Arc::new(model));
+    }
+    Ok(engine)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

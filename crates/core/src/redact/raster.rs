@@ -61,46 +61,20 @@ fn to_pixels(
     rotate: i64,
     img: &Rendered,
 ) -> (usize, usize, usize, usize) {
-    let (w, h) = (visible.width(), visible.height());
-    let corners = [(r.x0, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x1, r.y0)];
-    let (dw, dh) = if rotate == 90 || rotate == 270 {
-        (h, w)
-    } else {
-        (w, h)
+    let view = crate::review::PageView {
+        visible: *visible,
+        rotate,
+        width_px: img.width,
+        height_px: img.height,
     };
-    let sx = img.width as f32 / dw.max(1.0);
-    let sy = img.height as f32 / dh.max(1.0);
-    let mut xs = Vec::with_capacity(4);
-    let mut ys = Vec::with_capacity(4);
-    for (x, y) in corners {
-        let (u, v) = (x - visible.x0, y - visible.y0);
-        let (px, py) = match rotate {
-            90 => (v, u),
-            180 => (w - u, v),
-            270 => (h - v, w - u),
-            _ => (u, h - v),
-        };
-        xs.push(px * sx);
-        ys.push(py * sy);
-    }
+    let b = view.to_px(r);
     let clamp = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
-    let x0 = clamp(
-        xs.iter().copied().fold(f32::INFINITY, f32::min).floor(),
-        img.width,
-    );
-    let x1 = clamp(
-        xs.iter().copied().fold(f32::NEG_INFINITY, f32::max).ceil(),
-        img.width,
-    );
-    let y0 = clamp(
-        ys.iter().copied().fold(f32::INFINITY, f32::min).floor(),
-        img.height,
-    );
-    let y1 = clamp(
-        ys.iter().copied().fold(f32::NEG_INFINITY, f32::max).ceil(),
-        img.height,
-    );
-    (x0, y0, x1, y1)
+    (
+        clamp(b[0].floor(), img.width),
+        clamp(b[1].floor(), img.height),
+        clamp(b[2].ceil(), img.width),
+        clamp(b[3].ceil(), img.height),
+    )
 }
 
 /// Replace the page with `img` (its own rendering) with `rects` burnt in black.

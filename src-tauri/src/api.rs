@@ -1,0 +1,321 @@
+//! The types that cross the IPC boundary: command arguments and results and the events the
+//! window listens to. TypeScript declarations for all of them are generated from these
+//! definitions into `ui/bindings/` (see the `bindings_are_current` test); the front end
+//! imports them in JSDoc, and `tsc --checkJs` checks the UI against them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Where a queued document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Queued,
+    Running,
+    /// Redacted and verified, risk below the review threshold.
+    Done,
+    /// Redacted and verified, but a person should look (high risk, image-only pages).
+    Review,
+    Failed,
+    Cancelled,
+    /// Already done with the same input and settings (job log).
+    Skipped,
+}
+
+/// Pipeline stages a document goes through (progress bar per document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StageName {
+    Extract,
+    Detect,
+    Search,
+    Redact,
+    Verify,
+}
+
+impl From<deid_core::Stage> for StageName {
+    fn from(s: deid_core::Stage) -> Self {
+        match s {
+            deid_core::Stage::Extract => StageName::Extract,
+            deid_core::Stage::Detect => StageName::Detect,
+            deid_core::Stage::Search => StageName::Search,
+            deid_core::Stage::Redact => StageName::Redact,
+            deid_core::Stage::Verify => StageName::Verify,
+        }
+    }
+}
+
+/// One document in the queue (no document text: names are file names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct QueueItem {
+    pub id: u32,
+    pub path: String,
+    pub name: String,
+    pub status: ItemStatus,
+    /// Last finished stage while running.
+    pub stage: Option<StageName>,
+    /// 0..1 for this document.
+    pub progress: f32,
+    pub risk: Option<f32>,
+    pub counts: BTreeMap<String, u32>,
+    pub output: Option<String>,
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+    /// Reviewer decisions pending for this document (not applied yet).
+    pub pending_decisions: u32,
+}
+
+/// The batch running (or the last one).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct BatchState {
+    pub running: bool,
+    pub total: u32,
+    pub finished: u32,
+}
+
+/// Settings, persisted in the app's config folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AppSettings {
+    /// Output folder ("" = `pdf-deid-output` in the user's documents or home folder).
+    pub out_dir: String,
+    /// "safe-harbor" or "strict-raster".
+    pub policy: String,
+    /// "cpu" or "auto" (a GPU when the build supports one).
+    pub device: String,
+    /// Threads per document (0 = one per core).
+    pub threads: u32,
+    /// Per-document time limit, seconds.
+    pub timeout_s: u32,
+    /// Add the learned NER detector to the rules.
+    pub ner: bool,
+}
+
+/// Everything the window shows, in one call (start-up and after reloads).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Snapshot {
+    pub items: Vec<QueueItem>,
+    pub batch: BatchState,
+    pub settings: AppSettings,
+    pub out_dir: String,
+    /// Problems with the installation (missing pdf-deid worker, pdfium…), shown as a banner.
+    pub problems: Vec<String>,
+    pub gpu_available: bool,
+}
+
+/// Events sent to the window.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AppEvent {
+    Item {
+        item: QueueItem,
+    },
+    /// Documents added to the queue (by a drop, the "Add files" button or a command).
+    Items {
+        items: Vec<QueueItem>,
+    },
+    Batch {
+        batch: BatchState,
+    },
+    BatchFinished {
+        summary: BatchSummary,
+    },
+    Error {
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct BatchSummary {
+    pub ok: u32,
+    pub review: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    pub cancelled: u32,
+}
+
+/// A detection on the review screen. `key` is the HMAC of its text: rejecting it keeps
+/// every occurrence of that text.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReviewEntity {
+    pub key: String,
+    pub category: String,
+    pub score: f32,
+    pub source: String,
+    /// Pixel boxes `[x0, y0, x1, y1]` on the page image.
+    pub boxes: Vec<[f32; 4]>,
+    pub rejected: bool,
+}
+
+/// A box the reviewer drew, in page-image pixels.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReviewBox {
+    pub page: u32,
+    pub rect: [f32; 4],
+    pub category: String,
+}
+
+/// A term the reviewer asked to redact everywhere.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReviewTerm {
+    pub text: String,
+    pub category: String,
+}
+
+/// One page of a document on the review screen.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReviewPage {
+    pub item_id: u32,
+    pub page: u32,
+    pub pages: u32,
+    /// `data:image/png;base64,…` of the original page.
+    pub image: String,
+    pub width: u32,
+    pub height: u32,
+    pub entities: Vec<ReviewEntity>,
+    pub added_boxes: Vec<ReviewBox>,
+    pub added_terms: Vec<ReviewTerm>,
+    pub categories: Vec<String>,
+}
+
+/// A row of the job history (from the SQLite job log).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct HistoryRow {
+    pub job_id: i64,
+    pub started_at: String,
+    pub status: String,
+    pub documents: u32,
+    pub failed: u32,
+    pub max_risk: f32,
+}
+
+/// The commands the window can invoke: name, argument object, result. Generated into
+/// `ui/bindings/commands.ts` as a typed map for `invoke`.
+/// A TypeScript type name, produced from a Rust type.
+pub type TsName = fn() -> String;
+/// A command: name, arguments (name, type), result type.
+pub type CommandSig = (&'static str, &'static [(&'static str, TsName)], TsName);
+
+pub const COMMANDS: &[CommandSig] = &[
+    ("snapshot", &[], ts::<Snapshot>),
+    (
+        "ingest_paths",
+        &[("paths", ts::<Vec<String>>)],
+        ts::<Vec<QueueItem>>,
+    ),
+    ("pick_and_ingest", &[], ts::<Vec<QueueItem>>),
+    ("cancel_item", &[("id", ts::<u32>)], ts::<()>),
+    ("cancel_batch", &[], ts::<()>),
+    ("clear_finished", &[], ts::<()>),
+    ("open_output_folder", &[("id", ts::<Option<u32>>)], ts::<()>),
+    (
+        "save_settings",
+        &[("settings", ts::<AppSettings>)],
+        ts::<AppSettings>,
+    ),
+    ("history", &[], ts::<Vec<HistoryRow>>),
+    (
+        "review_page",
+        &[("id", ts::<u32>), ("page", ts::<u32>)],
+        ts::<ReviewPage>,
+    ),
+    (
+        "set_rejected",
+        &[
+            ("id", ts::<u32>),
+            ("key", ts::<String>),
+            ("rejected", ts::<bool>),
+        ],
+        ts::<u32>,
+    ),
+    (
+        "add_box",
+        &[("id", ts::<u32>), ("rect", ts::<ReviewBox>)],
+        ts::<u32>,
+    ),
+    (
+        "add_term",
+        &[("id", ts::<u32>), ("term", ts::<ReviewTerm>)],
+        ts::<u32>,
+    ),
+    ("apply_review", &[("id", ts::<u32>)], ts::<QueueItem>),
+    (
+        "export_training",
+        &[("id", ts::<u32>), ("path", ts::<Option<String>>)],
+        ts::<String>,
+    ),
+];
+
+fn ts<T: TS>() -> String {
+    T::name()
+}
+
+/// The generated TypeScript: one declaration per type plus the command map.
+pub fn typescript() -> String {
+    let mut out = String::from(
+        "// Generated from src-tauri/src/api.rs by `cargo test -p pdf-deid-desktop` \
+         (PDF_DEID_BLESS=1 rewrites it). Do not edit.\n\n",
+    );
+    let decls = [
+        ItemStatus::decl(),
+        StageName::decl(),
+        QueueItem::decl(),
+        BatchState::decl(),
+        AppSettings::decl(),
+        Snapshot::decl(),
+        AppEvent::decl(),
+        BatchSummary::decl(),
+        ReviewEntity::decl(),
+        ReviewBox::decl(),
+        ReviewTerm::decl(),
+        ReviewPage::decl(),
+        HistoryRow::decl(),
+    ];
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.push_str("export interface Commands {\n");
+    for (name, args, ret) in COMMANDS {
+        let a: Vec<String> = args.iter().map(|(n, t)| format!("{n}: {}", t())).collect();
+        out.push_str(&format!(
+            "  {name}: {{ args: {{ {} }}; result: {} }};\n",
+            a.join("; "),
+            ret()
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed bindings match the Rust types; `PDF_DEID_BLESS=1` regenerates them.
+    #[test]
+    fn bindings_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/bindings/api.ts");
+        let want = typescript();
+        if std::env::var_os("PDF_DEID_BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, &want).expect("write bindings");
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "ui/bindings/api.ts is stale: run PDF_DEID_BLESS=1 cargo test -p pdf-deid-desktop bindings"
+        );
+    }
+
+    #[test]
+    fn stage_names_cover_the_core_stages() {
+        for s in deid_core::Stage::ALL {
+            let ours = StageName::from(s);
+            let json = serde_json::to_string(&ours).expect("json");
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+    }
+}

@@ -1,0 +1,832 @@
+//! The desktop app's state: the queue, the batch worker thread, reviewer decisions and
+//! settings. No pipeline logic: documents go through `deid_core::job::run_inputs` with one
+//! `pdf-deid worker` process each (so a hostile PDF cannot take the window down), and the
+//! review screen asks the `pdf-deid` CLI to render pages and export examples. This module
+//! knows nothing of Tauri: events and notifications go through the [`Shell`] trait.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use deid_core::job::{self, Cancel, InputFile, Isolation, JobEvent, JobRequest, WorkerSettings};
+use deid_core::pipeline::{DocReport, EntityReport};
+use deid_core::review::{AddedBox, AddedTerm, Decisions, PageView};
+use deid_core::types::Category;
+
+use crate::api::{
+    AppEvent, AppSettings, BatchState, BatchSummary, HistoryRow, ItemStatus, QueueItem, ReviewBox,
+    ReviewEntity, ReviewPage, ReviewTerm, Snapshot, StageName,
+};
+use crate::worker_cli::WorkerCli;
+
+/// Errors shown in the window. Messages carry no document text.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Core(#[from] deid_core::Error),
+    #[error("no document with id {0}")]
+    NoSuchItem(u32),
+    #[error("this document has no verified output to review yet")]
+    NotReviewable,
+    #[error("settings: {0}")]
+    Settings(String),
+    #[error("{0}")]
+    Worker(String),
+}
+
+impl serde::Serialize for AppError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// What the app needs from the window system.
+pub trait Shell: Send + Sync + 'static {
+    fn emit(&self, ev: AppEvent);
+    fn notify(&self, title: &str, body: &str);
+}
+
+/// Where the app keeps its files.
+#[derive(Debug, Clone)]
+pub struct AppPaths {
+    pub settings_file: PathBuf,
+    pub default_out: PathBuf,
+    pub key: PathBuf,
+}
+
+struct Entry {
+    item: QueueItem,
+    input: InputFile,
+    report: Option<DocReport>,
+    decisions: Decisions,
+    applied: Decisions,
+    /// Reviewer boxes in page-image pixels, for drawing them again.
+    boxes_px: Vec<crate::api::ReviewBox>,
+    /// Pixel ↔ page mapping of the pages rendered so far.
+    views: BTreeMap<u32, PageView>,
+}
+
+struct Running {
+    ids: Vec<u32>,
+    cancel: Arc<Cancel>,
+}
+
+struct Inner {
+    next_id: u32,
+    entries: Vec<Entry>,
+    settings: AppSettings,
+    batch: BatchState,
+    running: Option<Running>,
+}
+
+pub struct App {
+    inner: Mutex<Inner>,
+    wake: Condvar,
+    paths: AppPaths,
+    cli: WorkerCli,
+    shell: Box<dyn Shell>,
+}
+
+pub fn default_settings() -> AppSettings {
+    AppSettings {
+        out_dir: String::new(),
+        policy: "safe-harbor".into(),
+        device: "cpu".into(),
+        threads: 0,
+        timeout_s: 120,
+        ner: false,
+    }
+}
+
+fn validate(s: &AppSettings) -> AppResult<()> {
+    if !["safe-harbor", "strict-raster"].contains(&s.policy.as_str()) {
+        return Err(AppError::Settings(format!("unknown policy {:?}", s.policy)));
+    }
+    if !["cpu", "auto"].contains(&s.device.as_str()) {
+        return Err(AppError::Settings(format!("unknown device {:?}", s.device)));
+    }
+    if s.timeout_s == 0 || s.timeout_s > 3600 {
+        return Err(AppError::Settings(
+            "the time limit must be 1 to 3600 seconds".into(),
+        ));
+    }
+    if s.threads > 256 {
+        return Err(AppError::Settings("at most 256 threads".into()));
+    }
+    Ok(())
+}
+
+fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl App {
+    pub fn new(paths: AppPaths, cli: WorkerCli, shell: Box<dyn Shell>) -> Arc<App> {
+        let settings = std::fs::read(&paths.settings_file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<AppSettings>(&b).ok())
+            .filter(|s| validate(s).is_ok())
+            .unwrap_or_else(default_settings);
+        let app = Arc::new(App {
+            inner: Mutex::new(Inner {
+                next_id: 1,
+                entries: Vec::new(),
+                settings,
+                batch: BatchState::default(),
+                running: None,
+            }),
+            wake: Condvar::new(),
+            paths,
+            cli,
+            shell,
+        });
+        let worker = app.clone();
+        std::thread::Builder::new()
+            .name("deid-batch".into())
+            .spawn(move || worker.batch_loop())
+            .expect("spawning the batch thread");
+        app
+    }
+
+    fn out_dir(&self, s: &AppSettings) -> PathBuf {
+        if s.out_dir.trim().is_empty() {
+            self.paths.default_out.clone()
+        } else {
+            PathBuf::from(s.out_dir.trim())
+        }
+    }
+
+    fn db_path(&self, s: &AppSettings) -> PathBuf {
+        self.out_dir(s).join("pdf-deid-jobs.sqlite")
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let g = lock(&self.inner);
+        Snapshot {
+            items: g.entries.iter().map(|e| e.item.clone()).collect(),
+            batch: g.batch.clone(),
+            settings: g.settings.clone(),
+            out_dir: self.out_dir(&g.settings).display().to_string(),
+            problems: self.cli.problems(),
+            gpu_available: false,
+        }
+    }
+
+    /// Add files and folders (recursively, `*.pdf`) to the queue. The drop handler and the
+    /// "Add files" button both end here. Files already waiting or running are not added
+    /// twice.
+    pub fn ingest(&self, paths: &[PathBuf]) -> AppResult<Vec<QueueItem>> {
+        let mut found = Vec::new();
+        for p in paths {
+            found.extend(job::collect_inputs(std::slice::from_ref(p))?);
+        }
+        let mut g = lock(&self.inner);
+        let mut added = Vec::new();
+        for input in found {
+            let busy = g.entries.iter().any(|e| {
+                e.input.path == input.path
+                    && matches!(e.item.status, ItemStatus::Queued | ItemStatus::Running)
+            });
+            if busy {
+                continue;
+            }
+            let id = g.next_id;
+            g.next_id += 1;
+            let item = QueueItem {
+                id,
+                path: input.path.display().to_string(),
+                name: input.relative.display().to_string(),
+                status: ItemStatus::Queued,
+                stage: None,
+                progress: 0.0,
+                risk: None,
+                counts: BTreeMap::new(),
+                output: None,
+                error_code: None,
+                error: None,
+                pending_decisions: 0,
+            };
+            added.push(item.clone());
+            g.entries.push(Entry {
+                item,
+                input,
+                report: None,
+                decisions: Decisions::default(),
+                applied: Decisions::default(),
+                boxes_px: Vec::new(),
+                views: BTreeMap::new(),
+            });
+        }
+        drop(g);
+        if !added.is_empty() {
+            self.shell.emit(AppEvent::Items {
+                items: added.clone(),
+            });
+        }
+        self.wake.notify_all();
+        Ok(added)
+    }
+
+    pub fn cancel_item(&self, id: u32) -> AppResult<()> {
+        let mut g = lock(&self.inner);
+        let pos_in_batch = g.running.as_ref().and_then(|r| {
+            r.ids
+                .iter()
+                .position(|x| *x == id)
+                .map(|i| (i, r.cancel.clone()))
+        });
+        let e = g
+            .entries
+            .iter_mut()
+            .find(|e| e.item.id == id)
+            .ok_or(AppError::NoSuchItem(id))?;
+        match pos_in_batch {
+            Some((index, cancel)) => cancel.cancel_doc(index),
+            None if e.item.status == ItemStatus::Queued => {
+                e.item.status = ItemStatus::Cancelled;
+                let item = e.item.clone();
+                drop(g);
+                self.shell.emit(AppEvent::Item { item });
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    pub fn cancel_batch(&self) {
+        let mut g = lock(&self.inner);
+        if let Some(r) = &g.running {
+            r.cancel.cancel_all();
+        }
+        let mut changed = Vec::new();
+        for e in g.entries.iter_mut() {
+            if e.item.status == ItemStatus::Queued {
+                e.item.status = ItemStatus::Cancelled;
+                changed.push(e.item.clone());
+            }
+        }
+        drop(g);
+        for item in changed {
+            self.shell.emit(AppEvent::Item { item });
+        }
+    }
+
+    /// Drop finished, failed and cancelled rows from the list (outputs stay on disk).
+    pub fn clear_finished(&self) {
+        let mut g = lock(&self.inner);
+        g.entries
+            .retain(|e| matches!(e.item.status, ItemStatus::Queued | ItemStatus::Running));
+    }
+
+    pub fn save_settings(&self, s: AppSettings) -> AppResult<AppSettings> {
+        validate(&s)?;
+        let json = serde_json::to_vec_pretty(&s)
+            .map_err(|e| AppError::Settings(format!("serialising: {e}")))?;
+        job::write_atomic(&self.paths.settings_file, &json)?;
+        lock(&self.inner).settings = s.clone();
+        Ok(s)
+    }
+
+    pub fn output_folder(&self, id: Option<u32>) -> AppResult<PathBuf> {
+        let g = lock(&self.inner);
+        let out = self.out_dir(&g.settings);
+        Ok(match id {
+            None => out,
+            Some(id) => {
+                let e = g
+                    .entries
+                    .iter()
+                    .find(|e| e.item.id == id)
+                    .ok_or(AppError::NoSuchItem(id))?;
+                e.item
+                    .output
+                    .as_deref()
+                    .and_then(|o| Path::new(o).parent())
+                    .map(Path::to_path_buf)
+                    .unwrap_or(out)
+            }
+        })
+    }
+
+    /// Jobs from the SQLite job log of the output folder (the same one the CLI writes).
+    pub fn history(&self) -> AppResult<Vec<HistoryRow>> {
+        let db = self.db_path(&lock(&self.inner).settings);
+        if !db.exists() {
+            return Ok(Vec::new());
+        }
+        let log = deid_core::joblog::JobLog::open(&db)
+            .map_err(|e| AppError::Core(deid_core::Error::JobLog(e.to_string())))?;
+        let jobs = log
+            .recent_jobs(50)
+            .map_err(|e| AppError::Core(deid_core::Error::JobLog(e.to_string())))?;
+        let mut rows = Vec::new();
+        for j in jobs {
+            let docs = log
+                .job_documents(j.id)
+                .map_err(|e| AppError::Core(deid_core::Error::JobLog(e.to_string())))?;
+            rows.push(HistoryRow {
+                job_id: j.id,
+                started_at: j.started_at,
+                status: j.status,
+                documents: j.documents,
+                failed: j.failed,
+                max_risk: docs.iter().map(|d| d.risk_score).fold(0.0, f32::max),
+            });
+        }
+        Ok(rows)
+    }
+
+    fn worker_settings(&self, s: &AppSettings) -> WorkerSettings {
+        WorkerSettings {
+            policy: s.policy.clone(),
+            max_memory_mb: 8192,
+            timeout_s: Some(u64::from(s.timeout_s)),
+            threads: s.threads as usize,
+            heading_model: None,
+            ner_model: s.ner.then(|| "ner-minilm".to_string()),
+            pdfium: None,
+        }
+    }
+
+    fn engine(&self, s: &AppSettings) -> AppResult<deid_core::Engine> {
+        let cfg = deid_core::Settings {
+            policy: s.policy.clone(),
+            timeout_s: Some(u64::from(s.timeout_s)),
+            review_threshold: None,
+        }
+        .into_config()?;
+        let ner = s.ner.then_some("ner-minilm");
+        Ok(deid_core::registry::engine_with_models(cfg, 1, None, ner)?)
+    }
+
+    /// A job request for `inputs` with the current settings.
+    fn request(
+        &self,
+        s: &AppSettings,
+        force: bool,
+        review: Option<Decisions>,
+        cancel: Option<Arc<Cancel>>,
+    ) -> JobRequest {
+        let exe = self.cli.path().unwrap_or_else(|| PathBuf::from("pdf-deid"));
+        JobRequest {
+            inputs: Vec::new(),
+            out_dir: self.out_dir(s),
+            db: self.db_path(s),
+            key: self.paths.key.clone(),
+            force,
+            isolation: Isolation::Subprocess {
+                exe,
+                args: self.worker_settings(s).args(),
+                timeout: Duration::from_secs(u64::from(s.timeout_s) + 15),
+                password: None,
+            },
+            review,
+            cancel,
+        }
+    }
+
+    fn batch_loop(self: Arc<Self>) {
+        loop {
+            let (ids, inputs, settings, cancel) = {
+                let mut g = lock(&self.inner);
+                while !g
+                    .entries
+                    .iter()
+                    .any(|e| e.item.status == ItemStatus::Queued)
+                {
+                    g = self.wake.wait(g).unwrap_or_else(|p| p.into_inner());
+                }
+                let picked: Vec<(u32, InputFile)> = g
+                    .entries
+                    .iter()
+                    .filter(|e| e.item.status == ItemStatus::Queued)
+                    .map(|e| (e.item.id, e.input.clone()))
+                    .collect();
+                let cancel = Arc::new(Cancel::default());
+                g.running = Some(Running {
+                    ids: picked.iter().map(|p| p.0).collect(),
+                    cancel: cancel.clone(),
+                });
+                g.batch = BatchState {
+                    running: true,
+                    total: picked.len() as u32,
+                    finished: 0,
+                };
+                let (ids, inputs): (Vec<u32>, Vec<InputFile>) = picked.into_iter().unzip();
+                (ids, inputs, g.settings.clone(), cancel)
+            };
+            self.shell.emit(AppEvent::Batch {
+                batch: lock(&self.inner).batch.clone(),
+            });
+            let summary = self.run_batch(&ids, &inputs, &settings, cancel);
+            let batch = {
+                let mut g = lock(&self.inner);
+                g.running = None;
+                g.batch.running = false;
+                g.batch.clone()
+            };
+            self.shell.emit(AppEvent::Batch { batch });
+            let body = format!(
+                "{} done, {} to review, {} failed{}",
+                summary.ok + summary.skipped,
+                summary.review,
+                summary.failed,
+                if summary.cancelled > 0 {
+                    format!(", {} cancelled", summary.cancelled)
+                } else {
+                    String::new()
+                }
+            );
+            self.shell.emit(AppEvent::BatchFinished { summary });
+            self.shell.notify("pdf-deid: batch finished", &body);
+        }
+    }
+
+    fn run_batch(
+        &self,
+        ids: &[u32],
+        inputs: &[InputFile],
+        settings: &AppSettings,
+        cancel: Arc<Cancel>,
+    ) -> BatchSummary {
+        let engine = match self.engine(settings) {
+            Ok(e) => e,
+            Err(e) => return self.fail_all(ids, &e),
+        };
+        let req = self.request(settings, false, None, Some(cancel));
+        let out_dir = req.out_dir.clone();
+        let result = job::run_inputs(&engine, None, &req, inputs, &mut |ev| {
+            self.on_job_event(ids, inputs, &out_dir, ev)
+        });
+        match result {
+            Ok(o) => BatchSummary {
+                ok: o.count("ok") as u32,
+                review: o.count("review") as u32,
+                failed: o.count("failed") as u32,
+                skipped: o.count("skipped") as u32,
+                cancelled: o.count("cancelled") as u32,
+            },
+            Err(e) => self.fail_all(ids, &AppError::Core(e)),
+        }
+    }
+
+    /// A batch that could not start (job log, output folder, models): every document gets
+    /// the error.
+    fn fail_all(&self, ids: &[u32], err: &AppError) -> BatchSummary {
+        let code = match err {
+            AppError::Core(e) => e.code().to_string(),
+            _ => "settings".to_string(),
+        };
+        let msg = err.to_string();
+        for id in ids {
+            self.update(*id, |it| {
+                if matches!(it.status, ItemStatus::Queued | ItemStatus::Running) {
+                    it.status = ItemStatus::Failed;
+                    it.error_code = Some(code.clone());
+                    it.error = Some(msg.clone());
+                }
+            });
+        }
+        self.shell.emit(AppEvent::Error { message: msg });
+        BatchSummary {
+            failed: ids.len() as u32,
+            ..BatchSummary::default()
+        }
+    }
+
+    fn update(&self, id: u32, f: impl FnOnce(&mut QueueItem)) -> Option<QueueItem> {
+        let mut g = lock(&self.inner);
+        let e = g.entries.iter_mut().find(|e| e.item.id == id)?;
+        f(&mut e.item);
+        let item = e.item.clone();
+        drop(g);
+        self.shell.emit(AppEvent::Item { item: item.clone() });
+        Some(item)
+    }
+
+    fn on_job_event(&self, ids: &[u32], inputs: &[InputFile], out_dir: &Path, ev: &JobEvent) {
+        let finished = |this: &Self| {
+            let batch = {
+                let mut g = lock(&this.inner);
+                g.batch.finished += 1;
+                g.batch.clone()
+            };
+            this.shell.emit(AppEvent::Batch { batch });
+        };
+        match ev {
+            JobEvent::DocStarted { index } => {
+                self.update(ids[*index], |it| {
+                    it.status = ItemStatus::Running;
+                    it.stage = None;
+                    it.progress = 0.02;
+                    it.error = None;
+                    it.error_code = None;
+                });
+            }
+            JobEvent::DocStage { index, stage } => {
+                let pos = deid_core::Stage::ALL
+                    .iter()
+                    .position(|s| s == stage)
+                    .unwrap_or(0);
+                self.update(ids[*index], |it| {
+                    it.stage = Some(StageName::from(*stage));
+                    it.progress = (pos + 1) as f32 / deid_core::Stage::ALL.len() as f32;
+                });
+            }
+            JobEvent::DocDone { index, .. } | JobEvent::DocSkipped { index } => {
+                let st = match ev {
+                    JobEvent::DocDone { status, .. } => *status,
+                    _ => "skipped",
+                };
+                let output = out_dir.join(&inputs[*index].relative);
+                let report = read_report(&output);
+                let id = ids[*index];
+                {
+                    let mut g = lock(&self.inner);
+                    if let Some(e) = g.entries.iter_mut().find(|e| e.item.id == id) {
+                        e.report = report.clone();
+                        e.applied = e.decisions.clone();
+                    }
+                }
+                let needs_review = report.as_ref().is_some_and(|r| r.review);
+                self.update(id, |it| {
+                    it.status = match st {
+                        "review" => ItemStatus::Review,
+                        "skipped" if needs_review => ItemStatus::Review,
+                        "skipped" => ItemStatus::Skipped,
+                        _ => ItemStatus::Done,
+                    };
+                    it.progress = 1.0;
+                    it.output = Some(output.display().to_string());
+                    if let Some(r) = &report {
+                        it.risk = Some(r.risk.score);
+                        it.counts = r.counts.clone();
+                    }
+                    it.pending_decisions = 0;
+                });
+                finished(self);
+            }
+            JobEvent::DocFailed {
+                index,
+                code,
+                message,
+            } => {
+                self.update(ids[*index], |it| {
+                    it.status = ItemStatus::Failed;
+                    it.progress = 1.0;
+                    it.output = None;
+                    it.error_code = Some(code.to_string());
+                    it.error = Some(message.clone());
+                });
+                finished(self);
+            }
+            JobEvent::DocCancelled { index } => {
+                self.update(ids[*index], |it| {
+                    it.status = ItemStatus::Cancelled;
+                    it.progress = 0.0;
+                });
+                finished(self);
+            }
+            _ => {}
+        }
+    }
+
+    fn entry_view<T>(&self, id: u32, f: impl FnOnce(&mut Entry) -> AppResult<T>) -> AppResult<T> {
+        let mut g = lock(&self.inner);
+        let e = g
+            .entries
+            .iter_mut()
+            .find(|e| e.item.id == id)
+            .ok_or(AppError::NoSuchItem(id))?;
+        f(e)
+    }
+
+    /// One page of a finished document with its detections, for the review screen.
+    pub fn review_page(&self, id: u32, page: u32) -> AppResult<ReviewPage> {
+        let (input, report, decisions, boxes_px) = self.entry_view(id, |e| {
+            let r = e.report.clone().ok_or(AppError::NotReviewable)?;
+            Ok((
+                e.input.path.clone(),
+                r,
+                e.decisions.clone(),
+                e.boxes_px.clone(),
+            ))
+        })?;
+        let rendered = self.cli.render(&input, page as usize)?;
+        let view = rendered.view;
+        self.entry_view(id, |e| {
+            e.views.insert(page, view);
+            Ok(())
+        })?;
+        let on_page = |e: &&EntityReport| e.page == page as usize;
+        let entity = |e: &EntityReport, rejected: bool| ReviewEntity {
+            key: e.text_hmac.clone(),
+            category: e.category.as_str().to_string(),
+            score: e.score,
+            source: e.source.clone(),
+            boxes: e.rects.iter().map(|r| view.to_px(r)).collect(),
+            rejected: rejected || decisions.rejected.contains(&e.text_hmac),
+        };
+        let mut entities: Vec<ReviewEntity> = report
+            .entities
+            .iter()
+            .filter(on_page)
+            .filter(|e| e.source != deid_core::review::BOX_SOURCE)
+            .map(|e| entity(e, false))
+            .collect();
+        // detections rejected in an earlier apply stay visible so they can be restored
+        entities.extend(report.rejected.iter().filter(on_page).map(|e| {
+            let mut v = entity(e, decisions.rejected.contains(&e.text_hmac));
+            v.source = e.source.clone();
+            v
+        }));
+        use base64::Engine as _;
+        let image = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&rendered.png)
+        );
+        Ok(ReviewPage {
+            item_id: id,
+            page,
+            pages: rendered.pages as u32,
+            image,
+            width: view.width_px as u32,
+            height: view.height_px as u32,
+            entities,
+            added_boxes: boxes_px.into_iter().filter(|b| b.page == page).collect(),
+            added_terms: decisions
+                .added_terms
+                .iter()
+                .map(|t| ReviewTerm {
+                    text: t.text.clone(),
+                    category: t.category.as_str().to_string(),
+                })
+                .collect(),
+            categories: Category::ALL
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect(),
+        })
+    }
+
+    fn set_pending(&self, id: u32) -> u32 {
+        let n = self
+            .entry_view(id, |e| {
+                let d = &e.decisions;
+                let n = if *d == e.applied {
+                    0
+                } else {
+                    (d.rejected.len() + d.added_terms.len() + d.added_boxes.len()) as u32
+                };
+                Ok(n)
+            })
+            .unwrap_or(0);
+        self.update(id, |it| it.pending_decisions = n);
+        n
+    }
+
+    /// Reject (or restore) every occurrence of the text with HMAC `key`.
+    pub fn set_rejected(&self, id: u32, key: &str, rejected: bool) -> AppResult<u32> {
+        self.entry_view(id, |e| {
+            e.decisions.rejected.retain(|k| k != key);
+            if rejected {
+                e.decisions.rejected.push(key.to_string());
+            }
+            Ok(())
+        })?;
+        Ok(self.set_pending(id))
+    }
+
+    /// A box drawn on the page image (pixels) → a redaction rectangle in user space.
+    pub fn add_box(&self, id: u32, b: ReviewBox) -> AppResult<u32> {
+        let category = parse_category(&b.category)?;
+        let (input, cached) = self.entry_view(id, |e| {
+            Ok((e.input.path.clone(), e.views.get(&b.page).copied()))
+        })?;
+        let view = match cached {
+            Some(v) => v,
+            None => self.cli.render(&input, b.page as usize)?.view,
+        };
+        let rect = view.from_px(b.rect);
+        if rect.width() < 1.0 || rect.height() < 1.0 {
+            return Err(AppError::Settings("the box is too small".into()));
+        }
+        self.entry_view(id, |e| {
+            e.decisions.added_boxes.push(AddedBox {
+                page: b.page as usize,
+                rect,
+                category,
+            });
+            e.boxes_px.push(b);
+            Ok(())
+        })?;
+        Ok(self.set_pending(id))
+    }
+
+    /// Redact every occurrence of a term the reviewer typed.
+    pub fn add_term(&self, id: u32, t: ReviewTerm) -> AppResult<u32> {
+        let category = parse_category(&t.category)?;
+        let text = t.text.trim().to_string();
+        if text.chars().count() < 2 {
+            return Err(AppError::Settings("the term is too short".into()));
+        }
+        self.entry_view(id, |e| {
+            if !e.decisions.added_terms.iter().any(|x| x.text == text) {
+                e.decisions.added_terms.push(AddedTerm { text, category });
+            }
+            Ok(())
+        })?;
+        Ok(self.set_pending(id))
+    }
+
+    /// Re-redact the document with all decisions so far and verify; the new output
+    /// replaces the old one (atomically) and the job log gets a row with the decisions.
+    pub fn apply_review(&self, id: u32) -> AppResult<QueueItem> {
+        let (input, decisions, settings) = {
+            let g = lock(&self.inner);
+            let e = g
+                .entries
+                .iter()
+                .find(|e| e.item.id == id)
+                .ok_or(AppError::NoSuchItem(id))?;
+            if e.report.is_none() {
+                return Err(AppError::NotReviewable);
+            }
+            (e.input.clone(), e.decisions.clone(), g.settings.clone())
+        };
+        self.update(id, |it| {
+            it.status = ItemStatus::Running;
+            it.progress = 0.02;
+        });
+        let engine = self.engine(&settings)?;
+        let req = self.request(&settings, true, Some(decisions), None);
+        let out_dir = req.out_dir.clone();
+        let inputs = [input];
+        let outcome = job::run_inputs(&engine, None, &req, &inputs, &mut |ev| {
+            if !matches!(ev, JobEvent::Started { .. } | JobEvent::Finished { .. }) {
+                self.on_job_event(&[id], &inputs, &out_dir, ev);
+            }
+        })?;
+        let _ = outcome;
+        self.entry_view(id, |e| Ok(e.item.clone()))
+    }
+
+    /// Labelled training examples from this document and its decisions, as gold JSONL.
+    /// Holds plaintext: written only because the user asked, to `path` or beside the
+    /// outputs in `training-examples/`.
+    pub fn export_training(&self, id: u32, path: Option<String>) -> AppResult<String> {
+        let (input, decisions, settings) = {
+            let g = lock(&self.inner);
+            let e = g
+                .entries
+                .iter()
+                .find(|e| e.item.id == id)
+                .ok_or(AppError::NoSuchItem(id))?;
+            (e.input.clone(), e.decisions.clone(), g.settings.clone())
+        };
+        let target = match path {
+            Some(p) if !p.trim().is_empty() => PathBuf::from(p),
+            _ => {
+                let stem = input
+                    .relative
+                    .with_extension("")
+                    .display()
+                    .to_string()
+                    .replace(['/', '\\'], "_");
+                self.out_dir(&settings)
+                    .join("training-examples")
+                    .join(format!("{stem}.jsonl"))
+            }
+        };
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| deid_core::Error::io("creating the export folder", &e))?;
+        }
+        self.cli.export(
+            &input.path,
+            &target,
+            &decisions,
+            &self.worker_settings(&settings),
+        )?;
+        Ok(target.display().to_string())
+    }
+}
+
+fn parse_category(s: &str) -> AppResult<Category> {
+    Category::parse(s).ok_or_else(|| AppError::Settings(format!("unknown category {s:?}")))
+}
+
+/// The `.deid.json` report written beside an output.
+fn read_report(output: &Path) -> Option<DocReport> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        report: DocReport,
+    }
+    let bytes = std::fs::read(output.with_extension("pdf.deid.json")).ok()?;
+    serde_json::from_slice::<File>(&bytes)
+        .ok()
+        .map(|f| f.report)
+}

@@ -1,0 +1,215 @@
+//! pdf-deid desktop: a thin Tauri 2 shell. `app` holds the queue and runs batches through
+//! deid-core; this file only wires Tauri (commands, events, drag-and-drop, notifications,
+//! dialogs) to it. See ARCHITECTURE.md.
+
+pub mod api;
+pub mod app;
+pub mod worker_cli;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_opener::OpenerExt;
+
+use api::{
+    AppEvent, AppSettings, HistoryRow, QueueItem, ReviewBox, ReviewPage, ReviewTerm, Snapshot,
+};
+use app::{App, AppError, AppPaths, AppResult, Shell};
+
+/// The event name the window listens to; the payload is an [`AppEvent`].
+pub const EVENT: &str = "deid://event";
+
+struct TauriShell(tauri::AppHandle);
+
+impl Shell for TauriShell {
+    fn emit(&self, ev: AppEvent) {
+        let _ = self.0.emit(EVENT, ev);
+    }
+    fn notify(&self, title: &str, body: &str) {
+        // no notification daemon (a server, a test display) is not an error: the window
+        // shows the same summary
+        let _ = self
+            .0
+            .notification()
+            .builder()
+            .title(title)
+            .body(body)
+            .show();
+    }
+}
+
+type AppState<'a> = State<'a, Arc<App>>;
+
+#[tauri::command]
+fn snapshot(app: AppState<'_>) -> Snapshot {
+    app.snapshot()
+}
+
+#[tauri::command(async)]
+fn ingest_paths(app: AppState<'_>, paths: Vec<String>) -> AppResult<Vec<QueueItem>> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    app.ingest(&paths)
+}
+
+#[tauri::command(async)]
+fn pick_and_ingest(handle: tauri::AppHandle, app: AppState<'_>) -> AppResult<Vec<QueueItem>> {
+    let picked = handle
+        .dialog()
+        .file()
+        .add_filter("PDF documents", &["pdf", "PDF"])
+        .blocking_pick_files()
+        .unwrap_or_default();
+    let paths: Vec<PathBuf> = picked
+        .into_iter()
+        .filter_map(|p| p.into_path().ok())
+        .collect();
+    app.ingest(&paths)
+}
+
+#[tauri::command]
+fn cancel_item(app: AppState<'_>, id: u32) -> AppResult<()> {
+    app.cancel_item(id)
+}
+
+#[tauri::command]
+fn cancel_batch(app: AppState<'_>) {
+    app.cancel_batch()
+}
+
+#[tauri::command]
+fn clear_finished(app: AppState<'_>) {
+    app.clear_finished()
+}
+
+#[tauri::command]
+fn open_output_folder(
+    handle: tauri::AppHandle,
+    app: AppState<'_>,
+    id: Option<u32>,
+) -> AppResult<()> {
+    let dir = app.output_folder(id)?;
+    handle
+        .opener()
+        .open_path(dir.display().to_string(), None::<&str>)
+        .map_err(|e| AppError::Worker(format!("opening the folder: {e}")))
+}
+
+#[tauri::command]
+fn save_settings(app: AppState<'_>, settings: AppSettings) -> AppResult<AppSettings> {
+    app.save_settings(settings)
+}
+
+#[tauri::command(async)]
+fn history(app: AppState<'_>) -> AppResult<Vec<HistoryRow>> {
+    app.history()
+}
+
+#[tauri::command(async)]
+fn review_page(app: AppState<'_>, id: u32, page: u32) -> AppResult<ReviewPage> {
+    app.review_page(id, page)
+}
+
+#[tauri::command]
+fn set_rejected(app: AppState<'_>, id: u32, key: String, rejected: bool) -> AppResult<u32> {
+    app.set_rejected(id, &key, rejected)
+}
+
+#[tauri::command(async)]
+fn add_box(app: AppState<'_>, id: u32, rect: ReviewBox) -> AppResult<u32> {
+    app.add_box(id, rect)
+}
+
+#[tauri::command]
+fn add_term(app: AppState<'_>, id: u32, term: ReviewTerm) -> AppResult<u32> {
+    app.add_term(id, term)
+}
+
+#[tauri::command(async)]
+fn apply_review(app: AppState<'_>, id: u32) -> AppResult<QueueItem> {
+    app.apply_review(id)
+}
+
+#[tauri::command(async)]
+fn export_training(app: AppState<'_>, id: u32, path: Option<String>) -> AppResult<String> {
+    app.export_training(id, path)
+}
+
+fn default_out_dir(handle: &tauri::AppHandle) -> PathBuf {
+    let base = handle
+        .path()
+        .document_dir()
+        .or_else(|_| handle.path().home_dir())
+        .unwrap_or_else(|_| PathBuf::from("."));
+    base.join("pdf-deid-output")
+}
+
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|tauri_app| {
+            let handle = tauri_app.handle().clone();
+            let config_dir = handle
+                .path()
+                .app_config_dir()
+                .unwrap_or_else(|_| PathBuf::from("."));
+            let paths = AppPaths {
+                settings_file: config_dir.join("settings.json"),
+                default_out: default_out_dir(&handle),
+                key: deid_core::joblog::default_key_path(),
+            };
+            let app = App::new(
+                paths,
+                worker_cli::WorkerCli::locate(),
+                Box::new(TauriShell(handle.clone())),
+            );
+            tauri_app.manage(app.clone());
+            // OS file drops: the same function as the "Add files" button and the
+            // `ingest_paths` command (WebDriver cannot drop files, the tests call that)
+            if let Some(w) = tauri_app.get_webview_window("main") {
+                let app = app.clone();
+                w.on_window_event(move |ev| {
+                    if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop {
+                        paths, ..
+                    }) = ev
+                    {
+                        if let Err(e) = app.ingest(paths) {
+                            let _ = handle.emit(
+                                EVENT,
+                                AppEvent::Error {
+                                    message: e.to_string(),
+                                },
+                            );
+                        }
+                    }
+                });
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            snapshot,
+            ingest_paths,
+            pick_and_ingest,
+            cancel_item,
+            cancel_batch,
+            clear_finished,
+            open_output_folder,
+            save_settings,
+            history,
+            review_page,
+            set_rejected,
+            add_box,
+            add_term,
+            apply_review,
+            export_training,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("error: the window could not start: {e}");
+            std::process::exit(1);
+        });
+}

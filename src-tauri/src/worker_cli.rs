@@ -1,0 +1,197 @@
+//! The `pdf-deid` command-line program as the desktop app's worker: it runs each document
+//! in its own process (`pdf-deid worker`), renders pages for the review screen
+//! (`pdf-deid review render`) and writes training examples (`pdf-deid review export`).
+//! The window process itself never loads pdfium, so a PDF that crashes pdfium fails that
+//! document, not the app.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use deid_core::job::WorkerSettings;
+use deid_core::review::{Decisions, PageView};
+
+use crate::app::{AppError, AppResult};
+
+/// Where the `pdf-deid` program is.
+#[derive(Debug, Clone)]
+pub struct WorkerCli {
+    path: Option<PathBuf>,
+}
+
+/// A rendered page: PNG bytes and how pixels map to the page.
+pub struct Rendered {
+    pub png: Vec<u8>,
+    pub view: PageView,
+    pub pages: usize,
+}
+
+const EXE: &str = if cfg!(windows) {
+    "pdf-deid.exe"
+} else {
+    "pdf-deid"
+};
+
+impl WorkerCli {
+    /// `$PDF_DEID_CLI`, else `pdf-deid` beside this executable (a bundle ships it as a
+    /// sidecar; `cargo build` puts both in one folder), else on `PATH`.
+    pub fn locate() -> WorkerCli {
+        let from_env = std::env::var_os("PDF_DEID_CLI").map(PathBuf::from);
+        let beside = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join(EXE)));
+        let on_path = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(EXE))
+                .find(|p| p.is_file())
+        });
+        let path = [from_env, beside, on_path]
+            .into_iter()
+            .flatten()
+            .find(|p| p.is_file());
+        WorkerCli { path }
+    }
+
+    pub fn path(&self) -> Option<PathBuf> {
+        self.path.clone()
+    }
+
+    pub fn problems(&self) -> Vec<String> {
+        match &self.path {
+            Some(_) => Vec::new(),
+            None => vec![format!(
+                "The {EXE} program was not found next to the app or on PATH: documents cannot be processed. Build it with `cargo build` or set PDF_DEID_CLI."
+            )],
+        }
+    }
+
+    fn command(&self) -> AppResult<Command> {
+        let p = self
+            .path
+            .as_ref()
+            .ok_or_else(|| AppError::Worker(self.problems().join(" ")))?;
+        let mut c = Command::new(p);
+        c.env_remove("PDF_DEID_PASSWORD")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        Ok(c)
+    }
+
+    /// Run `c` with an optional stdin payload and a time limit; stdout on success.
+    fn run(mut c: Command, stdin: Option<Vec<u8>>, limit: Duration) -> AppResult<Vec<u8>> {
+        if stdin.is_some() {
+            c.stdin(Stdio::piped());
+        }
+        let mut child = c
+            .spawn()
+            .map_err(|e| AppError::Worker(format!("starting {EXE}: {}", e.kind())))?;
+        if let (Some(data), Some(mut w)) = (stdin, child.stdin.take()) {
+            let _ = w.write_all(&data);
+        }
+        let mut out = child
+            .stdout
+            .take()
+            .ok_or(AppError::Worker("no stdout".into()))?;
+        let mut err = child
+            .stderr
+            .take()
+            .ok_or(AppError::Worker("no stderr".into()))?;
+        let out_t = std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = out.read_to_end(&mut b);
+            b
+        });
+        let err_t = std::thread::spawn(move || {
+            let mut b = String::new();
+            let _ = err.read_to_string(&mut b);
+            b
+        });
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(s)) => break s,
+                Ok(None) if started.elapsed() > limit => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(AppError::Worker(format!(
+                        "{EXE} did not finish within {} s",
+                        limit.as_secs()
+                    )));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Err(e) => return Err(AppError::Worker(format!("waiting: {}", e.kind()))),
+            }
+        };
+        let stdout = out_t.join().unwrap_or_default();
+        let stderr = err_t.join().unwrap_or_default();
+        if !status.success() {
+            // the CLI's own messages carry error codes and pages, never document text
+            let msg = stderr
+                .lines()
+                .rev()
+                .find(|l| l.starts_with("error"))
+                .unwrap_or("the worker failed")
+                .to_string();
+            return Err(AppError::Worker(msg));
+        }
+        Ok(stdout)
+    }
+
+    pub fn render(&self, input: &Path, page: usize) -> AppResult<Rendered> {
+        let mut c = self.command()?;
+        c.args(["review", "render", "--page", &page.to_string(), "--input"])
+            .arg(input);
+        let out = Self::run(c, None, Duration::from_secs(60))?;
+        let nl = out
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or(AppError::Worker("render: no header".into()))?;
+        #[derive(serde::Deserialize)]
+        struct Header {
+            pages: usize,
+            view: PageView,
+            png_bytes: usize,
+        }
+        let h: Header = serde_json::from_slice(&out[..nl])
+            .map_err(|_| AppError::Worker("render: bad header".into()))?;
+        let png = out[nl + 1..].to_vec();
+        if png.len() != h.png_bytes {
+            return Err(AppError::Worker("render: truncated image".into()));
+        }
+        Ok(Rendered {
+            png,
+            view: h.view,
+            pages: h.pages,
+        })
+    }
+
+    pub fn export(
+        &self,
+        input: &Path,
+        out: &Path,
+        decisions: &Decisions,
+        settings: &WorkerSettings,
+    ) -> AppResult<()> {
+        let mut c = self.command()?;
+        c.args([
+            "review",
+            "export",
+            "--decisions-stdin",
+            "--policy",
+            &settings.policy,
+        ])
+        .arg("--input")
+        .arg(input)
+        .arg("--out")
+        .arg(out);
+        if let Some(m) = &settings.ner_model {
+            c.args(["--ner-model", m]);
+        }
+        let json = serde_json::to_vec(decisions)
+            .map_err(|_| AppError::Worker("serialising decisions".into()))?;
+        Self::run(c, Some(json), Duration::from_secs(300))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+// Generated from src-tauri/src/api.rs by `cargo test -p pdf-deid-desktop` (PDF_DEID_BLESS=1 rewrites it). Do not edit.
+
+export type ItemStatus = "queued" | "running" | "done" | "review" | "failed" | "cancelled" | "skipped";
+
+export type StageName = "extract" | "detect" | "search" | "redact" | "verify";
+
+export type QueueItem = { id: number, path: string, name: string, status: ItemStatus, 
+/**
+ * Last finished stage while running.
+ */
+stage: StageName | null, 
+/**
+ * 0..1 for this document.
+ */
+progress: number, risk: number | null, counts: { [key in string]?: number }, output: string | null, error_code: string | null, error: string | null, 
+/**
+ * Reviewer decisions pending for this document (not applied yet).
+ */
+pending_decisions: number, };
+
+export type BatchState = { running: boolean, total: number, finished: number, };
+
+export type AppSettings = { 
+/**
+ * Output folder ("" = `pdf-deid-output` in the user's documents or home folder).
+ */
+out_dir: string, 
+/**
+ * "safe-harbor" or "strict-raster".
+ */
+policy: string, 
+/**
+ * "cpu" or "auto" (a GPU when the build supports one).
+ */
+device: string, 
+/**
+ * Threads per document (0 = one per core).
+ */
+threads: number, 
+/**
+ * Per-document time limit, seconds.
+ */
+timeout_s: number, 
+/**
+ * Add the learned NER detector to the rules.
+ */
+ner: boolean, };
+
+export type Snapshot = { items: Array<QueueItem>, batch: BatchState, settings: AppSettings, out_dir: string, 
+/**
+ * Problems with the installation (missing pdf-deid worker, pdfium…), shown as a banner.
+ */
+problems: Array<string>, gpu_available: boolean, };
+
+export type AppEvent = { "type": "item", item: QueueItem, } | { "type": "items", items: Array<QueueItem>, } | { "type": "batch", batch: BatchState, } | { "type": "batch_finished", summary: BatchSummary, } | { "type": "error", message: string, };
+
+export type BatchSummary = { ok: number, review: number, failed: number, skipped: number, cancelled: number, };
+
+export type ReviewEntity = { key: string, category: string, score: number, source: string, 
+/**
+ * Pixel boxes `[x0, y0, x1, y1]` on the page image.
+ */
+boxes: Array<[number, number, number, number]>, rejected: boolean, };
+
+export type ReviewBox = { page: number, rect: [number, number, number, number], category: string, };
+
+export type ReviewTerm = { text: string, category: string, };
+
+export type ReviewPage = { item_id: number, page: number, pages: number, 
+/**
+ * `data:image/png;base64,…` of the original page.
+ */
+image: string, width: number, height: number, entities: Array<ReviewEntity>, added_boxes: Array<ReviewBox>, added_terms: Array<ReviewTerm>, categories: Array<string>, };
+
+export type HistoryRow = { job_id: bigint, started_at: string, status: string, documents: number, failed: number, max_risk: number, };
+
+export interface Commands {
+  snapshot: { args: {  }; result: Snapshot };
+  ingest_paths: { args: { paths: Array<string> }; result: Array<QueueItem> };
+  pick_and_ingest: { args: {  }; result: Array<QueueItem> };
+  cancel_item: { args: { id: number }; result: null };
+  cancel_batch: { args: {  }; result: null };
+  clear_finished: { args: {  }; result: null };
+  open_output_folder: { args: { id: number | null }; result: null };
+  save_settings: { args: { settings: AppSettings }; result: AppSettings };
+  history: { args: {  }; result: Array<HistoryRow> };
+  review_page: { args: { id: number; page: number }; result: ReviewPage };
+  set_rejected: { args: { id: number; key: string; rejected: boolean }; result: number };
+  add_box: { args: { id: number; rect: ReviewBox }; result: number };
+  add_term: { args: { id: number; term: ReviewTerm }; result: number };
+  apply_review: { args: { id: number }; result: QueueItem };
+  export_training: { args: { id: number; path: string | null }; result: string };
+}

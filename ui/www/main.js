@@ -1,0 +1,534 @@
+// pdf-deid window. Plain ES module, no bundler: types come from the generated
+// bindings/api.ts (JSDoc imports) and `tsc --checkJs` checks this file against them.
+// @ts-check
+
+/** @typedef {import('../bindings/api').Commands} Commands */
+/** @typedef {import('../bindings/api').QueueItem} QueueItem */
+/** @typedef {import('../bindings/api').AppEvent} AppEvent */
+/** @typedef {import('../bindings/api').AppSettings} AppSettings */
+/** @typedef {import('../bindings/api').BatchState} BatchState */
+/** @typedef {import('../bindings/api').ReviewPage} ReviewPage */
+/** @typedef {import('../bindings/api').Snapshot} Snapshot */
+
+/**
+ * Typed `invoke`: the command name picks the argument and result types.
+ * @template {keyof Commands} K
+ * @param {K} cmd
+ * @param {Commands[K]['args']} args
+ * @returns {Promise<Commands[K]['result']>}
+ */
+export function call(cmd, args) {
+  return window.__TAURI__.core.invoke(cmd, args);
+}
+
+/** @param {string} id */
+function $(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el;
+}
+
+/** @type {Map<number, QueueItem>} */
+const items = new Map();
+/** @type {Map<number, HTMLTableRowElement>} */
+const rows = new Map();
+const state = {
+  /** @type {number | null} */ reviewId: null,
+  reviewPage: 0,
+  reviewPages: 1,
+  /** @type {ReviewPage | null} */ page: null,
+};
+
+const CATEGORY_COLOURS = {
+  NAME: '#d1495b', DATE: '#edae49', AGE: '#8d6a9f', ID: '#00798c', SSN: '#003d5b',
+  PHONE: '#30638e', FAX: '#30638e', EMAIL: '#66a182', URL: '#66a182', IP: '#66a182',
+  ADDRESS: '#c8553d', ZIP: '#c8553d', LOCATION: '#f28f3b', ORGANIZATION: '#588b8b',
+};
+/** @param {string} c */
+function colourOf(c) {
+  return /** @type {Record<string, string>} */ (CATEGORY_COLOURS)[c] ?? '#555';
+}
+
+/** Green → amber → red. @param {number} r */
+function riskColour(r) {
+  const hue = Math.round(120 * (1 - Math.max(0, Math.min(1, r))));
+  return `hsl(${hue}, 65%, 38%)`;
+}
+
+/** @param {string} message */
+function showError(message) {
+  const b = $('banner');
+  b.textContent = message;
+  b.hidden = false;
+}
+
+/** @param {string} message */
+function showNotice(message) {
+  const n = $('notice');
+  n.textContent = message;
+  n.hidden = false;
+}
+
+/** @param {unknown} e */
+function errorText(e) {
+  return typeof e === 'string' ? e : e instanceof Error ? e.message : JSON.stringify(e);
+}
+
+const STATUS_LABEL = {
+  queued: 'Queued', running: 'Running', done: 'Done', review: 'Review', failed: 'Failed',
+  cancelled: 'Cancelled', skipped: 'Done (unchanged)',
+};
+
+/** @param {QueueItem} it */
+function renderRow(it) {
+  let tr = rows.get(it.id);
+  if (!tr) {
+    tr = document.createElement('tr');
+    tr.dataset.id = String(it.id);
+    tr.innerHTML = `<td class="name"></td><td><span class="status"></span></td>
+      <td class="progress"><progress max="1"></progress><span class="stage"></span></td>
+      <td class="risk-cell"></td><td class="counts"></td><td class="output"></td>
+      <td class="row-actions"><button class="review-btn">Review</button>
+      <button class="cancel-btn">Cancel</button><button class="folder-btn">Folder</button></td>`;
+    rows.set(it.id, tr);
+    const id = it.id;
+    /** @type {HTMLButtonElement} */ (tr.querySelector('.review-btn')).onclick = () => openReview(id);
+    /** @type {HTMLButtonElement} */ (tr.querySelector('.cancel-btn')).onclick = () =>
+      call('cancel_item', { id }).catch((e) => showError(errorText(e)));
+    /** @type {HTMLButtonElement} */ (tr.querySelector('.folder-btn')).onclick = () =>
+      call('open_output_folder', { id }).catch((e) => showError(errorText(e)));
+  }
+  tr.dataset.status = it.status;
+  const name = /** @type {HTMLElement} */ (tr.querySelector('.name'));
+  name.textContent = it.name;
+  name.title = it.path;
+  const st = /** @type {HTMLElement} */ (tr.querySelector('.status'));
+  st.textContent = STATUS_LABEL[it.status];
+  st.dataset.status = it.status;
+  const bar = /** @type {HTMLProgressElement} */ (tr.querySelector('progress'));
+  bar.value = it.progress;
+  /** @type {HTMLElement} */ (tr.querySelector('.stage')).textContent =
+    it.status === 'running' && it.stage ? it.stage : '';
+  const risk = /** @type {HTMLElement} */ (tr.querySelector('.risk-cell'));
+  risk.innerHTML = '';
+  if (it.risk !== null) {
+    const s = document.createElement('span');
+    s.className = 'risk';
+    s.dataset.risk = it.risk.toFixed(3);
+    s.textContent = it.risk.toFixed(2);
+    s.style.background = riskColour(it.risk);
+    risk.append(s);
+  }
+  if (it.error) {
+    const e = document.createElement('span');
+    e.className = 'error';
+    e.textContent = it.error;
+    risk.append(e);
+  }
+  /** @type {HTMLElement} */ (tr.querySelector('.counts')).textContent = Object.entries(it.counts)
+    .map(([k, v]) => `${k.toLowerCase()} ${v}`)
+    .join(', ') + (it.pending_decisions ? ` · ${it.pending_decisions} pending` : '');
+  /** @type {HTMLElement} */ (tr.querySelector('.output')).textContent = it.output ?? '';
+  const reviewable = ['done', 'review', 'skipped'].includes(it.status) && it.output !== null;
+  /** @type {HTMLButtonElement} */ (tr.querySelector('.review-btn')).disabled = !reviewable;
+  /** @type {HTMLButtonElement} */ (tr.querySelector('.cancel-btn')).disabled =
+    !['queued', 'running'].includes(it.status);
+  /** @type {HTMLButtonElement} */ (tr.querySelector('.folder-btn')).disabled = it.output === null;
+  return tr;
+}
+
+/** @param {QueueItem[]} list */
+function addItems(list) {
+  const body = $('queue-body');
+  const frag = document.createDocumentFragment();
+  for (const it of list) {
+    const isNew = !rows.has(it.id);
+    items.set(it.id, it);
+    const tr = renderRow(it);
+    if (isNew) frag.append(tr);
+  }
+  body.append(frag);
+  $('empty').hidden = items.size > 0;
+  scheduleChart();
+}
+
+let chartPending = false;
+function scheduleChart() {
+  if (chartPending) return;
+  chartPending = true;
+  requestAnimationFrame(() => {
+    chartPending = false;
+    drawChart();
+  });
+}
+
+function drawChart() {
+  const svg = $('risk-chart');
+  const done = [...items.values()].filter((i) => i.risk !== null);
+  const w = svg.clientWidth || 600;
+  const h = 64;
+  const bw = Math.max(2, Math.min(24, Math.floor(w / Math.max(1, done.length)) - 2));
+  svg.innerHTML = '';
+  done.forEach((it, i) => {
+    const r = it.risk ?? 0;
+    const bh = Math.max(2, Math.round(r * (h - 4)));
+    const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+    rect.setAttribute('x', String(i * (bw + 2)));
+    rect.setAttribute('y', String(h - bh));
+    rect.setAttribute('width', String(bw));
+    rect.setAttribute('height', String(bh));
+    rect.setAttribute('fill', riskColour(r));
+    const t = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+    t.textContent = `${it.name}: ${r.toFixed(2)}`;
+    rect.append(t);
+    svg.append(rect);
+  });
+}
+
+/** @param {BatchState} b */
+function renderBatch(b) {
+  const p = /** @type {HTMLProgressElement} */ ($('batch-progress'));
+  p.value = b.total ? b.finished / b.total : 0;
+  $('batch-label').textContent = b.running
+    ? `Batch: ${b.finished} of ${b.total} documents`
+    : b.total ? `Last batch: ${b.finished} of ${b.total} documents` : 'No batch running';
+  document.body.dataset.batch = b.running ? 'running' : 'idle';
+}
+
+/** @param {AppEvent} ev */
+function onEvent(ev) {
+  switch (ev.type) {
+    case 'item':
+      addItems([ev.item]);
+      break;
+    case 'items':
+      addItems(ev.items);
+      break;
+    case 'batch':
+      renderBatch(ev.batch);
+      break;
+    case 'batch_finished': {
+      const s = ev.summary;
+      showNotice(`Batch finished: ${s.ok + s.skipped} done, ${s.review} to review, ${s.failed} failed` +
+        (s.cancelled ? `, ${s.cancelled} cancelled` : '') + '.');
+      break;
+    }
+    case 'error':
+      showError(ev.message);
+      break;
+  }
+}
+
+/** @param {string} view */
+function show(view) {
+  for (const v of ['queue', 'history', 'settings', 'review']) {
+    $(`view-${v}`).hidden = v !== view;
+  }
+  document.querySelectorAll('button.tab').forEach((b) =>
+    b.classList.toggle('active', /** @type {HTMLElement} */ (b).dataset.view === view));
+  if (view === 'history') loadHistory();
+}
+
+async function loadHistory() {
+  try {
+    const hist = await call('history', {});
+    const body = $('history-body');
+    body.innerHTML = '';
+    for (const h of hist) {
+      const tr = document.createElement('tr');
+      for (const v of [String(h.job_id), h.started_at, h.status, String(h.documents),
+        String(h.failed), h.max_risk.toFixed(2)]) {
+        const td = document.createElement('td');
+        td.textContent = v;
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+  } catch (e) {
+    showError(errorText(e));
+  }
+}
+
+/** @param {AppSettings} s */
+function fillSettings(s) {
+  /** @type {HTMLInputElement} */ ($('set-out')).value = s.out_dir;
+  /** @type {HTMLSelectElement} */ ($('set-policy')).value = s.policy;
+  /** @type {HTMLSelectElement} */ ($('set-device')).value = s.device;
+  /** @type {HTMLInputElement} */ ($('set-threads')).value = String(s.threads);
+  /** @type {HTMLInputElement} */ ($('set-timeout')).value = String(s.timeout_s);
+  /** @type {HTMLInputElement} */ ($('set-ner')).checked = s.ner;
+}
+
+async function saveSettings() {
+  /** @type {AppSettings} */
+  const s = {
+    out_dir: /** @type {HTMLInputElement} */ ($('set-out')).value,
+    policy: /** @type {HTMLSelectElement} */ ($('set-policy')).value,
+    device: /** @type {HTMLSelectElement} */ ($('set-device')).value,
+    threads: Number(/** @type {HTMLInputElement} */ ($('set-threads')).value) || 0,
+    timeout_s: Number(/** @type {HTMLInputElement} */ ($('set-timeout')).value) || 120,
+    ner: /** @type {HTMLInputElement} */ ($('set-ner')).checked,
+  };
+  try {
+    fillSettings(await call('save_settings', { settings: s }));
+    $('settings-status').textContent = 'Saved.';
+  } catch (e) {
+    $('settings-status').textContent = errorText(e);
+  }
+}
+
+// ---- review screen ----
+
+/** @param {number} id */
+async function openReview(id) {
+  state.reviewId = id;
+  state.reviewPage = 0;
+  $('review-title').textContent = items.get(id)?.name ?? '';
+  show('review');
+  await loadPage();
+}
+
+async function loadPage() {
+  if (state.reviewId === null) return;
+  const overlay = $('overlay');
+  overlay.innerHTML = '';
+  document.body.dataset.review = 'loading';
+  try {
+    const p = await call('review_page', { id: state.reviewId, page: state.reviewPage });
+    state.page = p;
+    state.reviewPages = p.pages;
+    const img = /** @type {HTMLImageElement} */ ($('page-img'));
+    img.src = p.image;
+    img.style.width = `${p.width}px`;
+    $('page-label').textContent = `page ${p.page + 1} of ${p.pages}`;
+    for (const sel of ['box-category', 'term-category']) {
+      const s = /** @type {HTMLSelectElement} */ ($(sel));
+      if (!s.options.length) {
+        for (const c of p.categories) s.append(new Option(c.toLowerCase(), c));
+        s.value = 'NAME';
+      }
+    }
+    drawOverlay();
+    document.body.dataset.review = 'ready';
+  } catch (e) {
+    document.body.dataset.review = 'error';
+    showError(errorText(e));
+  }
+}
+
+/** Page-image pixels → CSS pixels of the displayed image. */
+function scale() {
+  const img = /** @type {HTMLImageElement} */ ($('page-img'));
+  const p = state.page;
+  return p && img.clientWidth ? img.clientWidth / p.width : 1;
+}
+
+/** @param {HTMLElement} el @param {number[]} b */
+function place(el, b) {
+  const k = scale();
+  el.style.left = `${b[0] * k}px`;
+  el.style.top = `${b[1] * k}px`;
+  el.style.width = `${(b[2] - b[0]) * k}px`;
+  el.style.height = `${(b[3] - b[1]) * k}px`;
+}
+
+function drawOverlay() {
+  const p = state.page;
+  if (!p) return;
+  const overlay = $('overlay');
+  overlay.innerHTML = '';
+  const legend = new Set();
+  for (const e of p.entities) {
+    legend.add(e.category);
+    for (const b of e.boxes) {
+      const d = document.createElement('div');
+      d.className = 'entity' + (e.rejected ? ' rejected' : '');
+      d.dataset.key = e.key;
+      d.dataset.category = e.category;
+      d.title = `${e.category.toLowerCase()} · ${e.source} · confidence ${e.score.toFixed(2)}` +
+        (e.rejected ? ' · rejected (kept in the output)' : '');
+      const c = colourOf(e.category);
+      d.style.borderColor = c;
+      d.style.background = c + Math.round(40 + 120 * e.score).toString(16).padStart(2, '0');
+      place(d, b);
+      d.addEventListener('mousedown', (ev) => ev.stopPropagation());
+      d.addEventListener('click', async (ev) => {
+        ev.stopPropagation();
+        await toggleReject(e.key, !e.rejected);
+      });
+      overlay.append(d);
+    }
+  }
+  for (const b of p.added_boxes) {
+    const d = document.createElement('div');
+    d.className = 'added-box';
+    d.title = `added box · ${b.category.toLowerCase()}`;
+    place(d, b.rect);
+    overlay.append(d);
+  }
+  $('terms').textContent = p.added_terms.length
+    ? `Added terms: ${p.added_terms.length}` : '';
+  const lg = $('legend');
+  lg.innerHTML = '';
+  for (const c of legend) {
+    const s = document.createElement('span');
+    s.style.setProperty('--c', colourOf(String(c)));
+    s.textContent = String(c).toLowerCase();
+    lg.append(s);
+  }
+  const it = state.reviewId !== null ? items.get(state.reviewId) : undefined;
+  $('pending').textContent = it?.pending_decisions ? `${it.pending_decisions} decisions to apply` : '';
+}
+
+/** @param {string} key @param {boolean} rejected */
+async function toggleReject(key, rejected) {
+  if (state.reviewId === null || !state.page) return;
+  try {
+    await call('set_rejected', { id: state.reviewId, key, rejected });
+    for (const e of state.page.entities) if (e.key === key) e.rejected = rejected;
+    drawOverlay();
+  } catch (e) {
+    showError(errorText(e));
+  }
+}
+
+function setupDrawing() {
+  const page = $('page');
+  /** @type {{x: number, y: number, el: HTMLElement} | null} */
+  let start = null;
+  /** @param {MouseEvent} ev */
+  const pos = (ev) => {
+    const r = page.getBoundingClientRect();
+    const k = scale();
+    return { x: (ev.clientX - r.left) / k, y: (ev.clientY - r.top) / k };
+  };
+  page.addEventListener('mousedown', (ev) => {
+    if (!state.page) return;
+    ev.preventDefault();
+    const p = pos(ev);
+    const el = document.createElement('div');
+    el.className = 'drawing';
+    $('overlay').append(el);
+    start = { x: p.x, y: p.y, el };
+  });
+  page.addEventListener('mousemove', (ev) => {
+    if (!start) return;
+    const p = pos(ev);
+    place(start.el, [Math.min(start.x, p.x), Math.min(start.y, p.y), Math.max(start.x, p.x), Math.max(start.y, p.y)]);
+  });
+  window.addEventListener('mouseup', async (ev) => {
+    if (!start || state.reviewId === null || !state.page) return;
+    const p = pos(ev);
+    const s = start;
+    start = null;
+    s.el.remove();
+    const rect = [Math.min(s.x, p.x), Math.min(s.y, p.y), Math.max(s.x, p.x), Math.max(s.y, p.y)];
+    if (rect[2] - rect[0] < 3 || rect[3] - rect[1] < 3) return;
+    const category = /** @type {HTMLSelectElement} */ ($('box-category')).value;
+    const box = { page: state.reviewPage, rect: /** @type {[number, number, number, number]} */ (rect), category };
+    try {
+      await call('add_box', { id: state.reviewId, rect: box });
+      state.page.added_boxes.push(box);
+      drawOverlay();
+    } catch (e) {
+      showError(errorText(e));
+    }
+  });
+}
+
+async function addTerm() {
+  if (state.reviewId === null || !state.page) return;
+  const input = /** @type {HTMLInputElement} */ ($('term-text'));
+  const category = /** @type {HTMLSelectElement} */ ($('term-category')).value;
+  try {
+    await call('add_term', { id: state.reviewId, term: { text: input.value, category } });
+    state.page.added_terms.push({ text: input.value, category });
+    input.value = '';
+    drawOverlay();
+  } catch (e) {
+    showError(errorText(e));
+  }
+}
+
+async function applyReview() {
+  if (state.reviewId === null) return;
+  const btn = /** @type {HTMLButtonElement} */ ($('apply-review'));
+  btn.disabled = true;
+  document.body.dataset.review = 'applying';
+  try {
+    const it = await call('apply_review', { id: state.reviewId });
+    addItems([it]);
+    showNotice(`Re-redacted and verified: ${it.output ?? ''}`);
+    await loadPage();
+  } catch (e) {
+    document.body.dataset.review = 'error';
+    showError(errorText(e));
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+async function exportTraining() {
+  if (state.reviewId === null) return;
+  try {
+    const path = await call('export_training', { id: state.reviewId, path: null });
+    showNotice(`Training examples written to ${path} (contains document text).`);
+  } catch (e) {
+    showError(errorText(e));
+  }
+}
+
+async function init() {
+  document.querySelectorAll('button.tab').forEach((b) =>
+    b.addEventListener('click', () => show(/** @type {HTMLElement} */ (b).dataset.view ?? 'queue')));
+  $('add-files').onclick = async () => {
+    try {
+      addItems(await call('pick_and_ingest', {}));
+    } catch (e) {
+      showError(errorText(e));
+    }
+  };
+  $('cancel-batch').onclick = () => call('cancel_batch', {});
+  $('clear-finished').onclick = async () => {
+    await call('clear_finished', {});
+    const snap = await call('snapshot', {});
+    items.clear();
+    rows.clear();
+    $('queue-body').innerHTML = '';
+    addItems(snap.items);
+  };
+  $('open-output').onclick = () => call('open_output_folder', { id: null }).catch((e) => showError(errorText(e)));
+  $('settings-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    saveSettings();
+  });
+  $('review-back').onclick = () => show('queue');
+  $('page-prev').onclick = () => {
+    if (state.reviewPage > 0) { state.reviewPage -= 1; loadPage(); }
+  };
+  $('page-next').onclick = () => {
+    if (state.reviewPage + 1 < state.reviewPages) { state.reviewPage += 1; loadPage(); }
+  };
+  $('apply-review').onclick = applyReview;
+  $('export-training').onclick = exportTraining;
+  $('add-term').onclick = addTerm;
+  $('banner').onclick = () => { $('banner').hidden = true; };
+  $('notice').onclick = () => { $('notice').hidden = true; };
+  setupDrawing();
+  window.addEventListener('resize', () => { drawOverlay(); scheduleChart(); });
+  const { listen } = window.__TAURI__.event;
+  await listen('deid://event', (e) => onEvent(/** @type {AppEvent} */ (e.payload)));
+  await listen('tauri://drag-enter', () => document.body.classList.add('dragging'));
+  await listen('tauri://drag-leave', () => document.body.classList.remove('dragging'));
+  await listen('tauri://drag-drop', () => document.body.classList.remove('dragging'));
+  /** @type {Snapshot} */
+  const snap = await call('snapshot', {});
+  fillSettings(snap.settings);
+  addItems(snap.items);
+  renderBatch(snap.batch);
+  if (snap.problems.length) showError(snap.problems.join(' '));
+  /** @type {HTMLOptionElement} */ ($('set-device').querySelector('option[value=auto]')).disabled = !snap.gpu_available;
+  document.body.dataset.ready = 'true';
+}
+
+init().catch((e) => showError(errorText(e)));
