@@ -1,0 +1,252 @@
+//! Reviewer decisions through the whole pipeline and through `pdf-deid worker` / `run`-style
+//! job runs: a rejected detection stays (every occurrence), an added term and an added box
+//! are removed, surviving text does not move, and the job log records the decisions as
+//! HMACs only.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use deid_core::joblog::HmacKey;
+use deid_core::review::{AddedBox, AddedTerm, Decisions, Review};
+use deid_core::types::{Category, Rect};
+use deid_core::{ProcessOptions, Stage};
+
+fn word_box(ex: &deid_core::pdfium::Extracted, word: &str) -> Rect {
+    let g = &ex.pages[0].glyphs;
+    let chars: Vec<char> = g.iter().map(|g| g.ch).collect();
+    let w: Vec<char> = word.chars().collect();
+    let at = chars
+        .windows(w.len())
+        .position(|c| c == w.as_slice())
+        .expect("word on the page");
+    g[at..at + w.len()]
+        .iter()
+        .map(|g| g.loose)
+        .reduce(|a, b| a.union(&b))
+        .expect("glyphs")
+        .pad(0.5)
+}
+
+#[test]
+fn decisions_reject_add_term_and_box() {
+    let (pdf, phi) = deid_core::testpdf::clinical_letter(4);
+    let before = extract(&pdf);
+    let key = HmacKey::from_bytes([3; 32]);
+    let doctor = phi[5].clone();
+    // the doctor's name as the detector reports it: find the entity whose text matches
+    let plain = process(pdf.clone());
+    let doctor_entity = plain
+        .report
+        .entities
+        .iter()
+        .find(|e| e.text.contains(&doctor))
+        .expect("the doctor's name is detected");
+    let decisions = Decisions {
+        rejected: vec![key.hmac_hex(&doctor_entity.text)],
+        added_terms: vec![AddedTerm {
+            text: "METFORMIN".into(),
+            category: Category::Name,
+        }],
+        added_boxes: vec![AddedBox {
+            page: 0,
+            rect: word_box(&before, "hypertension"),
+            category: Category::Location,
+        }],
+    };
+    let stages = std::sync::Mutex::new(Vec::new());
+    let observe = |s: Stage| stages.lock().expect("lock").push(s);
+    let p = engine()
+        .process_pdf_with(
+            &pdfium(),
+            pdf,
+            ProcessOptions {
+                review: Some(Review {
+                    decisions: &decisions,
+                    key: &key,
+                }),
+                on_stage: Some(&observe),
+            },
+        )
+        .expect("process with decisions");
+    assert_eq!(stages.into_inner().expect("stages"), Stage::ALL.to_vec());
+    let after = extract(p.output.bytes());
+    let text = text_of(&after);
+    assert_kept(&text, &[&doctor, "diabetes", "Blood pressure"]);
+    assert_gone(&text, &["hypertension".into(), "metformin".into()]);
+    assert_gone(&text, &phi[..5]);
+    assert_survivors_unmoved(&before, &after);
+    assert!(p
+        .report
+        .rejected
+        .iter()
+        .all(|e| e.text == doctor_entity.text));
+    assert!(!p.report.rejected.is_empty());
+    assert!(p
+        .report
+        .entities
+        .iter()
+        .any(|e| e.source == deid_core::review::BOX_SOURCE));
+    let sources: Vec<&str> = p
+        .report
+        .entities
+        .iter()
+        .map(|e| e.source.as_str())
+        .collect();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.split('+').any(|d| d == "reviewer")),
+        "{sources:?}"
+    );
+}
+
+#[test]
+fn a_box_outside_the_document_is_a_clear_error() {
+    let (pdf, _) = deid_core::testpdf::clinical_letter(5);
+    let key = HmacKey::from_bytes([3; 32]);
+    let decisions = Decisions {
+        added_boxes: vec![AddedBox {
+            page: 7,
+            rect: Rect::new(0.0, 0.0, 10.0, 10.0),
+            category: Category::Name,
+        }],
+        ..Decisions::default()
+    };
+    let err = engine()
+        .process_pdf_with(
+            &pdfium(),
+            pdf,
+            ProcessOptions {
+                review: Some(Review {
+                    decisions: &decisions,
+                    key: &key,
+                }),
+                on_stage: None,
+            },
+        )
+        .err()
+        .expect("refused");
+    assert_eq!(err.code(), "settings");
+}
+
+/// A job with decisions through a worker process: stage events arrive, the output follows
+/// the decisions, the job log holds the rejection as an HMAC row and no plaintext.
+#[test]
+fn job_with_decisions_in_a_worker_process() {
+    use deid_core::job::{self, Isolation, JobEvent, JobRequest};
+    let dir = tempfile::tempdir().expect("tmp");
+    let (pdf, phi) = deid_core::testpdf::clinical_letter(6);
+    let input = dir.path().join("in/letter.pdf");
+    std::fs::create_dir_all(input.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&input, &pdf).expect("write");
+    let key_path = dir.path().join("key");
+    let key = HmacKey::load_or_create(&key_path).expect("key");
+    let plain = process(pdf);
+    let doctor_entity = plain
+        .report
+        .entities
+        .iter()
+        .find(|e| e.text.contains(&phi[5]))
+        .expect("doctor detected");
+    let req = JobRequest {
+        inputs: vec![input.clone()],
+        out_dir: dir.path().join("out"),
+        db: dir.path().join("out/jobs.sqlite"),
+        key: key_path,
+        force: true,
+        isolation: Isolation::Subprocess {
+            exe: env!("CARGO_BIN_EXE_pdf-deid").into(),
+            args: job::WorkerSettings {
+                policy: "safe-harbor".into(),
+                max_memory_mb: 4096,
+                ..Default::default()
+            }
+            .args(),
+            timeout: std::time::Duration::from_secs(120),
+            password: None,
+        },
+        review: Some(Decisions {
+            rejected: vec![key.hmac_hex(&doctor_entity.text)],
+            added_terms: vec![AddedTerm {
+                text: "hypertension".into(),
+                category: Category::Name,
+            }],
+            ..Decisions::default()
+        }),
+        cancel: None,
+    };
+    let mut stages = Vec::new();
+    let outcome = job::run_job(&engine(), None, &req, &mut |ev| {
+        if let JobEvent::DocStage { stage, .. } = ev {
+            stages.push(*stage)
+        }
+    })
+    .expect("job");
+    assert_eq!(
+        outcome.documents[0].status, "ok",
+        "{:?}",
+        outcome.documents[0]
+    );
+    assert_eq!(stages, Stage::ALL.to_vec());
+    let out = std::fs::read(dir.path().join("out/letter.pdf")).expect("output");
+    let text = text_of(&extract(&out));
+    assert_kept(&text, &[&phi[5]]);
+    assert_gone(&text, &["hypertension".into(), phi[0].clone()]);
+    let conn = rusqlite::Connection::open(dir.path().join("out/jobs.sqlite")).expect("db");
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM entities WHERE source LIKE 'rejected:%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("query");
+    assert!(n >= 1);
+    drop(conn);
+    let raw = std::fs::read(dir.path().join("out/jobs.sqlite")).expect("db bytes");
+    for s in [&phi[5], &"hypertension".to_string()] {
+        assert!(!raw.windows(s.len()).any(|w| w == s.as_bytes()));
+    }
+}
+
+/// Cancelling a document kills its worker; the rest of the batch goes on.
+#[test]
+fn cancel_one_document_of_a_batch() {
+    use deid_core::job::{self, Cancel, Isolation, JobRequest};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut inputs = Vec::new();
+    for i in 0..3u64 {
+        let p = dir.path().join(format!("in/{i}.pdf"));
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, deid_core::testpdf::clinical_letter(i).0).expect("write");
+        inputs.push(p);
+    }
+    let cancel = Arc::new(Cancel::default());
+    cancel.cancel_doc(1);
+    let req = JobRequest {
+        inputs: vec![dir.path().join("in")],
+        out_dir: dir.path().join("out"),
+        db: dir.path().join("out/jobs.sqlite"),
+        key: dir.path().join("key"),
+        force: false,
+        isolation: Isolation::Subprocess {
+            exe: env!("CARGO_BIN_EXE_pdf-deid").into(),
+            args: job::WorkerSettings {
+                policy: "safe-harbor".into(),
+                max_memory_mb: 4096,
+                ..Default::default()
+            }
+            .args(),
+            timeout: std::time::Duration::from_secs(120),
+            password: None,
+        },
+        review: None,
+        cancel: Some(cancel),
+    };
+    let outcome = job::run_job(&engine(), None, &req, &mut |_| {}).expect("job");
+    let st: Vec<&str> = outcome.documents.iter().map(|d| d.status).collect();
+    assert_eq!(st, vec!["ok", "cancelled", "ok"]);
+    assert!(!dir.path().join("out/1.pdf").exists());
+    assert!(dir.path().join("out/2.pdf").exists());
+}
