@@ -114,21 +114,21 @@ fn a_box_outside_the_document_is_a_clear_error() {
         }],
         ..Decisions::default()
     };
-    let err = engine()
-        .process_pdf_with(
-            &pdfium(),
-            pdf,
-            ProcessOptions {
-                review: Some(Review {
-                    decisions: &decisions,
-                    key: &key,
-                }),
-                on_stage: None,
-            },
-        )
-        .err()
-        .expect("refused");
-    assert_eq!(err.code(), "settings");
+    let result = engine().process_pdf_with(
+        &pdfium(),
+        pdf,
+        ProcessOptions {
+            review: Some(Review {
+                decisions: &decisions,
+                key: &key,
+            }),
+            on_stage: None,
+        },
+    );
+    match result {
+        Err(e) => assert_eq!(e.code(), "settings"),
+        Ok(_) => panic!("a box on a page that does not exist was accepted"),
+    }
 }
 
 /// A job with decisions through a worker process: stage events arrive, the output follows
