@@ -7,7 +7,7 @@
 CARGO ?= cargo
 OUT ?= out/samples
 
-.PHONY: run test setup build doctor bench eval robustness clean-out app
+.PHONY: run test setup build doctor bench eval robustness clean-out app bundle
 
 setup:
 	@scripts/setup.sh
@@ -30,6 +30,15 @@ test: setup
 app: setup
 	$(CARGO) build --release --locked -p pdf-deid -p pdf-deid-desktop --features pdf-deid-desktop/custom-protocol
 	./target/release/pdf-deid-desktop
+
+# Debian package: the app, the `pdf-deid` program as its sidecar, libpdfium and the models
+# (the NER base encoder is not included). The Tauri bundler comes from ui/package-lock.json.
+TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
+bundle: setup
+	$(CARGO) build --release --locked -p pdf-deid
+	mkdir -p src-tauri/binaries
+	cp $(TARGET_DIR)/release/pdf-deid src-tauri/binaries/pdf-deid-$$(rustc -vV | sed -n 's/^host: //p')
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb --config tauri.bundle.json
 
 doctor: build
 	./target/release/pdf-deid doctor

@@ -28,4 +28,4 @@ fi
 command -v cargo >/dev/null || { echo "setup: a Rust toolchain (cargo, rustc >= 1.85) is required" >&2; exit 1; }
 "$root/scripts/fetch-pdfium.sh"
 "$root/scripts/fetch-model.sh"
-[ -x "$root/ui/node_modules/.bin/tsc" ] || (cd "$root/ui" && npm ci --no-audit --no-fund --silent)
+{ [ -x "$root/ui/node_modules/.bin/tsc" ] && [ -x "$root/ui/node_modules/.bin/tauri" ]; } || (cd "$root/ui" && npm ci --no-audit --no-fund --silent)

@@ -69,7 +69,8 @@ pub struct PdfiumService {
 static SERVICE: OnceLock<std::result::Result<PdfiumService, String>> = OnceLock::new();
 
 /// Candidate locations of `libpdfium.so`, in order: the override, next to the executable
-/// (and its parents' `vendor/pdfium`, which covers `target/{debug,release}` in a checkout),
+/// (and its parents' `vendor/pdfium`, which covers `target/{debug,release}` in a checkout,
+/// and `lib/pdf-deid`, where the Debian package puts it),
 /// then the source tree this crate was built from.
 pub fn library_candidates(override_path: Option<&Path>) -> Vec<PathBuf> {
     let name = Pdfium::pdfium_platform_library_name();
@@ -94,6 +95,8 @@ pub fn library_candidates(override_path: Option<&Path>) -> Vec<PathBuf> {
         while let Some(d) = dir {
             push_dir_or_file(d.clone());
             push_dir_or_file(d.join("vendor").join("pdfium"));
+            // installed package: /usr/bin/pdf-deid → /usr/lib/pdf-deid/
+            push_dir_or_file(d.join("lib").join("pdf-deid"));
             depth += 1;
             if depth > 5 {
                 break;

@@ -44,6 +44,7 @@ pub fn find_models_dir(override_dir: Option<&Path>) -> Option<PathBuf> {
         for _ in 0..6 {
             let Some(d) = dir else { break };
             cands.push(d.join("models"));
+            cands.push(d.join("lib").join("pdf-deid").join("models"));
             dir = d.parent().map(Path::to_path_buf);
         }
     }
