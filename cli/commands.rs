@@ -60,31 +60,7 @@ enum Cmd {
     Doctor,
     /// Internal: process one document in a child process (used by `run`).
     #[command(hide = true)]
-    Worker {
-        #[arg(long)]
-        input: PathBuf,
-        #[arg(long)]
-        output: PathBuf,
-        #[arg(long)]
-        key: PathBuf,
-        #[arg(long, default_value = "safe-harbor")]
-        policy: String,
-        #[arg(long)]
-        timeout: Option<u64>,
-        /// Address-space limit of the worker, MiB.
-        #[arg(long, default_value_t = 8192)]
-        max_memory_mb: u64,
-        #[arg(long)]
-        heading_model: Option<String>,
-        #[arg(long)]
-        ner_model: Option<String>,
-        /// Read reviewer decisions (JSON) from stdin.
-        #[arg(long)]
-        review_stdin: bool,
-        /// Threads for the blob stage (0 = one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-    },
+    Worker(WorkerArgs),
     /// Corpus runs for the docs: robustness sets, or a folder of PDFs with a phi.jsonl list.
     Corpus {
         #[command(subcommand)]
@@ -111,6 +87,36 @@ enum Cmd {
         #[command(subcommand)]
         what: ReviewCmd,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct WorkerArgs {
+    #[arg(long)]
+    input: PathBuf,
+    #[arg(long)]
+    output: PathBuf,
+    #[arg(long)]
+    key: PathBuf,
+    #[arg(long, default_value = "safe-harbor")]
+    policy: String,
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Address-space limit of the worker, MiB.
+    #[arg(long, default_value_t = 8192)]
+    max_memory_mb: u64,
+    #[arg(long)]
+    heading_model: Option<String>,
+    #[arg(long)]
+    ner_model: Option<String>,
+    /// Read reviewer decisions (JSON) from stdin.
+    #[arg(long)]
+    review_stdin: bool,
+    /// Threads for the blob stage (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Mark mode: black (default) or white.
+    #[arg(long, default_value = "black")]
+    mark: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -223,6 +229,9 @@ struct RunArgs {
     /// Policy: safe-harbor (default) or strict-raster.
     #[arg(long, default_value = "safe-harbor")]
     policy: String,
+    /// How redacted areas look: black (default) or white boxes.
+    #[arg(long, default_value = "black")]
+    mark: String,
     /// Password for encrypted inputs (the empty password is always tried).
     #[arg(long)]
     password: Option<String>,
@@ -274,29 +283,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => crate::train::ner(sentences, seed, epochs, &version, &out, corpus.as_deref()),
         Cmd::Eval(args) => crate::eval::run(args),
-        Cmd::Worker {
-            input,
-            output,
-            key,
-            policy,
-            timeout,
-            max_memory_mb,
-            heading_model,
-            ner_model,
-            review_stdin,
-            threads,
-        } => worker(
-            &input,
-            &output,
-            &key,
-            policy,
-            timeout,
-            max_memory_mb,
-            (heading_model.as_deref(), ner_model.as_deref()),
-            review_stdin,
-            threads,
-            pdfium_path.as_deref(),
-        ),
+        Cmd::Worker(args) => worker(args, pdfium_path.as_deref()),
         Cmd::Bench { ner: true, .. } => bench_ner(),
         Cmd::Bench {
             pages, save_input, ..
@@ -340,6 +327,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         policy: a.policy.clone(),
         timeout_s: a.timeout,
         review_threshold: None,
+        mark: Some(a.mark.clone()),
     };
     let mut cfg = match settings.into_config() {
         Ok(c) => c,
@@ -374,6 +362,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             heading_model: a.heading_model.clone(),
             ner_model: a.ner_model.clone(),
             pdfium: pdfium_path.map(Path::to_path_buf),
+            mark: Some(a.mark.clone()),
         }
         .args();
         job::Isolation::Subprocess {
@@ -746,34 +735,28 @@ fn bench(
     Ok(ExitCode::SUCCESS)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn worker(
-    input: &Path,
-    output: &Path,
-    key: &Path,
-    policy: String,
-    timeout: Option<u64>,
-    max_memory_mb: u64,
-    (heading_model, ner_model): (Option<&str>, Option<&str>),
-    review_stdin: bool,
-    threads: usize,
-    pdfium_path: Option<&Path>,
-) -> anyhow::Result<ExitCode> {
-    let limit = max_memory_mb.saturating_mul(1 << 20);
+fn worker(a: WorkerArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let limit = a.max_memory_mb.saturating_mul(1 << 20);
     rlimit::setrlimit(rlimit::Resource::AS, limit, limit).context("setting the memory limit")?;
     let run = || -> anyhow::Result<job::WorkerReply> {
         let mut cfg = Settings {
-            policy,
-            timeout_s: timeout,
+            policy: a.policy.clone(),
+            timeout_s: a.timeout,
             review_threshold: None,
+            mark: Some(a.mark.clone()),
         }
         .into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
-        let engine = engine_with_models(cfg, threads, heading_model, ner_model)?;
+        let engine = engine_with_models(
+            cfg,
+            a.threads,
+            a.heading_model.as_deref(),
+            a.ner_model.as_deref(),
+        )?;
         let service = pdfium::service(pdfium_path)?;
-        let key =
-            deid_core::joblog::HmacKey::load_or_create(key).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let decisions = if review_stdin {
+        let key = deid_core::joblog::HmacKey::load_or_create(&a.key)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let decisions = if a.review_stdin {
             Some(read_decisions_stdin()?)
         } else {
             None
@@ -782,8 +765,8 @@ fn worker(
             &engine,
             &service,
             &key,
-            input,
-            output,
+            &a.input,
+            &a.output,
             decisions.as_ref(),
         ))
     };
@@ -828,6 +811,7 @@ fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCod
                 policy,
                 timeout_s: None,
                 review_threshold: None,
+                mark: None,
             }
             .into_config()?;
             cfg.password = password;

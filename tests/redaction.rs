@@ -218,3 +218,51 @@ fn learned_heading_classifier_finds_the_sections() {
         .iter()
         .any(|d| d.starts_with("heading-lr@")));
 }
+
+/// Mark mode: the removed text is painted over in black by default and in white with
+/// `mark: white`; either way the text is gone.
+#[test]
+fn mark_mode_sets_the_box_colour() {
+    use deid_core::review::PageView;
+    use deid_core::types::Rect;
+    let (pdf, phi) = deid_core::testpdf::clinical_letter(8);
+    for (mark, want) in [("black", 0u8), ("white", 255u8)] {
+        let cfg = deid_core::Settings {
+            policy: "safe-harbor".into(),
+            timeout_s: None,
+            review_threshold: None,
+            mark: Some(mark.into()),
+        }
+        .into_config()
+        .expect("config");
+        let p = deid_core::Engine::new(cfg, 1)
+            .expect("engine")
+            .process_pdf(&pdfium(), pdf.clone())
+            .expect("process");
+        let out = p.output.bytes().to_vec();
+        assert_gone(&text_of(&extract(&out)), &phi);
+        let name = p
+            .report
+            .entities
+            .iter()
+            .find(|e| e.text == phi[0])
+            .expect("patient name");
+        let r = name.rects[0];
+        let img = pdfium()
+            .render(std::sync::Arc::new(out), None, 0, 72.0)
+            .expect("render");
+        let view = PageView {
+            visible: Rect::new(0.0, 0.0, 612.0, 792.0),
+            rotate: 0,
+            width_px: img.width,
+            height_px: img.height,
+        };
+        let b = view.to_px(&r);
+        let (x, y) = (((b[0] + b[2]) / 2.0) as usize, ((b[1] + b[3]) / 2.0) as usize);
+        let px = &img.bgra[(y * img.width + x) * 4..][..3];
+        assert!(
+            px.iter().all(|c| c.abs_diff(want) < 8),
+            "{mark}: pixel {px:?} at the redacted name"
+        );
+    }
+}

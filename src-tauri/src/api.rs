@@ -82,6 +82,8 @@ pub struct AppSettings {
     pub out_dir: String,
     /// "safe-harbor" or "strict-raster".
     pub policy: String,
+    /// How redacted areas look: "black" or "white".
+    pub mark: String,
     /// "cpu" or "auto" (a GPU when the build supports one).
     pub device: String,
     /// Threads per document (0 = one per core).

@@ -94,6 +94,7 @@ pub fn default_settings() -> AppSettings {
     AppSettings {
         out_dir: String::new(),
         policy: "safe-harbor".into(),
+        mark: "black".into(),
         device: "cpu".into(),
         threads: 0,
         timeout_s: 120,
@@ -104,6 +105,12 @@ pub fn default_settings() -> AppSettings {
 fn validate(s: &AppSettings) -> AppResult<()> {
     if !["safe-harbor", "strict-raster"].contains(&s.policy.as_str()) {
         return Err(AppError::Settings(format!("unknown policy {:?}", s.policy)));
+    }
+    if deid_core::config::Mark::parse(&s.mark).is_none() {
+        return Err(AppError::Settings(format!(
+            "unknown mark mode {:?}",
+            s.mark
+        )));
     }
     if !["cpu", "auto"].contains(&s.device.as_str()) {
         return Err(AppError::Settings(format!("unknown device {:?}", s.device)));
@@ -348,6 +355,7 @@ impl App {
             heading_model: None,
             ner_model: s.ner.then(|| "ner-minilm".to_string()),
             pdfium: None,
+            mark: Some(s.mark.clone()),
         }
     }
 
@@ -356,6 +364,7 @@ impl App {
             policy: s.policy.clone(),
             timeout_s: Some(u64::from(s.timeout_s)),
             review_threshold: None,
+            mark: Some(s.mark.clone()),
         }
         .into_config()?;
         let ner = s.ner.then_some("ner-minilm");

@@ -248,7 +248,7 @@ fn desktop_window_end_to_end() {
     std::fs::create_dir_all(&app_cfg).expect("mkdir");
     std::fs::write(
         app_cfg.join("settings.json"),
-        json!({"out_dir": out, "policy": "safe-harbor", "device": "cpu", "threads": 1,
+        json!({"out_dir": out, "policy": "safe-harbor", "mark": "black", "device": "cpu", "threads": 1,
                "timeout_s": 120, "ner": false})
         .to_string(),
     )

@@ -30,6 +30,10 @@ out_dir: string,
  */
 policy: string, 
 /**
+ * How redacted areas look: "black" or "white".
+ */
+mark: string, 
+/**
  * "cpu" or "auto" (a GPU when the build supports one).
  */
 device: string, 

@@ -253,6 +253,7 @@ async function loadHistory() {
 function fillSettings(s) {
   /** @type {HTMLInputElement} */ ($('set-out')).value = s.out_dir;
   /** @type {HTMLSelectElement} */ ($('set-policy')).value = s.policy;
+  /** @type {HTMLSelectElement} */ ($('set-mark')).value = s.mark;
   /** @type {HTMLSelectElement} */ ($('set-device')).value = s.device;
   /** @type {HTMLInputElement} */ ($('set-threads')).value = String(s.threads);
   /** @type {HTMLInputElement} */ ($('set-timeout')).value = String(s.timeout_s);
@@ -264,6 +265,7 @@ async function saveSettings() {
   const s = {
     out_dir: /** @type {HTMLInputElement} */ ($('set-out')).value,
     policy: /** @type {HTMLSelectElement} */ ($('set-policy')).value,
+    mark: /** @type {HTMLSelectElement} */ ($('set-mark')).value,
     device: /** @type {HTMLSelectElement} */ ($('set-device')).value,
     threads: Number(/** @type {HTMLInputElement} */ ($('set-threads')).value) || 0,
     timeout_s: Number(/** @type {HTMLInputElement} */ ($('set-timeout')).value) || 120,

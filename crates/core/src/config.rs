@@ -36,6 +36,40 @@ pub struct Config {
     pub password: Option<String>,
     /// Learned heading classifier (`name@version`, model); the rule score when `None`.
     pub heading_model: Option<(String, std::sync::Arc<crate::heading_model::HeadingModel>)>,
+    /// How redacted areas look in the output.
+    pub mark: Mark,
+}
+
+/// The fill painted where text was removed. Either way the glyphs are gone; white leaves
+/// no visible trace of where (the `.deid.json` report still lists the boxes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    Black,
+    White,
+}
+
+impl Mark {
+    pub fn parse(s: &str) -> Option<Mark> {
+        match s {
+            "black" => Some(Mark::Black),
+            "white" => Some(Mark::White),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mark::Black => "black",
+            Mark::White => "white",
+        }
+    }
+    /// Grey level of the fill, 0 (black) to 255.
+    pub fn grey(self) -> u8 {
+        match self {
+            Mark::Black => 0,
+            Mark::White => 255,
+        }
+    }
 }
 
 impl Config {
@@ -79,6 +113,7 @@ impl Config {
             raster_all: false,
             password: None,
             heading_model: None,
+            mark: Mark::Black,
         }
     }
 
@@ -94,7 +129,7 @@ impl Config {
     /// Hash of everything that changes the output (not the password).
     pub fn settings_hash(&self) -> String {
         let s = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|v{}",
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|v{}",
             self.policy,
             self.layout,
             self.headings,
@@ -104,6 +139,7 @@ impl Config {
             self.raster_dpi,
             self.raster_all,
             self.heading_model.as_ref().map(|m| &m.0),
+            self.mark,
             env!("CARGO_PKG_VERSION")
         );
         hex::encode(Sha256::digest(s.as_bytes()))
@@ -120,6 +156,9 @@ pub struct Settings {
     pub timeout_s: Option<u64>,
     #[serde(default)]
     pub review_threshold: Option<f32>,
+    /// "black" (default) or "white".
+    #[serde(default)]
+    pub mark: Option<String>,
 }
 
 fn default_policy() -> String {
@@ -142,6 +181,11 @@ impl Settings {
                 return Err(crate::Error::Settings("timeout must be > 0".into()));
             }
             c.limits.timeout_s = t;
+        }
+        if let Some(m) = &self.mark {
+            c.mark = Mark::parse(m).ok_or_else(|| {
+                crate::Error::Settings(format!("unknown mark mode '{m}' (black, white)"))
+            })?;
         }
         if let Some(r) = self.review_threshold {
             if !(0.0..=1.0).contains(&r) {

@@ -86,6 +86,8 @@ pub struct WorkerSettings {
     pub heading_model: Option<String>,
     pub ner_model: Option<String>,
     pub pdfium: Option<PathBuf>,
+    /// Mark mode ("black" when absent).
+    pub mark: Option<String>,
 }
 
 impl WorkerSettings {
@@ -109,6 +111,9 @@ impl WorkerSettings {
         }
         if let Some(m) = &self.ner_model {
             args.extend(["--ner-model".to_string(), m.clone()]);
+        }
+        if let Some(m) = &self.mark {
+            args.extend(["--mark".to_string(), m.clone()]);
         }
         args
     }

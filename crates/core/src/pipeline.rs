@@ -753,7 +753,7 @@ impl Engine {
                 continue;
             }
             let rects = plan.rects(i).to_vec();
-            match redact::redact_page(&mut doc, *pid, &rects) {
+            match redact::redact_page(&mut doc, *pid, &rects, self.cfg.mark) {
                 PageOutcome::Rasterise(why) => {
                     raster_set.insert(i);
                     reasons.push(format!("page {}: {why}", i + 1));
@@ -769,12 +769,11 @@ impl Engine {
                 i,
                 self.cfg.raster_dpi,
             )?;
-            raster::rasterise_page(&mut doc, pages[i], &img, plan.rects(i)).map_err(|why| {
-                Error::Redact {
+            raster::rasterise_page(&mut doc, pages[i], &img, plan.rects(i), self.cfg.mark)
+                .map_err(|why| Error::Redact {
                     page: i + 1,
                     reason: why.to_string(),
-                }
-            })?;
+                })?;
         }
         let sanitize = sanitize::sanitize(&mut doc);
         doc.compress();

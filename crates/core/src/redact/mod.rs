@@ -22,6 +22,7 @@ use std::sync::Arc;
 use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
+use crate::config::Mark;
 use crate::types::Rect;
 use fonts::FontMetrics;
 
@@ -603,14 +604,13 @@ fn page_resources(doc: &Document, page_id: ObjectId) -> Dictionary {
         .unwrap_or_default()
 }
 
-/// Drawing operations for opaque black boxes over `rects` (user space, identity CTM).
-pub fn box_ops(rects: &[Rect]) -> Vec<Operation> {
+/// Drawing operations for opaque boxes in the `mark` colour over `rects` (user space,
+/// identity CTM).
+pub fn box_ops(rects: &[Rect], mark: Mark) -> Vec<Operation> {
+    let g = Object::Real(f32::from(mark.grey()) / 255.0);
     let mut ops = vec![
         Operation::new("q", vec![]),
-        Operation::new(
-            "rg",
-            vec![Object::Integer(0), Object::Integer(0), Object::Integer(0)],
-        ),
+        Operation::new("rg", vec![g.clone(), g.clone(), g]),
     ];
     for r in rects {
         ops.push(Operation::new(
@@ -631,7 +631,12 @@ pub fn box_ops(rects: &[Rect]) -> Vec<Operation> {
 /// Rewrite one page: remove glyphs under `rects`, strip text from marked-content property
 /// lists, paint black boxes. The page gets a fresh content stream and a direct resources
 /// dictionary; shared objects are never edited in place.
-pub fn redact_page(doc: &mut Document, page_id: ObjectId, rects: &[Rect]) -> PageOutcome {
+pub fn redact_page(
+    doc: &mut Document,
+    page_id: ObjectId,
+    rects: &[Rect],
+    mark: Mark,
+) -> PageOutcome {
     let content = match doc.get_page_content_with_limit(page_id, MAX_CONTENT_BYTES) {
         Ok(c) => c,
         Err(_) => return PageOutcome::Rasterise("content stream too large or undecodable"),
@@ -694,7 +699,7 @@ pub fn redact_page(doc: &mut Document, page_id: ObjectId, rects: &[Rect]) -> Pag
     all.append(&mut new_ops);
     all.push(Operation::new("Q", vec![]));
     if !rects.is_empty() {
-        all.extend(box_ops(rects));
+        all.extend(box_ops(rects, mark));
     }
     let Ok(bytes) = (Content { operations: all }).encode() else {
         return PageOutcome::Rasterise("content re-encoding failed");

@@ -83,6 +83,7 @@ pub fn rasterise_page(
     page_id: ObjectId,
     img: &Rendered,
     rects: &[Rect],
+    mark: crate::config::Mark,
 ) -> Result<(), &'static str> {
     let (visible, rotate) = page_geometry(doc, page_id);
     let mut rgb = Vec::with_capacity(img.width * img.height * 3);
@@ -96,7 +97,7 @@ pub fn rasterise_page(
         let (x0, y0, x1, y1) = to_pixels(&r.pad(1.0), &visible, rotate, img);
         for y in y0..y1 {
             let row = y * img.width * 3;
-            rgb[row + x0 * 3..row + x1 * 3].fill(0);
+            rgb[row + x0 * 3..row + x1 * 3].fill(mark.grey());
         }
     }
     let mut enc = ZlibEncoder::new(Vec::new(), Compression::default());
