@@ -76,6 +76,9 @@ enum Cmd {
         /// Instead: NER throughput at batch 32 × ~128 tokens (needs the registered model).
         #[arg(long)]
         ner: bool,
+        /// Where the NER model runs: cpu, cuda (needs a CUDA build) or auto.
+        #[arg(long, default_value = "cpu")]
+        device: String,
     },
     /// Write the bundled synthetic sample PDFs (planted, fake PHI) into a folder.
     Samples {
@@ -117,6 +120,8 @@ struct WorkerArgs {
     /// Mark mode: black (default) or white.
     #[arg(long, default_value = "black")]
     mark: String,
+    #[arg(long, default_value = "cpu")]
+    device: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -232,6 +237,10 @@ struct RunArgs {
     /// How redacted areas look: black (default) or white boxes.
     #[arg(long, default_value = "black")]
     mark: String,
+    /// Where the NER model runs: cpu (default), cuda (needs a build with `--features cuda`)
+    /// or auto (a GPU when there is one).
+    #[arg(long, default_value = "cpu")]
+    device: String,
     /// Password for encrypted inputs (the empty password is always tried).
     #[arg(long)]
     password: Option<String>,
@@ -284,7 +293,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         } => crate::train::ner(sentences, seed, epochs, &version, &out, corpus.as_deref()),
         Cmd::Eval(args) => crate::eval::run(args),
         Cmd::Worker(args) => worker(args, pdfium_path.as_deref()),
-        Cmd::Bench { ner: true, .. } => bench_ner(),
+        Cmd::Bench {
+            ner: true, device, ..
+        } => bench_ner(&device),
         Cmd::Bench {
             pages, save_input, ..
         } => bench(pages, save_input.as_deref(), pdfium_path.as_deref()),
@@ -328,6 +339,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         timeout_s: a.timeout,
         review_threshold: None,
         mark: Some(a.mark.clone()),
+        device: Some(a.device.clone()),
     };
     let mut cfg = match settings.into_config() {
         Ok(c) => c,
@@ -363,6 +375,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             ner_model: a.ner_model.clone(),
             pdfium: pdfium_path.map(Path::to_path_buf),
             mark: Some(a.mark.clone()),
+            device: Some(a.device.clone()),
         }
         .args();
         job::Isolation::Subprocess {
@@ -744,6 +757,7 @@ fn worker(a: WorkerArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode>
             timeout_s: a.timeout,
             review_threshold: None,
             mark: Some(a.mark.clone()),
+            device: Some(a.device.clone()),
         }
         .into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
@@ -812,6 +826,7 @@ fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCod
                 timeout_s: None,
                 review_threshold: None,
                 mark: None,
+                device: None,
             }
             .into_config()?;
             cfg.password = password;
@@ -864,10 +879,12 @@ pub(crate) fn read_decisions_stdin() -> anyhow::Result<deid_core::review::Decisi
 }
 
 /// NER throughput: 256 windows of about 128 word pieces, batches of 32, three runs.
-fn bench_ner() -> anyhow::Result<ExitCode> {
+fn bench_ner(device: &str) -> anyhow::Result<ExitCode> {
+    let device = deid_core::ner::DeviceChoice::parse(device)
+        .context("--device must be cpu, cuda or auto")?;
     let dir = deid_core::registry::find_models_dir(None).context("models/registry.json")?;
     let reg = deid_core::registry::Registry::load(&dir)?;
-    let model = deid_core::ner::load_model(&reg, "ner-minilm", &dir.join("minilm"))?;
+    let model = deid_core::ner::load_model(&reg, "ner-minilm", &dir.join("minilm"), device)?;
     let sentence = "Patient Maria Gonzalez was seen on 03/14/2024 at Riverside Clinic for follow-up of hypertension and diabetes. ";
     let text: String = sentence.repeat(5);
     let texts: Vec<&str> = (0..256).map(|_| &text[..text.len().min(390)]).collect();

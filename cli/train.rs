@@ -210,8 +210,8 @@ pub fn ner(
         }
         println!("corpus windows: {corpus_n}");
     }
-    let encoder =
-        ner::Encoder::load(&enc_dir).context("base encoder (run scripts/fetch-model.sh)")?;
+    let encoder = ner::Encoder::load(&enc_dir, candle_core::Device::Cpu)
+        .context("base encoder (run scripts/fetch-model.sh)")?;
     let (xs, ys, dim) = nt::featurise(&encoder, &train)?;
     println!(
         "features: {} tokens × {dim} in {:.0} s",

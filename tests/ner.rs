@@ -21,7 +21,7 @@ fn encoder_dir() -> Option<PathBuf> {
 #[test]
 fn tokenizer_parity_and_padding_invariance() {
     let Some(dir) = encoder_dir() else { return };
-    let enc = Encoder::load(&dir).expect("encoder");
+    let enc = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
     let e = enc.encode(&["MRN: 4829301"]).expect("encode");
     assert_eq!(
         e[0].ids,
@@ -65,7 +65,8 @@ fn registered_ner_head_finds_names_without_context() {
         println!("NOTICE: no ner-minilm in models/registry.json; skipped");
         return;
     }
-    let m = ner::load_model(&reg, "ner-minilm", &dir).expect("verified model");
+    let m =
+        ner::load_model(&reg, "ner-minilm", &dir, ner::DeviceChoice::Cpu).expect("verified model");
     let found = m
         .detect_texts(&[
             "Yesterday Hannah Kowalski and Tobias Whitfield met at Riverside General Hospital.",

@@ -232,6 +232,7 @@ fn mark_mode_sets_the_box_colour() {
             timeout_s: None,
             review_threshold: None,
             mark: Some(mark.into()),
+            device: None,
         }
         .into_config()
         .expect("config");
@@ -258,7 +259,10 @@ fn mark_mode_sets_the_box_colour() {
             height_px: img.height,
         };
         let b = view.to_px(&r);
-        let (x, y) = (((b[0] + b[2]) / 2.0) as usize, ((b[1] + b[3]) / 2.0) as usize);
+        let (x, y) = (
+            ((b[0] + b[2]) / 2.0) as usize,
+            ((b[1] + b[3]) / 2.0) as usize,
+        );
         let px = &img.bgra[(y * img.width + x) * 4..][..3];
         assert!(
             px.iter().all(|c| c.abs_diff(want) < 8),

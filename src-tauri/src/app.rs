@@ -178,7 +178,7 @@ impl App {
             settings: g.settings.clone(),
             out_dir: self.out_dir(&g.settings).display().to_string(),
             problems: self.cli.problems(),
-            gpu_available: false,
+            gpu_available: deid_core::ner::DeviceChoice::gpu_built(),
         }
     }
 
@@ -356,6 +356,7 @@ impl App {
             ner_model: s.ner.then(|| "ner-minilm".to_string()),
             pdfium: None,
             mark: Some(s.mark.clone()),
+            device: Some(s.device.clone()),
         }
     }
 
@@ -365,6 +366,7 @@ impl App {
             timeout_s: Some(u64::from(s.timeout_s)),
             review_threshold: None,
             mark: Some(s.mark.clone()),
+            device: Some(s.device.clone()),
         }
         .into_config()?;
         let ner = s.ner.then_some("ner-minilm");

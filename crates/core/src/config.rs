@@ -38,6 +38,8 @@ pub struct Config {
     pub heading_model: Option<(String, std::sync::Arc<crate::heading_model::HeadingModel>)>,
     /// How redacted areas look in the output.
     pub mark: Mark,
+    /// Where the NER model runs (not part of the settings hash: same results).
+    pub device: crate::ner::DeviceChoice,
 }
 
 /// The fill painted where text was removed. Either way the glyphs are gone; white leaves
@@ -114,6 +116,7 @@ impl Config {
             password: None,
             heading_model: None,
             mark: Mark::Black,
+            device: crate::ner::DeviceChoice::Cpu,
         }
     }
 
@@ -159,6 +162,9 @@ pub struct Settings {
     /// "black" (default) or "white".
     #[serde(default)]
     pub mark: Option<String>,
+    /// "cpu" (default), "cuda" or "auto".
+    #[serde(default)]
+    pub device: Option<String>,
 }
 
 fn default_policy() -> String {
@@ -185,6 +191,11 @@ impl Settings {
         if let Some(m) = &self.mark {
             c.mark = Mark::parse(m).ok_or_else(|| {
                 crate::Error::Settings(format!("unknown mark mode '{m}' (black, white)"))
+            })?;
+        }
+        if let Some(d) = &self.device {
+            c.device = crate::ner::DeviceChoice::parse(d).ok_or_else(|| {
+                crate::Error::Settings(format!("unknown device '{d}' (cpu, cuda, auto)"))
             })?;
         }
         if let Some(r) = self.review_threshold {

@@ -88,6 +88,8 @@ pub struct WorkerSettings {
     pub pdfium: Option<PathBuf>,
     /// Mark mode ("black" when absent).
     pub mark: Option<String>,
+    /// NER device ("cpu" when absent).
+    pub device: Option<String>,
 }
 
 impl WorkerSettings {
@@ -114,6 +116,9 @@ impl WorkerSettings {
         }
         if let Some(m) = &self.mark {
             args.extend(["--mark".to_string(), m.clone()]);
+        }
+        if let Some(d) = &self.device {
+            args.extend(["--device".to_string(), d.clone()]);
         }
         args
     }

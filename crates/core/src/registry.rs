@@ -128,7 +128,8 @@ pub fn engine_with_models(
     }
     let mut engine = crate::Engine::new(cfg, threads)?;
     if let (Some(r), Some(spec), Some(d)) = (&reg, pick(ner_model, None), &dir) {
-        let model = crate::ner::load_model(r, &spec, &d.join("minilm")).map_err(|e| {
+        let device = engine.config().device;
+        let model = crate::ner::load_model(r, &spec, &d.join("minilm"), device).map_err(|e| {
             Error::Settings(format!(
                 "loading the NER model {spec} (run scripts/setup.sh for the base encoder): {e}"
             ))

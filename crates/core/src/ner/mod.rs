@@ -82,6 +82,48 @@ pub struct Encoded {
     pub real: Vec<bool>,
 }
 
+/// Where the NER model runs. CUDA needs the `cuda` cargo feature (and a GPU at run time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceChoice {
+    #[default]
+    Cpu,
+    Cuda,
+    /// CUDA when built in and a GPU answers, else the CPU.
+    Auto,
+}
+
+impl DeviceChoice {
+    pub fn parse(s: &str) -> Option<DeviceChoice> {
+        match s {
+            "cpu" => Some(DeviceChoice::Cpu),
+            "cuda" => Some(DeviceChoice::Cuda),
+            "auto" => Some(DeviceChoice::Auto),
+            _ => None,
+        }
+    }
+
+    /// Whether this build can use a GPU at all.
+    pub const fn gpu_built() -> bool {
+        cfg!(feature = "cuda")
+    }
+
+    pub fn device(self) -> Result<Device> {
+        match self {
+            DeviceChoice::Cpu => Ok(Device::Cpu),
+            DeviceChoice::Cuda if !Self::gpu_built() => Err(Error::Settings(
+                "--device cuda: this build has no CUDA support (build with --features cuda)".into(),
+            )),
+            DeviceChoice::Cuda => Device::new_cuda(0)
+                .map_err(|e| Error::Settings(format!("--device cuda: no usable GPU ({e})"))),
+            DeviceChoice::Auto if Self::gpu_built() => {
+                Ok(Device::new_cuda(0).unwrap_or(Device::Cpu))
+            }
+            DeviceChoice::Auto => Ok(Device::Cpu),
+        }
+    }
+}
+
 /// Files of the base encoder (see scripts/fetch-model.sh).
 pub struct Encoder {
     pub bert: bert::Bert,
@@ -90,13 +132,12 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    pub fn load(dir: &Path) -> Result<Encoder> {
+    pub fn load(dir: &Path, device: Device) -> Result<Encoder> {
         let cfg: bert::Config = serde_json::from_str(
             &std::fs::read_to_string(dir.join("config.json"))
                 .map_err(|e| Error::io("reading the encoder config", &e))?,
         )
         .map_err(|_| Error::Settings("encoder config.json is malformed".into()))?;
-        let device = Device::Cpu;
         let weights = std::fs::read(dir.join("model.safetensors"))
             .map_err(|e| Error::io("reading the encoder", &e))?;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device).map_err(ml)?;
@@ -349,6 +390,7 @@ pub fn load_model(
     reg: &crate::registry::Registry,
     spec: &str,
     encoder_dir: &Path,
+    device: DeviceChoice,
 ) -> Result<NerModel> {
     let (entry, bytes) = reg.read_verified(spec)?;
     let base_sha = entry
@@ -364,8 +406,8 @@ pub fn load_model(
         )));
     }
     drop(have);
-    let encoder = Encoder::load(encoder_dir)?;
-    let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu).map_err(ml)?;
+    let encoder = Encoder::load(encoder_dir, device.device()?)?;
+    let tensors = candle_core::safetensors::load_buffer(&bytes, &encoder.device).map_err(ml)?;
     let get = |k: &str| {
         tensors
             .get(k)
@@ -393,6 +435,20 @@ pub fn load_model(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_choice() {
+        assert_eq!(DeviceChoice::parse("auto"), Some(DeviceChoice::Auto));
+        assert_eq!(DeviceChoice::parse("gpu"), None);
+        assert!(DeviceChoice::Cpu.device().expect("cpu").is_cpu());
+        if !DeviceChoice::gpu_built() {
+            let e = DeviceChoice::Cuda
+                .device()
+                .expect_err("no CUDA in this build");
+            assert!(e.to_string().contains("--features cuda"));
+            assert!(DeviceChoice::Auto.device().expect("auto").is_cpu());
+        }
+    }
 
     #[test]
     fn case_features_and_windows() {
