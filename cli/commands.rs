@@ -122,6 +122,8 @@ struct WorkerArgs {
     mark: String,
     #[arg(long, default_value = "cpu")]
     device: String,
+    #[arg(long, default_value = "over-89")]
+    ages: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,6 +173,9 @@ enum CorpusCmd {
         dir: PathBuf,
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Ages to redact: over-89 (Safe Harbor, default) or all.
+        #[arg(long, default_value = "over-89")]
+        ages: String,
     },
 }
 
@@ -241,6 +246,9 @@ struct RunArgs {
     /// or auto (a GPU when there is one).
     #[arg(long, default_value = "cpu")]
     device: String,
+    /// Ages to redact: over-89 (Safe Harbor, default) or all.
+    #[arg(long, default_value = "over-89")]
+    ages: String,
     /// Password for encrypted inputs (the empty password is always tried).
     #[arg(long)]
     password: Option<String>,
@@ -303,8 +311,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             CorpusCmd::Robustness { dirs, report } => {
                 crate::corpus::robustness(&dirs, report.as_deref(), pdfium_path.as_deref())
             }
-            CorpusCmd::PhiLists { dir, report } => {
-                crate::corpus::phi_lists(&dir, report.as_deref(), pdfium_path.as_deref())
+            CorpusCmd::PhiLists { dir, report, ages } => {
+                crate::corpus::phi_lists(&dir, report.as_deref(), &ages, pdfium_path.as_deref())
             }
         },
     }
@@ -340,6 +348,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         review_threshold: None,
         mark: Some(a.mark.clone()),
         device: Some(a.device.clone()),
+        ages: Some(a.ages.clone()),
     };
     let mut cfg = match settings.into_config() {
         Ok(c) => c,
@@ -376,6 +385,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             pdfium: pdfium_path.map(Path::to_path_buf),
             mark: Some(a.mark.clone()),
             device: Some(a.device.clone()),
+            ages: Some(a.ages.clone()),
         }
         .args();
         job::Isolation::Subprocess {
@@ -758,6 +768,7 @@ fn worker(a: WorkerArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode>
             review_threshold: None,
             mark: Some(a.mark.clone()),
             device: Some(a.device.clone()),
+            ages: Some(a.ages.clone()),
         }
         .into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
@@ -827,6 +838,7 @@ fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCod
                 review_threshold: None,
                 mark: None,
                 device: None,
+                ages: None,
             }
             .into_config()?;
             cfg.password = password;

@@ -128,15 +128,25 @@ pub fn robustness(
 pub fn phi_lists(
     dir: &Path,
     report: Option<&Path>,
+    ages: &str,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, None)?;
+    let cfg = deid_core::Settings {
+        policy: "safe-harbor".into(),
+        timeout_s: None,
+        review_threshold: None,
+        mark: None,
+        device: None,
+        ages: Some(ages.into()),
+    }
+    .into_config()?;
+    let engine = crate::commands::engine_with_models(cfg, 0, None, None)?;
     let service = pdfium::service(pdfium_path)?;
     let checks = corpus::check_phi_lists(&engine, &service, dir)?;
     let listed: usize = checks.iter().map(|c| c.listed).sum();
     let gone: usize = checks.iter().map(|c| c.gone).sum();
     let mut md = String::new();
-    writeln!(md, "## PHI lists: `{}`\n", dir.display())?;
+    writeln!(md, "## PHI lists: `{}` (ages: {ages})\n", dir.display())?;
     writeln!(
         md,
         "Run {} on {}. Listed PHI strings gone from the redacted output: **{gone}/{listed} = {:.1} %** ({} documents, {} verified).\n",

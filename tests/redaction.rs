@@ -233,6 +233,7 @@ fn mark_mode_sets_the_box_colour() {
             review_threshold: None,
             mark: Some(mark.into()),
             device: None,
+            ages: None,
         }
         .into_config()
         .expect("config");

@@ -357,6 +357,7 @@ impl App {
             pdfium: None,
             mark: Some(s.mark.clone()),
             device: Some(s.device.clone()),
+            ages: None,
         }
     }
 
@@ -367,6 +368,7 @@ impl App {
             review_threshold: None,
             mark: Some(s.mark.clone()),
             device: Some(s.device.clone()),
+            ages: None,
         }
         .into_config()?;
         let ner = s.ner.then_some("ner-minilm");

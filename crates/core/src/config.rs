@@ -40,6 +40,8 @@ pub struct Config {
     pub mark: Mark,
     /// Where the NER model runs (not part of the settings hash: same results).
     pub device: crate::ner::DeviceChoice,
+    /// Ages from this value up are redacted: 90 under Safe Harbor, 0 with `ages: all`.
+    pub min_age: u32,
 }
 
 /// The fill painted where text was removed. Either way the glyphs are gone; white leaves
@@ -117,6 +119,7 @@ impl Config {
             heading_model: None,
             mark: Mark::Black,
             device: crate::ner::DeviceChoice::Cpu,
+            min_age: 90,
         }
     }
 
@@ -132,7 +135,7 @@ impl Config {
     /// Hash of everything that changes the output (not the password).
     pub fn settings_hash(&self) -> String {
         let s = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|v{}",
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|{}|v{}",
             self.policy,
             self.layout,
             self.headings,
@@ -143,6 +146,7 @@ impl Config {
             self.raster_all,
             self.heading_model.as_ref().map(|m| &m.0),
             self.mark,
+            self.min_age,
             env!("CARGO_PKG_VERSION")
         );
         hex::encode(Sha256::digest(s.as_bytes()))
@@ -165,6 +169,9 @@ pub struct Settings {
     /// "cpu" (default), "cuda" or "auto".
     #[serde(default)]
     pub device: Option<String>,
+    /// "over-89" (default, Safe Harbor) or "all" (every age, beyond Safe Harbor).
+    #[serde(default)]
+    pub ages: Option<String>,
 }
 
 fn default_policy() -> String {
@@ -192,6 +199,17 @@ impl Settings {
             c.mark = Mark::parse(m).ok_or_else(|| {
                 crate::Error::Settings(format!("unknown mark mode '{m}' (black, white)"))
             })?;
+        }
+        if let Some(a) = &self.ages {
+            c.min_age = match a.as_str() {
+                "over-89" => 90,
+                "all" => 0,
+                other => {
+                    return Err(crate::Error::Settings(format!(
+                        "unknown ages setting '{other}' (over-89, all)"
+                    )))
+                }
+            };
         }
         if let Some(d) = &self.device {
             c.device = crate::ner::DeviceChoice::parse(d).ok_or_else(|| {

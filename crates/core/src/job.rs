@@ -90,6 +90,8 @@ pub struct WorkerSettings {
     pub mark: Option<String>,
     /// NER device ("cpu" when absent).
     pub device: Option<String>,
+    /// Ages setting ("over-89" when absent).
+    pub ages: Option<String>,
 }
 
 impl WorkerSettings {
@@ -119,6 +121,9 @@ impl WorkerSettings {
         }
         if let Some(d) = &self.device {
             args.extend(["--device".to_string(), d.clone()]);
+        }
+        if let Some(a) = &self.ages {
+            args.extend(["--ages".to_string(), a.clone()]);
         }
         args
     }

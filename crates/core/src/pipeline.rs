@@ -243,7 +243,7 @@ impl<'a> Stages<'a> {
 impl Engine {
     /// Rule detectors only; `threads` = 0 means one per core.
     pub fn new(cfg: Config, threads: usize) -> Result<Engine> {
-        let rules = Arc::new(RuleDetector::new());
+        let rules = Arc::new(RuleDetector::new().with_min_age(cfg.min_age));
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("deid-blob-{i}"))

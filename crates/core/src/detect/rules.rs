@@ -46,6 +46,8 @@ const STATE_CREDENTIALS: &[&str] = &["MD", "PA", "MA", "MS", "DC"];
 /// milliseconds: regex compilation plus ~25k dictionary words) and share it.
 #[derive(Debug, Clone)]
 pub struct RuleDetector {
+    /// Ages from this value up are PHI (90 under Safe Harbor; 0 redacts every age).
+    min_age: u32,
     dicts: Dicts,
     date_num: Regex,
     date_iso: Regex,
@@ -163,6 +165,7 @@ impl RuleDetector {
         let label_colon = r"(?i:patient\s+name|pt\.?\s+name|full\s+name|patient|pt|name|physician|attending(?:\s+physician)?|referring(?:\s+physician|\s+provider)?|ordering(?:\s+physician|\s+provider)?|primary\s+care(?:\s+physician|\s+provider)?|pcp|provider|surgeon|author|cc|signature|resident|fellow|nurse|guarantor|emergency\s+contact|next\s+of\s+kin|insured|subscriber|mother|father|spouse|guardian)[ \t]*:\s*";
         let titles = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?|(?:DR|MR|MRS|MS)\.)[ \t]+";
         RuleDetector {
+            min_age: 90,
             dicts: Dicts::new(),
             date_num: re(r"\b(\d{1,2})([/.\-])(\d{1,2})([/.\-])(\d{4}|\d{2})\b"),
             date_iso: re(r"\b(\d{4})([/.\-])(\d{1,2})([/.\-])(\d{1,2})"),
@@ -496,6 +499,12 @@ impl RuleDetector {
         }
     }
 
+    /// Report ages from `min_age` up (Safe Harbor: 90).
+    pub fn with_min_age(mut self, min_age: u32) -> RuleDetector {
+        self.min_age = min_age;
+        self
+    }
+
     fn ages(&self, text: &str, out: &mut Vec<Span>) {
         for (r, score) in [
             (&self.age_years, 0.95),
@@ -507,7 +516,7 @@ impl RuleDetector {
                     continue;
                 };
                 let glued = next_char(text, m.end()).is_some_and(char::is_alphanumeric);
-                if (90..=130).contains(&num(v.as_str())) && !glued {
+                if (self.min_age..=130).contains(&num(v.as_str())) && !glued {
                     out.push(span(v.start(), v.end(), Category::Age, score, "age"));
                 }
             }
@@ -892,6 +901,14 @@ mod tests {
         none("A 45-year-old man", Age);
         none("age 89", Age);
         none("93 yolks", Age);
+        let all = RuleDetector::new().with_min_age(0);
+        let spans = all.detect("A 45-year-old man, age 89");
+        let ages: Vec<&str> = spans
+            .iter()
+            .filter(|s| s.category == Age)
+            .map(|s| &"A 45-year-old man, age 89"[s.start..s.end])
+            .collect();
+        assert_eq!(ages, vec!["45", "89"]);
     }
 
     #[test]
