@@ -94,3 +94,34 @@ fn registered_ner_head_finds_names_without_context() {
         "{cats:?}"
     );
 }
+
+/// The fused inference kernels (LayerNorm, softmax) give the same vectors as the
+/// differentiable elementary ops used for fine-tuning.
+#[test]
+fn fused_kernels_match_the_differentiable_path() {
+    let Some(dir) = encoder_dir() else { return };
+    let mut enc = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
+    let texts = ["Seen by Dr. Helen Okafor at Riverside Clinic on 03/14/2024."];
+    let e = enc.encode(&texts).expect("encode");
+    let fast: Vec<f32> = enc
+        .features(&texts, &e)
+        .expect("features")
+        .flatten_all()
+        .expect("flat")
+        .to_vec1()
+        .expect("vec");
+    enc.bert.set_differentiable(true);
+    let slow: Vec<f32> = enc
+        .features(&texts, &e)
+        .expect("features")
+        .flatten_all()
+        .expect("flat")
+        .to_vec1()
+        .expect("vec");
+    let max_diff = fast
+        .iter()
+        .zip(&slow)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(max_diff < 1e-3, "fused kernels differ by {max_diff}");
+}

@@ -20,11 +20,13 @@ pub struct Config {
     pub layer_norm_eps: f64,
 }
 
-/// LayerNorm from elementary ops (differentiable, unlike candle-nn's fused kernel).
+/// LayerNorm: candle-nn's fused kernel for inference, or written out from elementary ops
+/// (differentiable, for fine-tuning the encoder) when `differentiable` is set.
 struct LayerNorm {
     weight: Tensor,
     bias: Tensor,
     eps: f64,
+    differentiable: bool,
 }
 
 impl LayerNorm {
@@ -33,9 +35,13 @@ impl LayerNorm {
             weight: vb.get(size, "weight")?,
             bias: vb.get(size, "bias")?,
             eps,
+            differentiable: false,
         })
     }
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        if !self.differentiable {
+            return candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps as f32);
+        }
         let mean = x.mean_keepdim(D::Minus1)?;
         let xc = x.broadcast_sub(&mean)?;
         let var = xc.sqr()?.mean_keepdim(D::Minus1)?;
@@ -82,9 +88,8 @@ impl Embeddings {
 }
 
 struct Layer {
-    q: Linear,
-    k: Linear,
-    v: Linear,
+    /// Query, key and value projections fused into one (3H × H) matrix.
+    qkv: Linear,
     attn_out: Linear,
     attn_norm: LayerNorm,
     inter: Linear,
@@ -92,16 +97,26 @@ struct Layer {
     out_norm: LayerNorm,
     heads: usize,
     head_dim: usize,
+    differentiable: bool,
 }
 
 impl Layer {
     fn load(vb: VarBuilder, c: &Config) -> Result<Self> {
         let h = c.hidden_size;
         let a = vb.pp("attention");
+        let part = |name: &str| -> Result<(Tensor, Tensor)> {
+            let p = a.pp("self").pp(name);
+            Ok((p.get((h, h), "weight")?, p.get(h, "bias")?))
+        };
+        let (qw, qb) = part("query")?;
+        let (kw, kb) = part("key")?;
+        let (vw, vb_) = part("value")?;
+        let qkv = Linear::new(
+            Tensor::cat(&[&qw, &kw, &vw], 0)?,
+            Some(Tensor::cat(&[&qb, &kb, &vb_], 0)?),
+        );
         Ok(Layer {
-            q: linear(h, h, a.pp("self").pp("query"))?,
-            k: linear(h, h, a.pp("self").pp("key"))?,
-            v: linear(h, h, a.pp("self").pp("value"))?,
+            qkv,
             attn_out: linear(h, h, a.pp("output").pp("dense"))?,
             attn_norm: LayerNorm::load(a.pp("output").pp("LayerNorm"), h, c.layer_norm_eps)?,
             inter: linear(h, c.intermediate_size, vb.pp("intermediate").pp("dense"))?,
@@ -109,23 +124,29 @@ impl Layer {
             out_norm: LayerNorm::load(vb.pp("output").pp("LayerNorm"), h, c.layer_norm_eps)?,
             heads: c.num_attention_heads,
             head_dim: h / c.num_attention_heads,
+            differentiable: false,
         })
     }
 
     /// `x`: (B, T, H); `bias`: (B, 1, 1, T) additive mask (0 or −1e4).
     fn forward(&self, x: &Tensor, bias: &Tensor) -> Result<Tensor> {
         let (b, t, h) = x.dims3()?;
-        let split = |y: Tensor| -> Result<Tensor> {
-            y.reshape((b, t, self.heads, self.head_dim))?
-                .transpose(1, 2)?
-                .contiguous()
-        };
-        let q = split(self.q.forward(x)?)?;
-        let k = split(self.k.forward(x)?)?;
-        let v = split(self.v.forward(x)?)?;
+        // (B, T, 3H) → (3, B, heads, T, head_dim): one copy for all three
+        let qkv = self
+            .qkv
+            .forward(x)?
+            .reshape((b, t, 3, self.heads, self.head_dim))?
+            .permute((2, 0, 3, 1, 4))?
+            .contiguous()?;
         let scale = 1.0 / (self.head_dim as f64).sqrt();
-        let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(bias)?;
-        let probs = candle_nn::ops::softmax(&scores, D::Minus1)?;
+        let q = (qkv.get(0)? * scale)?;
+        let (k, v) = (qkv.get(1)?, qkv.get(2)?);
+        let scores = q.matmul(&k.t()?)?.broadcast_add(bias)?;
+        let probs = if self.differentiable {
+            candle_nn::ops::softmax(&scores, D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
         let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
         let x = self
             .attn_norm
@@ -150,6 +171,17 @@ impl Bert {
             emb: Embeddings::load(vb.pp("embeddings"), c)?,
             layers,
         })
+    }
+
+    /// Switch between the fast inference kernels (fused LayerNorm and softmax, no
+    /// gradients) and elementary ops that gradients flow through (fine-tuning).
+    pub fn set_differentiable(&mut self, on: bool) {
+        self.emb.norm.differentiable = on;
+        for l in &mut self.layers {
+            l.differentiable = on;
+            l.attn_norm.differentiable = on;
+            l.out_norm.differentiable = on;
+        }
     }
 
     /// `ids`, `mask`: (B, T) u32, mask 1 for real tokens. Returns (B, T, H).
