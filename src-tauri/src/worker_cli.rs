@@ -58,12 +58,19 @@ impl WorkerCli {
     }
 
     pub fn problems(&self) -> Vec<String> {
-        match &self.path {
-            Some(_) => Vec::new(),
-            None => vec![format!(
+        let mut out = Vec::new();
+        if self.path.is_none() {
+            out.push(format!(
                 "The {EXE} program was not found next to the app or on PATH: documents cannot be processed. Build it with `cargo build` or set PDF_DEID_CLI."
-            )],
+            ));
         }
+        if deid_core::pdfium::find_library(None).is_none() {
+            out.push(
+                "The PDF library (libpdfium) was not found: documents cannot be processed. Run scripts/setup.sh or set PDF_DEID_PDFIUM."
+                    .into(),
+            );
+        }
+        out
     }
 
     fn command(&self) -> AppResult<Command> {

@@ -332,15 +332,39 @@ fn desktop_window_end_to_end() {
         "window title"
     );
 
-    // add three PDFs: the function the drop handler calls
-    let added = wd.invoke("ingest_paths", json!({ "paths": paths }));
-    assert_eq!(added.as_array().map(Vec::len), Some(3), "{added}");
+    assert_eq!(
+        wd.js("return document.getElementById('banner').hidden", json!([])),
+        json!(true),
+        "no installation problem is reported"
+    );
+    // a damaged file beside them: its row fails with a clear message, the others go on
+    let broken = inputs.join("damaged.pdf");
+    std::fs::write(&broken, deid_core::testpdf::truncated()).expect("write damaged");
+    let mut all = paths.clone();
+    all.push(broken);
+    // add the PDFs: the function the drop handler calls
+    let added = wd.invoke("ingest_paths", json!({ "paths": all }));
+    assert_eq!(added.as_array().map(Vec::len), Some(4), "{added}");
     wd.wait_for(
-        "three finished documents",
+        "four finished documents",
         Duration::from_secs(240),
         "const r = [...document.querySelectorAll('#queue-body tr')];\
-         return r.length === 3 && r.every(t => ['done','review','failed'].includes(t.dataset.status))\
+         return r.length === 4 && r.every(t => ['done','review','failed'].includes(t.dataset.status))\
            && document.body.dataset.batch === 'idle';",
+    );
+    let failed = wd.js(
+        "const t = [...document.querySelectorAll('#queue-body tr')].find(t => t.dataset.status === 'failed');\
+         return t ? [t.querySelector('.name').textContent, t.querySelector('.error').textContent] : null;",
+        json!([]),
+    );
+    assert_eq!(failed[0], json!("damaged.pdf"), "{failed}");
+    assert!(
+        failed[1].as_str().is_some_and(|m| m.len() > 10),
+        "the failure has a message: {failed}"
+    );
+    assert!(
+        !out.join("damaged.pdf").exists(),
+        "no output for a failed document"
     );
     let rows = wd.js(
         "return [...document.querySelectorAll('#queue-body tr')].map(t => ({\
@@ -348,7 +372,12 @@ fn desktop_window_end_to_end() {
            counts: t.querySelector('.counts').textContent, output: t.querySelector('.output').textContent}))",
         json!([]),
     );
-    for r in rows.as_array().expect("rows") {
+    for r in rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["status"] != "failed")
+    {
         assert!(
             ["done", "review"].contains(&r["status"].as_str().unwrap_or("")),
             "{r}"
@@ -561,15 +590,15 @@ fn desktop_window_end_to_end() {
     let t = Instant::now();
     for _ in 0..5 {
         let snap = wd.invoke("snapshot", json!({}));
-        assert_eq!(snap["items"].as_array().map(Vec::len), Some(503));
+        assert_eq!(snap["items"].as_array().map(Vec::len), Some(504));
     }
     let snapshot_ms = t.elapsed().as_millis() / 5;
     let rows_shown = wd.wait_for(
         "500 rows",
         Duration::from_secs(30),
-        "const n = document.querySelectorAll('#queue-body tr').length; return n === 503 ? n : null;",
+        "const n = document.querySelectorAll('#queue-body tr').length; return n === 504 ? n : null;",
     );
-    assert_eq!(rows_shown, json!(503));
+    assert_eq!(rows_shown, json!(504));
     wd.invoke("cancel_batch", json!({}));
     wd.wait_for(
         "the cancelled batch",
@@ -578,7 +607,7 @@ fn desktop_window_end_to_end() {
            .every(t => !['queued','running'].includes(t.dataset.status))",
     );
     eprintln!(
-        "e2e: 500 files queued in {ingest_ms} ms; snapshot round trip {snapshot_ms} ms with 503 rows"
+        "e2e: 500 files queued in {ingest_ms} ms; snapshot round trip {snapshot_ms} ms with 504 rows"
     );
     assert!(
         snapshot_ms < 5_000,

@@ -167,14 +167,33 @@ function drawChart() {
   const done = [...items.values()].filter((i) => i.risk !== null);
   const w = svg.clientWidth || 600;
   const h = 64;
-  const bw = Math.max(2, Math.min(24, Math.floor(w / Math.max(1, done.length)) - 2));
+  const left = 28;
+  const bw = Math.max(2, Math.min(24, Math.floor((w - left) / Math.max(1, done.length)) - 2));
   svg.innerHTML = '';
+  // scale: 0, 0.5 and 1 with faint grid lines
+  for (const v of [0, 0.5, 1]) {
+    const y = h - 2 - v * (h - 6);
+    const line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
+    line.setAttribute('x1', String(left));
+    line.setAttribute('x2', String(w));
+    line.setAttribute('y1', String(y));
+    line.setAttribute('y2', String(y));
+    line.setAttribute('stroke', '#dde3ea');
+    svg.append(line);
+    const label = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+    label.setAttribute('x', '0');
+    label.setAttribute('y', String(y + 4));
+    label.setAttribute('font-size', '10');
+    label.setAttribute('fill', '#6b7785');
+    label.textContent = v.toFixed(1);
+    svg.append(label);
+  }
   done.forEach((it, i) => {
     const r = it.risk ?? 0;
-    const bh = Math.max(2, Math.round(r * (h - 4)));
+    const bh = Math.max(3, Math.round(r * (h - 6)));
     const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
-    rect.setAttribute('x', String(i * (bw + 2)));
-    rect.setAttribute('y', String(h - bh));
+    rect.setAttribute('x', String(left + i * (bw + 2)));
+    rect.setAttribute('y', String(h - 2 - bh));
     rect.setAttribute('width', String(bw));
     rect.setAttribute('height', String(bh));
     rect.setAttribute('fill', riskColour(r));
