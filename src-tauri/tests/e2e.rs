@@ -576,13 +576,44 @@ fn desktop_window_end_to_end() {
         );
     }
 
+    // history from the job log, and settings saved from the form
+    wd.click("#review-back");
+    wd.click("#tab-history");
+    let jobs = wd.wait_for(
+        "the job history",
+        Duration::from_secs(20),
+        "const n = document.querySelectorAll('#history-body tr').length; return n >= 2 ? n : null;",
+    );
+    assert!(
+        jobs.as_u64().unwrap_or(0) >= 2,
+        "batch and review jobs listed"
+    );
+    wd.click("#tab-settings");
+    wd.js(
+        "document.getElementById('set-threads').value = '2';\
+         document.getElementById('set-mark').value = 'white';",
+        json!([]),
+    );
+    wd.click("#save-settings");
+    wd.wait_for(
+        "saved settings",
+        Duration::from_secs(10),
+        "return document.getElementById('settings-status').textContent === 'Saved.'",
+    );
+    let saved: Value = serde_json::from_slice(
+        &std::fs::read(app_cfg.join("settings.json")).expect("settings file"),
+    )
+    .expect("settings json");
+    assert_eq!(saved["threads"], json!(2));
+    assert_eq!(saved["mark"], json!("white"));
+    wd.click("#tab-queue");
+
     // 500 queued files: the window keeps answering while they wait
     let many = tmp.path().join("many");
     std::fs::create_dir_all(&many).expect("mkdir");
     for i in 0..500 {
         std::fs::hard_link(&paths[1], many.join(format!("copy-{i:03}.pdf"))).expect("link");
     }
-    wd.click("#review-back");
     let t = Instant::now();
     let added = wd.invoke("ingest_paths", json!({ "paths": [many] }));
     let ingest_ms = t.elapsed().as_millis();
