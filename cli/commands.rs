@@ -236,7 +236,9 @@ struct RunArgs {
     /// Print the outcome as JSON instead of a summary.
     #[arg(long)]
     json: bool,
-    /// Policy: safe-harbor (default) or strict-raster.
+    /// Policy: safe-harbor (default), strict-raster (every redacted page becomes an image)
+    /// or text-only (images and vector graphics removed: PHI drawn as pixels or outlines
+    /// cannot survive).
     #[arg(long, default_value = "safe-harbor")]
     policy: String,
     /// How redacted areas look: black (default) or white boxes.

@@ -406,3 +406,125 @@ fn glyph_position_side_channel_one_adjustment_per_removed_run() {
         "removed run left {numbers_in_gap} numbers: {line:?}"
     );
 }
+
+/// Put an image XObject on the page as `/name`, drawn with `placement` (a `cm` matrix).
+fn add_image(doc: &mut Document, name: &str, image: Stream, placement: &str) {
+    let id = doc.add_object(Object::Stream(image));
+    let pid = page_id(doc);
+    let res = doc
+        .get_dictionary(pid)
+        .expect("page")
+        .get(b"Resources")
+        .cloned()
+        .expect("resources");
+    let res_dict = match res {
+        Object::Reference(r) => doc.get_dictionary_mut(r).expect("resources"),
+        _ => doc
+            .get_dictionary_mut(pid)
+            .expect("page")
+            .get_mut(b"Resources")
+            .and_then(Object::as_dict_mut)
+            .expect("resources"),
+    };
+    if !res_dict.has(b"XObject") {
+        res_dict.set("XObject", dictionary! {});
+    }
+    res_dict
+        .get_mut(b"XObject")
+        .and_then(Object::as_dict_mut)
+        .expect("xobjects")
+        .set(name, Object::Reference(id));
+    append_content(doc, &format!("q {placement} cm /{name} Do Q"));
+}
+
+/// Mean grey level of the rendered output inside a user-space box (page 0, 72 dpi).
+fn mean_grey(pdf: &[u8], x0: usize, y0: usize, x1: usize, y1: usize) -> f32 {
+    let img = pdfium()
+        .render(std::sync::Arc::new(pdf.to_vec()), None, 0, 72.0)
+        .expect("render");
+    let h = img.height;
+    let mut sum = 0u64;
+    let mut n = 0u64;
+    for y in (h - y1)..(h - y0) {
+        for x in x0..x1 {
+            let p = &img.bgra[(y * img.width + x) * 4..][..3];
+            sum += p.iter().map(|c| u64::from(*c)).sum::<u64>() / 3;
+            n += 1;
+        }
+    }
+    sum as f32 / n.max(1) as f32
+}
+
+fn text_only(doc: Document) -> deid_core::Processed {
+    deid_core::Engine::new(deid_core::Config::text_only(), 1)
+        .expect("engine")
+        .process_pdf(&pdfium(), save(doc))
+        .expect("text-only output")
+}
+
+/// PHI inside an image (here its pixel bytes spell the name, and a dark band stands for a
+/// picture of it): the default policy cannot read pixels; `text-only` replaces every image
+/// with one grey pixel, so neither the bytes nor the picture survive.
+#[test]
+fn phi_in_an_image_is_removed_by_the_text_only_policy() {
+    let mut doc = base(None);
+    let (w, h) = (64usize, 16usize);
+    let mut pixels: Vec<u8> = PHI.bytes().cycle().take(w * h).collect();
+    for p in pixels.iter_mut().skip(w * 4).take(w * 8) {
+        *p = 0; // a dark band
+    }
+    let image = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => w as i64,
+            "Height" => h as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        pixels,
+    );
+    add_image(&mut doc, "ImPHI", image, "256 0 0 64 300 500");
+    // the default policy keeps images; here the gate still finds the name's bytes in the
+    // image stream and fails closed (pixels that only *show* a name would pass unseen)
+    match engine().process_pdf(&pdfium(), save(doc.clone())) {
+        Err(e) => assert_eq!(e.code(), "verification_failed"),
+        Ok(_) => panic!("an image holding the name's bytes passed the default gate"),
+    }
+    let p = text_only(doc);
+    let out = p.output.bytes();
+    assert_nowhere(out, PHI);
+    let g = mean_grey(out, 300, 500, 556, 564);
+    assert!(
+        (f32::from(deid_core::redact::strip::IMAGE_GREY) - g).abs() < 4.0,
+        "the image area is one grey, mean {g}"
+    );
+    assert!(p.report.warnings.iter().any(|w| w.contains("text-only")));
+    assert_kept(&text_of(&extract(out)), &["wound is healing"]);
+}
+
+/// Text drawn as vector outlines (no font, no text operator): the default policy cannot
+/// see it; `text-only` paints no paths, so the area is blank.
+#[test]
+fn text_as_vector_paths_is_removed_by_the_text_only_policy() {
+    let mut doc = base(None);
+    // a crude "W" as a filled outline, 60 × 40 pt
+    append_content(
+        &mut doc,
+        "q 0 g 300 560 m 315 520 l 330 550 l 345 520 l 360 560 l 352 560 l 345 535 l 330 565 l 315 535 l 308 560 l h f Q",
+    );
+    let before = save(doc.clone());
+    assert!(
+        mean_grey(&before, 300, 520, 360, 560) < 200.0,
+        "the fixture draws ink"
+    );
+    let default_out = run(doc.clone());
+    assert!(
+        mean_grey(default_out.output.bytes(), 300, 520, 360, 560) < 200.0,
+        "the default policy keeps vector graphics"
+    );
+    let p = text_only(doc);
+    let out = p.output.bytes();
+    assert!(
+        mean_grey(out, 300, 520, 360, 560) > 250.0,
+        "no ink left where the outlines were"
+    );
+    assert_nowhere(out, PHI);
+    assert_survivors_unmoved(&extract(&before), &extract(out));
+}

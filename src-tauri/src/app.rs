@@ -103,7 +103,7 @@ pub fn default_settings() -> AppSettings {
 }
 
 fn validate(s: &AppSettings) -> AppResult<()> {
-    if !["safe-harbor", "strict-raster"].contains(&s.policy.as_str()) {
+    if !["safe-harbor", "strict-raster", "text-only"].contains(&s.policy.as_str()) {
         return Err(AppError::Settings(format!("unknown policy {:?}", s.policy)));
     }
     if deid_core::config::Mark::parse(&s.mark).is_none() {

@@ -42,6 +42,9 @@ pub struct Config {
     pub device: crate::ner::DeviceChoice,
     /// Ages from this value up are redacted: 90 under Safe Harbor, 0 with `ages: all`.
     pub min_age: u32,
+    /// `text-only`: images become grey, vector paths and inline images are removed
+    /// (PHI drawn as pixels or outlines cannot be found without OCR).
+    pub strip_graphics: bool,
 }
 
 /// The fill painted where text was removed. Either way the glyphs are gone; white leaves
@@ -120,6 +123,16 @@ impl Config {
             mark: Mark::Black,
             device: crate::ner::DeviceChoice::Cpu,
             min_age: 90,
+            strip_graphics: false,
+        }
+    }
+
+    /// Safe Harbor on text only: images and vector graphics are removed from the output.
+    pub fn text_only() -> Config {
+        Config {
+            policy: "text-only",
+            strip_graphics: true,
+            ..Config::safe_harbor()
         }
     }
 
@@ -183,9 +196,10 @@ impl Settings {
         let mut c = match self.policy.as_str() {
             "safe-harbor" => Config::safe_harbor(),
             "strict-raster" => Config::strict_raster(),
+            "text-only" => Config::text_only(),
             other => {
                 return Err(crate::Error::Settings(format!(
-                    "unknown policy '{other}' (safe-harbor, strict-raster)"
+                    "unknown policy '{other}' (safe-harbor, strict-raster, text-only)"
                 )))
             }
         };

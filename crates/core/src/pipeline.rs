@@ -470,11 +470,14 @@ impl Engine {
         }
         st.done("plan")?;
 
+        // image-only pages whose pixels nobody searched (the text-only policy removes them)
         let image_only: Vec<usize> = extracted
             .pages
             .iter()
             .filter(|p| {
-                p.has_images && p.glyphs.iter().all(|g| g.generated || g.ch.is_whitespace())
+                !self.cfg.strip_graphics
+                    && p.has_images
+                    && p.glyphs.iter().all(|g| g.generated || g.ch.is_whitespace())
             })
             .map(|p| p.index)
             .collect();
@@ -499,6 +502,15 @@ impl Engine {
                 self.limits(),
             ) {
                 Ok(v) => {
+                    if self.cfg.strip_graphics {
+                        let doc =
+                            Document::load_mem(v.bytes()).map_err(|_| Error::Verification {
+                                check: "output does not parse",
+                                page: None,
+                            })?;
+                        redact::strip::check_stripped(&doc)
+                            .map_err(|check| Error::Verification { check, page: None })?;
+                    }
                     st.done("verify")?;
                     break (v, built);
                 }
@@ -545,6 +557,12 @@ impl Engine {
             warnings.push(format!(
                 "{} page(s) are images without a text layer: their pixels were not searched for PHI",
                 image_only.len()
+            ));
+        }
+        if built.images_removed > 0 {
+            warnings.push(format!(
+                "{} image(s) and all vector graphics were removed (text-only policy)",
+                built.images_removed
             ));
         }
         if built.sanitize.signatures_removed {
@@ -740,6 +758,20 @@ impl Engine {
                 extracted.pages.len()
             )));
         }
+        // text-only: strip graphics first (the redaction boxes are painted afterwards), and
+        // rasterise from the stripped document so no removed pixel comes back
+        let mut images_removed = 0;
+        let render_src = if self.cfg.strip_graphics {
+            let rep = redact::strip::strip_graphics(&mut doc)
+                .map_err(|why| Error::Damaged(format!("text-only policy: {why}")))?;
+            images_removed = rep.images;
+            let mut b = Vec::new();
+            doc.save_to(&mut b)
+                .map_err(|e| Error::io("serialising the stripped document", &e))?;
+            Arc::new(b)
+        } else {
+            input.clone()
+        };
         for (page, r) in sanitize::pending_redact_rects(&doc) {
             if !plan.rects(page).contains(&r) {
                 plan.add_rect(page, r);
@@ -764,8 +796,12 @@ impl Engine {
         }
         for &i in &raster_set {
             let img = pdfium.render(
-                input.clone(),
-                self.cfg.password.clone(),
+                render_src.clone(),
+                if self.cfg.strip_graphics {
+                    None
+                } else {
+                    self.cfg.password.clone()
+                },
                 i,
                 self.cfg.raster_dpi,
             )?;
@@ -782,6 +818,7 @@ impl Engine {
             .map_err(|e| Error::io("serialising output", &e))?;
         Ok(Built {
             bytes,
+            images_removed,
             raster_pages: raster_set,
             raster_reasons: reasons,
             removed_glyphs: removed,
@@ -815,6 +852,7 @@ pub struct LabelledSpan {
 
 struct Built {
     bytes: Vec<u8>,
+    images_removed: usize,
     raster_pages: BTreeSet<usize>,
     raster_reasons: Vec<String>,
     removed_glyphs: usize,

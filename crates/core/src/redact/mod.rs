@@ -15,6 +15,7 @@
 mod core14_data;
 pub mod fonts;
 pub mod raster;
+pub mod strip;
 
 use std::collections::HashMap;
 use std::sync::Arc;
