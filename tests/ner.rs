@@ -103,21 +103,18 @@ fn fused_kernels_match_the_differentiable_path() {
     let mut enc = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
     let texts = ["Seen by Dr. Helen Okafor at Riverside Clinic on 03/14/2024."];
     let e = enc.encode(&texts).expect("encode");
-    let fast: Vec<f32> = enc
-        .features(&texts, &e)
-        .expect("features")
-        .flatten_all()
-        .expect("flat")
-        .to_vec1()
-        .expect("vec");
+    let vectors = |enc: &Encoder| -> Vec<f32> {
+        enc.features(&texts, &e)
+            .and_then(|t| {
+                t.flatten_all()
+                    .and_then(|t| t.to_vec1())
+                    .map_err(|_| deid_core::Error::Internal("tensor"))
+            })
+            .expect("features")
+    };
+    let fast = vectors(&enc);
     enc.bert.set_differentiable(true);
-    let slow: Vec<f32> = enc
-        .features(&texts, &e)
-        .expect("features")
-        .flatten_all()
-        .expect("flat")
-        .to_vec1()
-        .expect("vec");
+    let slow = vectors(&enc);
     let max_diff = fast
         .iter()
         .zip(&slow)

@@ -131,11 +131,26 @@ fn a_box_outside_the_document_is_a_clear_error() {
     }
 }
 
+/// One `pdf-deid worker` process per document.
+fn worker_isolation() -> deid_core::job::Isolation {
+    deid_core::job::Isolation::Subprocess {
+        exe: env!("CARGO_BIN_EXE_pdf-deid").into(),
+        args: deid_core::job::WorkerSettings {
+            policy: "safe-harbor".into(),
+            max_memory_mb: 4096,
+            ..Default::default()
+        }
+        .args(),
+        timeout: std::time::Duration::from_secs(120),
+        password: None,
+    }
+}
+
 /// A job with decisions through a worker process: stage events arrive, the output follows
 /// the decisions, the job log holds the rejection as an HMAC row and no plaintext.
 #[test]
 fn job_with_decisions_in_a_worker_process() {
-    use deid_core::job::{self, Isolation, JobEvent, JobRequest};
+    use deid_core::job::{self, JobEvent, JobRequest};
     let dir = tempfile::tempdir().expect("tmp");
     let (pdf, phi) = deid_core::testpdf::clinical_letter(6);
     let input = dir.path().join("in/letter.pdf");
@@ -156,17 +171,7 @@ fn job_with_decisions_in_a_worker_process() {
         db: dir.path().join("out/jobs.sqlite"),
         key: key_path,
         force: true,
-        isolation: Isolation::Subprocess {
-            exe: env!("CARGO_BIN_EXE_pdf-deid").into(),
-            args: job::WorkerSettings {
-                policy: "safe-harbor".into(),
-                max_memory_mb: 4096,
-                ..Default::default()
-            }
-            .args(),
-            timeout: std::time::Duration::from_secs(120),
-            password: None,
-        },
+        isolation: worker_isolation(),
         review: Some(Decisions {
             rejected: vec![key.hmac_hex(&doctor_entity.text)],
             added_terms: vec![AddedTerm {
@@ -213,7 +218,7 @@ fn job_with_decisions_in_a_worker_process() {
 /// Cancelling a document kills its worker; the rest of the batch goes on.
 #[test]
 fn cancel_one_document_of_a_batch() {
-    use deid_core::job::{self, Cancel, Isolation, JobRequest};
+    use deid_core::job::{self, Cancel, JobRequest};
     let dir = tempfile::tempdir().expect("tmp");
     let mut inputs = Vec::new();
     for i in 0..3u64 {
@@ -230,17 +235,7 @@ fn cancel_one_document_of_a_batch() {
         db: dir.path().join("out/jobs.sqlite"),
         key: dir.path().join("key"),
         force: false,
-        isolation: Isolation::Subprocess {
-            exe: env!("CARGO_BIN_EXE_pdf-deid").into(),
-            args: job::WorkerSettings {
-                policy: "safe-harbor".into(),
-                max_memory_mb: 4096,
-                ..Default::default()
-            }
-            .args(),
-            timeout: std::time::Duration::from_secs(120),
-            password: None,
-        },
+        isolation: worker_isolation(),
         review: None,
         cancel: Some(cancel),
     };

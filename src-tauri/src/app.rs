@@ -758,18 +758,10 @@ impl App {
     /// Re-redact the document with all decisions so far and verify; the new output
     /// replaces the old one (atomically) and the job log gets a row with the decisions.
     pub fn apply_review(&self, id: u32) -> AppResult<QueueItem> {
-        let (input, decisions, settings) = {
-            let g = lock(&self.inner);
-            let e = g
-                .entries
-                .iter()
-                .find(|e| e.item.id == id)
-                .ok_or(AppError::NoSuchItem(id))?;
-            if e.report.is_none() {
-                return Err(AppError::NotReviewable);
-            }
-            (e.input.clone(), e.decisions.clone(), g.settings.clone())
-        };
+        let (input, decisions, settings, reviewable) = self.review_inputs(id)?;
+        if !reviewable {
+            return Err(AppError::NotReviewable);
+        }
         self.update(id, |it| {
             it.status = ItemStatus::Running;
             it.progress = 0.02;
@@ -778,28 +770,36 @@ impl App {
         let req = self.request(&settings, true, Some(decisions), None);
         let out_dir = req.out_dir.clone();
         let inputs = [input];
-        let outcome = job::run_inputs(&engine, None, &req, &inputs, &mut |ev| {
+        job::run_inputs(&engine, None, &req, &inputs, &mut |ev| {
             if !matches!(ev, JobEvent::Started { .. } | JobEvent::Finished { .. }) {
                 self.on_job_event(&[id], &inputs, &out_dir, ev);
             }
         })?;
-        let _ = outcome;
         self.entry_view(id, |e| Ok(e.item.clone()))
+    }
+
+    /// A document's input, decisions, the current settings, and whether it has a report
+    /// to review.
+    fn review_inputs(&self, id: u32) -> AppResult<(InputFile, Decisions, AppSettings, bool)> {
+        let g = lock(&self.inner);
+        let e = g
+            .entries
+            .iter()
+            .find(|e| e.item.id == id)
+            .ok_or(AppError::NoSuchItem(id))?;
+        Ok((
+            e.input.clone(),
+            e.decisions.clone(),
+            g.settings.clone(),
+            e.report.is_some(),
+        ))
     }
 
     /// Labelled training examples from this document and its decisions, as gold JSONL.
     /// Holds plaintext: written only because the user asked, to `path` or beside the
     /// outputs in `training-examples/`.
     pub fn export_training(&self, id: u32, path: Option<String>) -> AppResult<String> {
-        let (input, decisions, settings) = {
-            let g = lock(&self.inner);
-            let e = g
-                .entries
-                .iter()
-                .find(|e| e.item.id == id)
-                .ok_or(AppError::NoSuchItem(id))?;
-            (e.input.clone(), e.decisions.clone(), g.settings.clone())
-        };
+        let (input, decisions, settings, _) = self.review_inputs(id)?;
         let target = match path {
             Some(p) if !p.trim().is_empty() => PathBuf::from(p),
             _ => {
