@@ -49,9 +49,17 @@ pub fn find_models_dir(override_dir: Option<&Path>) -> Option<PathBuf> {
         }
     }
     cands.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"));
-    cands
+    // a folder that also holds the base encoder wins (a bundle build copies the registry
+    // but not the encoder next to the executables)
+    let with_registry: Vec<PathBuf> = cands
         .into_iter()
-        .find(|d| d.join("registry.json").is_file())
+        .filter(|d| d.join("registry.json").is_file())
+        .collect();
+    with_registry
+        .iter()
+        .find(|d| d.join("minilm").join("model.safetensors").is_file())
+        .or(with_registry.first())
+        .cloned()
 }
 
 impl Registry {
