@@ -31,7 +31,8 @@ pub struct EvalArgs {
     pub no_text: bool,
     #[arg(long)]
     pub json: bool,
-    /// rules (the default stack) or combined (rules + the registered NER model).
+    /// rules (the default stack), ner (the registered NER model alone, with propagation) or
+    /// combined (rules + NER).
     #[arg(long, default_value = "rules")]
     pub detector: String,
 }
@@ -97,10 +98,13 @@ fn load_docs(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     let ner = match a.detector.as_str() {
         "rules" => Some("none"),
-        "combined" => Some("ner-minilm"),
-        other => anyhow::bail!("unknown detector '{other}' (rules, combined)"),
+        "combined" | "ner" => Some("ner-minilm"),
+        other => anyhow::bail!("unknown detector '{other}' (rules, ner, combined)"),
     };
-    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, ner)?;
+    let mut engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, ner)?;
+    if a.detector == "ner" {
+        engine = engine.without_rules();
+    }
     let docs = load_docs(&a)?;
     let mut scores = Scores::default();
     let mut missed_examples: Vec<String> = Vec::new();

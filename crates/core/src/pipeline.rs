@@ -258,6 +258,13 @@ impl Engine {
         })
     }
 
+    /// Drop the rule detectors (evaluation of the learned detector alone: "NER only").
+    /// The rules' allow-list still guards NER spans, and propagation still runs.
+    pub fn without_rules(mut self) -> Engine {
+        self.detectors.clear();
+        self
+    }
+
     /// Add the learned NER detector (rules + NER = the combined detector).
     pub fn with_ner(mut self, ner: Arc<dyn BatchDetector>) -> Engine {
         self.ner = Some(ner);
