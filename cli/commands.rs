@@ -176,6 +176,9 @@ enum CorpusCmd {
         /// Ages to redact: over-89 (Safe Harbor, default) or all.
         #[arg(long, default_value = "over-89")]
         ages: String,
+        /// Add the NER model (e.g. ner-minilm) to the rules.
+        #[arg(long)]
+        ner_model: Option<String>,
     },
 }
 
@@ -313,9 +316,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             CorpusCmd::Robustness { dirs, report } => {
                 crate::corpus::robustness(&dirs, report.as_deref(), pdfium_path.as_deref())
             }
-            CorpusCmd::PhiLists { dir, report, ages } => {
-                crate::corpus::phi_lists(&dir, report.as_deref(), &ages, pdfium_path.as_deref())
-            }
+            CorpusCmd::PhiLists {
+                dir,
+                report,
+                ages,
+                ner_model,
+            } => crate::corpus::phi_lists(
+                &dir,
+                report.as_deref(),
+                (&ages, ner_model.as_deref()),
+                pdfium_path.as_deref(),
+            ),
         },
     }
 }

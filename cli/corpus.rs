@@ -128,7 +128,7 @@ pub fn robustness(
 pub fn phi_lists(
     dir: &Path,
     report: Option<&Path>,
-    ages: &str,
+    (ages, ner_model): (&str, Option<&str>),
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let cfg = deid_core::Settings {
@@ -140,13 +140,18 @@ pub fn phi_lists(
         ages: Some(ages.into()),
     }
     .into_config()?;
-    let engine = crate::commands::engine_with_models(cfg, 0, None, None)?;
+    let engine = crate::commands::engine_with_models(cfg, 0, None, ner_model)?;
     let service = pdfium::service(pdfium_path)?;
     let checks = corpus::check_phi_lists(&engine, &service, dir)?;
     let listed: usize = checks.iter().map(|c| c.listed).sum();
     let gone: usize = checks.iter().map(|c| c.gone).sum();
     let mut md = String::new();
-    writeln!(md, "## PHI lists: `{}` (ages: {ages})\n", dir.display())?;
+    writeln!(
+        md,
+        "## PHI lists: `{}` (ages: {ages}; detectors: {})\n",
+        dir.display(),
+        engine.detector_names().join(", ")
+    )?;
     writeln!(
         md,
         "Run {} on {}. Listed PHI strings gone from the redacted output: **{gone}/{listed} = {:.1} %** ({} documents, {} verified).\n",

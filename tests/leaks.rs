@@ -469,7 +469,12 @@ fn text_only(doc: Document) -> deid_core::Processed {
 fn phi_in_an_image_is_removed_by_the_text_only_policy() {
     let mut doc = base(None);
     let (w, h) = (64usize, 16usize);
-    let mut pixels: Vec<u8> = PHI.bytes().cycle().take(w * h).collect();
+    let mut pixels: Vec<u8> = format!("{PHI} ")
+        .into_bytes()
+        .into_iter()
+        .cycle()
+        .take(w * h)
+        .collect();
     for p in pixels.iter_mut().skip(w * 4).take(w * 8) {
         *p = 0; // a dark band
     }

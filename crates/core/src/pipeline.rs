@@ -323,11 +323,17 @@ impl Engine {
             }
         }
         if let Some(ner) = &self.ner {
+            // words the document itself writes in lower case are common words, not names
+            let lower: std::collections::HashSet<&str> = units
+                .iter()
+                .flat_map(|u| u.text.split(|c: char| !c.is_alphanumeric()))
+                .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_lowercase()))
+                .collect();
             let units: Vec<TextUnit<'_>> = joined.iter().map(BlobText::unit).collect();
             for (b, spans) in joined.iter().zip(ner.detect_batch(&units)?) {
                 let spans: Vec<Span> = spans
                     .into_iter()
-                    .filter(|s| self.plausible_ner(&b.text, s))
+                    .filter(|s| self.plausible_ner(&b.text, s, &lower))
                     .collect();
                 for (para, sp) in b.split(spans) {
                     by_para.entry(para).or_default().extend(sp);
@@ -347,7 +353,12 @@ impl Engine {
 
     /// Precision guard for learned spans: a minimum score; names, organisations and places
     /// must contain a capitalised word; a single allow-listed clinical word is never PHI.
-    fn plausible_ner(&self, text: &str, s: &Span) -> bool {
+    fn plausible_ner(
+        &self,
+        text: &str,
+        s: &Span,
+        lower_words: &std::collections::HashSet<&str>,
+    ) -> bool {
         let Some(t) = text.get(s.start..s.end) else {
             return false;
         };
@@ -362,6 +373,11 @@ impl Engine {
             return false;
         }
         match s.category {
+            Category::Name | Category::Organization | Category::Location
+                if words.len() == 1 && lower_words.contains(words[0].to_lowercase().as_str()) =>
+            {
+                false
+            }
             Category::Organization | Category::Location
                 if words.len() == 1 && s.score < NER_SINGLE_WORD_PLACE =>
             {
@@ -373,7 +389,14 @@ impl Engine {
             Category::Address | Category::Id | Category::Phone | Category::Zip | Category::Age => {
                 t.chars().any(|c| c.is_ascii_digit())
             }
-            _ => true,
+            // a date needs a digit or a month or weekday name ("exacerbation" is no date)
+            Category::Date => {
+                t.chars().any(|c| c.is_ascii_digit())
+                    || words.iter().any(|w| is_month_or_weekday(w))
+            }
+            // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
+            // lower-case word
+            _ => t.chars().any(|c| !c.is_lowercase() && !c.is_whitespace()),
         }
     }
 
@@ -864,6 +887,34 @@ struct Built {
     raster_reasons: Vec<String>,
     removed_glyphs: usize,
     sanitize: SanitizeReport,
+}
+
+fn is_month_or_weekday(w: &str) -> bool {
+    const NAMES: [&str; 19] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let l = w.to_lowercase();
+    NAMES
+        .iter()
+        .any(|n| l == *n || (l.len() >= 3 && l.len() <= 4 && n.starts_with(l.as_str())))
 }
 
 /// The variant name of a lopdf error, never its payload (which may quote document bytes).

@@ -143,18 +143,24 @@ fn check_page(
     Ok(())
 }
 
-fn raw_needles(strings: &[String]) -> Vec<Vec<u8>> {
+/// Byte patterns of the redacted strings, each with whether it must stand as a whole word:
+/// the plain-text form of a string without digits ("exercise" inside "exercises" is not the
+/// redacted word, as in the text check); IDs, dates and numbers, and the UTF-16 and hex
+/// forms, match anywhere.
+fn raw_needles(strings: &[String]) -> Vec<(Vec<u8>, bool)> {
     let mut out = Vec::new();
     for s in strings {
         let t = s.trim();
         if t.chars().filter(|c| c.is_alphanumeric()).count() < MIN_CHECKED_LEN {
             continue;
         }
-        out.push(t.to_lowercase().into_bytes());
+        // words (letters only) must stand alone; anything with a digit matches anywhere
+        let words_only = !t.chars().any(|c| c.is_ascii_digit());
+        out.push((t.to_lowercase().into_bytes(), words_only));
         let u16: Vec<u8> = t.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
-        out.push(u16);
+        out.push((u16, false));
         let hex: String = t.bytes().map(|b| format!("{b:02x}")).collect();
-        out.push(hex.into_bytes());
+        out.push((hex.into_bytes(), false));
     }
     out
 }
@@ -168,15 +174,26 @@ fn is_font_program(d: &lopdf::Dictionary) -> bool {
             .is_some_and(|n| matches!(n, b"Type1C" | b"CIDFontType0C" | b"OpenType"))
 }
 
-fn raw_scan(doc: &Document, needles: &[Vec<u8>]) -> std::result::Result<(), &'static str> {
+fn raw_scan(doc: &Document, needles: &[(Vec<u8>, bool)]) -> std::result::Result<(), &'static str> {
     if needles.is_empty() {
         return Ok(());
     }
     let ac = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(needles)
+        .build(needles.iter().map(|(n, _)| n))
         .map_err(|_| "cannot build the raw-scan automaton")?;
-    let scan = |bytes: &[u8]| ac.is_match(bytes);
+    let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    let scan = |bytes: &[u8]| {
+        ac.find_overlapping_iter(bytes).any(|m| {
+            let (pattern, bounded) = &needles[m.pattern().as_usize()];
+            let edges_are_word = pattern.first().is_some_and(u8::is_ascii_alphanumeric)
+                && pattern.last().is_some_and(u8::is_ascii_alphanumeric);
+            !bounded
+                || !edges_are_word
+                || !(word(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
+                    || word(bytes.get(m.end())))
+        })
+    };
     fn strings<'a>(o: &'a Object, out: &mut Vec<&'a [u8]>, depth: usize) {
         if depth > 32 {
             return;
@@ -349,6 +366,20 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_scan_whole_words_for_words_anywhere_for_numbers() {
+        let doc_with = |text: &[u8]| {
+            let mut d = Document::with_version("1.7");
+            d.add_object(lopdf::Stream::new(lopdf::Dictionary::new(), text.to_vec()));
+            d
+        };
+        let needles = raw_needles(&["Exercise".to_string(), "12345678".to_string()]);
+        assert!(raw_scan(&doc_with(b"BT (exercises daily) Tj ET"), &needles).is_ok());
+        assert!(raw_scan(&doc_with(b"BT (no EXERCISE) Tj ET"), &needles).is_err());
+        assert!(raw_scan(&doc_with(b"BT (MRNA12345678B) Tj ET"), &needles).is_err());
+        assert!(raw_scan(&doc_with(b"<4578657263697365>"), &needles).is_err());
+    }
 
     #[test]
     fn normalise_and_word_match() {
