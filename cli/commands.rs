@@ -269,8 +269,8 @@ struct RunArgs {
     /// Heading classifier `name@version` from models/registry.json, or "none" for the rule score.
     #[arg(long)]
     heading_model: Option<String>,
-    /// NER model `name@version` from models/registry.json (e.g. `ner-minilm`) added to the
-    /// rules; off unless given.
+    /// NER model `name@version` from models/registry.json added to the rules (default
+    /// `ner-minilm`, the newest version), or "none" for rules only.
     #[arg(long)]
     ner_model: Option<String>,
 }
@@ -750,7 +750,8 @@ fn bench(
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let service = pdfium::service(pdfium_path)?;
-    let engine = engine_with_models(deid_core::Config::safe_harbor(), 0, None, None)?;
+    // rules only: the page rate of the PDF machinery (the NER's own rate: `bench --ner`)
+    let engine = engine_with_models(deid_core::Config::safe_harbor(), 0, None, Some("none"))?;
     let bytes = deid_core::samples::long_record(pages.max(1));
     if let Some(p) = save_input {
         job::write_atomic(p, &bytes)?;

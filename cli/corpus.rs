@@ -41,7 +41,8 @@ pub fn robustness(
     report: Option<&Path>,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, None)?;
+    // rules only: this run is about bad input, not detection
+    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, Some("none"))?;
     let service = pdfium::service(pdfium_path)?;
     let mut md = String::new();
     writeln!(md, "# Robustness corpus run\n")?;

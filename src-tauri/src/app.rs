@@ -98,7 +98,7 @@ pub fn default_settings() -> AppSettings {
         device: "cpu".into(),
         threads: 0,
         timeout_s: 120,
-        ner: false,
+        ner: true,
     }
 }
 
@@ -353,7 +353,7 @@ impl App {
             timeout_s: Some(u64::from(s.timeout_s)),
             threads: s.threads as usize,
             heading_model: None,
-            ner_model: s.ner.then(|| "ner-minilm".to_string()),
+            ner_model: Some(if s.ner { "ner-minilm" } else { "none" }.to_string()),
             pdfium: None,
             mark: Some(s.mark.clone()),
             device: Some(s.device.clone()),
@@ -371,7 +371,7 @@ impl App {
             ages: None,
         }
         .into_config()?;
-        let ner = s.ner.then_some("ner-minilm");
+        let ner = Some(if s.ner { "ner-minilm" } else { "none" });
         Ok(deid_core::registry::engine_with_models(cfg, 1, None, ner)?)
     }
 

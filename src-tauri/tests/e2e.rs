@@ -249,7 +249,7 @@ fn desktop_window_end_to_end() {
     std::fs::write(
         app_cfg.join("settings.json"),
         json!({"out_dir": out, "policy": "safe-harbor", "mark": "black", "device": "cpu", "threads": 1,
-               "timeout_s": 120, "ner": false})
+               "timeout_s": 120, "ner": true})
         .to_string(),
     )
     .expect("settings");

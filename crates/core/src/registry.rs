@@ -102,9 +102,11 @@ impl Registry {
 }
 
 /// The engine every front end builds: rules, the heading classifier (`heading-lr` from the
-/// registry unless `heading_model` is given or "none"), and the NER model when asked for
-/// (`ner_model`, e.g. "ner-minilm"; opt-in: docs/accuracy.md says why it is not the
-/// default yet). The base encoder is looked up in `<models>/minilm`.
+/// registry unless `heading_model` is given or "none") and the NER model (`ner-minilm`
+/// unless `ner_model` names another version or "none"): rules + NER is the combined
+/// detector, the default. The base encoder is looked up in `<models>/minilm`; when the
+/// registry lists the model but the encoder is missing, building the engine fails (run
+/// scripts/setup.sh) rather than silently detecting less.
 pub fn engine_with_models(
     cfg: crate::Config,
     threads: usize,
@@ -135,7 +137,7 @@ pub fn engine_with_models(
         cfg = cfg.with_heading_model(r, &spec)?;
     }
     let mut engine = crate::Engine::new(cfg, threads)?;
-    if let (Some(r), Some(spec), Some(d)) = (&reg, pick(ner_model, None), &dir) {
+    if let (Some(r), Some(spec), Some(d)) = (&reg, pick(ner_model, Some("ner-minilm")), &dir) {
         let device = engine.config().device;
         let model = crate::ner::load_model(r, &spec, &d.join("minilm"), device).map_err(|e| {
             Error::Settings(format!(
