@@ -301,8 +301,11 @@ fn edited_job_log_row_is_detected() {
         for t in triggers {
             c.execute(&format!("DROP TRIGGER {t}"), []).expect("drop");
         }
-        c.execute("UPDATE documents SET risk_score = risk_score + 0.5 WHERE id = 2", [])
-            .expect("edit");
+        c.execute(
+            "UPDATE documents SET risk_score = risk_score + 0.5 WHERE id = 2",
+            [],
+        )
+        .expect("edit");
     }
     assert!(!chain_ok(&db));
 }
