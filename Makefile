@@ -31,8 +31,8 @@ app: setup
 	$(CARGO) build --release --locked -p pdf-deid -p pdf-deid-desktop --features pdf-deid-desktop/custom-protocol
 	./target/release/pdf-deid-desktop
 
-# Debian package: the app, the `pdf-deid` program as its sidecar, libpdfium and the models
-# (the NER base encoder is not included). The Tauri bundler comes from ui/package-lock.json.
+# Debian package: the app, the `pdf-deid` program as its sidecar, libpdfium, the models and
+# the NER base encoder. The Tauri bundler comes from ui/package-lock.json.
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 bundle: setup
 	$(CARGO) build --release --locked -p pdf-deid
