@@ -4,7 +4,7 @@
 //! written out so gradients flow) and so only the code we use is compiled.
 
 use candle_core::{DType, Module, Result, Tensor, D};
-use candle_nn::{embedding, linear, Embedding, Linear, VarBuilder};
+use candle_nn::{embedding, Embedding, VarBuilder};
 use serde::Deserialize;
 
 /// The fields of `config.json` we use.
@@ -87,13 +87,41 @@ impl Embeddings {
     }
 }
 
+/// A linear layer with its weight stored transposed and contiguous, (in, out), so the
+/// matrix product reads it row by row; input (B, T, in) runs as one (B·T, in) product.
+struct Lin {
+    wt: Tensor,
+    b: Tensor,
+}
+
+impl Lin {
+    fn new(w: Tensor, b: Tensor) -> Result<Lin> {
+        Ok(Lin {
+            wt: w.t()?.contiguous()?,
+            b,
+        })
+    }
+    fn load(vb: VarBuilder, i: usize, o: usize) -> Result<Lin> {
+        Lin::new(vb.get((o, i), "weight")?, vb.get(o, "bias")?)
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (b, t, h) = x.dims3()?;
+        let y = x
+            .reshape((b * t, h))?
+            .matmul(&self.wt)?
+            .broadcast_add(&self.b)?;
+        let n = y.dim(1)?;
+        y.reshape((b, t, n))
+    }
+}
+
 struct Layer {
     /// Query, key and value projections fused into one (3H × H) matrix.
-    qkv: Linear,
-    attn_out: Linear,
+    qkv: Lin,
+    attn_out: Lin,
     attn_norm: LayerNorm,
-    inter: Linear,
-    out: Linear,
+    inter: Lin,
+    out: Lin,
     out_norm: LayerNorm,
     heads: usize,
     head_dim: usize,
@@ -111,16 +139,16 @@ impl Layer {
         let (qw, qb) = part("query")?;
         let (kw, kb) = part("key")?;
         let (vw, vb_) = part("value")?;
-        let qkv = Linear::new(
+        let qkv = Lin::new(
             Tensor::cat(&[&qw, &kw, &vw], 0)?,
-            Some(Tensor::cat(&[&qb, &kb, &vb_], 0)?),
-        );
+            Tensor::cat(&[&qb, &kb, &vb_], 0)?,
+        )?;
         Ok(Layer {
             qkv,
-            attn_out: linear(h, h, a.pp("output").pp("dense"))?,
+            attn_out: Lin::load(a.pp("output").pp("dense"), h, h)?,
             attn_norm: LayerNorm::load(a.pp("output").pp("LayerNorm"), h, c.layer_norm_eps)?,
-            inter: linear(h, c.intermediate_size, vb.pp("intermediate").pp("dense"))?,
-            out: linear(c.intermediate_size, h, vb.pp("output").pp("dense"))?,
+            inter: Lin::load(vb.pp("intermediate").pp("dense"), h, c.intermediate_size)?,
+            out: Lin::load(vb.pp("output").pp("dense"), c.intermediate_size, h)?,
             out_norm: LayerNorm::load(vb.pp("output").pp("LayerNorm"), h, c.layer_norm_eps)?,
             heads: c.num_attention_heads,
             head_dim: h / c.num_attention_heads,
