@@ -81,10 +81,12 @@ type BlobSpans = Vec<(usize, Vec<Span>)>;
 
 /// Learned spans scoring below this are dropped (the model's own per-category thresholds
 /// are recall-biased and can sit lower).
-const NER_MIN_SCORE: f32 = 0.5;
+const NER_MIN_SCORE: f32 = 0.3;
 /// A single-word organisation or place from the model needs more confidence ("Doctor",
 /// "Center" and sentence-initial words are its typical false positives).
-const NER_SINGLE_WORD_PLACE: f32 = 0.8;
+const NER_SINGLE_WORD_PLACE: f32 = 0.35;
+/// Minimum score of a lower-case multi-word name, organisation or place.
+const NER_LOWER_CASE: f32 = 0.5;
 
 /// Blobs handed to the detectors in one batch.
 const BLOB_BATCH: usize = 8;
@@ -383,9 +385,14 @@ impl Engine {
             {
                 false
             }
-            Category::Name | Category::Organization | Category::Location => words
-                .iter()
-                .any(|w| w.chars().next().is_some_and(char::is_uppercase)),
+            // capitalised, or (dictated text is often all lower case) several words the
+            // model is sure of
+            Category::Name | Category::Organization | Category::Location => {
+                words
+                    .iter()
+                    .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+                    || (words.len() >= 2 && s.score >= NER_LOWER_CASE)
+            }
             Category::Address | Category::Id | Category::Phone | Category::Zip | Category::Age => {
                 t.chars().any(|c| c.is_ascii_digit())
             }
