@@ -32,6 +32,17 @@ fn is_subtype(s: &Stream, t: &[u8]) -> bool {
         .is_some_and(|n| n == t)
 }
 
+/// Ids of every stream object with this `/Subtype`.
+fn streams_of(doc: &Document, subtype: &[u8]) -> Vec<ObjectId> {
+    doc.objects
+        .iter()
+        .filter_map(|(id, o)| match o {
+            Object::Stream(s) if is_subtype(s, subtype) => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
 fn filtered(ops: Vec<Operation>) -> (Vec<Operation>, bool) {
     let before = ops.len();
     let kept: Vec<Operation> = ops
@@ -47,15 +58,7 @@ fn filtered(ops: Vec<Operation>) -> (Vec<Operation>, bool) {
 pub fn strip_graphics(doc: &mut Document) -> Result<StripReport, &'static str> {
     let mut report = StripReport::default();
     // images (also soft masks, thumbnails: every image stream in the file)
-    let image_ids: Vec<ObjectId> = doc
-        .objects
-        .iter()
-        .filter_map(|(id, o)| match o {
-            Object::Stream(s) if is_subtype(s, b"Image") => Some(*id),
-            _ => None,
-        })
-        .collect();
-    for id in image_ids {
+    for id in streams_of(doc, b"Image") {
         let grey = Stream::new(
             dictionary! {
                 "Type" => "XObject",
@@ -71,15 +74,7 @@ pub fn strip_graphics(doc: &mut Document) -> Result<StripReport, &'static str> {
         report.images += 1;
     }
     // forms (Type3 glyph procedures are not forms and keep their outlines)
-    let form_ids: Vec<ObjectId> = doc
-        .objects
-        .iter()
-        .filter_map(|(id, o)| match o {
-            Object::Stream(s) if is_subtype(s, b"Form") => Some(*id),
-            _ => None,
-        })
-        .collect();
-    for id in form_ids {
+    for id in streams_of(doc, b"Form") {
         let Ok(Object::Stream(s)) = doc.get_object_mut(id) else {
             continue;
         };
