@@ -52,6 +52,13 @@ fn page_id(doc: &Document) -> lopdf::ObjectId {
     *doc.get_pages().values().next().expect("page")
 }
 
+fn catalog_id(doc: &Document) -> lopdf::ObjectId {
+    doc.trailer
+        .get(b"Root")
+        .and_then(|o| o.as_reference())
+        .expect("root")
+}
+
 fn append_content(doc: &mut Document, ops: &str) {
     let pid = page_id(doc);
     let id = doc.add_object(Stream::new(dictionary! {}, ops.as_bytes().to_vec()));
@@ -170,11 +177,7 @@ fn thumbnail_and_structure_tree_and_actual_text() {
     doc.get_dictionary_mut(pid)
         .expect("page")
         .set("Thumb", Object::Reference(thumb));
-    let cat = doc
-        .trailer
-        .get(b"Root")
-        .and_then(|o| o.as_reference())
-        .expect("root");
+    let cat = catalog_id(&doc);
     doc.get_dictionary_mut(cat)
         .expect("catalog")
         .set("StructTreeRoot", Object::Reference(root));
@@ -189,26 +192,15 @@ fn thumbnail_and_structure_tree_and_actual_text() {
 #[test]
 fn invisible_ocr_layer_over_an_image_is_removed_and_rasterised() {
     let mut doc = base(None);
-    let pid = page_id(&doc);
     // a grey "scan" image covering the text area, with an invisible text layer over it
-    let img = doc.add_object(Stream::new(
+    let scan = Stream::new(
         dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 4, "Height" => 4, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
         vec![200u8; 16],
-    ));
-    let mut res = doc
-        .get_dictionary(pid)
-        .expect("page")
-        .get(b"Resources")
-        .and_then(|o| o.as_dict())
-        .cloned()
-        .expect("res");
-    res.set("XObject", dictionary! { "Scan" => Object::Reference(img) });
-    doc.get_dictionary_mut(pid)
-        .expect("page")
-        .set("Resources", res);
+    );
+    add_image(&mut doc, "Scan", scan, "500 0 0 200 50 500");
     append_content(
         &mut doc,
-        "q 500 0 0 200 50 500 cm /Scan Do Q BT 3 Tr /F1 11 Tf 72 600 Td (Scanned: Ignatius Blackwood-Ferreira) Tj ET",
+        "BT 3 Tr /F1 11 Tf 72 600 Td (Scanned: Ignatius Blackwood-Ferreira) Tj ET",
     );
     let p = run(doc);
     assert_nowhere(p.output.bytes(), "Blackwood");
@@ -224,11 +216,7 @@ fn optional_content_switched_off() {
     let mut doc = base(None);
     let pid = page_id(&doc);
     let ocg = doc.add_object(dictionary! { "Type" => "OCG", "Name" => "Hidden" });
-    let cat = doc
-        .trailer
-        .get(b"Root")
-        .and_then(|o| o.as_reference())
-        .expect("root");
+    let cat = catalog_id(&doc);
     doc.get_dictionary_mut(cat).expect("catalog").set(
         "OCProperties",
         dictionary! { "OCGs" => vec![Object::Reference(ocg)], "D" => dictionary! { "OFF" => vec![Object::Reference(ocg)] } },
@@ -271,11 +259,7 @@ fn digital_signature_is_removed_and_reported() {
         "Contents" => Object::String(vec![0u8; 64], lopdf::StringFormat::Hexadecimal),
     });
     let field = doc.add_object(dictionary! { "FT" => "Sig", "T" => Object::string_literal("Signature1"), "V" => Object::Reference(sig) });
-    let cat = doc
-        .trailer
-        .get(b"Root")
-        .and_then(|o| o.as_reference())
-        .expect("root");
+    let cat = catalog_id(&doc);
     doc.get_dictionary_mut(cat).expect("catalog").set(
         "AcroForm",
         dictionary! { "Fields" => vec![Object::Reference(field)], "SigFlags" => 3 },
