@@ -100,30 +100,69 @@ struct WorkerArgs {
     output: PathBuf,
     #[arg(long)]
     key: PathBuf,
-    #[arg(long, default_value = "safe-harbor")]
-    policy: String,
-    #[arg(long)]
-    timeout: Option<u64>,
-    /// Address-space limit of the worker, MiB.
-    #[arg(long, default_value_t = 8192)]
-    max_memory_mb: u64,
-    #[arg(long)]
-    heading_model: Option<String>,
-    #[arg(long)]
-    ner_model: Option<String>,
     /// Read reviewer decisions (JSON) from stdin.
     #[arg(long)]
     review_stdin: bool,
-    /// Threads for the blob stage (0 = one per core).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
-    /// Mark mode: black (default) or white.
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
+/// The settings `run` takes and hands to each `worker` (the same flags on both).
+#[derive(clap::Args, Debug, Clone)]
+struct PipelineArgs {
+    /// Policy: safe-harbor (default), strict-raster (every redacted page becomes an image)
+    /// or text-only (images and vector graphics removed: PHI drawn as pixels or outlines
+    /// cannot survive).
+    #[arg(long, default_value = "safe-harbor")]
+    policy: String,
+    /// How redacted areas look: black (default) or white boxes.
     #[arg(long, default_value = "black")]
     mark: String,
+    /// Where the NER model runs: cpu (default), cuda (needs a build with `--features cuda`)
+    /// or auto (a GPU when there is one).
     #[arg(long, default_value = "cpu")]
     device: String,
+    /// Ages to redact: over-89 (Safe Harbor, default) or all.
     #[arg(long, default_value = "over-89")]
     ages: String,
+    /// Per-document time limit in seconds.
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Address-space limit of each document's worker process, MiB.
+    #[arg(long, default_value_t = 8192)]
+    max_memory_mb: u64,
+    /// Worker threads for the blob stage (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Heading classifier `name@version` from models/registry.json, or "none" for the rule score.
+    #[arg(long)]
+    heading_model: Option<String>,
+    /// NER model `name@version` from models/registry.json added to the rules (default
+    /// `ner-minilm`, the newest version), or "none" for rules only.
+    #[arg(long)]
+    ner_model: Option<String>,
+}
+
+impl PipelineArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            policy: self.policy.clone(),
+            timeout_s: self.timeout,
+            review_threshold: None,
+            mark: Some(self.mark.clone()),
+            device: Some(self.device.clone()),
+            ages: Some(self.ages.clone()),
+        }
+    }
+
+    fn engine(&self, cfg: deid_core::Config) -> anyhow::Result<Engine> {
+        engine_with_models(
+            cfg,
+            self.threads,
+            self.heading_model.as_deref(),
+            self.ner_model.as_deref(),
+        )
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -230,49 +269,20 @@ struct RunArgs {
     /// SQLite job log (default: <out>/pdf-deid-jobs.sqlite).
     #[arg(long)]
     db: Option<PathBuf>,
-    /// Worker threads for the blob stage (0 = one per core).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
     /// Redo documents already done with the same input and settings.
     #[arg(long)]
     force: bool,
     /// Print the outcome as JSON instead of a summary.
     #[arg(long)]
     json: bool,
-    /// Policy: safe-harbor (default), strict-raster (every redacted page becomes an image)
-    /// or text-only (images and vector graphics removed: PHI drawn as pixels or outlines
-    /// cannot survive).
-    #[arg(long, default_value = "safe-harbor")]
-    policy: String,
-    /// How redacted areas look: black (default) or white boxes.
-    #[arg(long, default_value = "black")]
-    mark: String,
-    /// Where the NER model runs: cpu (default), cuda (needs a build with `--features cuda`)
-    /// or auto (a GPU when there is one).
-    #[arg(long, default_value = "cpu")]
-    device: String,
-    /// Ages to redact: over-89 (Safe Harbor, default) or all.
-    #[arg(long, default_value = "over-89")]
-    ages: String,
     /// Password for encrypted inputs (the empty password is always tried).
     #[arg(long)]
     password: Option<String>,
-    /// Per-document time limit in seconds.
-    #[arg(long)]
-    timeout: Option<u64>,
-    /// Address-space limit of each document's worker process, MiB.
-    #[arg(long, default_value_t = 8192)]
-    max_memory_mb: u64,
     /// Process documents inside this process instead of one worker process each.
     #[arg(long)]
     in_process: bool,
-    /// Heading classifier `name@version` from models/registry.json, or "none" for the rule score.
-    #[arg(long)]
-    heading_model: Option<String>,
-    /// NER model `name@version` from models/registry.json added to the rules (default
-    /// `ner-minilm`, the newest version), or "none" for rules only.
-    #[arg(long)]
-    ner_model: Option<String>,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -355,15 +365,8 @@ fn key_path() -> PathBuf {
 }
 
 fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let settings = Settings {
-        policy: a.policy.clone(),
-        timeout_s: a.timeout,
-        review_threshold: None,
-        mark: Some(a.mark.clone()),
-        device: Some(a.device.clone()),
-        ages: Some(a.ages.clone()),
-    };
-    let mut cfg = match settings.into_config() {
+    let p = &a.pipeline;
+    let mut cfg = match p.settings().into_config() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -371,13 +374,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
     };
     cfg.password = a.password.clone();
-    let engine = engine_with_models(
-        cfg,
-        a.threads,
-        a.heading_model.as_deref(),
-        a.ner_model.as_deref(),
-    )
-    .context("building the engine")?;
+    let engine = p.engine(cfg).context("building the engine")?;
     let service = pdfium::service(pdfium_path);
     if let Err(e) = &service {
         eprintln!("error: {e}");
@@ -389,16 +386,16 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         job::Isolation::InProcess
     } else {
         let args = job::WorkerSettings {
-            policy: a.policy.clone(),
-            max_memory_mb: a.max_memory_mb,
-            timeout_s: a.timeout,
-            threads: a.threads,
-            heading_model: a.heading_model.clone(),
-            ner_model: a.ner_model.clone(),
+            policy: p.policy.clone(),
+            max_memory_mb: p.max_memory_mb,
+            timeout_s: p.timeout,
+            threads: p.threads,
+            heading_model: p.heading_model.clone(),
+            ner_model: p.ner_model.clone(),
             pdfium: pdfium_path.map(Path::to_path_buf),
-            mark: Some(a.mark.clone()),
-            device: Some(a.device.clone()),
-            ages: Some(a.ages.clone()),
+            mark: Some(p.mark.clone()),
+            device: Some(p.device.clone()),
+            ages: Some(p.ages.clone()),
         }
         .args();
         job::Isolation::Subprocess {
@@ -773,25 +770,12 @@ fn bench(
 }
 
 fn worker(a: WorkerArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let limit = a.max_memory_mb.saturating_mul(1 << 20);
+    let limit = a.pipeline.max_memory_mb.saturating_mul(1 << 20);
     rlimit::setrlimit(rlimit::Resource::AS, limit, limit).context("setting the memory limit")?;
     let run = || -> anyhow::Result<job::WorkerReply> {
-        let mut cfg = Settings {
-            policy: a.policy.clone(),
-            timeout_s: a.timeout,
-            review_threshold: None,
-            mark: Some(a.mark.clone()),
-            device: Some(a.device.clone()),
-            ages: Some(a.ages.clone()),
-        }
-        .into_config()?;
+        let mut cfg = a.pipeline.settings().into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
-        let engine = engine_with_models(
-            cfg,
-            a.threads,
-            a.heading_model.as_deref(),
-            a.ner_model.as_deref(),
-        )?;
+        let engine = a.pipeline.engine(cfg)?;
         let service = pdfium::service(pdfium_path)?;
         let key = deid_core::joblog::HmacKey::load_or_create(&a.key)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
