@@ -144,15 +144,24 @@ struct PipelineArgs {
 }
 
 impl PipelineArgs {
-    fn settings(&self) -> Settings {
-        Settings {
+    /// The same settings for a worker process (`pdfium`: the library it should bind).
+    fn worker(&self, pdfium: Option<&Path>) -> job::WorkerSettings {
+        job::WorkerSettings {
             policy: self.policy.clone(),
+            max_memory_mb: self.max_memory_mb,
             timeout_s: self.timeout,
-            review_threshold: None,
+            threads: self.threads,
+            heading_model: self.heading_model.clone(),
+            ner_model: self.ner_model.clone(),
+            pdfium: pdfium.map(Path::to_path_buf),
             mark: Some(self.mark.clone()),
             device: Some(self.device.clone()),
             ages: Some(self.ages.clone()),
         }
+    }
+
+    fn settings(&self) -> Settings {
+        self.worker(None).settings()
     }
 
     fn engine(&self, cfg: deid_core::Config) -> anyhow::Result<Engine> {
@@ -385,19 +394,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let isolation = if a.in_process {
         job::Isolation::InProcess
     } else {
-        let args = job::WorkerSettings {
-            policy: p.policy.clone(),
-            max_memory_mb: p.max_memory_mb,
-            timeout_s: p.timeout,
-            threads: p.threads,
-            heading_model: p.heading_model.clone(),
-            ner_model: p.ner_model.clone(),
-            pdfium: pdfium_path.map(Path::to_path_buf),
-            mark: Some(p.mark.clone()),
-            device: Some(p.device.clone()),
-            ages: Some(p.ages.clone()),
-        }
-        .args();
+        let args = p.worker(pdfium_path).args();
         job::Isolation::Subprocess {
             exe: std::env::current_exe().context("locating the pdf-deid executable")?,
             args,

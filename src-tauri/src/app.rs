@@ -362,17 +362,14 @@ impl App {
     }
 
     fn engine(&self, s: &AppSettings) -> AppResult<deid_core::Engine> {
-        let cfg = deid_core::Settings {
-            policy: s.policy.clone(),
-            timeout_s: Some(u64::from(s.timeout_s)),
-            review_threshold: None,
-            mark: Some(s.mark.clone()),
-            device: Some(s.device.clone()),
-            ages: None,
-        }
-        .into_config()?;
-        let ner = Some(if s.ner { "ner-minilm" } else { "none" });
-        Ok(deid_core::registry::engine_with_models(cfg, 1, None, ner)?)
+        let ws = self.worker_settings(s);
+        let cfg = ws.settings().into_config()?;
+        Ok(deid_core::registry::engine_with_models(
+            cfg,
+            1,
+            None,
+            ws.ner_model.as_deref(),
+        )?)
     }
 
     /// A job request for `inputs` with the current settings.

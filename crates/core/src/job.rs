@@ -95,6 +95,18 @@ pub struct WorkerSettings {
 }
 
 impl WorkerSettings {
+    /// The pipeline settings these stand for (what the worker builds its `Config` from).
+    pub fn settings(&self) -> crate::Settings {
+        crate::Settings {
+            policy: self.policy.clone(),
+            timeout_s: self.timeout_s,
+            review_threshold: None,
+            mark: self.mark.clone(),
+            device: self.device.clone(),
+            ages: self.ages.clone(),
+        }
+    }
+
     pub fn args(&self) -> Vec<String> {
         let mut args = vec![
             "--policy".to_string(),
