@@ -462,17 +462,15 @@ impl Engine {
         opts: ProcessOptions<'_>,
     ) -> Result<Processed> {
         let mut st = Stages::new(self.cfg.limits.timeout_s, opts.on_stage);
-        let input = Arc::new(self.all_layers_visible(input));
-        let pdfium = pdfium
-            .clone()
-            .with_timeout(std::time::Duration::from_secs(self.cfg.limits.timeout_s));
         let Analysed {
+            input,
+            pdfium,
             extracted,
             paras,
             blob_count,
             entities,
             rejected,
-        } = self.analyse_pdf(&pdfium, &input, opts.review.as_ref(), &mut st)?;
+        } = self.analyse_pdf(pdfium, input, opts.review.as_ref(), &mut st)?;
         let mut plan = plan::build(&paras, &extracted.pages, &entities);
         let mut box_reports = Vec::new();
         if let Some(r) = &opts.review {
@@ -633,12 +631,13 @@ impl Engine {
         })
     }
 
-    /// Extract, lay out, detect, apply rejections and added terms, search: everything up
-    /// to the redaction plan.
+    /// Check the size, make every layer visible, extract, lay out, detect, apply
+    /// rejections and added terms, search: everything up to the redaction plan. Hands back
+    /// the (layer-visible) input and the pdfium handle with the document's time limit.
     fn analyse_pdf(
         &self,
         pdfium: &PdfiumService,
-        input: &Arc<Vec<u8>>,
+        input: Vec<u8>,
         review: Option<&Review<'_>>,
         st: &mut Stages<'_>,
     ) -> Result<Analysed> {
@@ -649,6 +648,10 @@ impl Engine {
                 limit: self.cfg.limits.max_file_bytes,
             });
         }
+        let input = Arc::new(self.all_layers_visible(input));
+        let pdfium = pdfium
+            .clone()
+            .with_timeout(std::time::Duration::from_secs(self.cfg.limits.timeout_s));
         let extracted = pdfium.extract(input.clone(), self.cfg.password.clone(), self.limits())?;
         st.done("extract")?;
 
@@ -686,6 +689,8 @@ impl Engine {
         drop(units);
         drop(texts);
         Ok(Analysed {
+            input,
+            pdfium,
             blob_count: blob_list.len(),
             extracted,
             paras,
@@ -704,11 +709,7 @@ impl Engine {
         review: Option<Review<'_>>,
     ) -> Result<Vec<LabelledParagraph>> {
         let mut st = Stages::new(self.cfg.limits.timeout_s, None);
-        let input = Arc::new(self.all_layers_visible(input));
-        let pdfium = pdfium
-            .clone()
-            .with_timeout(std::time::Duration::from_secs(self.cfg.limits.timeout_s));
-        let a = self.analyse_pdf(&pdfium, &input, review.as_ref(), &mut st)?;
+        let a = self.analyse_pdf(pdfium, input, review.as_ref(), &mut st)?;
         let cp = |t: &str, byte: usize| t.get(..byte).map_or(0, |p| p.chars().count());
         Ok(a.paras
             .iter()
@@ -865,6 +866,8 @@ impl Engine {
 }
 
 struct Analysed {
+    input: Arc<Vec<u8>>,
+    pdfium: PdfiumService,
     extracted: Extracted,
     paras: Vec<Paragraph>,
     blob_count: usize,
