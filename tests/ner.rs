@@ -122,3 +122,74 @@ fn fused_kernels_match_the_differentiable_path() {
         .fold(0.0f32, f32::max);
     assert!(max_diff < 1e-3, "fused kernels differ by {max_diff}");
 }
+
+/// Fine-tuning the top layer lowers the training loss, changes what the encoder computes,
+/// and the stored f16 weights, laid over a freshly loaded base encoder, reproduce it; a
+/// layer stored incompletely is refused.
+#[test]
+fn fine_tuning_learns_and_its_weights_round_trip() {
+    use deid_core::ner::train as nt;
+    let Some(dir) = encoder_dir() else { return };
+    let mut enc = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
+    let ex: Vec<nt::Example> = nt::generate(3, 48).iter().flat_map(nt::windowed).collect();
+    let (xs, ys, dim) = nt::featurise(&enc, &ex).expect("features");
+    let (w, b) = nt::train_head(&xs, &ys, dim, 2).expect("head");
+    let probe = ["Discharge summary for maryanne cirillo, seen at Dover Medical Center."];
+    let vectors = |enc: &Encoder| -> Vec<f32> {
+        let e = enc.encode(&probe).expect("encode");
+        enc.features(&probe, &e)
+            .and_then(|t| {
+                t.flatten_all()
+                    .and_then(|t| t.to_vec1())
+                    .map_err(|_| deid_core::Error::Internal("tensor"))
+            })
+            .expect("features")
+    };
+    let before = vectors(&enc);
+    let ft = nt::FineTune {
+        layers: 1,
+        epochs: 3,
+        lr_encoder: 2e-4,
+        lr_head: 2e-3,
+        batch: 16,
+        seed: 1,
+    };
+    let mut losses = Vec::new();
+    let tuned = nt::fine_tune(&mut enc, &w, &b, &ex, &ft, |_, l| losses.push(l)).expect("tune");
+    assert_eq!(losses.len(), 3);
+    assert!(losses[2] < losses[0], "loss did not fall: {losses:?}");
+    assert_eq!(tuned.layers.len(), 12);
+    assert!(tuned
+        .layers
+        .iter()
+        .all(|(n, t)| n.starts_with("encoder.layer.5.") && t.dtype() == candle_core::DType::F16));
+    let after = vectors(&enc);
+    let moved = before
+        .iter()
+        .zip(&after)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(moved > 1e-3, "fine-tuning did not change the encoder");
+
+    // stored and laid over the base encoder, the weights give the same vectors
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("tuned.safetensors");
+    let map: std::collections::HashMap<String, candle_core::Tensor> =
+        tuned.layers.iter().cloned().collect();
+    candle_core::safetensors::save(&map, &path).expect("save");
+    let loaded = candle_core::safetensors::load(&path, &candle_core::Device::Cpu).expect("load");
+    let mut fresh = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
+    assert_eq!(fresh.bert.overlay(&loaded).expect("overlay"), vec![5]);
+    let again = vectors(&fresh);
+    let diff = after
+        .iter()
+        .zip(&again)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(diff < 1e-5, "stored weights differ by {diff}");
+
+    let mut partial = loaded.clone();
+    partial.retain(|k, _| !k.ends_with("out_norm.bias"));
+    let mut base = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
+    assert!(base.bert.overlay(&partial).is_err());
+}

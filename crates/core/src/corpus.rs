@@ -108,6 +108,25 @@ pub struct PhiCheck {
     pub status: String,
     /// Listed strings still present (only for the evaluation report; test data is synthetic).
     pub survivors: Vec<String>,
+    /// Of the listed strings still present, how many are ages below the policy's minimum
+    /// (Safe Harbor keeps ages up to 89 on purpose).
+    pub kept_ages: usize,
+}
+
+/// Whether `s` is an age the policy keeps: a number below `min_age`, alone or with age
+/// words ("46", "46-year-old", "46 yo").
+pub fn is_kept_age(s: &str, min_age: u32) -> bool {
+    let s = s.trim().to_lowercase();
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    let Ok(n) = digits.parse::<u32>() else {
+        return false;
+    };
+    const WORDS: [&str; 8] = ["year", "years", "yr", "yrs", "old", "y/o", "yo", "y.o."];
+    n < min_age
+        && s[digits.len()..]
+            .split(['-', ' '])
+            .filter(|w| !w.is_empty())
+            .all(|w| WORDS.contains(&w))
 }
 
 fn contains_words(hay: &str, needle: &str) -> bool {
@@ -151,12 +170,17 @@ pub fn check_phi_lists(
             Err(e) => (format!("error: {}", e.code()), None),
         };
         let mut gone = 0;
+        let mut kept_ages = 0;
         let mut survivors = Vec::new();
         for s in &list.phi {
             let n = normalise(s);
             match &text {
                 Some(t) if !contains_words(t, &n) => gone += 1,
-                _ => survivors.push(s.clone()),
+                _ => {
+                    kept_ages +=
+                        usize::from(text.is_some() && is_kept_age(s, engine.config().min_age));
+                    survivors.push(s.clone());
+                }
             }
         }
         survivors.sort();
@@ -167,7 +191,25 @@ pub fn check_phi_lists(
             gone,
             status,
             survivors,
+            kept_ages,
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_kept_age;
+
+    #[test]
+    fn kept_ages_are_ages_below_the_minimum_only() {
+        assert!(is_kept_age("46", 90));
+        assert!(is_kept_age("46-year-old", 90));
+        assert!(is_kept_age("89 yo", 90));
+        assert!(!is_kept_age("92-year-old", 90));
+        assert!(!is_kept_age("46", 0));
+        assert!(!is_kept_age("46 Main Street", 90));
+        assert!(!is_kept_age("08/11/2024", 90));
+        assert!(!is_kept_age("Kimberly", 90));
+    }
 }

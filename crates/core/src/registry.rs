@@ -29,8 +29,9 @@ pub struct Registry {
     pub dir: PathBuf,
 }
 
-/// Where `models/` is looked for: the override, next to the executable and its parents
-/// (a checkout's `target/…`), then the source tree.
+/// Where `models/` is looked for: the override, `PDF_DEID_MODELS`, the source tree when
+/// the executable was built inside it (a build's copies under `target/` can be stale), next
+/// to the executable and its parents (an installed package), then the source tree.
 pub fn find_models_dir(override_dir: Option<&Path>) -> Option<PathBuf> {
     if let Some(d) = override_dir {
         return Some(d.to_path_buf());
@@ -38,8 +39,20 @@ pub fn find_models_dir(override_dir: Option<&Path>) -> Option<PathBuf> {
     if let Some(v) = std::env::var_os("PDF_DEID_MODELS") {
         return Some(PathBuf::from(v));
     }
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    let exe = std::env::current_exe().ok();
+    if let (Some(exe), Ok(root)) = (
+        &exe,
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .canonicalize(),
+    ) {
+        if exe.starts_with(&root) && source.join("registry.json").is_file() {
+            return Some(source);
+        }
+    }
     let mut cands = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
+    if let Some(exe) = exe {
         let mut dir = exe.parent().map(Path::to_path_buf);
         for _ in 0..6 {
             let Some(d) = dir else { break };
@@ -48,7 +61,7 @@ pub fn find_models_dir(override_dir: Option<&Path>) -> Option<PathBuf> {
             dir = d.parent().map(Path::to_path_buf);
         }
     }
-    cands.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"));
+    cands.push(source);
     // a folder that also holds the base encoder wins (a bundle build copies the registry
     // but not the encoder next to the executables)
     let with_registry: Vec<PathBuf> = cands

@@ -1,9 +1,12 @@
 //! A BERT encoder on candle, written for this project (the shape of all-MiniLM-L6-v2:
 //! 6 layers, hidden 384, 12 heads). Kept in the project, rather than taken from
-//! candle-transformers, so the whole encoder can later be fine-tuned (its LayerNorm is
-//! written out so gradients flow) and so only the code we use is compiled.
+//! candle-transformers, so the encoder can be fine-tuned (its LayerNorm is written out so
+//! gradients flow; `trainable_top` turns the top layers into variables) and so only the
+//! code we use is compiled.
 
-use candle_core::{DType, Module, Result, Tensor, D};
+use std::collections::HashMap;
+
+use candle_core::{DType, Module, Result, Tensor, Var, D};
 use candle_nn::{embedding, Embedding, VarBuilder};
 use serde::Deserialize;
 
@@ -129,6 +132,25 @@ struct Layer {
 }
 
 impl Layer {
+    /// Every weight of the layer by a stable name (the names fine-tuned weights are saved
+    /// under; `qkv.wt` etc. are the transposed, fused forms this module computes with).
+    fn params_mut(&mut self) -> [(&'static str, &mut Tensor); 12] {
+        [
+            ("qkv.wt", &mut self.qkv.wt),
+            ("qkv.b", &mut self.qkv.b),
+            ("attn_out.wt", &mut self.attn_out.wt),
+            ("attn_out.b", &mut self.attn_out.b),
+            ("attn_norm.weight", &mut self.attn_norm.weight),
+            ("attn_norm.bias", &mut self.attn_norm.bias),
+            ("inter.wt", &mut self.inter.wt),
+            ("inter.b", &mut self.inter.b),
+            ("out.wt", &mut self.out.wt),
+            ("out.b", &mut self.out.b),
+            ("out_norm.weight", &mut self.out_norm.weight),
+            ("out_norm.bias", &mut self.out_norm.bias),
+        ]
+    }
+
     fn load(vb: VarBuilder, c: &Config) -> Result<Self> {
         let h = c.hidden_size;
         let a = vb.pp("attention");
@@ -212,15 +234,85 @@ impl Bert {
         }
     }
 
+    pub fn num_layers(&self) -> usize {
+        self.layers.len()
+    }
+
     /// `ids`, `mask`: (B, T) u32, mask 1 for real tokens. Returns (B, T, H).
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 10_000.0)?
-            .unsqueeze(1)?
-            .unsqueeze(1)?;
+        let n = self.layers.len();
+        self.upper(&self.lower(ids, mask, n)?, mask, n)
+    }
+
+    /// Embeddings and the first `upto` layers.
+    pub fn lower(&self, ids: &Tensor, mask: &Tensor, upto: usize) -> Result<Tensor> {
+        let bias = mask_bias(mask)?;
         let mut x = self.emb.forward(ids)?;
-        for l in &self.layers {
+        for l in self.layers.iter().take(upto) {
             x = l.forward(&x, &bias)?;
         }
         Ok(x)
     }
+
+    /// The layers from `from` on, over hidden states `x` from `lower(.., from)`.
+    pub fn upper(&self, x: &Tensor, mask: &Tensor, from: usize) -> Result<Tensor> {
+        let bias = mask_bias(mask)?;
+        let mut x = x.clone();
+        for l in self.layers.iter().skip(from) {
+            x = l.forward(&x, &bias)?;
+        }
+        Ok(x)
+    }
+
+    /// Make the top `k` layers trainable: their weights become variables (shared with the
+    /// layers, so an optimiser step changes what `forward` computes). Returns them by name.
+    pub fn trainable_top(&mut self, k: usize) -> Result<Vec<(String, Var)>> {
+        let n = self.layers.len();
+        let mut vars = Vec::new();
+        for (i, l) in self.layers.iter_mut().enumerate().skip(n.saturating_sub(k)) {
+            for (name, t) in l.params_mut() {
+                let v = Var::from_tensor(t)?;
+                *t = v.as_tensor().clone();
+                vars.push((format!("encoder.layer.{i}.{name}"), v));
+            }
+        }
+        Ok(vars)
+    }
+
+    /// Replace layer weights by the tensors named `encoder.layer.{i}.{param}` in `tensors`
+    /// (fine-tuned weights; any dtype, converted to f32). Returns the layers replaced; a
+    /// layer is replaced whole or not at all, and a shape mismatch is an error.
+    pub fn overlay(&mut self, tensors: &HashMap<String, Tensor>) -> Result<Vec<usize>> {
+        let mut done = Vec::new();
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            let names: Vec<String> = l
+                .params_mut()
+                .iter()
+                .map(|(n, _)| format!("encoder.layer.{i}.{n}"))
+                .collect();
+            let present = names.iter().filter(|n| tensors.contains_key(*n)).count();
+            if present == 0 {
+                continue;
+            }
+            if present != names.len() {
+                candle_core::bail!("fine-tuned layer {i} is incomplete");
+            }
+            for ((_, t), name) in l.params_mut().into_iter().zip(&names) {
+                let new = tensors[name].to_dtype(DType::F32)?.to_device(t.device())?;
+                if new.dims() != t.dims() {
+                    candle_core::bail!("fine-tuned {name} has the wrong shape");
+                }
+                *t = new;
+            }
+            done.push(i);
+        }
+        Ok(done)
+    }
+}
+
+/// (B, T) attention mask → (B, 1, 1, T) additive bias (0 or −1e4).
+fn mask_bias(mask: &Tensor) -> Result<Tensor> {
+    ((mask.to_dtype(DType::F32)? - 1.0)? * 10_000.0)?
+        .unsqueeze(1)?
+        .unsqueeze(1)
 }

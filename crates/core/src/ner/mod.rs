@@ -1,5 +1,6 @@
-//! The learned NER detector: the MiniLM encoder (frozen) + per-token casing features →
-//! a linear BIO head. Inference is batched: texts are cut into windows, sorted by length,
+//! The learned NER detector: the MiniLM encoder (its top layers fine-tuned in recent model
+//! versions, which carry those layers' weights) + per-token casing features → a linear BIO
+//! head. Inference is batched: texts are cut into windows, sorted by length,
 //! padded per batch and run 32 at a time; token labels are decoded into character spans
 //! with per-category thresholds from the model's registry entry.
 
@@ -178,8 +179,9 @@ impl Encoder {
             .collect())
     }
 
-    /// Hidden states plus casing features: (B, T, H + N_CASE) for one padded batch.
-    pub fn features(&self, texts: &[&str], enc: &[Encoded]) -> Result<Tensor> {
+    /// Model inputs for one padded batch: token ids and attention mask (B, T) and the
+    /// casing features (B, T, N_CASE).
+    pub fn inputs(&self, texts: &[&str], enc: &[Encoded]) -> Result<(Tensor, Tensor, Tensor)> {
         let t = enc.iter().map(|e| e.ids.len()).max().unwrap_or(0);
         let b = enc.len();
         let mut ids = Vec::with_capacity(b * t);
@@ -203,6 +205,12 @@ impl Encoder {
         let ids = Tensor::from_vec(ids, (b, t), &self.device).map_err(ml)?;
         let mask = Tensor::from_vec(mask, (b, t), &self.device).map_err(ml)?;
         let case = Tensor::from_vec(case, (b, t, N_CASE), &self.device).map_err(ml)?;
+        Ok((ids, mask, case))
+    }
+
+    /// Hidden states plus casing features: (B, T, H + N_CASE) for one padded batch.
+    pub fn features(&self, texts: &[&str], enc: &[Encoded]) -> Result<Tensor> {
+        let (ids, mask, case) = self.inputs(texts, enc)?;
         let h = self.bert.forward(&ids, &mask).map_err(ml)?;
         Tensor::cat(&[&h, &case], D::Minus1).map_err(ml)
     }
@@ -406,8 +414,21 @@ pub fn load_model(
         )));
     }
     drop(have);
-    let encoder = Encoder::load(encoder_dir, device.device()?)?;
+    let mut encoder = Encoder::load(encoder_dir, device.device()?)?;
     let tensors = candle_core::safetensors::load_buffer(&bytes, &encoder.device).map_err(ml)?;
+    // fine-tuned top layers, when the version has them, replace the base encoder's
+    let tuned = encoder.bert.overlay(&tensors).map_err(ml)?;
+    let expected = entry
+        .training
+        .get("fine_tuned_layers")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0) as usize;
+    if tuned.len() != expected {
+        return Err(Error::Settings(format!(
+            "model {spec}: {} fine-tuned encoder layers in the file, {expected} registered",
+            tuned.len()
+        )));
+    }
     let get = |k: &str| {
         tensors
             .get(k)

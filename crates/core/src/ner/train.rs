@@ -1,11 +1,12 @@
-//! Offline training of the NER head: deterministic synthetic clinical sentences with known
-//! spans (names from the packaged census lists), frozen encoder features, a linear BIO head
-//! trained with AdamW on candle, thresholds chosen on a validation slice for a target
-//! recall, and scores on a held-back slice that is never trained on.
+//! Offline training of the NER model: deterministic synthetic clinical sentences with known
+//! spans (names from the packaged census lists); a linear BIO head trained with AdamW on
+//! candle over frozen encoder features, then the encoder's top layers fine-tuned together
+//! with the head; thresholds chosen on a validation slice for a target recall, and scores
+//! on a held-back slice that is never trained on.
 
 use std::collections::HashMap;
 
-use candle_core::{DType, Device, Tensor, Var};
+use candle_core::{DType, Device, Tensor, Var, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 
 use super::{Encoder, NER_CATEGORIES, N_LABELS};
@@ -318,6 +319,31 @@ fn ml(e: candle_core::Error) -> Error {
     Error::Detect(format!("training: {e}"))
 }
 
+/// BIO label of every real token of one encoded example: (position in the window, label).
+fn token_labels(e: &Example, en: &super::Encoded) -> Vec<(usize, u32)> {
+    let mut out = Vec::new();
+    let mut prev: Option<usize> = None;
+    for (ti, &(s, _)) in en.offsets.iter().enumerate() {
+        if !en.real.get(ti).copied().unwrap_or(false) {
+            continue;
+        }
+        let span = e.spans.iter().position(|(a, b, _)| s >= *a && s < *b);
+        let label = match span {
+            None => 0,
+            Some(k) => {
+                let c = NER_CATEGORIES
+                    .iter()
+                    .position(|c| *c == e.spans[k].2)
+                    .unwrap_or(0);
+                1 + 2 * c + usize::from(prev == Some(k))
+            }
+        };
+        prev = span;
+        out.push((ti, label as u32));
+    }
+    out
+}
+
 /// Token features and BIO labels for examples (frozen encoder).
 pub fn featurise(enc: &Encoder, ex: &[Example]) -> Result<(Vec<f32>, Vec<u32>, usize)> {
     let mut xs = Vec::new();
@@ -331,30 +357,161 @@ pub fn featurise(enc: &Encoder, ex: &[Example]) -> Result<(Vec<f32>, Vec<u32>, u
         dim = d;
         let f: Vec<Vec<Vec<f32>>> = f.to_vec3().map_err(ml)?;
         for (bi, (e, en)) in chunk.iter().zip(&encs).enumerate() {
-            let mut prev: Option<usize> = None;
-            for (ti, row) in f[bi].iter().enumerate().take(t.min(en.ids.len())) {
-                if !en.real[ti] {
-                    continue;
+            for (ti, label) in token_labels(e, en) {
+                if ti < t {
+                    xs.extend_from_slice(&f[bi][ti]);
+                    ys.push(label);
                 }
-                let (s, _) = en.offsets[ti];
-                let span = e.spans.iter().position(|(a, b, _)| s >= *a && s < *b);
-                let label = match span {
-                    None => 0,
-                    Some(k) => {
-                        let c = NER_CATEGORIES
-                            .iter()
-                            .position(|c| *c == e.spans[k].2)
-                            .unwrap_or(0);
-                        1 + 2 * c + usize::from(prev == Some(k))
-                    }
-                };
-                prev = span;
-                xs.extend_from_slice(row);
-                ys.push(label as u32);
             }
         }
     }
     Ok((xs, ys, dim))
+}
+
+/// How the encoder's top layers are fine-tuned together with the head.
+#[derive(Debug, Clone, Copy)]
+pub struct FineTune {
+    /// trainable top layers (the others stay frozen and are run once)
+    pub layers: usize,
+    pub epochs: usize,
+    /// AdamW learning rates, decayed linearly to zero over the run
+    pub lr_encoder: f64,
+    pub lr_head: f64,
+    pub batch: usize,
+    pub seed: u64,
+}
+
+/// One training batch: hidden states below the trainable layers (computed once, no
+/// gradient), its mask and casing features, and the rows/labels of its real tokens.
+struct TuneBatch {
+    hidden: Tensor,
+    mask: Tensor,
+    case: Tensor,
+    rows: Tensor,
+    labels: Tensor,
+}
+
+/// The fine-tuned result: the trainable layers' weights by name (rounded to f16, the form
+/// they are stored in; the encoder already computes with exactly these) and the head.
+pub struct Tuned {
+    pub layers: Vec<(String, Tensor)>,
+    pub w: Tensor,
+    pub b: Tensor,
+}
+
+/// Fine-tune the top `ft.layers` encoder layers and the head `(w, b)` on `ex` with token
+/// cross-entropy. `progress(epoch, mean loss)` is called after each epoch.
+pub fn fine_tune(
+    enc: &mut Encoder,
+    w: &Tensor,
+    b: &Tensor,
+    ex: &[Example],
+    ft: &FineTune,
+    mut progress: impl FnMut(usize, f32),
+) -> Result<Tuned> {
+    let n_layers = enc.bert.num_layers();
+    let k = ft.layers.clamp(1, n_layers);
+    let from = n_layers - k;
+    let mut order: Vec<usize> = (0..ex.len()).collect();
+    order.sort_by_key(|&i| ex[i].text.len());
+    let mut batches = Vec::new();
+    for chunk in order.chunks(ft.batch.max(1)) {
+        let texts: Vec<&str> = chunk.iter().map(|&i| ex[i].text.as_str()).collect();
+        let encs = enc.encode(&texts)?;
+        let (ids, mask, case) = enc.inputs(&texts, &encs)?;
+        let t = ids.dim(1).map_err(ml)?;
+        let (mut rows, mut labels) = (Vec::new(), Vec::new());
+        for (bi, (&i, en)) in chunk.iter().zip(&encs).enumerate() {
+            for (ti, label) in token_labels(&ex[i], en) {
+                rows.push((bi * t + ti) as u32);
+                labels.push(label);
+            }
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        let hidden = enc.bert.lower(&ids, &mask, from).map_err(ml)?.detach();
+        let n = rows.len();
+        batches.push(TuneBatch {
+            hidden,
+            mask,
+            case,
+            rows: Tensor::from_vec(rows, n, &enc.device).map_err(ml)?,
+            labels: Tensor::from_vec(labels, n, &enc.device).map_err(ml)?,
+        });
+    }
+    let vars = enc.bert.trainable_top(k).map_err(ml)?;
+    enc.bert.set_differentiable(true);
+    let wv = Var::from_tensor(w).map_err(ml)?;
+    let bv = Var::from_tensor(b).map_err(ml)?;
+    let mut opt_enc = AdamW::new(
+        vars.iter().map(|(_, v)| v.clone()).collect(),
+        ParamsAdamW {
+            lr: ft.lr_encoder,
+            weight_decay: 0.01,
+            ..Default::default()
+        },
+    )
+    .map_err(ml)?;
+    let mut opt_head = AdamW::new(
+        vec![wv.clone(), bv.clone()],
+        ParamsAdamW {
+            lr: ft.lr_head,
+            weight_decay: 1e-4,
+            ..Default::default()
+        },
+    )
+    .map_err(ml)?;
+    let total = (ft.epochs * batches.len()).max(1);
+    let mut step = 0;
+    let mut rng = Lcg(ft.seed ^ 0x5EED);
+    let mut sequence: Vec<usize> = (0..batches.len()).collect();
+    let trained = (|| -> candle_core::Result<()> {
+        for epoch in 0..ft.epochs {
+            for i in (1..sequence.len()).rev() {
+                sequence.swap(i, rng.below(i + 1));
+            }
+            let mut loss_sum = 0.0f32;
+            for &bi in &sequence {
+                let tb = &batches[bi];
+                let decay = 1.0 - step as f64 / total as f64;
+                opt_enc.set_learning_rate(ft.lr_encoder * decay);
+                opt_head.set_learning_rate(ft.lr_head * decay);
+                let h = enc.bert.upper(&tb.hidden, &tb.mask, from)?;
+                let x = Tensor::cat(&[&h, &tb.case], D::Minus1)?;
+                let (bsz, t, f) = x.dims3()?;
+                let logits = x
+                    .reshape((bsz * t, f))?
+                    .matmul(wv.as_tensor())?
+                    .broadcast_add(bv.as_tensor())?
+                    .index_select(&tb.rows, 0)?;
+                let loss = candle_nn::loss::cross_entropy(&logits, &tb.labels)?;
+                let grads = loss.backward()?;
+                opt_enc.step(&grads)?;
+                opt_head.step(&grads)?;
+                loss_sum += loss.to_scalar::<f32>()?;
+                step += 1;
+            }
+            progress(epoch, loss_sum / batches.len().max(1) as f32);
+        }
+        Ok(())
+    })();
+    enc.bert.set_differentiable(false);
+    trained.map_err(ml)?;
+    // store in f16 and compute with exactly what is stored (detached: no graph kept)
+    let mut layers = Vec::new();
+    let mut map = HashMap::new();
+    for (name, v) in &vars {
+        let t = v.as_tensor().detach().to_dtype(DType::F16).map_err(ml)?;
+        map.insert(name.clone(), t.clone());
+        layers.push((name.clone(), t));
+    }
+    enc.bert.overlay(&map).map_err(ml)?;
+    Ok(Tuned {
+        layers,
+        w: wv.as_tensor().detach(),
+        b: bv.as_tensor().detach(),
+    })
 }
 
 /// Train the head: returns (w (dim, N_LABELS), b (N_LABELS)).
