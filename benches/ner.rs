@@ -9,6 +9,8 @@ use deid_core::ner::{self, DeviceChoice};
 use deid_core::registry::{find_models_dir, Registry};
 
 fn bench(c: &mut Criterion) {
+    // what the `pdf-deid` program does at start
+    deid_core::ner::kernels::tune_allocator();
     let model = find_models_dir(None)
         .and_then(|d| Registry::load(&d).ok().map(|r| (d, r)))
         .and_then(|(d, r)| {

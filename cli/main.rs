@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    deid_core::ner::kernels::tune_allocator();
     let cli = match commands::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -201,7 +201,14 @@ impl Layer {
         let x = self
             .attn_norm
             .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
-        let inter = self.inter.forward(&x)?.gelu_erf()?;
+        let inter = if self.differentiable {
+            self.inter.forward(&x)?.gelu_erf()?
+        } else {
+            let (b, t, h) = x.dims3()?;
+            let y = x.reshape((b * t, h))?.matmul(&self.inter.wt)?;
+            let n = y.dim(1)?;
+            super::kernels::bias_gelu(&y, &self.inter.b)?.reshape((b, t, n))?
+        };
         self.out_norm.forward(&(self.out.forward(&inter)? + x)?)
     }
 }

@@ -5,6 +5,7 @@
 //! with per-category thresholds from the model's registry entry.
 
 pub mod bert;
+pub mod kernels;
 pub mod train;
 
 use std::collections::HashMap;
