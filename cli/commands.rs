@@ -224,9 +224,12 @@ enum CorpusCmd {
         /// Ages to redact: over-89 (Safe Harbor, default) or all.
         #[arg(long, default_value = "over-89")]
         ages: String,
-        /// Add the NER model (e.g. ner-minilm) to the rules.
+        /// The NER model version (default: the newest ner-minilm).
         #[arg(long)]
         ner_model: Option<String>,
+        /// combined (rules + NER, the default), rules, or ner (the NER model alone).
+        #[arg(long, default_value = "combined")]
+        detector: String,
     },
 }
 
@@ -319,14 +322,36 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 report,
                 ages,
                 ner_model,
+                detector,
             } => crate::corpus::phi_lists(
                 &dir,
                 report.as_deref(),
-                (&ages, ner_model.as_deref()),
+                (&ages, ner_model.as_deref(), &detector),
                 pdfium_path.as_deref(),
             ),
         },
     }
+}
+
+/// The engine for an evaluation's `--detector`: `rules` (no NER), `ner` (the NER model
+/// alone; the allow-list and propagation still apply) or `combined` (the default stack).
+/// `ner_model` pins a version (default: the newest `ner-minilm`).
+pub fn engine_for_detector(
+    cfg: deid_core::Config,
+    detector: &str,
+    ner_model: Option<&str>,
+) -> anyhow::Result<deid_core::Engine> {
+    let ner = match detector {
+        "rules" => "none",
+        "combined" | "ner" => ner_model.unwrap_or("ner-minilm"),
+        other => anyhow::bail!("unknown detector '{other}' (rules, ner, combined)"),
+    };
+    let engine = engine_with_models(cfg, 0, None, Some(ner))?;
+    Ok(if detector == "ner" {
+        engine.without_rules()
+    } else {
+        engine
+    })
 }
 
 /// Build the engine with the learned models from `models/registry.json` when there is one:

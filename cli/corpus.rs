@@ -129,7 +129,7 @@ pub fn robustness(
 pub fn phi_lists(
     dir: &Path,
     report: Option<&Path>,
-    (ages, ner_model): (&str, Option<&str>),
+    (ages, ner_model, detector): (&str, Option<&str>, &str),
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let cfg = deid_core::Settings {
@@ -141,7 +141,7 @@ pub fn phi_lists(
         ages: Some(ages.into()),
     }
     .into_config()?;
-    let engine = crate::commands::engine_with_models(cfg, 0, None, ner_model)?;
+    let engine = crate::commands::engine_for_detector(cfg, detector, ner_model)?;
     let service = pdfium::service(pdfium_path)?;
     let checks = corpus::check_phi_lists(&engine, &service, dir)?;
     let listed: usize = checks.iter().map(|c| c.listed).sum();

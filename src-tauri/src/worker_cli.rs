@@ -4,11 +4,11 @@
 //! The window process itself never loads pdfium, so a PDF that crashes pdfium fails that
 //! document, not the app.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use deid_core::child::{run_child, ChildEnd};
 use deid_core::job::WorkerSettings;
 use deid_core::review::{Decisions, PageView};
 
@@ -79,71 +79,30 @@ impl WorkerCli {
             .as_ref()
             .ok_or_else(|| AppError::Worker(self.problems().join(" ")))?;
         let mut c = Command::new(p);
-        c.env_remove("PDF_DEID_PASSWORD")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        c.env_remove("PDF_DEID_PASSWORD");
         Ok(c)
     }
 
     /// Run `c` with an optional stdin payload and a time limit; stdout on success.
-    fn run(mut c: Command, stdin: Option<Vec<u8>>, limit: Duration) -> AppResult<Vec<u8>> {
-        if stdin.is_some() {
-            c.stdin(Stdio::piped());
-        }
-        let mut child = c
-            .spawn()
-            .map_err(|e| AppError::Worker(format!("starting {EXE}: {}", e.kind())))?;
-        if let (Some(data), Some(mut w)) = (stdin, child.stdin.take()) {
-            let _ = w.write_all(&data);
-        }
-        let mut out = child
-            .stdout
-            .take()
-            .ok_or(AppError::Worker("no stdout".into()))?;
-        let mut err = child
-            .stderr
-            .take()
-            .ok_or(AppError::Worker("no stderr".into()))?;
-        let out_t = std::thread::spawn(move || {
-            let mut b = Vec::new();
-            let _ = out.read_to_end(&mut b);
-            b
-        });
-        let err_t = std::thread::spawn(move || {
-            let mut b = String::new();
-            let _ = err.read_to_string(&mut b);
-            b
-        });
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(s)) => break s,
-                Ok(None) if started.elapsed() > limit => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(AppError::Worker(format!(
-                        "{EXE} did not finish within {} s",
-                        limit.as_secs()
-                    )));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => return Err(AppError::Worker(format!("waiting: {}", e.kind()))),
-            }
-        };
-        let stdout = out_t.join().unwrap_or_default();
-        let stderr = err_t.join().unwrap_or_default();
-        if !status.success() {
+    fn run(c: Command, stdin: Option<Vec<u8>>, limit: Duration) -> AppResult<Vec<u8>> {
+        let mut error_line = None;
+        let run = run_child(c, stdin.as_deref(), limit, &|| false, &mut |line| {
             // the CLI's own messages carry error codes and pages, never document text
-            let msg = stderr
-                .lines()
-                .rev()
-                .find(|l| l.starts_with("error"))
-                .unwrap_or("the worker failed")
-                .to_string();
-            return Err(AppError::Worker(msg));
+            if line.starts_with("error") {
+                error_line = Some(line);
+            }
+        })
+        .map_err(|e| AppError::Worker(format!("running {EXE}: {}", e.kind())))?;
+        match run.end {
+            ChildEnd::Exited(s) if s.success() => Ok(run.stdout),
+            ChildEnd::Exited(_) => Err(AppError::Worker(
+                error_line.unwrap_or_else(|| "the worker failed".into()),
+            )),
+            ChildEnd::TimedOut | ChildEnd::Cancelled => Err(AppError::Worker(format!(
+                "{EXE} did not finish within {} s",
+                limit.as_secs()
+            ))),
         }
-        Ok(stdout)
     }
 
     pub fn render(&self, input: &Path, page: usize) -> AppResult<Rendered> {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::child::ChildEnd;
 use crate::error::{Error, Result};
 use crate::joblog::{DocStatus, DocumentRecord, EntityRow, HmacKey, JobInfo, JobLog};
 use crate::pdfium::PdfiumService;
@@ -582,9 +583,7 @@ impl WorkerJob<'_> {
         tmp: &Path,
         on_stage: &mut dyn FnMut(Stage),
     ) -> Result<WorkerReply> {
-        use std::io::{BufRead, Read};
-        use std::process::{Command, Stdio};
-        let mut cmd = Command::new(self.exe);
+        let mut cmd = std::process::Command::new(self.exe);
         cmd.arg("worker")
             .arg("--input")
             .arg(input)
@@ -593,72 +592,41 @@ impl WorkerJob<'_> {
             .args(self.args)
             .arg("--key")
             .arg(self.key_path)
-            .env_remove("PDF_DEID_PASSWORD")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if self.decisions.is_some() {
+            .env_remove("PDF_DEID_PASSWORD");
+        let decisions = match self.decisions {
             // decisions may hold plaintext terms: stdin, never the command line or a file
-            cmd.arg("--review-stdin").stdin(Stdio::piped());
-        }
+            Some(d) => {
+                cmd.arg("--review-stdin");
+                Some(
+                    serde_json::to_vec(d)
+                        .map_err(|_| Error::Settings("review decisions serialisation".into()))?,
+                )
+            }
+            None => None,
+        };
         if let Some(pw) = self.password {
             cmd.env("PDF_DEID_PASSWORD", pw);
         }
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Error::io("starting the worker process", &e))?;
-        if let (Some(d), Some(mut stdin)) = (self.decisions, child.stdin.take()) {
-            let json = serde_json::to_vec(d)
-                .map_err(|_| Error::Settings("review decisions serialisation".into()))?;
-            // a worker that died early shows up below as a crash
-            let _ = stdin.write_all(&json);
-        }
-        let mut stdout = child.stdout.take().ok_or(Error::WorkerGone)?;
-        let stderr = child.stderr.take().ok_or(Error::WorkerGone)?;
-        let reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stdout.read_to_end(&mut buf);
-            buf
-        });
         // stage lines only; anything else a worker prints on stderr is dropped unread
-        let (stage_tx, stage_rx) = std::sync::mpsc::channel();
-        let err_reader = std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
+        let run = crate::child::run_child(
+            cmd,
+            decisions.as_deref(),
+            self.timeout,
+            self.cancelled,
+            &mut |line| {
                 if let Some(st) = line.strip_prefix(STAGE_LINE).and_then(Stage::parse) {
-                    let _ = stage_tx.send(st);
+                    on_stage(st);
                 }
-            }
-        });
-        let started = Instant::now();
-        let status = loop {
-            while let Ok(st) = stage_rx.try_recv() {
-                on_stage(st);
-            }
-            match child.try_wait() {
-                Ok(Some(st)) => break st,
-                Ok(None) if (self.cancelled)() => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(Error::Cancelled);
-                }
-                Ok(None) if started.elapsed() > self.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(Error::Timeout(self.timeout.as_secs()));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => return Err(Error::io("waiting for the worker", &e)),
-            }
-        };
-        let out = reader.join().map_err(|_| Error::WorkerGone)?;
-        let _ = err_reader.join();
-        while let Ok(st) = stage_rx.try_recv() {
-            on_stage(st);
-        }
-        match serde_json::from_slice::<WorkerReply>(&out) {
-            Ok(r) if status.success() => Ok(r),
-            _ => Err(Error::WorkerCrashed),
+            },
+        )
+        .map_err(|e| Error::io("running the worker process", &e))?;
+        match run.end {
+            ChildEnd::Cancelled => Err(Error::Cancelled),
+            ChildEnd::TimedOut => Err(Error::Timeout(self.timeout.as_secs())),
+            ChildEnd::Exited(status) => match serde_json::from_slice::<WorkerReply>(&run.stdout) {
+                Ok(r) if status.success() => Ok(r),
+                _ => Err(Error::WorkerCrashed),
+            },
         }
     }
 }

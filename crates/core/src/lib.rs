@@ -3,6 +3,7 @@
 //! receive typed results. See ARCHITECTURE.md for the stage map and the invariants.
 
 pub mod blobs;
+pub mod child;
 pub mod config;
 pub mod corpus;
 pub mod detect;

@@ -131,6 +131,9 @@ pub struct Encoder {
     pub bert: bert::Bert,
     pub tokenizer: Tokenizer,
     pub device: Device,
+    /// Whether the casing/shape features carry values; off (all zero) only for the
+    /// ablation that measures what they add (`train ner --no-case-features`).
+    pub case_features: bool,
 }
 
 impl Encoder {
@@ -157,6 +160,7 @@ impl Encoder {
             bert,
             tokenizer,
             device,
+            case_features: true,
         })
     }
 
@@ -194,7 +198,7 @@ impl Encoder {
                 let real = e.real.get(i).copied().unwrap_or(false);
                 let attended = i < e.ids.len() && (real || e.ids[i] != 0);
                 mask.push(u32::from(attended));
-                let f = if real {
+                let f = if real && self.case_features {
                     let (s, en) = e.offsets[i];
                     case_features(text, s, en)
                 } else {
@@ -417,6 +421,11 @@ pub fn load_model(
     drop(have);
     let mut encoder = Encoder::load(encoder_dir, device.device()?)?;
     let tensors = candle_core::safetensors::load_buffer(&bytes, &encoder.device).map_err(ml)?;
+    encoder.case_features = entry
+        .training
+        .get("case_features")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
     // fine-tuned top layers, when the version has them, replace the base encoder's
     let tuned = encoder.bert.overlay(&tensors).map_err(ml)?;
     let expected = entry
