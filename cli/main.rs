@@ -12,6 +12,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     deid_core::ner::kernels::tune_allocator();
+    quiet_on_closed_stdout();
     let cli = match commands::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -38,4 +39,20 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `pdf-deid jobs | head`: when the reader of stdout goes away, `println!` panics. Stop
+/// quietly with the status a shell gives a process killed by SIGPIPE (128 + 13), as Unix
+/// tools do; every other panic keeps the default report (which never holds document text).
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info
+            .payload_as_str()
+            .is_some_and(|m| m.starts_with("failed printing to stdout"))
+        {
+            std::process::exit(141);
+        }
+        default(info)
+    }));
 }

@@ -312,3 +312,15 @@ fn a_tampered_model_is_refused() {
         "a run with a tampered model must not proceed"
     );
 }
+
+/// `pdf-deid … | head`: a reader that goes away stops the program quietly with the SIGPIPE
+/// status, not with a panic report.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let r = bin().arg("doctor").stdout(writer).output().expect("run");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
