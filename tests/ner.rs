@@ -2,7 +2,9 @@
 //! tests print a notice and stop when it is missing).
 //! 1. Tokenizer parity with the reference ids.
 //! 2. Batched encoder output: shape, padding does not change a sequence's vectors.
-//! 3. The registered NER head loads (checksums verified) and finds names without context.
+//! 3. The registered NER model loads (checksums verified) and finds names without context.
+//! 4. Fused inference kernels equal the differentiable ops; fine-tuning learns and its
+//!    stored layers round-trip.
 
 use std::path::PathBuf;
 
@@ -16,6 +18,25 @@ fn encoder_dir() -> Option<PathBuf> {
         println!("NOTICE: models/minilm missing (run scripts/setup.sh); NER tests skipped");
         None
     }
+}
+
+/// The encoder's features for `texts`, flattened.
+fn vectors(enc: &Encoder, texts: &[&str]) -> Vec<f32> {
+    let e = enc.encode(texts).expect("encode");
+    enc.features(texts, &e)
+        .and_then(|t| {
+            t.flatten_all()
+                .and_then(|t| t.to_vec1())
+                .map_err(|_| deid_core::Error::Internal("tensor"))
+        })
+        .expect("features")
+}
+
+fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max)
 }
 
 #[test]
@@ -47,13 +68,8 @@ fn tokenizer_parity_and_padding_invariance() {
         .to_vec2()
         .expect("vec");
     let s: Vec<Vec<f32>> = single.get(0).expect("row").to_vec2().expect("vec");
-    let max_diff = a
-        .iter()
-        .flatten()
-        .zip(s.iter().flatten())
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0f32, f32::max);
-    assert!(max_diff < 1e-3, "padding changed the vectors by {max_diff}");
+    let d = max_diff(&a.concat(), &s.concat());
+    assert!(d < 1e-3, "padding changed the vectors by {d}");
 }
 
 #[test]
@@ -102,25 +118,11 @@ fn fused_kernels_match_the_differentiable_path() {
     let Some(dir) = encoder_dir() else { return };
     let mut enc = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
     let texts = ["Seen by Dr. Helen Okafor at Riverside Clinic on 03/14/2024."];
-    let e = enc.encode(&texts).expect("encode");
-    let vectors = |enc: &Encoder| -> Vec<f32> {
-        enc.features(&texts, &e)
-            .and_then(|t| {
-                t.flatten_all()
-                    .and_then(|t| t.to_vec1())
-                    .map_err(|_| deid_core::Error::Internal("tensor"))
-            })
-            .expect("features")
-    };
-    let fast = vectors(&enc);
+    let fast = vectors(&enc, &texts);
     enc.bert.set_differentiable(true);
-    let slow = vectors(&enc);
-    let max_diff = fast
-        .iter()
-        .zip(&slow)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    assert!(max_diff < 1e-3, "fused kernels differ by {max_diff}");
+    let slow = vectors(&enc, &texts);
+    let d = max_diff(&fast, &slow);
+    assert!(d < 1e-3, "fused kernels differ by {d}");
 }
 
 /// Fine-tuning the top layer lowers the training loss, changes what the encoder computes,
@@ -135,17 +137,7 @@ fn fine_tuning_learns_and_its_weights_round_trip() {
     let (xs, ys, dim) = nt::featurise(&enc, &ex).expect("features");
     let (w, b) = nt::train_head(&xs, &ys, dim, 2).expect("head");
     let probe = ["Discharge summary for maryanne cirillo, seen at Dover Medical Center."];
-    let vectors = |enc: &Encoder| -> Vec<f32> {
-        let e = enc.encode(&probe).expect("encode");
-        enc.features(&probe, &e)
-            .and_then(|t| {
-                t.flatten_all()
-                    .and_then(|t| t.to_vec1())
-                    .map_err(|_| deid_core::Error::Internal("tensor"))
-            })
-            .expect("features")
-    };
-    let before = vectors(&enc);
+    let before = vectors(&enc, &probe);
     let ft = nt::FineTune {
         layers: 1,
         epochs: 3,
@@ -163,12 +155,8 @@ fn fine_tuning_learns_and_its_weights_round_trip() {
         .layers
         .iter()
         .all(|(n, t)| n.starts_with("encoder.layer.5.") && t.dtype() == candle_core::DType::F16));
-    let after = vectors(&enc);
-    let moved = before
-        .iter()
-        .zip(&after)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let after = vectors(&enc, &probe);
+    let moved = max_diff(&before, &after);
     assert!(moved > 1e-3, "fine-tuning did not change the encoder");
 
     // stored and laid over the base encoder, the weights give the same vectors
@@ -180,12 +168,8 @@ fn fine_tuning_learns_and_its_weights_round_trip() {
     let loaded = candle_core::safetensors::load(&path, &candle_core::Device::Cpu).expect("load");
     let mut fresh = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
     assert_eq!(fresh.bert.overlay(&loaded).expect("overlay"), vec![5]);
-    let again = vectors(&fresh);
-    let diff = after
-        .iter()
-        .zip(&again)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
+    let again = vectors(&fresh, &probe);
+    let diff = max_diff(&after, &again);
     assert!(diff < 1e-5, "stored weights differ by {diff}");
 
     let mut partial = loaded.clone();
