@@ -52,5 +52,12 @@ bench: setup
 robustness: build
 	./target/release/pdf-deid corpus robustness ../shared/corpus/robustness --report docs/robustness.md
 
+# The numbers in docs/accuracy.md's summary (printed; the doc is edited by hand).
+CORPUS ?= ../shared/corpus
 eval: build
-	./target/release/pdf-deid corpus jsl ../shared/corpus/deid/jsl-text --report docs/accuracy.md
+	./target/release/pdf-deid corpus phi-lists $(CORPUS)/deid/jsl-text
+	./target/release/pdf-deid eval --generated --no-text
+	./target/release/pdf-deid eval --generated --generated-seed 29 --no-text
+	./target/release/pdf-deid eval --gold $(CORPUS)/text/presidio-synth/presidio_synth.jsonl --held-back --no-text
+	./target/release/pdf-deid eval --gold $(CORPUS)/text/synthea/synthea_silver.jsonl --held-back --no-text
+	./target/release/pdf-deid eval --negatives $(CORPUS)/text/mtsamples/mtsamples_subset.csv --held-back --no-text
