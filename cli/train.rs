@@ -255,8 +255,8 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
     let (w, b) = nt::train_head(&xs, &ys, dim, epochs)?;
     drop(xs);
     println!("head trained in {:.0} s", t0.elapsed().as_secs_f64());
-    let (w, b, tuned_layers) = if args.fine_tune_layers == 0 {
-        (w, b, Vec::new())
+    let (w, b, tuned_layers, fine_tuned) = if args.fine_tune_layers == 0 {
+        (w, b, Vec::new(), 0)
     } else {
         let ft = nt::FineTune {
             layers: args.fine_tune_layers,
@@ -273,7 +273,8 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
                 t0.elapsed().as_secs_f64()
             )
         })?;
-        (tuned.w, tuned.b, tuned.layers)
+        let count = tuned.layer_indices.len();
+        (tuned.w, tuned.b, tuned.layers, count)
     };
     let low: HashMap<_, _> = ner::NER_CATEGORIES.iter().map(|c| (*c, 0.0f32)).collect();
     let mut model = ner::NerModel {
@@ -375,11 +376,6 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
 
     let file = format!("ner-minilm-{version}.safetensors");
     let path = out.join(&file);
-    let fine_tuned = tuned_layers
-        .iter()
-        .filter_map(|(n, _)| n.split('.').nth(2)?.parse::<usize>().ok())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
     let mut tensors: HashMap<String, candle_core::Tensor> =
         [("w".to_string(), w_b.0), ("b".to_string(), w_b.1)].into();
     tensors.extend(tuned_layers);

@@ -108,13 +108,20 @@ impl Lin {
         Lin::new(vb.get((o, i), "weight")?, vb.get(o, "bias")?)
     }
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.apply(x, |y, b| y.broadcast_add(b))
+    }
+
+    /// The product, then `epilogue(product, bias)` (adding the bias, possibly fused with
+    /// what follows) on the (B·T, out) matrix.
+    fn apply(
+        &self,
+        x: &Tensor,
+        epilogue: impl FnOnce(&Tensor, &Tensor) -> Result<Tensor>,
+    ) -> Result<Tensor> {
         let (b, t, h) = x.dims3()?;
-        let y = x
-            .reshape((b * t, h))?
-            .matmul(&self.wt)?
-            .broadcast_add(&self.b)?;
+        let y = x.reshape((b * t, h))?.matmul(&self.wt)?;
         let n = y.dim(1)?;
-        y.reshape((b, t, n))
+        epilogue(&y, &self.b)?.reshape((b, t, n))
     }
 }
 
@@ -204,10 +211,7 @@ impl Layer {
         let inter = if self.differentiable {
             self.inter.forward(&x)?.gelu_erf()?
         } else {
-            let (b, t, h) = x.dims3()?;
-            let y = x.reshape((b * t, h))?.matmul(&self.inter.wt)?;
-            let n = y.dim(1)?;
-            super::kernels::bias_gelu(&y, &self.inter.b)?.reshape((b, t, n))?
+            self.inter.apply(&x, super::kernels::bias_gelu)?
         };
         self.out_norm.forward(&(self.out.forward(&inter)? + x)?)
     }

@@ -395,6 +395,8 @@ struct TuneBatch {
 /// they are stored in; the encoder already computes with exactly these) and the head.
 pub struct Tuned {
     pub layers: Vec<(String, Tensor)>,
+    /// Indices of the encoder layers those weights replace.
+    pub layer_indices: Vec<usize>,
     pub w: Tensor,
     pub b: Tensor,
 }
@@ -506,9 +508,10 @@ pub fn fine_tune(
         map.insert(name.clone(), t.clone());
         layers.push((name.clone(), t));
     }
-    enc.bert.overlay(&map).map_err(ml)?;
+    let layer_indices = enc.bert.overlay(&map).map_err(ml)?;
     Ok(Tuned {
         layers,
+        layer_indices,
         w: wv.as_tensor().detach(),
         b: bv.as_tensor().detach(),
     })
