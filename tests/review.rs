@@ -14,19 +14,30 @@ use deid_core::types::{Category, Rect};
 use deid_core::{ProcessOptions, Stage};
 
 fn word_box(ex: &deid_core::pdfium::Extracted, word: &str) -> Rect {
-    let g = &ex.pages[0].glyphs;
-    let chars: Vec<char> = g.iter().map(|g| g.ch).collect();
-    let w: Vec<char> = word.chars().collect();
-    let at = chars
-        .windows(w.len())
-        .position(|c| c == w.as_slice())
-        .expect("word on the page");
-    g[at..at + w.len()]
+    deid_core::testpdf::word_glyphs(ex, 0, word)
+        .expect("word on the page")
         .iter()
         .map(|g| g.loose)
         .reduce(|a, b| a.union(&b))
         .expect("glyphs")
         .pad(0.5)
+}
+
+/// The pipeline with reviewer decisions (and an optional stage observer).
+fn process_reviewed(
+    pdf: Vec<u8>,
+    decisions: &Decisions,
+    key: &HmacKey,
+    on_stage: Option<&dyn Fn(Stage)>,
+) -> deid_core::Result<deid_core::Processed> {
+    engine().process_pdf_with(
+        &pdfium(),
+        pdf,
+        ProcessOptions {
+            review: Some(Review { decisions, key }),
+            on_stage,
+        },
+    )
 }
 
 #[test]
@@ -57,19 +68,8 @@ fn decisions_reject_add_term_and_box() {
     };
     let stages = std::sync::Mutex::new(Vec::new());
     let observe = |s: Stage| stages.lock().expect("lock").push(s);
-    let p = engine()
-        .process_pdf_with(
-            &pdfium(),
-            pdf,
-            ProcessOptions {
-                review: Some(Review {
-                    decisions: &decisions,
-                    key: &key,
-                }),
-                on_stage: Some(&observe),
-            },
-        )
-        .expect("process with decisions");
+    let p =
+        process_reviewed(pdf, &decisions, &key, Some(&observe)).expect("process with decisions");
     assert_eq!(stages.into_inner().expect("stages"), Stage::ALL.to_vec());
     let after = extract(p.output.bytes());
     let text = text_of(&after);
@@ -114,17 +114,7 @@ fn a_box_outside_the_document_is_a_clear_error() {
         }],
         ..Decisions::default()
     };
-    let result = engine().process_pdf_with(
-        &pdfium(),
-        pdf,
-        ProcessOptions {
-            review: Some(Review {
-                decisions: &decisions,
-                key: &key,
-            }),
-            on_stage: None,
-        },
-    );
+    let result = process_reviewed(pdf, &decisions, &key, None);
     match result {
         Err(e) => assert_eq!(e.code(), "settings"),
         Ok(_) => panic!("a box on a page that does not exist was accepted"),

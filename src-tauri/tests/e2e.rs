@@ -205,14 +205,9 @@ fn text_of(ex: &Extracted) -> String {
 
 /// Loose boxes of the glyphs of `word` (first occurrence) on page 0.
 fn word_glyphs(ex: &Extracted, word: &str) -> Vec<deid_core::types::Glyph> {
-    let g = &ex.pages[0].glyphs;
-    let chars: Vec<char> = g.iter().map(|g| g.ch).collect();
-    let w: Vec<char> = word.chars().collect();
-    let at = chars
-        .windows(w.len())
-        .position(|c| c == w.as_slice())
-        .unwrap_or_else(|| panic!("{word} not in the page"));
-    g[at..at + w.len()].to_vec()
+    deid_core::testpdf::word_glyphs(ex, 0, word)
+        .unwrap_or_else(|| panic!("{word} not in the page"))
+        .to_vec()
 }
 
 #[test]

@@ -812,6 +812,24 @@ fn build_doc(spec: &DocSpec, ttf: Option<&'static Ttf>) -> Document {
     b.doc
 }
 
+/// The glyphs of the first occurrence of `word` on page `page` of an extraction (tests find
+/// a word's boxes on an output with it).
+pub fn word_glyphs<'a>(
+    ex: &'a crate::pdfium::Extracted,
+    page: usize,
+    word: &str,
+) -> Option<&'a [crate::types::Glyph]> {
+    let g = &ex.pages.get(page)?.glyphs;
+    let w: Vec<char> = word.chars().collect();
+    if w.is_empty() {
+        return None;
+    }
+    let at = g
+        .windows(w.len())
+        .position(|run| run.iter().map(|g| g.ch).eq(w.iter().copied()))?;
+    Some(&g[at..at + w.len()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
