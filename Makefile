@@ -19,12 +19,18 @@ run: build
 	./target/release/pdf-deid doctor
 	./target/release/pdf-deid run assets/samples --out $(OUT)
 
+# Resources `make test` expects (setup provides the encoder, Xvfb and the driver; root can
+# unshare and mount; CI has ../shared/corpus): a test that would skip for one of them fails.
+REQUIRE = e2e,encoder$(if $(wildcard ../shared/corpus),$(comma)corpus)$(if $(filter 0,$(shell id -u)),$(comma)netns$(comma)tmpfs)
+comma := ,
+
 test: setup
 	@[ -d ../shared/corpus ] || echo "NOTICE: ../shared/corpus not found: the corpus tests in tests/corpus.rs are skipped"
+	@echo "test: PDF_DEID_REQUIRE=$(REQUIRE) (a skip for any of these fails)"
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	cd ui && ./node_modules/.bin/tsc -p .
-	PDF_DEID_REQUIRE_E2E=1 $(CARGO) test --workspace --locked
+	PDF_DEID_REQUIRE=$(REQUIRE) $(CARGO) test --workspace --locked
 
 # The desktop app (release build; the `pdf-deid` program beside it runs the documents).
 app: setup
@@ -61,3 +67,8 @@ eval: build
 	./target/release/pdf-deid eval --gold $(CORPUS)/text/presidio-synth/presidio_synth.jsonl --held-back --no-text
 	./target/release/pdf-deid eval --gold $(CORPUS)/text/synthea/synthea_silver.jsonl --held-back --no-text
 	./target/release/pdf-deid eval --negatives $(CORPUS)/text/mtsamples/mtsamples_subset.csv --held-back --no-text
+	for c in as-is upper lower; do \
+	  ./target/release/pdf-deid eval --realistic all --realistic-slice test --case $$c --corpus $(CORPUS); \
+	  ./target/release/pdf-deid eval --gold $(CORPUS)/text/presidio-synth/presidio_synth.jsonl --held-back --no-text --case $$c; \
+	  ./target/release/pdf-deid eval --generated --generated-seed 29 --no-text --case $$c; \
+	done

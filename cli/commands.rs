@@ -125,9 +125,11 @@ struct PipelineArgs {
     /// Ages to redact: over-89 (Safe Harbor, default) or all.
     #[arg(long, default_value = "over-89")]
     ages: String,
-    /// Per-document time limit in seconds.
-    #[arg(long)]
-    timeout: Option<u64>,
+    /// Per-document time limit in seconds, plus 0.5 s for every page once the page count is
+    /// known: checked between pipeline stages and on every pdfium call; a worker process is
+    /// killed 15 s after it. `--in-process` has the stage and pdfium checks but no kill.
+    #[arg(long, value_name = "SECONDS", default_value_t = deid_core::config::DEFAULT_TIMEOUT_S)]
+    timeout: u64,
     /// Address-space limit of each document's worker process, MiB.
     #[arg(long, default_value_t = 8192)]
     max_memory_mb: u64,
@@ -149,7 +151,7 @@ impl PipelineArgs {
         job::WorkerSettings {
             policy: self.policy.clone(),
             max_memory_mb: self.max_memory_mb,
-            timeout_s: self.timeout,
+            timeout_s: Some(self.timeout),
             threads: self.threads,
             heading_model: self.heading_model.clone(),
             ner_model: self.ner_model.clone(),
@@ -403,7 +405,8 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             exe: std::env::current_exe().context("locating the pdf-deid executable")?,
             args,
             // the worker's own limit plus start-up; a hung pdfium is killed here
-            timeout: std::time::Duration::from_secs(engine.config().limits.timeout_s + 15),
+            timeout: std::time::Duration::from_secs(engine.config().limits.timeout_s)
+                + job::WATCHDOG_GRACE,
             password: a.password.clone(),
         }
     };

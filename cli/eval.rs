@@ -11,8 +11,25 @@ use deid_core::{Config, Engine};
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
-    #[arg(long, required_unless_present_any = ["negatives", "generated"])]
+    #[arg(long, required_unless_present_any = ["negatives", "generated", "realistic"])]
     pub gold: Option<PathBuf>,
+    /// Score realistic-format documents of one genre (nursing, discharge, radiology, lab,
+    /// referral-us, letter-uk, fax-cover) or `all` (a line per genre): surrogate PHI in the
+    /// slots such documents have, around real clinical sentences from the mtsamples
+    /// transcriptions (`realistic.rs`).
+    #[arg(long)]
+    pub realistic: Option<String>,
+    /// Which transcriptions carry the realistic documents: `dev` (the even half of the
+    /// notes outside mtsamples_subset.csv: look at errors and tune here) or `test` (the
+    /// 500 notes of mtsamples_subset.csv, with other surrogates: never tuned on).
+    #[arg(long, default_value = "test", value_parser = ["dev", "test"])]
+    pub realistic_slice: String,
+    /// Documents per genre.
+    #[arg(long, default_value_t = 100)]
+    pub realistic_docs: usize,
+    /// The shared corpus (for the mtsamples transcriptions).
+    #[arg(long, default_value = "../shared/corpus")]
+    pub corpus: PathBuf,
     /// Score the generated held-back slice instead: every tenth of the sentences the NER
     /// head was trained from (`ner::train::generate`, seed 11, 6,000 sentences), never
     /// trained on.
@@ -45,6 +62,27 @@ pub struct EvalArgs {
     /// model alone, with propagation).
     #[arg(long, default_value = "combined")]
     pub detector: String,
+    /// Casing of the text before detection: as-is (default), upper (ALL CAPS) or lower
+    /// (all lower case). Gold offsets stay valid (characters are mapped one to one).
+    #[arg(long, default_value = "as-is", value_parser = ["as-is", "upper", "lower"])]
+    pub case: String,
+}
+
+/// `text` in the asked casing, one character for one character (a character whose
+/// upper/lower form is several characters, like 'ß', stays as it is), so character offsets
+/// of gold spans still point at the same words.
+pub fn recase(text: &str, case: &str) -> String {
+    fn single(mut it: impl Iterator<Item = char>, c: char) -> char {
+        match (it.next(), it.next()) {
+            (Some(x), None) => x,
+            _ => c,
+        }
+    }
+    match case {
+        "upper" => text.chars().map(|c| single(c.to_uppercase(), c)).collect(),
+        "lower" => text.chars().map(|c| single(c.to_lowercase(), c)).collect(),
+        _ => text.to_string(),
+    }
 }
 
 use deid_core::ner::train::is_held_back as held_back;
@@ -66,28 +104,83 @@ fn predict(engine: &Engine, texts: &[&str]) -> anyhow::Result<Vec<Vec<PredSpan>>
         .collect())
 }
 
+/// The documents to score, in the asked casing.
 fn load_docs(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
+    let mut docs = load_docs_as_is(a)?;
+    for d in &mut docs {
+        d.text = recase(&d.text, &a.case);
+    }
+    Ok(docs)
+}
+
+/// A generated example (byte offsets) as a gold document (character offsets).
+fn gold_of(id: usize, e: deid_core::ner::train::Example) -> GoldDoc {
+    let cp = |t: &str, b: usize| t.get(..b).map_or(0, |p| p.chars().count());
+    GoldDoc {
+        id: serde_json::json!(id),
+        spans: e
+            .spans
+            .iter()
+            .map(|&(s, en, c)| deid_core::eval::GoldSpan {
+                start: cp(&e.text, s),
+                end: cp(&e.text, en),
+                label: c.as_str().to_string(),
+            })
+            .collect(),
+        text: e.text,
+    }
+}
+
+/// The mtsamples transcriptions that carry the realistic documents of `slice`.
+fn carriers(corpus: &std::path::Path, slice: &str) -> anyhow::Result<Vec<String>> {
+    use sha2::Digest;
+    let mts = corpus.join("text/mtsamples");
+    let subset_path = mts.join("mtsamples_subset.csv");
+    let mut subset = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let mut r = csv::Reader::from_path(&subset_path)
+        .with_context(|| format!("opening {}", subset_path.display()))?;
+    let h = r.headers()?.clone();
+    let (id, tx) = (
+        h.iter()
+            .position(|c| c == "note_id")
+            .context("note_id column")?,
+        h.iter()
+            .position(|c| c == "transcription")
+            .context("transcription column")?,
+    );
+    for rec in r.records() {
+        let rec = rec?;
+        subset.insert(rec.get(id).unwrap_or("").to_string());
+        if slice == "test" {
+            out.push(rec.get(tx).unwrap_or("").to_string());
+        }
+    }
+    if slice == "dev" {
+        let all = mts.join("mtsamples_all.csv.gz");
+        let f = std::fs::File::open(&all).with_context(|| format!("opening {}", all.display()))?;
+        let mut r = csv::Reader::from_reader(flate2::read::GzDecoder::new(f));
+        for rec in r.records() {
+            let rec = rec?;
+            let nid = rec.get(id).unwrap_or("");
+            let even = sha2::Sha256::digest(nid.as_bytes())[31] % 2 == 0;
+            if even && !subset.contains(nid) {
+                out.push(rec.get(tx).unwrap_or("").to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
     let mut docs = Vec::new();
     if a.generated {
-        let cp = |t: &str, b: usize| t.get(..b).map_or(0, |p| p.chars().count());
         for (i, e) in deid_core::ner::train::generate(a.generated_seed, 6000)
             .into_iter()
             .enumerate()
             .filter(|(i, _)| i % 10 == 0)
         {
-            docs.push(GoldDoc {
-                id: serde_json::json!(i),
-                spans: e
-                    .spans
-                    .iter()
-                    .map(|&(s, en, c)| deid_core::eval::GoldSpan {
-                        start: cp(&e.text, s),
-                        end: cp(&e.text, en),
-                        label: c.as_str().to_string(),
-                    })
-                    .collect(),
-                text: e.text,
-            });
+            docs.push(gold_of(i, e));
         }
         return Ok(docs);
     }
@@ -128,8 +221,67 @@ fn load_docs(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
     Ok(docs)
 }
 
+/// Realistic documents per genre: one score line each, then the total.
+fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<ExitCode> {
+    use deid_core::realistic::{generate, Genre};
+    let genres: Vec<Genre> = if which == "all" {
+        Genre::ALL.to_vec()
+    } else {
+        vec![Genre::parse(which).ok_or_else(|| anyhow::anyhow!("unknown genre '{which}'"))?]
+    };
+    let texts = carriers(&a.corpus, &a.realistic_slice)?;
+    let carriers: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let seed = if a.realistic_slice == "dev" { 101 } else { 202 };
+    let mut total = Scores::default();
+    println!(
+        "realistic {} slice, {} carriers, case {}, detector {}",
+        a.realistic_slice,
+        carriers.len(),
+        a.case,
+        a.detector
+    );
+    for g in genres {
+        let mut scores = Scores::default();
+        for (i, e) in generate(&carriers, g, seed, a.realistic_docs)
+            .into_iter()
+            .enumerate()
+        {
+            let mut d = gold_of(i, e);
+            d.text = recase(&d.text, &a.case);
+            let p = predict(engine, &[d.text.as_str()])?;
+            scores.add(&d.text, &d.spans, &p[0]);
+            total.add(&d.text, &d.spans, &p[0]);
+        }
+        print_row(g.as_str(), &scores);
+    }
+    print_row("all", &total);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&total)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_row(name: &str, s: &Scores) {
+    println!(
+        "{name:<12} token P {:.3} R {:.3} | entity P {:.3} R {:.3} | words {} | missed {}",
+        s.token.precision(),
+        s.token.recall(),
+        s.entity.precision(),
+        s.entity.recall(),
+        s.words,
+        s.missed_by_category
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     let engine = crate::commands::engine_for_detector(Config::safe_harbor(), &a.detector, None)?;
+    if let Some(which) = &a.realistic {
+        return run_realistic(&a, &engine, which);
+    }
     let docs = load_docs(&a)?;
     let mut scores = Scores::default();
     let mut missed_examples: Vec<String> = Vec::new();

@@ -283,6 +283,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
         b,
         thresholds: low,
         name: format!("ner:ner-minilm@{version}"),
+        fingerprint: format!("ner:ner-minilm@{version}|training"),
     };
     // thresholds on the validation slice
     let texts: Vec<&str> = valid.iter().map(|e| e.text.as_str()).collect();

@@ -262,19 +262,24 @@ fn logs_at_trace_level_never_contain_phi() {
     }
 }
 
-#[test]
-fn a_tampered_model_is_refused() {
-    let d = tempfile::tempdir().expect("tmp");
+/// A copy of models/ in `dir` (the base encoder linked, not copied).
+fn copy_models(dir: &Path) {
     let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
     for f in std::fs::read_dir(&models).expect("models") {
         let f = f.expect("entry").path();
-        let to = d.path().join(f.file_name().expect("name"));
+        let to = dir.join(f.file_name().expect("name"));
         if f.is_dir() {
             std::os::unix::fs::symlink(&f, &to).expect("link the base encoder");
         } else {
             std::fs::copy(&f, &to).expect("copy");
         }
     }
+}
+
+#[test]
+fn a_tampered_model_is_refused() {
+    let d = tempfile::tempdir().expect("tmp");
+    copy_models(d.path());
     let good = bin()
         .env("PDF_DEID_MODELS", d.path())
         .arg("doctor")
@@ -323,4 +328,100 @@ fn a_closed_stdout_ends_quietly() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(141), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Resume is keyed on everything that changes an output: the same command skips finished
+/// documents; another detector set, a changed model entry (thresholds), a new model
+/// version or another heading model redoes them.
+#[test]
+fn resume_redoes_documents_when_the_detectors_or_models_change() {
+    if !common::encoder_present() {
+        common::skip("encoder", "models/minilm missing (resume-by-model test)");
+        return;
+    }
+    let d = tempfile::tempdir().expect("tmp");
+    let models = d.path().join("models");
+    std::fs::create_dir_all(&models).expect("mkdir");
+    copy_models(&models);
+    let input = d.path().join("in");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    for i in 0..2 {
+        std::fs::write(
+            input.join(format!("{i}.pdf")),
+            testpdf::clinical_letter(i + 30).0,
+        )
+        .expect("w");
+    }
+    let out = d.path().join("out");
+    let run = |extra: &[&str]| -> Vec<String> {
+        let r = bin()
+            .env("PDF_DEID_MODELS", &models)
+            .arg("run")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .arg("--json")
+            .args(extra)
+            .output()
+            .expect("run");
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let o: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
+        o["documents"]
+            .as_array()
+            .expect("documents")
+            .iter()
+            .map(|d| d["status"].as_str().expect("status").to_string())
+            .collect()
+    };
+    let redone = |st: &[String]| st.iter().all(|s| s == "ok" || s == "review");
+    let skipped = |st: &[String]| st.iter().all(|s| s == "skipped");
+    let st = run(&["--ner-model", "none"]);
+    assert!(redone(&st), "{st:?}");
+    let st = run(&["--ner-model", "none"]);
+    assert!(skipped(&st), "same settings: {st:?}");
+    // rules only -> the default combined detector
+    let st = run(&[]);
+    assert!(redone(&st), "NER added: {st:?}");
+    let st = run(&[]);
+    assert!(skipped(&st), "{st:?}");
+    // the same model file with other thresholds in its registry entry
+    let reg_path = models.join("registry.json");
+    let mut reg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&reg_path).expect("read")).expect("registry");
+    let entries = reg["models"].as_array_mut().expect("models");
+    let newest = entries
+        .iter()
+        .rposition(|m| m["name"] == "ner-minilm")
+        .expect("ner-minilm");
+    entries[newest]["training"]["thresholds"]["NAME"] = serde_json::json!(0.61);
+    std::fs::write(&reg_path, reg.to_string()).expect("write");
+    let st = run(&[]);
+    assert!(redone(&st), "thresholds changed: {st:?}");
+    // a new version of the model (same file, new name@version)
+    let mut upgraded = reg["models"][newest].clone();
+    upgraded["version"] = serde_json::json!("2099.1.0");
+    reg["models"].as_array_mut().expect("models").push(upgraded);
+    std::fs::write(&reg_path, reg.to_string()).expect("write");
+    let st = run(&[]);
+    assert!(redone(&st), "model upgraded: {st:?}");
+    let st = run(&[]);
+    assert!(skipped(&st), "{st:?}");
+    // rollback to the older version, and no heading model
+    let st = run(&["--ner-model", "ner-minilm@2026.11.1"]);
+    assert!(redone(&st), "rollback: {st:?}");
+    let st = run(&[
+        "--ner-model",
+        "ner-minilm@2026.11.1",
+        "--heading-model",
+        "none",
+    ]);
+    assert!(redone(&st), "heading model dropped: {st:?}");
+}
+
+#[test]
+fn help_shows_the_time_limit_default() {
+    let r = bin().args(["run", "--help"]).output().expect("help");
+    let s = String::from_utf8_lossy(&r.stdout);
+    assert!(s.contains("--timeout <SECONDS>"), "{s}");
+    assert!(s.contains("[default: 60]"), "{s}");
 }

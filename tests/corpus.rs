@@ -1,9 +1,13 @@
-//! Tests over ../shared/corpus. They run when the corpus exists (CI has it) and are
-//! skipped with a printed notice otherwise.
-//! 1. Every PDF of the robustness sets ends as verified output or a clear per-file error:
-//!    no panic, no file over 60 s.
-//! 2. On the JSL text-layer PDFs at least 90 % of the listed PHI strings are gone from the
-//!    outputs and every output passed verification.
+//! Tests over ../shared/corpus, with the default (combined) detector as `pdf-deid run`
+//! uses it. They run when the corpus exists (CI has it; `make test` then sets
+//! `PDF_DEID_REQUIRE=corpus,…` so a missing corpus fails) and print a notice otherwise.
+//! 1. Every PDF of the robustness sets ends as verified output or a clear per-file error
+//!    (a bad-input code): no panic in the pipeline or on the pdfium thread, no file past
+//!    its time limit (60 s plus 0.5 s per page) by more than a minute.
+//! 2. On the JSL text-layer PDFs every output passed verification and at least 95 % of
+//!    the listed PHI strings are gone (docs/accuracy.md: 769/806 = 95.4 % with the
+//!    default policy, every survivor an age under 90 that Safe Harbor keeps), and with
+//!    `--ages all` at least 99 % (docs: 100 %). A rules-only run is kept, labelled as such.
 
 mod common;
 
@@ -17,21 +21,41 @@ fn robustness_sets_end_in_output_or_clear_error() {
     let Some(root) = corpus_dir() else { return };
     let engine = engine();
     let service = pdfium();
+    // a NER-less engine here would test a detector nobody runs
+    assert!(
+        engine
+            .detector_names()
+            .iter()
+            .any(|d| d.starts_with("ner:"))
+            || !encoder_present(),
+        "{:?}",
+        engine.detector_names()
+    );
     let mut total = 0;
     let mut errors = 0;
     for set in ["py-pdf", "ocrmypdf", "pdfjs-a", "qpdf"] {
         for f in corpus::pdf_files(&root.join("robustness").join(set)) {
-            let o = corpus::run_file(&engine, &service, &f);
+            let o = corpus::run_file(engine, &service, &f);
             assert_ne!(o.status, "panic", "{} panicked", f.display());
+            // no hang: every file ends within its own page-scaled time limit, plus the
+            // stage in progress when it ran out (the in-process pipeline checks the limit
+            // between stages)
+            let limit = engine.config().limits.limit_for_pages(o.pages) + 60;
             assert!(
-                Duration::from_millis(o.ms) < Duration::from_secs(60),
-                "{} took {} ms",
+                Duration::from_millis(o.ms) < Duration::from_secs(limit),
+                "{} took {} ms (limit {limit} s)",
                 f.display(),
                 o.ms
             );
             if o.status == "error" {
                 errors += 1;
-                assert!(o.code.is_some());
+                let code = o.code.unwrap_or("none");
+                assert_eq!(
+                    deid_core::Error::from_worker(code, String::new()).fault(),
+                    deid_core::FaultClass::BadInput,
+                    "{}: '{code}' is not a clear bad-input error",
+                    f.display()
+                );
             }
             total += 1;
         }
@@ -45,11 +69,10 @@ fn robustness_sets_end_in_output_or_clear_error() {
     assert!(errors * 5 < total, "{errors} of {total} failed");
 }
 
-#[test]
-fn jsl_phi_lists_mostly_gone_and_all_verified() {
-    let Some(root) = corpus_dir() else { return };
-    let checks = corpus::check_phi_lists(&engine(), &pdfium(), &root.join("deid/jsl-text"))
-        .expect("phi lists");
+/// Share of listed PHI strings gone (percent), after asserting every document verified.
+fn jsl_gone_pct(engine: &deid_core::Engine, root: &std::path::Path) -> f64 {
+    let checks =
+        corpus::check_phi_lists(engine, &pdfium(), &root.join("deid/jsl-text")).expect("phi lists");
     let listed: usize = checks.iter().map(|c| c.listed).sum();
     let gone: usize = checks.iter().map(|c| c.gone).sum();
     for c in &checks {
@@ -60,7 +83,47 @@ fn jsl_phi_lists_mostly_gone_and_all_verified() {
             c.status
         );
     }
+    assert!(checks.len() >= 20, "{} JSL documents", checks.len());
     let pct = 100.0 * gone as f64 / listed as f64;
     println!("JSL: {gone}/{listed} = {pct:.1} % of listed PHI strings gone");
-    assert!(pct >= 90.0, "only {pct:.1} % gone");
+    pct
+}
+
+#[test]
+fn jsl_phi_lists_gone_and_all_verified_with_the_default_detector() {
+    let Some(root) = corpus_dir() else { return };
+    if !encoder_present() {
+        return; // engine() already reported the skip (or failed under PDF_DEID_REQUIRE)
+    }
+    let pct = jsl_gone_pct(engine(), &root);
+    assert!(pct >= 95.0, "only {pct:.1} % gone (docs: 95.4 %)");
+    let all_ages = deid_core::registry::engine_with_models(
+        deid_core::Settings {
+            policy: "safe-harbor".into(),
+            timeout_s: None,
+            review_threshold: None,
+            mark: None,
+            device: None,
+            ages: Some("all".into()),
+        }
+        .into_config()
+        .expect("config"),
+        2,
+        None,
+        None,
+    )
+    .expect("engine");
+    let pct = jsl_gone_pct(&all_ages, &root);
+    assert!(
+        pct >= 99.0,
+        "--ages all: only {pct:.1} % gone (docs: 100 %)"
+    );
+}
+
+/// Labelled: the rule detector alone (`--ner-model none`); docs/accuracy.md: 95.3 %.
+#[test]
+fn jsl_phi_lists_with_rules_only() {
+    let Some(root) = corpus_dir() else { return };
+    let pct = jsl_gone_pct(&rules_engine(), &root);
+    assert!(pct >= 94.0, "rules only: {pct:.1} % gone (docs: 95.3 %)");
 }

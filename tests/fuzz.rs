@@ -16,7 +16,7 @@ use deid_core::testpdf::{self, Lcg};
 
 fn check(case: &str, bytes: Vec<u8>) {
     let t = Instant::now();
-    let r = corpus::process_guarded(&engine(), &pdfium(), bytes);
+    let r = corpus::process_guarded(engine(), &pdfium(), bytes);
     assert!(
         t.elapsed() < Duration::from_secs(60),
         "{case}: took {:?}",

@@ -517,3 +517,47 @@ fn text_as_vector_paths_is_removed_by_the_text_only_policy() {
     assert_nowhere(out, PHI);
     assert_survivors_unmoved(&extract(&before), &extract(out));
 }
+
+/// A page that is only a picture (a scan without a text layer): nothing on it can be read
+/// without OCR, so the page is listed in `image_only_pages` and the document is flagged for
+/// review; a page with text and an image is not.
+#[test]
+fn image_only_page_flags_the_document_for_review() {
+    let picture = |doc: &mut Document| {
+        let (w, h) = (32usize, 32usize);
+        let pixels = (0..w * h).map(|i| (i * 7 % 251) as u8).collect();
+        let image = Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => w as i64,
+                "Height" => h as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            },
+            pixels,
+        );
+        add_image(doc, "ImScan", image, "400 0 0 500 100 150");
+    };
+    let spec = DocSpec {
+        pages: vec![PageSpec {
+            lines: vec![],
+            kerned_tj: false,
+        }],
+        ..DocSpec::default()
+    };
+    let mut scan = Document::load_mem(&testpdf::build(&spec)).expect("fixture");
+    picture(&mut scan);
+    let p = process(save(scan));
+    assert_eq!(p.report.image_only_pages, vec![0]);
+    assert!(
+        p.report.review,
+        "an image-only page must send the document to review"
+    );
+    assert!(
+        p.report.warnings.iter().any(|w| w.contains("image")),
+        "{:?}",
+        p.report.warnings
+    );
+
+    let mut mixed = base(None);
+    picture(&mut mixed);
+    let p = process(save(mixed));
+    assert!(p.report.image_only_pages.is_empty());
+}

@@ -6,6 +6,8 @@
 //! 4. Fused inference kernels equal the differentiable ops; fine-tuning learns and its
 //!    stored layers round-trip.
 
+mod common;
+
 use std::path::PathBuf;
 
 use deid_core::ner::{self, Encoder};
@@ -15,7 +17,7 @@ fn encoder_dir() -> Option<PathBuf> {
     if d.join("model.safetensors").is_file() {
         Some(d)
     } else {
-        println!("NOTICE: models/minilm missing (run scripts/setup.sh); NER tests skipped");
+        common::skip("encoder", "models/minilm missing (run scripts/setup.sh)");
         None
     }
 }
@@ -78,7 +80,7 @@ fn registered_ner_head_finds_names_without_context() {
     let models = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
     let reg = deid_core::registry::Registry::load(&models).expect("registry");
     if reg.entry("ner-minilm").is_err() {
-        println!("NOTICE: no ner-minilm in models/registry.json; skipped");
+        common::skip("encoder", "no ner-minilm in models/registry.json");
         return;
     }
     let m =

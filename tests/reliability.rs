@@ -123,12 +123,24 @@ fn sigkill_mid_batch_then_rerun_finishes_the_rest() {
         !files.iter().any(|f| f.ends_with(".tmp")),
         "temp files left: {files:?}"
     );
-    // every output is a complete, verified PDF
+    // every output is complete and redacted (its planted PHI gone on re-extraction) and
+    // has the report that only a verified document gets
     for f in files {
         let bytes = std::fs::read(out.join(&f)).expect("read");
         assert!(
             lopdf::Document::load_mem(&bytes).is_ok(),
             "{f} is not a complete PDF"
+        );
+        let i: u64 = f
+            .trim_start_matches("doc")
+            .trim_end_matches(".pdf")
+            .parse()
+            .expect("index");
+        let phi = testpdf::clinical_letter(i + 100).1;
+        common::assert_gone(&common::text_of(&common::extract(&bytes)), &phi);
+        assert!(
+            out.join(format!("{f}.deid.json")).is_file(),
+            "{f} has no report"
         );
     }
     let db = out.join("pdf-deid-jobs.sqlite");
@@ -179,12 +191,19 @@ fn a_worker_that_dies_fails_only_its_documents() {
         .arg(d.path().join("in"))
         .arg("--out")
         .arg(&out)
-        .args(["--max-memory-mb", "16"])
+        .args(["--max-memory-mb", "16", "--json"])
         .output()
         .expect("run");
     let s = String::from_utf8_lossy(&r.stdout);
     assert_eq!(r.status.code(), Some(1), "{s}");
-    assert!(s.contains("2 failed"), "{s}");
+    let o: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json outcome");
+    let codes: Vec<&str> = o["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|d| d["error_code"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(codes, vec!["worker_crashed"; 2], "{s}");
     assert!(pdfs_in(&out).is_empty(), "{:?}", pdfs_in(&out));
 }
 
@@ -214,15 +233,12 @@ fn full_disk_is_a_clear_error_without_partial_output() {
         .ok()
         .filter(|r| !String::from_utf8_lossy(&r.stderr).contains("mount:"))
     else {
-        println!("NOTICE: cannot mount a tmpfs here; full-disk test skipped");
+        common::skip("tmpfs", "cannot mount a tmpfs here (full-disk test)");
         return;
     };
     let s = String::from_utf8_lossy(&r.stdout);
     if !s.contains("rc=") {
-        println!(
-            "NOTICE: unshare -m not permitted; full-disk test skipped ({})",
-            String::from_utf8_lossy(&r.stderr)
-        );
+        common::skip("tmpfs", "unshare -m not permitted (full-disk test)");
         return;
     }
     assert!(s.contains("rc=1"), "{s}");
@@ -251,7 +267,7 @@ fn offline_batch_in_a_network_namespace() {
         .status()
         .is_ok_and(|s| s.success())
     {
-        println!("NOTICE: unshare -n not permitted; offline test skipped");
+        common::skip("netns", "unshare -n not permitted (offline test)");
         return;
     }
     let d = tempfile::tempdir().expect("tmp");

@@ -36,6 +36,7 @@ fn process_reviewed(
         ProcessOptions {
             review: Some(Review { decisions, key }),
             on_stage,
+            on_limit: None,
         },
     )
 }
@@ -173,7 +174,7 @@ fn job_with_decisions_in_a_worker_process() {
         cancel: None,
     };
     let mut stages = Vec::new();
-    let outcome = job::run_job(&engine(), None, &req, &mut |ev| {
+    let outcome = job::run_job(engine(), None, &req, &mut |ev| {
         if let JobEvent::DocStage { stage, .. } = ev {
             stages.push(*stage)
         }
@@ -229,9 +230,126 @@ fn cancel_one_document_of_a_batch() {
         review: None,
         cancel: Some(cancel),
     };
-    let outcome = job::run_job(&engine(), None, &req, &mut |_| {}).expect("job");
+    let outcome = job::run_job(engine(), None, &req, &mut |_| {}).expect("job");
     let st: Vec<&str> = outcome.documents.iter().map(|d| d.status).collect();
     assert_eq!(st, vec!["ok", "cancelled", "ok"]);
     assert!(!dir.path().join("out/1.pdf").exists());
     assert!(dir.path().join("out/2.pdf").exists());
+}
+
+/// Cancelling a document while its worker runs (it has already reported a stage) kills
+/// that worker: the document ends `cancelled` with no output, the batch goes on.
+#[test]
+fn cancel_kills_a_running_worker() {
+    use deid_core::job::{self, Cancel, JobEvent, JobRequest};
+    let dir = tempfile::tempdir().expect("tmp");
+    let inp = dir.path().join("in");
+    std::fs::create_dir_all(&inp).expect("mkdir");
+    std::fs::write(inp.join("0.pdf"), deid_core::testpdf::clinical_letter(0).0).expect("w");
+    // long enough that it is still running when the cancel arrives
+    std::fs::write(inp.join("1.pdf"), deid_core::samples::long_record(150)).expect("w");
+    std::fs::write(inp.join("2.pdf"), deid_core::testpdf::clinical_letter(2).0).expect("w");
+    let cancel = Arc::new(Cancel::default());
+    let req = JobRequest {
+        inputs: vec![inp],
+        out_dir: dir.path().join("out"),
+        db: dir.path().join("out/jobs.sqlite"),
+        key: dir.path().join("key"),
+        force: false,
+        isolation: worker_isolation(),
+        review: None,
+        cancel: Some(cancel.clone()),
+    };
+    let mut stages_of_1 = 0;
+    let mut cancelled_at = None;
+    let outcome = job::run_job(engine(), None, &req, &mut |ev| match ev {
+        JobEvent::DocStage { index: 1, .. } => {
+            stages_of_1 += 1;
+            if cancelled_at.is_none() {
+                cancelled_at = Some(std::time::Instant::now());
+                cancel.cancel_doc(1);
+            }
+        }
+        JobEvent::DocCancelled { index: 1 } => {
+            let waited = cancelled_at.expect("cancelled after a stage").elapsed();
+            assert!(
+                waited.as_secs() < 10,
+                "the worker was not killed: {waited:?}"
+            );
+        }
+        _ => {}
+    })
+    .expect("job");
+    let st: Vec<&str> = outcome.documents.iter().map(|d| d.status).collect();
+    assert_eq!(st, vec!["ok", "cancelled", "ok"]);
+    // the worker had started (it reported a stage) and did not finish its stages
+    assert!(
+        (1..Stage::ALL.len()).contains(&stages_of_1),
+        "{stages_of_1} stages"
+    );
+    assert!(!dir.path().join("out/1.pdf").exists());
+    assert!(dir.path().join("out/2.pdf").exists());
+}
+
+/// A worker that crashes (killed by a signal) fails its document with `worker_crashed`;
+/// the documents before and after it are done.
+#[test]
+fn a_crashing_worker_fails_its_document_and_the_batch_goes_on() {
+    use deid_core::job::{self, JobRequest};
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    let inp = dir.path().join("in");
+    std::fs::create_dir_all(&inp).expect("mkdir");
+    for (i, name) in ["a.pdf", "b-crash.pdf", "c.pdf"].iter().enumerate() {
+        std::fs::write(
+            inp.join(name),
+            deid_core::testpdf::clinical_letter(i as u64).0,
+        )
+        .expect("w");
+    }
+    // a wrapper that segfaults on one document and runs the real worker on the others
+    let wrapper = dir.path().join("worker.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *crash.pdf*) kill -SEGV $$ ;; esac\nexec {} \"$@\"\n",
+            env!("CARGO_BIN_EXE_pdf-deid")
+        ),
+    )
+    .expect("wrapper");
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let deid_core::job::Isolation::Subprocess { args, timeout, .. } = worker_isolation() else {
+        unreachable!("worker isolation")
+    };
+    let req = JobRequest {
+        inputs: vec![inp],
+        out_dir: dir.path().join("out"),
+        db: dir.path().join("out/jobs.sqlite"),
+        key: dir.path().join("key"),
+        force: false,
+        isolation: deid_core::job::Isolation::Subprocess {
+            exe: wrapper,
+            args,
+            timeout,
+            password: None,
+        },
+        review: None,
+        cancel: None,
+    };
+    let outcome = job::run_job(engine(), None, &req, &mut |_| {}).expect("job");
+    let got: Vec<(&str, Option<&str>)> = outcome
+        .documents
+        .iter()
+        .map(|d| (d.status, d.error_code))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("ok", None),
+            ("failed", Some("worker_crashed")),
+            ("ok", None)
+        ]
+    );
+    assert!(!dir.path().join("out/b-crash.pdf").exists());
+    assert!(dir.path().join("out/a.pdf").exists() && dir.path().join("out/c.pdf").exists());
 }

@@ -390,7 +390,7 @@ impl App {
             isolation: Isolation::Subprocess {
                 exe,
                 args: self.worker_settings(s).args(),
-                timeout: Duration::from_secs(u64::from(s.timeout_s) + 15),
+                timeout: Duration::from_secs(u64::from(s.timeout_s)) + job::WATCHDOG_GRACE,
                 password: None,
             },
             review,

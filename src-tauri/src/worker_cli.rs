@@ -91,6 +91,7 @@ impl WorkerCli {
             if line.starts_with("error") {
                 error_line = Some(line);
             }
+            None
         })
         .map_err(|e| AppError::Worker(format!("running {EXE}: {}", e.kind())))?;
         match run.end {

@@ -6,7 +6,7 @@
 //!
 //! Needs `Xvfb` and `WebKitWebDriver` (packages xvfb, webkit2gtk-driver; `scripts/setup.sh`
 //! installs them). Without them the test prints a notice and passes, unless
-//! `PDF_DEID_REQUIRE_E2E=1` (set by `make test`), where it fails. `PDF_DEID_BLESS=1` also
+//! `PDF_DEID_REQUIRE` naming `e2e` (set by `make test`), where it fails. `PDF_DEID_BLESS=1` also
 //! writes the screenshots to docs/screenshots/.
 
 use std::io::{Read, Write};
@@ -212,13 +212,20 @@ fn word_glyphs(ex: &Extracted, word: &str) -> Vec<deid_core::types::Glyph> {
 
 #[test]
 fn desktop_window_end_to_end() {
-    let required = std::env::var_os("PDF_DEID_REQUIRE_E2E").is_some();
+    let required = std::env::var("PDF_DEID_REQUIRE")
+        .unwrap_or_default()
+        .split(',')
+        .any(|r| r.trim() == "e2e");
     let (Some(xvfb), Some(wkdriver)) = (which("Xvfb"), which("WebKitWebDriver")) else {
         assert!(
             !required,
-            "PDF_DEID_REQUIRE_E2E is set but Xvfb / WebKitWebDriver are missing (scripts/setup.sh installs them)"
+            "PDF_DEID_REQUIRE names e2e but Xvfb / WebKitWebDriver are missing (scripts/setup.sh installs them)"
         );
-        eprintln!("NOTICE: Xvfb or WebKitWebDriver not found: desktop end-to-end test skipped");
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "NOTICE: test skipped: Xvfb or WebKitWebDriver not found (desktop end to end)"
+        );
         return;
     };
     let app_bin = PathBuf::from(env!("CARGO_BIN_EXE_pdf-deid-desktop"));
@@ -635,8 +642,10 @@ fn desktop_window_end_to_end() {
     eprintln!(
         "e2e: 500 files queued in {ingest_ms} ms; snapshot round trip {snapshot_ms} ms with 504 rows"
     );
+    // docs/benchmarks.md quotes 80-125 ms; the bound leaves room for a loaded CI machine
+    // without letting a window that hangs for seconds pass
     assert!(
-        snapshot_ms < 5_000,
-        "the window stopped answering with 500 queued files"
+        snapshot_ms < 750,
+        "a command round trip took {snapshot_ms} ms with 500 queued files"
     );
 }

@@ -27,15 +27,17 @@ pub struct ChildRun {
 
 /// Spawn `cmd` with stdout and stderr piped, write `stdin` to it (then close it), and wait
 /// until it exits, `limit` passes or `cancelled()` returns true (then it is killed). Every
-/// stderr line is handed to `on_stderr` on the calling thread while it waits. An error
-/// here means the process could not be started or waited for.
+/// stderr line is handed to `on_stderr` on the calling thread while it waits; when it
+/// returns a duration, that becomes the limit (counted from the start). An error here
+/// means the process could not be started or waited for.
 pub fn run_child(
     mut cmd: Command,
     stdin: Option<&[u8]>,
     limit: Duration,
     cancelled: &dyn Fn() -> bool,
-    on_stderr: &mut dyn FnMut(String),
+    on_stderr: &mut dyn FnMut(String) -> Option<Duration>,
 ) -> std::io::Result<ChildRun> {
+    let mut limit = limit;
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -67,7 +69,9 @@ pub fn run_child(
     let started = Instant::now();
     let end = loop {
         while let Ok(line) = rx.try_recv() {
-            on_stderr(line);
+            if let Some(l) = on_stderr(line) {
+                limit = l;
+            }
         }
         match child.try_wait() {
             Ok(Some(s)) => break ChildEnd::Exited(s),
@@ -94,7 +98,7 @@ pub fn run_child(
     let stdout = out_t.join().unwrap_or_default();
     let _ = err_t.join();
     while let Ok(line) = rx.try_recv() {
-        on_stderr(line);
+        let _ = on_stderr(line);
     }
     Ok(ChildRun { end, stdout })
 }
@@ -117,7 +121,10 @@ mod tests {
             Some(b"payload"),
             Duration::from_secs(20),
             &|| false,
-            &mut |l| lines.push(l),
+            &mut |l| {
+                lines.push(l);
+                None
+            },
         )
         .expect("run");
         assert_eq!(r.stdout, b"payload");
@@ -133,7 +140,7 @@ mod tests {
             None,
             Duration::from_millis(200),
             &|| false,
-            &mut |_| {},
+            &mut |_| None,
         )
         .expect("run");
         assert!(matches!(r.end, ChildEnd::TimedOut));
@@ -142,11 +149,31 @@ mod tests {
             None,
             Duration::from_secs(60),
             &|| true,
-            &mut |_| {},
+            &mut |_| None,
         )
         .expect("run");
         assert!(matches!(r.end, ChildEnd::Cancelled));
         assert!(t.elapsed() < Duration::from_secs(20));
+    }
+
+    /// A child that announces a longer limit (as a worker does once it knows its page
+    /// count) is not killed at the first limit.
+    #[test]
+    fn the_child_can_extend_its_limit() {
+        let r = run_child(
+            sh("echo 'limit 5' >&2; sleep 1; echo done"),
+            None,
+            Duration::from_millis(300),
+            &|| false,
+            &mut |l| (l == "limit 5").then(|| Duration::from_secs(5)),
+        )
+        .expect("run");
+        assert!(
+            matches!(r.end, ChildEnd::Exited(s) if s.success()),
+            "{:?}",
+            r.end
+        );
+        assert_eq!(r.stdout, b"done\n");
     }
 
     #[test]
@@ -156,7 +183,7 @@ mod tests {
             None,
             Duration::from_secs(1),
             &|| false,
-            &mut |_| {},
+            &mut |_| None,
         )
         .is_err());
     }

@@ -9,14 +9,30 @@ use crate::layout::LayoutConfig;
 use crate::propagate::PropagateConfig;
 use crate::risk::RiskConfig;
 
+/// Per-document time limit of the named policies, seconds, plus
+/// [`DEFAULT_TIMEOUT_PER_PAGE_MS`] for every page.
+pub const DEFAULT_TIMEOUT_S: u64 = 60;
+/// Time allowed per page on top of [`DEFAULT_TIMEOUT_S`], milliseconds.
+pub const DEFAULT_TIMEOUT_PER_PAGE_MS: u64 = 500;
+
 /// Guards against hostile or huge input.
 #[derive(Debug, Clone, Serialize)]
 pub struct Limits {
     pub max_file_bytes: u64,
     pub max_pages: usize,
     pub max_chars_per_page: usize,
-    /// Per-document wall-clock limit for pdfium work, seconds.
+    /// Per-document wall-clock limit, seconds, before the page allowance.
     pub timeout_s: u64,
+    /// Added to the limit for every page once the page count is known, milliseconds
+    /// (a 2,000-page record needs more time than a one-page letter).
+    pub timeout_per_page_ms: u64,
+}
+
+impl Limits {
+    /// The time limit of a document of `pages` pages, seconds.
+    pub fn limit_for_pages(&self, pages: usize) -> u64 {
+        self.timeout_s + (pages as u64 * self.timeout_per_page_ms).div_ceil(1000)
+    }
 }
 
 /// Validated configuration of the pipeline.
@@ -114,7 +130,8 @@ impl Config {
                 max_file_bytes: 200 << 20,
                 max_pages: 2000,
                 max_chars_per_page: 200_000,
-                timeout_s: 60,
+                timeout_s: DEFAULT_TIMEOUT_S,
+                timeout_per_page_ms: DEFAULT_TIMEOUT_PER_PAGE_MS,
             },
             raster_dpi: 200.0,
             raster_all: false,
@@ -145,7 +162,8 @@ impl Config {
         }
     }
 
-    /// Hash of everything that changes the output (not the password).
+    /// Hash of the configuration's part of what changes the output (not the password).
+    /// Resume decisions use [`crate::Engine::settings_hash`], which adds the detectors.
     pub fn settings_hash(&self) -> String {
         let s = format!(
             "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|{}|v{}",
@@ -157,7 +175,7 @@ impl Config {
             self.limits,
             self.raster_dpi,
             self.raster_all,
-            self.heading_model.as_ref().map(|m| &m.0),
+            self.heading_model.as_ref().map(|m| (&m.0, &m.1)),
             self.mark,
             self.min_age,
             env!("CARGO_PKG_VERSION")
@@ -239,5 +257,18 @@ impl Settings {
             c.risk.review_threshold = r;
         }
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_limit_grows_with_the_page_count() {
+        let l = Config::safe_harbor().limits;
+        assert_eq!(l.limit_for_pages(0), DEFAULT_TIMEOUT_S);
+        assert_eq!(l.limit_for_pages(1), DEFAULT_TIMEOUT_S + 1);
+        assert_eq!(l.limit_for_pages(2000), DEFAULT_TIMEOUT_S + 1000);
     }
 }

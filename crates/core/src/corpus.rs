@@ -17,7 +17,7 @@ use crate::verify::normalise;
 #[derive(Debug, Clone, Serialize)]
 pub struct FileOutcome {
     pub path: PathBuf,
-    /// ok | review | error | panic
+    /// ok | review | error | panic (a panic in the pipeline or on the pdfium thread)
     pub status: &'static str,
     pub code: Option<&'static str>,
     pub rasterised_pages: usize,
@@ -79,7 +79,7 @@ pub fn run_file(engine: &Engine, pdfium: &PdfiumService, path: &Path) -> FileOut
         },
         Err(e) => FileOutcome {
             path: path.to_path_buf(),
-            status: if e.code() == "internal" {
+            status: if matches!(e.code(), "internal" | "pdfium_panic") {
                 "panic"
             } else {
                 "error"

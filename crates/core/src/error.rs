@@ -42,6 +42,10 @@ pub enum Error {
     Timeout(u64),
     #[error("pdfium worker stopped unexpectedly")]
     WorkerGone,
+    /// pdfium-render panicked on this document (caught on the pdfium thread). A bug, not
+    /// a damaged file: counted apart from `damaged` so robustness runs can see it.
+    #[error("the PDF reader panicked on this document")]
+    PdfiumPanic,
     #[error("job log error: {0}")]
     JobLog(String),
     #[error("I/O error during {op}: {kind}")]
@@ -79,6 +83,7 @@ impl Error {
             Error::Verification { .. } => "verification_failed",
             Error::Timeout(_) => "timeout",
             Error::WorkerGone => "worker_gone",
+            Error::PdfiumPanic => "pdfium_panic",
             Error::JobLog(_) => "joblog",
             Error::Io { kind, .. } if *kind == std::io::ErrorKind::StorageFull => "disk_full",
             Error::Io { .. } => "io",
@@ -103,14 +108,16 @@ impl Error {
             Error::PdfiumMissing(_) | Error::Io { .. } | Error::JobLog(_) | Error::Settings(_) => {
                 FaultClass::Environment
             }
-            Error::WorkerGone | Error::Detect(_) | Error::Internal(_) => FaultClass::Internal,
+            Error::WorkerGone | Error::PdfiumPanic | Error::Detect(_) | Error::Internal(_) => {
+                FaultClass::Internal
+            }
             Error::WorkerCrashed => FaultClass::BadInput,
             Error::Cancelled => FaultClass::Environment,
             Error::Remote { code, .. } => match *code {
                 "pdfium_missing" | "io" | "disk_full" | "joblog" | "settings" => {
                     FaultClass::Environment
                 }
-                "internal" | "detect" | "worker_gone" => FaultClass::Internal,
+                "internal" | "detect" | "worker_gone" | "pdfium_panic" => FaultClass::Internal,
                 _ => FaultClass::BadInput,
             },
         }
@@ -128,6 +135,7 @@ impl Error {
             "verification_failed",
             "timeout",
             "worker_gone",
+            "pdfium_panic",
             "joblog",
             "disk_full",
             "io",

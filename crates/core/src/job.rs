@@ -158,6 +158,11 @@ pub enum WorkerReply {
 
 /// Prefix of the progress lines a worker writes on its stderr (`stage extract`, …).
 const STAGE_LINE: &str = "stage ";
+/// Prefix of the line in which a worker tells its time limit in seconds once it knows the
+/// page count (`limit 75`); the parent's watchdog follows it.
+const LIMIT_LINE: &str = "limit ";
+/// How long after its own limit a worker is killed.
+pub const WATCHDOG_GRACE: Duration = Duration::from_secs(15);
 
 /// The body of `pdf-deid worker`: process `input` (with reviewer `decisions`, read from
 /// the worker's stdin), write the verified bytes to the existing file `output_tmp`
@@ -174,14 +179,17 @@ pub fn worker_main(
 ) -> WorkerReply {
     let run = || -> Result<WorkerReply> {
         let bytes = std::fs::read(input).map_err(|e| Error::io("reading input", &e))?;
-        let report_stage = |s: Stage| {
+        let report = |line: String| {
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{STAGE_LINE}{}", s.as_str());
+            let _ = writeln!(err, "{line}");
             let _ = err.flush();
         };
+        let report_stage = |s: Stage| report(format!("{STAGE_LINE}{}", s.as_str()));
+        let report_limit = |s: u64| report(format!("{LIMIT_LINE}{s}"));
         let opts = ProcessOptions {
             review: decisions.map(|decisions| Review { decisions, key }),
             on_stage: Some(&report_stage),
+            on_limit: Some(&report_limit),
         };
         let mut p = crate::corpus::process_guarded_with(engine, pdfium, bytes, opts)?;
         fill_hmacs(&mut p.report, key);
@@ -450,7 +458,7 @@ pub fn run_inputs(
     }
     let key = HmacKey::load_or_create(&req.key).map_err(|e| Error::JobLog(e.to_string()))?;
     let log = JobLog::open(&req.db).map_err(|e| Error::JobLog(e.to_string()))?;
-    let settings_hash = engine.config().settings_hash();
+    let settings_hash = engine.settings_hash();
     let info = JobInfo {
         tool_version: format!("pdf-deid {}", env!("CARGO_PKG_VERSION")),
         settings_hash: settings_hash.clone(),
@@ -617,6 +625,10 @@ impl WorkerJob<'_> {
                 if let Some(st) = line.strip_prefix(STAGE_LINE).and_then(Stage::parse) {
                     on_stage(st);
                 }
+                // never shorter than the limit the parent started with
+                line.strip_prefix(LIMIT_LINE)
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .map(|s| (Duration::from_secs(s) + WATCHDOG_GRACE).max(self.timeout))
             },
         )
         .map_err(|e| Error::io("running the worker process", &e))?;
@@ -656,6 +668,7 @@ impl DocContext<'_> {
                         key: self.key,
                     }),
                     on_stage: Some(&observe),
+                    on_limit: None,
                 };
                 let mut p = crate::corpus::process_guarded_with(self.engine, pdfium, bytes, opts)?;
                 fill_hmacs(&mut p.report, self.key);

@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod policy;
 pub mod propagate;
+pub mod realistic;
 pub mod redact;
 pub mod registry;
 pub mod review;
@@ -31,5 +32,9 @@ pub mod types;
 pub mod verify;
 
 pub use config::{Config, Settings};
+
+/// Identity of this build of the core (a hash of its sources and word lists, from
+/// `build.rs`); part of every settings hash.
+pub const BUILD_ID: &str = env!("DEID_CORE_BUILD_ID");
 pub use error::{Error, FaultClass, Result};
 pub use pipeline::{DocReport, Engine, ProcessOptions, Processed, Stage};

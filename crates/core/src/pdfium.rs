@@ -197,7 +197,7 @@ fn owner_thread(
 fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(_) => Err(Error::Damaged("pdfium reader panicked".into())),
+        Err(_) => Err(Error::PdfiumPanic),
     }
 }
 
@@ -413,5 +413,16 @@ impl PdfiumService {
             Err(mpsc::RecvTimeoutError::Timeout) => Err(Error::Timeout(self.timeout.as_secs())),
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(Error::WorkerGone),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_in_the_reader_is_counted_as_a_panic_not_damage() {
+        let r: crate::Result<()> = super::guarded(|| panic!("reader bug"));
+        let e = r.expect_err("caught");
+        assert_eq!(e.code(), "pdfium_panic");
+        assert_eq!(e.fault(), crate::FaultClass::Internal);
     }
 }

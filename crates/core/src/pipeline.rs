@@ -88,6 +88,30 @@ const NER_SINGLE_WORD_PLACE: f32 = 0.35;
 /// Minimum score of a lower-case multi-word name, organisation or place.
 const NER_LOWER_CASE: f32 = 0.5;
 
+/// A time, a clock range, a number range or a bare year: "0600", "1930", "7P-7A",
+/// "89-109", "2019".
+fn time_or_range(t: &str) -> bool {
+    let t = t.trim();
+    let digits_only = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if digits_only(t) && t.len() <= 4 {
+        return true;
+    }
+    let clock = |s: &str| {
+        let s = s.trim().trim_end_matches(['a', 'p', 'A', 'P', 'm', 'M']);
+        digits_only(s) && s.len() <= 4
+    };
+    match t.split_once('-') {
+        // "12-2019" is a month and a year
+        Some((a, b))
+            if a.len() <= 2 && b.len() == 4 && (b.starts_with("19") || b.starts_with("20")) =>
+        {
+            false
+        }
+        Some((a, b)) => clock(a) && clock(b),
+        None => false,
+    }
+}
+
 /// Blobs handed to the detectors in one batch.
 const BLOB_BATCH: usize = 8;
 
@@ -206,6 +230,9 @@ pub struct ProcessOptions<'a> {
     pub review: Option<Review<'a>>,
     /// Told each time a user-facing stage finishes.
     pub on_stage: Option<&'a dyn Fn(Stage)>,
+    /// Told the document's time limit in seconds once its page count is known (a worker
+    /// passes it to the parent's watchdog).
+    pub on_limit: Option<&'a dyn Fn(u64)>,
 }
 
 /// Stage timer.
@@ -215,17 +242,27 @@ struct Stages<'a> {
     ms: BTreeMap<String, u64>,
     limit_s: u64,
     on_stage: Option<&'a dyn Fn(Stage)>,
+    on_limit: Option<&'a dyn Fn(u64)>,
 }
 
 impl<'a> Stages<'a> {
-    fn new(limit_s: u64, on_stage: Option<&'a dyn Fn(Stage)>) -> Self {
+    fn new(limit_s: u64, opts: &ProcessOptions<'a>) -> Self {
         let now = Instant::now();
         Stages {
             last: now,
             start: now,
             ms: BTreeMap::new(),
             limit_s,
-            on_stage,
+            on_stage: opts.on_stage,
+            on_limit: opts.on_limit,
+        }
+    }
+
+    /// The limit for a document of `pages` pages, once extraction has counted them.
+    fn set_limit(&mut self, limit_s: u64) {
+        self.limit_s = limit_s;
+        if let Some(f) = self.on_limit {
+            f(limit_s);
         }
     }
     fn done(&mut self, stage: &str) -> Result<()> {
@@ -275,6 +312,25 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.cfg
+    }
+
+    /// Hash of everything that changes an output: the configuration (policy, thresholds,
+    /// limits, heading model and its weights, program version), every detector's
+    /// fingerprint in order (rule set and build, NER model name@version, registry entry
+    /// and base-encoder sha256) and the core's build identity. Stored with every job and
+    /// document; a re-run skips a document only when this hash is unchanged.
+    pub fn settings_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.cfg.settings_hash());
+        for d in &self.detectors {
+            h.update(format!("|detector:{}", d.fingerprint()));
+        }
+        if let Some(n) = &self.ner {
+            h.update(format!("|ner:{}", n.fingerprint()));
+        }
+        h.update(format!("|build:{}", crate::BUILD_ID));
+        hex::encode(h.finalize())
     }
 
     /// Names of the active detectors and models (for the job record).
@@ -374,6 +430,27 @@ impl Engine {
         if words.len() == 1 && self.rules.is_allowed_term(words[0]) {
             return false;
         }
+        // In ALL CAPS or all lower case the casing says nothing: a name, organisation or
+        // place made only of ordinary or clinical words ("KAYEXALATE", "LS CLEAR", "cont")
+        // is not one; a known name that is no ordinary word still counts.
+        let flat = |w: &&str| {
+            w.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+                || w.chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(char::is_lowercase)
+        };
+        if matches!(
+            s.category,
+            Category::Name | Category::Organization | Category::Location
+        ) && words.iter().all(flat)
+            && words
+                .iter()
+                .all(|w| self.rules.is_ordinary_word(w) && !self.rules.reads_as_name(w))
+        {
+            return false;
+        }
         match s.category {
             Category::Name | Category::Organization | Category::Location
                 if words.len() == 1 && lower_words.contains(words[0].to_lowercase().as_str()) =>
@@ -393,13 +470,18 @@ impl Engine {
                     .any(|w| w.chars().next().is_some_and(char::is_uppercase))
                     || (words.len() >= 2 && s.score >= NER_LOWER_CASE)
             }
-            Category::Address | Category::Id | Category::Phone | Category::Zip | Category::Age => {
+            Category::Address | Category::Phone | Category::Zip | Category::Age => {
                 t.chars().any(|c| c.is_ascii_digit())
             }
-            // a date needs a digit or a month or weekday name ("exacerbation" is no date)
+            // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
+            Category::Id => t.chars().filter(char::is_ascii_digit).count() >= 3,
+            // a date needs a digit or a month or weekday name ("exacerbation" is no date);
+            // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A),
+            // and a bare year is not PHI under Safe Harbor
             Category::Date => {
-                t.chars().any(|c| c.is_ascii_digit())
-                    || words.iter().any(|w| is_month_or_weekday(w))
+                (t.chars().any(|c| c.is_ascii_digit())
+                    || words.iter().any(|w| is_month_or_weekday(w)))
+                    && !time_or_range(t)
             }
             // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
             // lower-case word
@@ -411,9 +493,13 @@ impl Engine {
     pub fn propagate(&self, units: &[TextUnit<'_>], entities: &mut Vec<Entity>) {
         let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
         let rules = self.rules.clone();
-        propagate::propagate(&texts, entities, &self.cfg.propagate, &|w| {
-            rules.is_allowed_term(w)
-        });
+        propagate::propagate(
+            &texts,
+            entities,
+            &self.cfg.propagate,
+            &|w| rules.is_allowed_term(w),
+            &|w| rules.is_ordinary_word(w),
+        );
     }
 
     /// Detection followed by propagation.
@@ -461,7 +547,7 @@ impl Engine {
         input: Vec<u8>,
         opts: ProcessOptions<'_>,
     ) -> Result<Processed> {
-        let mut st = Stages::new(self.cfg.limits.timeout_s, opts.on_stage);
+        let mut st = Stages::new(self.cfg.limits.timeout_s, &opts);
         let Analysed {
             input,
             pdfium,
@@ -653,6 +739,10 @@ impl Engine {
             .clone()
             .with_timeout(std::time::Duration::from_secs(self.cfg.limits.timeout_s));
         let extracted = pdfium.extract(input.clone(), self.cfg.password.clone(), self.limits())?;
+        let limit = self.cfg.limits.limit_for_pages(extracted.pages.len());
+        st.set_limit(limit);
+        // later pdfium calls (rasterising, verification) get the page-scaled limit too
+        let pdfium = pdfium.with_timeout(std::time::Duration::from_secs(limit));
         st.done("extract")?;
 
         let mut paras = layout::paragraphs(&extracted.pages, &self.cfg.layout);
@@ -708,7 +798,7 @@ impl Engine {
         input: Vec<u8>,
         review: Option<Review<'_>>,
     ) -> Result<Vec<LabelledParagraph>> {
-        let mut st = Stages::new(self.cfg.limits.timeout_s, None);
+        let mut st = Stages::new(self.cfg.limits.timeout_s, &ProcessOptions::default());
         let a = self.analyse_pdf(pdfium, input, review.as_ref(), &mut st)?;
         let cp = |t: &str, byte: usize| t.get(..byte).map_or(0, |p| p.chars().count());
         Ok(a.paras

@@ -258,12 +258,15 @@ fn word_char_at(text: &str, byte: usize, before: bool) -> bool {
 }
 
 /// Find propagated hits of `entities` in `texts` and fold them into the entity list.
-/// `allowed(word)` says whether a word is on the clinical allow-list (never propagated alone).
+/// `allowed(word)` says whether a word is on the clinical allow-list (never propagated alone);
+/// `ordinary(word)` whether it is an ordinary English or clinical word: a name token that
+/// is not one is also searched for in lower case (notes written all in lower case).
 pub fn propagate(
     texts: &[&str],
     entities: &mut Vec<Entity>,
     cfg: &PropagateConfig,
     allowed: &dyn Fn(&str) -> bool,
+    ordinary: &dyn Fn(&str) -> bool,
 ) {
     // three pattern sets, each matched with Aho-Corasick on its own view of the text
     let mut words: Vec<(String, Variant)> = Vec::new(); // lower-case, single spaces
@@ -327,12 +330,18 @@ pub fn propagate(
                     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
                     let capitalised = t.chars().next().is_some_and(char::is_uppercase);
                     let lower = t.to_lowercase();
+                    let plain = ordinary(t);
                     if letters < cfg.min_token_len
-                        || !capitalised
+                        || (!capitalised && plain)
                         || STOP_TOKENS.contains(&lower.as_str())
                         || allowed(t)
                     {
                         continue;
+                    }
+                    // a name the document writes in lower case is searched for in lower
+                    // case too, unless it is also an ordinary word
+                    if !plain && !capitalised {
+                        tokens.push((lower.clone(), v(partial, "propagate:token")));
                     }
                     let mut title: String = lower
                         .chars()
@@ -494,7 +503,13 @@ mod tests {
             "Maria returned. The maria flower is not a name.",
         ];
         let mut e = vec![ent(0, 0, 9, 23, Category::Name)];
-        propagate(&texts, &mut e, &PropagateConfig::standard(), &|_| false);
+        propagate(
+            &texts,
+            &mut e,
+            &PropagateConfig::standard(),
+            &|_| false,
+            &|_| false,
+        );
         let f = found(&texts, &e);
         assert!(f.contains(&(1, "GONZALEZ".into())), "{f:?}");
         assert!(f.contains(&(1, "Gonzalez, Maria".into())), "{f:?}");
@@ -508,7 +523,13 @@ mod tests {
     fn ids_match_with_or_without_separators() {
         let texts = ["MRN: 482-9301", "see chart 4829301 and 48293012"];
         let mut e = vec![ent(0, 0, 5, 13, Category::Id)];
-        propagate(&texts, &mut e, &PropagateConfig::standard(), &|_| false);
+        propagate(
+            &texts,
+            &mut e,
+            &PropagateConfig::standard(),
+            &|_| false,
+            &|_| false,
+        );
         let f = found(&texts, &e);
         assert!(f.contains(&(1, "4829301".into())), "{f:?}");
         assert!(!f.iter().any(|(_, s)| s == "48293012"), "{f:?}");
@@ -521,7 +542,13 @@ mod tests {
             "Seen with Ms. Gonzales and Mrs. Gonzalex today; Gonzaga is a place.",
         ];
         let mut e = vec![ent(0, 0, 9, 23, Category::Name)];
-        propagate(&texts, &mut e, &PropagateConfig::standard(), &|_| false);
+        propagate(
+            &texts,
+            &mut e,
+            &PropagateConfig::standard(),
+            &|_| false,
+            &|_| false,
+        );
         let f = found(&texts, &e);
         assert!(f.contains(&(1, "Gonzales".into())), "{f:?}");
         assert!(f.contains(&(1, "Gonzalex".into())), "{f:?}");
@@ -534,9 +561,37 @@ mod tests {
     fn allow_listed_tokens_do_not_propagate_alone() {
         let texts = ["Dr. James Parkinson", "Parkinson disease noted"];
         let mut e = vec![ent(0, 0, 4, 19, Category::Name)];
-        propagate(&texts, &mut e, &PropagateConfig::standard(), &|w| {
-            w == "Parkinson"
-        });
+        propagate(
+            &texts,
+            &mut e,
+            &PropagateConfig::standard(),
+            &|w| w == "Parkinson",
+            &|_| false,
+        );
         assert!(e.iter().all(|e| e.para == 0));
+    }
+
+    /// In a note written in lower case a name found once is found again in lower case,
+    /// unless the word is an ordinary one.
+    #[test]
+    fn lower_case_names_propagate_unless_ordinary() {
+        let texts = [
+            "seen by dr walsh and dr young",
+            "walsh called back; young man, walshes",
+        ];
+        let mut e = vec![
+            ent(0, 0, 11, 16, Category::Name),
+            ent(1, 0, 23, 28, Category::Name),
+        ];
+        propagate(
+            &texts,
+            &mut e,
+            &PropagateConfig::standard(),
+            &|_| false,
+            &|w| w.eq_ignore_ascii_case("young"),
+        );
+        let f = found(&texts, &e);
+        assert!(f.contains(&(1, "walsh".into())), "{f:?}");
+        assert!(!f.iter().any(|(p, s)| *p == 1 && s == "young"), "{f:?}");
     }
 }

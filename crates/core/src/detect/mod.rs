@@ -20,6 +20,12 @@ pub struct TextUnit<'a> {
 /// A detector that works on batches (never one paragraph at a time).
 pub trait BatchDetector: Send + Sync {
     fn name(&self) -> &str;
+    /// Everything about this detector that can change its output (model version, file
+    /// and base checksums, thresholds). Part of the engine's settings hash, which decides
+    /// whether a re-run may skip a document: a changed detector redoes it.
+    fn fingerprint(&self) -> String {
+        self.name().to_string()
+    }
     /// One `Vec<Span>` per input unit, in order.
     fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>, crate::Error>;
 }
@@ -27,6 +33,9 @@ pub trait BatchDetector: Send + Sync {
 impl BatchDetector for rules::RuleDetector {
     fn name(&self) -> &str {
         "rules"
+    }
+    fn fingerprint(&self) -> String {
+        self.fingerprint()
     }
     fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>, crate::Error> {
         Ok(units.iter().map(|u| self.detect(u.text)).collect())

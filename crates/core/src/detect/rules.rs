@@ -12,6 +12,11 @@ use regex::Regex;
 #[path = "rules_dict.rs"]
 mod rules_dict;
 
+// Context rules that hold in any casing, and UK formats (detect/rules_context.rs).
+#[path = "rules_context.rs"]
+mod rules_context;
+pub use rules_context::{nhs_check_digit, nhs_checksum_ok};
+
 use crate::types::{Category, Span};
 use rules_dict::Dicts;
 
@@ -86,6 +91,7 @@ pub struct RuleDetector {
     /// "Re:" / "Regarding:" lines (fax covers, letters): a name only when it starts with a
     /// known first name.
     name_regarding: Regex,
+    context: rules_context::ContextRules,
 }
 
 impl Default for RuleDetector {
@@ -156,7 +162,23 @@ fn starts_upper(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// A month word counts when capitalised, or in any casing when the date has a year or the
+/// word is a full month name that is no ordinary word ("august 22nd"; not "may 5", "march
+/// 3", "dec 2" = decreased).
+fn month_ok(month: &str, has_year: bool) -> bool {
+    let m = month.trim_end_matches('.').to_lowercase();
+    starts_upper(month)
+        || has_year
+        || (m.len() > 3 && !matches!(m.as_str(), "may" | "march" | "sept"))
+}
+
 impl RuleDetector {
+    /// What identifies this detector's output: the age setting and the build (the rules
+    /// and word lists are compiled in).
+    pub fn fingerprint(&self) -> String {
+        format!("rules|min_age={}|build:{}", self.min_age, crate::BUILD_ID)
+    }
+
     pub fn new() -> RuleDetector {
         let id_labels = r"(?i:medical\s+record(?:\s+(?:number|num\.?|no\.?|#))?|M\.?R\.?N\.?|MR\s*#|patient\s+(?:id|identifier|number|no\.?|#)|pt\.?\s+(?:id|number|#)|subject\s+(?:id|number|no\.?|#)|study\s+id|participant\s+id|account|acct\.?|member\s+(?:id|number|no\.?|#)|policy|insurance\s+(?:id|number|no\.?|#)|group\s+(?:number|no\.?|#)|encounter|visit\s+(?:id|number|no\.?|#)|accession|specimen\s+(?:id|number|no\.?|#)|case\s+(?:number|no\.?|#)|claim\s+(?:number|no\.?|#)|license|lic\.?|DEA|NPI|health\s+plan(?:\s+(?:id|beneficiary))?|beneficiary|(?:device\s+)?serial|certificate|UPIN|Medicaid|Medicare)|ID";
         let name_seq = format!(r"({NTOK}(?:,?[ \t]+{NTOK}){{0,3}})");
@@ -246,12 +268,24 @@ impl RuleDetector {
             name_regarding: re(&format!(
                 r"\b(?i:re|regarding|subject)[ \t]*:[ \t]*({NTOK}(?:[ \t]+{NTOK}){{1,2}})"
             )),
+            context: rules_context::ContextRules::new(),
         }
     }
 
     /// Clinical allow-list lookup (drugs, eponyms, labs, units, section words).
     pub fn is_allowed_term(&self, word: &str) -> bool {
         self.dicts.allowed(word)
+    }
+
+    /// An ordinary English word, a clinical abbreviation or clinical vocabulary, or a
+    /// function word: never PHI on its own when casing gives no hint.
+    pub fn is_ordinary_word(&self, w: &str) -> bool {
+        self.dicts.english(w) || self.dicts.clinical(w) || self.dicts.stop(w)
+    }
+
+    /// A census first name or surname that is no ordinary word ("Kevin", "WALSH").
+    pub fn reads_as_name(&self, w: &str) -> bool {
+        self.dicts.name_like(w)
     }
 
     pub fn is_known_first_name(&self, w: &str) -> bool {
@@ -272,6 +306,7 @@ impl RuleDetector {
         self.addresses(text, &mut out);
         self.orgs(text, &mut out);
         self.names(text, &mut out);
+        self.context.detect(&self.dicts, text, &mut out);
         finish(out)
     }
 
@@ -311,7 +346,7 @@ impl RuleDetector {
         for c in self.date_mdy_text.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
             let has_year = c.get(3).is_some();
-            if !starts_upper(&c[1]) || !(1..=31).contains(&num(&c[2])) {
+            if !month_ok(&c[1], has_year) || !(1..=31).contains(&num(&c[2])) {
                 continue;
             }
             if !has_year && followed_by_unit(text, m.end()) {
@@ -326,7 +361,7 @@ impl RuleDetector {
         }
         for c in self.date_dmy_text.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
-            if !starts_upper(&c[2]) || !(1..=31).contains(&num(&c[1])) {
+            if !month_ok(&c[2], c.get(3).is_some()) || !(1..=31).contains(&num(&c[1])) {
                 continue;
             }
             let score = if c.get(3).is_some() { 0.95 } else { 0.8 };
@@ -334,13 +369,13 @@ impl RuleDetector {
         }
         for c in self.date_dash_text.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
-            if (1..=31).contains(&num(&c[1])) && starts_upper(&c[2]) {
+            if (1..=31).contains(&num(&c[1])) && month_ok(&c[2], true) {
                 out.push(span(m.start(), m.end(), Category::Date, 0.95, "date"));
             }
         }
         for c in self.date_month_year.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
-            if starts_upper(&c[1]) && (1900..=2099).contains(&num(&c[2])) {
+            if month_ok(&c[1], true) && (1900..=2099).contains(&num(&c[2])) {
                 out.push(span(m.start(), m.end(), Category::Date, 0.85, "date"));
             }
         }

@@ -254,6 +254,10 @@ pub struct NerModel {
     pub b: Tensor,
     pub thresholds: HashMap<Category, f32>,
     pub name: String,
+    /// What identifies this model's output (see [`BatchDetector::fingerprint`]): its
+    /// registry entry (version, file sha256, thresholds, training record) and the base
+    /// encoder's sha256.
+    pub fingerprint: String,
 }
 
 impl NerModel {
@@ -392,6 +396,9 @@ impl BatchDetector for NerModel {
     fn name(&self) -> &str {
         &self.name
     }
+    fn fingerprint(&self) -> String {
+        self.fingerprint.clone()
+    }
     fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>> {
         let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
         self.detect_texts(&texts)
@@ -454,12 +461,19 @@ pub fn load_model(
             }
         }
     }
+    let entry_json = serde_json::to_string(&entry)
+        .map_err(|_| Error::Settings(format!("model {spec}: registry entry")))?;
+    let name = format!("ner:{}@{}", entry.name, entry.version);
     Ok(NerModel {
         encoder,
         w,
         b,
         thresholds,
-        name: format!("ner:{}@{}", entry.name, entry.version),
+        fingerprint: format!(
+            "{name}|entry:{}|base:{base_sha}",
+            crate::job::sha256_hex(entry_json.as_bytes())
+        ),
+        name,
     })
 }
 

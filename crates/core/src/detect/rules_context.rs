@@ -1,0 +1,578 @@
+//! Context rules that hold in any casing: clinical notes are often written in ALL CAPS or
+//! all lower case, where a capital letter says nothing. Each rule needs a context word
+//! (a title, a relation word, a facility word, a place preposition, a field label) and
+//! checks the candidate against word lists instead of its casing: census names, English
+//! words (SCOWL), clinical abbreviations and vocabulary, and a GeoNames gazetteer.
+//! Also the formats of UK letters: NHS numbers (checksum), UK phone numbers and postcodes.
+//! Offsets are UTF-8 byte offsets into the input.
+
+use regex::Regex;
+
+use super::rules_dict::Dicts;
+use super::{re, span};
+use crate::types::{Category, Span};
+
+/// One word of a name or place in any casing.
+const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
+
+/// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
+const TITLES: &str = r"dr|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron";
+
+/// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
+const RELATIONS: &str = r"wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter";
+
+/// Credentials after a signature name ("J. SMITH, RN").
+const SIGN_CREDENTIALS: &str =
+    r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp";
+
+/// Facility words: the words before them name the facility.
+const FACILITY: &str = r"hospital|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group";
+
+/// Facility words whose prefix must look like a proper name (they also close ordinary
+/// phrases: "pain clinic", "cardiac surgery", "general practice").
+const WEAK_FACILITY: &[&str] = &["clinic", "practice", "surgery", "rehab", "hospice"];
+
+/// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
+const GENERIC_FACILITY_WORDS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "our",
+    "your",
+    "his",
+    "her",
+    "their",
+    "same",
+    "local",
+    "outside",
+    "other",
+    "another",
+    "any",
+    "general",
+    "community",
+    "district",
+    "regional",
+    "state",
+    "county",
+    "city",
+    "university",
+    "teaching",
+    "private",
+    "public",
+    "psychiatric",
+    "mental",
+    "children's",
+    "childrens",
+    "veterans",
+    "va",
+    "day",
+    "acute",
+    "rehab",
+    "rehabilitation",
+    "nursing",
+    "care",
+    "home",
+    "to",
+    "from",
+    "at",
+    "in",
+    "of",
+    "and",
+    "by",
+    "for",
+    "with",
+    "transferred",
+    "transfer",
+    "admitted",
+    "discharged",
+    "sent",
+    "seen",
+    "went",
+    "back",
+    "into",
+    "via",
+    "osh",
+    "er",
+    "ed",
+    "icu",
+    "new",
+    "old",
+    "main",
+    "family",
+    "medical",
+    "health",
+    "dental",
+    "eye",
+    "pain",
+    "cardiology",
+    "surgical",
+    "walk-in",
+    "free",
+    "group",
+];
+
+/// Prepositions after which a known place name is a location.
+const PLACE_CONTEXT: &str =
+    r"from|in|to|near|lives\s+in|living\s+in|resides\s+in|moved\s+to|visiting|born\s+in";
+
+/// Labels whose value is PHI whatever its format, up to the end of the field.
+const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?";
+
+/// Context rules, compiled once per detector.
+#[derive(Debug, Clone)]
+pub(crate) struct ContextRules {
+    title: Regex,
+    relation: Regex,
+    signature: Regex,
+    facility: Regex,
+    place: Regex,
+    date_md: Regex,
+    year_apostrophe: Regex,
+    uk_phone: Regex,
+    nhs: Regex,
+    nhs_labelled: Regex,
+    postcode: Regex,
+    pager: Regex,
+    field: Regex,
+}
+
+fn flat_case(w: &str) -> bool {
+    let letters = || w.chars().filter(|c| c.is_alphabetic());
+    letters().all(char::is_uppercase) || letters().all(char::is_lowercase)
+}
+
+/// NHS number check digit of the first nine digits (modulus 11); `None` when the number
+/// cannot be valid (remainder 10).
+pub fn nhs_check_digit(first9: &[u32]) -> Option<u32> {
+    let sum: u32 = first9
+        .iter()
+        .take(9)
+        .enumerate()
+        .map(|(i, d)| d * (10 - i as u32))
+        .sum();
+    Some((11 - sum % 11) % 11).filter(|&c| c != 10)
+}
+
+/// Ten digits whose last is the NHS check digit of the first nine.
+pub fn nhs_checksum_ok(digits: &[u32]) -> bool {
+    digits.len() == 10 && nhs_check_digit(&digits[..9]) == Some(digits[9])
+}
+
+impl ContextRules {
+    pub(crate) fn new() -> ContextRules {
+        ContextRules {
+            title: re(&format!(
+                r"(?i)\b(?:{TITLES})\b\.?[ \t]+({WORD})(?:[ \t]+({WORD}))?"
+            )),
+            relation: re(&format!(
+                r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]+)({WORD})(?:[ \t]+({WORD}))?"
+            )),
+            signature: re(&format!(
+                r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)[ \t]*,[ \t]*({SIGN_CREDENTIALS})\b"
+            )),
+            facility: re(&format!(r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)({FACILITY})\b")),
+            place: re(&format!(
+                r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
+            )),
+            date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
+            year_apostrophe: re(r"(?:^|[\s(,])('\d{2})\b"),
+            uk_phone: re(
+                r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{2,4}\)?(?:[ \t\-]?\d{3,4}){1,2}\b",
+            ),
+            nhs: re(r"\b(\d{3})[ \t\-]?(\d{3})[ \t\-]?(\d{4})\b"),
+            nhs_labelled: re(
+                r"(?i)\bnhs[ \t]*(?:number|no\.?|#)?[ \t]*[:#]?[ \t]*(\d{3}[ \t\-]?\d{3}[ \t\-]?\d{4}|\d{10})\b",
+            ),
+            postcode: re(
+                r"(?i)\b((?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?|[a-pr-uwyz]\d[a-hjkps-uw])[ \t]?\d[abd-hjlnp-uw-z]{2})\b",
+            ),
+            pager: re(
+                r"(?i)\b(?:pager|pgr|beeper|bleep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d{4,7})\b|(?:^|[\s(])#(\d{4,6})\b",
+            ),
+            field: re(&format!(
+                r"(?im)(?:^|[\t|;]|[ ]{{2}}|\.[ ]|,[ ])[ \t]*((?:{FIELD_LABELS}))[ \t]*[:#][ \t]*"
+            )),
+        }
+    }
+
+    pub(crate) fn detect(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        self.names(d, text, out);
+        self.facilities(d, text, out);
+        self.places(d, text, out);
+        self.dates(text, out);
+        self.uk(text, out);
+        self.fields(d, text, out);
+    }
+
+    /// A word after a title or in a signature is a name when it reads as one: a census
+    /// name that is no English word, or (in a title) any word that is neither English
+    /// nor clinical ("DR WALSH", "dr okafor"; not "DR NOTIFIED", "dr aware").
+    fn names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let plain = |w: &str| d.english(w) || d.clinical(w) || d.stop(w);
+        for c in self.title.captures_iter(text) {
+            let Some(w1) = c.get(1) else { continue };
+            if plain(w1.as_str()) && !d.name_like(w1.as_str()) {
+                continue;
+            }
+            let mut end = w1.end();
+            if let Some(w2) = c.get(2) {
+                // "Dr John Walsh": a first name, then a surname
+                if d.first_name(w1.as_str()) && (d.name_like(w2.as_str()) || !plain(w2.as_str())) {
+                    end = w2.end();
+                }
+            }
+            out.push(span(w1.start(), end, Category::Name, 0.9, "name"));
+        }
+        for c in self.relation.captures_iter(text) {
+            let Some(w1) = c.get(1) else { continue };
+            if !d.first_name(w1.as_str()) || plain(w1.as_str()) {
+                continue;
+            }
+            let mut end = w1.end();
+            if let Some(w2) = c.get(2) {
+                if d.name_like(w2.as_str()) && d.surname(w2.as_str()) {
+                    end = w2.end();
+                }
+            }
+            out.push(span(w1.start(), end, Category::Name, 0.85, "name"));
+        }
+        for c in self.signature.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<&str> = g
+                .as_str()
+                .split([' ', '\t', '.'])
+                .filter(|w| w.chars().count() > 1)
+                .collect();
+            let Some(last) = words.last() else { continue };
+            if !d.name_like(last) || words.iter().any(|w| plain(w) && !d.name_like(w)) {
+                continue;
+            }
+            // "Baltimore, MD", "Erie, PA": a credential that is also a state code needs a
+            // first name or an initial, and never follows a known place
+            let statey = c.get(3).is_some_and(|cr| {
+                matches!(cr.as_str().to_lowercase().as_str(), "md" | "pa" | "do")
+            });
+            let initial = c.get(2).is_some();
+            if statey && (d.place(g.as_str()) || (words.len() < 2 && !initial)) {
+                continue;
+            }
+            out.push(span(g.start(), g.end(), Category::Name, 0.85, "name"));
+        }
+    }
+
+    /// "MERCY HOSPITAL", "st luke's medical center": the words before a facility word, up to
+    /// the first generic word; "clinic"/"practice"/"surgery" need a prefix that reads as a
+    /// proper name (no English or clinical word).
+    fn facilities(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let flat = flat_case(text);
+        for c in self.facility.captures_iter(text) {
+            let (Some(pre), Some(kind)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let words: Vec<(usize, &str)> = d
+                .words(pre.as_str())
+                .map(|w| (pre.start() + w.start(), w.as_str()))
+                .collect();
+            // keep the trailing words that are not generic
+            let mut first = words.len();
+            while first > 0 {
+                let w = words[first - 1].1.to_lowercase();
+                if GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w) {
+                    break;
+                }
+                first -= 1;
+            }
+            let kept = &words[first..];
+            if kept.is_empty() {
+                continue;
+            }
+            let weak = WEAK_FACILITY.contains(&kind.as_str().to_lowercase().as_str());
+            if weak && kept.iter().any(|(_, w)| d.english(w)) {
+                continue;
+            }
+            // in mixed-case text a facility name is capitalised
+            if !flat && !kept.iter().all(|(_, w)| w.starts_with(char::is_uppercase)) {
+                continue;
+            }
+            out.push(span(
+                kept[0].0,
+                kind.end(),
+                Category::Organization,
+                0.85,
+                "org",
+            ));
+        }
+    }
+
+    /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
+    /// ("from Reading" yes in mixed case; "in bath" no).
+    fn places(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let flat = flat_case(text);
+        for c in self.place.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();
+            // the longest run of words that is a known place
+            for n in (1..=words.len()).rev() {
+                let cand = words[..n].join(" ");
+                if !d.place(&cand) {
+                    continue;
+                }
+                let single = n == 1;
+                let ordinary = single && (d.english(&cand) || d.clinical(&cand) || d.stop(&cand));
+                let capitalised = words[..n].iter().all(|w| w.starts_with(char::is_uppercase));
+                // in mixed-case text a place is capitalised; where casing says nothing it
+                // must not be an ordinary word
+                let plausible = if flat { !ordinary } else { capitalised };
+                if !plausible {
+                    break;
+                }
+                let end = g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
+                out.push(span(g.start(), end, Category::Location, 0.75, "location"));
+                break;
+            }
+        }
+    }
+
+    /// Month/day without a year ("4/12"), which clinical notes use for every event, and
+    /// years after an apostrophe ("MI '92"). Fractions, scores and ratios are not dates.
+    fn dates(&self, text: &str, out: &mut Vec<Span>) {
+        for c in self.date_md.captures_iter(text) {
+            let (Some(m), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            let (mo, dy) = (super::num(a.as_str()), super::num(b.as_str()));
+            if !(1..=12).contains(&mo) || !(1..=31).contains(&dy) {
+                continue;
+            }
+            // part of a longer date, a ratio (120/80), a score (7/10) or a fraction (1/2)
+            let glued = super::prev_char(text, m.start())
+                .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':'))
+                || super::next_char(text, m.end())
+                    .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '%' | '.' | '-'))
+                    && !text
+                        .get(m.end()..)
+                        .is_some_and(|r| r.starts_with(". ") || r == ".");
+            let fraction = (dy <= 4 || dy == 8) && mo < dy;
+            let same = mo == dy && mo <= 3; // "2/2" = secondary to
+            let score_like = matches!(dy, 5 | 10) && mo <= dy;
+            if glued || fraction || same || score_like || super::followed_by_unit(text, m.end()) {
+                continue;
+            }
+            let before: String = text
+                .get(..m.start())
+                .unwrap_or("")
+                .chars()
+                .rev()
+                .take_while(|ch| ch.is_alphabetic() || *ch == ' ')
+                .collect::<String>()
+                .chars()
+                .rev()
+                .collect::<String>()
+                .to_lowercase();
+            let last_word = before.split_whitespace().last().unwrap_or("");
+            if [
+                "bp", "pain", "score", "ratio", "strength", "power", "grade", "gcs", "apgar",
+                "motor", "reflexes", "murmur", "scale", "sbp", "dbp", "vision", "va", "ie",
+            ]
+            .contains(&last_word)
+            {
+                continue;
+            }
+            out.push(span(m.start(), m.end(), Category::Date, 0.8, "date"));
+        }
+        for c in self.year_apostrophe.captures_iter(text) {
+            if let Some(y) = c.get(1) {
+                let quote_closes = text.get(y.end()..).is_some_and(|r| r.starts_with('\''));
+                if !quote_closes {
+                    out.push(span(y.start(), y.end(), Category::Date, 0.7, "date"));
+                }
+            }
+        }
+    }
+
+    /// UK phone numbers, NHS numbers (valid checksum anywhere; any ten digits after an NHS
+    /// label), UK postcodes and pagers.
+    fn uk(&self, text: &str, out: &mut Vec<Span>) {
+        for m in self.uk_phone.find_iter(text) {
+            let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+            let national = if m.as_str().starts_with('+') {
+                format!("0{}", digits.get(2..).unwrap_or(""))
+            } else {
+                digits
+            };
+            let glued = super::prev_char(text, m.start())
+                .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | ':'));
+            if !(10..=11).contains(&national.len()) || glued || !national.starts_with('0') {
+                continue;
+            }
+            // a UK number starts 01, 02, 03, 07, 08 (not 00 or 04-06, 09 premium kept)
+            if !matches!(
+                national.as_bytes().get(1),
+                Some(b'1' | b'2' | b'3' | b'7' | b'8' | b'9')
+            ) {
+                continue;
+            }
+            out.push(span(m.start(), m.end(), Category::Phone, 0.85, "phone"));
+        }
+        for c in self.nhs.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let digits: Vec<u32> = m
+                .as_str()
+                .chars()
+                .filter_map(|ch| ch.to_digit(10))
+                .collect();
+            if nhs_checksum_ok(&digits) && super::number_bounded(text, m.start(), m.end()) {
+                out.push(span(m.start(), m.end(), Category::Id, 0.8, "id"));
+            }
+        }
+        for c in self.nhs_labelled.captures_iter(text) {
+            if let Some(v) = c.get(1) {
+                out.push(span(v.start(), v.end(), Category::Id, 0.97, "id"));
+            }
+        }
+        for c in self.postcode.captures_iter(text) {
+            let Some(p) = c.get(1) else { continue };
+            let s = p.as_str();
+            // a postcode is written in one casing; "In 2nd" is no postcode
+            if !flat_case(s) || !s.chars().any(|ch| ch.is_alphabetic()) {
+                continue;
+            }
+            let has_space = s.contains([' ', '\t']);
+            let upper = s.chars().all(|ch| !ch.is_lowercase());
+            if !has_space && !upper {
+                continue;
+            }
+            out.push(span(p.start(), p.end(), Category::Address, 0.85, "address"));
+        }
+        for c in self.pager.captures_iter(text) {
+            if let Some(v) = c.get(1).or(c.get(2)) {
+                if !super::followed_by_unit(text, v.end()) {
+                    out.push(span(v.start(), v.end(), Category::Id, 0.7, "id"));
+                }
+            }
+        }
+    }
+
+    /// Label-driven fields: the value after "Name:", "Address:", "Tel:", "DOB:", "NHS
+    /// Number:", "Hospital Number:", "MRN:", "Email:", "Ref:" is PHI whatever its format, to
+    /// the end of the field (end of line, a tab or two spaces, the next label). A name
+    /// label's value must read as a name (no clinical or ordinary words); number labels
+    /// need a digit. The label itself is never part of the span.
+    fn fields(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let labels: Vec<(usize, usize, String)> = self
+            .field
+            .captures_iter(text)
+            .filter_map(|c| {
+                let (m, l) = (c.get(0)?, c.get(1)?);
+                Some((l.start(), m.end(), l.as_str().to_lowercase()))
+            })
+            .collect();
+        for (i, (_, vstart, label)) in labels.iter().enumerate() {
+            let rest = text.get(*vstart..).unwrap_or("");
+            let mut end = rest.find('\n').unwrap_or(rest.len());
+            if let Some(p) = rest.find('\t').filter(|&p| p < end) {
+                end = p;
+            }
+            if let Some(p) = rest.find("  ").filter(|&p| p < end) {
+                end = p;
+            }
+            if let Some(&(next, _, _)) = labels.get(i + 1) {
+                end = end.min(next.saturating_sub(*vstart));
+            }
+            let value = rest.get(..end).unwrap_or("");
+            let value =
+                value.trim_end_matches(|ch: char| ch.is_whitespace() || ",;.|".contains(ch));
+            if value.is_empty() || value.chars().count() > 80 {
+                continue;
+            }
+            let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+            let first = label.split(' ').next().unwrap_or("");
+            let (cat, needs_digit) = match first {
+                "name" | "full" | "patient" | "next" | "nok" | "gp" => (Category::Name, false),
+                "address" | "home" if !label.contains("phone") => (Category::Address, false),
+                "tel" | "telephone" | "phone" | "mobile" | "fax" | "home" => {
+                    (Category::Phone, true)
+                }
+                "e-mail" | "email" => (Category::Email, false),
+                _ if label.starts_with('d') => (Category::Date, true),
+                _ => (Category::Id, true),
+            };
+            let (vs, ve) = (*vstart, *vstart + value.len());
+            if needs_digit {
+                // the number itself: from the first digit (or '+', '(') to the last digit
+                let Some(a) = value.find(|ch: char| ch.is_ascii_digit() || ch == '+' || ch == '(')
+                else {
+                    continue;
+                };
+                let b = value
+                    .rfind(|ch: char| ch.is_ascii_digit())
+                    .map_or(0, |b| b + 1);
+                let core = &value[a..b.max(a)];
+                let digits = core.chars().filter(char::is_ascii_digit).count();
+                // an ID may carry letters ("RX4 55231"); everything else is digits and
+                // separators, and ends at the first word without a digit
+                let words_ok = core.split_whitespace().all(|w| {
+                    w.chars().any(|ch| ch.is_ascii_digit())
+                        || (cat == Category::Id && w.len() <= 4)
+                        || (cat == Category::Date && is_month(w))
+                });
+                if digits < 2 || !words_ok {
+                    continue;
+                }
+                out.push(span(vs + a, vs + b.max(a), cat, 0.95, "field"));
+                continue;
+            }
+            if cat == Category::Name {
+                // up to four name words; titles are skipped, an ordinary word ends it
+                let mut s = None;
+                let mut e = vs;
+                for w in d.words(value).take(5) {
+                    let off = vs + w.start();
+                    let bare = w.as_str().trim_end_matches('.');
+                    let title = matches!(
+                        bare.to_lowercase().as_str(),
+                        "mr" | "mrs" | "ms" | "miss" | "mx" | "dr" | "prof"
+                    );
+                    if title && s.is_none() {
+                        continue;
+                    }
+                    let initial =
+                        bare.chars().count() == 1 && bare.chars().all(char::is_alphabetic);
+                    let ok = initial
+                        || d.name_like(bare)
+                        || (!d.english(bare)
+                            && !d.clinical(bare)
+                            && !d.stop(bare)
+                            && bare
+                                .chars()
+                                .all(|ch| ch.is_alphabetic() || "-'’".contains(ch)));
+                    if !ok {
+                        break;
+                    }
+                    s.get_or_insert(off);
+                    e = off + bare.len();
+                }
+                if let Some(s) = s {
+                    if e > s && text.get(s..e).is_some_and(|t| t.chars().count() > 1) {
+                        out.push(span(s, e, Category::Name, 0.9, "field"));
+                    }
+                }
+                continue;
+            }
+            out.push(span(vs, ve, cat, 0.9, "field"));
+        }
+    }
+}
+
+/// A month name or its abbreviation ("Aug", "august", "SEPT.").
+fn is_month(w: &str) -> bool {
+    let w = w.trim_end_matches('.').to_lowercase();
+    w.len() >= 3
+        && w.is_char_boundary(3)
+        && [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ]
+        .contains(&&w[..3])
+}

@@ -1,0 +1,188 @@
+//! Detection on clinical writing as it comes, with the default (combined) detector:
+//! 1. An ICU nursing note in ALL CAPS and in lower case (shorthand, dates without years,
+//!    names after titles and relation words, a facility): every PHI string is found at
+//!    every occurrence, clinical shorthand is not flagged.
+//! 2. A UK clinic letter as a PDF: the surname alone in the body, an NHS number with an
+//!    invalid checksum after its label, a UK postcode, a UK phone number and an address
+//!    after its label are removed; clinical text stays.
+
+mod common;
+
+use common::*;
+use deid_core::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
+
+const NOTE: &str = "NURSING ADMIT NOTE: 71 YEAR OLD MALE TRANSFERRED FROM MERCY HOSPITAL FOR CHEST PAIN AND HYPOTENSION REQUIRING LEVOPHED; PMH: CAD, S/P MI 1998; HTN; DM2; CKD; HPI: 3 DAYS SOB; 4/12 FOUND BY WIFE ON BATHROOM FLOOR- CONFUSED; TO MERCY HOSPITAL ER; HEAD CT NEG; ECHO EF 30%; K 6.1- KAYEXALATE GIVEN; 4/13 TRANSFUSED 2 UNITS PRBC. SEEN BY DR WALSH. NEURO: A&OX3, MAE. CV: SR 80S, NO ECTOPY. RESP: LS CLEAR, O2 SAT 97% 2L NC. GI: ABD SOFT, +BS. GU: FOLEY TO GRAVITY, UO 40CC/HR. SOCIAL: WIFE MARGARET AND SON KEVIN IN TO VISIT, UPDATED BY DR WALSH. PLAN: CONT MONITOR, REPEAT LYTES IN AM, F/U CARDS. S/P CABG.";
+
+const PHI: &[&str] = &[
+    "MERCY HOSPITAL",
+    "4/12",
+    "4/13",
+    "WALSH",
+    "MARGARET",
+    "KEVIN",
+];
+const NOT_PHI: &[&str] = &[
+    "KAYEXALATE",
+    "LS",
+    "CONT",
+    "LYTES",
+    "PMH",
+    "CABG",
+    "MAE",
+    "LEVOPHED",
+    "PRBC",
+    "FOLEY",
+    "CARDS",
+];
+
+/// Byte ranges of every whole-word occurrence of `needle` in `hay`.
+fn occurrences(hay: &str, needle: &str) -> Vec<(usize, usize)> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '/');
+    hay.match_indices(needle)
+        .filter(|(i, _)| {
+            !word(hay[..*i].chars().next_back()) && !word(hay[i + needle.len()..].chars().next())
+        })
+        .map(|(i, _)| (i, i + needle.len()))
+        .collect()
+}
+
+fn check_note(text: &str, phi: &[String], not_phi: &[String]) {
+    let found = engine().detect_texts(&[text]).expect("detect");
+    let spans: Vec<(usize, usize, String)> = found[0]
+        .iter()
+        .map(|e| (e.start, e.end, text[e.start..e.end].to_string()))
+        .collect();
+    for p in phi {
+        let occ = occurrences(text, p);
+        assert!(!occ.is_empty(), "fixture lacks {p}");
+        for (s, e) in occ {
+            assert!(
+                spans.iter().any(|(a, b, _)| *a <= s && e <= *b),
+                "{p:?} at {s} not found; spans: {spans:?}"
+            );
+        }
+    }
+    for w in not_phi {
+        for (s, e) in occurrences(text, w) {
+            assert!(
+                !spans.iter().any(|(a, b, _)| *a < e && s < *b),
+                "clinical word {w:?} flagged; spans: {spans:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn nursing_note_in_capitals_and_lower_case() {
+    let twice = format!("{NOTE}\n{NOTE}");
+    let upper = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let lower = |v: &[&str]| v.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>();
+    check_note(&twice, &upper(PHI), &upper(NOT_PHI));
+    check_note(&twice.to_lowercase(), &lower(PHI), &lower(NOT_PHI));
+    // the first 300 characters alone
+    let head: String = NOTE.chars().take(300).collect();
+    check_note(
+        &head,
+        &upper(&["MERCY HOSPITAL", "4/12"]),
+        &upper(&["LEVOPHED"]),
+    );
+}
+
+fn uk_letter() -> (Vec<u8>, Vec<String>) {
+    let f = FontKind::Helvetica;
+    let lines = vec![
+        Line::new(
+            "Riverside Outpatients",
+            72.0,
+            750.0,
+            14.0,
+            FontKind::HelveticaBold,
+        ),
+        Line::new("Patient: Mrs Eleanor Whitcombe", 72.0, 720.0, 11.0, f),
+        Line::new("NHS Number: 123 456 7890", 72.0, 705.0, 11.0, f),
+        Line::new(
+            "Address: 111 Larkspur Row, Bristol BS8 1TH",
+            72.0,
+            690.0,
+            11.0,
+            f,
+        ),
+        Line::new("Tel: 01632 960634", 72.0, 675.0, 11.0, f),
+        Line::new("Dear Dr Okonkwo,", 72.0, 640.0, 11.0, f),
+        Line::new(
+            "Mrs Whitcombe reports improved mobility and less breathlessness.",
+            72.0,
+            625.0,
+            11.0,
+            f,
+        ),
+        Line::new(
+            "Her ejection fraction is stable and the resting tremor has settled.",
+            72.0,
+            610.0,
+            11.0,
+            f,
+        ),
+        Line::new(
+            "Please call 029 2074 7747 with questions.",
+            72.0,
+            595.0,
+            11.0,
+            f,
+        ),
+    ];
+    let spec = DocSpec {
+        pages: vec![PageSpec {
+            lines,
+            kerned_tj: false,
+        }],
+        ..DocSpec::default()
+    };
+    let phi = [
+        "Eleanor Whitcombe",
+        "Whitcombe",
+        "123 456 7890",
+        "111 Larkspur Row",
+        "BS8 1TH",
+        "01632 960634",
+        "Okonkwo",
+        "029 2074 7747",
+    ];
+    (testpdf::build(&spec), phi.map(String::from).to_vec())
+}
+
+#[test]
+fn uk_letter_surname_nhs_number_postcode_and_phone_are_removed() {
+    let (pdf, phi) = uk_letter();
+    let digits: Vec<u32> = "1234567890"
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    assert!(
+        !deid_core::detect::rules::nhs_checksum_ok(&digits),
+        "the fixture's NHS number must have an invalid checksum"
+    );
+    let before = extract(&pdf);
+    let p = process(pdf);
+    let after = extract(p.output.bytes());
+    let text = text_of(&after);
+    assert_gone(&text, &phi);
+    assert_kept(
+        &text,
+        &[
+            "reports improved mobility and less breathlessness",
+            "ejection fraction is stable",
+            "resting tremor has settled",
+            "NHS Number:",
+            "Address:",
+            "Tel:",
+            "with questions",
+        ],
+    );
+    assert!(
+        p.report.rasterised_pages.is_empty(),
+        "{:?}",
+        p.report.raster_reasons
+    );
+    assert_survivors_unmoved(&before, &after);
+}
