@@ -41,8 +41,8 @@ pub fn robustness(
     report: Option<&Path>,
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    // rules only: this run is about bad input, not detection
-    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, Some("none"))?;
+    // the default engine (rules + heading model + NER), as `pdf-deid run` uses it
+    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, None)?;
     let service = pdfium::service(pdfium_path)?;
     let mut md = String::new();
     writeln!(md, "# Robustness corpus run\n")?;
@@ -57,7 +57,12 @@ pub fn robustness(
         machine(),
         env!("CARGO_PKG_VERSION")
     )?;
-    writeln!(md, "Every file must end as verified output (ok / review, possibly with rasterised pages) or a clear per-file error; no panic, no file over 60 s. Outputs are kept in memory only.\n")?;
+    writeln!(
+        md,
+        "Detector: the default engine ({}).\n",
+        engine.detector_names().join(", ")
+    )?;
+    writeln!(md, "Every file must end as verified output (ok / review, possibly with rasterised pages) or a clear per-file error; no panic (in the pipeline or on the pdfium thread), no file past its time limit (60 s + 0.5 s per page). Outputs are kept in memory only.\n")?;
     writeln!(md, "| set | files | ok | review | with raster pages | clear error | panic | slowest (ms) | total (s) |")?;
     writeln!(md, "|---|---|---|---|---|---|---|---|---|")?;
     let mut errors: BTreeMap<&'static str, usize> = BTreeMap::new();

@@ -27,6 +27,10 @@ pub struct EvalArgs {
     /// Documents per genre.
     #[arg(long, default_value_t = 100)]
     pub realistic_docs: usize,
+    /// Also write the realistic documents (in the asked casing) as gold JSONL here, for
+    /// other tools or other versions to score.
+    #[arg(long)]
+    pub write_gold: Option<PathBuf>,
     /// The shared corpus (for the mtsamples transcriptions).
     #[arg(long, default_value = "../shared/corpus")]
     pub corpus: PathBuf,
@@ -62,6 +66,10 @@ pub struct EvalArgs {
     /// model alone, with propagation).
     #[arg(long, default_value = "combined")]
     pub detector: String,
+    /// Ages the policy redacts: over-89 (Safe Harbor, default) or all (for gold sets that
+    /// label every age).
+    #[arg(long, default_value = "over-89", value_parser = ["over-89", "all"])]
+    pub ages: String,
     /// Casing of the text before detection: as-is (default), upper (ALL CAPS) or lower
     /// (all lower case). Gold offsets stay valid (characters are mapped one to one).
     #[arg(long, default_value = "as-is", value_parser = ["as-is", "upper", "lower"])]
@@ -240,6 +248,13 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
         a.case,
         a.detector
     );
+    let mut examples = Vec::new();
+    let mut gold_out = match &a.write_gold {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => None,
+    };
     for g in genres {
         let mut scores = Scores::default();
         for (i, e) in generate(&carriers, g, seed, a.realistic_docs)
@@ -248,17 +263,64 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
         {
             let mut d = gold_of(i, e);
             d.text = recase(&d.text, &a.case);
+            if let Some(w) = gold_out.as_mut() {
+                use std::io::Write;
+                d.id = serde_json::json!(format!("{}-{i}", g.as_str()));
+                serde_json::to_writer(&mut *w, &d)?;
+                writeln!(w)?;
+            }
             let p = predict(engine, &[d.text.as_str()])?;
             scores.add(&d.text, &d.spans, &p[0]);
             total.add(&d.text, &d.spans, &p[0]);
+            if !a.no_text {
+                // generated surrogates only: safe to print
+                examples.extend(differences(g.as_str(), &d, &p[0]));
+            }
         }
         print_row(g.as_str(), &scores);
     }
     print_row("all", &total);
+    for e in examples.iter().take(80) {
+        println!("  {e}");
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&total)?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Gold spans no prediction touches ("missed") and predictions touching no gold span
+/// ("false"), with their text.
+fn differences(genre: &str, d: &GoldDoc, pred: &[PredSpan]) -> Vec<String> {
+    let chars: Vec<char> = d.text.chars().collect();
+    let show = |s: usize, e: usize| -> String {
+        chars
+            .get(s..e)
+            .map(|c| c.iter().collect())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for g in &d.spans {
+        if !pred.iter().any(|x| x.start < g.end && g.start < x.end) {
+            out.push(format!(
+                "{genre} missed {}: {:?} in {:?}",
+                g.label,
+                show(g.start, g.end),
+                show(g.start.saturating_sub(25), (g.end + 25).min(chars.len()))
+            ));
+        }
+    }
+    for x in pred {
+        if !d.spans.iter().any(|g| x.start < g.end && g.start < x.end) {
+            out.push(format!(
+                "{genre} false {}: {:?} in {:?}",
+                x.category.as_str(),
+                show(x.start, x.end),
+                show(x.start.saturating_sub(25), (x.end + 25).min(chars.len()))
+            ));
+        }
+    }
+    out
 }
 
 fn print_row(name: &str, s: &Scores) {
@@ -278,7 +340,9 @@ fn print_row(name: &str, s: &Scores) {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let engine = crate::commands::engine_for_detector(Config::safe_harbor(), &a.detector, None)?;
+    let mut cfg = Config::safe_harbor();
+    cfg.min_age = if a.ages == "all" { 0 } else { cfg.min_age };
+    let engine = crate::commands::engine_for_detector(cfg, &a.detector, None)?;
     if let Some(which) = &a.realistic {
         return run_realistic(&a, &engine, which);
     }

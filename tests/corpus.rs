@@ -2,8 +2,8 @@
 //! uses it. They run when the corpus exists (CI has it; `make test` then sets
 //! `PDF_DEID_REQUIRE=corpus,…` so a missing corpus fails) and print a notice otherwise.
 //! 1. Every PDF of the robustness sets ends as verified output or a clear per-file error
-//!    (a bad-input code): no panic in the pipeline or on the pdfium thread, no file past
-//!    its time limit (60 s plus 0.5 s per page) by more than a minute.
+//!    (a bad-input code): no panic in the pipeline or on the pdfium thread, no hang (no
+//!    file past twice its time limit of 60 s plus 0.5 s per page, plus five minutes).
 //! 2. On the JSL text-layer PDFs every output passed verification and at least 95 % of
 //!    the listed PHI strings are gone (docs/accuracy.md: 769/806 = 95.4 % with the
 //!    default policy, every survivor an age under 90 that Safe Harbor keeps), and with
@@ -37,10 +37,11 @@ fn robustness_sets_end_in_output_or_clear_error() {
         for f in corpus::pdf_files(&root.join("robustness").join(set)) {
             let o = corpus::run_file(engine, &service, &f);
             assert_ne!(o.status, "panic", "{} panicked", f.display());
-            // no hang: every file ends within its own page-scaled time limit, plus the
-            // stage in progress when it ran out (the in-process pipeline checks the limit
-            // between stages)
-            let limit = engine.config().limits.limit_for_pages(o.pages) + 60;
+            // no hang: every file ends within twice its page-scaled time limit plus five
+            // minutes (the in-process pipeline checks the limit between stages, so the
+            // stage in progress may overrun it; a failed file reports no page count; test
+            // builds are slower than release builds). Speed lives in the benchmarks.
+            let limit = 2 * engine.config().limits.limit_for_pages(o.pages) + 300;
             assert!(
                 Duration::from_millis(o.ms) < Duration::from_secs(limit),
                 "{} took {} ms (limit {limit} s)",

@@ -206,10 +206,28 @@ fn job_with_decisions_in_a_worker_process() {
     }
 }
 
+/// A batch over `dir/in` into `dir/out` (job log and key inside `dir`).
+fn batch_request(
+    dir: &std::path::Path,
+    isolation: deid_core::job::Isolation,
+    cancel: Option<Arc<deid_core::job::Cancel>>,
+) -> deid_core::job::JobRequest {
+    deid_core::job::JobRequest {
+        inputs: vec![dir.join("in")],
+        out_dir: dir.join("out"),
+        db: dir.join("out/jobs.sqlite"),
+        key: dir.join("key"),
+        force: false,
+        isolation,
+        review: None,
+        cancel,
+    }
+}
+
 /// Cancelling a document kills its worker; the rest of the batch goes on.
 #[test]
 fn cancel_one_document_of_a_batch() {
-    use deid_core::job::{self, Cancel, JobRequest};
+    use deid_core::job::{self, Cancel};
     let dir = tempfile::tempdir().expect("tmp");
     let mut inputs = Vec::new();
     for i in 0..3u64 {
@@ -220,16 +238,7 @@ fn cancel_one_document_of_a_batch() {
     }
     let cancel = Arc::new(Cancel::default());
     cancel.cancel_doc(1);
-    let req = JobRequest {
-        inputs: vec![dir.path().join("in")],
-        out_dir: dir.path().join("out"),
-        db: dir.path().join("out/jobs.sqlite"),
-        key: dir.path().join("key"),
-        force: false,
-        isolation: worker_isolation(),
-        review: None,
-        cancel: Some(cancel),
-    };
+    let req = batch_request(dir.path(), worker_isolation(), Some(cancel));
     let outcome = job::run_job(engine(), None, &req, &mut |_| {}).expect("job");
     let st: Vec<&str> = outcome.documents.iter().map(|d| d.status).collect();
     assert_eq!(st, vec!["ok", "cancelled", "ok"]);
@@ -241,7 +250,7 @@ fn cancel_one_document_of_a_batch() {
 /// that worker: the document ends `cancelled` with no output, the batch goes on.
 #[test]
 fn cancel_kills_a_running_worker() {
-    use deid_core::job::{self, Cancel, JobEvent, JobRequest};
+    use deid_core::job::{self, Cancel, JobEvent};
     let dir = tempfile::tempdir().expect("tmp");
     let inp = dir.path().join("in");
     std::fs::create_dir_all(&inp).expect("mkdir");
@@ -250,16 +259,7 @@ fn cancel_kills_a_running_worker() {
     std::fs::write(inp.join("1.pdf"), deid_core::samples::long_record(150)).expect("w");
     std::fs::write(inp.join("2.pdf"), deid_core::testpdf::clinical_letter(2).0).expect("w");
     let cancel = Arc::new(Cancel::default());
-    let req = JobRequest {
-        inputs: vec![inp],
-        out_dir: dir.path().join("out"),
-        db: dir.path().join("out/jobs.sqlite"),
-        key: dir.path().join("key"),
-        force: false,
-        isolation: worker_isolation(),
-        review: None,
-        cancel: Some(cancel.clone()),
-    };
+    let req = batch_request(dir.path(), worker_isolation(), Some(cancel.clone()));
     let mut stages_of_1 = 0;
     let mut cancelled_at = None;
     let outcome = job::run_job(engine(), None, &req, &mut |ev| match ev {
@@ -295,7 +295,7 @@ fn cancel_kills_a_running_worker() {
 /// the documents before and after it are done.
 #[test]
 fn a_crashing_worker_fails_its_document_and_the_batch_goes_on() {
-    use deid_core::job::{self, JobRequest};
+    use deid_core::job;
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("tmp");
     let inp = dir.path().join("in");
@@ -321,21 +321,13 @@ fn a_crashing_worker_fails_its_document_and_the_batch_goes_on() {
     let deid_core::job::Isolation::Subprocess { args, timeout, .. } = worker_isolation() else {
         unreachable!("worker isolation")
     };
-    let req = JobRequest {
-        inputs: vec![inp],
-        out_dir: dir.path().join("out"),
-        db: dir.path().join("out/jobs.sqlite"),
-        key: dir.path().join("key"),
-        force: false,
-        isolation: deid_core::job::Isolation::Subprocess {
-            exe: wrapper,
-            args,
-            timeout,
-            password: None,
-        },
-        review: None,
-        cancel: None,
+    let isolation = deid_core::job::Isolation::Subprocess {
+        exe: wrapper,
+        args,
+        timeout,
+        password: None,
     };
+    let req = batch_request(dir.path(), isolation, None);
     let outcome = job::run_job(engine(), None, &req, &mut |_| {}).expect("job");
     let got: Vec<(&str, Option<&str>)> = outcome
         .documents

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::types::Category;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct GoldSpan {
     pub start: usize,
     pub end: usize,
@@ -19,7 +19,7 @@ pub struct GoldSpan {
     pub label: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct GoldDoc {
     #[serde(alias = "note_id")]
     pub id: serde_json::Value,

@@ -88,12 +88,13 @@ const NER_SINGLE_WORD_PLACE: f32 = 0.35;
 /// Minimum score of a lower-case multi-word name, organisation or place.
 const NER_LOWER_CASE: f32 = 0.5;
 
-/// A time, a clock range, a number range or a bare year: "0600", "1930", "7P-7A",
-/// "89-109", "2019".
+/// A clock time, a clock range or a number range: "0600", "7P-7A", "89-109", "0700-1900"
+/// (a four-digit number from 1900 to 2099 stays a possible year).
 fn time_or_range(t: &str) -> bool {
     let t = t.trim();
     let digits_only = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    if digits_only(t) && t.len() <= 4 {
+    let year = |s: &str| s.len() == 4 && (s.starts_with("19") || s.starts_with("20"));
+    if digits_only(t) && t.len() <= 4 && !year(t) {
         return true;
     }
     let clock = |s: &str| {
@@ -423,11 +424,38 @@ impl Engine {
         if s.score < NER_MIN_SCORE {
             return false;
         }
+        // a US state the model calls a place stays (Safe Harbor keeps states, but the
+        // model's place spans often run "City, ST"): "OR", "TX" are words too
+        if s.category == Category::Location && self.rules.is_us_state(t.trim()) {
+            return true;
+        }
         let words: Vec<&str> = t
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
-        if words.len() == 1 && self.rules.is_allowed_term(words[0]) {
+        let person_or_place = matches!(
+            s.category,
+            Category::Name | Category::Organization | Category::Location
+        );
+        if words.len() == 1
+            && (self.rules.is_allowed_term(words[0])
+                || (person_or_place && self.rules.is_function_word(words[0])))
+        {
+            return false;
+        }
+        // a bare clock time ("0700", "1400") is no identifier or phone number (a house
+        // number may look like one)
+        let clock = t.len() == 4
+            && t.chars().all(|c| c.is_ascii_digit())
+            && t[..2].parse::<u32>().is_ok_and(|h| h < 24)
+            && t[2..].parse::<u32>().is_ok_and(|m| m < 60);
+        if clock && matches!(s.category, Category::Id | Category::Phone) {
+            return false;
+        }
+        // the policy decides which ages are PHI (Safe Harbor: 90 and over)
+        if s.category == Category::Age
+            && t.trim().parse::<u32>().is_ok_and(|a| a < self.cfg.min_age)
+        {
             return false;
         }
         // In ALL CAPS or all lower case the casing says nothing: a name, organisation or
@@ -441,13 +469,28 @@ impl Engine {
                     .filter(|c| c.is_alphabetic())
                     .all(char::is_lowercase)
         };
-        if matches!(
-            s.category,
-            Category::Name | Category::Organization | Category::Location
-        ) && words.iter().all(flat)
-            && words
-                .iter()
-                .all(|w| self.rules.is_ordinary_word(w) && !self.rules.reads_as_name(w))
+        // A census name or a known place among them keeps a name or place ("BROWN",
+        // "MILL VILLAGE"); an organisation of several words keeps unless every word is
+        // clinical ("RAPID CYCLE SOLUTIONS" stays, "LS CLEAR" goes).
+        let ordinary = |w: &&str| self.rules.is_ordinary_word(w) && !self.rules.reads_as_name(w);
+        let dropped = match s.category {
+            Category::Name | Category::Location => {
+                words.iter().all(ordinary)
+                    && !words.iter().any(|w| self.rules.is_known_name_or_place(w))
+            }
+            Category::Organization if words.len() == 1 => words.iter().all(ordinary),
+            Category::Organization => words.iter().all(|w| self.rules.is_clinical_word(w)),
+            _ => false,
+        };
+        if dropped && words.iter().all(flat) {
+            return false;
+        }
+        // in any casing: a one-word "name" that is an ordinary or clinical word and no
+        // known name or place ("Palpation")
+        if s.category == Category::Name
+            && words.len() == 1
+            && self.rules.is_ordinary_word(words[0])
+            && !self.rules.is_known_name_or_place(words[0])
         {
             return false;
         }

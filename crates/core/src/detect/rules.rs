@@ -246,7 +246,7 @@ impl RuleDetector {
             age_yo: re(r"(?i)\b(\d{2,3})[ \t]*-?(?:y/o|y\.o\.?|yo|yof|yom)"),
             age_label: re(r"(?i)\bage[ds]?[ \t]*:?[ \t]*(\d{2,3})\b"),
             street: re(
-                r"\b\d{1,6}[A-Za-z]?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?((?:(?:\p{Lu}[\p{L}'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?[ \t]+){1,4}?)(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|place|pl|way|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|trl|plaza|plz|pike|loop|alley|crescent)\b\.?(?:[ \t]+(?:NE|NW|SE|SW|[NSEW])\b\.?)?(?:,?[ \t]+(?i:apt|apartment|suite|ste|unit|rm|room|bldg|building|floor|fl|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+)?",
+                r"\b\d{1,6}[A-Za-z]?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?((?:(?:\p{Lu}[\p{L}'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?[ \t]+){1,4}?)(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|place|pl|way|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|trl|plaza|plz|pike|loop|alley|crescent|close|gardens|row|mews|grove|walk|rise|green|vale|croft|parade)\b\.?(?:[ \t]+(?:NE|NW|SE|SW|[NSEW])\b\.?)?(?:,?[ \t]+(?i:apt|apartment|suite|ste|unit|rm|room|bldg|building|floor|fl|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+)?",
             ),
             po_box: re(r"(?i)\b(?:P\.?[ \t]?O\.?|post[ \t]+office)[ \t]*box[ \t]+\d+\b"),
             city_state: re(&format!(
@@ -281,6 +281,27 @@ impl RuleDetector {
     /// function word: never PHI on its own when casing gives no hint.
     pub fn is_ordinary_word(&self, w: &str) -> bool {
         self.dicts.english(w) || self.dicts.clinical(w) || self.dicts.stop(w)
+    }
+
+    /// In a census name list or the gazetteer (as a name or place it may be PHI even when
+    /// it is also an ordinary word: "Young", "Reading").
+    pub fn is_known_name_or_place(&self, w: &str) -> bool {
+        self.dicts.first_name(w) || self.dicts.surname(w) || self.dicts.place(w)
+    }
+
+    /// A US state or territory: two-letter code (any casing) or name.
+    pub fn is_us_state(&self, w: &str) -> bool {
+        STATES.split('|').any(|s| s.eq_ignore_ascii_case(w))
+    }
+
+    /// A function word, label or title ("Re", "Dear", "Dr"): never a name on its own.
+    pub fn is_function_word(&self, w: &str) -> bool {
+        self.dicts.stop(w)
+    }
+
+    /// A clinical abbreviation or clinical vocabulary word, or on the allow-list.
+    pub fn is_clinical_word(&self, w: &str) -> bool {
+        self.dicts.clinical(w)
     }
 
     /// A census first name or surname that is no ordinary word ("Kevin", "WALSH").
@@ -697,6 +718,13 @@ impl RuleDetector {
                 .map(|w| w.as_str())
                 .collect();
             let one_word = toks.len() < 2;
+            // "I REALLY DO …" in capitals: ordinary words before a credential-like word
+            let ordinary = toks
+                .iter()
+                .all(|w| self.is_ordinary_word(w) && !self.dicts.name_like(w));
+            if ordinary {
+                continue;
+            }
             let statey = STATE_CREDENTIALS.contains(&cred.as_str())
                 && !toks
                     .first()

@@ -22,15 +22,22 @@ const TITLES: &str = r"dr|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|m
 const RELATIONS: &str = r"wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter";
 
 /// Credentials after a signature name ("J. SMITH, RN").
-const SIGN_CREDENTIALS: &str =
-    r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp";
+const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospital|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group";
+const FACILITY: &str = r"hospital|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)";
 
 /// Facility words whose prefix must look like a proper name (they also close ordinary
 /// phrases: "pain clinic", "cardiac surgery", "general practice").
-const WEAK_FACILITY: &[&str] = &["clinic", "practice", "surgery", "rehab", "hospice"];
+const WEAK_FACILITY: &[&str] = &[
+    "clinic",
+    "practice",
+    "surgery",
+    "rehab",
+    "hospice",
+    "laboratory",
+    "laboratories",
+];
 
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
 const GENERIC_FACILITY_WORDS: &[&str] = &[
@@ -113,6 +120,43 @@ const GENERIC_FACILITY_WORDS: &[&str] = &[
     "group",
 ];
 
+/// Words between a facility's name and its kind ("Mercy *General* Hospital").
+const FACILITY_MODIFIERS: &[&str] = &[
+    "general",
+    "community",
+    "regional",
+    "university",
+    "county",
+    "district",
+    "memorial",
+    "medical",
+    "children's",
+    "childrens",
+    "state",
+    "city",
+    "veterans",
+    "teaching",
+    "mental",
+    "psychiatric",
+    "rehabilitation",
+    "specialty",
+    "surgical",
+    "clinical",
+    "women's",
+    "cancer",
+    "heart",
+    "eye",
+    "health",
+    "family",
+    "house",
+];
+
+/// Street types (US and UK) for addresses written in one casing.
+const STREET_TYPES: &str = r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|gardens|row|way|court|ct|place|pl|crescent|grove|terrace|boulevard|blvd|mews|walk|parkway|pkwy|highway|hwy|circle|square";
+
+/// Two-letter US state codes.
+const STATE_CODES: &str = r"al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|pr";
+
 /// Prepositions after which a known place name is a location.
 const PLACE_CONTEXT: &str =
     r"from|in|to|near|lives\s+in|living\s+in|resides\s+in|moved\s+to|visiting|born\s+in";
@@ -136,6 +180,8 @@ pub(crate) struct ContextRules {
     postcode: Regex,
     pager: Regex,
     field: Regex,
+    street_any: Regex,
+    city_state_zip: Regex,
 }
 
 fn flat_case(w: &str) -> bool {
@@ -191,6 +237,12 @@ impl ContextRules {
             pager: re(
                 r"(?i)\b(?:pager|pgr|beeper|bleep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d{4,7})\b|(?:^|[\s(])#(\d{4,6})\b",
             ),
+            street_any: re(&format!(
+                r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"
+            )),
+            city_state_zip: re(&format!(
+                r"(?i)\b({WORD}(?:[ \t]+{WORD}){{0,2}}),?[ \t]+(?:{STATE_CODES})\.?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"
+            )),
             field: re(&format!(
                 r"(?im)(?:^|[\t|;]|[ ]{{2}}|\.[ ]|,[ ])[ \t]*((?:{FIELD_LABELS}))[ \t]*[:#][ \t]*"
             )),
@@ -202,8 +254,44 @@ impl ContextRules {
         self.facilities(d, text, out);
         self.places(d, text, out);
         self.dates(text, out);
-        self.uk(text, out);
+        self.uk(d, text, out);
         self.fields(d, text, out);
+        if flat_case(text) {
+            self.flat_addresses(d, text, out);
+        }
+    }
+
+    /// Street lines and "city, ST 12345" in text written in one casing, where the rules
+    /// that look for capitalised words cannot see them.
+    fn flat_addresses(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.street_any.captures_iter(text) {
+            let (Some(m), Some(words)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let bad = d
+                .words(words.as_str())
+                .any(|w| d.clinical(w.as_str()) || d.stop(w.as_str()));
+            if !bad && !super::followed_by_unit(text, m.start()) {
+                let end = m.end() - usize::from(m.as_str().ends_with('.'));
+                out.push(span(m.start(), end, Category::Address, 0.8, "address"));
+            }
+        }
+        for c in self.city_state_zip.captures_iter(text) {
+            let (Some(city), Some(zip)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // the last words before the state that form a known place ("salem, or 70790")
+            let words: Vec<regex::Match> = d.words(city.as_str()).collect();
+            for w in &words {
+                let cand = &city.as_str()[w.start()..];
+                if d.place(cand.trim_end_matches(',')) {
+                    let s = city.start() + w.start();
+                    out.push(span(s, city.end(), Category::Location, 0.8, "location"));
+                    break;
+                }
+            }
+            out.push(span(zip.start(), zip.end(), Category::Zip, 0.9, "zip"));
+        }
     }
 
     /// A word after a title or in a signature is a name when it reads as one: a census
@@ -213,13 +301,23 @@ impl ContextRules {
         let plain = |w: &str| d.english(w) || d.clinical(w) || d.stop(w);
         for c in self.title.captures_iter(text) {
             let Some(w1) = c.get(1) else { continue };
-            if plain(w1.as_str()) && !d.name_like(w1.as_str()) {
+            let (a, b) = (w1.as_str(), c.get(2).map(|m| m.as_str()));
+            // "dr amber mathew": a first name that is also a word, then a surname
+            let first_then_surname = d.first_name(a) && b.is_some_and(|b| d.name_like(b));
+            // "mr. wight," / "dr. porch" at the end of a line: a surname that is also a
+            // word, where nothing continues the phrase ("dr aware of labs" does)
+            let rest = text.get(w1.end()..).unwrap_or("");
+            let ends_phrase = rest.is_empty()
+                || rest.starts_with([',', '.', ';', '\n', ')'])
+                || rest.trim_start_matches([' ', '\t']).starts_with('\n');
+            let surname_alone = d.surname(a) && ends_phrase;
+            if plain(a) && !d.name_like(a) && !first_then_surname && !surname_alone {
                 continue;
             }
             let mut end = w1.end();
-            if let Some(w2) = c.get(2) {
+            if let (Some(w2), Some(b)) = (c.get(2), b) {
                 // "Dr John Walsh": a first name, then a surname
-                if d.first_name(w1.as_str()) && (d.name_like(w2.as_str()) || !plain(w2.as_str())) {
+                if d.first_name(a) && (d.name_like(b) || !plain(b)) {
                     end = w2.end();
                 }
             }
@@ -275,25 +373,49 @@ impl ContextRules {
                 .words(pre.as_str())
                 .map(|w| (pre.start() + w.start(), w.as_str()))
                 .collect();
-            // keep the trailing words that are not generic
+            // "RIVERSIDE GENERAL HOSPITAL": modifiers next to the facility word, then the
+            // name words before them, up to the first generic word
+            let lower = |i: usize| words[i].1.to_lowercase();
             let mut first = words.len();
+            while first > 0 && FACILITY_MODIFIERS.contains(&lower(first - 1).as_str()) {
+                first -= 1;
+            }
+            let modifiers = first;
             while first > 0 {
-                let w = words[first - 1].1.to_lowercase();
+                let w = lower(first - 1);
                 if GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w) {
                     break;
                 }
                 first -= 1;
             }
-            let kept = &words[first..];
-            if kept.is_empty() {
+            if first == modifiers {
                 continue;
             }
-            let weak = WEAK_FACILITY.contains(&kind.as_str().to_lowercase().as_str());
-            if weak && kept.iter().any(|(_, w)| d.english(w)) {
+            let kept = &words[first..];
+            let kind_l = kind.as_str().to_lowercase();
+            let weak = WEAK_FACILITY
+                .iter()
+                .any(|k| kind_l.split_whitespace().last() == Some(*k));
+            // a letterhead line ("Oak Surgery", "Kingston Clinical Laboratory") names the
+            // facility even with ordinary words; elsewhere they make it a phrase
+            let line_start = text
+                .get(..kept[0].0)
+                .is_none_or(|b| b.ends_with('\n') || b.trim().is_empty());
+            let titled = kept.iter().all(|(_, w)| w.starts_with(char::is_uppercase));
+            // a line that holds nothing but the facility (a letterhead), in any casing
+            let whole_line = line_start
+                && text
+                    .get(kind.end()..)
+                    .is_some_and(|r| r.is_empty() || r.starts_with(['\n', '\r']));
+            if weak
+                && kept.iter().any(|(_, w)| d.english(w))
+                && !(line_start && titled && !flat)
+                && !whole_line
+            {
                 continue;
             }
             // in mixed-case text a facility name is capitalised
-            if !flat && !kept.iter().all(|(_, w)| w.starts_with(char::is_uppercase)) {
+            if !flat && !titled {
                 continue;
             }
             out.push(span(
@@ -347,16 +469,25 @@ impl ContextRules {
                 continue;
             }
             // part of a longer date, a ratio (120/80), a score (7/10) or a fraction (1/2)
+            // a sentence may end right after the date ("on 4/12.")
+            let rest = text.get(m.end()..).unwrap_or("");
+            let full_stop =
+                rest.starts_with('.') && rest[1..].chars().next().is_none_or(char::is_whitespace);
             let glued = super::prev_char(text, m.start())
                 .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':'))
-                || super::next_char(text, m.end())
+                || (super::next_char(text, m.end())
                     .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '%' | '.' | '-'))
-                    && !text
-                        .get(m.end()..)
-                        .is_some_and(|r| r.starts_with(". ") || r == ".");
+                    && !full_stop);
             let fraction = (dy <= 4 || dy == 8) && mo < dy;
             let same = mo == dy && mo <= 3; // "2/2" = secondary to
-            let score_like = matches!(dy, 5 | 10) && mo <= dy;
+                                            // "8/10 pain": a pain score
+            let next_word: String = rest
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphabetic())
+                .collect::<String>()
+                .to_lowercase();
+            let score_like = dy == 10 && next_word == "pain";
             if glued || fraction || same || score_like || super::followed_by_unit(text, m.end()) {
                 continue;
             }
@@ -394,7 +525,7 @@ impl ContextRules {
 
     /// UK phone numbers, NHS numbers (valid checksum anywhere; any ten digits after an NHS
     /// label), UK postcodes and pagers.
-    fn uk(&self, text: &str, out: &mut Vec<Span>) {
+    fn uk(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for m in self.uk_phone.find_iter(text) {
             let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
             let national = if m.as_str().starts_with('+') {
@@ -443,6 +574,23 @@ impl ContextRules {
             let upper = s.chars().all(|ch| !ch.is_lowercase());
             if !has_space && !upper {
                 continue;
+            }
+            // the town on the line above a postcode in an address block
+            let above = text.get(..p.start()).unwrap_or("");
+            if let Some(line) = above.strip_suffix('\n') {
+                let line_start = line.rfind('\n').map_or(0, |i| i + 1);
+                let town = line[line_start..].trim();
+                if !town.is_empty() && d.place(town) {
+                    let ts = line_start
+                        + (line[line_start..].len() - line[line_start..].trim_start().len());
+                    out.push(span(
+                        ts,
+                        ts + town.len(),
+                        Category::Location,
+                        0.8,
+                        "location",
+                    ));
+                }
             }
             out.push(span(p.start(), p.end(), Category::Address, 0.85, "address"));
         }
@@ -540,9 +688,12 @@ impl ContextRules {
                     }
                     let initial =
                         bare.chars().count() == 1 && bare.chars().all(char::is_alphabetic);
+                    // after an explicit name label ("Patient Name:", "Next of kin:")
+                    // ordinary words are names too ("moon, hugh")
+                    let explicit = label.contains("name") || matches!(first, "next" | "nok");
                     let ok = initial
                         || d.name_like(bare)
-                        || (!d.english(bare)
+                        || ((explicit || !d.english(bare))
                             && !d.clinical(bare)
                             && !d.stop(bare)
                             && bare
