@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use deid_core::eval::{GoldDoc, PredSpan, Scores};
-use deid_core::{Config, Engine};
+use deid_core::Engine;
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
@@ -141,7 +141,6 @@ fn gold_of(id: usize, e: deid_core::ner::train::Example) -> GoldDoc {
 
 /// The mtsamples transcriptions that carry the realistic documents of `slice`.
 fn carriers(corpus: &std::path::Path, slice: &str) -> anyhow::Result<Vec<String>> {
-    use sha2::Digest;
     let mts = corpus.join("text/mtsamples");
     let subset_path = mts.join("mtsamples_subset.csv");
     let mut subset = std::collections::HashSet::new();
@@ -171,7 +170,11 @@ fn carriers(corpus: &std::path::Path, slice: &str) -> anyhow::Result<Vec<String>
         for rec in r.records() {
             let rec = rec?;
             let nid = rec.get(id).unwrap_or("");
-            let even = sha2::Sha256::digest(nid.as_bytes())[31] % 2 == 0;
+            // the same split as scripts/gen_dicts.py: the sha256's last byte is even
+            let last_hex = deid_core::job::sha256_hex(nid.as_bytes()).pop();
+            let even = last_hex
+                .and_then(|c| c.to_digit(16))
+                .is_some_and(|v| v % 2 == 0);
             if even && !subset.contains(nid) {
                 out.push(rec.get(tx).unwrap_or("").to_string());
             }
@@ -340,8 +343,15 @@ fn print_row(name: &str, s: &Scores) {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let mut cfg = Config::safe_harbor();
-    cfg.min_age = if a.ages == "all" { 0 } else { cfg.min_age };
+    let cfg = deid_core::Settings {
+        policy: "safe-harbor".into(),
+        timeout_s: None,
+        review_threshold: None,
+        mark: None,
+        device: None,
+        ages: Some(a.ages.clone()),
+    }
+    .into_config()?;
     let engine = crate::commands::engine_for_detector(cfg, &a.detector, None)?;
     if let Some(which) = &a.realistic {
         return run_realistic(&a, &engine, which);

@@ -103,11 +103,7 @@ fn time_or_range(t: &str) -> bool {
     };
     match t.split_once('-') {
         // "12-2019" is a month and a year
-        Some((a, b))
-            if a.len() <= 2 && b.len() == 4 && (b.starts_with("19") || b.starts_with("20")) =>
-        {
-            false
-        }
+        Some((a, b)) if a.len() <= 2 && year(b) => false,
         Some((a, b)) => clock(a) && clock(b),
         None => false,
     }
@@ -460,19 +456,11 @@ impl Engine {
         }
         // In ALL CAPS or all lower case the casing says nothing: a name, organisation or
         // place made only of ordinary or clinical words ("KAYEXALATE", "LS CLEAR", "cont")
-        // is not one; a known name that is no ordinary word still counts.
-        let flat = |w: &&str| {
-            w.chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase)
-                || w.chars()
-                    .filter(|c| c.is_alphabetic())
-                    .all(char::is_lowercase)
-        };
+        // is not one.
         // A census name or a known place among them keeps a name or place ("BROWN",
         // "MILL VILLAGE"); an organisation of several words keeps unless every word is
         // clinical ("RAPID CYCLE SOLUTIONS" stays, "LS CLEAR" goes).
-        let ordinary = |w: &&str| self.rules.is_ordinary_word(w) && !self.rules.reads_as_name(w);
+        let ordinary = |w: &&str| self.rules.is_ordinary_word(w);
         let dropped = match s.category {
             Category::Name | Category::Location => {
                 words.iter().all(ordinary)
@@ -482,7 +470,7 @@ impl Engine {
             Category::Organization => words.iter().all(|w| self.rules.is_clinical_word(w)),
             _ => false,
         };
-        if dropped && words.iter().all(flat) {
+        if dropped && words.iter().all(|w| crate::detect::rules::flat_case(w)) {
             return false;
         }
         // in any casing: a one-word "name" that is an ordinary or clinical word and no
@@ -519,8 +507,7 @@ impl Engine {
             // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
             Category::Id => t.chars().filter(char::is_ascii_digit).count() >= 3,
             // a date needs a digit or a month or weekday name ("exacerbation" is no date);
-            // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A),
-            // and a bare year is not PHI under Safe Harbor
+            // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A)
             Category::Date => {
                 (t.chars().any(|c| c.is_ascii_digit())
                     || words.iter().any(|w| is_month_or_weekday(w)))

@@ -495,6 +495,13 @@ mod tests {
             .collect()
     }
 
+    /// Propagation with the standard settings and no allow-listed or ordinary words.
+    fn propagate_all(texts: &[&str], e: &mut Vec<Entity>) {
+        propagate(texts, e, &PropagateConfig::standard(), &|_| false, &|_| {
+            false
+        });
+    }
+
     #[test]
     fn name_forms_propagate() {
         let texts = [
@@ -503,13 +510,7 @@ mod tests {
             "Maria returned. The maria flower is not a name.",
         ];
         let mut e = vec![ent(0, 0, 9, 23, Category::Name)];
-        propagate(
-            &texts,
-            &mut e,
-            &PropagateConfig::standard(),
-            &|_| false,
-            &|_| false,
-        );
+        propagate_all(&texts, &mut e);
         let f = found(&texts, &e);
         assert!(f.contains(&(1, "GONZALEZ".into())), "{f:?}");
         assert!(f.contains(&(1, "Gonzalez, Maria".into())), "{f:?}");
@@ -523,13 +524,7 @@ mod tests {
     fn ids_match_with_or_without_separators() {
         let texts = ["MRN: 482-9301", "see chart 4829301 and 48293012"];
         let mut e = vec![ent(0, 0, 5, 13, Category::Id)];
-        propagate(
-            &texts,
-            &mut e,
-            &PropagateConfig::standard(),
-            &|_| false,
-            &|_| false,
-        );
+        propagate_all(&texts, &mut e);
         let f = found(&texts, &e);
         assert!(f.contains(&(1, "4829301".into())), "{f:?}");
         assert!(!f.iter().any(|(_, s)| s == "48293012"), "{f:?}");
@@ -542,13 +537,7 @@ mod tests {
             "Seen with Ms. Gonzales and Mrs. Gonzalex today; Gonzaga is a place.",
         ];
         let mut e = vec![ent(0, 0, 9, 23, Category::Name)];
-        propagate(
-            &texts,
-            &mut e,
-            &PropagateConfig::standard(),
-            &|_| false,
-            &|_| false,
-        );
+        propagate_all(&texts, &mut e);
         let f = found(&texts, &e);
         assert!(f.contains(&(1, "Gonzales".into())), "{f:?}");
         assert!(f.contains(&(1, "Gonzalex".into())), "{f:?}");

@@ -15,7 +15,7 @@ mod rules_dict;
 // Context rules that hold in any casing, and UK formats (detect/rules_context.rs).
 #[path = "rules_context.rs"]
 mod rules_context;
-pub use rules_context::{nhs_check_digit, nhs_checksum_ok};
+pub use rules_context::{flat_case, nhs_check_digit, nhs_checksum_ok};
 
 use crate::types::{Category, Span};
 use rules_dict::Dicts;
@@ -280,7 +280,7 @@ impl RuleDetector {
     /// An ordinary English word, a clinical abbreviation or clinical vocabulary, or a
     /// function word: never PHI on its own when casing gives no hint.
     pub fn is_ordinary_word(&self, w: &str) -> bool {
-        self.dicts.english(w) || self.dicts.clinical(w) || self.dicts.stop(w)
+        self.dicts.ordinary(w)
     }
 
     /// In a census name list or the gazetteer (as a name or place it may be PHI even when
@@ -302,11 +302,6 @@ impl RuleDetector {
     /// A clinical abbreviation or clinical vocabulary word, or on the allow-list.
     pub fn is_clinical_word(&self, w: &str) -> bool {
         self.dicts.clinical(w)
-    }
-
-    /// A census first name or surname that is no ordinary word ("Kevin", "WALSH").
-    pub fn reads_as_name(&self, w: &str) -> bool {
-        self.dicts.name_like(w)
     }
 
     pub fn is_known_first_name(&self, w: &str) -> bool {
@@ -719,10 +714,7 @@ impl RuleDetector {
                 .collect();
             let one_word = toks.len() < 2;
             // "I REALLY DO …" in capitals: ordinary words before a credential-like word
-            let ordinary = toks
-                .iter()
-                .all(|w| self.is_ordinary_word(w) && !self.dicts.name_like(w));
-            if ordinary {
+            if toks.iter().all(|w| self.dicts.ordinary(w)) {
                 continue;
             }
             let statey = STATE_CREDENTIALS.contains(&cred.as_str())

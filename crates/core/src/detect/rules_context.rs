@@ -184,7 +184,8 @@ pub(crate) struct ContextRules {
     city_state_zip: Regex,
 }
 
-fn flat_case(w: &str) -> bool {
+/// Written in one casing: every letter upper case, or every letter lower case.
+pub fn flat_case(w: &str) -> bool {
     let letters = || w.chars().filter(|c| c.is_alphabetic());
     letters().all(char::is_uppercase) || letters().all(char::is_lowercase)
 }
@@ -250,13 +251,14 @@ impl ContextRules {
     }
 
     pub(crate) fn detect(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let flat = flat_case(text);
         self.names(d, text, out);
-        self.facilities(d, text, out);
-        self.places(d, text, out);
+        self.facilities(d, text, flat, out);
+        self.places(d, text, flat, out);
         self.dates(text, out);
         self.uk(d, text, out);
         self.fields(d, text, out);
-        if flat_case(text) {
+        if flat {
             self.flat_addresses(d, text, out);
         }
     }
@@ -298,7 +300,6 @@ impl ContextRules {
     /// name that is no English word, or (in a title) any word that is neither English
     /// nor clinical ("DR WALSH", "dr okafor"; not "DR NOTIFIED", "dr aware").
     fn names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        let plain = |w: &str| d.english(w) || d.clinical(w) || d.stop(w);
         for c in self.title.captures_iter(text) {
             let Some(w1) = c.get(1) else { continue };
             let (a, b) = (w1.as_str(), c.get(2).map(|m| m.as_str()));
@@ -311,13 +312,13 @@ impl ContextRules {
                 || rest.starts_with([',', '.', ';', '\n', ')'])
                 || rest.trim_start_matches([' ', '\t']).starts_with('\n');
             let surname_alone = d.surname(a) && ends_phrase;
-            if plain(a) && !d.name_like(a) && !first_then_surname && !surname_alone {
+            if d.ordinary(a) && !first_then_surname && !surname_alone {
                 continue;
             }
             let mut end = w1.end();
             if let (Some(w2), Some(b)) = (c.get(2), b) {
                 // "Dr John Walsh": a first name, then a surname
-                if d.first_name(a) && (d.name_like(b) || !plain(b)) {
+                if d.first_name(a) && !d.ordinary(b) {
                     end = w2.end();
                 }
             }
@@ -325,7 +326,7 @@ impl ContextRules {
         }
         for c in self.relation.captures_iter(text) {
             let Some(w1) = c.get(1) else { continue };
-            if !d.first_name(w1.as_str()) || plain(w1.as_str()) {
+            if !d.first_name(w1.as_str()) || d.ordinary(w1.as_str()) {
                 continue;
             }
             let mut end = w1.end();
@@ -344,7 +345,7 @@ impl ContextRules {
                 .filter(|w| w.chars().count() > 1)
                 .collect();
             let Some(last) = words.last() else { continue };
-            if !d.name_like(last) || words.iter().any(|w| plain(w) && !d.name_like(w)) {
+            if !d.name_like(last) || words.iter().any(|w| d.ordinary(w)) {
                 continue;
             }
             // "Baltimore, MD", "Erie, PA": a credential that is also a state code needs a
@@ -363,8 +364,7 @@ impl ContextRules {
     /// "MERCY HOSPITAL", "st luke's medical center": the words before a facility word, up to
     /// the first generic word; "clinic"/"practice"/"surgery" need a prefix that reads as a
     /// proper name (no English or clinical word).
-    fn facilities(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        let flat = flat_case(text);
+    fn facilities(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
         for c in self.facility.captures_iter(text) {
             let (Some(pre), Some(kind)) = (c.get(1), c.get(2)) else {
                 continue;
@@ -430,8 +430,7 @@ impl ContextRules {
 
     /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
     /// ("from Reading" yes in mixed case; "in bath" no).
-    fn places(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        let flat = flat_case(text);
+    fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
         for c in self.place.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
             let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();

@@ -155,13 +155,14 @@ impl Dicts {
     pub(crate) fn place(&self, w: &str) -> bool {
         self.places.contains(&w.to_lowercase())
     }
+    /// An ordinary English word, a clinical word or a function word.
+    pub(crate) fn ordinary(&self, w: &str) -> bool {
+        self.english(w) || self.clinical(w) || self.stop(w)
+    }
     /// A word that reads as a person's name whatever its casing: a census first name or
-    /// surname that is not also an ordinary English word or a clinical term.
+    /// surname that is no ordinary word (so `name_like` implies `!ordinary`).
     pub(crate) fn name_like(&self, w: &str) -> bool {
-        (self.first_name(w) || self.surname(w))
-            && !self.english(w)
-            && !self.clinical(w)
-            && !self.stop(w)
+        (self.first_name(w) || self.surname(w)) && !self.ordinary(w)
     }
 
     /// A bare "Name:" label only counts at the start of a line/cell or after a
