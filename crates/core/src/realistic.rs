@@ -13,12 +13,9 @@
 
 use std::sync::OnceLock;
 
-use crate::ner::train::Example;
+use crate::ner::train::{Example, FIRST, LAST};
 use crate::testpdf::Lcg;
 use crate::types::Category::{self, *};
-
-const FIRST: &str = include_str!("../../../assets/dict/first_names.txt");
-const LAST: &str = include_str!("../../../assets/dict/surnames.txt");
 
 /// Kind of document to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

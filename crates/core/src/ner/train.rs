@@ -21,8 +21,9 @@ pub struct Example {
     pub spans: Vec<(usize, usize, Category)>,
 }
 
-const FIRST: &str = include_str!("../../../../assets/dict/first_names.txt");
-const LAST: &str = include_str!("../../../../assets/dict/surnames.txt");
+/// The census name lists (also used by `realistic.rs` for its surrogates).
+pub(crate) const FIRST: &str = include_str!("../../../../assets/dict/first_names.txt");
+pub(crate) const LAST: &str = include_str!("../../../../assets/dict/surnames.txt");
 const CITIES: &[&str] = &[
     "Springfield",
     "Riverside",
