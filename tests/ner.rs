@@ -13,9 +13,8 @@ use std::path::PathBuf;
 use deid_core::ner::{self, Encoder};
 
 fn encoder_dir() -> Option<PathBuf> {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/minilm");
-    if d.join("model.safetensors").is_file() {
-        Some(d)
+    if common::encoder_present() {
+        Some(common::encoder_path())
     } else {
         common::skip("encoder", "models/minilm missing (run scripts/setup.sh)");
         None

@@ -31,11 +31,14 @@ pub fn skip(resource: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "NOTICE: test skipped: {why}");
 }
 
+/// Where scripts/setup.sh puts the NER base encoder.
+pub fn encoder_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/minilm")
+}
+
 /// Whether the NER base encoder was fetched (scripts/setup.sh).
 pub fn encoder_present() -> bool {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("models/minilm/model.safetensors")
-        .is_file()
+    encoder_path().join("model.safetensors").is_file()
 }
 
 /// The engine `pdf-deid run` uses by default: rules + the learned heading classifier + the
