@@ -55,9 +55,12 @@ pub struct EvalArgs {
     pub limit: Option<usize>,
     /// Documents whose hash (sha256 of the id) is even are the held-back half; score
     /// only those.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tuning_half")]
     pub held_back: bool,
-    /// Never print any text of missed spans (only categories).
+    /// The other half (hash odd): the documents to read errors on and tune against.
+    #[arg(long)]
+    pub tuning_half: bool,
+    /// Never print any text of missed spans or false positives (only categories).
     #[arg(long)]
     pub no_text: bool,
     #[arg(long)]
@@ -106,6 +109,7 @@ fn predict(engine: &Engine, texts: &[&str]) -> anyhow::Result<Vec<Vec<PredSpan>>
                     start: t.get(..e.start).map(|s| s.chars().count()).unwrap_or(0),
                     end: t.get(..e.end).map(|s| s.chars().count()).unwrap_or(0),
                     category: e.category,
+                    source: e.source_label(),
                 })
                 .collect()
         })
@@ -140,7 +144,7 @@ fn gold_of(id: usize, e: deid_core::ner::train::Example) -> GoldDoc {
 }
 
 /// The mtsamples transcriptions that carry the realistic documents of `slice`.
-fn carriers(corpus: &std::path::Path, slice: &str) -> anyhow::Result<Vec<String>> {
+pub(crate) fn carriers(corpus: &std::path::Path, slice: &str) -> anyhow::Result<Vec<String>> {
     let mts = corpus.join("text/mtsamples");
     let subset_path = mts.join("mtsamples_subset.csv");
     let mut subset = std::collections::HashSet::new();
@@ -225,6 +229,9 @@ fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
     }
     if a.held_back {
         docs.retain(|d| held_back(&d.id));
+    }
+    if a.tuning_half {
+        docs.retain(|d| !held_back(&d.id));
     }
     if let Some(l) = a.limit {
         docs.truncate(l);
@@ -315,9 +322,13 @@ fn differences(genre: &str, d: &GoldDoc, pred: &[PredSpan]) -> Vec<String> {
     }
     for x in pred {
         if !d.spans.iter().any(|g| x.start < g.end && g.start < x.end) {
+            let residual = deid_core::eval::residual_phi(&chars, x)
+                .map(|why| format!(" [{why}]"))
+                .unwrap_or_default();
             out.push(format!(
-                "{genre} false {}: {:?} in {:?}",
+                "{genre} false {} ({}){residual}: {:?} in {:?}",
                 x.category.as_str(),
+                x.source,
                 show(x.start, x.end),
                 show(x.start.saturating_sub(25), (x.end + 25).min(chars.len()))
             ));
@@ -359,11 +370,19 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     let docs = load_docs(&a)?;
     let mut scores = Scores::default();
     let mut missed_examples: Vec<String> = Vec::new();
+    let mut false_examples: Vec<String> = Vec::new();
     for chunk in docs.chunks(128) {
         let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
         let preds = predict(&engine, &texts)?;
         for (d, p) in chunk.iter().zip(preds) {
             scores.add(&d.text, &d.spans, &p);
+            if !a.no_text && false_examples.len() < 400 {
+                false_examples.extend(
+                    differences("", d, &p)
+                        .into_iter()
+                        .filter(|l| l.starts_with(" false")),
+                );
+            }
             if !a.no_text && missed_examples.len() < 20 {
                 let chars: Vec<char> = d.text.chars().collect();
                 for g in &d.spans {
@@ -412,6 +431,25 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         "false-positive words per 1,000 words: {:.2}",
         scores.fp_per_1000_words()
     );
+    if a.negatives.is_some() {
+        let residual: Vec<String> = scores
+            .residual_phi_words
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        println!(
+            "  of which PHI left in the de-identified text (Safe Harbor, eval::residual_phi): {}",
+            if residual.is_empty() {
+                "none".into()
+            } else {
+                residual.join(", ")
+            }
+        );
+        println!(
+            "false-positive words per 1,000 words without that PHI: {:.2}",
+            scores.fp_per_1000_words_adjudicated()
+        );
+    }
     let missed: Vec<String> = scores
         .missed_by_category
         .iter()
@@ -428,6 +466,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     if !a.no_text {
         for m in missed_examples {
             println!("  missed {m}");
+        }
+        for f in false_examples.iter().take(400) {
+            println!(" {f}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -197,6 +197,23 @@ pub struct NerTrainArgs {
     /// ../shared/corpus/text: add the training half of the labelled text sets.
     #[arg(long)]
     corpus: Option<PathBuf>,
+    /// Case augmentation: a third of the training and validation windows in all lower
+    /// case, a sixth in ALL CAPS (ASCII letters, so offsets stay), the rest as written.
+    #[arg(long)]
+    case_augment: bool,
+    /// Add this many realistic documents per genre (`realistic.rs`, seed 303) built on the
+    /// *dev* transcriptions (needs --corpus); the test slice's carriers are never used.
+    #[arg(long, default_value_t = 0)]
+    realistic_docs: usize,
+}
+
+/// `e` with its ASCII letters in one casing (byte offsets of its spans stay valid).
+fn recase_ascii(e: &mut deid_core::ner::train::Example, upper: bool) {
+    e.text = if upper {
+        e.text.to_ascii_uppercase()
+    } else {
+        e.text.to_ascii_lowercase()
+    };
 }
 
 pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
@@ -242,6 +259,33 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             }
         }
         println!("corpus windows: {corpus_n}");
+        if args.realistic_docs > 0 {
+            let texts = crate::eval::carriers(&dir.join(".."), "dev")?;
+            let carriers: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let mut k = 0;
+            for g in deid_core::realistic::Genre::ALL {
+                for e in deid_core::realistic::generate(&carriers, g, 303, args.realistic_docs) {
+                    for w in nt::windowed(&e) {
+                        k += 1;
+                        if k % 10 == 1 {
+                            valid.push(w);
+                        } else {
+                            train.push(w);
+                        }
+                    }
+                }
+            }
+            println!("realistic windows: {k}");
+        }
+    }
+    if args.case_augment {
+        for (i, e) in train.iter_mut().chain(valid.iter_mut()).enumerate() {
+            match i % 6 {
+                1 | 4 => recase_ascii(e, false),
+                2 => recase_ascii(e, true),
+                _ => {}
+            }
+        }
     }
     let mut encoder = ner::Encoder::load(&enc_dir, candle_core::Device::Cpu)
         .context("base encoder (run scripts/fetch-model.sh)")?;
@@ -320,6 +364,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
                     start: cp(x.start),
                     end: cp(x.end),
                     category: x.category,
+                    source: x.detector.clone(),
                 })
                 .collect();
             s.add(&e.text, &gold, &pr);
@@ -416,6 +461,8 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             "sentences": n,
             "split": "generated: i % 10 == 0 held back (never trained on), i % 10 == 1 validation (thresholds), rest train; corpus text sets: the odd half by sha256(id) (the even half is held back), 1 in 10 windows for validation",
             "corpus_windows": corpus_n,
+            "case_augment": args.case_augment.then_some("windows i % 6 in {1, 4}: lower case, i % 6 == 2: upper case (ASCII), train and validation"),
+            "realistic": (args.realistic_docs > 0).then(|| format!("realistic.rs, {} documents per genre, seed 303, dev carriers (the even half by sha256(note_id) of the transcriptions outside mtsamples_subset.csv)", args.realistic_docs)),
             "corpus": corpus.map(|_| "text/presidio-synth, text/synthea (silver), text/mtsamples (negatives)"),
             "data_sha256": data_sha,
             "epochs": epochs,

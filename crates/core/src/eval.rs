@@ -34,6 +34,8 @@ pub struct PredSpan {
     pub start: usize,
     pub end: usize,
     pub category: Category,
+    /// Which detectors found it (`Entity::source_label`), for error listings.
+    pub source: String,
 }
 
 /// Map a gold label (ours, Presidio's, Synthea silver's, i2b2-like) to a category;
@@ -113,6 +115,58 @@ pub struct Scores {
     pub entity_exact: Counts,
     /// Categories of the gold spans no prediction touched.
     pub missed_by_category: BTreeMap<String, u64>,
+    /// False-positive words whose prediction [`residual_phi`] adjudicates as PHI left in
+    /// text published as de-identified, by reason.
+    pub residual_phi_words: BTreeMap<String, u64>,
+}
+
+/// Placeholders that de-identified transcriptions put where a name was ("Dr. XYZ",
+/// "ABCD General Hospital", "Mr. XXXX").
+fn is_placeholder(w: &str) -> bool {
+    let w = w.trim_end_matches(['\'', '’', 's']).to_lowercase();
+    matches!(w.as_str(), "abc" | "abcd" | "xyz") || (w.len() >= 3 && w.chars().all(|c| c == 'x'))
+}
+
+/// Why a prediction on text published as de-identified (every prediction counted as false)
+/// is PHI all the same, by the letter of Safe Harbor; `None` when it is a false positive.
+/// The rule is fixed and mechanical, so it can be applied to held-back text without
+/// looking at it: a date with its day or month and a year ("12/04/1987", "July 2010",
+/// "November 20, 2008"; Safe Harbor removes every date element but the year), a capitalised
+/// word right after a personal title ("Dr. Wildes"), or a placeholder standing for a name
+/// ("Dr. XYZ", "ABCD General Hospital"). Bare month/day numbers ("5/5") stay false.
+pub fn residual_phi(text: &[char], p: &PredSpan) -> Option<&'static str> {
+    static DATE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static TITLE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let date = DATE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)^(?:(?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01])[/.-](?:\d{2}|(?:19|20)\d{2})|(?:0?[1-9]|[12]\d|3[01])[/.-](?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2}|(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(?:(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:of\s+)?(?:19|20)\d{2})|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d{2})$",
+        )
+        .expect("static regex")
+    });
+    let title = TITLE
+        .get_or_init(|| regex::Regex::new(r"(?i)\b(?:dr|mr|mrs|ms)\.?\s+$").expect("static regex"));
+    let span: String = text.get(p.start..p.end)?.iter().collect();
+    let words: Vec<&str> = span
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    match p.category {
+        Category::Date if date.is_match(span.trim()) => Some("date with a year"),
+        Category::Name | Category::Organization
+            if words.first().is_some_and(|w| is_placeholder(w)) =>
+        {
+            Some("placeholder")
+        }
+        Category::Name => {
+            let before: String = text
+                .get(p.start.saturating_sub(12)..p.start)?
+                .iter()
+                .collect();
+            let capitalised = span.chars().next().is_some_and(char::is_uppercase);
+            (capitalised && title.is_match(&before)).then_some("name after a title")
+        }
+        _ => None,
+    }
 }
 
 fn words(text: &[char]) -> Vec<(usize, usize)> {
@@ -151,14 +205,17 @@ impl Scores {
         self.words += ws.len() as u64;
         for w in ws {
             let g = gold.iter().find(|g| overlaps(w, (g.0, g.1))).map(|g| g.2);
-            let p = pred
-                .iter()
-                .find(|p| overlaps(w, (p.start, p.end)))
-                .map(|p| p.category);
+            let pred_span = pred.iter().find(|p| overlaps(w, (p.start, p.end)));
+            let p = pred_span.map(|p| p.category);
             match (g, p) {
                 (Some(_), Some(_)) => self.token.tp += 1,
                 (Some(_), None) => self.token.fn_ += 1,
-                (None, Some(_)) => self.token.fp += 1,
+                (None, Some(_)) => {
+                    self.token.fp += 1;
+                    if let Some(why) = pred_span.and_then(|p| residual_phi(&chars, p)) {
+                        *self.residual_phi_words.entry(why.into()).or_default() += 1;
+                    }
+                }
                 (None, None) => {}
             }
             if let Some(gc) = g {
@@ -229,11 +286,72 @@ impl Scores {
     pub fn fp_per_1000_words(&self) -> f64 {
         1000.0 * self.token.fp as f64 / self.words.max(1) as f64
     }
+
+    /// [`Scores::fp_per_1000_words`] without the words [`residual_phi`] adjudicates as PHI.
+    pub fn fp_per_1000_words_adjudicated(&self) -> f64 {
+        let residual: u64 = self.residual_phi_words.values().sum();
+        1000.0 * self.token.fp.saturating_sub(residual) as f64 / self.words.max(1) as f64
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn residual_phi_is_dates_with_a_year_titled_names_and_placeholders() {
+        let t = "On 12/04/1987 and July 2010 Dr. Wildes saw Mr. XYZ at ABCD General Hospital; \
+                 5/5 strength, 08/09 visit, Darco shoe, November 20, 2008.";
+        let chars: Vec<char> = t.chars().collect();
+        let at = |s: &str, c: Category| {
+            let b = t.find(s).expect("in text");
+            let start = t[..b].chars().count();
+            let p = PredSpan {
+                start,
+                end: start + s.chars().count(),
+                category: c,
+                source: String::new(),
+            };
+            residual_phi(&chars, &p)
+        };
+        assert_eq!(at("12/04/1987", Category::Date), Some("date with a year"));
+        assert_eq!(at("July 2010", Category::Date), Some("date with a year"));
+        assert_eq!(
+            at("November 20, 2008", Category::Date),
+            Some("date with a year")
+        );
+        assert_eq!(at("Wildes", Category::Name), Some("name after a title"));
+        assert_eq!(at("XYZ", Category::Name), Some("placeholder"));
+        assert_eq!(
+            at("ABCD General Hospital", Category::Organization),
+            Some("placeholder")
+        );
+        assert_eq!(at("5/5", Category::Date), None);
+        assert_eq!(at("08/09", Category::Date), None);
+        assert_eq!(at("Darco", Category::Name), None);
+        assert_eq!(at("General", Category::Location), None);
+
+        let mut s = Scores::default();
+        let p = |x: &str, c| {
+            let b = t.find(x).expect("in text");
+            let start = t[..b].chars().count();
+            PredSpan {
+                start,
+                end: start + x.chars().count(),
+                category: c,
+                source: String::new(),
+            }
+        };
+        s.add(
+            t,
+            &[],
+            &[p("July 2010", Category::Date), p("5/5", Category::Date)],
+        );
+        assert_eq!(s.token.fp, 4);
+        assert_eq!(s.residual_phi_words.get("date with a year"), Some(&2));
+        let words = s.words as f64;
+        assert!((s.fp_per_1000_words_adjudicated() - 2000.0 / words).abs() < 1e-9);
+    }
 
     fn g(start: usize, end: usize, label: &str) -> GoldSpan {
         GoldSpan {
@@ -244,6 +362,7 @@ mod tests {
     }
     fn p(start: usize, end: usize, c: Category) -> PredSpan {
         PredSpan {
+            source: String::new(),
             start,
             end,
             category: c,

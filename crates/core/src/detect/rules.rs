@@ -150,6 +150,15 @@ fn followed_by_unit(text: &str, end: usize) -> bool {
     !w.is_empty() && UNITS.contains(&w.as_str())
 }
 
+/// A US state written out ("Kentucky"). Safe Harbor keeps states; "New York" and
+/// "Washington" also name a city and do not count.
+fn is_state_name(w: &str) -> bool {
+    w.len() > 2
+        && !w.eq_ignore_ascii_case("new york")
+        && !w.eq_ignore_ascii_case("washington")
+        && STATES.split('|').any(|s| s.eq_ignore_ascii_case(w))
+}
+
 fn num(s: &str) -> u32 {
     s.parse().unwrap_or(u32::MAX)
 }
@@ -624,7 +633,10 @@ impl RuleDetector {
                 None if after_street => {
                     out.push(span(cs, state_end, Category::Address, 0.85, "address"));
                 }
-                None if !STATE_CREDENTIALS.contains(&&c[2]) => {
+                // "lungs, GI, GU", "Abdomen: NT, ND": clinical abbreviations, no city
+                None if !STATE_CREDENTIALS.contains(&&c[2])
+                    && !self.dicts.clinical(&text[cs..city.end()]) =>
+                {
                     out.push(span(cs, city.end(), Category::Location, 0.7, "location"));
                 }
                 None => {}
@@ -647,7 +659,14 @@ impl RuleDetector {
             let mut start = None;
             for w in self.dicts.words(m.as_str()) {
                 let t = w.as_str();
-                if self.dicts.allowed(t) || self.dicts.stop(t) || self.dicts.org_word(t) {
+                // "Orthopedic Clinic", "Pulmonary Medicine Clinic": a department, no name
+                if self.dicts.allowed(t)
+                    || self.dicts.stop(t)
+                    || self.dicts.org_word(t)
+                    || (self.dicts.clinical(t)
+                        && t.chars().count() >= 4
+                        && !t.chars().all(|c| c.is_uppercase()))
+                {
                     continue;
                 }
                 start = Some(m.start() + w.start());
@@ -1011,6 +1030,73 @@ mod tests {
         has("Acme Health System", Organization, "Acme Health System");
         none("follow up in Cardiology Clinic", Organization);
         none("admitted to the hospital", Organization);
+        // departments made of clinical words name no facility
+        none(
+            "returns to the Pulmonary Medicine Clinic today",
+            Organization,
+        );
+        none("seen in our Pediatric Rheumatology Clinic.", Organization);
+        // a placeholder or a saint's name before the facility word still counts
+        has(
+            "presented to ABCD General Hospital on",
+            Organization,
+            "ABCD General Hospital",
+        );
+        has(
+            "delivered at St. Joseph Hospital.",
+            Organization,
+            "St. Joseph Hospital",
+        );
+    }
+
+    #[test]
+    fn names_that_are_also_words_in_strong_context() {
+        has("seen by dr wake on rounds, no new orders", Name, "wake");
+        has("mrs. tufts is a 88-year-old woman", Name, "tufts");
+        has("mr pitcher reports the following.", Name, "pitcher");
+        has(
+            "social: wife sandy and son kevin in to visit",
+            Name,
+            "sandy",
+        );
+        has("d/w t. ours, rn", Name, "t. ours");
+        has("ordering physician: kerri herb, md", Name, "kerri herb");
+        has("patient: tufts, kati    mrn: 1235226", Name, "tufts, kati");
+        has("re: olin askins\npages: 9", Name, "olin askins");
+        // verbs, pronouns and plain phrases stay
+        none("dr will be notified of the results", Name);
+        none("dr aware of labs, no new orders", Name);
+        none("his primary doctor.  He was evaluated at the clinic", Name);
+        none("wife at bedside, son in to visit", Name);
+        none("re: follow-up visit\npages: 2", Name);
+        none("i.e. pain, pt states it is better", Name);
+    }
+
+    #[test]
+    fn scores_and_measurements_are_not_month_day_dates() {
+        for t in [
+            "He has 5/5 strength throughout.",
+            "Muscle strength is 5/5 in proximal muscles.",
+            "revealed 3/3 proximal and 4/4 distal BLE weakness",
+            "Pupils 4/4 decreasing to 2/2.",
+            "Upper extremities: 5/3 with left pronator drift",
+            "A 2/6 systolic ejection murmur",
+            "placed through the upper 10/11 mm cannula",
+        ] {
+            none(t, Date);
+        }
+        has("4/12 FOUND BY WIFE ON FLOOR", Date, "4/12");
+        has("seen on 5/5, strength improved since", Date, "5/5");
+    }
+
+    #[test]
+    fn states_alone_and_clinical_abbreviations_are_no_places() {
+        none("a syncopal workup in Mississippi.", Location);
+        none("riding his motorcycle in Kentucky.", Location);
+        none("head, neck, lungs, GI, GU, orthopedic", Location);
+        none("Abdomen: NT, ND, NBS.", Location);
+        has("The family lives in Easton.", Location, "Easton");
+        has("moved to New York last year", Location, "New York");
     }
 
     #[test]

@@ -162,7 +162,7 @@ const PLACE_CONTEXT: &str =
     r"from|in|to|near|lives\s+in|living\s+in|resides\s+in|moved\s+to|visiting|born\s+in";
 
 /// Labels whose value is PHI whatever its format, up to the end of the field.
-const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?";
+const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention";
 
 /// Context rules, compiled once per detector.
 #[derive(Debug, Clone)]
@@ -301,7 +301,17 @@ impl ContextRules {
     /// nor clinical ("DR WALSH", "dr okafor"; not "DR NOTIFIED", "dr aware").
     fn names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.title.captures_iter(text) {
-            let Some(w1) = c.get(1) else { continue };
+            let (Some(m), Some(w1)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            // "his primary doctor.  He was…": a title written out ends the sentence
+            let title = text[m.start()..w1.start()].to_lowercase();
+            let written_out = ["doctor", "professor", "sister", "nurse", "matron", "miss"]
+                .iter()
+                .any(|t| title.starts_with(&format!("{t}.")));
+            if written_out {
+                continue;
+            }
             let (a, b) = (w1.as_str(), c.get(2).map(|m| m.as_str()));
             // "dr amber mathew": a first name that is also a word, then a surname
             let first_then_surname = d.first_name(a) && b.is_some_and(|b| d.name_like(b));
@@ -312,7 +322,16 @@ impl ContextRules {
                 || rest.starts_with([',', '.', ';', '\n', ')'])
                 || rest.trim_start_matches([' ', '\t']).starts_with('\n');
             let surname_alone = d.surname(a) && ends_phrase;
-            if d.ordinary(a) && !first_then_surname && !surname_alone {
+            // "seen by dr wake on rounds", "mrs. tufts is": a census surname followed by a
+            // function word; not a verb that reads as one ("dr will be notified")
+            let a_lower = a.to_lowercase();
+            let surname_then_function = d.surname(a)
+                && a.chars().count() >= 3
+                && !d.stop(a)
+                && !TITLE_VERBS.contains(&a_lower.as_str())
+                && first_word(rest)
+                    .is_some_and(|w| d.stop(w) || NAME_VERBS.contains(&w.to_lowercase().as_str()));
+            if d.ordinary(a) && !first_then_surname && !surname_alone && !surname_then_function {
                 continue;
             }
             let mut end = w1.end();
@@ -326,7 +345,20 @@ impl ContextRules {
         }
         for c in self.relation.captures_iter(text) {
             let Some(w1) = c.get(1) else { continue };
-            if !d.first_name(w1.as_str()) || d.ordinary(w1.as_str()) {
+            // "wife sandy and son", "sister dolly in to visit": a first name that is also a
+            // word, where a list or a visit continues the phrase
+            let rest = text.get(w1.end()..).unwrap_or("");
+            let continues = rest.starts_with([',', ')'])
+                || first_word(rest).is_some_and(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "and" | "in" | "at" | "is" | "was" | "were" | "visited" | "visiting"
+                    )
+                });
+            if !d.first_name(w1.as_str()) || (d.ordinary(w1.as_str()) && !continues) {
+                continue;
+            }
+            if d.clinical(w1.as_str()) || d.stop(w1.as_str()) {
                 continue;
             }
             let mut end = w1.end();
@@ -345,15 +377,24 @@ impl ContextRules {
                 .filter(|w| w.chars().count() > 1)
                 .collect();
             let Some(last) = words.last() else { continue };
-            if !d.name_like(last) || words.iter().any(|w| d.ordinary(w)) {
+            let initial = c.get(2).is_some();
+            let credential = c
+                .get(3)
+                .map(|m| m.as_str().to_lowercase())
+                .unwrap_or_default();
+            // "t. ours, rn", "kerri herb, md": with an initial or a census first name and a
+            // credential that is no ordinary abbreviation, a surname that is also a word
+            let strong = !matches!(credential.as_str(), "pt" | "ot" | "ct" | "rt" | "do" | "pa")
+                && !d.clinical(last)
+                && !d.stop(last)
+                && (initial
+                    || (words.len() == 2 && d.first_name(words[0]) && !d.clinical(words[0])));
+            if !strong && (!d.name_like(last) || words.iter().any(|w| d.ordinary(w))) {
                 continue;
             }
             // "Baltimore, MD", "Erie, PA": a credential that is also a state code needs a
             // first name or an initial, and never follows a known place
-            let statey = c.get(3).is_some_and(|cr| {
-                matches!(cr.as_str().to_lowercase().as_str(), "md" | "pa" | "do")
-            });
-            let initial = c.get(2).is_some();
+            let statey = matches!(credential.as_str(), "md" | "pa" | "do");
             if statey && (d.place(g.as_str()) || (words.len() < 2 && !initial)) {
                 continue;
             }
@@ -446,7 +487,8 @@ impl ContextRules {
                 // in mixed-case text a place is capitalised; where casing says nothing it
                 // must not be an ordinary word
                 let plausible = if flat { !ordinary } else { capitalised };
-                if !plausible {
+                // a state alone is no subdivision smaller than a state (Safe Harbor keeps it)
+                if !plausible || super::is_state_name(&cand) {
                     break;
                 }
                 let end = g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
@@ -487,26 +529,12 @@ impl ContextRules {
                 .collect::<String>()
                 .to_lowercase();
             let score_like = dy == 10 && next_word == "pain";
-            if glued || fraction || same || score_like || super::followed_by_unit(text, m.end()) {
-                continue;
-            }
-            let before: String = text
-                .get(..m.start())
-                .unwrap_or("")
-                .chars()
-                .rev()
-                .take_while(|ch| ch.is_alphabetic() || *ch == ' ')
-                .collect::<String>()
-                .chars()
-                .rev()
-                .collect::<String>()
-                .to_lowercase();
-            let last_word = before.split_whitespace().last().unwrap_or("");
-            if [
-                "bp", "pain", "score", "ratio", "strength", "power", "grade", "gcs", "apgar",
-                "motor", "reflexes", "murmur", "scale", "sbp", "dbp", "vision", "va", "ie",
-            ]
-            .contains(&last_word)
+            if glued
+                || fraction
+                || same
+                || score_like
+                || super::followed_by_unit(text, m.end())
+                || score_context(text, m.start(), m.end())
             {
                 continue;
             }
@@ -637,7 +665,8 @@ impl ContextRules {
             let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
             let first = label.split(' ').next().unwrap_or("");
             let (cat, needs_digit) = match first {
-                "name" | "full" | "patient" | "next" | "nok" | "gp" => (Category::Name, false),
+                "name" | "full" | "patient" | "next" | "nok" | "gp" | "re" | "regarding" | "to"
+                | "attn" | "attention" => (Category::Name, false),
                 "address" | "home" if !label.contains("phone") => (Category::Address, false),
                 "tel" | "telephone" | "phone" | "mobile" | "fax" | "home" => {
                     (Category::Phone, true)
@@ -671,6 +700,24 @@ impl ContextRules {
                 out.push(span(vs + a, vs + b.max(a), cat, 0.95, "field"));
                 continue;
             }
+            // a fax cover's "To:" and "Re:" name a person only when a census first name or
+            // a title opens the value ("re: olin askins"; not "re: follow-up visit")
+            let addressed = matches!(first, "re" | "regarding" | "to" | "attn" | "attention");
+            if addressed {
+                let opener = d
+                    .words(value)
+                    .next()
+                    .map(|w| w.as_str().trim_end_matches('.'));
+                let titled = opener.is_some_and(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "mr" | "mrs" | "ms" | "miss" | "dr"
+                    )
+                });
+                if !titled && !opener.is_some_and(|w| d.first_name(w) && !d.clinical(w)) {
+                    continue;
+                }
+            }
             if cat == Category::Name {
                 // up to four name words; titles are skipped, an ordinary word ends it
                 let mut s = None;
@@ -689,7 +736,11 @@ impl ContextRules {
                         bare.chars().count() == 1 && bare.chars().all(char::is_alphabetic);
                     // after an explicit name label ("Patient Name:", "Next of kin:")
                     // ordinary words are names too ("moon, hugh")
-                    let explicit = label.contains("name") || matches!(first, "next" | "nok");
+                    // so after "Patient:" when the field is short ("patient: tufts, kati")
+                    let explicit = label.contains("name")
+                        || matches!(first, "next" | "nok")
+                        || addressed
+                        || (first == "patient" && d.words(value).count() <= 4);
                     let ok = initial
                         || d.name_like(bare)
                         || ((explicit || !d.english(bare))
@@ -714,6 +765,130 @@ impl ContextRules {
             out.push(span(vs, ve, cat, 0.9, "field"));
         }
     }
+}
+
+/// Words that follow a title as verbs, not names ("dr will be notified", "dr may call").
+const TITLE_VERBS: &[&str] = &[
+    "will", "may", "can", "shall", "must", "should", "would", "could", "might", "did", "does",
+    "has", "had", "was", "is", "aware", "notified", "here", "paged", "called",
+];
+
+/// Verbs that follow a patient's name in letters and notes ("mr pitcher reports").
+const NAME_VERBS: &[&str] = &[
+    "reports",
+    "states",
+    "presents",
+    "presented",
+    "denies",
+    "complains",
+    "says",
+    "feels",
+    "underwent",
+    "returns",
+    "returned",
+    "notes",
+    "agrees",
+    "understands",
+    "tolerated",
+    "remains",
+    "remained",
+    "continues",
+    "attended",
+    "attends",
+    "describes",
+    "declined",
+];
+
+/// The first word of `s` (letters only), if `s` starts with one after blanks.
+fn first_word(s: &str) -> Option<&str> {
+    let t = s.trim_start_matches([' ', '\t']);
+    let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
+    (end > 0).then(|| &t[..end])
+}
+
+/// Words before a fraction that make it a score or measurement ("strength is 5/5",
+/// "pupils 4/4", "chest pain is 8/10"), looked for among the three words before it.
+const SCORE_BEFORE: &[&str] = &[
+    "bp",
+    "pain",
+    "score",
+    "ratio",
+    "strength",
+    "power",
+    "grade",
+    "gcs",
+    "apgar",
+    "motor",
+    "reflexes",
+    "reflex",
+    "murmur",
+    "scale",
+    "sbp",
+    "dbp",
+    "vision",
+    "va",
+    "ie",
+    "pupils",
+    "extremities",
+    "extremity",
+    "muscle",
+    "muscles",
+    "dtrs",
+    "dtr",
+    "tone",
+    "acuity",
+];
+
+/// Words right after a fraction that make it a score or measurement ("5/5 strength",
+/// "2/6 systolic murmur", "4/4 distal weakness", "10/11 mm trocar").
+const SCORE_AFTER: &[&str] = &[
+    "strength",
+    "murmur",
+    "systolic",
+    "diastolic",
+    "holosystolic",
+    "weakness",
+    "throughout",
+    "distal",
+    "proximal",
+    "bue",
+    "ble",
+    "lle",
+    "rle",
+    "lue",
+    "rue",
+    "decreasing",
+    "mm",
+    "cm",
+    "power",
+    "reflexes",
+    "bilaterally",
+];
+
+/// A month/day-looking fraction in a score or measurement context.
+fn score_context(text: &str, start: usize, end: usize) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    // only within the sentence or field: stop at the last full stop, semicolon or line break
+    let head = text.get(..start).unwrap_or("");
+    let head = head.rsplit(['.', ';', '\n']).next().unwrap_or(head);
+    let before = words(head);
+    let tail = text.get(end..).unwrap_or("");
+    let tail = tail.split(['.', ';', '\n', ',']).next().unwrap_or(tail);
+    let after = words(tail);
+    before
+        .iter()
+        .rev()
+        .take(3)
+        .any(|w| SCORE_BEFORE.contains(&w.as_str()))
+        || after
+            .iter()
+            .take(2)
+            .any(|w| SCORE_AFTER.contains(&w.as_str()))
 }
 
 /// A month name or its abbreviation ("Aug", "august", "SEPT.").
