@@ -468,6 +468,11 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
                 println!("FAILED {}: {msg}", d.input.display());
             }
         }
+        for d in &outcome.documents {
+            for r in &d.raster {
+                println!("RASTERISED {} {r}", d.input.display());
+            }
+        }
         for d in outcome.documents.iter().filter(|d| d.status == "review") {
             println!(
                 "REVIEW {} (risk {:.2})",

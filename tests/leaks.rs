@@ -321,6 +321,13 @@ fn type3_font_text_forces_the_raster_fallback() {
         !p.report.rasterised_pages.is_empty(),
         "Type3 glyphs under a box must rasterise the page"
     );
+    // every rasterised page says why, with the font's kind (never its name or the text)
+    assert_eq!(p.report.raster.len(), p.report.rasterised_pages.len());
+    let r = &p.report.raster[0];
+    assert_eq!(r.code, "unsupported", "{r:?}");
+    assert!(r.detail.starts_with("Type3 font (Type3, "), "{r:?}");
+    assert!(!r.detail.contains("Vasquez"), "{r:?}");
+    assert_eq!(p.report.raster_reasons, vec![r.to_string()]);
     assert_nowhere(p.output.bytes(), "Vasquez-Harrow");
     assert_nowhere(p.output.bytes(), "Castellanos");
 }
@@ -560,4 +567,94 @@ fn image_only_page_flags_the_document_for_review() {
     picture(&mut mixed);
     let p = process(save(mixed));
     assert!(p.report.image_only_pages.is_empty());
+}
+
+/// An 8×8 grey baseline JPEG (one block: DC 0, end of block), with `extra` segments
+/// (each `(marker, payload)`) after the JFIF header.
+fn tiny_jpeg(extra: &[(u8, &[u8])]) -> Vec<u8> {
+    let mut j = vec![0xFF, 0xD8];
+    j.extend_from_slice(&[
+        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ]);
+    for (marker, payload) in extra {
+        let len = (payload.len() + 2) as u16;
+        j.extend_from_slice(&[0xFF, *marker]);
+        j.extend_from_slice(&len.to_be_bytes());
+        j.extend_from_slice(payload);
+    }
+    j.extend_from_slice(&[0xFF, 0xDB, 0x00, 0x43, 0x00]);
+    j.extend_from_slice(&[1u8; 64]);
+    j.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 8, 0, 8, 1, 1, 0x11, 0]);
+    for class in [0x00u8, 0x10] {
+        j.extend_from_slice(&[0xFF, 0xC4, 0x00, 0x14, class, 1]);
+        j.extend_from_slice(&[0u8; 15]);
+        j.push(0);
+    }
+    j.extend_from_slice(&[
+        0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0, 0x3F, 0xFF, 0xD9,
+    ]);
+    j
+}
+
+#[test]
+fn jpeg_exif_and_comment_segments_are_stripped_not_refused() {
+    let mut doc = base(None);
+    let exif = format!("Exif\0\0Patient {PHI}");
+    let jpeg = tiny_jpeg(&[(0xE1, exif.as_bytes()), (0xFE, PHI.as_bytes())]);
+    let image = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 8, "Height" => 8,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
+        },
+        jpeg,
+    );
+    add_image(&mut doc, "Im9", image, "40 0 0 40 400 500");
+    let p = run(doc);
+    assert!(
+        p.report.sanitize.image_metadata_removed >= 2,
+        "{:?}",
+        p.report.sanitize
+    );
+    assert_nowhere(p.output.bytes(), "Castellanos");
+    // the image itself is still there, as a JPEG with its JFIF header and scan
+    let out = Document::load_mem(p.output.bytes()).expect("output");
+    let jpeg_left = out.objects.values().any(|o| {
+        o.as_stream().is_ok_and(|s| {
+            s.content.starts_with(&[0xFF, 0xD8, 0xFF, 0xE0]) && s.content.ends_with(&[0xFF, 0xD9])
+        })
+    });
+    assert!(jpeg_left, "the JPEG image was kept");
+}
+
+#[test]
+fn private_keys_in_the_catalog_and_on_pages_are_removed_not_refused() {
+    let mut doc = base(None);
+    let cat = catalog_id(&doc);
+    doc.get_dictionary_mut(cat).expect("catalog").set(
+        "PrivateNote",
+        Object::string_literal(format!("Patient {PHI}")),
+    );
+    let note = doc.add_object(dictionary! {
+        "Type" => "Annot", "Subtype" => "Text", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+        "Contents" => Object::string_literal(PHI),
+    });
+    let pid = page_id(&doc);
+    doc.get_dictionary_mut(pid)
+        .expect("page")
+        .set("VendorData", Object::Reference(note));
+    let p = run(doc);
+    assert!(
+        p.report
+            .sanitize
+            .catalog_keys_removed
+            .contains(&"PrivateNote".to_string()),
+        "{:?}",
+        p.report.sanitize
+    );
+    assert!(
+        p.report.sanitize.page_keys_removed >= 1,
+        "{:?}",
+        p.report.sanitize
+    );
+    assert_nowhere(p.output.bytes(), "Castellanos");
 }

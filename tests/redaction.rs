@@ -184,6 +184,13 @@ fn strict_raster_policy_rasterises_pages_with_phi() {
     let eng = deid_core::Engine::new(deid_core::Config::strict_raster(), 1).expect("engine");
     let p = eng.process_pdf(&pdfium(), b).expect("process");
     assert_eq!(p.report.rasterised_pages, vec![0]);
+    let why: Vec<(usize, &str)> = p
+        .report
+        .raster
+        .iter()
+        .map(|r| (r.page, r.code.as_str()))
+        .collect();
+    assert_eq!(why, vec![(1, "policy")], "{:?}", p.report.raster_reasons);
     let after = extract(p.output.bytes());
     let t = text_of(&after);
     assert_gone(&t, &phi);

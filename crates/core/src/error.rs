@@ -33,10 +33,14 @@ pub enum Error {
     NoPages,
     #[error("redaction failed on page {page}: {reason}")]
     Redact { page: usize, reason: String },
-    #[error("output failed verification: {check} (page {page:?})")]
+    #[error("output failed verification: {check}{}", place(.page, .object))]
     Verification {
         check: &'static str,
+        /// 1-based page, when the failure belongs to one.
         page: Option<usize>,
+        /// Which object holds what failed ("image XObject 12 0, found as plain text"):
+        /// kinds, numbers and encodings only, never the string.
+        object: Option<String>,
     },
     #[error("document processing exceeded the time limit of {0} s")]
     Timeout(u64),
@@ -68,6 +72,16 @@ pub enum Error {
     /// An error reported by a worker process, by code.
     #[error("{message}")]
     Remote { code: &'static str, message: String },
+}
+
+/// " (object …, page N)" for a verification message.
+fn place(page: &Option<usize>, object: &Option<String>) -> String {
+    match (object, page) {
+        (Some(o), Some(p)) => format!(" ({o}, page {p})"),
+        (Some(o), None) => format!(" ({o})"),
+        (None, Some(p)) => format!(" (page {p})"),
+        (None, None) => String::new(),
+    }
 }
 
 impl Error {

@@ -292,6 +292,9 @@ pub struct DocOutcome {
     pub error: Option<String>,
     pub risk: Option<f32>,
     pub counts: BTreeMap<String, u32>,
+    /// Pages that are images in the output, each with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub raster: Vec<crate::pipeline::RasterReason>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -521,6 +524,7 @@ pub fn run_inputs(
                 error: Some(e.to_string()),
                 risk: None,
                 counts: BTreeMap::new(),
+                raster: Vec::new(),
             },
         });
     }
@@ -558,6 +562,7 @@ impl DocOutcome {
             error: None,
             risk: None,
             counts: BTreeMap::new(),
+            raster: Vec::new(),
         }
     }
 }
@@ -747,6 +752,7 @@ impl DocContext<'_> {
                     error: None,
                     risk: Some(prev.risk_score),
                     counts: BTreeMap::new(),
+                    raster: Vec::new(),
                 });
             }
         }
@@ -842,6 +848,7 @@ impl DocContext<'_> {
                     error: None,
                     risk: Some(report.risk.score),
                     counts: report.counts,
+                    raster: report.raster,
                 })
             }
             Err(e) => {

@@ -46,6 +46,38 @@ pub struct EntityReport {
     pub text_hmac: String,
 }
 
+/// Why a page of the output is an image instead of rewritten content: a stable code and a
+/// detail from a fixed vocabulary (the rewriter's reason, the verification check), never
+/// any text of the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RasterReason {
+    /// 1-based page number.
+    pub page: usize,
+    /// `policy` (the policy rasterises every page with a redaction), `unsupported` (the
+    /// content-stream rewriter cannot handle something the page draws), `verification` (the
+    /// rewritten page failed a verification check and was rasterised on the retry).
+    pub code: String,
+    /// What exactly: "Type3 font", "image under a redaction", "a glyph outside the
+    /// rectangles was lost or moved"…
+    pub detail: String,
+}
+
+impl RasterReason {
+    fn new(page: usize, code: &str, detail: &str) -> Self {
+        RasterReason {
+            page: page + 1,
+            code: code.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for RasterReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "page {}: {} ({})", self.page, self.detail, self.code)
+    }
+}
+
 /// What happened to a document, without any of its text.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DocReport {
@@ -56,8 +88,13 @@ pub struct DocReport {
     pub entities: Vec<EntityReport>,
     pub counts: BTreeMap<String, u32>,
     pub risk: RiskReport,
+    /// 0-based indexes of the pages that are images in the output.
     pub rasterised_pages: Vec<usize>,
+    /// One line per rasterised page (the [`RasterReason`]s as text).
     pub raster_reasons: Vec<String>,
+    /// Why each rasterised page is an image, one entry per page.
+    #[serde(default)]
+    pub raster: Vec<RasterReason>,
     pub image_only_pages: Vec<usize>,
     pub removed_glyphs: usize,
     pub sanitize: SanitizeReport,
@@ -634,16 +671,21 @@ impl Engine {
             .collect();
 
         // Redact, sanitise, verify; pages failing verification are rasterised and retried.
-        let mut raster_pages: BTreeSet<usize> = BTreeSet::new();
+        let mut raster: BTreeMap<usize, RasterReason> = BTreeMap::new();
         if self.cfg.raster_all {
-            raster_pages.extend(plan.pages.keys().copied());
+            for &i in plan.pages.keys() {
+                raster.insert(
+                    i,
+                    RasterReason::new(i, "policy", "the policy rasterises redacted pages"),
+                );
+            }
         }
         let mut attempt = 0;
         let (verified, built) = loop {
             attempt += 1;
-            let built = self.build_output(&pdfium, &input, &mut plan, &extracted, &raster_pages)?;
+            let built = self.build_output(&pdfium, &input, &mut plan, &extracted, &raster)?;
             st.done("redact")?;
-            let raster_now = built.raster_pages.clone();
+            let raster_now: BTreeSet<usize> = built.raster.keys().copied().collect();
             match verify::verify(
                 &pdfium,
                 built.bytes.clone(),
@@ -658,23 +700,34 @@ impl Engine {
                             Document::load_mem(v.bytes()).map_err(|_| Error::Verification {
                                 check: "output does not parse",
                                 page: None,
+                                object: None,
                             })?;
-                        redact::strip::check_stripped(&doc)
-                            .map_err(|check| Error::Verification { check, page: None })?;
+                        redact::strip::check_stripped(&doc).map_err(|check| {
+                            Error::Verification {
+                                check,
+                                page: None,
+                                object: None,
+                            }
+                        })?;
                     }
                     st.done("verify")?;
                     break (v, built);
                 }
                 Err(Ok(failures)) if attempt < 3 => {
                     st.done("verify")?;
-                    let before = raster_now.len();
-                    raster_pages = raster_now;
-                    raster_pages.extend(failures.iter().map(|f| f.page));
-                    if raster_pages.len() == before {
+                    let before = built.raster.len();
+                    raster = built.raster;
+                    for f in &failures {
+                        raster
+                            .entry(f.page)
+                            .or_insert_with(|| RasterReason::new(f.page, "verification", f.check));
+                    }
+                    if raster.len() == before {
                         let f = &failures[0];
                         return Err(Error::Verification {
                             check: f.check,
                             page: Some(f.page + 1),
+                            object: None,
                         });
                     }
                 }
@@ -683,6 +736,7 @@ impl Engine {
                     return Err(Error::Verification {
                         check: f.check,
                         page: Some(f.page + 1),
+                        object: None,
                     });
                 }
                 Err(Err(e)) => return Err(e),
@@ -693,7 +747,7 @@ impl Engine {
         let risk = risk::document_risk(
             &entities,
             RiskInputs {
-                rasterised_pages: built.raster_pages.len(),
+                rasterised_pages: built.raster.len(),
                 image_only_pages: image_only.len(),
                 quasi_identifiers_kept: quasi,
             },
@@ -733,8 +787,9 @@ impl Engine {
             counts,
             review: risk.review || !image_only.is_empty(),
             risk,
-            rasterised_pages: built.raster_pages.iter().copied().collect(),
-            raster_reasons: built.raster_reasons,
+            rasterised_pages: built.raster.keys().copied().collect(),
+            raster_reasons: built.raster.values().map(ToString::to_string).collect(),
+            raster: built.raster.into_values().collect(),
             image_only_pages: image_only,
             removed_glyphs: built.removed_glyphs,
             sanitize: built.sanitize,
@@ -895,7 +950,7 @@ impl Engine {
         input: &Arc<Vec<u8>>,
         plan: &mut RedactionPlan,
         extracted: &Extracted,
-        raster_pages: &BTreeSet<usize>,
+        raster_in: &BTreeMap<usize, RasterReason>,
     ) -> Result<Built> {
         let opts = LoadOptions {
             password: self.cfg.password.clone(),
@@ -935,24 +990,22 @@ impl Engine {
                 plan.add_rect(page, r);
             }
         }
-        let mut raster_set = raster_pages.clone();
-        let mut reasons = Vec::new();
+        let mut raster = raster_in.clone();
         let mut removed = 0;
         for (i, pid) in pages.iter().enumerate() {
-            if raster_set.contains(&i) {
+            if raster.contains_key(&i) {
                 continue;
             }
             let rects = plan.rects(i).to_vec();
             match redact::redact_page(&mut doc, *pid, &rects, self.cfg.mark) {
                 PageOutcome::Rasterise(why) => {
-                    raster_set.insert(i);
-                    reasons.push(format!("page {}: {why}", i + 1));
+                    raster.insert(i, RasterReason::new(i, "unsupported", &why));
                 }
                 PageOutcome::Rewritten { removed_glyphs } => removed += removed_glyphs,
                 PageOutcome::Untouched => {}
             }
         }
-        for &i in &raster_set {
+        for &i in raster.keys() {
             let img = pdfium.render(
                 render_src.clone(),
                 if self.cfg.strip_graphics {
@@ -977,8 +1030,7 @@ impl Engine {
         Ok(Built {
             bytes,
             images_removed,
-            raster_pages: raster_set,
-            raster_reasons: reasons,
+            raster,
             removed_glyphs: removed,
             sanitize,
         })
@@ -1013,8 +1065,8 @@ pub struct LabelledSpan {
 struct Built {
     bytes: Vec<u8>,
     images_removed: usize,
-    raster_pages: BTreeSet<usize>,
-    raster_reasons: Vec<String>,
+    /// Every page that is an image in this build, with its reason.
+    raster: BTreeMap<usize, RasterReason>,
     removed_glyphs: usize,
     sanitize: SanitizeReport,
 }

@@ -50,6 +50,36 @@ pub const PAGE_KEYS: &[&[u8]] = &[
     b"Trans",
 ];
 
+/// The only catalog keys kept: whatever else a catalog carries (private or unknown keys,
+/// and everything in [`CATALOG_KEYS`]) is removed, so nothing hangs off it.
+const CATALOG_KEEP: &[&[u8]] = &[
+    b"Type",
+    b"Pages",
+    b"Version",
+    b"Extensions",
+    b"PageLayout",
+    b"PageMode",
+    b"ViewerPreferences",
+];
+
+/// The only keys kept on a page or page-tree node (private and unknown keys go).
+const PAGE_KEEP: &[&[u8]] = &[
+    b"Type",
+    b"Parent",
+    b"Kids",
+    b"Count",
+    b"Resources",
+    b"MediaBox",
+    b"CropBox",
+    b"BleedBox",
+    b"TrimBox",
+    b"ArtBox",
+    b"Contents",
+    b"Rotate",
+    b"Group",
+    b"UserUnit",
+];
+
 /// Keys removed from every dictionary in the file.
 pub const ANYWHERE_KEYS: &[&[u8]] = &[
     b"Metadata",
@@ -85,6 +115,98 @@ pub struct SanitizeReport {
     pub annotations_removed: usize,
     pub signatures_removed: bool,
     pub objects_pruned: usize,
+    /// Unknown or private keys removed from pages and page-tree nodes.
+    #[serde(default)]
+    pub page_keys_removed: usize,
+    /// Metadata segments (EXIF, XMP, comments, other APPn) removed from JPEG images.
+    #[serde(default)]
+    pub image_metadata_removed: usize,
+}
+
+/// A JPEG without its metadata segments: APP1–APP13 and APP15 (EXIF, XMP, IPTC,
+/// Photoshop, ICC and vendor data) and COM (comments) go; APP0 (JFIF) and APP14 (Adobe
+/// colour transform) stay, and everything from the start of scan on is copied. `None`
+/// when the data is no JPEG this parser can walk, or nothing was removed.
+pub fn strip_jpeg_metadata(data: &[u8]) -> Option<(Vec<u8>, usize)> {
+    if !data.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(data.len());
+    out.extend_from_slice(&data[..2]);
+    let mut i = 2;
+    let mut removed = 0;
+    loop {
+        // fill bytes before a marker
+        while data.get(i) == Some(&0xFF) && data.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        if data.get(i) != Some(&0xFF) {
+            return None;
+        }
+        let marker = *data.get(i + 1)?;
+        if marker == 0xD9 || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+            // end of image or a marker without a length before any scan: copy the rest
+            out.extend_from_slice(&data[i..]);
+            break;
+        }
+        let len = u16::from_be_bytes([*data.get(i + 2)?, *data.get(i + 3)?]) as usize;
+        if len < 2 {
+            return None;
+        }
+        let end = i.checked_add(2 + len)?;
+        if end > data.len() {
+            return None;
+        }
+        if marker == 0xDA {
+            // start of scan: the entropy-coded data and the rest of the file stay
+            out.extend_from_slice(&data[i..]);
+            break;
+        }
+        let metadata = (0xE1..=0xED).contains(&marker) || marker == 0xEF || marker == 0xFE;
+        if metadata {
+            removed += 1;
+        } else {
+            out.extend_from_slice(&data[i..end]);
+        }
+        i = end;
+    }
+    (removed > 0).then_some((out, removed))
+}
+
+/// Strip metadata segments from every JPEG image (`/Filter /DCTDecode`, alone).
+fn strip_image_metadata(doc: &mut Document) -> usize {
+    let mut removed = 0;
+    for obj in doc.objects.values_mut() {
+        let Object::Stream(s) = obj else { continue };
+        let dct = match s.dict.get(b"Filter") {
+            Ok(Object::Name(n)) => n == b"DCTDecode",
+            Ok(Object::Array(a)) => a.len() == 1 && a[0].as_name().is_ok_and(|n| n == b"DCTDecode"),
+            _ => false,
+        };
+        if !dct {
+            continue;
+        }
+        if let Some((data, n)) = strip_jpeg_metadata(&s.content) {
+            s.set_content(data);
+            removed += n;
+        }
+    }
+    removed
+}
+
+/// Remove every key not in `keep` from a dictionary; how many went.
+fn keep_only(d: &mut Dictionary, keep: &[&[u8]]) -> Vec<String> {
+    let gone: Vec<Vec<u8>> = d
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !keep.contains(&k.as_slice()))
+        .collect();
+    for k in &gone {
+        d.remove(k);
+    }
+    gone.iter()
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+        .collect()
 }
 
 fn annot_rect(doc: &Document, annot: &Dictionary) -> Vec<Rect> {
@@ -220,15 +342,29 @@ pub fn sanitize(doc: &mut Document) -> SanitizeReport {
                     .is_some_and(|af| af.has(b"SigFlags"));
         }
         if let Ok(cat) = doc.get_dictionary_mut(root_id) {
-            for k in CATALOG_KEYS {
-                if cat.remove(k).is_some() {
-                    rep.catalog_keys_removed
-                        .push(String::from_utf8_lossy(k).into_owned());
-                }
-            }
+            rep.catalog_keys_removed = keep_only(cat, CATALOG_KEEP);
         }
     }
     let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    // the page-tree nodes above the pages
+    let mut nodes: Vec<ObjectId> = Vec::new();
+    for &pid in &pages {
+        let mut cur = pid;
+        for _ in 0..64 {
+            let parent = doc
+                .get_dictionary(cur)
+                .ok()
+                .and_then(|d| d.get(b"Parent").ok())
+                .and_then(|o| o.as_reference().ok());
+            match parent {
+                Some(p) if !nodes.contains(&p) => {
+                    nodes.push(p);
+                    cur = p;
+                }
+                _ => break,
+            }
+        }
+    }
     for pid in pages {
         if let Ok(page) = doc.get_dictionary_mut(pid) {
             if let Ok(Object::Array(a)) = page.get(b"Annots") {
@@ -236,11 +372,19 @@ pub fn sanitize(doc: &mut Document) -> SanitizeReport {
             } else if page.has(b"Annots") {
                 rep.annotations_removed += 1;
             }
-            for k in PAGE_KEYS {
-                page.remove(k);
-            }
+            let gone = keep_only(page, PAGE_KEEP);
+            rep.page_keys_removed += gone
+                .iter()
+                .filter(|k| !PAGE_KEYS.contains(&k.as_bytes()))
+                .count();
         }
     }
+    for id in nodes {
+        if let Ok(node) = doc.get_dictionary_mut(id) {
+            rep.page_keys_removed += keep_only(node, PAGE_KEEP).len();
+        }
+    }
+    rep.image_metadata_removed = strip_image_metadata(doc);
     // every dictionary and stream: metadata, actions, JavaScript
     let ids: Vec<ObjectId> = doc.objects.keys().copied().collect();
     for id in ids {
@@ -308,4 +452,40 @@ fn random_id() -> [u8; 16] {
     let mut b = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut b);
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_metadata_segments_go_and_the_image_stays() {
+        let seg = |m: u8, p: &[u8]| {
+            let mut v = vec![0xFF, m];
+            v.extend_from_slice(&((p.len() + 2) as u16).to_be_bytes());
+            v.extend_from_slice(p);
+            v
+        };
+        let mut j = vec![0xFF, 0xD8];
+        j.extend(seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+        j.extend(seg(0xE1, b"Exif\0\0secret name"));
+        j.extend(seg(0xE1, b"http://ns.adobe.com/xap/1.0/\0<x>secret</x>"));
+        j.extend(seg(0xEE, b"Adobe\0\x64\0\0\0\0\x01"));
+        j.extend(seg(0xFE, b"secret comment"));
+        j.extend(seg(0xDB, &[0u8; 65]));
+        let scan = [
+            0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0, 0x12, 0x34, 0xFF, 0xD9,
+        ];
+        j.extend_from_slice(&scan);
+        let (out, n) = strip_jpeg_metadata(&j).expect("stripped");
+        assert_eq!(n, 3);
+        assert!(!out.windows(6).any(|w| w == b"secret"));
+        assert!(out.windows(4).any(|w| w == b"JFIF"), "APP0 kept");
+        assert!(out.windows(5).any(|w| w == b"Adobe"), "APP14 kept");
+        assert!(out.ends_with(&scan), "the scan is copied as it was");
+        // nothing to strip, or no JPEG: untouched
+        assert!(strip_jpeg_metadata(&out).is_none());
+        assert!(strip_jpeg_metadata(b"not a jpeg").is_none());
+        assert!(strip_jpeg_metadata(&j[..40]).is_none(), "truncated");
+    }
 }

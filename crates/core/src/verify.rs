@@ -174,25 +174,125 @@ fn is_font_program(d: &lopdf::Dictionary) -> bool {
             .is_some_and(|n| matches!(n, b"Type1C" | b"CIDFontType0C" | b"OpenType"))
 }
 
-fn raw_scan(doc: &Document, needles: &[(Vec<u8>, bool)]) -> std::result::Result<(), &'static str> {
+/// A raw-scan hit: the check, which object holds it (kind, number, encoding of the match)
+/// and the page the object belongs to. Never the string.
+#[derive(Debug)]
+struct RawHit {
+    check: &'static str,
+    object: String,
+    page: Option<usize>,
+}
+
+/// The page (0-based) each content stream, annotation and XObject of a page belongs to.
+fn object_pages(doc: &Document) -> std::collections::HashMap<lopdf::ObjectId, usize> {
+    let mut out = std::collections::HashMap::new();
+    let refs = |o: Option<&Object>| -> Vec<lopdf::ObjectId> {
+        match o {
+            Some(Object::Reference(id)) => match doc.get_object(*id) {
+                Ok(Object::Array(a)) => a.iter().filter_map(|x| x.as_reference().ok()).collect(),
+                _ => vec![*id],
+            },
+            Some(Object::Array(a)) => a.iter().filter_map(|x| x.as_reference().ok()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let dict = |o: Option<&Object>| -> Option<lopdf::Dictionary> {
+        match o? {
+            Object::Reference(id) => doc.get_dictionary(*id).ok().cloned(),
+            Object::Dictionary(d) => Some(d.clone()),
+            _ => None,
+        }
+    };
+    for (i, (_, pid)) in doc.get_pages().into_iter().enumerate() {
+        let Ok(page) = doc.get_dictionary(pid) else {
+            continue;
+        };
+        for id in refs(page.get(b"Contents").ok())
+            .into_iter()
+            .chain(refs(page.get(b"Annots").ok()))
+        {
+            out.entry(id).or_insert(i);
+        }
+        let xobjects = dict(page.get(b"Resources").ok()).and_then(|r| dict(r.get(b"XObject").ok()));
+        for (_, v) in xobjects.iter().flat_map(|x| x.iter()) {
+            if let Ok(id) = v.as_reference() {
+                out.entry(id).or_insert(i);
+            }
+        }
+    }
+    out
+}
+
+/// What kind of object holds a hit, from its dictionary ("image XObject", "XMP metadata
+/// stream", "annotation /Text", "content stream").
+fn object_kind(obj: &Object, is_content: bool) -> String {
+    let name = |d: &lopdf::Dictionary, k: &[u8]| {
+        d.get(k)
+            .ok()
+            .and_then(|o| o.as_name().ok())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+    };
+    match obj {
+        Object::Stream(s) => {
+            let d = &s.dict;
+            match (name(d, b"Type").as_deref(), name(d, b"Subtype").as_deref()) {
+                (_, Some("Image")) => "image XObject".into(),
+                (_, Some("Form")) => "form XObject".into(),
+                (Some("Metadata"), _) => "XMP metadata stream".into(),
+                (Some("ObjStm"), _) => "object stream".into(),
+                (Some("EmbeddedFile"), _) => "embedded file".into(),
+                (Some("XRef"), _) => "cross-reference stream".into(),
+                _ if is_content => "content stream".into(),
+                _ if d.has(b"N") && d.has(b"Alternate") || d.has(b"N") && !d.has(b"Subtype") => {
+                    "ICC profile or other colour data".into()
+                }
+                (Some(t), _) => format!("stream /{t}"),
+                _ => "stream".into(),
+            }
+        }
+        Object::Dictionary(d) => match (name(d, b"Type").as_deref(), name(d, b"Subtype")) {
+            (Some("Annot"), sub) | (None, sub @ Some(_)) if d.has(b"Rect") => {
+                format!("annotation /{}", sub.unwrap_or_default())
+            }
+            (Some(t), _) => format!("dictionary /{t}"),
+            _ => "dictionary".into(),
+        },
+        Object::String(..) => "string object".into(),
+        Object::Array(_) => "array".into(),
+        _ => "object".into(),
+    }
+}
+
+fn raw_scan(doc: &Document, needles: &[(Vec<u8>, bool)]) -> std::result::Result<(), RawHit> {
     if needles.is_empty() {
         return Ok(());
     }
     let ac = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .build(needles.iter().map(|(n, _)| n))
-        .map_err(|_| "cannot build the raw-scan automaton")?;
+        .map_err(|_| RawHit {
+            check: "cannot build the raw-scan automaton",
+            object: String::new(),
+            page: None,
+        })?;
     let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-    let scan = |bytes: &[u8]| {
-        ac.find_overlapping_iter(bytes).any(|m| {
-            let (pattern, bounded) = &needles[m.pattern().as_usize()];
-            let edges_are_word = pattern.first().is_some_and(u8::is_ascii_alphanumeric)
-                && pattern.last().is_some_and(u8::is_ascii_alphanumeric);
-            !bounded
-                || !edges_are_word
-                || !(word(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
-                    || word(bytes.get(m.end())))
-        })
+    // the form of the first match: raw_needles writes plain, UTF-16BE and hex per string
+    let scan = |bytes: &[u8]| -> Option<&'static str> {
+        ac.find_overlapping_iter(bytes)
+            .find(|m| {
+                let (pattern, bounded) = &needles[m.pattern().as_usize()];
+                let edges_are_word = pattern.first().is_some_and(u8::is_ascii_alphanumeric)
+                    && pattern.last().is_some_and(u8::is_ascii_alphanumeric);
+                !bounded
+                    || !edges_are_word
+                    || !(word(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
+                        || word(bytes.get(m.end())))
+            })
+            .map(|m| match m.pattern().as_usize() % 3 {
+                0 => "as plain text",
+                1 => "as UTF-16",
+                _ => "as hex",
+            })
     };
     fn strings<'a>(o: &'a Object, out: &mut Vec<&'a [u8]>, depth: usize) {
         if depth > 32 {
@@ -206,38 +306,31 @@ fn raw_scan(doc: &Document, needles: &[(Vec<u8>, bool)]) -> std::result::Result<
             _ => {}
         }
     }
+    let mut pages = None;
+    let mut hit = |check: &'static str, id: &lopdf::ObjectId, obj: &Object, form: &str| {
+        let pages = pages.get_or_insert_with(|| object_pages(doc));
+        let page = pages.get(id).copied();
+        RawHit {
+            check,
+            object: format!(
+                "{} {} {}, found {form}",
+                object_kind(obj, page.is_some()),
+                id.0,
+                id.1
+            ),
+            page: page.map(|p| p + 1),
+        }
+    };
     for (id, obj) in &doc.objects {
         let mut ss = Vec::new();
         strings(obj, &mut ss, 0);
-        if ss.into_iter().any(scan) {
-            let kind = match obj {
-                Object::Dictionary(d) => d
-                    .get(b"Type")
-                    .ok()
-                    .and_then(|t| t.as_name().ok())
-                    .map(|n| String::from_utf8_lossy(n).into_owned()),
-                Object::Stream(s) => s
-                    .dict
-                    .get(b"Type")
-                    .ok()
-                    .and_then(|t| t.as_name().ok())
-                    .map(|n| String::from_utf8_lossy(n).into_owned()),
-                _ => None,
-            };
-            let keys: Vec<String> = match obj {
-                Object::Dictionary(d) => d
-                    .iter()
-                    .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
-                    .collect(),
-                Object::Stream(s) => s
-                    .dict
-                    .iter()
-                    .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
-                    .collect(),
-                _ => Vec::new(),
-            };
-            tracing::debug!(object = ?id, kind = ?kind, keys = ?keys, "redacted string found in a string object");
-            return Err("a redacted string is still present in a PDF string object");
+        if let Some(form) = ss.into_iter().find_map(scan) {
+            return Err(hit(
+                "a redacted string is still present in a PDF string",
+                id,
+                obj,
+                form,
+            ));
         }
         if let Object::Stream(s) = obj {
             if is_font_program(&s.dict) {
@@ -246,8 +339,13 @@ fn raw_scan(doc: &Document, needles: &[(Vec<u8>, bool)]) -> std::result::Result<
             let data = s
                 .decompressed_content_with_limit(256 << 20)
                 .unwrap_or_else(|_| s.content.clone());
-            if scan(&data) {
-                return Err("a redacted string is still present in a stream");
+            if let Some(form) = scan(&data) {
+                return Err(hit(
+                    "a redacted string is still present in a stream",
+                    id,
+                    obj,
+                    form,
+                ));
             }
         }
     }
@@ -298,12 +396,14 @@ pub fn verify(
         Err(Error::Verification {
             check: "output does not reopen",
             page: None,
+            object: None,
         })
     })?;
     if after.pages.len() != before.pages.len() {
         return Err(Err(Error::Verification {
             check: "page count changed",
             page: None,
+            object: None,
         }));
     }
     let mut failures = Vec::new();
@@ -347,17 +447,30 @@ pub fn verify(
         return Err(Err(Error::Verification {
             check: "a redacted string survives across pages",
             page: None,
+            object: None,
         }));
     }
     let doc = Document::load_mem(&bytes).map_err(|_| {
         Err(Error::Verification {
             check: "output does not parse",
             page: None,
+            object: None,
         })
     })?;
-    structure(&bytes, &doc).map_err(|check| Err(Error::Verification { check, page: None }))?;
-    raw_scan(&doc, &raw_needles(&plan.strings))
-        .map_err(|check| Err(Error::Verification { check, page: None }))?;
+    structure(&bytes, &doc).map_err(|check| {
+        Err(Error::Verification {
+            check,
+            page: None,
+            object: None,
+        })
+    })?;
+    raw_scan(&doc, &raw_needles(&plan.strings)).map_err(|h| {
+        Err(Error::Verification {
+            check: h.check,
+            page: h.page,
+            object: (!h.object.is_empty()).then_some(h.object),
+        })
+    })?;
     drop(doc);
     let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|a| (*a).clone());
     Ok(Verified { bytes })
@@ -379,6 +492,58 @@ mod tests {
         assert!(raw_scan(&doc_with(b"BT (no EXERCISE) Tj ET"), &needles).is_err());
         assert!(raw_scan(&doc_with(b"BT (MRNA12345678B) Tj ET"), &needles).is_err());
         assert!(raw_scan(&doc_with(b"<4578657263697365>"), &needles).is_err());
+    }
+
+    #[test]
+    fn raw_scan_names_the_object_kind_number_page_and_form_never_the_string() {
+        let mut d = Document::with_version("1.7");
+        let mut img = lopdf::Dictionary::new();
+        img.set("Type", Object::Name(b"XObject".to_vec()));
+        img.set("Subtype", Object::Name(b"Image".to_vec()));
+        let img_id = d.add_object(lopdf::Stream::new(img, b"xx Exercise xx".to_vec()));
+        let content = d.add_object(lopdf::Stream::new(
+            lopdf::Dictionary::new(),
+            b"q Q".to_vec(),
+        ));
+        let mut xo = lopdf::Dictionary::new();
+        xo.set("Im0", Object::Reference(img_id));
+        let mut res = lopdf::Dictionary::new();
+        res.set("XObject", Object::Dictionary(xo));
+        let pages_id = d.new_object_id();
+        let mut page = lopdf::Dictionary::new();
+        page.set("Type", Object::Name(b"Page".to_vec()));
+        page.set("Parent", Object::Reference(pages_id));
+        page.set("Contents", Object::Reference(content));
+        page.set("Resources", Object::Dictionary(res));
+        let page_id = d.add_object(page);
+        let mut pages = lopdf::Dictionary::new();
+        pages.set("Type", Object::Name(b"Pages".to_vec()));
+        pages.set("Kids", Object::Array(vec![Object::Reference(page_id)]));
+        pages.set("Count", Object::Integer(1));
+        d.objects.insert(pages_id, Object::Dictionary(pages));
+        let mut cat = lopdf::Dictionary::new();
+        cat.set("Type", Object::Name(b"Catalog".to_vec()));
+        cat.set("Pages", Object::Reference(pages_id));
+        let cat_id = d.add_object(cat);
+        d.trailer.set("Root", Object::Reference(cat_id));
+
+        let hit = raw_scan(&d, &raw_needles(&["Exercise".to_string()])).expect_err("found");
+        assert_eq!(hit.page, Some(1));
+        assert_eq!(
+            hit.object,
+            format!("image XObject {} 0, found as plain text", img_id.0)
+        );
+        let msg = Error::Verification {
+            check: hit.check,
+            page: hit.page,
+            object: Some(hit.object),
+        }
+        .to_string();
+        assert!(
+            msg.contains("image XObject") && msg.contains("page 1"),
+            "{msg}"
+        );
+        assert!(!msg.to_lowercase().contains("exercise"), "{msg}");
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub struct FontMetrics {
     pub descent: f32,
     /// `None` when glyphs of this font can be positioned; otherwise why not.
     pub unsupported: Option<&'static str>,
+    /// The font's kind and encoding from its dictionary ("TrueType, WinAnsiEncoding,
+    /// embedded"; "Type0/CIDFontType2, Identity-H, embedded"), for raster reasons. Never
+    /// the font's name.
+    pub kind: String,
 }
 
 impl FontMetrics {
@@ -38,6 +42,7 @@ impl FontMetrics {
             ascent: 800.0,
             descent: -200.0,
             unsupported: Some(reason),
+            kind: String::new(),
         }
     }
 
@@ -188,11 +193,50 @@ fn descriptor_extent(doc: &Document, d: Option<&Dictionary>) -> (Option<f32>, Op
 /// Load metrics for a font dictionary.
 pub fn load(doc: &Document, font: &Dictionary) -> FontMetrics {
     let subtype = name_of(doc, font, b"Subtype").unwrap_or(b"");
-    match subtype {
+    let mut m = match subtype {
         b"Type0" => load_type0(doc, font),
         b"Type3" => FontMetrics::unsupported("Type3 font"),
         _ => load_simple(doc, font),
+    };
+    m.kind = describe(doc, font);
+    m
+}
+
+/// Kind, encoding and whether the program is embedded, from the font dictionary.
+pub fn describe(doc: &Document, font: &Dictionary) -> String {
+    let name = |d: &Dictionary, k: &[u8]| {
+        name_of(doc, d, k).map(|n| String::from_utf8_lossy(n).into_owned())
+    };
+    let mut kind = name(font, b"Subtype").unwrap_or_else(|| "no subtype".into());
+    let descendant = array_of(doc, font, b"DescendantFonts")
+        .and_then(|a| a.first())
+        .map(|o| resolve(doc, o))
+        .and_then(|o| o.as_dict().ok());
+    if let Some(sub) = descendant.and_then(|d| name(d, b"Subtype")) {
+        kind = format!("{kind}/{sub}");
     }
+    let encoding = match font.get(b"Encoding").ok().map(|o| resolve(doc, o)) {
+        Some(Object::Name(n)) => String::from_utf8_lossy(n).into_owned(),
+        Some(Object::Stream(_)) => "embedded CMap".into(),
+        Some(Object::Dictionary(d)) => match name(d, b"BaseEncoding") {
+            Some(b) => format!("{b} with Differences"),
+            None => "Differences".into(),
+        },
+        _ => "built-in encoding".into(),
+    };
+    let fd = dict_of(doc, descendant.unwrap_or(font), b"FontDescriptor");
+    let program = fd.and_then(|fd| {
+        [&b"FontFile"[..], b"FontFile2", b"FontFile3"]
+            .into_iter()
+            .find(|k| fd.has(k))
+    });
+    let embedded = match program {
+        Some(b"FontFile2") => ", embedded TrueType program",
+        Some(b"FontFile3") => ", embedded CFF/OpenType program",
+        Some(_) => ", embedded Type1 program",
+        None => ", not embedded",
+    };
+    format!("{kind}, {encoding}{embedded}")
 }
 
 fn load_simple(doc: &Document, font: &Dictionary) -> FontMetrics {
@@ -233,6 +277,7 @@ fn load_simple(doc: &Document, font: &Dictionary) -> FontMetrics {
         ascent: asc.or(core.map(|c| c.ascent)).unwrap_or(800.0),
         descent: desc.or(core.map(|c| c.descent)).unwrap_or(-200.0),
         unsupported: None,
+        kind: String::new(),
     }
 }
 
@@ -292,6 +337,7 @@ fn load_type0(doc: &Document, font: &Dictionary) -> FontMetrics {
         ascent: asc.unwrap_or(900.0),
         descent: desc.unwrap_or(-250.0),
         unsupported: None,
+        kind: String::new(),
     }
 }
 

@@ -42,7 +42,7 @@ pub enum PageOutcome {
     /// Glyphs removed and boxes painted.
     Rewritten { removed_glyphs: usize },
     /// The interpreter could not handle the page; it must be rasterised.
-    Rasterise(&'static str),
+    Rasterise(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -133,7 +133,9 @@ impl GState {
     }
 }
 
-struct Unsupported(&'static str);
+/// Why the rewriter cannot handle a page (a fixed phrase, with the font's kind when a
+/// font is the cause; never document text).
+struct Unsupported(String);
 
 /// Keys of marked-content property lists that can carry text (removed everywhere).
 const MC_TEXT_KEYS: [&[u8]; 4] = [b"ActualText", b"Alt", b"E", b"T"];
@@ -223,7 +225,7 @@ impl<'d> Interp<'d> {
         let active = !self.rects.is_empty();
         let Some(font) = gs.font.clone() else {
             return if active {
-                Err(Unsupported("text without a font"))
+                Err(Unsupported("text without a font".into()))
             } else {
                 Ok(None)
             };
@@ -232,11 +234,11 @@ impl<'d> Interp<'d> {
             return Ok(None);
         }
         if let Some(r) = font.unsupported {
-            return Err(Unsupported(r));
+            return Err(Unsupported(format!("{r} ({})", font.kind)));
         }
         let (fs, th) = (gs.fs, gs.th);
         if fs.abs() < 1e-6 || th.abs() < 1e-6 {
-            return Err(Unsupported("zero font size or horizontal scale"));
+            return Err(Unsupported("zero font size or horizontal scale".into()));
         }
         let mut out: Vec<Object> = Vec::new();
         let mut seg: Vec<u8> = Vec::new();
@@ -268,12 +270,18 @@ impl<'d> Interp<'d> {
                 Item::Str(bytes) => {
                     let step = if font.two_byte { 2 } else { 1 };
                     if bytes.len() % step != 0 {
-                        return Err(Unsupported("odd byte count for a two-byte font"));
+                        return Err(Unsupported(format!(
+                            "odd byte count for a two-byte font ({})",
+                            font.kind
+                        )));
                     }
                     for code_bytes in bytes.chunks(step) {
                         let code = code_bytes.iter().fold(0u32, |a, b| (a << 8) | *b as u32);
                         let Some(w) = font.width(code) else {
-                            return Err(Unsupported("glyph width unknown"));
+                            return Err(Unsupported(format!(
+                                "glyph width unknown ({})",
+                                font.kind
+                            )));
                         };
                         let w0 = w / 1000.0;
                         let trm = M([fs * th, 0.0, 0.0, fs, 0.0, gs.ts]).mul(tm).mul(&gs.ctm);
@@ -336,7 +344,7 @@ impl<'d> Interp<'d> {
         depth: usize,
     ) -> Result<(Vec<Operation>, bool), Unsupported> {
         if depth > MAX_FORM_DEPTH {
-            return Err(Unsupported("forms nested too deep"));
+            return Err(Unsupported("forms nested too deep".into()));
         }
         let mut stack: Vec<GState> = Vec::new();
         let mut gs = GState::new(ctm);
@@ -449,11 +457,11 @@ impl<'d> Interp<'d> {
                     // lopdf keeps a parsed inline image as one stream operand; one it could
                     // not parse comes back bare and would be lost on re-encoding.
                     if !matches!(o.first(), Some(Object::Stream(_))) {
-                        return Err(Unsupported("inline image lopdf cannot parse"));
+                        return Err(Unsupported("inline image lopdf cannot parse".into()));
                     }
                     let placed = gs.ctm.bbox(0.0, 0.0, 1.0, 1.0);
                     if self.intersects_any(&placed) {
-                        return Err(Unsupported("inline image under a redaction"));
+                        return Err(Unsupported("inline image under a redaction".into()));
                     }
                 }
                 "Do" => {
@@ -503,7 +511,7 @@ impl<'d> Interp<'d> {
             b"Image" => {
                 let placed = gs.ctm.bbox(0.0, 0.0, 1.0, 1.0);
                 if self.intersects_any(&placed) {
-                    return Err(Unsupported("image under a redaction"));
+                    return Err(Unsupported("image under a redaction".into()));
                 }
                 Ok(None)
             }
@@ -524,10 +532,10 @@ impl<'d> Interp<'d> {
                     .decompressed_content()
                     .unwrap_or_else(|_| stream.content.clone());
                 if data.len() > MAX_CONTENT_BYTES {
-                    return Err(Unsupported("form content too large"));
+                    return Err(Unsupported("form content too large".into()));
                 }
-                let content =
-                    Content::decode(&data).map_err(|_| Unsupported("form content unparsable"))?;
+                let content = Content::decode(&data)
+                    .map_err(|_| Unsupported("form content unparsable".into()))?;
                 let (ops, changed) = self.run(content.operations, &mut form_res, ctm, depth + 1)?;
                 if !changed {
                     return Ok(None);
@@ -535,7 +543,7 @@ impl<'d> Interp<'d> {
                 prune_xobject_names(&mut form_res, &ops, &self.replaced);
                 let bytes = Content { operations: ops }
                     .encode()
-                    .map_err(|_| Unsupported("form content re-encoding failed"))?;
+                    .map_err(|_| Unsupported("form content re-encoding failed".into()))?;
                 let mut dict = stream.dict.clone();
                 dict.remove(b"Filter");
                 dict.remove(b"DecodeParms");
@@ -640,12 +648,12 @@ pub fn redact_page(
 ) -> PageOutcome {
     let content = match doc.get_page_content_with_limit(page_id, MAX_CONTENT_BYTES) {
         Ok(c) => c,
-        Err(_) => return PageOutcome::Rasterise("content stream too large or undecodable"),
+        Err(_) => return PageOutcome::Rasterise("content stream too large or undecodable".into()),
     };
     let ops = match Content::decode(&content) {
         Ok(c) => c.operations,
         Err(_) if rects.is_empty() => return PageOutcome::Untouched,
-        Err(_) => return PageOutcome::Rasterise("content stream unparsable"),
+        Err(_) => return PageOutcome::Rasterise("content stream unparsable".into()),
     };
     let mut res = page_resources(doc, page_id);
     // strip text-bearing keys from named property lists too
@@ -703,7 +711,7 @@ pub fn redact_page(
         all.extend(box_ops(rects, mark));
     }
     let Ok(bytes) = (Content { operations: all }).encode() else {
-        return PageOutcome::Rasterise("content re-encoding failed");
+        return PageOutcome::Rasterise("content re-encoding failed".into());
     };
     let stream_id = doc.add_object(Object::Stream(Stream::new(Dictionary::new(), bytes)));
     match doc.get_dictionary_mut(page_id) {
@@ -711,7 +719,7 @@ pub fn redact_page(
             page.set("Contents", Object::Reference(stream_id));
             page.set("Resources", Object::Dictionary(res));
         }
-        Err(_) => return PageOutcome::Rasterise("page dictionary missing"),
+        Err(_) => return PageOutcome::Rasterise("page dictionary missing".into()),
     }
     if rects.is_empty() {
         PageOutcome::Untouched
