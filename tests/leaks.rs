@@ -658,3 +658,42 @@ fn private_keys_in_the_catalog_and_on_pages_are_removed_not_refused() {
     );
     assert_nowhere(p.output.bytes(), "Castellanos");
 }
+
+#[test]
+fn an_unused_xobject_resource_is_removed_not_refused() {
+    let mut doc = base(None);
+    let form = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Form",
+            "BBox" => vec![0.into(), 0.into(), 300.into(), 50.into()],
+        },
+        format!("BT /F1 11 Tf 0 10 Td (Patient {PHI}) Tj ET").into_bytes(),
+    ));
+    let pid = page_id(&doc);
+    let res = doc
+        .get_dictionary(pid)
+        .expect("page")
+        .get(b"Resources")
+        .cloned()
+        .expect("resources");
+    let res_dict = match res {
+        Object::Reference(r) => doc.get_dictionary_mut(r).expect("resources"),
+        _ => doc
+            .get_dictionary_mut(pid)
+            .expect("page")
+            .get_mut(b"Resources")
+            .and_then(Object::as_dict_mut)
+            .expect("resources"),
+    };
+    res_dict.set(
+        "XObject",
+        dictionary! { "Hidden" => Object::Reference(form) },
+    );
+    let p = run(doc);
+    assert_eq!(
+        p.report.sanitize.unused_xobjects_removed, 1,
+        "{:?}",
+        p.report.sanitize
+    );
+    assert_nowhere(p.output.bytes(), "Castellanos");
+}
