@@ -114,6 +114,43 @@ pub fn robustness(
     for (k, v) in &errors {
         writeln!(md, "- `{k}`: {v}")?;
     }
+    // why pages are images: by code and detail, pages and files
+    let mut reasons: BTreeMap<(String, String), (usize, std::collections::BTreeSet<&Path>)> =
+        BTreeMap::new();
+    for o in &all {
+        for r in &o.raster {
+            let e = reasons
+                .entry((r.code.clone(), r.detail.clone()))
+                .or_default();
+            e.0 += 1;
+            e.1.insert(o.path.as_path());
+        }
+    }
+    writeln!(
+        md,
+        "\nRasterised pages by reason ({} pages in {} files):\n",
+        reasons.values().map(|v| v.0).sum::<usize>(),
+        all.iter().filter(|o| !o.raster.is_empty()).count()
+    )?;
+    if reasons.is_empty() {
+        writeln!(md, "none")?;
+    } else {
+        writeln!(md, "| code | detail | pages | files |")?;
+        writeln!(md, "|---|---|---|---|")?;
+        for ((code, detail), (pages, files)) in &reasons {
+            writeln!(md, "| `{code}` | {detail} | {pages} | {} |", files.len())?;
+        }
+    }
+    let failed: Vec<&FileOutcome> = all.iter().filter(|o| o.verification.is_some()).collect();
+    writeln!(md, "\nVerification failures ({} files):\n", failed.len())?;
+    for o in failed {
+        writeln!(
+            md,
+            "- `{}`: {}",
+            o.path.display(),
+            o.verification.as_deref().unwrap_or_default()
+        )?;
+    }
     if let Some(s) = all.iter().max_by_key(|o| o.ms) {
         writeln!(
             md,

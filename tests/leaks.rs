@@ -328,6 +328,31 @@ fn type3_font_text_forces_the_raster_fallback() {
     assert!(r.detail.starts_with("Type3 font (Type3, "), "{r:?}");
     assert!(!r.detail.contains("Vasquez"), "{r:?}");
     assert_eq!(p.report.raster_reasons, vec![r.to_string()]);
+    // the rasterised page keeps its other words as invisible text, where they were
+    let before = extract(&save(base(None)));
+    let after = extract(p.output.bytes());
+    let t = text_of(&after);
+    assert!(t.contains("sutures") && t.contains("healing"), "{t}");
+    let first_s = |e: &deid_core::pdfium::Extracted| {
+        let g = &e.pages[0].glyphs;
+        let i = g
+            .windows(7)
+            .position(|w| w.iter().map(|x| x.ch).collect::<String>() == "sutures")
+            .expect("sutures");
+        g[i].origin
+    };
+    let (a, b) = (first_s(&before), first_s(&after));
+    assert!(
+        (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5,
+        "{a:?} → {b:?}"
+    );
+    assert!(
+        after.pages[0]
+            .glyphs
+            .iter()
+            .all(|g| g.generated || g.invisible),
+        "only invisible text"
+    );
     assert_nowhere(p.output.bytes(), "Vasquez-Harrow");
     assert_nowhere(p.output.bytes(), "Castellanos");
 }

@@ -21,6 +21,11 @@ pub struct FileOutcome {
     pub status: &'static str,
     pub code: Option<&'static str>,
     pub rasterised_pages: usize,
+    /// Why each rasterised page is an image.
+    pub raster: Vec<crate::pipeline::RasterReason>,
+    /// For a verification failure: the message (check, object kind and number, page; the
+    /// error types never carry document text).
+    pub verification: Option<String>,
     pub pages: usize,
     pub ms: u64,
 }
@@ -74,6 +79,8 @@ pub fn run_file(engine: &Engine, pdfium: &PdfiumService, path: &Path) -> FileOut
             status: if p.report.review { "review" } else { "ok" },
             code: None,
             rasterised_pages: p.report.rasterised_pages.len(),
+            raster: p.report.raster,
+            verification: None,
             pages: p.report.pages,
             ms,
         },
@@ -86,6 +93,8 @@ pub fn run_file(engine: &Engine, pdfium: &PdfiumService, path: &Path) -> FileOut
             },
             code: Some(e.code()),
             rasterised_pages: 0,
+            raster: Vec::new(),
+            verification: matches!(e, Error::Verification { .. }).then(|| e.to_string()),
             pages: 0,
             ms,
         },

@@ -1016,11 +1016,31 @@ impl Engine {
                 i,
                 self.cfg.raster_dpi,
             )?;
+            let (visible, rotate) = raster::page_geometry(&doc, pages[i]);
             raster::rasterise_page(&mut doc, pages[i], &img, plan.rects(i), self.cfg.mark)
                 .map_err(|why| Error::Redact {
                     page: i + 1,
                     reason: why.to_string(),
                 })?;
+            // searchable again: the words outside the boxes as invisible text, unless the
+            // policy rasterises on purpose, or a redacted string would read from them
+            let policy = raster.get(&i).is_some_and(|r| r.code == "policy");
+            let kept =
+                text_layer_is_clean(&extracted.pages[i].glyphs, plan.rects(i), &plan.strings);
+            if !policy && !self.cfg.strip_graphics && kept {
+                raster::add_text_layer(
+                    &mut doc,
+                    pages[i],
+                    &extracted.pages[i].glyphs,
+                    plan.rects(i),
+                    &visible,
+                    rotate,
+                )
+                .map_err(|why| Error::Redact {
+                    page: i + 1,
+                    reason: why.to_string(),
+                })?;
+            }
         }
         let sanitize = sanitize::sanitize(&mut doc);
         doc.compress();
@@ -1035,6 +1055,22 @@ impl Engine {
             sanitize,
         })
     }
+}
+
+/// The text an invisible layer on a rasterised page would hold (the glyphs outside the
+/// rectangles) contains none of the plan's strings.
+fn text_layer_is_clean(
+    glyphs: &[crate::types::Glyph],
+    rects: &[crate::types::Rect],
+    strings: &[String],
+) -> bool {
+    let kept: String = glyphs
+        .iter()
+        .filter(|g| !rects.iter().any(|r| r.pad(2.0).intersects(&g.loose)))
+        .map(|g| g.ch)
+        .collect();
+    let needles: Vec<String> = strings.iter().map(|s| verify::normalise(s)).collect();
+    !verify::WordMatcher::new(&needles).any_in(&verify::normalise(&kept))
 }
 
 struct Analysed {

@@ -1,8 +1,10 @@
 //! Sanitisation: remove every place outside the page content where PHI can hide — document
 //! info and XMP metadata, annotations and links, forms (AcroForm/XFA), JavaScript and
 //! actions, embedded files, outlines and destinations, thumbnails, the structure tree,
-//! optional-content configuration, page-piece data, signatures — then drop unreferenced
-//! objects. The output is always a full rewrite with a fresh `/ID`.
+//! optional-content configuration, page-piece data, signatures, any catalog or page key
+//! that is not on a short list of known ones, metadata segments of JPEG images, XObjects
+//! nothing draws — then drop unreferenced objects. The output is always a full rewrite
+//! with a fresh `/ID`.
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use serde::{Deserialize, Serialize};

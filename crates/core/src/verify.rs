@@ -69,12 +69,12 @@ pub fn normalise(s: &str) -> String {
 }
 
 /// All needles at once, matched on word boundaries of normalised text.
-struct WordMatcher {
+pub(crate) struct WordMatcher {
     ac: Option<aho_corasick::AhoCorasick>,
 }
 
 impl WordMatcher {
-    fn new(needles: &[String]) -> WordMatcher {
+    pub(crate) fn new(needles: &[String]) -> WordMatcher {
         let pats: Vec<String> = needles.iter().map(|n| format!(" {n} ")).collect();
         WordMatcher {
             ac: (!pats.is_empty())
@@ -82,7 +82,7 @@ impl WordMatcher {
                 .flatten(),
         }
     }
-    fn any_in(&self, normalised: &str) -> bool {
+    pub(crate) fn any_in(&self, normalised: &str) -> bool {
         let Some(ac) = &self.ac else { return false };
         let h = format!(" {normalised} ");
         ac.find_overlapping_iter(&h).next().is_some()

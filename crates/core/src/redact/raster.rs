@@ -1,6 +1,8 @@
 //! Raster fallback: a page the interpreter cannot handle is replaced by an image of itself
 //! rendered by pdfium, with the redaction rectangles burnt in as black pixels. The page's
-//! old content and resources are dropped, so nothing of its text survives.
+//! old content and resources are dropped, so nothing of its text survives; [`add_text_layer`]
+//! then puts the words outside the rectangles back as invisible text at their positions,
+//! so the page stays searchable and the gate checks that text like any other.
 
 use std::io::Write;
 
@@ -143,4 +145,92 @@ pub fn rasterise_page(
     );
     page.remove(b"Group");
     Ok(())
+}
+
+/// Where a point of the original page (user space before `/Rotate`) lands on the
+/// rasterised page (no rotation, origin at the bottom left of the visible box).
+fn to_display(x: f32, y: f32, visible: &Rect, rotate: i64) -> (f32, f32) {
+    let (w, h) = (visible.width(), visible.height());
+    let (u, v) = (x - visible.x0, y - visible.y0);
+    match rotate {
+        90 => (v, w - u),
+        180 => (w - u, h - v),
+        270 => (h - v, u),
+        _ => (u, v),
+    }
+}
+
+/// WinAnsi code of a character Helvetica can show (ASCII and Latin-1), if any.
+fn win_ansi(c: char) -> Option<u8> {
+    let n = c as u32;
+    ((0x20..0x7F).contains(&n) || (0xA0..=0xFF).contains(&n)).then_some(n as u8)
+}
+
+/// Put the glyphs of `glyphs` that lie outside every rectangle (by 2 pt) back on a
+/// rasterised page as invisible text (render mode 3, Helvetica, WinAnsi), each at its own
+/// position, size and angle. Characters Helvetica cannot show are left out. Returns how
+/// many glyphs were written. Call after [`rasterise_page`]; `visible` and `rotate` are the
+/// page's geometry before it.
+pub fn add_text_layer(
+    doc: &mut Document,
+    page_id: ObjectId,
+    glyphs: &[crate::types::Glyph],
+    rects: &[Rect],
+    visible: &Rect,
+    rotate: i64,
+) -> Result<usize, &'static str> {
+    let mut ops = String::from("BT 3 Tr\n");
+    let mut n = 0;
+    for g in glyphs {
+        if g.generated || g.ch.is_whitespace() || g.size <= 0.0 {
+            continue;
+        }
+        let Some(code) = win_ansi(g.ch) else { continue };
+        let hit = |r: &Rect| {
+            r.pad(2.0).intersects(&g.loose) || {
+                let (cx, cy) = g.loose.center();
+                r.pad(2.0).contains_point(cx, cy)
+            }
+        };
+        if g.loose.is_empty() || rects.iter().any(hit) {
+            continue;
+        }
+        let (x, y) = to_display(g.origin.0, g.origin.1, visible, rotate);
+        let a = (g.angle - rotate as f32).to_radians();
+        let (c, s) = (a.cos() * g.size, a.sin() * g.size);
+        ops.push_str(&format!(
+            "/RdF 1 Tf {c:.4} {s:.4} {:.4} {c:.4} {x:.3} {y:.3} Tm <{code:02x}> Tj\n",
+            -s
+        ));
+        n += 1;
+    }
+    ops.push_str("ET\n");
+    if n == 0 {
+        return Ok(0);
+    }
+    let content_id = doc.add_object(Object::Stream(Stream::new(
+        Dictionary::new(),
+        ops.into_bytes(),
+    )));
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let page = doc
+        .get_dictionary_mut(page_id)
+        .map_err(|_| "page dictionary missing")?;
+    let first = page
+        .get(b"Contents")
+        .cloned()
+        .map_err(|_| "page content missing")?;
+    page.set(
+        "Contents",
+        Object::Array(vec![first, Object::Reference(content_id)]),
+    );
+    let res = page
+        .get_mut(b"Resources")
+        .and_then(Object::as_dict_mut)
+        .map_err(|_| "page resources missing")?;
+    res.set("Font", dictionary! { "RdF" => Object::Reference(font_id) });
+    Ok(n)
 }
