@@ -168,6 +168,34 @@ fn json_outcome_and_usage_errors() {
         .output()
         .expect("run");
     assert_eq!(policy.status.code(), Some(2));
+
+    // a rasterised page says why, in the JSON and in the summary (codes, never text)
+    let strict = |json: bool| {
+        let mut c = bin();
+        c.args(["run", "--policy", "strict-raster", "--out"])
+            .arg(d.path().join(if json { "strict-json" } else { "strict" }))
+            .arg(&f);
+        if json {
+            c.arg("--json");
+        }
+        c.output().expect("run")
+    };
+    let r = strict(true);
+    assert_eq!(r.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
+    let raster = v["documents"][0]["raster"]
+        .as_array()
+        .expect("raster reasons");
+    assert!(!raster.is_empty());
+    assert!(raster
+        .iter()
+        .all(|r| r["code"] == "policy" && r["page"].as_u64() >= Some(1)));
+    let r = strict(false);
+    let out = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        out.contains("RASTERISED") && out.contains("(policy)"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -88,6 +88,30 @@ fn nursing_note_in_capitals_and_lower_case() {
     );
 }
 
+/// Casing does not gate the learned detector: a name without any context word is found
+/// in all lower case as in mixed case, and plain clinical prose in lower case stays clean.
+#[test]
+fn names_without_context_in_any_casing() {
+    let s = "Spoke with Becker about the plan; she agrees. The report was reviewed with \
+             Michael Hodge yesterday and sent to Sara Schwarz.";
+    let names = ["Becker", "Michael Hodge", "Sara Schwarz"];
+    let prose = "Patient seen in clinic today. Blood pressure stable, continue lisinopril. \
+                 Follow up in two weeks with repeat labs and a chest x-ray.";
+    let none: Vec<String> = Vec::new();
+    for case in [
+        str::to_string as fn(&str) -> String,
+        str::to_uppercase,
+        str::to_lowercase,
+    ] {
+        let cased: Vec<String> = names.iter().map(|n| case(n)).collect();
+        check_note(&case(s), &cased, &none);
+        let found = engine()
+            .detect_texts(&[case(prose).as_str()])
+            .expect("detect");
+        assert!(found[0].is_empty(), "{:?}", found[0]);
+    }
+}
+
 fn uk_letter() -> (Vec<u8>, Vec<String>) {
     let f = FontKind::Helvetica;
     let lines = vec![

@@ -423,9 +423,8 @@ fn glyph_position_side_channel_one_adjustment_per_removed_run() {
     );
 }
 
-/// Put an image XObject on the page as `/name`, drawn with `placement` (a `cm` matrix).
-fn add_image(doc: &mut Document, name: &str, image: Stream, placement: &str) {
-    let id = doc.add_object(Object::Stream(image));
+/// The first page's resources dictionary (its own object or inline in the page).
+fn page_resources(doc: &mut Document) -> &mut lopdf::Dictionary {
     let pid = page_id(doc);
     let res = doc
         .get_dictionary(pid)
@@ -433,7 +432,7 @@ fn add_image(doc: &mut Document, name: &str, image: Stream, placement: &str) {
         .get(b"Resources")
         .cloned()
         .expect("resources");
-    let res_dict = match res {
+    match res {
         Object::Reference(r) => doc.get_dictionary_mut(r).expect("resources"),
         _ => doc
             .get_dictionary_mut(pid)
@@ -441,7 +440,13 @@ fn add_image(doc: &mut Document, name: &str, image: Stream, placement: &str) {
             .get_mut(b"Resources")
             .and_then(Object::as_dict_mut)
             .expect("resources"),
-    };
+    }
+}
+
+/// Put an image XObject on the page as `/name`, drawn with `placement` (a `cm` matrix).
+fn add_image(doc: &mut Document, name: &str, image: Stream, placement: &str) {
+    let id = doc.add_object(Object::Stream(image));
+    let res_dict = page_resources(doc);
     if !res_dict.has(b"XObject") {
         res_dict.set("XObject", dictionary! {});
     }
@@ -694,23 +699,7 @@ fn an_unused_xobject_resource_is_removed_not_refused() {
         },
         format!("BT /F1 11 Tf 0 10 Td (Patient {PHI}) Tj ET").into_bytes(),
     ));
-    let pid = page_id(&doc);
-    let res = doc
-        .get_dictionary(pid)
-        .expect("page")
-        .get(b"Resources")
-        .cloned()
-        .expect("resources");
-    let res_dict = match res {
-        Object::Reference(r) => doc.get_dictionary_mut(r).expect("resources"),
-        _ => doc
-            .get_dictionary_mut(pid)
-            .expect("page")
-            .get_mut(b"Resources")
-            .and_then(Object::as_dict_mut)
-            .expect("resources"),
-    };
-    res_dict.set(
+    page_resources(&mut doc).set(
         "XObject",
         dictionary! { "Hidden" => Object::Reference(form) },
     );

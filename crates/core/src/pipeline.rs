@@ -423,9 +423,10 @@ impl Engine {
                 .collect();
             let units: Vec<TextUnit<'_>> = joined.iter().map(BlobText::unit).collect();
             for (b, spans) in joined.iter().zip(ner.detect_batch(&units)?) {
+                let flat = crate::detect::rules::flat_case(&b.text);
                 let spans: Vec<Span> = spans
                     .into_iter()
-                    .filter(|s| self.plausible_ner(&b.text, s, &lower))
+                    .filter(|s| self.plausible_ner(&b.text, s, &lower, flat))
                     .collect();
                 for (para, sp) in b.split(spans) {
                     by_para.entry(para).or_default().extend(sp);
@@ -443,13 +444,16 @@ impl Engine {
         Ok(entities)
     }
 
-    /// Precision guard for learned spans: a minimum score; names, organisations and places
-    /// must contain a capitalised word; a single allow-listed clinical word is never PHI.
+    /// Precision guard for learned spans: a minimum score; in mixed-case text names,
+    /// organisations and places must contain a capitalised word (in text written in one
+    /// casing, `flat`, the word lists decide instead); a single allow-listed clinical word
+    /// is never PHI.
     fn plausible_ner(
         &self,
         text: &str,
         s: &Span,
         lower_words: &std::collections::HashSet<&str>,
+        flat: bool,
     ) -> bool {
         let Some(t) = text.get(s.start..s.end) else {
             return false;
@@ -521,7 +525,9 @@ impl Engine {
         }
         match s.category {
             Category::Name | Category::Organization | Category::Location
-                if words.len() == 1 && lower_words.contains(words[0].to_lowercase().as_str()) =>
+                if !flat
+                    && words.len() == 1
+                    && lower_words.contains(words[0].to_lowercase().as_str()) =>
             {
                 false
             }
@@ -530,10 +536,10 @@ impl Engine {
             {
                 false
             }
-            // capitalised, or (dictated text is often all lower case) several words the
-            // model is sure of
+            // capitalised, or several words the model is sure of; in text written in one
+            // casing the capitals say nothing (the ordinary-word guard above decided)
             Category::Name | Category::Organization | Category::Location => {
-                words
+                flat || words
                     .iter()
                     .any(|w| w.chars().next().is_some_and(char::is_uppercase))
                     || (words.len() >= 2 && s.score >= NER_LOWER_CASE)
