@@ -65,6 +65,9 @@ pub struct QueueItem {
     pub error: Option<String>,
     /// Reviewer decisions pending for this document (not applied yet).
     pub pending_decisions: u32,
+    /// Why pages of the output are images, one line per page ("page 2: Type3 font (…)
+    /// (unsupported)"); empty when every page stayed a true PDF page.
+    pub raster: Vec<String>,
 }
 
 /// The batch running (or the last one).

@@ -215,6 +215,7 @@ impl App {
                 error_code: None,
                 error: None,
                 pending_decisions: 0,
+                raster: Vec::new(),
             };
             added.push(item.clone());
             g.entries.push(Entry {
@@ -534,6 +535,7 @@ impl App {
                     it.progress = 0.02;
                     it.error = None;
                     it.error_code = None;
+                    it.raster.clear();
                 });
             }
             JobEvent::DocStage { index, stage } => {
@@ -574,6 +576,7 @@ impl App {
                     if let Some(r) = &report {
                         it.risk = Some(r.risk.score);
                         it.counts = r.counts.clone();
+                        it.raster = r.raster.iter().map(ToString::to_string).collect();
                     }
                     it.pending_decisions = 0;
                 });

@@ -371,7 +371,8 @@ fn desktop_window_end_to_end() {
     let rows = wd.js(
         "return [...document.querySelectorAll('#queue-body tr')].map(t => ({\
            status: t.dataset.status, risk: t.querySelector('.risk')?.dataset.risk ?? null,\
-           counts: t.querySelector('.counts').textContent, output: t.querySelector('.output').textContent}))",
+           counts: t.querySelector('.counts').textContent, output: t.querySelector('.output').textContent,\
+           raster: t.querySelector('.raster')?.title ?? ''}))",
         json!([]),
     );
     for r in rows
@@ -391,6 +392,8 @@ fn desktop_window_end_to_end() {
             .expect("risk");
         assert!((0.0..=1.0).contains(&risk), "{r}");
         assert!(r["counts"].as_str().unwrap_or("").contains("name"), "{r}");
+        // the letters' pages are rewritten, not rasterised: the row names no raster page
+        assert_eq!(r["raster"], json!(""), "{r}");
         assert!(
             Path::new(r["output"].as_str().unwrap_or("")).is_file(),
             "{r}"

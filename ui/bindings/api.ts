@@ -16,7 +16,12 @@ progress: number, risk: number | null, counts: { [key in string]?: number }, out
 /**
  * Reviewer decisions pending for this document (not applied yet).
  */
-pending_decisions: number, };
+pending_decisions: number, 
+/**
+ * Why pages of the output are images, one line per page ("page 2: Type3 font (…)
+ * (unsupported)"); empty when every page stayed a true PDF page.
+ */
+raster: Array<string>, };
 
 export type BatchState = { running: boolean, total: number, finished: number, };
 

@@ -125,6 +125,13 @@ function renderRow(it) {
     e.textContent = it.error;
     risk.append(e);
   }
+  if (it.raster.length) {
+    const r = document.createElement('span');
+    r.className = 'raster';
+    r.textContent = `${it.raster.length} page(s) as images`;
+    r.title = it.raster.join('\n');
+    risk.append(r);
+  }
   /** @type {HTMLElement} */ (tr.querySelector('.counts')).textContent = Object.entries(it.counts)
     .map(([k, v]) => `${k.toLowerCase()} ${v}`)
     .join(', ') + (it.pending_decisions ? ` · ${it.pending_decisions} pending` : '');
