@@ -352,30 +352,36 @@ fn raw_scan(doc: &Document, needles: &[(Vec<u8>, bool)]) -> std::result::Result<
     Ok(())
 }
 
-fn structure(bytes: &[u8], doc: &Document) -> std::result::Result<(), &'static str> {
+/// Structural checks; a failure names its check and, for a page key, the 1-based page.
+fn structure(
+    bytes: &[u8],
+    doc: &Document,
+) -> std::result::Result<(), (&'static str, Option<usize>)> {
     // A full rewrite has one cross-reference section: no /Prev, and the file ends with the
     // single trailer lopdf wrote (stream data may contain anything, so only the tail counts).
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
     let in_tail = |n: &[u8]| tail.windows(n.len()).filter(|w| *w == n).count();
     if doc.trailer.has(b"Prev") || in_tail(b"%%EOF") != 1 || in_tail(b"startxref") != 1 {
-        return Err("more than one revision in the output");
+        return Err(("more than one revision in the output", None));
     }
     if doc.trailer.has(b"Info") || doc.trailer.has(b"Encrypt") {
-        return Err("trailer still has Info or Encrypt");
+        return Err(("trailer still has Info or Encrypt", None));
     }
     let root = doc
         .trailer
         .get(b"Root")
         .and_then(|o| o.as_reference())
         .and_then(|id| doc.get_dictionary(id))
-        .map_err(|_| "catalog missing")?;
+        .map_err(|_| ("catalog missing", None))?;
     if CATALOG_KEYS.iter().any(|k| root.has(k)) {
-        return Err("catalog still has a sanitised key");
+        return Err(("catalog still has a sanitised key", None));
     }
-    for (_, pid) in doc.get_pages() {
-        let page = doc.get_dictionary(pid).map_err(|_| "page missing")?;
+    for (n, pid) in doc.get_pages() {
+        let page = doc
+            .get_dictionary(pid)
+            .map_err(|_| ("page missing", Some(n as usize)))?;
         if PAGE_KEYS.iter().any(|k| page.has(k)) {
-            return Err("a page still has a sanitised key");
+            return Err(("a page still has a sanitised key", Some(n as usize)));
         }
     }
     Ok(())
@@ -457,10 +463,10 @@ pub fn verify(
             object: None,
         })
     })?;
-    structure(&bytes, &doc).map_err(|check| {
+    structure(&bytes, &doc).map_err(|(check, page)| {
         Err(Error::Verification {
             check,
-            page: None,
+            page,
             object: None,
         })
     })?;
@@ -479,6 +485,39 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sanitised_key_left_on_a_page_names_the_page() {
+        let mut d = Document::with_version("1.7");
+        let pages_id = d.new_object_id();
+        let mut kids = Vec::new();
+        for thumb in [false, true] {
+            let mut page = lopdf::Dictionary::new();
+            page.set("Type", Object::Name(b"Page".to_vec()));
+            page.set("Parent", Object::Reference(pages_id));
+            if thumb {
+                page.set("Thumb", Object::Integer(0));
+            }
+            kids.push(Object::Reference(d.add_object(page)));
+        }
+        let mut pages = lopdf::Dictionary::new();
+        pages.set("Type", Object::Name(b"Pages".to_vec()));
+        pages.set("Count", Object::Integer(kids.len() as i64));
+        pages.set("Kids", Object::Array(kids));
+        d.objects.insert(pages_id, Object::Dictionary(pages));
+        let mut cat = lopdf::Dictionary::new();
+        cat.set("Type", Object::Name(b"Catalog".to_vec()));
+        cat.set("Pages", Object::Reference(pages_id));
+        let cat_id = d.add_object(cat);
+        d.trailer.set("Root", Object::Reference(cat_id));
+        let mut bytes = Vec::new();
+        d.save_to(&mut bytes).expect("save");
+        let doc = Document::load_mem(&bytes).expect("load");
+        assert_eq!(
+            structure(&bytes, &doc),
+            Err(("a page still has a sanitised key", Some(2)))
+        );
+    }
 
     #[test]
     fn raw_scan_whole_words_for_words_anywhere_for_numbers() {
