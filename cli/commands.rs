@@ -338,6 +338,20 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 /// The engine for an evaluation's `--detector`: `rules` (no NER), `ner` (the NER model
 /// alone; the allow-list and propagation still apply) or `combined` (the default stack).
 /// `ner_model` pins a version (default: the newest `ner-minilm`).
+/// The Safe Harbor policy with the given age setting (`over-89` or `all`), for the
+/// measuring commands (`eval`, `corpus phi-lists`).
+pub fn safe_harbor_with_ages(ages: &str) -> anyhow::Result<deid_core::Config> {
+    Ok(deid_core::Settings {
+        policy: "safe-harbor".into(),
+        timeout_s: None,
+        review_threshold: None,
+        mark: None,
+        device: None,
+        ages: Some(ages.into()),
+    }
+    .into_config()?)
+}
+
 pub fn engine_for_detector(
     cfg: deid_core::Config,
     detector: &str,

@@ -174,15 +174,7 @@ pub fn phi_lists(
     (ages, ner_model, detector): (&str, Option<&str>, &str),
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let cfg = deid_core::Settings {
-        policy: "safe-harbor".into(),
-        timeout_s: None,
-        review_threshold: None,
-        mark: None,
-        device: None,
-        ages: Some(ages.into()),
-    }
-    .into_config()?;
+    let cfg = crate::commands::safe_harbor_with_ages(ages)?;
     let engine = crate::commands::engine_for_detector(cfg, detector, ner_model)?;
     let service = pdfium::service(pdfium_path)?;
     let checks = corpus::check_phi_lists(&engine, &service, dir)?;

@@ -354,15 +354,7 @@ fn print_row(name: &str, s: &Scores) {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let cfg = deid_core::Settings {
-        policy: "safe-harbor".into(),
-        timeout_s: None,
-        review_threshold: None,
-        mark: None,
-        device: None,
-        ages: Some(a.ages.clone()),
-    }
-    .into_config()?;
+    let cfg = crate::commands::safe_harbor_with_ages(&a.ages)?;
     let engine = crate::commands::engine_for_detector(cfg, &a.detector, None)?;
     if let Some(which) = &a.realistic {
         return run_realistic(&a, &engine, which);

@@ -1031,9 +1031,14 @@ impl Engine {
             // searchable again: the words outside the boxes as invisible text, unless the
             // policy rasterises on purpose, or a redacted string would read from them
             let policy = raster.get(&i).is_some_and(|r| r.code == "policy");
-            let kept =
-                text_layer_is_clean(&extracted.pages[i].glyphs, plan.rects(i), &plan.strings);
-            if !policy && !self.cfg.strip_graphics && kept {
+            if !policy
+                && !self.cfg.strip_graphics
+                && raster::text_layer_is_clean(
+                    &extracted.pages[i].glyphs,
+                    plan.rects(i),
+                    &plan.strings,
+                )
+            {
                 raster::add_text_layer(
                     &mut doc,
                     pages[i],
@@ -1061,22 +1066,6 @@ impl Engine {
             sanitize,
         })
     }
-}
-
-/// The text an invisible layer on a rasterised page would hold (the glyphs outside the
-/// rectangles) contains none of the plan's strings.
-fn text_layer_is_clean(
-    glyphs: &[crate::types::Glyph],
-    rects: &[crate::types::Rect],
-    strings: &[String],
-) -> bool {
-    let kept: String = glyphs
-        .iter()
-        .filter(|g| !rects.iter().any(|r| r.pad(2.0).intersects(&g.loose)))
-        .map(|g| g.ch)
-        .collect();
-    let needles: Vec<String> = strings.iter().map(|s| verify::normalise(s)).collect();
-    !verify::WordMatcher::new(&needles).any_in(&verify::normalise(&kept))
 }
 
 struct Analysed {

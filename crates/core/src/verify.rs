@@ -486,30 +486,43 @@ pub fn verify(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_sanitised_key_left_on_a_page_names_the_page() {
-        let mut d = Document::with_version("1.7");
+    /// A document of `pages` (their `/Parent` set here) under a page tree and a catalog.
+    fn doc_of(mut d: Document, pages: Vec<lopdf::Dictionary>) -> Document {
         let pages_id = d.new_object_id();
-        let mut kids = Vec::new();
-        for thumb in [false, true] {
-            let mut page = lopdf::Dictionary::new();
-            page.set("Type", Object::Name(b"Page".to_vec()));
-            page.set("Parent", Object::Reference(pages_id));
-            if thumb {
-                page.set("Thumb", Object::Integer(0));
-            }
-            kids.push(Object::Reference(d.add_object(page)));
-        }
-        let mut pages = lopdf::Dictionary::new();
-        pages.set("Type", Object::Name(b"Pages".to_vec()));
-        pages.set("Count", Object::Integer(kids.len() as i64));
-        pages.set("Kids", Object::Array(kids));
-        d.objects.insert(pages_id, Object::Dictionary(pages));
+        let kids: Vec<Object> = pages
+            .into_iter()
+            .map(|mut p| {
+                p.set("Parent", Object::Reference(pages_id));
+                Object::Reference(d.add_object(p))
+            })
+            .collect();
+        let mut tree = lopdf::Dictionary::new();
+        tree.set("Type", Object::Name(b"Pages".to_vec()));
+        tree.set("Count", Object::Integer(kids.len() as i64));
+        tree.set("Kids", Object::Array(kids));
+        d.objects.insert(pages_id, Object::Dictionary(tree));
         let mut cat = lopdf::Dictionary::new();
         cat.set("Type", Object::Name(b"Catalog".to_vec()));
         cat.set("Pages", Object::Reference(pages_id));
         let cat_id = d.add_object(cat);
         d.trailer.set("Root", Object::Reference(cat_id));
+        d
+    }
+
+    #[test]
+    fn a_sanitised_key_left_on_a_page_names_the_page() {
+        let pages = [false, true]
+            .into_iter()
+            .map(|thumb| {
+                let mut page = lopdf::Dictionary::new();
+                page.set("Type", Object::Name(b"Page".to_vec()));
+                if thumb {
+                    page.set("Thumb", Object::Integer(0));
+                }
+                page
+            })
+            .collect();
+        let mut d = doc_of(Document::with_version("1.7"), pages);
         let mut bytes = Vec::new();
         d.save_to(&mut bytes).expect("save");
         let doc = Document::load_mem(&bytes).expect("load");
@@ -548,23 +561,11 @@ mod tests {
         xo.set("Im0", Object::Reference(img_id));
         let mut res = lopdf::Dictionary::new();
         res.set("XObject", Object::Dictionary(xo));
-        let pages_id = d.new_object_id();
         let mut page = lopdf::Dictionary::new();
         page.set("Type", Object::Name(b"Page".to_vec()));
-        page.set("Parent", Object::Reference(pages_id));
         page.set("Contents", Object::Reference(content));
         page.set("Resources", Object::Dictionary(res));
-        let page_id = d.add_object(page);
-        let mut pages = lopdf::Dictionary::new();
-        pages.set("Type", Object::Name(b"Pages".to_vec()));
-        pages.set("Kids", Object::Array(vec![Object::Reference(page_id)]));
-        pages.set("Count", Object::Integer(1));
-        d.objects.insert(pages_id, Object::Dictionary(pages));
-        let mut cat = lopdf::Dictionary::new();
-        cat.set("Type", Object::Name(b"Catalog".to_vec()));
-        cat.set("Pages", Object::Reference(pages_id));
-        let cat_id = d.add_object(cat);
-        d.trailer.set("Root", Object::Reference(cat_id));
+        let d = doc_of(d, vec![page]);
 
         let hit = raw_scan(&d, &raw_needles(&["Exercise".to_string()])).expect_err("found");
         assert_eq!(hit.page, Some(1));

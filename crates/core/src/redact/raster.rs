@@ -166,6 +166,30 @@ fn win_ansi(c: char) -> Option<u8> {
     ((0x20..0x7F).contains(&n) || (0xA0..=0xFF).contains(&n)).then_some(n as u8)
 }
 
+/// The glyphs a text layer keeps: those whose box is clear of every rectangle by 2 pt
+/// (pdfium's generated spaces and line breaks, which have no box, included).
+fn kept_glyphs<'a>(
+    glyphs: &'a [crate::types::Glyph],
+    rects: &'a [Rect],
+) -> impl Iterator<Item = &'a crate::types::Glyph> + 'a {
+    glyphs
+        .iter()
+        .filter(move |g| !rects.iter().any(|r| r.pad(2.0).intersects(&g.loose)))
+}
+
+/// The text [`add_text_layer`] would write reads none of `strings` (the plan's redacted
+/// strings), matched as the verification gate matches page text.
+pub fn text_layer_is_clean(
+    glyphs: &[crate::types::Glyph],
+    rects: &[Rect],
+    strings: &[String],
+) -> bool {
+    use crate::verify::{normalise, WordMatcher};
+    let kept: String = kept_glyphs(glyphs, rects).map(|g| g.ch).collect();
+    let needles: Vec<String> = strings.iter().map(|s| normalise(s)).collect();
+    !WordMatcher::new(&needles).any_in(&normalise(&kept))
+}
+
 /// Put the glyphs of `glyphs` that lie outside every rectangle (by 2 pt) back on a
 /// rasterised page as invisible text (render mode 3, Helvetica, WinAnsi), each at its own
 /// position, size and angle. Characters Helvetica cannot show are left out. Returns how
@@ -181,20 +205,11 @@ pub fn add_text_layer(
 ) -> Result<usize, &'static str> {
     let mut ops = String::from("BT 3 Tr\n");
     let mut n = 0;
-    for g in glyphs {
-        if g.generated || g.ch.is_whitespace() || g.size <= 0.0 {
+    for g in kept_glyphs(glyphs, rects) {
+        if g.generated || g.ch.is_whitespace() || g.size <= 0.0 || g.loose.is_empty() {
             continue;
         }
         let Some(code) = win_ansi(g.ch) else { continue };
-        let hit = |r: &Rect| {
-            r.pad(2.0).intersects(&g.loose) || {
-                let (cx, cy) = g.loose.center();
-                r.pad(2.0).contains_point(cx, cy)
-            }
-        };
-        if g.loose.is_empty() || rects.iter().any(hit) {
-            continue;
-        }
         let (x, y) = to_display(g.origin.0, g.origin.1, visible, rotate);
         let a = (g.angle - rotate as f32).to_radians();
         let (c, s) = (a.cos() * g.size, a.sin() * g.size);
