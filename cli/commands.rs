@@ -658,6 +658,9 @@ fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::
                 d.pages,
                 d.error_code.as_deref().unwrap_or("")
             );
+            for r in log.raster_pages(d.id).map_err(|e| anyhow::anyhow!("{e}"))? {
+                println!("    page {} as image: {}: {}", r.page, r.code, r.detail);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

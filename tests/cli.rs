@@ -196,6 +196,24 @@ fn json_outcome_and_usage_errors() {
         out.contains("RASTERISED") && out.contains("(policy)"),
         "{out}"
     );
+    // … and in the job log, inside its hash chain
+    let db = d.path().join("strict").join("pdf-deid-jobs.sqlite");
+    let j = bin()
+        .arg("jobs")
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("jobs");
+    let js = String::from_utf8_lossy(&j.stdout);
+    assert!(js.contains("as image: policy:"), "{js}");
+    let v = bin()
+        .arg("jobs")
+        .arg("--db")
+        .arg(&db)
+        .arg("verify")
+        .output()
+        .expect("verify");
+    assert_eq!(v.status.code(), Some(0));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::child::ChildEnd;
 use crate::error::{Error, Result};
-use crate::joblog::{DocStatus, DocumentRecord, EntityRow, HmacKey, JobInfo, JobLog};
+use crate::joblog::{DocStatus, DocumentRecord, EntityRow, HmacKey, JobInfo, JobLog, RasterRow};
 use crate::pdfium::PdfiumService;
 use crate::pipeline::{DocReport, Engine, ProcessOptions, Stage};
 use crate::review::{Decisions, Review};
@@ -833,6 +833,15 @@ impl DocContext<'_> {
                     started_at,
                     finished_at: now_rfc3339(),
                     entities,
+                    raster: report
+                        .raster
+                        .iter()
+                        .map(|r| RasterRow {
+                            page: r.page as u32,
+                            code: r.code.clone(),
+                            detail: r.detail.clone(),
+                        })
+                        .collect(),
                 };
                 if let Err(e) = log.record_document(job_id, &rec) {
                     // no record, no output: the next run redoes this document
@@ -870,6 +879,7 @@ impl DocContext<'_> {
                     started_at,
                     finished_at: now_rfc3339(),
                     entities: Vec::new(),
+                    raster: Vec::new(),
                 };
                 // the document's own error is the one to report, even if logging it failed too
                 let _ = log.record_document(job_id, &rec);

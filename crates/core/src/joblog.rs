@@ -28,7 +28,7 @@ use rusqlite::{Transaction, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 /// Current schema version, kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// `prev_hash` of the first `documents` row.
 const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -60,6 +60,13 @@ CREATE TRIGGER documents_no_update BEFORE UPDATE ON documents BEGIN SELECT RAISE
 CREATE TRIGGER documents_no_delete BEFORE DELETE ON documents BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 CREATE TRIGGER entities_no_update BEFORE UPDATE ON entities BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 CREATE TRIGGER entities_no_delete BEFORE DELETE ON entities BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+", "
+CREATE TABLE raster_pages (
+    id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL REFERENCES documents(id),
+    page INTEGER NOT NULL, code TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX raster_pages_by_document ON raster_pages(document_id);
+CREATE TRIGGER raster_pages_no_update BEFORE UPDATE ON raster_pages BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER raster_pages_no_delete BEFORE DELETE ON raster_pages BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 "];
 
 /// Hashed `documents` columns, in canonical order (`prev_hash` last).
@@ -70,6 +77,9 @@ const DOC_NCOLS: usize = 16;
 /// Hashed `entities` columns, in canonical order.
 const ENT_COLS: &str = "page, x0, y0, x1, y1, category, score, source, text_hmac";
 const ENT_NCOLS: usize = 9;
+/// Hashed `raster_pages` columns, in canonical order.
+const RASTER_COLS: &str = "page, code, detail";
+const RASTER_NCOLS: usize = 3;
 const SUMMARY_COLS: &str =
     "id, job_id, status, error_code, output_path, risk_score, pages, finished_at";
 
@@ -243,6 +253,19 @@ pub struct DocumentRecord {
     pub started_at: String,
     pub finished_at: String,
     pub entities: Vec<EntityRow>,
+    /// Pages written as images, each with its reason (schema version 2).
+    pub raster: Vec<RasterRow>,
+}
+
+/// One page of a document written as an image, and why. `code` is `policy`,
+/// `unsupported` or `verification`; `detail` names a font kind, an operator or a
+/// verification check, never document text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RasterRow {
+    /// 1-based page number.
+    pub page: u32,
+    pub code: String,
+    pub detail: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -330,13 +353,23 @@ fn hash_values(h: &mut Sha256, values: &[Value]) {
 
 /// `row_hash` = sha256 over the document's columns (incl. `prev_hash`) and
 /// its entity rows in id order.
-fn doc_row_hash(doc: &[Value], entities: &[Vec<Value>]) -> String {
+/// The row hash covers the document row, its entity rows and its raster rows. Rows
+/// without raster pages hash as in schema version 1, so chains written before the
+/// `raster_pages` table still verify.
+fn doc_row_hash(doc: &[Value], entities: &[Vec<Value>], raster: &[Vec<Value>]) -> String {
     let mut h = Sha256::new();
     h.update(b"pdf-deid/joblog/documents/v1\0");
     hash_values(&mut h, doc);
     h.update((entities.len() as u64).to_be_bytes());
     for e in entities {
         hash_values(&mut h, e);
+    }
+    if !raster.is_empty() {
+        h.update(b"raster_pages\0");
+        h.update((raster.len() as u64).to_be_bytes());
+        for r in raster {
+            hash_values(&mut h, r);
+        }
     }
     hex::encode(h.finalize())
 }
@@ -467,6 +500,17 @@ impl JobLog {
                 Ok(v)
             })
             .collect::<Result<Vec<_>>>()?;
+        let raster = rec
+            .raster
+            .iter()
+            .map(|r| {
+                vec![
+                    Value::Integer(i64::from(r.page)),
+                    Value::Text(r.code.clone()),
+                    Value::Text(r.detail.clone()),
+                ]
+            })
+            .collect::<Vec<_>>();
         let counts_json = serde_json::to_string(&rec.counts)?;
         let stage_json = serde_json::to_string(&rec.stage_ms)?;
 
@@ -508,7 +552,7 @@ impl JobLog {
             text(&rec.finished_at),
             Value::Text(prev_hash),
         ];
-        let row_hash = Value::Text(doc_row_hash(&doc, &entities));
+        let row_hash = Value::Text(doc_row_hash(&doc, &entities, &raster));
         let placeholders = |n: usize| {
             (1..=n)
                 .map(|i| format!("?{i}"))
@@ -530,6 +574,15 @@ impl JobLog {
             let doc_id = Value::Integer(id);
             for e in &entities {
                 stmt.execute(params_from_iter(std::iter::once(&doc_id).chain(e)))?;
+            }
+            if !raster.is_empty() {
+                let mut stmt = tx.prepare(&format!(
+                    "INSERT INTO raster_pages (document_id, {RASTER_COLS}) VALUES ({})",
+                    placeholders(RASTER_NCOLS + 1)
+                ))?;
+                for r in &raster {
+                    stmt.execute(params_from_iter(std::iter::once(&doc_id).chain(r)))?;
+                }
             }
         }
         tx.commit()?;
@@ -586,6 +639,21 @@ impl JobLog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The pages of document `document_id` that were written as images, with their reasons.
+    pub fn raster_pages(&self, document_id: i64) -> Result<Vec<RasterRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {RASTER_COLS} FROM raster_pages WHERE document_id = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([document_id], |r| {
+            Ok(RasterRow {
+                page: r.get(0)?,
+                code: r.get(1)?,
+                detail: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// All documents of a job, in insertion order.
     pub fn job_documents(&self, job_id: i64) -> Result<Vec<DocSummary>> {
         let mut stmt = self.conn.prepare(&format!(
@@ -606,6 +674,9 @@ impl JobLog {
         let mut ents = tx.prepare(&format!(
             "SELECT {ENT_COLS} FROM entities WHERE document_id = ?1 ORDER BY id"
         ))?;
+        let mut rasters = tx.prepare(&format!(
+            "SELECT {RASTER_COLS} FROM raster_pages WHERE document_id = ?1 ORDER BY id"
+        ))?;
         let mut rows = docs.query([])?;
         let mut expected_prev = Value::Text(GENESIS_HASH.to_owned());
         let mut count = 0u64;
@@ -623,7 +694,10 @@ impl JobLog {
             let entities = ents
                 .query_map([id], |r| read_values(r, 0, ENT_NCOLS))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            if stored != Value::Text(doc_row_hash(&doc, &entities)) {
+            let raster = rasters
+                .query_map([id], |r| read_values(r, 0, RASTER_NCOLS))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if stored != Value::Text(doc_row_hash(&doc, &entities, &raster)) {
                 return Ok(broken("row hash mismatch"));
             }
             expected_prev = stored;
@@ -681,6 +755,13 @@ mod tests {
                     &k.hmac_hex("01/02/1960"),
                 ),
             ],
+            raster: (0..i % 2)
+                .map(|_| RasterRow {
+                    page: 2,
+                    code: "unsupported".into(),
+                    detail: "Type3 font".into(),
+                })
+                .collect(),
         }
     }
 
@@ -716,7 +797,8 @@ mod tests {
         raw.execute_batch(
             "PRAGMA foreign_keys = OFF; DROP TRIGGER documents_no_update; \
              DROP TRIGGER documents_no_delete; \
-             DROP TRIGGER entities_no_update; DROP TRIGGER entities_no_delete;",
+             DROP TRIGGER entities_no_update; DROP TRIGGER entities_no_delete; \
+             DROP TRIGGER raster_pages_no_update; DROP TRIGGER raster_pages_no_delete;",
         )
         .unwrap();
         raw.execute_batch(sql).unwrap();
@@ -731,7 +813,7 @@ mod tests {
             let sql = format!("PRAGMA {p}");
             log.conn.query_row(&sql, [], |r| r.get(0)).unwrap()
         };
-        assert_eq!(pragma(&log, "user_version"), Value::Integer(1));
+        assert_eq!(pragma(&log, "user_version"), Value::Integer(2));
         assert_eq!(pragma(&log, "journal_mode"), Value::Text("wal".into()));
         assert_eq!(pragma(&log, "foreign_keys"), Value::Integer(1));
         assert_eq!(pragma(&log, "synchronous"), Value::Integer(1)); // NORMAL
@@ -739,7 +821,7 @@ mod tests {
         drop(log);
         for _ in 0..2 {
             let log = JobLog::open(&path).unwrap();
-            assert_eq!(pragma(&log, "user_version"), Value::Integer(1));
+            assert_eq!(pragma(&log, "user_version"), Value::Integer(2));
             assert_eq!(log.recent_jobs(10).unwrap()[0].id, job);
         }
         // Parent directory must exist.
@@ -917,6 +999,52 @@ mod tests {
         assert_tamper_detected(sql, 4, "prev_hash does not match previous row");
         let sql = "UPDATE documents SET id = 9 WHERE id = 5"; // reordering
         assert_tamper_detected(sql, 9, mismatch);
+        // raster reasons are covered too (documents 2 and 4 have one: record(1), record(3))
+        let sql = "UPDATE raster_pages SET code = 'policy' WHERE document_id = 2";
+        assert_tamper_detected(sql, 2, mismatch);
+        let sql = "DELETE FROM raster_pages WHERE document_id = 4";
+        assert_tamper_detected(sql, 4, mismatch);
+        let sql = "INSERT INTO raster_pages (document_id, page, code, detail) \
+                   VALUES (3, 1, 'policy', 'x')";
+        assert_tamper_detected(sql, 3, mismatch);
+    }
+
+    #[test]
+    fn raster_reasons_read_back() {
+        let (_dir, _path, log) = setup(3);
+        let docs = log.job_documents(1).unwrap();
+        let reasons: Vec<usize> = docs
+            .iter()
+            .map(|d| log.raster_pages(d.id).unwrap().len())
+            .collect();
+        assert_eq!(reasons, vec![0, 1, 0]);
+        let r = &log.raster_pages(docs[1].id).unwrap()[0];
+        assert_eq!((r.page, r.code.as_str()), (2, "unsupported"));
+    }
+
+    /// A job log written with schema version 1 (no `raster_pages`) is migrated in place and
+    /// its hash chain still verifies; new rows with raster reasons chain on.
+    #[test]
+    fn version_one_log_migrates_and_keeps_its_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.sqlite");
+        {
+            let raw = Connection::open(&path).unwrap();
+            raw.execute_batch(MIGRATIONS[0]).unwrap();
+            raw.pragma_update(None, "user_version", 1).unwrap();
+            // a v1 row, hashed as v1 wrote it (no raster rows)
+            let log = JobLog { conn: raw };
+            let job = log.start_job(&info(), "t0").unwrap();
+            let mut rec = record(1, "old", None, DocStatus::Ok);
+            rec.raster.clear();
+            log.record_document(job, &rec).unwrap();
+        }
+        let log = JobLog::open(&path).unwrap();
+        assert_eq!(log.verify_chain().unwrap(), ChainCheck::Intact { rows: 1 });
+        let job = log.start_job(&info(), "t1").unwrap();
+        log.record_document(job, &record(1, "new", None, DocStatus::Ok))
+            .unwrap();
+        assert_eq!(log.verify_chain().unwrap(), ChainCheck::Intact { rows: 2 });
     }
 
     #[test]
