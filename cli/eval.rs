@@ -77,6 +77,11 @@ pub struct EvalArgs {
     /// (all lower case). Gold offsets stay valid (characters are mapped one to one).
     #[arg(long, default_value = "as-is", value_parser = ["as-is", "upper", "lower"])]
     pub case: String,
+    /// Fused-score threshold of the semantic half of hybrid search (tuning only; the
+    /// default is the configured one, docs/accuracy.md). Above 1.0 turns it off: ambiguous
+    /// hits are then dropped, as lexical search alone would in one-casing text.
+    #[arg(long, hide = true)]
+    pub semantic_threshold: Option<f32>,
 }
 
 /// `text` in the asked casing, one character for one character (a character whose
@@ -354,7 +359,10 @@ fn print_row(name: &str, s: &Scores) {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let cfg = crate::commands::safe_harbor_with_ages(&a.ages)?;
+    let mut cfg = crate::commands::safe_harbor_with_ages(&a.ages)?;
+    if let Some(t) = a.semantic_threshold {
+        cfg.propagate.semantic_threshold = t;
+    }
     let engine = crate::commands::engine_for_detector(cfg, &a.detector, None)?;
     if let Some(which) = &a.realistic {
         return run_realistic(&a, &engine, which);

@@ -282,7 +282,17 @@ fn block_paragraph(page: &PageText, b: Block, cfg: &LayoutConfig) -> Paragraph {
             if let Some(p) = prev {
                 let pg = &page.glyphs[p];
                 let gap = g.loose.x0 - pg.loose.x1;
-                if gap > cfg.space_gap_em * g.size.max(1.0)
+                // a space between the two glyphs in the page's text — written by the
+                // producer (a whitespace glyph without a box, skipped by `segments`) or
+                // inserted by pdfium at a word break — separates words whatever the gap:
+                // Qt (wkhtmltopdf) draws no space glyphs and scales its text, so its word
+                // gaps are smaller than the font size suggests
+                let written_space = p < i
+                    && i - p <= 4
+                    && page.glyphs[p + 1..i]
+                        .iter()
+                        .any(|w| w.ch == ' ' || (!w.generated && w.ch.is_whitespace()));
+                if (written_space || gap > cfg.space_gap_em * g.size.max(1.0))
                     && !pg.ch.is_whitespace()
                     && !g.ch.is_whitespace()
                 {

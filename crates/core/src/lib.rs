@@ -26,6 +26,7 @@ pub mod review;
 pub mod risk;
 pub mod samples;
 pub mod sanitize;
+pub mod semantic;
 pub mod synth;
 pub mod testpdf;
 pub mod types;

@@ -523,6 +523,14 @@ impl Engine {
         {
             return false;
         }
+        // in any casing: a one-word "organisation" that is clinical vocabulary — a
+        // specialty or a profession ("Cardiology", "Consultant Cardiologist") — is none
+        if s.category == Category::Organization
+            && words.len() == 1
+            && self.rules.is_clinical_word(words[0])
+        {
+            return false;
+        }
         match s.category {
             Category::Name | Category::Organization | Category::Location
                 if !flat
@@ -562,23 +570,49 @@ impl Engine {
         }
     }
 
-    /// Hybrid search, lexical part: fold propagated hits into `entities`.
-    pub fn propagate(&self, units: &[TextUnit<'_>], entities: &mut Vec<Entity>) {
+    /// Hybrid search: fold propagated hits into `entities` (lexical half), with the hits
+    /// lexical search cannot decide settled by the NER encoder's contextual embeddings
+    /// when it is loaded (semantic half, [`crate::semantic`]).
+    pub fn propagate(&self, units: &[TextUnit<'_>], entities: &mut Vec<Entity>) -> Result<()> {
         let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
         let rules = self.rules.clone();
-        propagate::propagate(
+        let ambiguous = propagate::propagate(
             &texts,
             entities,
             &self.cfg.propagate,
             &|w| rules.is_allowed_term(w),
             &|w| rules.is_ordinary_word(w),
         );
+        if ambiguous.is_empty() {
+            return Ok(());
+        }
+        let ner = self.ner.clone();
+        let embed = |spans: &[crate::detect::SpanRef<'_>]| -> Result<Vec<Vec<f32>>> {
+            match ner.as_ref().and_then(|n| n.embed_spans(spans)) {
+                Some(r) => r,
+                None => Ok(Vec::new()),
+            }
+        };
+        let has_encoder = self
+            .ner
+            .as_ref()
+            .is_some_and(|n| n.embed_spans(&[]).is_some());
+        let accepted = crate::semantic::decide(
+            &texts,
+            entities,
+            ambiguous,
+            &self.cfg.propagate,
+            has_encoder.then_some(&embed as crate::semantic::Embed<'_>),
+        )?;
+        propagate::fold(entities, accepted);
+        entities.sort_by_key(|e| (e.para, e.start, e.end));
+        Ok(())
     }
 
     /// Detection followed by propagation.
     pub fn analyse(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
         let mut entities = self.detect(units, blobs)?;
-        self.propagate(units, &mut entities);
+        self.propagate(units, &mut entities)?;
         Ok(entities)
     }
 
@@ -862,7 +896,7 @@ impl Engine {
             entities.extend(r.term_entities(&texts, next));
         }
         st.done("detect")?;
-        self.propagate(&units, &mut entities);
+        self.propagate(&units, &mut entities)?;
         if let Some(r) = review {
             rejected.extend(r.drop_rejected(&texts, &mut entities));
         }

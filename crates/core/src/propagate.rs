@@ -24,6 +24,12 @@ pub struct PropagateConfig {
     pub partial_factor: f32,
     /// Shortest single name token that is propagated on its own.
     pub min_token_len: usize,
+    /// Semantic half ([`crate::semantic`]): weight of the lexical score in the fused score.
+    pub semantic_weight: f32,
+    /// Fused score from which an ambiguous hit is taken.
+    pub semantic_threshold: f32,
+    /// Reference mentions compared per ambiguous hit.
+    pub semantic_refs: usize,
 }
 
 impl PropagateConfig {
@@ -33,6 +39,9 @@ impl PropagateConfig {
             exact_factor: 0.95,
             partial_factor: 0.8,
             min_token_len: 3,
+            semantic_weight: 0.5,
+            semantic_threshold: 0.75,
+            semantic_refs: 4,
         }
     }
 }
@@ -186,6 +195,36 @@ struct Variant {
     category: Category,
     score: f32,
     detector: &'static str,
+    /// A name token that is also an ordinary word: its hits are handed back undecided.
+    ambiguous: bool,
+    /// Whether the lexical rule alone accepts an ambiguous hit (a capitalised form).
+    lexical_ok: bool,
+}
+
+/// A hit of a name token that is also an ordinary word ("Young", "pitcher", "WAKE"):
+/// lexical search cannot tell the name from the word, so it is handed back for the
+/// semantic half of hybrid search to decide (`crate::semantic`), or to the lexical rule
+/// (`lexical_ok`: capitalised forms only) when no encoder is loaded.
+#[derive(Debug, Clone)]
+pub struct Ambiguous {
+    pub para: usize,
+    pub start: usize,
+    pub end: usize,
+    /// The entity whose text was searched for.
+    pub from: usize,
+    pub category: Category,
+    /// The lexical score (source score × partial factor).
+    pub lexical: f32,
+    pub detector: &'static str,
+    pub lexical_ok: bool,
+}
+
+/// A decided hit to fold into the entity list.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub hit: Ambiguous,
+    pub score: f32,
+    pub semantic: Option<crate::detect::SemanticEvidence>,
 }
 
 fn alnum_key(s: &str) -> String {
@@ -260,14 +299,16 @@ fn word_char_at(text: &str, byte: usize, before: bool) -> bool {
 /// Find propagated hits of `entities` in `texts` and fold them into the entity list.
 /// `allowed(word)` says whether a word is on the clinical allow-list (never propagated alone);
 /// `ordinary(word)` whether it is an ordinary English or clinical word: a name token that
-/// is not one is also searched for in lower case (notes written all in lower case).
+/// is not one is also searched for in lower case (notes written all in lower case); one
+/// that is one is searched for in every casing, but its hits are returned undecided
+/// ([`Ambiguous`]) instead of being folded in.
 pub fn propagate(
     texts: &[&str],
     entities: &mut Vec<Entity>,
     cfg: &PropagateConfig,
     allowed: &dyn Fn(&str) -> bool,
     ordinary: &dyn Fn(&str) -> bool,
-) {
+) -> Vec<Ambiguous> {
     // three pattern sets, each matched with Aho-Corasick on its own view of the text
     let mut words: Vec<(String, Variant)> = Vec::new(); // lower-case, single spaces
     let mut tokens: Vec<(String, Variant)> = Vec::new(); // exact case (Title / UPPER)
@@ -288,6 +329,8 @@ pub fn propagate(
             category: e.category,
             score,
             detector,
+            ambiguous: false,
+            lexical_ok: true,
         };
         match e.category {
             Category::Name => {
@@ -332,16 +375,23 @@ pub fn propagate(
                     let lower = t.to_lowercase();
                     let plain = ordinary(t);
                     if letters < cfg.min_token_len
-                        || (!capitalised && plain)
                         || STOP_TOKENS.contains(&lower.as_str())
                         || allowed(t)
                     {
                         continue;
                     }
+                    // A name that is also an ordinary word is searched for in every casing
+                    // but left undecided; the lexical rule alone would take its capitalised
+                    // forms when the mention itself was capitalised.
+                    let tok = |lexical_ok: bool| Variant {
+                        ambiguous: plain,
+                        lexical_ok: !plain || lexical_ok,
+                        ..v(partial, "propagate:token")
+                    };
                     // a name the document writes in lower case is searched for in lower
-                    // case too, unless it is also an ordinary word
-                    if !plain && !capitalised {
-                        tokens.push((lower.clone(), v(partial, "propagate:token")));
+                    // case too
+                    if !capitalised {
+                        tokens.push((lower.clone(), tok(false)));
                     }
                     let mut title: String = lower
                         .chars()
@@ -349,8 +399,8 @@ pub fn propagate(
                         .flat_map(|c| c.to_uppercase())
                         .collect();
                     title.extend(lower.chars().skip(1));
-                    tokens.push((title, v(partial, "propagate:token")));
-                    tokens.push((t.to_uppercase(), v(partial, "propagate:token")));
+                    tokens.push((title, tok(capitalised)));
+                    tokens.push((t.to_uppercase(), tok(capitalised)));
                     if letters >= FUZZY_MIN_LEN {
                         fuzzy.push((lower.clone(), v(partial * FUZZY_FACTOR, "propagate:fuzzy")));
                     }
@@ -375,7 +425,7 @@ pub fn propagate(
     dedup(&mut ids);
     dedup(&mut fuzzy);
     if words.is_empty() && tokens.is_empty() && ids.is_empty() {
-        return;
+        return Vec::new();
     }
     let fuzzy_index = FuzzyIndex::new(&fuzzy);
     let build = |pats: &[(String, Variant)]| {
@@ -427,15 +477,64 @@ pub fn propagate(
             }
         }
     }
+    let (undecided, decided): (Vec<_>, Vec<_>) = hits.into_iter().partition(|h| h.3.ambiguous);
+    fold(
+        entities,
+        decided.into_iter().map(|(para, start, end, var)| Accepted {
+            hit: Ambiguous {
+                para,
+                start,
+                end,
+                from: var.from,
+                category: var.category,
+                lexical: var.score,
+                detector: var.detector,
+                lexical_ok: true,
+            },
+            score: var.score,
+            semantic: None,
+        }),
+    );
+    undecided
+        .into_iter()
+        .map(|(para, start, end, var)| Ambiguous {
+            para,
+            start,
+            end,
+            from: var.from,
+            category: var.category,
+            lexical: var.score,
+            detector: var.detector,
+            lexical_ok: var.lexical_ok,
+        })
+        .collect()
+}
+
+/// Fold decided hits into `entities`: a hit overlapping an entity widens it and adds its
+/// source; any other becomes a new entity that records where it was propagated from.
+pub fn fold(entities: &mut Vec<Entity>, hits: impl IntoIterator<Item = Accepted>) {
     let mut by_para: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, e) in entities.iter().enumerate() {
         by_para.entry(e.para).or_default().push(i);
     }
-    for (para, start, end, var) in hits {
+    for Accepted {
+        hit,
+        score,
+        semantic,
+    } in hits
+    {
+        let Ambiguous {
+            para, start, end, ..
+        } = hit;
         let src = Source {
-            detector: var.detector.to_string(),
-            score: var.score,
-            category: var.category,
+            detector: if semantic.is_some() {
+                "propagate:semantic".to_string()
+            } else {
+                hit.detector.to_string()
+            },
+            score,
+            category: hit.category,
+            semantic,
         };
         let slot = by_para.entry(para).or_default();
         let found = slot
@@ -459,10 +558,10 @@ pub fn propagate(
             para,
             start,
             end,
-            category: var.category,
-            score: var.score,
+            category: hit.category,
+            score,
             sources: vec![src],
-            propagated_from: Some(var.from),
+            propagated_from: Some(hit.from),
         });
     }
     entities.sort_by_key(|e| (e.para, e.start, e.end));
@@ -484,6 +583,7 @@ mod tests {
                 detector: "rule:name".into(),
                 score: 0.9,
                 category: c,
+                semantic: None,
             }],
             propagated_from: None,
         }

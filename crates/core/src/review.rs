@@ -114,6 +114,7 @@ impl Review<'_> {
                             detector: REVIEWER.into(),
                             score: 1.0,
                             category: term.category,
+                            semantic: None,
                         }],
                         propagated_from: None,
                     });

@@ -115,6 +115,7 @@ mod tests {
                 detector: det.into(),
                 score,
                 category: Category::Name,
+                semantic: None,
             }],
             propagated_from: None,
         }

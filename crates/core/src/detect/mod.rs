@@ -28,6 +28,11 @@ pub trait BatchDetector: Send + Sync {
     }
     /// One `Vec<Span>` per input unit, in order.
     fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>, crate::Error>;
+    /// Contextual embeddings (unit length, batched) of byte ranges in their text, for the
+    /// semantic half of hybrid search; `None` for detectors without an encoder.
+    fn embed_spans(&self, _spans: &[SpanRef<'_>]) -> Option<Result<Vec<Vec<f32>>, crate::Error>> {
+        None
+    }
 }
 
 impl BatchDetector for rules::RuleDetector {
@@ -48,6 +53,25 @@ pub struct Source {
     pub detector: String,
     pub score: f32,
     pub category: Category,
+    /// For hits the semantic half of hybrid search decided: the lexical score and the
+    /// contextual similarity to the confirmed mentions that were fused into `score`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<SemanticEvidence>,
+}
+
+/// Both scores behind a semantically decided hit (docs/accuracy.md, hybrid search).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SemanticEvidence {
+    pub lexical: f32,
+    pub similarity: f32,
+}
+
+/// A byte range of a text, to embed in its context.
+#[derive(Debug, Clone, Copy)]
+pub struct SpanRef<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// A merged finding in one paragraph (byte offsets into that paragraph's text).
@@ -110,6 +134,7 @@ pub fn merge_spans(para: usize, mut spans: Vec<Span>) -> Vec<Entity> {
             detector: s.detector.clone(),
             score: s.score,
             category: s.category,
+            semantic: None,
         };
         if let Some(last) = out.last_mut() {
             if s.start < last.end {

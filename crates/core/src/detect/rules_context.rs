@@ -602,6 +602,28 @@ impl ContextRules {
             if !has_space && !upper {
                 continue;
             }
+            // the town before a postcode on its line ("14 Elmfield Row, Harrogate HG1 4PQ"):
+            // up to three words of letters after the last comma, colon or tab
+            let before = text.get(..p.start()).unwrap_or("");
+            let from = before.rfind([',', ':', '\t', '\n']).map_or(0, |i| i + 1);
+            let seg = &before[from..];
+            let town = seg.trim();
+            let words = town.split_whitespace().count();
+            if (1..=3).contains(&words)
+                && town.len() >= 3
+                && town
+                    .chars()
+                    .all(|ch| ch.is_alphabetic() || matches!(ch, ' ' | '-' | '\'' | '’' | '.'))
+            {
+                let ts = from + (seg.len() - seg.trim_start().len());
+                out.push(span(
+                    ts,
+                    ts + town.len(),
+                    Category::Location,
+                    0.8,
+                    "location",
+                ));
+            }
             // the town on the line above a postcode in an address block
             let above = text.get(..p.start()).unwrap_or("");
             if let Some(line) = above.strip_suffix('\n') {

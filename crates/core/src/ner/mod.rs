@@ -15,7 +15,7 @@ use candle_core::{DType, Device, Tensor, D};
 use candle_nn::VarBuilder;
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer};
 
-use crate::detect::{BatchDetector, TextUnit};
+use crate::detect::{BatchDetector, SpanRef, TextUnit};
 use crate::error::{Error, Result};
 use crate::types::{Category, Span};
 
@@ -39,6 +39,8 @@ pub const N_CASE: usize = 8;
 /// character, so a window always fits the encoder's 512 positions.
 const WINDOW_CHARS: usize = 400;
 const BATCH: usize = 32;
+/// Context on each side of a span embedded for the semantic search, in characters.
+const EMBED_CONTEXT: usize = 120;
 
 pub fn label_name(l: usize) -> String {
     if l == 0 {
@@ -321,6 +323,60 @@ impl NerModel {
     }
 }
 
+impl NerModel {
+    /// Contextual embeddings of byte ranges: each range is encoded inside a window of
+    /// [`EMBED_CONTEXT`] characters either side, and the encoder's last hidden states of
+    /// the word pieces inside the range are averaged and scaled to unit length. Batched
+    /// like tagging (sorted by length, [`BATCH`] windows at a time). The encoder's
+    /// vocabulary is uncased, so the embedding does not depend on the text's casing.
+    pub fn embed_spans(&self, spans: &[SpanRef<'_>]) -> Result<Vec<Vec<f32>>> {
+        let wins: Vec<(&str, usize, usize)> = spans
+            .iter()
+            .map(|s| {
+                let end = s.end.min(s.text.len()).min(s.start + WINDOW_CHARS / 2);
+                let mut ws = s.start.saturating_sub(EMBED_CONTEXT).min(s.start);
+                while !s.text.is_char_boundary(ws) {
+                    ws -= 1;
+                }
+                let mut we = (end + EMBED_CONTEXT).min(s.text.len());
+                while !s.text.is_char_boundary(we) {
+                    we += 1;
+                }
+                (&s.text[ws..we], s.start - ws, end.max(s.start) - ws)
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..wins.len()).collect();
+        order.sort_by_key(|&i| wins[i].0.len());
+        let mut out: Vec<Vec<f32>> = vec![Vec::new(); wins.len()];
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| wins[i].0).collect();
+            let enc = self.encoder.encode(&batch)?;
+            let (ids, mask, _) = self.encoder.inputs(&batch, &enc)?;
+            let h = self.encoder.bert.forward(&ids, &mask).map_err(ml)?;
+            let h: Vec<Vec<Vec<f32>>> = h.to_vec3().map_err(ml)?;
+            for ((&wi, e), hb) in chunk.iter().zip(&enc).zip(&h) {
+                let (_, s, en) = wins[wi];
+                let mut v = vec![0f32; hb.first().map_or(0, Vec::len)];
+                let mut n = 0;
+                for (ti, &(a, b)) in e.offsets.iter().enumerate() {
+                    if e.real[ti] && a < en && s < b {
+                        for (x, y) in v.iter_mut().zip(&hb[ti]) {
+                            *x += y;
+                        }
+                        n += 1;
+                    }
+                }
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if n > 0 && norm > 0.0 {
+                    v.iter_mut().for_each(|x| *x /= norm);
+                }
+                out[wi] = v;
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// BIO tags → spans (byte offsets in `text`), widened to whole words.
 pub fn decode(
     text: &str,
@@ -402,6 +458,9 @@ impl BatchDetector for NerModel {
     fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>> {
         let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
         self.detect_texts(&texts)
+    }
+    fn embed_spans(&self, spans: &[SpanRef<'_>]) -> Option<Result<Vec<Vec<f32>>>> {
+        Some(NerModel::embed_spans(self, spans))
     }
 }
 
