@@ -210,3 +210,30 @@ fn uk_letter_surname_nhs_number_postcode_and_phone_are_removed() {
     );
     assert_survivors_unmoved(&before, &after);
 }
+
+/// The semantic half of hybrid search: a found name that is also an ordinary word, met
+/// again in another casing, is decided by the encoder's contextual embeddings, and the hit
+/// keeps its provenance (the mention it came from) and both scores.
+#[test]
+fn ambiguous_name_hits_are_decided_by_the_encoder_and_keep_both_scores() {
+    if !common::encoder_present() {
+        common::skip("encoder", "models/minilm missing: no encoder for the semantic search");
+        return;
+    }
+    let text = "Mr. Pitcher reports less pain. Pitcher was given a glass of water.";
+    let out = common::engine().detect_texts(&[text]).expect("detect");
+    let semantic: Vec<_> = out[0]
+        .iter()
+        .filter_map(|e| {
+            let s = e.sources.iter().find(|s| s.detector == "propagate:semantic")?;
+            Some((e, s.semantic?))
+        })
+        .collect();
+    assert!(!semantic.is_empty(), "no semantically decided hit");
+    for (e, ev) in semantic {
+        assert_eq!(&text[e.start..e.end], "Pitcher");
+        assert!(e.propagated_from.is_some());
+        assert!(ev.lexical > 0.0 && ev.similarity > 0.0 && ev.similarity <= 1.0 + 1e-4);
+        assert!(e.score >= deid_core::config::Config::safe_harbor().propagate.semantic_threshold);
+    }
+}

@@ -346,7 +346,14 @@ pub fn propagate(
                 }
                 let full = toks.join(" ");
                 if full.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
-                    words.push((ws_key(&full), v(exact, "propagate:exact")));
+                    // a one-word name that is also an ordinary word ("Baker", "young") is
+                    // matched in any casing here: those hits are left undecided too
+                    let single_plain = toks.len() == 1 && ordinary(toks[0]);
+                    let var = Variant {
+                        ambiguous: single_plain,
+                        ..v(exact, "propagate:exact")
+                    };
+                    words.push((ws_key(&full), var));
                 }
                 if toks.len() >= 2 {
                     let (first, last) = (toks[0], toks[toks.len() - 1]);
