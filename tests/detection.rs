@@ -217,7 +217,10 @@ fn uk_letter_surname_nhs_number_postcode_and_phone_are_removed() {
 #[test]
 fn ambiguous_name_hits_are_decided_by_the_encoder_and_keep_both_scores() {
     if !common::encoder_present() {
-        common::skip("encoder", "models/minilm missing: no encoder for the semantic search");
+        common::skip(
+            "encoder",
+            "models/minilm missing: no encoder for the semantic search",
+        );
         return;
     }
     let text = "Mr. Pitcher reports less pain. Pitcher was given a glass of water.";
@@ -225,7 +228,10 @@ fn ambiguous_name_hits_are_decided_by_the_encoder_and_keep_both_scores() {
     let semantic: Vec<_> = out[0]
         .iter()
         .filter_map(|e| {
-            let s = e.sources.iter().find(|s| s.detector == "propagate:semantic")?;
+            let s = e
+                .sources
+                .iter()
+                .find(|s| s.detector == "propagate:semantic")?;
             Some((e, s.semantic?))
         })
         .collect();
@@ -234,6 +240,11 @@ fn ambiguous_name_hits_are_decided_by_the_encoder_and_keep_both_scores() {
         assert_eq!(&text[e.start..e.end], "Pitcher");
         assert!(e.propagated_from.is_some());
         assert!(ev.lexical > 0.0 && ev.similarity > 0.0 && ev.similarity <= 1.0 + 1e-4);
-        assert!(e.score >= deid_core::config::Config::safe_harbor().propagate.semantic_threshold);
+        assert!(
+            e.score
+                >= deid_core::config::Config::safe_harbor()
+                    .propagate
+                    .semantic_threshold
+        );
     }
 }

@@ -270,8 +270,10 @@ fn digital_signature_is_removed_and_reported() {
     assert!(p.report.warnings.iter().any(|w| w.contains("signature")));
 }
 
-#[test]
-fn type3_font_text_forces_the_raster_fallback() {
+/// The base document with a line drawn in a Type3 font whose glyphs are little squares
+/// (with a ToUnicode map, so the text is extractable and detectable), `matrix` its
+/// `/FontMatrix`.
+fn with_type3_line(matrix: [f32; 6]) -> Document {
     let mut doc = base(None);
     let pid = page_id(&doc);
     // a Type3 font whose glyphs are little squares, with a ToUnicode map so the text is
@@ -287,7 +289,7 @@ fn type3_font_text_forces_the_raster_fallback() {
     let t3 = doc.add_object(dictionary! {
         "Type" => "Font", "Subtype" => "Type3",
         "FontBBox" => vec![0.into(), 0.into(), 600.into(), 700.into()],
-        "FontMatrix" => vec![Object::Real(0.001), 0.into(), 0.into(), Object::Real(0.001), 0.into(), 0.into()],
+        "FontMatrix" => matrix.iter().map(|v| Object::Real(*v)).collect::<Vec<_>>(),
         "CharProcs" => dictionary! { "sq" => Object::Reference(proc_a) },
         "Encoding" => dictionary! { "Type" => "Encoding", "Differences" => diffs },
         "FirstChar" => 32, "LastChar" => 126,
@@ -316,6 +318,32 @@ fn type3_font_text_forces_the_raster_fallback() {
         &mut doc,
         "BT /T3 11 Tf 72 600 Td (Patient: Leopoldine Vasquez-Harrow) Tj ET",
     );
+    doc
+}
+
+/// Type3 glyphs are positioned through the font matrix like any simple font's: the page
+/// is rewritten, not rasterised, and the name is gone from the text and the bytes.
+#[test]
+fn type3_font_text_is_rewritten() {
+    let doc = with_type3_line([0.001, 0.0, 0.0, 0.001, 0.0, 0.0]);
+    let before = extract(&save(doc.clone()));
+    let p = run(doc);
+    assert!(
+        p.report.rasterised_pages.is_empty(),
+        "{:?}",
+        p.report.raster_reasons
+    );
+    let after = extract(p.output.bytes());
+    let t = text_of(&after);
+    assert!(t.contains("Patient:") && t.contains("sutures"), "{t}");
+    assert!(!t.contains("Vasquez") && !t.contains("Leopoldine"), "{t}");
+    assert_nowhere(p.output.bytes(), "Vasquez-Harrow");
+    assert_survivors_unmoved(&before, &after);
+}
+
+#[test]
+fn type3_font_with_a_sheared_matrix_forces_the_raster_fallback() {
+    let doc = with_type3_line([0.001, 0.0, 0.0003, 0.001, 0.0, 0.0]);
     let p = run(doc);
     assert!(
         !p.report.rasterised_pages.is_empty(),
@@ -325,7 +353,11 @@ fn type3_font_text_forces_the_raster_fallback() {
     assert_eq!(p.report.raster.len(), p.report.rasterised_pages.len());
     let r = &p.report.raster[0];
     assert_eq!(r.code, "unsupported", "{r:?}");
-    assert!(r.detail.starts_with("Type3 font (Type3, "), "{r:?}");
+    assert!(
+        r.detail
+            .starts_with("Type3 font with a sheared or flipped font matrix (Type3, "),
+        "{r:?}"
+    );
     assert!(!r.detail.contains("Vasquez"), "{r:?}");
     assert_eq!(p.report.raster_reasons, vec![r.to_string()]);
     // the rasterised page keeps its other words as invisible text, where they were
@@ -709,5 +741,53 @@ fn an_unused_xobject_resource_is_removed_not_refused() {
         "{:?}",
         p.report.sanitize
     );
+    assert_nowhere(p.output.bytes(), "Castellanos");
+}
+
+/// The same hiding places (a private catalog entry, a Text annotation hung on the page
+/// under a private key), but inside compressed object streams with a cross-reference
+/// stream, as modern writers store them: sanitised and verified, not refused.
+#[test]
+fn private_entries_inside_object_streams_are_removed_not_refused() {
+    let mut doc = base(None);
+    let cat = catalog_id(&doc);
+    doc.get_dictionary_mut(cat).expect("catalog").set(
+        "PrivateNote",
+        Object::string_literal(format!("Patient {PHI}")),
+    );
+    let note = doc.add_object(dictionary! {
+        "Type" => "Annot", "Subtype" => "Text", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+        "Contents" => Object::string_literal(PHI),
+    });
+    let pid = page_id(&doc);
+    doc.get_dictionary_mut(pid)
+        .expect("page")
+        .set("VendorData", Object::Reference(note));
+    let mut bytes = Vec::new();
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .compression_level(6)
+        .build();
+    doc.save_with_options(&mut bytes, options).expect("save");
+    // the fixture really keeps them compressed: not in the raw bytes, but in the objects
+    assert!(bytes.windows(6).any(|w| w == b"ObjStm"), "no object stream");
+    assert!(
+        bytes.windows(4).any(|w| w == b"XRef"),
+        "no cross-reference stream"
+    );
+    // (the catalog and the page, which hold the private keys, are compressed away)
+    let parsed = everything(&bytes); // lower case
+    for key in [&b"PrivateNote"[..], b"VendorData"] {
+        assert!(!bytes.windows(key.len()).any(|w| w == key));
+        let lower = key.to_ascii_lowercase();
+        assert!(parsed.windows(key.len()).any(|w| w == lower.as_slice()));
+    }
+    let p = process(bytes);
+    assert!(p
+        .report
+        .sanitize
+        .catalog_keys_removed
+        .contains(&"PrivateNote".to_string()));
     assert_nowhere(p.output.bytes(), "Castellanos");
 }

@@ -40,7 +40,7 @@ impl PropagateConfig {
             partial_factor: 0.8,
             min_token_len: 3,
             semantic_weight: 0.5,
-            semantic_threshold: 0.75,
+            semantic_threshold: 0.85,
             semantic_refs: 4,
         }
     }

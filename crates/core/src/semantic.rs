@@ -4,8 +4,10 @@
 //!
 //! For each such hit the same word is embedded where the document uses it as a confirmed
 //! name (inside the detected mention it was propagated from, and inside other detected
-//! names holding the word), and where the hit stands. The similarity is the best cosine
-//! between the hit and those reference mentions; it is fused with the lexical score:
+//! names holding the word), and where the hit stands ([`crate::ner::NerModel::embed_spans`]:
+//! the encoder's last hidden states over the word, with the mean of all tokens in the
+//! windows taken out). The similarity is the best cosine between the hit and those
+//! reference mentions; it is fused with the lexical score:
 //!
 //! `fused = w · lexical + (1 − w) · similarity`, accepted when `fused ≥ threshold`
 //!

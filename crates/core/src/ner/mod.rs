@@ -325,8 +325,9 @@ impl NerModel {
 
 impl NerModel {
     /// Contextual embeddings of byte ranges: each range is encoded inside a window of
-    /// [`EMBED_CONTEXT`] characters either side, and the encoder's last hidden states of
-    /// the word pieces inside the range are averaged and scaled to unit length. Batched
+    /// [`EMBED_CONTEXT`] characters either side, the encoder's last hidden states of the
+    /// word pieces inside the range are averaged, the mean of every token of every window
+    /// is taken out, and the result is scaled to unit length. Batched
     /// like tagging (sorted by length, [`BATCH`] windows at a time). The encoder's
     /// vocabulary is uncased, so the embedding does not depend on the text's casing.
     pub fn embed_spans(&self, spans: &[SpanRef<'_>]) -> Result<Vec<Vec<f32>>> {
@@ -348,6 +349,8 @@ impl NerModel {
         let mut order: Vec<usize> = (0..wins.len()).collect();
         order.sort_by_key(|&i| wins[i].0.len());
         let mut out: Vec<Vec<f32>> = vec![Vec::new(); wins.len()];
+        let mut mean: Vec<f64> = Vec::new();
+        let mut tokens = 0usize;
         for chunk in order.chunks(BATCH) {
             let batch: Vec<&str> = chunk.iter().map(|&i| wins[i].0).collect();
             let enc = self.encoder.encode(&batch)?;
@@ -356,21 +359,44 @@ impl NerModel {
             let h: Vec<Vec<Vec<f32>>> = h.to_vec3().map_err(ml)?;
             for ((&wi, e), hb) in chunk.iter().zip(&enc).zip(&h) {
                 let (_, s, en) = wins[wi];
-                let mut v = vec![0f32; hb.first().map_or(0, Vec::len)];
+                let dims = hb.first().map_or(0, Vec::len);
+                if mean.is_empty() {
+                    mean = vec![0f64; dims];
+                }
+                let mut v = vec![0f32; dims];
                 let mut n = 0;
                 for (ti, &(a, b)) in e.offsets.iter().enumerate() {
-                    if e.real[ti] && a < en && s < b {
+                    if !e.real[ti] {
+                        continue;
+                    }
+                    for (m, y) in mean.iter_mut().zip(&hb[ti]) {
+                        *m += f64::from(*y);
+                    }
+                    tokens += 1;
+                    if a < en && s < b {
                         for (x, y) in v.iter_mut().zip(&hb[ti]) {
                             *x += y;
                         }
                         n += 1;
                     }
                 }
-                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-                if n > 0 && norm > 0.0 {
-                    v.iter_mut().for_each(|x| *x /= norm);
+                if n > 0 {
+                    v.iter_mut().for_each(|x| *x /= n as f32);
                 }
                 out[wi] = v;
+            }
+        }
+        // Contextual embeddings share a large common direction (any two tokens are close
+        // by cosine); take out the mean of every token in the windows, then scale to unit
+        // length, so what is left is what sets this occurrence apart.
+        if tokens > 0 {
+            let mean: Vec<f32> = mean.iter().map(|m| (m / tokens as f64) as f32).collect();
+            for v in &mut out {
+                v.iter_mut().zip(&mean).for_each(|(x, m)| *x -= m);
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    v.iter_mut().for_each(|x| *x /= norm);
+                }
             }
         }
         Ok(out)

@@ -1,6 +1,6 @@
 //! Font metrics for the content-stream interpreter: glyph advance widths and vertical
-//! extent for simple fonts (with `/Widths`, or the compiled-in standard-14 AFM tables) and
-//! Type0 fonts with Identity-H. Anything else is reported as unsupported, which makes the
+//! extent for simple fonts (with `/Widths`, or the compiled-in standard-14 AFM tables),
+//! Type3 fonts (widths through their font matrix) and Type0 fonts with Identity-H. Anything else is reported as unsupported, which makes the
 //! redactor rasterise the page instead of guessing.
 
 use std::collections::HashMap;
@@ -195,7 +195,7 @@ pub fn load(doc: &Document, font: &Dictionary) -> FontMetrics {
     let subtype = name_of(doc, font, b"Subtype").unwrap_or(b"");
     let mut m = match subtype {
         b"Type0" => load_type0(doc, font),
-        b"Type3" => FontMetrics::unsupported("Type3 font"),
+        b"Type3" => load_type3(doc, font),
         _ => load_simple(doc, font),
     };
     m.kind = describe(doc, font);
@@ -237,6 +237,56 @@ pub fn describe(doc: &Document, font: &Dictionary) -> String {
         None => ", not embedded",
     };
     format!("{kind}, {encoding}{embedded}")
+}
+
+/// Type3 (icon fonts, some browsers' and TeX's bitmap fonts): one-byte codes, `/Widths`
+/// in glyph space scaled by `/FontMatrix`, vertical extent from `/FontBBox`. Only a
+/// scale-only font matrix is positioned (a sheared or rotated one is unsupported).
+fn load_type3(doc: &Document, font: &Dictionary) -> FontMetrics {
+    let Some(fm) = array_of(doc, font, b"FontMatrix")
+        .map(|a| {
+            a.iter()
+                .map(|o| num(resolve(doc, o)))
+                .collect::<Option<Vec<f32>>>()
+        })
+        .and_then(|m| m.filter(|m| m.len() == 6))
+    else {
+        return FontMetrics::unsupported("Type3 font without a font matrix");
+    };
+    let (sx, sy) = (fm[0] * 1000.0, fm[3] * 1000.0);
+    let scale_only = fm[1].abs() < 1e-9 && fm[2].abs() < 1e-9;
+    if !scale_only || !sx.is_finite() || !sy.is_finite() || sx <= 0.0 || sy <= 0.0 {
+        return FontMetrics::unsupported("Type3 font with a sheared or flipped font matrix");
+    }
+    let Some(w) = array_of(doc, font, b"Widths") else {
+        return FontMetrics::unsupported("Type3 font without widths");
+    };
+    let first = dict_num(doc, font, b"FirstChar").unwrap_or(0.0).max(0.0) as usize;
+    let mut widths: Box<[Option<f32>; 256]> = Box::new([None; 256]);
+    for (i, o) in w.iter().enumerate() {
+        if let Some(slot) = widths.get_mut(first + i) {
+            *slot = num(resolve(doc, o)).map(|v| v * sx);
+        }
+    }
+    let bbox = array_of(doc, font, b"FontBBox")
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| num(resolve(doc, o)))
+                .collect::<Vec<f32>>()
+        })
+        .filter(|b| b.len() == 4);
+    let (descent, ascent) = match bbox {
+        Some(b) if b[3] * sy > b[1] * sy => ((b[1] * sy).min(0.0), (b[3] * sy).max(1.0)),
+        _ => (-200.0, 800.0),
+    };
+    FontMetrics {
+        two_byte: false,
+        widths: Widths::Simple(widths),
+        ascent,
+        descent,
+        unsupported: None,
+        kind: String::new(),
+    }
 }
 
 fn load_simple(doc: &Document, font: &Dictionary) -> FontMetrics {

@@ -9,7 +9,7 @@
 //! text remains. A black box is painted over every rectangle.
 //!
 //! Whatever the interpreter does not fully understand on a page that has rectangles
-//! (Type3 glyphs, vertical or non-Identity CMaps, unknown widths, images or inline images
+//! (Type3 fonts with a sheared font matrix, vertical or non-Identity CMaps, unknown widths, images or inline images
 //! under a rectangle, nesting too deep) makes the page [`PageOutcome::Rasterise`].
 
 mod core14_data;
