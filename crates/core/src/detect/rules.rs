@@ -838,6 +838,19 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn firms_in_any_casing() {
+        let org = |t: &str| hits(t, Category::Organization);
+        assert!(org("billed by white, willis and hoffman last year")
+            .contains(&"white, willis and hoffman".to_string()));
+        assert!(org("HENDERSON, HICKS AND BROWN SENT THE INVOICE")
+            .contains(&"HENDERSON, HICKS AND BROWN".to_string()));
+        assert!(org("sputum brown, green and white").is_empty());
+        assert!(org("works at abt associates in town").contains(&"abt associates".to_string()));
+        assert!(org("Contract with Acme Ltd. signed").contains(&"Acme Ltd".to_string()));
+        assert!(org("seen by the physician associates today").is_empty());
+    }
+
     fn has(text: &str, cat: Category, want: &str) {
         let h = hits(text, cat);
         assert!(

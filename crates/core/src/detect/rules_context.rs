@@ -171,6 +171,10 @@ pub(crate) struct ContextRules {
     relation: Regex,
     signature: Regex,
     facility: Regex,
+    /// "Henderson, Hicks and Brown": a firm named after partners.
+    firm_partners: Regex,
+    /// "Abt Associates", "Acme Ltd": one or two words before a legal suffix.
+    firm_suffix: Regex,
     place: Regex,
     date_md: Regex,
     year_apostrophe: Regex,
@@ -220,6 +224,12 @@ impl ContextRules {
                 r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)[ \t]*,[ \t]*({SIGN_CREDENTIALS})\b"
             )),
             facility: re(&format!(r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)({FACILITY})\b")),
+            firm_partners: re(&format!(
+                r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
+            )),
+            firm_suffix: re(&format!(
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
+            )),
             place: re(&format!(
                 r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
@@ -254,6 +264,7 @@ impl ContextRules {
         let flat = flat_case(text);
         self.names(d, text, out);
         self.facilities(d, text, flat, out);
+        self.firms(d, text, out);
         self.places(d, text, flat, out);
         self.dates(text, out);
         self.uk(d, text, out);
@@ -466,6 +477,44 @@ impl ContextRules {
                 0.85,
                 "org",
             ));
+        }
+    }
+
+    /// Firms, in any casing: three census surnames as "A, B and C" (one of them at least no
+    /// ordinary word: "henderson, hicks and brown" yes, "brown, green and white" no), and one or two
+    /// words before a legal suffix ("abt associates", "Acme Ltd"), leading function,
+    /// ordinary or clinical words left out ("physician associates" is none).
+    fn firms(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.firm_partners.captures_iter(text) {
+            let (Some(m), Some(a), Some(b), Some(z)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+            else {
+                continue;
+            };
+            let parts = [a.as_str(), b.as_str(), z.as_str()];
+            let named = parts.iter().filter(|w| d.name_like(w)).count();
+            if parts.iter().all(|w| d.surname(w)) && named >= 1 {
+                out.push(span(m.start(), m.end(), Category::Organization, 0.8, "org"));
+            }
+        }
+        for c in self.firm_suffix.captures_iter(text) {
+            let (Some(m), Some(pre)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            // in mixed case a capitalised word counts even when it is also a word ("Acme")
+            let flat = flat_case(text);
+            let first = d
+                .words(pre.as_str())
+                .find(|w| {
+                    let w = w.as_str();
+                    !d.stop(w)
+                        && !d.clinical(w)
+                        && (!d.ordinary(w) || (!flat && w.starts_with(char::is_uppercase)))
+                })
+                .map(|w| pre.start() + w.start());
+            if let Some(s) = first {
+                let end = m.end() - usize::from(m.as_str().ends_with('.'));
+                out.push(span(s, end, Category::Organization, 0.8, "org"));
+            }
         }
     }
 
