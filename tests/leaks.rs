@@ -791,3 +791,34 @@ fn private_entries_inside_object_streams_are_removed_not_refused() {
         .contains(&"PrivateNote".to_string()));
     assert_nowhere(p.output.bytes(), "Castellanos");
 }
+
+/// An ICC colour profile whose description, copyright and device model name the patient
+/// (a profile made on the patient's own scanner): the profile's text is blanked by the
+/// sanitiser and the document verifies, instead of being refused.
+#[test]
+fn icc_profile_text_is_blanked_not_refused() {
+    let mut doc = base(None);
+    let profile = doc.add_object(Stream::new(
+        dictionary! { "N" => 3, "Alternate" => "DeviceRGB" },
+        testpdf::icc_profile_with_text(PHI),
+    ));
+    page_resources(&mut doc).set(
+        "ColorSpace",
+        dictionary! { "CS0" => vec![Object::Name(b"ICCBased".to_vec()), Object::Reference(profile)] },
+    );
+    append_content(&mut doc, "q /CS0 cs 0.2 0.4 0.6 sc 72 600 100 20 re f Q");
+    let p = run(doc);
+    assert_eq!(
+        p.report.sanitize.icc_profiles_blanked, 1,
+        "{:?}",
+        p.report.sanitize
+    );
+    assert!(p.report.rasterised_pages.is_empty());
+    assert_nowhere(p.output.bytes(), "Castellanos");
+    // the colour space and its profile are still there
+    let out = Document::load_mem(p.output.bytes()).expect("parse");
+    assert!(out
+        .objects
+        .values()
+        .any(|o| o.as_stream().is_ok_and(|s| s.dict.has(b"N"))));
+}

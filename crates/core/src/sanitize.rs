@@ -126,6 +126,10 @@ pub struct SanitizeReport {
     /// XObjects a page's resources named but no content drew (removed with what they hold).
     #[serde(default)]
     pub unused_xobjects_removed: usize,
+    /// ICC colour profiles whose text tags (description, copyright, device maker and
+    /// model, viewing conditions) were blanked: free text a reader never shows.
+    #[serde(default)]
+    pub icc_profiles_blanked: usize,
 }
 
 /// Where a page's `/XObject` dictionary lives: its own object, or inline in a resources
@@ -320,6 +324,115 @@ fn strip_image_metadata(doc: &mut Document) -> usize {
     removed
 }
 
+/// Text tags of an ICC profile: description, copyright, device manufacturer and model
+/// descriptions, viewing conditions description.
+const ICC_TEXT_TAGS: [&[u8; 4]; 5] = [b"desc", b"cprt", b"dmnd", b"dmdd", b"vued"];
+
+/// An ICC profile with the characters of its text tags replaced by spaces (the tag
+/// table, types, counts and lengths stay, so the profile still parses). Covers the three
+/// text types: `desc` (ASCII part, and the Unicode and ScriptCode parts by length),
+/// `text` and `mluc` (UTF-16BE records). `None` when the data is no ICC profile or no
+/// text tag holds a character.
+pub fn blank_icc_text(data: &[u8]) -> Option<Vec<u8>> {
+    if data.len() < 132 || &data[36..40] != b"acsp" {
+        return None;
+    }
+    let be32 = |d: &[u8], at: usize| -> Option<usize> {
+        Some(u32::from_be_bytes(d.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let mut out = data.to_vec();
+    let mut changed = false;
+    let mut blank = |out: &mut Vec<u8>, from: usize, to: usize, step: usize| {
+        let to = to.min(out.len());
+        let mut i = from;
+        while i + step <= to {
+            // UTF-16BE: only code units 0x00xx with a graphic low byte are touched
+            let high_zero = step == 1 || out[i] == 0;
+            if high_zero && out[i + step - 1].is_ascii_graphic() {
+                out[i + step - 1] = b' ';
+                changed = true;
+            }
+            i += step;
+        }
+    };
+    let count = be32(data, 128)?;
+    for t in 0..count.min(1024) {
+        let entry = 132 + 12 * t;
+        let (Some(sig), Some(off), Some(size)) = (
+            data.get(entry..entry + 4),
+            be32(data, entry + 4),
+            be32(data, entry + 8),
+        ) else {
+            break;
+        };
+        if !ICC_TEXT_TAGS.iter().any(|s| s.as_slice() == sig) {
+            continue;
+        }
+        let end = off.saturating_add(size).min(data.len());
+        let Some(kind) = data.get(off..off + 4) else {
+            continue;
+        };
+        match kind {
+            b"text" => blank(&mut out, off + 8, end, 1),
+            b"desc" => {
+                // ASCII count + string, then Unicode (language, count, UTF-16) and
+                // ScriptCode parts: blank the ASCII string and the Unicode units
+                let Some(n) = be32(data, off + 8) else {
+                    continue;
+                };
+                let ascii_end = (off + 12).saturating_add(n).min(end);
+                blank(&mut out, off + 12, ascii_end, 1);
+                if let Some(un) = be32(data, ascii_end + 4) {
+                    let u_start = ascii_end + 8;
+                    blank(
+                        &mut out,
+                        u_start,
+                        u_start.saturating_add(2 * un).min(end),
+                        2,
+                    );
+                }
+            }
+            b"mluc" => {
+                let (Some(records), Some(rsize)) = (be32(data, off + 8), be32(data, off + 12))
+                else {
+                    continue;
+                };
+                for r in 0..records.min(256) {
+                    let rec = off + 16 + r * rsize.max(12);
+                    let (Some(len), Some(at)) = (be32(data, rec + 4), be32(data, rec + 8)) else {
+                        break;
+                    };
+                    let s = off.saturating_add(at);
+                    blank(&mut out, s, s.saturating_add(len).min(end), 2);
+                }
+            }
+            _ => {}
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Blank the text tags of every ICC profile stream (`/N` with ICC data).
+fn blank_icc_profiles(doc: &mut Document) -> usize {
+    let mut blanked = 0;
+    for obj in doc.objects.values_mut() {
+        let Object::Stream(s) = obj else { continue };
+        if !s.dict.has(b"N") {
+            continue;
+        }
+        let Ok(data) = s.decompressed_content_with_limit(64 << 20) else {
+            continue;
+        };
+        if let Some(clean) = blank_icc_text(&data) {
+            s.dict.remove(b"Filter");
+            s.dict.remove(b"DecodeParms");
+            s.set_content(clean);
+            blanked += 1;
+        }
+    }
+    blanked
+}
+
 /// Remove every key not in `keep` from a dictionary; how many went.
 fn keep_only(d: &mut Dictionary, keep: &[&[u8]]) -> Vec<String> {
     let gone: Vec<Vec<u8>> = d
@@ -511,6 +624,7 @@ pub fn sanitize(doc: &mut Document) -> SanitizeReport {
         }
     }
     rep.image_metadata_removed = strip_image_metadata(doc);
+    rep.icc_profiles_blanked = blank_icc_profiles(doc);
     rep.unused_xobjects_removed = prune_unused_xobjects(doc);
     // every dictionary and stream: metadata, actions, JavaScript
     let ids: Vec<ObjectId> = doc.objects.keys().copied().collect();
@@ -614,5 +728,26 @@ mod tests {
         assert!(strip_jpeg_metadata(&out).is_none());
         assert!(strip_jpeg_metadata(b"not a jpeg").is_none());
         assert!(strip_jpeg_metadata(&j[..40]).is_none(), "truncated");
+    }
+
+    #[test]
+    fn icc_text_tags_are_blanked_and_the_tag_table_kept() {
+        let name = "Wilhelmina Castellanos";
+        let icc = crate::testpdf::icc_profile_with_text(name);
+        let out = blank_icc_text(&icc).expect("blanked");
+        assert_eq!(out.len(), icc.len());
+        assert_eq!(out[..132 + 36], icc[..132 + 36], "header and tag table");
+        let has = |d: &[u8], n: &[u8]| d.windows(n.len()).any(|w| w == n);
+        assert!(has(&icc, name.as_bytes()));
+        assert!(!has(&out, b"Castellanos") && !has(&out, b"Copyright"));
+        let utf16: Vec<u8> = "Castellanos"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(has(&icc, &utf16) && !has(&out, &utf16));
+        // the type signatures stay
+        assert!(has(&out, b"desc") && has(&out, b"text") && has(&out, b"mluc"));
+        assert!(blank_icc_text(&out).is_none(), "nothing left to blank");
+        assert!(blank_icc_text(b"not an icc profile").is_none());
     }
 }
