@@ -830,6 +830,45 @@ pub fn word_glyphs<'a>(
     Some(&g[at..at + w.len()])
 }
 
+/// A minimal ICC profile holding `name` in its text tags: header, tag table, a v2 `desc`
+/// (description), a `text` (copyright) and a v4 `mluc` (device model), for tests.
+pub fn icc_profile_with_text(name: &str) -> Vec<u8> {
+    let mut tags: Vec<(&[u8; 4], Vec<u8>)> = Vec::new();
+    let mut desc = b"desc\0\0\0\0".to_vec();
+    desc.extend((name.len() as u32 + 1).to_be_bytes());
+    desc.extend(name.as_bytes());
+    desc.push(0);
+    desc.extend([0u8; 8]); // Unicode language + count 0
+    desc.extend([0u8; 70]); // ScriptCode part
+    tags.push((b"desc", desc));
+    let mut text = b"text\0\0\0\0".to_vec();
+    text.extend(format!("Copyright {name}").as_bytes());
+    tags.push((b"cprt", text));
+    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let mut mluc = b"mluc\0\0\0\0".to_vec();
+    mluc.extend(1u32.to_be_bytes());
+    mluc.extend(12u32.to_be_bytes());
+    mluc.extend(b"enUS");
+    mluc.extend((utf16.len() as u32).to_be_bytes());
+    mluc.extend(28u32.to_be_bytes());
+    mluc.extend(&utf16);
+    tags.push((b"dmdd", mluc));
+    let mut data = vec![0u8; 128];
+    data[36..40].copy_from_slice(b"acsp");
+    data.extend((tags.len() as u32).to_be_bytes());
+    let mut offset = 132 + 12 * tags.len();
+    let mut bodies: Vec<u8> = Vec::new();
+    for (sig, body) in &tags {
+        data.extend(sig.as_slice());
+        data.extend((offset as u32).to_be_bytes());
+        data.extend((body.len() as u32).to_be_bytes());
+        offset += body.len();
+        bodies.extend(body);
+    }
+    data.extend(bodies);
+    data
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1050,43 +1089,4 @@ mod tests {
             assert!(doc.get_pages().len() <= 1);
         }
     }
-}
-
-/// A minimal ICC profile holding `name` in its text tags: header, tag table, a v2 `desc`
-/// (description), a `text` (copyright) and a v4 `mluc` (device model), for tests.
-pub fn icc_profile_with_text(name: &str) -> Vec<u8> {
-    let mut tags: Vec<(&[u8; 4], Vec<u8>)> = Vec::new();
-    let mut desc = b"desc\0\0\0\0".to_vec();
-    desc.extend((name.len() as u32 + 1).to_be_bytes());
-    desc.extend(name.as_bytes());
-    desc.push(0);
-    desc.extend([0u8; 8]); // Unicode language + count 0
-    desc.extend([0u8; 70]); // ScriptCode part
-    tags.push((b"desc", desc));
-    let mut text = b"text\0\0\0\0".to_vec();
-    text.extend(format!("Copyright {name}").as_bytes());
-    tags.push((b"cprt", text));
-    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
-    let mut mluc = b"mluc\0\0\0\0".to_vec();
-    mluc.extend(1u32.to_be_bytes());
-    mluc.extend(12u32.to_be_bytes());
-    mluc.extend(b"enUS");
-    mluc.extend((utf16.len() as u32).to_be_bytes());
-    mluc.extend(28u32.to_be_bytes());
-    mluc.extend(&utf16);
-    tags.push((b"dmdd", mluc));
-    let mut data = vec![0u8; 128];
-    data[36..40].copy_from_slice(b"acsp");
-    data.extend((tags.len() as u32).to_be_bytes());
-    let mut offset = 132 + 12 * tags.len();
-    let mut bodies: Vec<u8> = Vec::new();
-    for (sig, body) in &tags {
-        data.extend(sig.as_slice());
-        data.extend((offset as u32).to_be_bytes());
-        data.extend((body.len() as u32).to_be_bytes());
-        offset += body.len();
-        bodies.extend(body);
-    }
-    data.extend(bodies);
-    data
 }
