@@ -325,7 +325,17 @@ fn with_type3_line(matrix: [f32; 6]) -> Document {
 /// is rewritten, not rasterised, and the name is gone from the text and the bytes.
 #[test]
 fn type3_font_text_is_rewritten() {
-    let doc = with_type3_line([0.001, 0.0, 0.0, 0.001, 0.0, 0.0]);
+    check_type3_rewritten([0.001, 0.0, 0.0, 0.001, 0.0, 0.0]);
+}
+
+/// The same with glyphs drawn upside down in glyph space (a negative vertical scale).
+#[test]
+fn type3_font_with_a_flipped_matrix_is_rewritten() {
+    check_type3_rewritten([0.001, 0.0, 0.0, -0.001, 0.0, 0.0]);
+}
+
+fn check_type3_rewritten(matrix: [f32; 6]) {
+    let doc = with_type3_line(matrix);
     let before = extract(&save(doc.clone()));
     let p = run(doc);
     assert!(
@@ -355,7 +365,7 @@ fn type3_font_with_a_sheared_matrix_forces_the_raster_fallback() {
     assert_eq!(r.code, "unsupported", "{r:?}");
     assert!(
         r.detail
-            .starts_with("Type3 font with a sheared or flipped font matrix (Type3, "),
+            .starts_with("Type3 font with a sheared or mirrored font matrix (Type3, "),
         "{r:?}"
     );
     assert!(!r.detail.contains("Vasquez"), "{r:?}");

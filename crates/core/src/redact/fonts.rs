@@ -241,7 +241,8 @@ pub fn describe(doc: &Document, font: &Dictionary) -> String {
 
 /// Type3 (icon fonts, some browsers' and TeX's bitmap fonts): one-byte codes, `/Widths`
 /// in glyph space scaled by `/FontMatrix`, vertical extent from `/FontBBox`. Only a
-/// scale-only font matrix is positioned (a sheared or rotated one is unsupported).
+/// scale-only font matrix is positioned (a sheared, rotated or mirrored one is unsupported;
+/// a vertically flipped one is fine).
 fn load_type3(doc: &Document, font: &Dictionary) -> FontMetrics {
     let Some(fm) = array_of(doc, font, b"FontMatrix")
         .map(|a| {
@@ -255,8 +256,10 @@ fn load_type3(doc: &Document, font: &Dictionary) -> FontMetrics {
     };
     let (sx, sy) = (fm[0] * 1000.0, fm[3] * 1000.0);
     let scale_only = fm[1].abs() < 1e-9 && fm[2].abs() < 1e-9;
-    if !scale_only || !sx.is_finite() || !sy.is_finite() || sx <= 0.0 || sy <= 0.0 {
-        return FontMetrics::unsupported("Type3 font with a sheared or flipped font matrix");
+    // glyphs drawn upside down in glyph space (a negative vertical scale, as some
+    // producers write) are fine; mirrored advances are not
+    if !scale_only || !sx.is_finite() || !sy.is_finite() || sx <= 0.0 || sy == 0.0 {
+        return FontMetrics::unsupported("Type3 font with a sheared or mirrored font matrix");
     }
     let Some(w) = array_of(doc, font, b"Widths") else {
         return FontMetrics::unsupported("Type3 font without widths");
@@ -276,7 +279,10 @@ fn load_type3(doc: &Document, font: &Dictionary) -> FontMetrics {
         })
         .filter(|b| b.len() == 4);
     let (descent, ascent) = match bbox {
-        Some(b) if b[3] * sy > b[1] * sy => ((b[1] * sy).min(0.0), (b[3] * sy).max(1.0)),
+        Some(b) if (b[3] - b[1]).abs() > 0.0 => {
+            let (y0, y1) = (b[1] * sy, b[3] * sy);
+            (y0.min(y1).min(0.0), y0.max(y1).max(1.0))
+        }
         _ => (-200.0, 800.0),
     };
     FontMetrics {
