@@ -78,8 +78,8 @@ pub struct EvalArgs {
     #[arg(long, default_value = "as-is", value_parser = ["as-is", "upper", "lower"])]
     pub case: String,
     /// Fused-score threshold of the semantic half of hybrid search (tuning only; the
-    /// default is the configured one, docs/accuracy.md). Above 1.0 turns it off: ambiguous
-    /// hits are then dropped, as lexical search alone would in one-casing text.
+    /// default is the configured one, docs/accuracy.md). Above 1.0 turns it off: the
+    /// lexical rule then decides ambiguous hits, as without an encoder.
     #[arg(long, hide = true)]
     pub semantic_threshold: Option<f32>,
 }

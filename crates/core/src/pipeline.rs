@@ -593,10 +593,13 @@ impl Engine {
                 None => Ok(Vec::new()),
             }
         };
-        let has_encoder = self
-            .ner
-            .as_ref()
-            .is_some_and(|n| n.embed_spans(&[]).is_some());
+        // a threshold above 1 turns the semantic half off: the lexical rule decides, as
+        // without an encoder (for measuring what the semantic half adds)
+        let has_encoder = self.cfg.propagate.semantic_threshold <= 1.0
+            && self
+                .ner
+                .as_ref()
+                .is_some_and(|n| n.embed_spans(&[]).is_some());
         let accepted = crate::semantic::decide(
             &texts,
             entities,
