@@ -698,8 +698,9 @@ fn jpeg_exif_and_comment_segments_are_stripped_not_refused() {
     assert!(jpeg_left, "the JPEG image was kept");
 }
 
-#[test]
-fn private_keys_in_the_catalog_and_on_pages_are_removed_not_refused() {
+/// The base document with a private catalog entry naming the patient and a Text
+/// annotation hung on the page under a private key.
+fn with_private_entries() -> Document {
     let mut doc = base(None);
     let cat = catalog_id(&doc);
     doc.get_dictionary_mut(cat).expect("catalog").set(
@@ -714,6 +715,12 @@ fn private_keys_in_the_catalog_and_on_pages_are_removed_not_refused() {
     doc.get_dictionary_mut(pid)
         .expect("page")
         .set("VendorData", Object::Reference(note));
+    doc
+}
+
+#[test]
+fn private_keys_in_the_catalog_and_on_pages_are_removed_not_refused() {
+    let doc = with_private_entries();
     let p = run(doc);
     assert!(
         p.report
@@ -759,20 +766,7 @@ fn an_unused_xobject_resource_is_removed_not_refused() {
 /// stream, as modern writers store them: sanitised and verified, not refused.
 #[test]
 fn private_entries_inside_object_streams_are_removed_not_refused() {
-    let mut doc = base(None);
-    let cat = catalog_id(&doc);
-    doc.get_dictionary_mut(cat).expect("catalog").set(
-        "PrivateNote",
-        Object::string_literal(format!("Patient {PHI}")),
-    );
-    let note = doc.add_object(dictionary! {
-        "Type" => "Annot", "Subtype" => "Text", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
-        "Contents" => Object::string_literal(PHI),
-    });
-    let pid = page_id(&doc);
-    doc.get_dictionary_mut(pid)
-        .expect("page")
-        .set("VendorData", Object::Reference(note));
+    let mut doc = with_private_entries();
     let mut bytes = Vec::new();
     let options = lopdf::SaveOptions::builder()
         .use_object_streams(true)

@@ -485,36 +485,25 @@ pub fn propagate(
         }
     }
     let (undecided, decided): (Vec<_>, Vec<_>) = hits.into_iter().partition(|h| h.3.ambiguous);
+    let hit = |(para, start, end, var): (usize, usize, usize, Variant)| Ambiguous {
+        para,
+        start,
+        end,
+        from: var.from,
+        category: var.category,
+        lexical: var.score,
+        detector: var.detector,
+        lexical_ok: var.lexical_ok,
+    };
     fold(
         entities,
-        decided.into_iter().map(|(para, start, end, var)| Accepted {
-            hit: Ambiguous {
-                para,
-                start,
-                end,
-                from: var.from,
-                category: var.category,
-                lexical: var.score,
-                detector: var.detector,
-                lexical_ok: true,
-            },
-            score: var.score,
+        decided.into_iter().map(hit).map(|h| Accepted {
+            score: h.lexical,
+            hit: h,
             semantic: None,
         }),
     );
-    undecided
-        .into_iter()
-        .map(|(para, start, end, var)| Ambiguous {
-            para,
-            start,
-            end,
-            from: var.from,
-            category: var.category,
-            lexical: var.score,
-            detector: var.detector,
-            lexical_ok: var.lexical_ok,
-        })
-        .collect()
+    undecided.into_iter().map(hit).collect()
 }
 
 /// Fold decided hits into `entities`: a hit overlapping an entity widens it and adds its

@@ -665,13 +665,7 @@ impl ContextRules {
                     .all(|ch| ch.is_alphabetic() || matches!(ch, ' ' | '-' | '\'' | '’' | '.'))
             {
                 let ts = from + (seg.len() - seg.trim_start().len());
-                out.push(span(
-                    ts,
-                    ts + town.len(),
-                    Category::Location,
-                    0.8,
-                    "location",
-                ));
+                out.push(town_span(ts, town));
             }
             // the town on the line above a postcode in an address block
             let above = text.get(..p.start()).unwrap_or("");
@@ -681,13 +675,7 @@ impl ContextRules {
                 if !town.is_empty() && d.place(town) {
                     let ts = line_start
                         + (line[line_start..].len() - line[line_start..].trim_start().len());
-                    out.push(span(
-                        ts,
-                        ts + town.len(),
-                        Category::Location,
-                        0.8,
-                        "location",
-                    ));
+                    out.push(town_span(ts, town));
                 }
             }
             out.push(span(p.start(), p.end(), Category::Address, 0.85, "address"));
@@ -871,6 +859,17 @@ const NAME_VERBS: &[&str] = &[
 ];
 
 /// The first word of `s` (letters only), if `s` starts with one after blanks.
+/// A town next to a UK postcode, starting at byte `start`.
+fn town_span(start: usize, town: &str) -> Span {
+    span(
+        start,
+        start + town.len(),
+        Category::Location,
+        0.8,
+        "location",
+    )
+}
+
 fn first_word(s: &str) -> Option<&str> {
     let t = s.trim_start_matches([' ', '\t']);
     let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
