@@ -132,6 +132,11 @@ pub fn decide(
         })
         .collect();
     let vectors = embed(&refs)?;
+    if vectors.len() != refs.len() {
+        return Err(crate::error::Error::Detect(
+            "the encoder returned a different number of embeddings".into(),
+        ));
+    }
     // the hits are the first entries of `spans`, in order
     for (hi, h) in open.into_iter().enumerate() {
         let similarity = refs_of[hi]
@@ -219,6 +224,22 @@ mod tests {
         assert_eq!((got[0].hit.para, got[0].hit.start), (1, 3));
         let ev = got[0].semantic.expect("evidence");
         assert_eq!((ev.lexical, ev.similarity), (0.72, 1.0));
+    }
+
+    #[test]
+    fn an_encoder_that_returns_too_few_embeddings_is_an_error_not_a_panic() {
+        let texts = ["Dr Young", "young"];
+        let entities = [name(0, 0, 3, 8)];
+        let none = |_: &[SpanRef<'_>]| -> Result<Vec<Vec<f32>>> { Ok(Vec::new()) };
+        let cfg = PropagateConfig::standard();
+        let got = decide(
+            &texts,
+            &entities,
+            vec![hit(1, 0, 5, false)],
+            &cfg,
+            Some(&none),
+        );
+        assert!(got.is_err());
     }
 
     #[test]
