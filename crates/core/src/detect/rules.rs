@@ -839,6 +839,19 @@ mod tests {
     }
 
     #[test]
+    fn first_name_and_surname_pairs_in_one_casing() {
+        let name = |t: &str| hits(t, Category::Name);
+        assert!(
+            name("spoke with sara schwarz about the plan").contains(&"sara schwarz".to_string())
+        );
+        assert!(
+            name("SPOKE WITH SARA SCHWARZ ABOUT THE PLAN").contains(&"SARA SCHWARZ".to_string())
+        );
+        // ordinary or clinical words are no names without context
+        assert!(name("will monitor heart rate and blood pressure").is_empty());
+    }
+
+    #[test]
     fn firms_in_any_casing() {
         let org = |t: &str| hits(t, Category::Organization);
         assert!(org("billed by white, willis and hoffman last year")

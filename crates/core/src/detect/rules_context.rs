@@ -175,6 +175,8 @@ pub(crate) struct ContextRules {
     firm_partners: Regex,
     /// "Abt Associates", "Acme Ltd": one or two words before a legal suffix.
     firm_suffix: Regex,
+    /// Two words in a row, for census first name + surname pairs in one-casing text.
+    word_pair: Regex,
     place: Regex,
     date_md: Regex,
     year_apostrophe: Regex,
@@ -227,6 +229,7 @@ impl ContextRules {
             firm_partners: re(&format!(
                 r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
             )),
+            word_pair: re(&format!(r"\b({WORD})[ \t]+({WORD})\b")),
             firm_suffix: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
             )),
@@ -271,6 +274,7 @@ impl ContextRules {
         self.fields(d, text, out);
         if flat {
             self.flat_addresses(d, text, out);
+            self.name_pairs(d, text, out);
         }
     }
 
@@ -477,6 +481,26 @@ impl ContextRules {
                 0.85,
                 "org",
             ));
+        }
+    }
+
+    /// In text written in one casing, a census first name followed by a census surname,
+    /// neither an ordinary or clinical word ("sara schwarz", "NATALIE ÅBERG"): a name
+    /// without any context word, which mixed case would show by its capitals.
+    fn name_pairs(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let mut at = 0;
+        while let Some(c) = self.word_pair.captures_at(text, at) {
+            let (Some(m), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
+                break;
+            };
+            let (wa, wb) = (a.as_str(), b.as_str());
+            if d.first_name(wa) && d.name_like(wa) && d.surname(wb) && d.name_like(wb) {
+                out.push(span(m.start(), m.end(), Category::Name, 0.75, "name"));
+                at = m.end();
+            } else {
+                // overlapping pairs: the second word may start the next one
+                at = b.start();
+            }
         }
     }
 
