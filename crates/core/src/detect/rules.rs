@@ -1163,7 +1163,9 @@ mod tests {
         none("Brown urine, Rose spots", Name);
         none("James Parkinson described", Name);
         none("Foley catheter placed, Babinski negative", Name);
-        none("MARY JOHNSON", Name);
+        // casing does not decide: written in capitals it is the same name
+        has("MARY JOHNSON", Name, "MARY JOHNSON");
+        none("WILL HOPE HELP", Name);
     }
 
     #[test]
