@@ -724,6 +724,7 @@ impl Engine {
             }
         }
         let mut attempt = 0;
+        let mut occurrences_added: BTreeSet<usize> = BTreeSet::new();
         let (verified, built) = loop {
             attempt += 1;
             let built = self.build_output(&pdfium, &input, &mut plan, &extracted, &raster)?;
@@ -756,16 +757,36 @@ impl Engine {
                     st.done("verify")?;
                     break (v, built);
                 }
-                Err(Ok(failures)) if attempt < 3 => {
+                Err(Ok(failures)) if attempt < 4 => {
                     st.done("verify")?;
                     let before = built.raster.len();
                     raster = built.raster;
+                    let mut widened = false;
                     for f in &failures {
+                        // an occurrence of a redacted string the detector did not mark:
+                        // remove it too (once per page), rather than rasterise the page
+                        if f.check == verify::STRING_SURVIVES
+                            && !raster.contains_key(&f.page)
+                            && occurrences_added.insert(f.page)
+                        {
+                            let rects = extracted
+                                .pages
+                                .get(f.page)
+                                .map(|p| verify::unplanned_occurrences(&p.glyphs, &plan))
+                                .unwrap_or_default();
+                            if !rects.is_empty() {
+                                for r in rects {
+                                    plan.add_rect(f.page, r);
+                                }
+                                widened = true;
+                                continue;
+                            }
+                        }
                         raster
                             .entry(f.page)
                             .or_insert_with(|| RasterReason::new(f.page, "verification", f.check));
                     }
-                    if raster.len() == before {
+                    if raster.len() == before && !widened {
                         let f = &failures[0];
                         return Err(Error::Verification {
                             check: f.check,
@@ -781,6 +802,21 @@ impl Engine {
                         page: Some(f.page + 1),
                         object: None,
                     });
+                }
+                // a check on the whole file failed after pages were widened to occurrences
+                // the detector did not mark: rasterise those pages instead (their boxes,
+                // the new ones included, are burnt in) and try again
+                Err(Err(e @ Error::Verification { .. }))
+                    if attempt < 4 && occurrences_added.iter().any(|p| !raster.contains_key(p)) =>
+                {
+                    st.done("verify")?;
+                    raster = built.raster;
+                    for &p in &occurrences_added {
+                        raster.entry(p).or_insert_with(|| {
+                            RasterReason::new(p, "verification", verify::STRING_SURVIVES)
+                        });
+                    }
+                    drop(e);
                 }
                 Err(Err(e)) => return Err(e),
             }

@@ -46,6 +46,8 @@ impl Verified {
 pub const MAX_GLYPH_SHIFT: f32 = 0.5;
 /// Redacted strings shorter than this (after normalisation) are checked geometrically only.
 pub const MIN_CHECKED_LEN: usize = 4;
+/// Check 2's failure: a redacted string is still in a page's text.
+pub const STRING_SURVIVES: &str = "a redacted string survives in the page text";
 
 /// Why a page failed; lets the pipeline rasterise exactly those pages and retry.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +70,60 @@ pub fn normalise(s: &str) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// The redacted strings as check 2 looks for them: normalised, long enough, once each.
+fn string_needles(plan: &RedactionPlan) -> Vec<String> {
+    plan.strings
+        .iter()
+        .map(|s| normalise(s))
+        .filter(|s| s.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_CHECKED_LEN)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The boxes of every occurrence, on an input page, of a string the plan redacts, found
+/// the way check 2 finds them (normalised, on word boundaries). A page that fails check 2
+/// holds an occurrence detection and propagation did not mark (another spelling, a
+/// hyphenated line break, punctuation inside); these boxes let the retry remove it too,
+/// instead of rasterising the page — which would keep it visible as pixels.
+pub fn unplanned_occurrences(glyphs: &[Glyph], plan: &RedactionPlan) -> Vec<Rect> {
+    let needles = string_needles(plan);
+    if needles.is_empty() {
+        return Vec::new();
+    }
+    // normalised text with, per byte, the glyph it came from (None for separators)
+    let mut text = String::from(" ");
+    let mut from: Vec<Option<usize>> = vec![None];
+    let mut sp = true;
+    for (gi, g) in glyphs.iter().enumerate() {
+        for c in std::iter::once(g.ch).nfkc().flat_map(char::to_lowercase) {
+            if c.is_alphanumeric() {
+                let before = text.len();
+                text.push(c);
+                from.extend(std::iter::repeat_n(Some(gi), text.len() - before));
+                sp = false;
+            } else if !sp {
+                text.push(' ');
+                from.push(None);
+                sp = true;
+            }
+        }
+    }
+    text.push(' ');
+    from.push(None);
+    let Ok(ac) = aho_corasick::AhoCorasick::new(needles.iter().map(|n| format!(" {n} "))) else {
+        return Vec::new();
+    };
+    let mut hit: BTreeSet<usize> = BTreeSet::new();
+    for m in ac.find_overlapping_iter(&text) {
+        hit.extend(from[m.start()..m.end()].iter().flatten());
+    }
+    hit.into_iter()
+        .map(|gi| glyphs[gi].loose)
+        .filter(|r| r.x1 > r.x0 && r.y1 > r.y0)
+        .collect()
 }
 
 /// All needles at once, matched on word boundaries of normalised text.
@@ -447,14 +503,7 @@ pub fn verify(
         }
     }
     // check 2: strings, per page and across the document
-    let needles: Vec<String> = plan
-        .strings
-        .iter()
-        .map(|s| normalise(s))
-        .filter(|s| s.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_CHECKED_LEN)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let needles = string_needles(plan);
     let matcher = WordMatcher::new(&needles);
     let mut whole = String::new();
     for (i, a) in after.pages.iter().enumerate() {
@@ -462,7 +511,7 @@ pub fn verify(
         if matcher.any_in(&t) && !failures.iter().any(|f| f.page == i) {
             failures.push(PageFailure {
                 page: i,
-                check: "a redacted string survives in the page text",
+                check: STRING_SURVIVES,
             });
         }
         whole.push_str(&t);
@@ -568,6 +617,36 @@ mod tests {
         assert!(check(after(0.0, 199.4)).is_ok());
         assert!(check(after(0.0, 201.5)).is_err());
         assert!(check(after(0.7, 200.0)).is_err());
+    }
+
+    /// Occurrences of a redacted string the plan did not mark are found the way check 2
+    /// finds them (case, punctuation and spacing folded, on word boundaries), and only
+    /// their glyphs' boxes come back.
+    #[test]
+    fn unplanned_occurrences_are_found_like_check_two() {
+        let line = |text: &str, x0: f32| -> Vec<Glyph> {
+            text.chars()
+                .enumerate()
+                .map(|(i, c)| glyph(c, x0 + i as f32 * 6.0))
+                .collect()
+        };
+        let plan = RedactionPlan {
+            strings: vec!["Quernsby Mill".into(), "ab".into()],
+            ..RedactionPlan::default()
+        };
+        let glyphs = line("see QUERNSBY-mill, not quernsbymill; ab", 0.0);
+        let boxes = unplanned_occurrences(&glyphs, &plan);
+        // "QUERNSBY-mill": its 12 letters from x = 24 (the hyphen between them stays)
+        assert_eq!(boxes.len(), 12, "{boxes:?}");
+        assert_eq!(boxes[0].x0, 24.0);
+        assert_eq!(boxes[11].x0, 24.0 + 12.0 * 6.0);
+        assert!(
+            !boxes.iter().any(|b| b.x0 == 24.0 + 8.0 * 6.0),
+            "hyphen kept"
+        );
+        // too short to check ("ab"), or inside a longer word: nothing
+        let none = unplanned_occurrences(&line("quernsbymill ab", 0.0), &plan);
+        assert!(none.is_empty());
     }
 
     #[test]
