@@ -586,29 +586,25 @@ impl Engine {
         if ambiguous.is_empty() {
             return Ok(());
         }
-        let ner = self.ner.clone();
+        // the encoder, when one is loaded and the semantic half is on (a threshold above 1
+        // turns it off: the lexical rule decides, as without an encoder — for measuring
+        // what the semantic half adds)
+        let encoder = self.ner.as_deref().filter(|n| {
+            self.cfg.propagate.semantic_threshold <= 1.0 && n.embed_spans(&[]).is_some()
+        });
         let embed = |spans: &[crate::detect::SpanRef<'_>]| -> Result<Vec<Vec<f32>>> {
-            match ner.as_ref().and_then(|n| n.embed_spans(spans)) {
-                Some(r) => r,
-                None => Ok(Vec::new()),
-            }
+            encoder
+                .and_then(|n| n.embed_spans(spans))
+                .unwrap_or_else(|| Ok(Vec::new()))
         };
-        // a threshold above 1 turns the semantic half off: the lexical rule decides, as
-        // without an encoder (for measuring what the semantic half adds)
-        let has_encoder = self.cfg.propagate.semantic_threshold <= 1.0
-            && self
-                .ner
-                .as_ref()
-                .is_some_and(|n| n.embed_spans(&[]).is_some());
         let accepted = crate::semantic::decide(
             &texts,
             entities,
             ambiguous,
             &self.cfg.propagate,
-            has_encoder.then_some(&embed as crate::semantic::Embed<'_>),
+            encoder.map(|_| &embed as crate::semantic::Embed<'_>),
         )?;
         propagate::fold(entities, accepted);
-        entities.sort_by_key(|e| (e.para, e.start, e.end));
         Ok(())
     }
 

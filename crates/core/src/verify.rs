@@ -59,17 +59,29 @@ pub struct PageFailure {
 /// Normalise for comparison: NFKC, lower case, every run of non-alphanumerics → one space.
 pub fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_chars(s.nfkc().map(|c| (c, ())), |c, _| out.push(c));
+    out.trim_end().to_string()
+}
+
+/// Check 2's folding: lower case, every alphanumeric kept, every run of other characters
+/// one space (none at the start). `emit` gets each output character with the tag of the
+/// input character it came from (`None` for a separator).
+fn fold_chars<T: Copy>(
+    chars: impl Iterator<Item = (char, T)>,
+    mut emit: impl FnMut(char, Option<T>),
+) {
     let mut sp = true;
-    for c in s.nfkc().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-            sp = false;
-        } else if !sp {
-            out.push(' ');
-            sp = true;
+    for (c0, tag) in chars {
+        for c in c0.to_lowercase() {
+            if c.is_alphanumeric() {
+                emit(c, Some(tag));
+                sp = false;
+            } else if !sp {
+                emit(' ', None);
+                sp = true;
+            }
         }
     }
-    out.trim_end().to_string()
 }
 
 /// The redacted strings as check 2 looks for them: normalised, long enough, once each.
@@ -93,32 +105,24 @@ pub fn unplanned_occurrences(glyphs: &[Glyph], plan: &RedactionPlan) -> Vec<Rect
     if needles.is_empty() {
         return Vec::new();
     }
-    // normalised text with, per byte, the glyph it came from (None for separators)
+    // normalised text (padded like check 2's) with, per byte, the glyph it came from
+    // (None for separators); NFKC per glyph, so the map stays one to one
     let mut text = String::from(" ");
     let mut from: Vec<Option<usize>> = vec![None];
-    let mut sp = true;
-    for (gi, g) in glyphs.iter().enumerate() {
-        for c in std::iter::once(g.ch).nfkc().flat_map(char::to_lowercase) {
-            if c.is_alphanumeric() {
-                let before = text.len();
-                text.push(c);
-                from.extend(std::iter::repeat_n(Some(gi), text.len() - before));
-                sp = false;
-            } else if !sp {
-                text.push(' ');
-                from.push(None);
-                sp = true;
-            }
-        }
-    }
+    let chars = glyphs
+        .iter()
+        .enumerate()
+        .flat_map(|(gi, g)| std::iter::once(g.ch).nfkc().map(move |c| (c, gi)));
+    fold_chars(chars, |c, gi| {
+        let before = text.len();
+        text.push(c);
+        from.extend(std::iter::repeat_n(gi, text.len() - before));
+    });
     text.push(' ');
     from.push(None);
-    let Ok(ac) = aho_corasick::AhoCorasick::new(needles.iter().map(|n| format!(" {n} "))) else {
-        return Vec::new();
-    };
     let mut hit: BTreeSet<usize> = BTreeSet::new();
-    for m in ac.find_overlapping_iter(&text) {
-        hit.extend(from[m.start()..m.end()].iter().flatten());
+    for (a, b) in WordMatcher::new(&needles).ranges(&text) {
+        hit.extend(from[a..b].iter().flatten());
     }
     hit.into_iter()
         .map(|gi| glyphs[gi].loose)
@@ -144,6 +148,16 @@ impl WordMatcher {
         let Some(ac) = &self.ac else { return false };
         let h = format!(" {normalised} ");
         ac.find_overlapping_iter(&h).next().is_some()
+    }
+
+    /// Byte ranges of every match in `padded` (normalised text with a space either side).
+    fn ranges(&self, padded: &str) -> Vec<(usize, usize)> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        ac.find_overlapping_iter(padded)
+            .map(|m| (m.start(), m.end()))
+            .collect()
     }
 }
 

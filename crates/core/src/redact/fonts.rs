@@ -239,6 +239,23 @@ pub fn describe(doc: &Document, font: &Dictionary) -> String {
     format!("{kind}, {encoding}{embedded}")
 }
 
+/// A simple font's `/Widths` array from `/FirstChar` on, each times `scale`, by code.
+fn widths_from(
+    doc: &Document,
+    font: &Dictionary,
+    w: &[Object],
+    scale: f32,
+) -> Box<[Option<f32>; 256]> {
+    let first = dict_num(doc, font, b"FirstChar").unwrap_or(0.0).max(0.0) as usize;
+    let mut widths: Box<[Option<f32>; 256]> = Box::new([None; 256]);
+    for (i, o) in w.iter().enumerate() {
+        if let Some(slot) = widths.get_mut(first + i) {
+            *slot = num(resolve(doc, o)).map(|v| v * scale);
+        }
+    }
+    widths
+}
+
 /// Type3 (icon fonts, some browsers' and TeX's bitmap fonts): one-byte codes, `/Widths`
 /// in glyph space scaled by `/FontMatrix`, vertical extent from `/FontBBox`. Only a
 /// scale-only font matrix is positioned (a sheared, rotated or mirrored one is unsupported;
@@ -264,13 +281,7 @@ fn load_type3(doc: &Document, font: &Dictionary) -> FontMetrics {
     let Some(w) = array_of(doc, font, b"Widths") else {
         return FontMetrics::unsupported("Type3 font without widths");
     };
-    let first = dict_num(doc, font, b"FirstChar").unwrap_or(0.0).max(0.0) as usize;
-    let mut widths: Box<[Option<f32>; 256]> = Box::new([None; 256]);
-    for (i, o) in w.iter().enumerate() {
-        if let Some(slot) = widths.get_mut(first + i) {
-            *slot = num(resolve(doc, o)).map(|v| v * sx);
-        }
-    }
+    let widths = widths_from(doc, font, w, sx);
     let bbox = array_of(doc, font, b"FontBBox")
         .map(|a| {
             a.iter()
@@ -304,13 +315,8 @@ fn load_simple(doc: &Document, font: &Dictionary) -> FontMetrics {
     let core = core14_for(&base);
     let mut widths: Box<[Option<f32>; 256]> = Box::new([None; 256]);
     if let Some(w) = array_of(doc, font, b"Widths") {
-        let first = dict_num(doc, font, b"FirstChar").unwrap_or(0.0).max(0.0) as usize;
         let missing = fd.and_then(|fd| dict_num(doc, fd, b"MissingWidth"));
-        for (i, o) in w.iter().enumerate() {
-            if let Some(slot) = widths.get_mut(first + i) {
-                *slot = num(resolve(doc, o));
-            }
-        }
+        widths = widths_from(doc, font, w, 1.0);
         for slot in widths.iter_mut() {
             if slot.is_none() {
                 *slot = missing.or(Some(0.0));
