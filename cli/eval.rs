@@ -82,6 +82,9 @@ pub struct EvalArgs {
     /// lexical rule then decides ambiguous hits, as without an encoder.
     #[arg(long, hide = true)]
     pub semantic_threshold: Option<f32>,
+    /// How many missed gold spans to print (with their text, unless --no-text).
+    #[arg(long, default_value_t = 20)]
+    pub examples: usize,
 }
 
 /// `text` in the asked casing, one character for one character (a character whose
@@ -383,13 +386,13 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
                         .filter(|l| l.starts_with(" false")),
                 );
             }
-            if !a.no_text && missed_examples.len() < 20 {
+            if !a.no_text && missed_examples.len() < a.examples {
                 let chars: Vec<char> = d.text.chars().collect();
                 for g in &d.spans {
                     let hit = p.iter().any(|x| x.start < g.end && g.start < x.end);
                     if !hit
                         && deid_core::eval::map_label(&g.label).is_some()
-                        && missed_examples.len() < 20
+                        && missed_examples.len() < a.examples
                     {
                         let s: String = chars
                             .get(g.start..g.end)

@@ -612,6 +612,7 @@ impl RuleDetector {
             streets.push(m.end());
             out.push(span(m.start(), m.end(), Category::Address, 0.95, "address"));
         }
+        let flat = flat_case(text);
         for c in self.city_state.captures_iter(text) {
             let (Some(m), Some(city)) = (c.get(0), c.get(1)) else {
                 continue;
@@ -637,7 +638,22 @@ impl RuleDetector {
                 None if !STATE_CREDENTIALS.contains(&&c[2])
                     && !self.dicts.clinical(&text[cs..city.end()]) =>
                 {
-                    out.push(span(cs, city.end(), Category::Location, 0.7, "location"));
+                    // in one-casing text every word looks capitalised ("URINARY STRESS
+                    // INCONTINENCE, OR CANCER"): there the city must be a known place (the
+                    // longest run of its last words that is one)
+                    let start = if flat {
+                        let words: Vec<regex::Match> =
+                            self.dicts.words(&text[cs..city.end()]).collect();
+                        words
+                            .iter()
+                            .map(|w| cs + w.start())
+                            .find(|&ws| self.dicts.place(&text[ws..city.end()]))
+                    } else {
+                        Some(cs)
+                    };
+                    if let Some(start) = start {
+                        out.push(span(start, city.end(), Category::Location, 0.7, "location"));
+                    }
                 }
                 None => {}
             }
@@ -862,6 +878,53 @@ mod tests {
         assert!(org("works at abt associates in town").contains(&"abt associates".to_string()));
         assert!(org("Contract with Acme Ltd. signed").contains(&"Acme Ltd".to_string()));
         assert!(org("seen by the physician associates today").is_empty());
+    }
+
+    #[test]
+    fn one_casing_greetings_lists_and_employers() {
+        let name = |t: &str| hits(t, Category::Name);
+        assert!(
+            name("hi vinicio, i am writing about the bill").contains(&"vinicio".to_string()),
+            "{:?}",
+            name("hi vinicio, i am writing about the bill")
+        );
+        assert!(name("HELLO MEGAN! SEE YOU TUESDAY").contains(&"MEGAN".to_string()));
+        assert!(name("hi there, how are you").is_empty());
+        let list = name("they had 6: romi, erik, amy, nathaniel, donald and kristen.");
+        for w in ["romi", "erik", "amy", "nathaniel", "donald", "kristen"] {
+            assert!(list.contains(&w.to_string()), "{w} not in {list:?}");
+        }
+        // drugs, colours and clinical words are no list of names
+        assert!(name("on lisinopril, metformin, atorvastatin and aspirin").is_empty());
+        assert!(name("sputum brown, green, yellow and white").is_empty());
+        let org = |t: &str| hits(t, Category::Organization);
+        assert!(
+            org("i used to work for intermap technologies as a technician")
+                .contains(&"intermap technologies".to_string())
+        );
+        assert!(org("works at the hospital on nights").is_empty());
+        assert!(org("worked for many years as a nurse").is_empty());
+        has("lives at 12 elm st apt. 105 with wife", Address, "apt. 105");
+        has("SUITE 442, MILL VILLAGE", Address, "SUITE 442");
+        // "city, ST" in ALL CAPS needs a known place: "OR" is also Oregon
+        none("DENIES URINARY STRESS INCONTINENCE, OR CANCER.", Location);
+        has(
+            "THE FAMILY LIVES IN SPRINGFIELD, IL WITH HIM",
+            Location,
+            "SPRINGFIELD",
+        );
+    }
+
+    #[test]
+    fn field_value_on_the_next_line() {
+        // a form laid out as a label over its value: the value is the next line, and an
+        // address goes on to a blank line
+        let t = "personal info:\nname:\njanka szasz\n\naddress:\n87645 22 talga court\nkaster\n, vwv\n 04494.\n\nnotes: none";
+        has(t, Address, "87645 22 talga court\nkaster\n, vwv\n 04494");
+        has(t, Name, "janka szasz");
+        // a label followed by a blank line has no value
+        let h = hits("Address:\n\nThe patient was seen today.", Address);
+        assert!(h.is_empty(), "{h:?}");
     }
 
     fn has(text: &str, cat: Category, want: &str) {

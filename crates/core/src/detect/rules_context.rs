@@ -177,6 +177,14 @@ pub(crate) struct ContextRules {
     firm_suffix: Regex,
     /// Two words in a row, for census first name + surname pairs in one-casing text.
     word_pair: Regex,
+    /// "apt. 105", "suite 442": an apartment or suite number.
+    unit_no: Regex,
+    /// "hi vinicio,", "hello megan": a greeting before a first name.
+    greeting: Regex,
+    /// "romi, erik, amy and kristen": a list of single words.
+    word_list: Regex,
+    /// "work for intermap technologies": an employer after a work verb.
+    employer: Regex,
     place: Regex,
     date_md: Regex,
     year_apostrophe: Regex,
@@ -230,6 +238,16 @@ impl ContextRules {
                 r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
             )),
             word_pair: re(&format!(r"\b({WORD})[ \t]+({WORD})\b")),
+            unit_no: re(r"(?i)\b(?:apt|apartment|suite|ste)\b\.?[ \t]*#?[ \t]*\d{1,5}[a-z]?\b"),
+            greeting: re(&format!(
+                r"(?i)\b(?:hi|hello|hey|dear)[ \t]+({WORD})[ \t]*[,!]"
+            )),
+            word_list: re(&format!(
+                r"(?i)\b{WORD}(?:,[ \t]+{WORD}){{2,}},?[ \t]+(?:and|&)[ \t]+{WORD}\b"
+            )),
+            employer: re(&format!(
+                r"(?i)\b(?:work(?:s|ed|ing)?|employed)[ \t]+(?:for|at|by)[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
+            )),
             firm_suffix: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
             )),
@@ -275,10 +293,67 @@ impl ContextRules {
         if flat {
             self.flat_addresses(d, text, out);
             self.name_pairs(d, text, out);
+            self.flat_names(d, text, out);
         }
     }
 
-    /// Street lines and "city, ST 12345" in text written in one casing, where the rules
+    /// Names that only their capitals show in mixed case, found in one-casing text by
+    /// context and word lists: a word that is no ordinary word or place after a greeting
+    /// ("hi vinicio,"), the
+    /// items of a list of three or more single words that are census names or no ordinary
+    /// words, two thirds of them census names that are no ordinary word ("romi, erik, amy, nathaniel and kristen"; not "brown, green
+    /// and white"), and an employer after "work for / at" whose first word is no ordinary
+    /// word ("worked for intermap technologies").
+    fn flat_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.greeting.captures_iter(text) {
+            let Some(w) = c.get(1) else { continue };
+            if !d.ordinary(w.as_str()) && !d.place(w.as_str()) {
+                out.push(span(w.start(), w.end(), Category::Name, 0.75, "name"));
+            }
+        }
+        for m in self.word_list.find_iter(text) {
+            let items: Vec<regex::Match> = d
+                .words(m.as_str())
+                .filter(|w| !matches!(w.as_str().to_lowercase().as_str(), "and"))
+                .collect();
+            let census = |w: &str| d.first_name(w) || d.surname(w);
+            let named = items.iter().filter(|w| d.name_like(w.as_str())).count();
+            // every item a census name or no ordinary word ("romi"), none clinical
+            let ok = items.iter().all(|w| {
+                let w = w.as_str();
+                (census(w) || !d.ordinary(w)) && !d.clinical(w) && !d.stop(w)
+            });
+            if ok && named * 3 >= items.len() * 2 {
+                for w in items {
+                    let s = m.start() + w.start();
+                    out.push(span(s, s + w.len(), Category::Name, 0.75, "name"));
+                }
+            }
+        }
+        for c in self.employer.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<regex::Match> = d.words(g.as_str()).collect();
+            let Some(first) = words.first() else { continue };
+            if d.ordinary(first.as_str()) || d.place(first.as_str()) {
+                continue;
+            }
+            // the name runs while its words are no function or clinical words
+            let last = words
+                .iter()
+                .take_while(|w| !d.stop(w.as_str()) && !d.clinical(w.as_str()))
+                .last()
+                .unwrap_or(first);
+            out.push(span(
+                g.start() + first.start(),
+                g.start() + last.end(),
+                Category::Organization,
+                0.75,
+                "org",
+            ));
+        }
+    }
+
+    /// Street lines, apartment and suite numbers and "city, ST 12345" in text written in one casing, where the rules
     /// that look for capitalised words cannot see them.
     fn flat_addresses(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.street_any.captures_iter(text) {
@@ -292,6 +367,9 @@ impl ContextRules {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(m.start(), end, Category::Address, 0.8, "address"));
             }
+        }
+        for m in self.unit_no.find_iter(text) {
+            out.push(span(m.start(), m.end(), Category::Address, 0.8, "address"));
         }
         for c in self.city_state_zip.captures_iter(text) {
             let (Some(city), Some(zip)) = (c.get(1), c.get(2)) else {
@@ -727,24 +805,12 @@ impl ContextRules {
                 Some((l.start(), m.end(), l.as_str().to_lowercase()))
             })
             .collect();
-        for (i, (_, vstart, label)) in labels.iter().enumerate() {
-            let rest = text.get(*vstart..).unwrap_or("");
-            let mut end = rest.find('\n').unwrap_or(rest.len());
-            if let Some(p) = rest.find('\t').filter(|&p| p < end) {
-                end = p;
-            }
-            if let Some(p) = rest.find("  ").filter(|&p| p < end) {
-                end = p;
-            }
-            if let Some(&(next, _, _)) = labels.get(i + 1) {
-                end = end.min(next.saturating_sub(*vstart));
-            }
-            let value = rest.get(..end).unwrap_or("");
-            let value =
-                value.trim_end_matches(|ch: char| ch.is_whitespace() || ",;.|".contains(ch));
-            if value.is_empty() || value.chars().count() > 80 {
+        for (i, (_, label_end, label)) in labels.iter().enumerate() {
+            let next_label = labels.get(i + 1).map_or(text.len(), |l| l.0);
+            let Some((vstart, value)) = field_value(text, *label_end, next_label, label) else {
                 continue;
-            }
+            };
+            let vstart = &vstart;
             let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
             let first = label.split(' ').next().unwrap_or("");
             let (cat, needs_digit) = match first {
@@ -884,6 +950,62 @@ const NAME_VERBS: &[&str] = &[
 
 /// The first word of `s` (letters only), if `s` starts with one after blanks.
 /// A town next to a UK postcode, starting at byte `start`.
+/// The value of a field whose label ends at `label_end`: the rest of the label's line up
+/// to a tab, a double space or the next label; when the label ends its line (a form laid
+/// out as "Address:" over its value), the next line, and for an address up to three more
+/// lines before a blank line. `None` when there is no value or it is too long for one.
+fn field_value<'t>(
+    text: &'t str,
+    label_end: usize,
+    next_label: usize,
+    label: &str,
+) -> Option<(usize, &'t str)> {
+    let rest = text.get(label_end..next_label.max(label_end))?;
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let own_line = rest[..line_end].trim();
+    let (start, mut end, max_lines) = if own_line.is_empty() && line_end < rest.len() {
+        let after = &rest[line_end + 1..];
+        let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
+        let s = line_end + 1 + lead;
+        if rest[s..].starts_with(['\n', '\r']) || s >= rest.len() {
+            return None; // a blank line: the label has no value
+        }
+        let lines = if label.starts_with("address") || label.starts_with("home address") {
+            4
+        } else {
+            1
+        };
+        (s, rest[s..].find('\n').map_or(rest.len(), |p| s + p), lines)
+    } else {
+        (0, line_end, 1)
+    };
+    for _ in 1..max_lines {
+        // an address goes on over lines that are not blank
+        let more = &rest[end..];
+        let Some(line) = more.strip_prefix('\n') else {
+            break;
+        };
+        let len = line.find('\n').unwrap_or(line.len());
+        if line[..len].trim().is_empty() {
+            break;
+        }
+        end += 1 + len;
+    }
+    if max_lines == 1 {
+        let seg = &rest[start..end];
+        if let Some(p) = seg.find('\t') {
+            end = end.min(start + p);
+        }
+        if let Some(p) = seg.find("  ") {
+            end = end.min(start + p);
+        }
+    }
+    let value =
+        rest[start..end].trim_end_matches(|ch: char| ch.is_whitespace() || ",;.|".contains(ch));
+    let limit = if max_lines > 1 { 160 } else { 80 };
+    (!value.is_empty() && value.chars().count() <= limit).then_some((label_end + start, value))
+}
+
 fn town_span(start: usize, town: &str) -> Span {
     span(
         start,
