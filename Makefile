@@ -19,9 +19,9 @@ run: build
 	./target/release/pdf-deid doctor
 	./target/release/pdf-deid run assets/samples --out $(OUT)
 
-# Resources `make test` expects (setup provides the encoder, Xvfb and the driver; root can
+# Resources `make test` expects (setup provides the encoder, Tesseract, Xvfb and the driver; root can
 # unshare and mount; CI has ../shared/corpus): a test that would skip for one of them fails.
-REQUIRE = e2e,encoder$(if $(wildcard ../shared/corpus),$(comma)corpus)$(if $(filter 0,$(shell id -u)),$(comma)netns$(comma)tmpfs)
+REQUIRE = e2e,encoder,ocr$(if $(wildcard ../shared/corpus),$(comma)corpus)$(if $(filter 0,$(shell id -u)),$(comma)netns$(comma)tmpfs)
 comma := ,
 
 test: setup

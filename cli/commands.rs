@@ -232,6 +232,14 @@ enum CorpusCmd {
         /// combined (rules + NER, the default), rules, or ner (the NER model alone).
         #[arg(long, default_value = "combined")]
         detector: String,
+        /// Also OCR every output page (Tesseract, 300 dpi): a string counts as gone only
+        /// when neither the text layer nor the pixels read it (scans, faxes).
+        #[arg(long)]
+        ocr: bool,
+        /// Print the listed strings that survived (document text: for looking at errors;
+        /// the report keeps their shapes only).
+        #[arg(long)]
+        show_survivors: bool,
     },
 }
 
@@ -325,10 +333,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 ages,
                 ner_model,
                 detector,
+                ocr,
+                show_survivors,
             } => crate::corpus::phi_lists(
                 &dir,
                 report.as_deref(),
                 (&ages, ner_model.as_deref(), &detector),
+                (ocr, show_survivors),
                 pdfium_path.as_deref(),
             ),
         },
@@ -485,6 +496,9 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         for d in &outcome.documents {
             for r in &d.raster {
                 println!("RASTERISED {} {r}", d.input.display());
+            }
+            for o in &d.ocr {
+                println!("OCR {} {o}", d.input.display());
             }
         }
         for d in outcome.documents.iter().filter(|d| d.status == "review") {
@@ -660,6 +674,12 @@ fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::
             );
             for r in log.raster_pages(d.id).map_err(|e| anyhow::anyhow!("{e}"))? {
                 println!("    page {} as image: {}: {}", r.page, r.code, r.detail);
+            }
+            for o in log.ocr_pages(d.id).map_err(|e| anyhow::anyhow!("{e}"))? {
+                println!(
+                    "    page {} OCR ({}): {} words, mean confidence {:.0}",
+                    o.page, o.reason, o.words, o.mean_confidence
+                );
             }
         }
     }

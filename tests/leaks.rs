@@ -597,9 +597,9 @@ fn text_as_vector_paths_is_removed_by_the_text_only_policy() {
     assert_survivors_unmoved(&extract(&before), &extract(out));
 }
 
-/// A page that is only a picture (a scan without a text layer): nothing on it can be read
-/// without OCR, so the page is listed in `image_only_pages` and the document is flagged for
-/// review; a page with text and an image is not.
+/// A page that is only a picture OCR cannot read (no text layer, no legible word: here
+/// noise): the page is listed in `image_only_pages` and the document is flagged for review;
+/// a page with text and an image is not. (A legible scan is read by OCR: tests/ocr.rs.)
 #[test]
 fn image_only_page_flags_the_document_for_review() {
     let picture = |doc: &mut Document| {

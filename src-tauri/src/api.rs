@@ -68,6 +68,9 @@ pub struct QueueItem {
     /// Why pages of the output are images, one line per page ("page 2: Type3 font (…)
     /// (unsupported)"); empty when every page stayed a true PDF page.
     pub raster: Vec<String>,
+    /// Pages read by OCR, one line per page ("page 1: 250 words read by OCR (scan), mean
+    /// confidence 93"); empty when no page needed it.
+    pub ocr: Vec<String>,
 }
 
 /// The batch running (or the last one).

@@ -216,6 +216,7 @@ impl App {
                 error: None,
                 pending_decisions: 0,
                 raster: Vec::new(),
+                ocr: Vec::new(),
             };
             added.push(item.clone());
             g.entries.push(Entry {
@@ -536,6 +537,7 @@ impl App {
                     it.error = None;
                     it.error_code = None;
                     it.raster.clear();
+                    it.ocr.clear();
                 });
             }
             JobEvent::DocStage { index, stage } => {
@@ -577,6 +579,7 @@ impl App {
                         it.risk = Some(r.risk.score);
                         it.counts = r.counts.clone();
                         it.raster = r.raster.iter().map(ToString::to_string).collect();
+                        it.ocr = r.ocr_pages.iter().map(ToString::to_string).collect();
                     }
                     it.pending_decisions = 0;
                 });

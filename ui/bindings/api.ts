@@ -21,7 +21,12 @@ pending_decisions: number,
  * Why pages of the output are images, one line per page ("page 2: Type3 font (…)
  * (unsupported)"); empty when every page stayed a true PDF page.
  */
-raster: Array<string>, };
+raster: Array<string>, 
+/**
+ * Pages read by OCR, one line per page ("page 1: 250 words read by OCR (scan), mean
+ * confidence 93"); empty when no page needed it.
+ */
+ocr: Array<string>, };
 
 export type BatchState = { running: boolean, total: number, finished: number, };
 

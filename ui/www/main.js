@@ -132,6 +132,13 @@ function renderRow(it) {
     r.title = it.raster.join('\n');
     risk.append(r);
   }
+  if (it.ocr.length) {
+    const o = document.createElement('span');
+    o.className = 'ocr';
+    o.textContent = `${it.ocr.length} page(s) OCR'd`;
+    o.title = it.ocr.join('\n');
+    risk.append(o);
+  }
   /** @type {HTMLElement} */ (tr.querySelector('.counts')).textContent = Object.entries(it.counts)
     .map(([k, v]) => `${k.toLowerCase()} ${v}`)
     .join(', ') + (it.pending_decisions ? ` · ${it.pending_decisions} pending` : '');

@@ -61,6 +61,8 @@ pub struct Config {
     /// `text-only`: images become grey, vector paths and inline images are removed
     /// (PHI drawn as pixels or outlines cannot be found without OCR).
     pub strip_graphics: bool,
+    /// OCR of pages whose text is pixels (scans, large images, vector-drawn text).
+    pub ocr: crate::ocr::OcrConfig,
 }
 
 /// The fill painted where text was removed. Either way the glyphs are gone; white leaves
@@ -141,6 +143,7 @@ impl Config {
             device: crate::ner::DeviceChoice::Cpu,
             min_age: 90,
             strip_graphics: false,
+            ocr: crate::ocr::OcrConfig::standard(),
         }
     }
 
@@ -166,7 +169,7 @@ impl Config {
     /// Resume decisions use [`crate::Engine::settings_hash`], which adds the detectors.
     pub fn settings_hash(&self) -> String {
         let s = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|{}|v{}",
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|{}|{:?}|v{}",
             self.policy,
             self.layout,
             self.headings,
@@ -178,6 +181,7 @@ impl Config {
             self.heading_model.as_ref().map(|m| (&m.0, &m.1)),
             self.mark,
             self.min_age,
+            self.ocr,
             env!("CARGO_PKG_VERSION")
         );
         hex::encode(Sha256::digest(s.as_bytes()))

@@ -23,6 +23,8 @@ pub struct FileOutcome {
     pub rasterised_pages: usize,
     /// Why each rasterised page is an image.
     pub raster: Vec<crate::pipeline::RasterReason>,
+    /// Pages read by OCR.
+    pub ocr: Vec<crate::ocr::OcrPageReport>,
     /// For a verification failure: the message (check, object kind and number, page; the
     /// error types never carry document text).
     pub verification: Option<String>,
@@ -80,6 +82,7 @@ pub fn run_file(engine: &Engine, pdfium: &PdfiumService, path: &Path) -> FileOut
             code: None,
             rasterised_pages: p.report.rasterised_pages.len(),
             raster: p.report.raster,
+            ocr: p.report.ocr_pages,
             verification: None,
             pages: p.report.pages,
             ms,
@@ -94,6 +97,7 @@ pub fn run_file(engine: &Engine, pdfium: &PdfiumService, path: &Path) -> FileOut
             code: Some(e.code()),
             rasterised_pages: 0,
             raster: Vec::new(),
+            ocr: Vec::new(),
             verification: matches!(e, Error::Verification { .. }).then(|| e.to_string()),
             pages: 0,
             ms,
@@ -145,12 +149,19 @@ fn contains_words(hay: &str, needle: &str) -> bool {
 /// Redact each listed PDF and count how many listed PHI strings are gone from the
 /// re-extracted output (normalised, on word boundaries). A failed document counts as
 /// all gone only in `gone_if_failed` mode (no output = nothing leaks); by default it
-/// counts as none gone, so failures lower the score.
+/// counts as none gone, so failures lower the score. With `ocr`, every output page is
+/// also rendered and read by Tesseract: a string is gone only when neither reads it.
 pub fn check_phi_lists(
     engine: &Engine,
     pdfium: &PdfiumService,
     dir: &Path,
+    ocr: bool,
 ) -> Result<Vec<PhiCheck>, Error> {
+    let tesseract = if ocr {
+        Some(crate::ocr::engine()?)
+    } else {
+        None
+    };
     let lists = std::fs::read_to_string(dir.join("phi.jsonl"))
         .map_err(|e| Error::io("reading phi.jsonl", &e))?;
     let limits = ExtractLimits {
@@ -168,12 +179,27 @@ pub fn check_phi_lists(
         let (status, text) = match res {
             Ok(p) => {
                 let st = if p.report.review { "review" } else { "ok" };
-                let ex = pdfium.extract(Arc::new(p.output.into_bytes()), None, limits)?;
-                let t: String = ex
+                let bytes = Arc::new(p.output.into_bytes());
+                let ex = pdfium.extract(bytes.clone(), None, limits)?;
+                let mut t: String = ex
                     .pages
                     .iter()
                     .flat_map(|p| p.glyphs.iter().map(|g| g.ch))
                     .collect();
+                if let Some(bin) = &tesseract {
+                    let cfg = crate::ocr::OcrConfig::standard();
+                    for i in 0..ex.pages.len() {
+                        let pg = &ex.pages[i];
+                        let dpi = crate::ocr::dpi_for(&cfg, pg.width, pg.height);
+                        let img = pdfium.render(bytes.clone(), None, i, dpi)?;
+                        let timeout = std::time::Duration::from_secs(cfg.timeout_s);
+                        for w in crate::ocr::recognise(bin, &img, dpi, timeout)? {
+                            t.push(' ');
+                            t.push_str(&w.text);
+                        }
+                        t.push('\n');
+                    }
+                }
                 (st.to_string(), Some(normalise(&t)))
             }
             Err(e) => (format!("error: {}", e.code()), None),

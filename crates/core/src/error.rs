@@ -69,6 +69,12 @@ pub enum Error {
     WorkerCrashed,
     #[error("cancelled by the user")]
     Cancelled,
+    /// OCR of a page failed (Tesseract crashed, ran over its time, or read nothing usable).
+    #[error("OCR failed: {0}")]
+    Ocr(String),
+    /// A page needs OCR and Tesseract (or its English data) is not installed.
+    #[error("OCR unavailable: {0}")]
+    OcrMissing(String),
     /// An error reported by a worker process, by code.
     #[error("{message}")]
     Remote { code: &'static str, message: String },
@@ -106,6 +112,8 @@ impl Error {
             Error::Internal(_) => "internal",
             Error::WorkerCrashed => "worker_crashed",
             Error::Cancelled => "cancelled",
+            Error::Ocr(_) => "ocr",
+            Error::OcrMissing(_) => "ocr_missing",
             Error::Remote { code, .. } => code,
         }
     }
@@ -118,17 +126,20 @@ impl Error {
             | Error::NoPages
             | Error::Timeout(_)
             | Error::Redact { .. }
+            | Error::Ocr(_)
             | Error::Verification { .. } => FaultClass::BadInput,
-            Error::PdfiumMissing(_) | Error::Io { .. } | Error::JobLog(_) | Error::Settings(_) => {
-                FaultClass::Environment
-            }
+            Error::PdfiumMissing(_)
+            | Error::Io { .. }
+            | Error::JobLog(_)
+            | Error::Settings(_)
+            | Error::OcrMissing(_) => FaultClass::Environment,
             Error::WorkerGone | Error::PdfiumPanic | Error::Detect(_) | Error::Internal(_) => {
                 FaultClass::Internal
             }
             Error::WorkerCrashed => FaultClass::BadInput,
             Error::Cancelled => FaultClass::Environment,
             Error::Remote { code, .. } => match *code {
-                "pdfium_missing" | "io" | "disk_full" | "joblog" | "settings" => {
+                "pdfium_missing" | "io" | "disk_full" | "joblog" | "settings" | "ocr_missing" => {
                     FaultClass::Environment
                 }
                 "internal" | "detect" | "worker_gone" | "pdfium_panic" => FaultClass::Internal,
@@ -157,6 +168,8 @@ impl Error {
             "detect",
             "internal",
             "worker_crashed",
+            "ocr",
+            "ocr_missing",
         ];
         let code = CODES
             .iter()

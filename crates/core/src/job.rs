@@ -295,6 +295,9 @@ pub struct DocOutcome {
     /// Pages that are images in the output, each with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub raster: Vec<crate::pipeline::RasterReason>,
+    /// Pages read by OCR, with their mean confidence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ocr: Vec<crate::ocr::OcrPageReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -525,6 +528,7 @@ pub fn run_inputs(
                 risk: None,
                 counts: BTreeMap::new(),
                 raster: Vec::new(),
+                ocr: Vec::new(),
             },
         });
     }
@@ -563,6 +567,7 @@ impl DocOutcome {
             risk: None,
             counts: BTreeMap::new(),
             raster: Vec::new(),
+            ocr: Vec::new(),
         }
     }
 }
@@ -753,6 +758,7 @@ impl DocContext<'_> {
                     risk: Some(prev.risk_score),
                     counts: BTreeMap::new(),
                     raster: Vec::new(),
+                    ocr: Vec::new(),
                 });
             }
         }
@@ -842,6 +848,16 @@ impl DocContext<'_> {
                             detail: r.detail.clone(),
                         })
                         .collect(),
+                    ocr: report
+                        .ocr_pages
+                        .iter()
+                        .map(|o| crate::joblog::OcrRow {
+                            page: o.page as u32 + 1,
+                            reason: o.reason.clone(),
+                            words: o.words as u32,
+                            mean_confidence: o.mean_confidence,
+                        })
+                        .collect(),
                 };
                 if let Err(e) = log.record_document(job_id, &rec) {
                     // no record, no output: the next run redoes this document
@@ -858,6 +874,7 @@ impl DocContext<'_> {
                     risk: Some(report.risk.score),
                     counts: report.counts,
                     raster: report.raster,
+                    ocr: report.ocr_pages,
                 })
             }
             Err(e) => {
@@ -880,6 +897,7 @@ impl DocContext<'_> {
                     finished_at: now_rfc3339(),
                     entities: Vec::new(),
                     raster: Vec::new(),
+                    ocr: Vec::new(),
                 };
                 // the document's own error is the one to report, even if logging it failed too
                 let _ = log.record_document(job_id, &rec);

@@ -28,7 +28,7 @@ use rusqlite::{Transaction, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 /// Current schema version, kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// `prev_hash` of the first `documents` row.
 const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -67,6 +67,14 @@ CREATE TABLE raster_pages (
 CREATE INDEX raster_pages_by_document ON raster_pages(document_id);
 CREATE TRIGGER raster_pages_no_update BEFORE UPDATE ON raster_pages BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 CREATE TRIGGER raster_pages_no_delete BEFORE DELETE ON raster_pages BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+", "
+CREATE TABLE ocr_pages (
+    id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL REFERENCES documents(id),
+    page INTEGER NOT NULL, reason TEXT NOT NULL, words INTEGER NOT NULL,
+    mean_confidence REAL NOT NULL);
+CREATE INDEX ocr_pages_by_document ON ocr_pages(document_id);
+CREATE TRIGGER ocr_pages_no_update BEFORE UPDATE ON ocr_pages BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER ocr_pages_no_delete BEFORE DELETE ON ocr_pages BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 "];
 
 /// Hashed `documents` columns, in canonical order (`prev_hash` last).
@@ -80,6 +88,9 @@ const ENT_NCOLS: usize = 9;
 /// Hashed `raster_pages` columns, in canonical order.
 const RASTER_COLS: &str = "page, code, detail";
 const RASTER_NCOLS: usize = 3;
+/// Hashed `ocr_pages` columns, in canonical order.
+const OCR_COLS: &str = "page, reason, words, mean_confidence";
+const OCR_NCOLS: usize = 4;
 const SUMMARY_COLS: &str =
     "id, job_id, status, error_code, output_path, risk_score, pages, finished_at";
 
@@ -255,6 +266,8 @@ pub struct DocumentRecord {
     pub entities: Vec<EntityRow>,
     /// Pages written as images, each with its reason (schema version 2).
     pub raster: Vec<RasterRow>,
+    /// Pages read by OCR (schema version 3).
+    pub ocr: Vec<OcrRow>,
 }
 
 /// One page of a document written as an image, and why. `code` is `policy`,
@@ -266,6 +279,17 @@ pub struct RasterRow {
     pub page: u32,
     pub code: String,
     pub detail: String,
+}
+
+/// A page read by OCR: why (`scan`, `image`, `vector`), how many words, their mean
+/// confidence (0–100). No text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OcrRow {
+    /// 1-based page number.
+    pub page: u32,
+    pub reason: String,
+    pub words: u32,
+    pub mean_confidence: f32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -353,10 +377,15 @@ fn hash_values(h: &mut Sha256, values: &[Value]) {
 
 /// `row_hash` = sha256 over the document's columns (incl. `prev_hash`) and
 /// its entity rows in id order.
-/// The row hash covers the document row, its entity rows and its raster rows. Rows
-/// without raster pages hash as in schema version 1, so chains written before the
-/// `raster_pages` table still verify.
-fn doc_row_hash(doc: &[Value], entities: &[Vec<Value>], raster: &[Vec<Value>]) -> String {
+/// The row hash covers the document row, its entity rows, its raster rows and its OCR
+/// rows. Rows without raster or OCR pages hash as in schema version 1, so chains written
+/// before those tables still verify.
+fn doc_row_hash(
+    doc: &[Value],
+    entities: &[Vec<Value>],
+    raster: &[Vec<Value>],
+    ocr: &[Vec<Value>],
+) -> String {
     let mut h = Sha256::new();
     h.update(b"pdf-deid/joblog/documents/v1\0");
     hash_values(&mut h, doc);
@@ -368,6 +397,13 @@ fn doc_row_hash(doc: &[Value], entities: &[Vec<Value>], raster: &[Vec<Value>]) -
         h.update(b"raster_pages\0");
         h.update((raster.len() as u64).to_be_bytes());
         for r in raster {
+            hash_values(&mut h, r);
+        }
+    }
+    if !ocr.is_empty() {
+        h.update(b"ocr_pages\0");
+        h.update((ocr.len() as u64).to_be_bytes());
+        for r in ocr {
             hash_values(&mut h, r);
         }
     }
@@ -511,6 +547,18 @@ impl JobLog {
                 ]
             })
             .collect::<Vec<_>>();
+        let ocr = rec
+            .ocr
+            .iter()
+            .map(|o| {
+                Ok(vec![
+                    Value::Integer(i64::from(o.page)),
+                    Value::Text(o.reason.clone()),
+                    Value::Integer(i64::from(o.words)),
+                    real(o.mean_confidence, "OCR confidence must be finite")?,
+                ])
+            })
+            .collect::<Result<Vec<_>>>()?;
         let counts_json = serde_json::to_string(&rec.counts)?;
         let stage_json = serde_json::to_string(&rec.stage_ms)?;
 
@@ -552,7 +600,7 @@ impl JobLog {
             text(&rec.finished_at),
             Value::Text(prev_hash),
         ];
-        let row_hash = Value::Text(doc_row_hash(&doc, &entities, &raster));
+        let row_hash = Value::Text(doc_row_hash(&doc, &entities, &raster, &ocr));
         let placeholders = |n: usize| {
             (1..=n)
                 .map(|i| format!("?{i}"))
@@ -581,6 +629,15 @@ impl JobLog {
                     placeholders(RASTER_NCOLS + 1)
                 ))?;
                 for r in &raster {
+                    stmt.execute(params_from_iter(std::iter::once(&doc_id).chain(r)))?;
+                }
+            }
+            if !ocr.is_empty() {
+                let mut stmt = tx.prepare(&format!(
+                    "INSERT INTO ocr_pages (document_id, {OCR_COLS}) VALUES ({})",
+                    placeholders(OCR_NCOLS + 1)
+                ))?;
+                for r in &ocr {
                     stmt.execute(params_from_iter(std::iter::once(&doc_id).chain(r)))?;
                 }
             }
@@ -654,6 +711,22 @@ impl JobLog {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The pages of document `document_id` that were read by OCR.
+    pub fn ocr_pages(&self, document_id: i64) -> Result<Vec<OcrRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OCR_COLS} FROM ocr_pages WHERE document_id = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([document_id], |r| {
+            Ok(OcrRow {
+                page: r.get(0)?,
+                reason: r.get(1)?,
+                words: r.get(2)?,
+                mean_confidence: r.get::<_, f64>(3)? as f32,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// All documents of a job, in insertion order.
     pub fn job_documents(&self, job_id: i64) -> Result<Vec<DocSummary>> {
         let mut stmt = self.conn.prepare(&format!(
@@ -677,6 +750,9 @@ impl JobLog {
         let mut rasters = tx.prepare(&format!(
             "SELECT {RASTER_COLS} FROM raster_pages WHERE document_id = ?1 ORDER BY id"
         ))?;
+        let mut ocrs = tx.prepare(&format!(
+            "SELECT {OCR_COLS} FROM ocr_pages WHERE document_id = ?1 ORDER BY id"
+        ))?;
         let mut rows = docs.query([])?;
         let mut expected_prev = Value::Text(GENESIS_HASH.to_owned());
         let mut count = 0u64;
@@ -697,7 +773,10 @@ impl JobLog {
             let raster = rasters
                 .query_map([id], |r| read_values(r, 0, RASTER_NCOLS))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            if stored != Value::Text(doc_row_hash(&doc, &entities, &raster)) {
+            let ocr = ocrs
+                .query_map([id], |r| read_values(r, 0, OCR_NCOLS))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if stored != Value::Text(doc_row_hash(&doc, &entities, &raster, &ocr)) {
                 return Ok(broken("row hash mismatch"));
             }
             expected_prev = stored;
@@ -762,6 +841,14 @@ mod tests {
                     detail: "Type3 font".into(),
                 })
                 .collect(),
+            ocr: (0..u32::from(i.is_multiple_of(3)))
+                .map(|_| OcrRow {
+                    page: 1,
+                    reason: "scan".into(),
+                    words: 120 + i,
+                    mean_confidence: 88.5,
+                })
+                .collect(),
         }
     }
 
@@ -798,7 +885,8 @@ mod tests {
             "PRAGMA foreign_keys = OFF; DROP TRIGGER documents_no_update; \
              DROP TRIGGER documents_no_delete; \
              DROP TRIGGER entities_no_update; DROP TRIGGER entities_no_delete; \
-             DROP TRIGGER raster_pages_no_update; DROP TRIGGER raster_pages_no_delete;",
+             DROP TRIGGER raster_pages_no_update; DROP TRIGGER raster_pages_no_delete; \
+             DROP TRIGGER ocr_pages_no_update; DROP TRIGGER ocr_pages_no_delete;",
         )
         .unwrap();
         raw.execute_batch(sql).unwrap();
@@ -813,7 +901,7 @@ mod tests {
             let sql = format!("PRAGMA {p}");
             log.conn.query_row(&sql, [], |r| r.get(0)).unwrap()
         };
-        assert_eq!(pragma(&log, "user_version"), Value::Integer(2));
+        assert_eq!(pragma(&log, "user_version"), Value::Integer(3));
         assert_eq!(pragma(&log, "journal_mode"), Value::Text("wal".into()));
         assert_eq!(pragma(&log, "foreign_keys"), Value::Integer(1));
         assert_eq!(pragma(&log, "synchronous"), Value::Integer(1)); // NORMAL
@@ -821,7 +909,7 @@ mod tests {
         drop(log);
         for _ in 0..2 {
             let log = JobLog::open(&path).unwrap();
-            assert_eq!(pragma(&log, "user_version"), Value::Integer(2));
+            assert_eq!(pragma(&log, "user_version"), Value::Integer(3));
             assert_eq!(log.recent_jobs(10).unwrap()[0].id, job);
         }
         // Parent directory must exist.
@@ -1007,6 +1095,25 @@ mod tests {
         let sql = "INSERT INTO raster_pages (document_id, page, code, detail) \
                    VALUES (3, 1, 'policy', 'x')";
         assert_tamper_detected(sql, 3, mismatch);
+        // and the OCR rows (documents 1 and 4: record(0), record(3))
+        let sql = "UPDATE ocr_pages SET mean_confidence = 99 WHERE document_id = 4";
+        assert_tamper_detected(sql, 4, mismatch);
+        let sql = "DELETE FROM ocr_pages WHERE document_id = 1";
+        assert_tamper_detected(sql, 1, mismatch);
+    }
+
+    #[test]
+    fn ocr_pages_read_back() {
+        let (_dir, _path, log) = setup(4);
+        let docs = log.job_documents(1).unwrap();
+        let n: Vec<usize> = docs
+            .iter()
+            .map(|d| log.ocr_pages(d.id).unwrap().len())
+            .collect();
+        assert_eq!(n, vec![1, 0, 0, 1]);
+        let o = &log.ocr_pages(docs[3].id).unwrap()[0];
+        assert_eq!((o.page, o.reason.as_str(), o.words), (1, "scan", 123));
+        assert_eq!(o.mean_confidence, 88.5);
     }
 
     #[test]
@@ -1023,7 +1130,7 @@ mod tests {
     }
 
     /// A job log written with schema version 1 (no `raster_pages`) is migrated in place and
-    /// its hash chain still verifies; new rows with raster reasons chain on.
+    /// its hash chain still verifies; new rows with raster reasons and OCR pages chain on.
     #[test]
     fn version_one_log_migrates_and_keeps_its_chain() {
         let dir = tempfile::tempdir().unwrap();
@@ -1042,7 +1149,7 @@ mod tests {
         let log = JobLog::open(&path).unwrap();
         assert_eq!(log.verify_chain().unwrap(), ChainCheck::Intact { rows: 1 });
         let job = log.start_job(&info(), "t1").unwrap();
-        log.record_document(job, &record(1, "new", None, DocStatus::Ok))
+        log.record_document(job, &record(3, "new", None, DocStatus::Ok))
             .unwrap();
         assert_eq!(log.verify_chain().unwrap(), ChainCheck::Intact { rows: 2 });
     }

@@ -401,6 +401,7 @@ mod tests {
                     generated: false,
                     invisible: false,
                     angle: 0.0,
+                    ocr: false,
                 }
             })
             .collect()
@@ -419,6 +420,7 @@ mod tests {
                 generated: true,
                 invisible: false,
                 angle: 0.0,
+                ocr: false,
             });
         }
         PageText {

@@ -14,6 +14,7 @@ pub mod job;
 pub mod joblog;
 pub mod layout;
 pub mod ner;
+pub mod ocr;
 pub mod pdfium;
 pub mod pipeline;
 pub mod plan;

@@ -29,6 +29,8 @@ pub struct Extracted {
     pub pages: Vec<PageText>,
     /// Image placements per page (user space).
     pub images: Vec<Vec<Rect>>,
+    /// Vector path objects per page (many of them may be text drawn as outlines).
+    pub paths: Vec<usize>,
 }
 
 /// A rendered page: BGRA pixels, top row first, covering the page's crop box as displayed.
@@ -259,6 +261,7 @@ fn extract(
     }
     let mut pages = Vec::with_capacity(n);
     let mut images = Vec::with_capacity(n);
+    let mut paths = Vec::with_capacity(n);
     for (index, page) in doc.pages().iter().enumerate() {
         let text = page
             .text()
@@ -304,14 +307,20 @@ fn extract(
                 generated,
                 invisible,
                 angle: ch.angle_degrees().unwrap_or(0.0),
+                ocr: false,
             });
         }
         let mut imgs = Vec::new();
+        let mut n_paths = 0;
         for obj in page.objects().iter() {
-            if obj.object_type() == PdfPageObjectType::Image {
-                if let Ok(b) = obj.bounds() {
-                    imgs.push(rect_of(&b.to_rect()));
+            match obj.object_type() {
+                PdfPageObjectType::Image => {
+                    if let Ok(b) = obj.bounds() {
+                        imgs.push(rect_of(&b.to_rect()));
+                    }
                 }
+                PdfPageObjectType::Path => n_paths += 1,
+                _ => {}
             }
         }
         pages.push(PageText {
@@ -322,8 +331,13 @@ fn extract(
             has_images: !imgs.is_empty(),
         });
         images.push(imgs);
+        paths.push(n_paths);
     }
-    Ok(Extracted { pages, images })
+    Ok(Extracted {
+        pages,
+        images,
+        paths,
+    })
 }
 
 fn render(

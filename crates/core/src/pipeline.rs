@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::detect::{merge_spans, rules::RuleDetector, BatchDetector, Entity, TextUnit};
 use crate::error::{Error, Result};
 use crate::layout;
+use crate::ocr;
 use crate::pdfium::{self, ExtractLimits, Extracted, PdfiumService};
 use crate::plan::{self, RedactionPlan};
 use crate::propagate;
@@ -55,7 +56,8 @@ pub struct RasterReason {
     pub page: usize,
     /// `policy` (the policy rasterises every page with a redaction), `unsupported` (the
     /// content-stream rewriter cannot handle something the page draws), `verification` (the
-    /// rewritten page failed a verification check and was rasterised on the retry).
+    /// rewritten page failed a verification check and was rasterised on the retry), `ocr`
+    /// (a redacted word was read from the page's pixels, so the pixels are redacted).
     pub code: String,
     /// What exactly: "Type3 font", "image under a redaction", "a glyph outside the
     /// rectangles was lost or moved"…
@@ -96,6 +98,12 @@ pub struct DocReport {
     #[serde(default)]
     pub raster: Vec<RasterReason>,
     pub image_only_pages: Vec<usize>,
+    /// Pages whose pixels were read by OCR (scans, large images, vector-drawn text).
+    #[serde(default)]
+    pub ocr_pages: Vec<ocr::OcrPageReport>,
+    /// 0-based pages of the output that the pixel gate rendered and read back.
+    #[serde(default)]
+    pub pixel_checked_pages: Vec<usize>,
     pub removed_glyphs: usize,
     pub sanitize: SanitizeReport,
     /// Detections the reviewer rejected (kept in the output), when decisions were applied.
@@ -658,12 +666,21 @@ impl Engine {
             input,
             pdfium,
             extracted,
+            ocr_pages,
             paras,
             blob_count,
             entities,
             rejected,
         } = self.analyse_pdf(pdfium, input, opts.review.as_ref(), &mut st)?;
         let mut plan = plan::build(&paras, &extracted.pages, &entities);
+        // misread words next to a redaction on an OCR'd line go too
+        let mut low_confidence = 0;
+        for op in &ocr_pages {
+            for r in ocr::low_confidence_neighbours(&self.cfg.ocr, op, plan.rects(op.page)) {
+                plan.add_rect(op.page, r);
+                low_confidence += 1;
+            }
+        }
         let mut box_reports = Vec::new();
         if let Some(r) = &opts.review {
             let texts = r.box_texts(&paras, &extracted.pages);
@@ -697,14 +714,24 @@ impl Engine {
         }
         st.done("plan")?;
 
-        // image-only pages whose pixels nobody searched (the text-only policy removes them)
+        // image-only pages whose pixels nobody could read: not OCR'd, or OCR read fewer
+        // than three words or read them with low confidence (handwriting, a photo); the
+        // text-only policy removes their images
+        let unread = |i: usize| {
+            ocr_pages.iter().find(|o| o.page == i).is_none_or(|o| {
+                o.words.len() < 3 || ocr::mean_confidence(&o.words) < self.cfg.ocr.low_confidence
+            })
+        };
         let image_only: Vec<usize> = extracted
             .pages
             .iter()
             .filter(|p| {
                 !self.cfg.strip_graphics
                     && p.has_images
-                    && p.glyphs.iter().all(|g| g.generated || g.ch.is_whitespace())
+                    && unread(p.index)
+                    && p.glyphs
+                        .iter()
+                        .all(|g| g.ocr || g.generated || g.ch.is_whitespace())
             })
             .map(|p| p.index)
             .collect();
@@ -721,9 +748,20 @@ impl Engine {
         }
         let mut attempt = 0;
         let mut occurrences_added: BTreeSet<usize> = BTreeSet::new();
+        let mut geometry: Option<Vec<(crate::types::Rect, i64)>> = None;
+        // rasterised pages whose invisible text layer read a redacted string: written
+        // without one on the next try
+        let mut no_text_layer: BTreeSet<usize> = BTreeSet::new();
+        let mut pixel_gate_pages: BTreeSet<usize> = BTreeSet::new();
         let (verified, built) = loop {
             attempt += 1;
-            let built = self.build_output(&pdfium, &input, &mut plan, &extracted, &raster)?;
+            let built = self.build_output(
+                &pdfium,
+                &input,
+                &mut plan,
+                &extracted,
+                (&raster, &no_text_layer),
+            )?;
             st.done("redact")?;
             let raster_now: BTreeSet<usize> = built.raster.keys().copied().collect();
             match verify::verify(
@@ -735,6 +773,48 @@ impl Engine {
                 self.limits(),
             ) {
                 Ok(v) => {
+                    // the pixel gate: pages read by OCR and rasterised pages are rendered
+                    // and read again; no redacted string may read back from their pixels
+                    let gate: BTreeSet<usize> = if self.cfg.ocr.enabled && !self.cfg.strip_graphics
+                    {
+                        ocr_pages
+                            .iter()
+                            .map(|o| o.page)
+                            .chain(raster_now.iter().copied())
+                            .collect()
+                    } else {
+                        BTreeSet::new()
+                    };
+                    if !gate.is_empty() && geometry.is_none() {
+                        geometry = Some(ocr::geometry(&input, self.cfg.password.as_deref())?);
+                    }
+                    let read_back = match &geometry {
+                        Some(geo) => {
+                            ocr::read_back(&self.cfg.ocr, &pdfium, v.bytes(), geo, &gate, &plan)?
+                        }
+                        None => Vec::new(),
+                    };
+                    pixel_gate_pages.extend(gate.iter().copied());
+                    if let Some((page, _)) = read_back.first() {
+                        st.done("verify")?;
+                        if attempt >= 4 {
+                            return Err(Error::Verification {
+                                check: verify::PIXELS_READ_BACK,
+                                page: Some(page + 1),
+                                object: None,
+                            });
+                        }
+                        raster = built.raster;
+                        for (p, rects) in read_back {
+                            for r in rects {
+                                plan.add_rect(p, r.pad(1.0));
+                            }
+                            raster.entry(p).or_insert_with(|| {
+                                RasterReason::new(p, "verification", verify::PIXELS_READ_BACK)
+                            });
+                        }
+                        continue;
+                    }
                     if self.cfg.strip_graphics {
                         let doc =
                             Document::load_mem(v.bytes()).map_err(|_| Error::Verification {
@@ -759,6 +839,15 @@ impl Engine {
                     raster = built.raster;
                     let mut widened = false;
                     for f in &failures {
+                        // a rasterised page's text layer joins kept words into a redacted
+                        // string (another reading order): drop the layer, keep the pixels
+                        if f.check == verify::STRING_SURVIVES
+                            && raster.contains_key(&f.page)
+                            && no_text_layer.insert(f.page)
+                        {
+                            widened = true;
+                            continue;
+                        }
                         // an occurrence of a redacted string the detector did not mark:
                         // remove it too (once per page), rather than rasterise the page
                         if f.check == verify::STRING_SURVIVES
@@ -825,6 +914,7 @@ impl Engine {
                 rasterised_pages: built.raster.len(),
                 image_only_pages: image_only.len(),
                 quasi_identifiers_kept: quasi,
+                ocr_low_confidence: low_confidence,
             },
             &self.cfg.risk,
         );
@@ -835,7 +925,7 @@ impl Engine {
         let mut warnings = Vec::new();
         if !image_only.is_empty() {
             warnings.push(format!(
-                "{} page(s) are images without a text layer: their pixels were not searched for PHI",
+                "{} page(s) are images without a text layer that OCR could not read: their pixels were not searched for PHI",
                 image_only.len()
             ));
         }
@@ -866,6 +956,8 @@ impl Engine {
             raster_reasons: built.raster.values().map(ToString::to_string).collect(),
             raster: built.raster.into_values().collect(),
             image_only_pages: image_only,
+            ocr_pages: ocr_pages.iter().map(ocr::OcrPage::report).collect(),
+            pixel_checked_pages: pixel_gate_pages.into_iter().collect(),
             removed_glyphs: built.removed_glyphs,
             sanitize: built.sanitize,
             warnings,
@@ -898,12 +990,45 @@ impl Engine {
         let pdfium = pdfium
             .clone()
             .with_timeout(std::time::Duration::from_secs(self.cfg.limits.timeout_s));
-        let extracted = pdfium.extract(input.clone(), self.cfg.password.clone(), self.limits())?;
-        let limit = self.cfg.limits.limit_for_pages(extracted.pages.len());
+        let mut extracted =
+            pdfium.extract(input.clone(), self.cfg.password.clone(), self.limits())?;
+        let ocr_cfg = &self.cfg.ocr;
+        let ocr_needed = if ocr_cfg.enabled && !self.cfg.strip_graphics {
+            (0..extracted.pages.len())
+                .filter(|&i| {
+                    ocr::reason(
+                        ocr_cfg,
+                        &extracted.pages[i],
+                        &extracted.images[i],
+                        extracted.paths[i],
+                    )
+                    .is_some()
+                })
+                .count()
+        } else {
+            0
+        };
+        // an OCR'd page is read twice (input and the pixel gate)
+        let limit = self.cfg.limits.limit_for_pages(extracted.pages.len())
+            + ocr_needed as u64 * 2 * ocr_cfg.timeout_per_page_s;
         st.set_limit(limit);
         // later pdfium calls (rasterising, verification) get the page-scaled limit too
         let pdfium = pdfium.with_timeout(std::time::Duration::from_secs(limit));
         st.done("extract")?;
+        let ocr_pages = if ocr_needed > 0 {
+            let mut cfg = ocr_cfg.clone();
+            cfg.enabled = true;
+            ocr::ocr_document(
+                &cfg,
+                &pdfium,
+                &input,
+                self.cfg.password.as_deref(),
+                &mut extracted,
+            )?
+        } else {
+            Vec::new()
+        };
+        st.done("ocr")?;
 
         let mut paras = layout::paragraphs(&extracted.pages, &self.cfg.layout);
         blobs::mark_headings_with(
@@ -943,6 +1068,7 @@ impl Engine {
             pdfium,
             blob_count: blob_list.len(),
             extracted,
+            ocr_pages,
             paras,
             entities,
             rejected,
@@ -1025,7 +1151,7 @@ impl Engine {
         input: &Arc<Vec<u8>>,
         plan: &mut RedactionPlan,
         extracted: &Extracted,
-        raster_in: &BTreeMap<usize, RasterReason>,
+        (raster_in, no_text_layer): (&BTreeMap<usize, RasterReason>, &BTreeSet<usize>),
     ) -> Result<Built> {
         let opts = LoadOptions {
             password: self.cfg.password.clone(),
@@ -1066,6 +1192,21 @@ impl Engine {
             }
         }
         let mut raster = raster_in.clone();
+        // words read by OCR have no text object behind them: a page where one is redacted
+        // is redacted in its pixels
+        for (i, p) in extracted.pages.iter().enumerate() {
+            let rects = plan.rects(i);
+            let ocr_hit = p
+                .glyphs
+                .iter()
+                .any(|g| g.ocr && !g.generated && rects.iter().any(|r| r.intersects(&g.loose)));
+            if ocr_hit && !raster.contains_key(&i) {
+                raster.insert(
+                    i,
+                    RasterReason::new(i, "ocr", "text read from the pixels is redacted in them"),
+                );
+            }
+        }
         let mut removed = 0;
         for (i, pid) in pages.iter().enumerate() {
             if raster.contains_key(&i) {
@@ -1101,6 +1242,7 @@ impl Engine {
             // policy rasterises on purpose, or a redacted string would read from them
             let policy = raster.get(&i).is_some_and(|r| r.code == "policy");
             if !policy
+                && !no_text_layer.contains(&i)
                 && !self.cfg.strip_graphics
                 && raster::text_layer_is_clean(
                     &extracted.pages[i].glyphs,
@@ -1141,6 +1283,7 @@ struct Analysed {
     input: Arc<Vec<u8>>,
     pdfium: PdfiumService,
     extracted: Extracted,
+    ocr_pages: Vec<ocr::OcrPage>,
     paras: Vec<Paragraph>,
     blob_count: usize,
     entities: Vec<Entity>,

@@ -6,7 +6,8 @@
 //!   + b·(propagated-only hits)
 //!   + c·(pages rasterised)
 //!   + d·(pages with images but no text layer)
-//!   + e·(quasi-identifiers kept).
+//!   + e·(quasi-identifiers kept)
+//!   + f·(low-confidence OCR words redacted next to PHI).
 //!
 //! It rises with every term and stays in [0, 1).
 
@@ -22,6 +23,7 @@ pub struct RiskConfig {
     pub rasterised_page: f32,
     pub image_only_page: f32,
     pub quasi_identifier: f32,
+    pub ocr_low_confidence: f32,
     /// Documents at or above this risk are marked "review".
     pub review_threshold: f32,
 }
@@ -34,6 +36,7 @@ impl RiskConfig {
             rasterised_page: 0.2,
             image_only_page: 0.8,
             quasi_identifier: 0.05,
+            ocr_low_confidence: 0.1,
             review_threshold: 0.5,
         }
     }
@@ -45,6 +48,9 @@ pub struct RiskInputs {
     pub rasterised_pages: usize,
     pub image_only_pages: usize,
     pub quasi_identifiers_kept: usize,
+    /// OCR words read with low confidence next to PHI (redacted generously).
+    #[serde(default)]
+    pub ocr_low_confidence: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,6 +77,7 @@ pub fn document_risk(entities: &[Entity], inputs: RiskInputs, cfg: &RiskConfig) 
         + cfg.propagated_only * prop as f32
         + cfg.rasterised_page * inputs.rasterised_pages as f32
         + cfg.image_only_page * inputs.image_only_pages as f32
+        + cfg.ocr_low_confidence * inputs.ocr_low_confidence as f32
         + cfg.quasi_identifier * inputs.quasi_identifiers_kept as f32;
     let score = 1.0 - (-s).exp();
     RiskReport {

@@ -76,6 +76,10 @@ pub struct Glyph {
     pub invisible: bool,
     /// Rotation of the glyph in degrees (0 for horizontal text).
     pub angle: f32,
+    /// Read from the page's pixels by OCR (no text object behind it): redacting it means
+    /// redacting pixels.
+    #[serde(default)]
+    pub ocr: bool,
 }
 
 /// All glyphs of one page.

@@ -48,6 +48,8 @@ pub const MAX_GLYPH_SHIFT: f32 = 0.5;
 pub const MIN_CHECKED_LEN: usize = 4;
 /// Check 2's failure: a redacted string is still in a page's text.
 pub const STRING_SURVIVES: &str = "a redacted string survives in the page text";
+/// The pixel gate's failure: OCR of the rendered output page reads a redacted string.
+pub const PIXELS_READ_BACK: &str = "a redacted string reads back from the page's pixels";
 
 /// Why a page failed; lets the pipeline rasterise exactly those pages and retry.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,7 +170,7 @@ fn page_text(glyphs: &[Glyph]) -> String {
 fn real(glyphs: &[Glyph]) -> Vec<&Glyph> {
     glyphs
         .iter()
-        .filter(|g| !g.generated && !g.ch.is_whitespace())
+        .filter(|g| !g.generated && !g.ch.is_whitespace() && !g.ocr)
         .collect()
 }
 
@@ -355,7 +357,11 @@ fn object_kind(obj: &Object, is_content: bool) -> String {
     }
 }
 
-fn raw_scan(doc: &Document, needles: &[(Vec<u8>, bool)]) -> std::result::Result<(), RawHit> {
+fn raw_scan(
+    doc: &Document,
+    needles: &[(Vec<u8>, bool)],
+    own_images: &BTreeSet<lopdf::ObjectId>,
+) -> std::result::Result<(), RawHit> {
     if needles.is_empty() {
         return Ok(());
     }
@@ -425,7 +431,9 @@ fn raw_scan(doc: &Document, needles: &[(Vec<u8>, bool)]) -> std::result::Result<
             ));
         }
         if let Object::Stream(s) = obj {
-            if is_font_program(&s.dict) {
+            // font programs, and the pixels this build rendered for a rasterised page (a
+            // run of grey levels can spell any number; the pixel gate reads those pages)
+            if is_font_program(&s.dict) || own_images.contains(id) {
                 continue;
             }
             let data = s
@@ -477,6 +485,23 @@ fn structure(
         }
     }
     Ok(())
+}
+
+/// The image each rasterised page draws (`/RdImg`, written by `redact::raster`).
+fn rasterised_images(doc: &Document, raster_pages: &BTreeSet<usize>) -> BTreeSet<lopdf::ObjectId> {
+    doc.get_pages()
+        .into_iter()
+        .filter(|(n, _)| raster_pages.contains(&(*n as usize).saturating_sub(1)))
+        .filter_map(|(_, pid)| {
+            let page = doc.get_dictionary(pid).ok()?;
+            let res = page.get(b"Resources").ok()?.as_dict().ok()?;
+            let xo = res.get(b"XObject").ok()?.as_dict().ok()?;
+            let id = xo.get(b"RdImg").ok()?.as_reference().ok()?;
+            let img = doc.get_object(id).ok()?.as_stream().ok()?;
+            let is_image = img.dict.get(b"Subtype").ok()?.as_name().ok()? == b"Image";
+            is_image.then_some(id)
+        })
+        .collect()
 }
 
 /// Run the gate. On a page-level failure returns `Err(Ok(failures))` so the caller can
@@ -555,7 +580,8 @@ pub fn verify(
             object: None,
         })
     })?;
-    raw_scan(&doc, &raw_needles(&plan.strings)).map_err(|h| {
+    let own_images = rasterised_images(&doc, raster_pages);
+    raw_scan(&doc, &raw_needles(&plan.strings), &own_images).map_err(|h| {
         Err(Error::Verification {
             check: h.check,
             page: h.page,
@@ -609,6 +635,7 @@ mod tests {
             generated: false,
             invisible: false,
             angle: 0.0,
+            ocr: false,
         }
     }
 
@@ -694,10 +721,25 @@ mod tests {
             d
         };
         let needles = raw_needles(&["Exercise".to_string(), "12345678".to_string()]);
-        assert!(raw_scan(&doc_with(b"BT (exercises daily) Tj ET"), &needles).is_ok());
-        assert!(raw_scan(&doc_with(b"BT (no EXERCISE) Tj ET"), &needles).is_err());
-        assert!(raw_scan(&doc_with(b"BT (MRNA12345678B) Tj ET"), &needles).is_err());
-        assert!(raw_scan(&doc_with(b"<4578657263697365>"), &needles).is_err());
+        assert!(raw_scan(
+            &doc_with(b"BT (exercises daily) Tj ET"),
+            &needles,
+            &BTreeSet::new()
+        )
+        .is_ok());
+        assert!(raw_scan(
+            &doc_with(b"BT (no EXERCISE) Tj ET"),
+            &needles,
+            &BTreeSet::new()
+        )
+        .is_err());
+        assert!(raw_scan(
+            &doc_with(b"BT (MRNA12345678B) Tj ET"),
+            &needles,
+            &BTreeSet::new()
+        )
+        .is_err());
+        assert!(raw_scan(&doc_with(b"<4578657263697365>"), &needles, &BTreeSet::new()).is_err());
     }
 
     #[test]
@@ -721,7 +763,12 @@ mod tests {
         page.set("Resources", Object::Dictionary(res));
         let d = doc_of(d, vec![page]);
 
-        let hit = raw_scan(&d, &raw_needles(&["Exercise".to_string()])).expect_err("found");
+        let hit = raw_scan(
+            &d,
+            &raw_needles(&["Exercise".to_string()]),
+            &BTreeSet::new(),
+        )
+        .expect_err("found");
         assert_eq!(hit.page, Some(1));
         assert_eq!(
             hit.object,

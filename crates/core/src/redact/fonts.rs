@@ -127,7 +127,7 @@ pub fn core14_for(base: &str) -> Option<&'static Core14Font> {
     CORE14.iter().find(|f| f.name == name)
 }
 
-fn core14_width(f: &Core14Font, c: char) -> Option<f32> {
+pub(crate) fn core14_width(f: &Core14Font, c: char) -> Option<f32> {
     f.widths
         .binary_search_by(|(k, _)| k.cmp(&c))
         .ok()

