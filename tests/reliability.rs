@@ -214,13 +214,15 @@ fn full_disk_is_a_clear_error_without_partial_output() {
     inputs(&input, 3);
     let mnt = d.path().join("small");
     std::fs::create_dir_all(&mnt).expect("mkdir");
-    // a private mount namespace with a 48 KiB tmpfs as the output folder: the job log fits,
-    // the outputs do not
+    // a private mount namespace with an 8 KiB tmpfs as the output folder: the outputs do
+    // not fit; the job log lives beside it, so the run records each failure (a job log
+    // on the full disk would make the run itself fail)
     let script = format!(
-        "mount -t tmpfs -o size=160k tmpfs {m} && {exe} run {i} --out {m}/out --db {m}/jobs.sqlite; echo rc=$?; ls -a {m}/out",
+        "mount -t tmpfs -o size=8k tmpfs {m} && {exe} run {i} --out {m}/out --db {db}; echo rc=$?; ls -a {m}/out",
         m = mnt.display(),
         exe = env!("CARGO_BIN_EXE_pdf-deid"),
-        i = input.display()
+        i = input.display(),
+        db = d.path().join("jobs.sqlite").display()
     );
     let r = Command::new("unshare")
         .args(["-m", "sh", "-c", &script])
