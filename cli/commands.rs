@@ -236,6 +236,12 @@ enum CorpusCmd {
         /// when neither the text layer nor the pixels read it (scans, faxes).
         #[arg(long)]
         ocr: bool,
+        /// The pipeline's OCR resolution (dpi; the measuring OCR stays at 300).
+        #[arg(long, default_value_t = 300)]
+        ocr_dpi: u32,
+        /// The pipeline's OCR binarisation: 0 global Otsu (default), 1 adaptive Otsu, 2 Sauvola.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=2))]
+        ocr_threshold: u8,
         /// Print the listed strings that survived (document text: for looking at errors;
         /// the report keeps their shapes only).
         #[arg(long)]
@@ -334,12 +340,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 ner_model,
                 detector,
                 ocr,
+                ocr_dpi,
+                ocr_threshold,
                 show_survivors,
             } => crate::corpus::phi_lists(
                 &dir,
                 report.as_deref(),
                 (&ages, ner_model.as_deref(), &detector),
-                (ocr, show_survivors),
+                (ocr, show_survivors, ocr_dpi, ocr_threshold),
                 pdfium_path.as_deref(),
             ),
         },

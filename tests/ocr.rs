@@ -120,7 +120,7 @@ fn ocr_text(bin: &std::path::Path, pdf: &[u8]) -> String {
     let img: Rendered = pdfium()
         .render(Arc::new(pdf.to_vec()), None, 0, 300.0)
         .expect("render");
-    ocr::recognise(bin, &img, 300.0, Duration::from_secs(120))
+    ocr::recognise(bin, &img, (300.0, 0), Duration::from_secs(120))
         .expect("ocr")
         .iter()
         .map(|w| w.text.as_str())
@@ -243,7 +243,7 @@ fn text_drawn_as_vector_outlines_is_ocrd_and_redacted() {
         let img = pdfium()
             .render(Arc::new(bytes.clone()), None, page, 300.0)
             .expect("render");
-        for w in ocr::recognise(&bin, &img, 300.0, Duration::from_secs(120)).expect("ocr") {
+        for w in ocr::recognise(&bin, &img, (300.0, 0), Duration::from_secs(120)).expect("ocr") {
             read.push_str(&w.text);
             read.push(' ');
         }

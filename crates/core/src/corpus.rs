@@ -193,7 +193,7 @@ pub fn check_phi_lists(
                         let dpi = crate::ocr::dpi_for(&cfg, pg.width, pg.height);
                         let img = pdfium.render(bytes.clone(), None, i, dpi)?;
                         let timeout = std::time::Duration::from_secs(cfg.timeout_s);
-                        for w in crate::ocr::recognise(bin, &img, dpi, timeout)? {
+                        for w in crate::ocr::recognise(bin, &img, (dpi, 0), timeout)? {
                             t.push(' ');
                             t.push_str(&w.text);
                         }

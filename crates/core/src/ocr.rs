@@ -39,6 +39,9 @@ pub struct OcrConfig {
     pub min_vector_paths: usize,
     /// Words below this confidence (0–100) next to a redaction are redacted too.
     pub low_confidence: f32,
+    /// Tesseract's binarisation (`thresholding_method`): 0 global Otsu (default), 1 adaptive
+    /// Otsu, 2 Sauvola (docs/benchmarks.md: compared on the scans and faxes).
+    pub thresholding: u8,
     /// Time limit of one Tesseract run.
     pub timeout_s: u64,
     /// Seconds added to a document's time limit per page read (twice: input and gate).
@@ -53,6 +56,7 @@ impl OcrConfig {
             min_image_share: 0.02,
             min_vector_paths: 40,
             low_confidence: 60.0,
+            thresholding: 0,
             timeout_s: 120,
             timeout_per_page_s: 15,
         }
@@ -117,11 +121,17 @@ fn ppm(img: &Rendered) -> Vec<u8> {
 }
 
 /// Read the words of a rendered page. Errors name the failure, never any text.
-pub fn recognise(bin: &Path, img: &Rendered, dpi: f32, timeout: Duration) -> Result<Vec<OcrWord>> {
+pub fn recognise(
+    bin: &Path,
+    img: &Rendered,
+    (dpi, thresholding): (f32, u8),
+    timeout: Duration,
+) -> Result<Vec<OcrWord>> {
     let fail = |why: String| Error::Ocr(why);
     let mut child = Command::new(bin)
         .args(["stdin", "stdout", "--psm", "3", "-l", "eng", "--dpi"])
         .arg(format!("{}", dpi.round() as u32))
+        .args(["-c", &format!("thresholding_method={thresholding}")])
         .arg("tsv")
         // one thread per run: the pipeline already runs documents side by side
         .env("OMP_THREAD_LIMIT", "1")
@@ -499,7 +509,12 @@ fn read_page(
         width_px: img.width,
         height_px: img.height,
     };
-    let words = recognise(bin, &img, dpi, Duration::from_secs(cfg.timeout_s))?;
+    let words = recognise(
+        bin,
+        &img,
+        (dpi, cfg.thresholding),
+        Duration::from_secs(cfg.timeout_s),
+    )?;
     Ok((view, words))
 }
 
