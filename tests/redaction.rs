@@ -209,7 +209,7 @@ fn same_result_for_one_and_many_threads() {
     };
     let run = |n| {
         let e =
-            deid_core::registry::engine_with_models(deid_core::Config::safe_harbor(), n, None, ner)
+            deid_core::engine::engine_with_models(deid_core::Config::safe_harbor(), n, None, ner)
                 .expect("engine");
         let p = e.process_pdf(&pdfium(), bytes.clone()).expect("process");
         (
@@ -228,9 +228,9 @@ fn same_result_for_one_and_many_threads() {
 fn learned_heading_classifier_finds_the_sections() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
     let reg = deid_core::registry::Registry::load(&dir).expect("models/registry.json");
-    let cfg = deid_core::Config::safe_harbor()
-        .with_heading_model(&reg, "heading-lr")
-        .expect("verified model");
+    let cfg =
+        deid_core::engine::with_heading_model(deid_core::Config::safe_harbor(), &reg, "heading-lr")
+            .expect("verified model");
     let eng = deid_core::Engine::new(cfg, 1).expect("engine");
     let p = eng
         .process_pdf(&pdfium(), testpdf::with_headings())

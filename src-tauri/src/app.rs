@@ -366,7 +366,7 @@ impl App {
     fn engine(&self, s: &AppSettings) -> AppResult<deid_core::Engine> {
         let ws = self.worker_settings(s);
         let cfg = ws.settings().into_config()?;
-        Ok(deid_core::registry::engine_with_models(
+        Ok(deid_core::engine::engine_with_models(
             cfg,
             1,
             None,

@@ -56,7 +56,7 @@ pub fn engine() -> &'static Engine {
             );
             Some("none")
         };
-        deid_core::registry::engine_with_models(Config::safe_harbor(), 2, None, ner)
+        deid_core::engine::engine_with_models(Config::safe_harbor(), 2, None, ner)
             .expect("default engine")
     })
 }

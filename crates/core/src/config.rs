@@ -2,7 +2,6 @@
 //! visible choice (`Config::safe_harbor()`, `Config::strict_raster()`).
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::blobs::HeadingConfig;
 use crate::layout::LayoutConfig;
@@ -51,7 +50,10 @@ pub struct Config {
     /// Password for encrypted input (the empty password is always tried).
     pub password: Option<String>,
     /// Learned heading classifier (`name@version`, model); the rule score when `None`.
-    pub heading_model: Option<(String, std::sync::Arc<crate::heading_model::HeadingModel>)>,
+    pub heading_model: Option<(
+        String,
+        std::sync::Arc<crate::blobs::heading_model::HeadingModel>,
+    )>,
     /// How redacted areas look in the output.
     pub mark: Mark,
     /// Where the NER model runs (not part of the settings hash: same results).
@@ -65,61 +67,9 @@ pub struct Config {
     pub ocr: crate::ocr::OcrConfig,
 }
 
-/// The fill painted where text was removed. Either way the glyphs are gone; white leaves
-/// no visible trace of where (the `.deid.json` report still lists the boxes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mark {
-    Black,
-    White,
-}
-
-impl Mark {
-    pub fn parse(s: &str) -> Option<Mark> {
-        match s {
-            "black" => Some(Mark::Black),
-            "white" => Some(Mark::White),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mark::Black => "black",
-            Mark::White => "white",
-        }
-    }
-    /// Grey level of the fill, 0 (black) to 255.
-    pub fn grey(self) -> u8 {
-        match self {
-            Mark::Black => 0,
-            Mark::White => 255,
-        }
-    }
-}
+pub use crate::types::Mark;
 
 impl Config {
-    /// Use the newest (or the named `name@version`) heading classifier from the registry;
-    /// a model whose checksum does not match is refused.
-    pub fn with_heading_model(
-        mut self,
-        reg: &crate::registry::Registry,
-        spec: &str,
-    ) -> Result<Config, crate::Error> {
-        let (entry, bytes) = reg.read_verified(spec)?;
-        let m: crate::heading_model::HeadingModel = serde_json::from_slice(&bytes)
-            .map_err(|_| crate::Error::Settings(format!("model {spec} is malformed")))?;
-        if m.weights.len() != crate::heading_model::N_FEATURES {
-            return Err(crate::Error::Settings(format!(
-                "model {spec} has the wrong shape"
-            )));
-        }
-        self.heading_model = Some((
-            format!("{}@{}", entry.name, entry.version),
-            std::sync::Arc::new(m),
-        ));
-        Ok(self)
-    }
-
     /// HIPAA Safe Harbor with true glyph removal and raster fallback.
     pub fn safe_harbor() -> Config {
         Config {
@@ -184,7 +134,7 @@ impl Config {
             self.ocr,
             env!("CARGO_PKG_VERSION")
         );
-        hex::encode(Sha256::digest(s.as_bytes()))
+        crate::hash::sha256_hex(s.as_bytes())
     }
 }
 

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::pdfium::{ExtractLimits, PdfiumService};
-use crate::pipeline::{Engine, Processed};
-use crate::verify::normalise;
+use crate::pipeline::Engine;
+use crate::text::normalise;
 
 /// Outcome of one file.
 #[derive(Debug, Clone, Serialize)]
@@ -32,30 +32,6 @@ pub struct FileOutcome {
     pub ms: u64,
 }
 
-/// Run the pipeline, turning a panic into an `internal` outcome instead of unwinding.
-pub fn process_guarded(
-    engine: &Engine,
-    pdfium: &PdfiumService,
-    bytes: Vec<u8>,
-) -> Result<Processed, Error> {
-    process_guarded_with(engine, pdfium, bytes, crate::ProcessOptions::default())
-}
-
-/// [`process_guarded`] with reviewer decisions and a stage observer.
-pub fn process_guarded_with(
-    engine: &Engine,
-    pdfium: &PdfiumService,
-    bytes: Vec<u8>,
-    opts: crate::ProcessOptions<'_>,
-) -> Result<Processed, Error> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine.process_pdf_with(pdfium, bytes, opts)
-    })) {
-        Ok(r) => r,
-        Err(_) => Err(Error::Internal("pipeline panicked")),
-    }
-}
-
 /// All `*.pdf` files under `dir`, sorted.
 pub fn pdf_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
@@ -73,7 +49,7 @@ pub fn run_file(engine: &Engine, pdfium: &PdfiumService, path: &Path) -> FileOut
     let t = Instant::now();
     let res = std::fs::read(path)
         .map_err(|e| Error::io("reading input", &e))
-        .and_then(|b| process_guarded(engine, pdfium, b));
+        .and_then(|b| crate::pipeline::process_guarded(engine, pdfium, b));
     let ms = t.elapsed().as_millis() as u64;
     match res {
         Ok(p) => FileOutcome {
@@ -175,7 +151,7 @@ pub fn check_phi_lists(
         let path = dir.join(&list.file);
         let res = std::fs::read(&path)
             .map_err(|e| Error::io("reading input", &e))
-            .and_then(|b| process_guarded(engine, pdfium, b));
+            .and_then(|b| crate::pipeline::process_guarded(engine, pdfium, b));
         let (status, text) = match res {
             Ok(p) => {
                 let st = if p.report.review { "review" } else { "ok" };

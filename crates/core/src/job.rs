@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::child::ChildEnd;
 use crate::error::{Error, Result};
@@ -191,7 +190,7 @@ pub fn worker_main(
             on_stage: Some(&report_stage),
             on_limit: Some(&report_limit),
         };
-        let mut p = crate::corpus::process_guarded_with(engine, pdfium, bytes, opts)?;
+        let mut p = crate::pipeline::process_guarded_with(engine, pdfium, bytes, opts)?;
         fill_hmacs(&mut p.report, key);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
@@ -680,7 +679,8 @@ impl DocContext<'_> {
                     on_stage: Some(&observe),
                     on_limit: None,
                 };
-                let mut p = crate::corpus::process_guarded_with(self.engine, pdfium, bytes, opts)?;
+                let mut p =
+                    crate::pipeline::process_guarded_with(self.engine, pdfium, bytes, opts)?;
                 fill_hmacs(&mut p.report, self.key);
                 tmp.write_all(p.output.bytes())
                     .map_err(|e| Error::io("writing output", &e))?;
@@ -741,7 +741,7 @@ impl DocContext<'_> {
             return Err(Error::Settings("output would overwrite the input".into()));
         }
         let bytes = std::fs::read(&inp.path).map_err(|e| Error::io("reading input", &e))?;
-        let input_sha = hex::encode(Sha256::digest(&bytes));
+        let input_sha = crate::hash::sha256_hex(&bytes);
         drop(bytes);
         let output_tag = key.hmac_hex(&format!("output:{}", output.display()));
         if !force {
@@ -773,7 +773,7 @@ impl DocContext<'_> {
                     };
                     let out_bytes = std::fs::read(tmp.path())
                         .map_err(|e| Error::io("reading temp output", &e))?;
-                    let out_sha = hex::encode(Sha256::digest(&out_bytes));
+                    let out_sha = crate::hash::sha256_hex(&out_bytes);
                     tmp.persist(output)
                         .map_err(|e| Error::io("renaming output", &e.error))?;
                     let rep = ReportFile {
@@ -905,11 +905,6 @@ impl DocContext<'_> {
             }
         }
     }
-}
-
-/// Hex sha256 of bytes.
-pub fn sha256_hex(b: &[u8]) -> String {
-    hex::encode(Sha256::digest(b))
 }
 
 #[cfg(test)]

@@ -7,14 +7,19 @@ pub mod child;
 pub mod config;
 pub mod corpus;
 pub mod detect;
+pub mod detector;
+pub mod engine;
+pub mod entity;
 pub mod error;
 pub mod eval;
-pub mod heading_model;
+pub mod geometry;
+pub mod hash;
 pub mod job;
 pub mod joblog;
 pub mod layout;
 pub mod ner;
 pub mod ocr;
+pub mod pdf;
 pub mod pdfium;
 pub mod pipeline;
 pub mod plan;
@@ -27,13 +32,15 @@ pub mod review;
 pub mod risk;
 pub mod samples;
 pub mod sanitize;
-pub mod semantic;
 pub mod synth;
 pub mod testpdf;
+pub mod text;
 pub mod types;
 pub mod verify;
 
+pub use blobs::heading_model;
 pub use config::{Config, Settings};
+pub use propagate::semantic;
 
 /// Identity of this build of the core (a hash of its sources and word lists, from
 /// `build.rs`); part of every settings hash.

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
 use crate::error::{Error, Result};
+use crate::geometry::PageView;
 use crate::pdfium::{Extracted, PdfiumService, Rendered};
-use crate::review::PageView;
 use crate::types::{Glyph, PageText, Rect};
 
 /// Environment variable naming the `tesseract` program (a file path).
@@ -330,7 +330,7 @@ pub fn geometry(input: &[u8], password: Option<&str>) -> Result<Vec<(Rect, i64)>
     Ok(doc
         .get_pages()
         .into_values()
-        .map(|id| crate::redact::raster::page_geometry(&doc, id))
+        .map(|id| crate::pdf::page_geometry(&doc, id))
         .collect())
 }
 
@@ -461,7 +461,7 @@ pub fn read_back(
     output: &[u8],
     geometry: &[(Rect, i64)],
     pages: &std::collections::BTreeSet<usize>,
-    plan: &crate::plan::RedactionPlan,
+    plan: &crate::types::RedactionPlan,
 ) -> Result<Vec<(usize, Vec<Rect>)>> {
     if pages.is_empty() || plan.strings.is_empty() {
         return Ok(Vec::new());
@@ -478,7 +478,7 @@ pub fn read_back(
         .collect::<Result<_>>()?;
     let mut out = Vec::new();
     for (i, view, words) in read {
-        let hits = crate::verify::unplanned_occurrences(&to_glyphs(&words, &view), plan);
+        let hits = crate::text::unplanned_occurrences(&to_glyphs(&words, &view), plan);
         if !hits.is_empty() {
             out.push((i, hits));
         }

@@ -580,7 +580,7 @@ impl Engine {
 
     /// Hybrid search: fold propagated hits into `entities` (lexical half), with the hits
     /// lexical search cannot decide settled by the NER encoder's contextual embeddings
-    /// when it is loaded (semantic half, [`crate::semantic`]).
+    /// when it is loaded (semantic half, [`crate::propagate::semantic`]).
     pub fn propagate(&self, units: &[TextUnit<'_>], entities: &mut Vec<Entity>) -> Result<()> {
         let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
         let rules = self.rules.clone();
@@ -600,17 +600,17 @@ impl Engine {
         let encoder = self.ner.as_deref().filter(|n| {
             self.cfg.propagate.semantic_threshold <= 1.0 && n.embed_spans(&[]).is_some()
         });
-        let embed = |spans: &[crate::detect::SpanRef<'_>]| -> Result<Vec<Vec<f32>>> {
+        let embed = |spans: &[crate::types::SpanRef<'_>]| -> Result<Vec<Vec<f32>>> {
             encoder
                 .and_then(|n| n.embed_spans(spans))
                 .unwrap_or_else(|| Ok(Vec::new()))
         };
-        let accepted = crate::semantic::decide(
+        let accepted = crate::propagate::semantic::decide(
             &texts,
             entities,
             ambiguous,
             &self.cfg.propagate,
-            encoder.map(|_| &embed as crate::semantic::Embed<'_>),
+            encoder.map(|_| &embed as crate::propagate::semantic::Embed<'_>),
         )?;
         propagate::fold(entities, accepted);
         Ok(())
@@ -1232,7 +1232,7 @@ impl Engine {
                 i,
                 self.cfg.raster_dpi,
             )?;
-            let (visible, rotate) = raster::page_geometry(&doc, pages[i]);
+            let (visible, rotate) = crate::pdf::page_geometry(&doc, pages[i]);
             raster::rasterise_page(&mut doc, pages[i], &img, plan.rects(i), self.cfg.mark)
                 .map_err(|why| Error::Redact {
                     page: i + 1,
@@ -1386,6 +1386,30 @@ fn entity_reports(entities: &[Entity], paras: &[Paragraph], ex: &Extracted) -> V
             })
         })
         .collect()
+}
+
+/// Run the pipeline, turning a panic into an `internal` outcome instead of unwinding.
+pub fn process_guarded(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    bytes: Vec<u8>,
+) -> Result<Processed, Error> {
+    process_guarded_with(engine, pdfium, bytes, ProcessOptions::default())
+}
+
+/// [`process_guarded`] with reviewer decisions and a stage observer.
+pub fn process_guarded_with(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    bytes: Vec<u8>,
+    opts: crate::ProcessOptions<'_>,
+) -> Result<Processed, Error> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.process_pdf_with(pdfium, bytes, opts)
+    })) {
+        Ok(r) => r,
+        Err(_) => Err(Error::Internal("pipeline panicked")),
+    }
 }
 
 /// Convenience: the process-wide pdfium service with the default library search.

@@ -2,37 +2,9 @@
 //! each entity covers (one rectangle per run of glyphs on one line), plus the redacted
 //! strings the verification gate searches for. The plan holds plaintext only in memory.
 
-use std::collections::BTreeMap;
-
-use crate::detect::Entity;
+use crate::entity::Entity;
 use crate::types::{Category, GlyphRef, PageText, Paragraph, Rect};
-
-#[derive(Debug, Clone, Default)]
-pub struct PagePlan {
-    pub rects: Vec<Rect>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct RedactionPlan {
-    /// Page index → rectangles to remove and black out.
-    pub pages: BTreeMap<usize, PagePlan>,
-    /// Redacted strings (never logged), for the verification gate.
-    pub strings: Vec<String>,
-    /// Every glyph scheduled for removal.
-    pub glyphs: Vec<GlyphRef>,
-}
-
-impl RedactionPlan {
-    pub fn rects(&self, page: usize) -> &[Rect] {
-        self.pages
-            .get(&page)
-            .map(|p| p.rects.as_slice())
-            .unwrap_or(&[])
-    }
-    pub fn add_rect(&mut self, page: usize, r: Rect) {
-        self.pages.entry(page).or_default().rects.push(r);
-    }
-}
+pub use crate::types::{PagePlan, RedactionPlan};
 
 /// Characters of `text[start..end]` as glyph refs.
 fn entity_glyphs(p: &Paragraph, start: usize, end: usize) -> Vec<GlyphRef> {

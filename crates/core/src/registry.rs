@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -103,7 +102,7 @@ impl Registry {
         let e = self.entry(spec)?;
         let bytes = std::fs::read(self.dir.join(&e.file))
             .map_err(|err| Error::io("reading a model file", &err))?;
-        let sha = hex::encode(Sha256::digest(&bytes));
+        let sha = crate::hash::sha256_hex(&bytes);
         if sha != e.sha256 {
             return Err(Error::Settings(format!(
                 "model {}@{}: sha256 mismatch (file {sha}, registry {})",
@@ -112,54 +111,6 @@ impl Registry {
         }
         Ok((e.clone(), bytes))
     }
-}
-
-/// The engine every front end builds: rules, the heading classifier (`heading-lr` from the
-/// registry unless `heading_model` is given or "none") and the NER model (`ner-minilm`
-/// unless `ner_model` names another version or "none"): rules + NER is the combined
-/// detector, the default. The base encoder is looked up in `<models>/minilm`; when the
-/// registry lists the model but the encoder is missing, building the engine fails (run
-/// scripts/setup.sh) rather than silently detecting less.
-pub fn engine_with_models(
-    cfg: crate::Config,
-    threads: usize,
-    heading_model: Option<&str>,
-    ner_model: Option<&str>,
-) -> Result<crate::Engine> {
-    let dir = find_models_dir(None);
-    let reg = match &dir {
-        Some(d) => Some(Registry::load(d)?),
-        None if heading_model.is_some_and(|m| m != "none")
-            || ner_model.is_some_and(|m| m != "none") =>
-        {
-            return Err(Error::Settings("no models/registry.json found".into()))
-        }
-        None => None,
-    };
-    let pick = |asked: Option<&str>, default: Option<&str>| -> Option<String> {
-        match asked {
-            Some("none") => None,
-            Some(s) => Some(s.to_string()),
-            None => default
-                .filter(|d| reg.as_ref().is_some_and(|r| r.entry(d).is_ok()))
-                .map(str::to_string),
-        }
-    };
-    let mut cfg = cfg;
-    if let (Some(r), Some(spec)) = (&reg, pick(heading_model, Some("heading-lr"))) {
-        cfg = cfg.with_heading_model(r, &spec)?;
-    }
-    let mut engine = crate::Engine::new(cfg, threads)?;
-    if let (Some(r), Some(spec), Some(d)) = (&reg, pick(ner_model, Some("ner-minilm")), &dir) {
-        let device = engine.config().device;
-        let model = crate::ner::load_model(r, &spec, &d.join("minilm"), device).map_err(|e| {
-            Error::Settings(format!(
-                "loading the NER model {spec} (run scripts/setup.sh for the base encoder): {e}"
-            ))
-        })?;
-        engine = engine.with_ner(std::sync::Arc::new(model));
-    }
-    Ok(engine)
 }
 
 #[cfg(test)]
@@ -171,7 +122,7 @@ mod tests {
         let d = tempfile::tempdir().expect("tmp");
         std::fs::write(d.path().join("a1.json"), b"one").expect("w");
         std::fs::write(d.path().join("a2.json"), b"two").expect("w");
-        let sha = |b: &[u8]| hex::encode(Sha256::digest(b));
+        let sha = crate::hash::sha256_hex;
         let reg = serde_json::json!({"models": [
             {"name": "m", "version": "2026.11.0", "file": "a1.json", "sha256": sha(b"one")},
             {"name": "m", "version": "2026.11.1", "file": "a2.json", "sha256": sha(b"two")},

@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::Entity;
+use crate::entity::Entity;
 
 /// Weights of the document risk formula.
 #[derive(Debug, Clone, Serialize)]
@@ -107,7 +107,7 @@ pub fn quasi_identifiers(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::Source;
+    use crate::entity::Source;
     use crate::types::Category;
 
     fn ent(score: f32, det: &str) -> Entity {

@@ -9,51 +9,11 @@
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use serde::{Deserialize, Serialize};
 
+use crate::pdf::PAGE_KEYS;
 use crate::types::Rect;
 
-/// Catalog keys removed.
-pub const CATALOG_KEYS: &[&[u8]] = &[
-    b"Metadata",
-    b"AcroForm",
-    b"Names",
-    b"OpenAction",
-    b"AA",
-    b"Outlines",
-    b"Dests",
-    b"StructTreeRoot",
-    b"MarkInfo",
-    b"OCProperties",
-    b"PieceInfo",
-    b"SpiderInfo",
-    b"Legal",
-    b"Perms",
-    b"Threads",
-    b"Collection",
-    b"URI",
-    b"AF",
-    b"PageLabels",
-    b"Lang",
-];
-
-/// Page keys removed.
-pub const PAGE_KEYS: &[&[u8]] = &[
-    b"Annots",
-    b"AA",
-    b"Thumb",
-    b"PieceInfo",
-    b"B",
-    b"Metadata",
-    b"StructParents",
-    b"AF",
-    b"Tabs",
-    b"ID",
-    b"PZ",
-    b"SeparationInfo",
-    b"Trans",
-];
-
 /// The only catalog keys kept: whatever else a catalog carries (private or unknown keys,
-/// and everything in [`CATALOG_KEYS`]) is removed, so nothing hangs off it.
+/// and everything in [`crate::pdf::CATALOG_KEYS`]) is removed, so nothing hangs off it.
 const CATALOG_KEEP: &[&[u8]] = &[
     b"Type",
     b"Pages",
@@ -213,7 +173,7 @@ fn prune_unused_xobjects(doc: &mut Document) -> usize {
         let Some(xobjects) = xobjects else { continue };
         let mut names = HashSet::new();
         let ok = doc
-            .get_page_content_with_limit(pid, crate::redact::MAX_CONTENT_BYTES)
+            .get_page_content_with_limit(pid, crate::pdf::MAX_CONTENT_BYTES)
             .is_ok_and(|c| drawn_names(doc, &c, xobjects, &mut names, 0));
         let entry = used.entry(at).or_insert_with(|| Some(HashSet::new()));
         match (ok, entry.as_mut()) {

@@ -2,6 +2,8 @@
 //! before `/Rotate`), in points. Text offsets are UTF-8 byte offsets into the owning
 //! paragraph's `text` unless a field says otherwise.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Axis-aligned rectangle in PDF user space (`x0 <= x1`, `y0 <= y1`).
@@ -221,4 +223,73 @@ pub struct Span {
     pub category: Category,
     pub score: f32,
     pub detector: String,
+}
+
+/// A byte range of a text, to embed in its context.
+#[derive(Debug, Clone, Copy)]
+pub struct SpanRef<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The fill painted where text was removed. Either way the glyphs are gone; white leaves
+/// no visible trace of where (the `.deid.json` report still lists the boxes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    Black,
+    White,
+}
+
+impl Mark {
+    pub fn parse(s: &str) -> Option<Mark> {
+        match s {
+            "black" => Some(Mark::Black),
+            "white" => Some(Mark::White),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mark::Black => "black",
+            Mark::White => "white",
+        }
+    }
+    /// Grey level of the fill, 0 (black) to 255.
+    pub fn grey(self) -> u8 {
+        match self {
+            Mark::Black => 0,
+            Mark::White => 255,
+        }
+    }
+}
+
+/// What the plan stage hands to redaction and verification: rectangles per page and the
+/// redacted strings (plaintext, in memory only).
+#[derive(Debug, Clone, Default)]
+pub struct PagePlan {
+    pub rects: Vec<Rect>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RedactionPlan {
+    /// Page index → rectangles to remove and black out.
+    pub pages: BTreeMap<usize, PagePlan>,
+    /// Redacted strings (never logged), for the verification gate.
+    pub strings: Vec<String>,
+    /// Every glyph scheduled for removal.
+    pub glyphs: Vec<GlyphRef>,
+}
+
+impl RedactionPlan {
+    pub fn rects(&self, page: usize) -> &[Rect] {
+        self.pages
+            .get(&page)
+            .map(|p| p.rects.as_slice())
+            .unwrap_or(&[])
+    }
+    pub fn add_rect(&mut self, page: usize, r: Rect) {
+        self.pages.entry(page).or_default().rects.push(r);
+    }
 }

@@ -15,8 +15,9 @@ use candle_core::{DType, Device, Tensor, D};
 use candle_nn::VarBuilder;
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer};
 
-use crate::detect::{BatchDetector, SpanRef, TextUnit};
+use crate::detector::{BatchDetector, TextUnit};
 use crate::error::{Error, Result};
+use crate::types::SpanRef;
 use crate::types::{Category, Span};
 
 /// Categories the model tags (BIO over each).
@@ -505,7 +506,7 @@ pub fn load_model(
         .unwrap_or("");
     let have = std::fs::read(encoder_dir.join("model.safetensors"))
         .map_err(|e| Error::io("reading the encoder", &e))?;
-    if crate::job::sha256_hex(&have) != base_sha {
+    if crate::hash::sha256_hex(&have) != base_sha {
         return Err(Error::Settings(format!(
             "model {spec}: base encoder checksum does not match"
         )));
@@ -556,7 +557,7 @@ pub fn load_model(
         thresholds,
         fingerprint: format!(
             "{name}|entry:{}|base:{base_sha}",
-            crate::job::sha256_hex(entry_json.as_bytes())
+            crate::hash::sha256_hex(entry_json.as_bytes())
         ),
         name,
     })

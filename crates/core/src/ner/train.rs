@@ -312,7 +312,7 @@ pub fn from_gold(d: &crate::eval::GoldDoc) -> Example {
 /// Documents whose sha256(id) starts with an even byte are the held-back half of a corpus
 /// set (never trained on; `pdf-deid eval --held-back` scores exactly these).
 pub fn is_held_back(id: &serde_json::Value) -> bool {
-    let h = crate::job::sha256_hex(id.to_string().as_bytes());
+    let h = crate::hash::sha256_hex(id.to_string().as_bytes());
     u8::from_str_radix(&h[..2], 16).is_ok_and(|b| b % 2 == 0)
 }
 

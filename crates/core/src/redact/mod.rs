@@ -23,7 +23,8 @@ use std::sync::Arc;
 use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
-use crate::config::Mark;
+use crate::pdf::{page_and_ancestors, MAX_CONTENT_BYTES};
+use crate::types::Mark;
 use crate::types::Rect;
 use fonts::FontMetrics;
 
@@ -31,9 +32,6 @@ use fonts::FontMetrics;
 pub const HIT_PAD_X: f32 = 0.5;
 pub const HIT_PAD_Y: f32 = 1.5;
 const MAX_FORM_DEPTH: usize = 12;
-/// Content streams larger than this are not interpreted (page is rasterised instead).
-pub const MAX_CONTENT_BYTES: usize = 64 << 20;
-
 /// Result of rewriting one page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PageOutcome {
@@ -581,24 +579,6 @@ fn prune_xobject_names(res: &mut Dictionary, ops: &[Operation], replaced: &[Vec<
             }
         }
     }
-}
-
-/// The page dictionary and its ancestors through `/Parent` (bounded, for inheritable keys).
-pub(crate) fn page_and_ancestors(doc: &Document, page_id: ObjectId) -> Vec<&Dictionary> {
-    let mut out = Vec::new();
-    let mut node = doc.get_dictionary(page_id).ok();
-    while let Some(d) = node {
-        out.push(d);
-        if out.len() > 64 {
-            break;
-        }
-        node = d
-            .get(b"Parent")
-            .ok()
-            .and_then(|p| p.as_reference().ok())
-            .and_then(|id| doc.get_dictionary(id).ok());
-    }
-    out
 }
 
 /// Resolved, owned copy of a page's resources (inherited from ancestors if needed).

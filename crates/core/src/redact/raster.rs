@@ -13,49 +13,6 @@ use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
 use crate::pdfium::Rendered;
 use crate::types::Rect;
 
-fn box_of(doc: &Document, page: &Dictionary, key: &[u8]) -> Option<Rect> {
-    let o = page.get(key).ok()?;
-    let o = match o {
-        Object::Reference(id) => doc.get_object(*id).ok()?,
-        o => o,
-    };
-    let a = o.as_array().ok()?;
-    let v: Vec<f32> = a
-        .iter()
-        .filter_map(|x| match x {
-            Object::Integer(i) => Some(*i as f32),
-            Object::Real(r) => Some(*r),
-            _ => None,
-        })
-        .collect();
-    (v.len() == 4).then(|| Rect::new(v[0], v[1], v[2], v[3]))
-}
-
-/// Visible box and rotation of a page, following inheritance through `/Parent`.
-pub fn page_geometry(doc: &Document, page_id: ObjectId) -> (Rect, i64) {
-    let mut media = None;
-    let mut crop = None;
-    let mut rotate = None;
-    for d in super::page_and_ancestors(doc, page_id) {
-        media = media.or_else(|| box_of(doc, d, b"MediaBox"));
-        crop = crop.or_else(|| box_of(doc, d, b"CropBox"));
-        rotate = rotate.or_else(|| d.get(b"Rotate").ok().and_then(|o| o.as_i64().ok()));
-    }
-    let media = media.unwrap_or(Rect::new(0.0, 0.0, 612.0, 792.0));
-    let visible = crop
-        .map(|c| {
-            Rect::new(
-                c.x0.max(media.x0),
-                c.y0.max(media.y0),
-                c.x1.min(media.x1),
-                c.y1.min(media.y1),
-            )
-        })
-        .filter(|c| !c.is_empty())
-        .unwrap_or(media);
-    (visible, rotate.unwrap_or(0).rem_euclid(360))
-}
-
 /// Map a user-space rect to pixel bounds (x0, y0, x1, y1) in the rendered bitmap.
 fn to_pixels(
     r: &Rect,
@@ -63,7 +20,7 @@ fn to_pixels(
     rotate: i64,
     img: &Rendered,
 ) -> (usize, usize, usize, usize) {
-    let view = crate::review::PageView {
+    let view = crate::geometry::PageView {
         visible: *visible,
         rotate,
         width_px: img.width,
@@ -85,9 +42,9 @@ pub fn rasterise_page(
     page_id: ObjectId,
     img: &Rendered,
     rects: &[Rect],
-    mark: crate::config::Mark,
+    mark: crate::types::Mark,
 ) -> Result<(), &'static str> {
-    let (visible, rotate) = page_geometry(doc, page_id);
+    let (visible, rotate) = crate::pdf::page_geometry(doc, page_id);
     let mut rgb = Vec::with_capacity(img.width * img.height * 3);
     for px in img.bgra.chunks_exact(4) {
         rgb.extend_from_slice(&[px[2], px[1], px[0]]);
@@ -184,7 +141,7 @@ pub fn text_layer_is_clean(
     rects: &[Rect],
     strings: &[String],
 ) -> bool {
-    use crate::verify::{normalise, WordMatcher};
+    use crate::text::{normalise, WordMatcher};
     let kept: String = kept_glyphs(glyphs, rects).map(|g| g.ch).collect();
     let needles: Vec<String> = strings.iter().map(|s| normalise(s)).collect();
     !WordMatcher::new(&needles).any_in(&normalise(&kept))

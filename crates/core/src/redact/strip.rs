@@ -97,7 +97,7 @@ pub fn strip_graphics(doc: &mut Document) -> Result<StripReport, &'static str> {
     let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
     for pid in pages {
         let data = doc
-            .get_page_content_with_limit(pid, super::MAX_CONTENT_BYTES)
+            .get_page_content_with_limit(pid, crate::pdf::MAX_CONTENT_BYTES)
             .map_err(|_| "page content too large or undecodable")?;
         let content = Content::decode(&data).map_err(|_| "page content unparsable")?;
         let (ops, changed) = filtered(content.operations);

@@ -10,7 +10,9 @@
 
 use std::collections::HashMap;
 
-use crate::detect::{Entity, Source};
+pub mod semantic;
+
+use crate::entity::{Entity, Source};
 use crate::types::Category;
 
 /// Settings of the propagation stage.
@@ -224,7 +226,7 @@ pub struct Ambiguous {
 pub struct Accepted {
     pub hit: Ambiguous,
     pub score: f32,
-    pub semantic: Option<crate::detect::SemanticEvidence>,
+    pub semantic: Option<crate::entity::SemanticEvidence>,
 }
 
 fn alnum_key(s: &str) -> String {
@@ -543,7 +545,7 @@ pub fn fold(entities: &mut Vec<Entity>, hits: impl IntoIterator<Item = Accepted>
             e.end = e.end.max(end);
             if !e.sources.iter().any(|s| s.detector == src.detector) {
                 e.sources.push(src);
-                e.score = crate::detect::combined_score(&e.sources);
+                e.score = crate::entity::combined_score(&e.sources);
             }
             continue;
         }

@@ -14,12 +14,13 @@
 //! (`w` = [`PropagateConfig::semantic_weight`], threshold =
 //! [`PropagateConfig::semantic_threshold`]; tuned on the realistic development slice,
 //! docs/accuracy.md). An accepted hit keeps both scores in its source
-//! ([`crate::detect::SemanticEvidence`]) and names the entity it came from. Hits that
+//! ([`crate::entity::SemanticEvidence`]) and names the entity it came from. Hits that
 //! overlap an existing entity need no decision and are folded lexically.
 
-use crate::detect::{Entity, SemanticEvidence, SpanRef};
+use super::{Accepted, Ambiguous, PropagateConfig};
+use crate::entity::{Entity, SemanticEvidence};
 use crate::error::Result;
-use crate::propagate::{Accepted, Ambiguous, PropagateConfig};
+use crate::types::SpanRef;
 
 /// Reference mentions of the hit's word: byte ranges (paragraph, start, end) of the word
 /// inside detected (not propagated-only) entities of the hit's category, the entity the
@@ -163,7 +164,7 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::Source;
+    use crate::entity::Source;
     use crate::types::Category;
 
     fn name(id: usize, para: usize, start: usize, end: usize) -> Entity {

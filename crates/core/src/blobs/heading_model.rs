@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::blobs::{body_font_size, features};
+use super::features::{body_font_size, features};
 use crate::types::Paragraph;
 
 /// Number of features.

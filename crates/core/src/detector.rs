@@ -1,0 +1,32 @@
+//! The interface every detector implements (rules, the learned NER model): batches of
+//! text units in, spans out. Stages that only need "a detector" depend on this, not on a
+//! particular one.
+
+use crate::types::{Span, SpanRef};
+
+/// One unit of text handed to a detector (a paragraph, or a line in text mode).
+#[derive(Debug, Clone, Copy)]
+pub struct TextUnit<'a> {
+    pub text: &'a str,
+    /// Page index for PDF input, `None` in text mode.
+    pub page: Option<usize>,
+    pub is_heading: bool,
+}
+
+/// A detector that works on batches (never one paragraph at a time).
+pub trait BatchDetector: Send + Sync {
+    fn name(&self) -> &str;
+    /// Everything about this detector that can change its output (model version, file
+    /// and base checksums, thresholds). Part of the engine's settings hash, which decides
+    /// whether a re-run may skip a document: a changed detector redoes it.
+    fn fingerprint(&self) -> String {
+        self.name().to_string()
+    }
+    /// One `Vec<Span>` per input unit, in order.
+    fn detect_batch(&self, units: &[TextUnit<'_>]) -> Result<Vec<Vec<Span>>, crate::Error>;
+    /// Contextual embeddings (unit length, batched) of byte ranges in their text, for the
+    /// semantic half of hybrid search; `None` for detectors without an encoder.
+    fn embed_spans(&self, _spans: &[SpanRef<'_>]) -> Option<Result<Vec<Vec<f32>>, crate::Error>> {
+        None
+    }
+}

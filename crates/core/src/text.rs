@@ -1,0 +1,116 @@
+//! Text matching shared by the verification gate, the raster text layer and the pixel
+//! gate: one normalisation (NFKC, lower case, runs of other characters → one space) and a
+//! word-boundary matcher over all redacted strings at once.
+
+use std::collections::BTreeSet;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::types::{Glyph, Rect, RedactionPlan};
+
+/// Redacted strings shorter than this (after normalisation) are checked geometrically only.
+pub const MIN_CHECKED_LEN: usize = 4;
+/// Normalise for comparison: NFKC, lower case, every run of non-alphanumerics → one space.
+pub fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_chars(s.nfkc().map(|c| (c, ())), |c, _| out.push(c));
+    out.trim_end().to_string()
+}
+
+/// Check 2's folding: lower case, every alphanumeric kept, every run of other characters
+/// one space (none at the start). `emit` gets each output character with the tag of the
+/// input character it came from (`None` for a separator).
+pub fn fold_chars<T: Copy>(
+    chars: impl Iterator<Item = (char, T)>,
+    mut emit: impl FnMut(char, Option<T>),
+) {
+    let mut sp = true;
+    for (c0, tag) in chars {
+        for c in c0.to_lowercase() {
+            if c.is_alphanumeric() {
+                emit(c, Some(tag));
+                sp = false;
+            } else if !sp {
+                emit(' ', None);
+                sp = true;
+            }
+        }
+    }
+}
+
+/// The redacted strings as check 2 looks for them: normalised, long enough, once each.
+pub fn string_needles(plan: &RedactionPlan) -> Vec<String> {
+    plan.strings
+        .iter()
+        .map(|s| normalise(s))
+        .filter(|s| s.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_CHECKED_LEN)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The boxes of every occurrence, on an input page, of a string the plan redacts, found
+/// the way check 2 finds them (normalised, on word boundaries). A page that fails check 2
+/// holds an occurrence detection and propagation did not mark (another spelling, a
+/// hyphenated line break, punctuation inside); these boxes let the retry remove it too,
+/// instead of rasterising the page — which would keep it visible as pixels.
+pub fn unplanned_occurrences(glyphs: &[Glyph], plan: &RedactionPlan) -> Vec<Rect> {
+    let needles = string_needles(plan);
+    if needles.is_empty() {
+        return Vec::new();
+    }
+    // normalised text (padded like check 2's) with, per byte, the glyph it came from
+    // (None for separators); NFKC per glyph, so the map stays one to one
+    let mut text = String::from(" ");
+    let mut from: Vec<Option<usize>> = vec![None];
+    let chars = glyphs
+        .iter()
+        .enumerate()
+        .flat_map(|(gi, g)| std::iter::once(g.ch).nfkc().map(move |c| (c, gi)));
+    fold_chars(chars, |c, gi| {
+        let before = text.len();
+        text.push(c);
+        from.extend(std::iter::repeat_n(gi, text.len() - before));
+    });
+    text.push(' ');
+    from.push(None);
+    let mut hit: BTreeSet<usize> = BTreeSet::new();
+    for (a, b) in WordMatcher::new(&needles).ranges(&text) {
+        hit.extend(from[a..b].iter().flatten());
+    }
+    hit.into_iter()
+        .map(|gi| glyphs[gi].loose)
+        .filter(|r| r.x1 > r.x0 && r.y1 > r.y0)
+        .collect()
+}
+
+/// All needles at once, matched on word boundaries of normalised text.
+pub struct WordMatcher {
+    ac: Option<aho_corasick::AhoCorasick>,
+}
+
+impl WordMatcher {
+    pub fn new(needles: &[String]) -> WordMatcher {
+        let pats: Vec<String> = needles.iter().map(|n| format!(" {n} ")).collect();
+        WordMatcher {
+            ac: (!pats.is_empty())
+                .then(|| aho_corasick::AhoCorasick::new(&pats).ok())
+                .flatten(),
+        }
+    }
+    pub fn any_in(&self, normalised: &str) -> bool {
+        let Some(ac) = &self.ac else { return false };
+        let h = format!(" {normalised} ");
+        ac.find_overlapping_iter(&h).next().is_some()
+    }
+
+    /// Byte ranges of every match in `padded` (normalised text with a space either side).
+    pub fn ranges(&self, padded: &str) -> Vec<(usize, usize)> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        ac.find_overlapping_iter(padded)
+            .map(|m| (m.start(), m.end()))
+            .collect()
+    }
+}
