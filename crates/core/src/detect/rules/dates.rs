@@ -1,0 +1,130 @@
+//! Dates and ages: numeric and written-out dates, labelled dates and birth years, and
+//! ages from the detector's `min_age` up.
+
+use super::{followed_by_unit, next_char, num, number_bounded, span, RuleDetector};
+use crate::types::{Category, Span};
+
+fn valid_md(m: u32, d: u32) -> bool {
+    (1..=12).contains(&m) && (1..=31).contains(&d)
+}
+
+fn starts_upper(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// A month word counts when capitalised, or in any casing when the date has a year or the
+/// word is a full month name that is no ordinary word ("august 22nd"; not "may 5", "march
+/// 3", "dec 2" = decreased).
+fn month_ok(month: &str, has_year: bool) -> bool {
+    let m = month.trim_end_matches('.').to_lowercase();
+    starts_upper(month)
+        || has_year
+        || (m.len() > 3 && !matches!(m.as_str(), "may" | "march" | "sept"))
+}
+
+impl RuleDetector {
+    pub(super) fn dates(&self, text: &str, out: &mut Vec<Span>) {
+        for c in self.date_num.captures_iter(text) {
+            let (Some(m), Some(a), Some(b), Some(y)) = (c.get(0), c.get(1), c.get(3), c.get(5))
+            else {
+                continue;
+            };
+            let (s1, s2) = (&c[2], &c[4]);
+            let (a, b) = (num(a.as_str()), num(b.as_str()));
+            let short_year = y.as_str().len() == 2;
+            if s1 != s2
+                || (short_year && s1 == ".")
+                || !(valid_md(a, b) || valid_md(b, a))
+                || (!short_year && !(1800..=2199).contains(&num(y.as_str())))
+                || !number_bounded(text, m.start(), m.end())
+            {
+                continue;
+            }
+            let score = if short_year { 0.85 } else { 0.95 };
+            out.push(span(m.start(), m.end(), Category::Date, score, "date"));
+        }
+        for c in self.date_iso.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let glued = next_char(text, m.end()).is_some_and(|ch| ch.is_alphabetic() && ch != 'T');
+            if c[2] != c[4]
+                || glued
+                || !(1800..=2199).contains(&num(&c[1]))
+                || !valid_md(num(&c[3]), num(&c[5]))
+                || !number_bounded(text, m.start(), m.end())
+            {
+                continue;
+            }
+            out.push(span(m.start(), m.end(), Category::Date, 0.95, "date"));
+        }
+        for c in self.date_mdy_text.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let has_year = c.get(3).is_some();
+            if !month_ok(&c[1], has_year) || !(1..=31).contains(&num(&c[2])) {
+                continue;
+            }
+            if !has_year && followed_by_unit(text, m.end()) {
+                continue;
+            }
+            let score = match (has_year, c[1].eq_ignore_ascii_case("may")) {
+                (true, _) => 0.95,
+                (false, false) => 0.85,
+                (false, true) => 0.6,
+            };
+            out.push(span(m.start(), m.end(), Category::Date, score, "date"));
+        }
+        for c in self.date_dmy_text.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if !month_ok(&c[2], c.get(3).is_some()) || !(1..=31).contains(&num(&c[1])) {
+                continue;
+            }
+            let score = if c.get(3).is_some() { 0.95 } else { 0.8 };
+            out.push(span(m.start(), m.end(), Category::Date, score, "date"));
+        }
+        for c in self.date_dash_text.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if (1..=31).contains(&num(&c[1])) && month_ok(&c[2], true) {
+                out.push(span(m.start(), m.end(), Category::Date, 0.95, "date"));
+            }
+        }
+        for c in self.date_month_year.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if month_ok(&c[1], true) && (1900..=2099).contains(&num(&c[2])) {
+                out.push(span(m.start(), m.end(), Category::Date, 0.85, "date"));
+            }
+        }
+        for c in self.date_num_month_year.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            if (1..=12).contains(&num(&c[1]))
+                && (1900..=2099).contains(&num(&c[2]))
+                && number_bounded(text, m.start(), m.end())
+            {
+                out.push(span(m.start(), m.end(), Category::Date, 0.8, "date"));
+            }
+        }
+        for r in [&self.date_labelled, &self.dob_year] {
+            for c in r.captures_iter(text) {
+                if let Some(v) = c.get(1) {
+                    out.push(span(v.start(), v.end(), Category::Date, 0.97, "date"));
+                }
+            }
+        }
+    }
+
+    pub(super) fn ages(&self, text: &str, out: &mut Vec<Span>) {
+        for (r, score) in [
+            (&self.age_years, 0.95),
+            (&self.age_yo, 0.9),
+            (&self.age_label, 0.85),
+        ] {
+            for c in r.captures_iter(text) {
+                let (Some(m), Some(v)) = (c.get(0), c.get(1)) else {
+                    continue;
+                };
+                let glued = next_char(text, m.end()).is_some_and(char::is_alphanumeric);
+                if (self.min_age..=130).contains(&num(v.as_str())) && !glued {
+                    out.push(span(v.start(), v.end(), Category::Age, score, "age"));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Context rules that hold in any casing: clinical notes are often written in ALL CAPS or
+//! all lower case, where a capital letter says nothing. Each rule needs a context word
+//! (a title, a relation word, a facility word, a place preposition, a field label) and
+//! checks the candidate against word lists instead of its casing: census names, English
+//! words (SCOWL), clinical abbreviations and vocabulary, and a GeoNames gazetteer.
+//! Also the formats of UK letters: NHS numbers (checksum), UK phone numbers and postcodes.
+//! Offsets are UTF-8 byte offsets into the input.
+
+use regex::Regex;
+
+use super::re;
+use super::rules_dict::Dicts;
+use crate::types::Span;
+
+// The rule families, one file each (detect/rules_context/).
+mod dates;
+mod fields;
+mod names;
+mod orgs;
+mod places;
+mod uk;
+
+/// One word of a name or place in any casing.
+const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
+
+/// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
+const TITLES: &str = r"dr|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron";
+
+/// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
+const RELATIONS: &str = r"wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter";
+
+/// Credentials after a signature name ("J. SMITH, RN").
+const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
+
+/// Facility words: the words before them name the facility.
+const FACILITY: &str = r"hospital|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)";
+
+/// Street types (US and UK) for addresses written in one casing.
+const STREET_TYPES: &str = r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|gardens|row|way|court|ct|place|pl|crescent|grove|terrace|boulevard|blvd|mews|walk|parkway|pkwy|highway|hwy|circle|square";
+
+/// Two-letter US state codes.
+const STATE_CODES: &str = r"al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|pr";
+
+/// Prepositions after which a known place name is a location.
+const PLACE_CONTEXT: &str =
+    r"from|in|to|near|lives\s+in|living\s+in|resides\s+in|moved\s+to|visiting|born\s+in";
+
+/// Labels whose value is PHI whatever its format, up to the end of the field.
+const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention";
+
+/// Context rules, compiled once per detector.
+#[derive(Debug, Clone)]
+pub(crate) struct ContextRules {
+    title: Regex,
+    relation: Regex,
+    signature: Regex,
+    facility: Regex,
+    /// "Henderson, Hicks and Brown": a firm named after partners.
+    firm_partners: Regex,
+    /// "Abt Associates", "Acme Ltd": one or two words before a legal suffix.
+    firm_suffix: Regex,
+    /// Two words in a row, for census first name + surname pairs in one-casing text.
+    word_pair: Regex,
+    /// "apt. 105", "suite 442": an apartment or suite number.
+    unit_no: Regex,
+    /// "hi vinicio,", "hello megan": a greeting before a first name.
+    greeting: Regex,
+    /// "romi, erik, amy and kristen": a list of single words.
+    word_list: Regex,
+    /// "work for intermap technologies": an employer after a work verb.
+    employer: Regex,
+    place: Regex,
+    date_md: Regex,
+    year_apostrophe: Regex,
+    uk_phone: Regex,
+    nhs: Regex,
+    nhs_labelled: Regex,
+    postcode: Regex,
+    pager: Regex,
+    field: Regex,
+    street_any: Regex,
+    city_state_zip: Regex,
+}
+
+/// Written in one casing: every letter upper case, or every letter lower case.
+pub fn flat_case(w: &str) -> bool {
+    let letters = || w.chars().filter(|c| c.is_alphabetic());
+    letters().all(char::is_uppercase) || letters().all(char::is_lowercase)
+}
+
+/// NHS number check digit of the first nine digits (modulus 11); `None` when the number
+/// cannot be valid (remainder 10).
+pub fn nhs_check_digit(first9: &[u32]) -> Option<u32> {
+    let sum: u32 = first9
+        .iter()
+        .take(9)
+        .enumerate()
+        .map(|(i, d)| d * (10 - i as u32))
+        .sum();
+    Some((11 - sum % 11) % 11).filter(|&c| c != 10)
+}
+
+/// Ten digits whose last is the NHS check digit of the first nine.
+pub fn nhs_checksum_ok(digits: &[u32]) -> bool {
+    digits.len() == 10 && nhs_check_digit(&digits[..9]) == Some(digits[9])
+}
+
+impl ContextRules {
+    pub(crate) fn new() -> ContextRules {
+        ContextRules {
+            title: re(&format!(
+                r"(?i)\b(?:{TITLES})\b\.?[ \t]+({WORD})(?:[ \t]+({WORD}))?"
+            )),
+            relation: re(&format!(
+                r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]+)({WORD})(?:[ \t]+({WORD}))?"
+            )),
+            signature: re(&format!(
+                r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)[ \t]*,[ \t]*({SIGN_CREDENTIALS})\b"
+            )),
+            facility: re(&format!(r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)({FACILITY})\b")),
+            firm_partners: re(&format!(
+                r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
+            )),
+            word_pair: re(&format!(r"\b({WORD})[ \t]+({WORD})\b")),
+            unit_no: re(r"(?i)\b(?:apt|apartment|suite|ste)\b\.?[ \t]*#?[ \t]*\d{1,5}[a-z]?\b"),
+            greeting: re(&format!(
+                r"(?i)\b(?:hi|hello|hey|dear)[ \t]+({WORD})[ \t]*[,!]"
+            )),
+            word_list: re(&format!(
+                r"(?i)\b{WORD}(?:,[ \t]+{WORD}){{2,}},?[ \t]+(?:and|&)[ \t]+{WORD}\b"
+            )),
+            employer: re(&format!(
+                r"(?i)\b(?:work(?:s|ed|ing)?|employed)[ \t]+(?:for|at|by)[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
+            )),
+            firm_suffix: re(&format!(
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
+            )),
+            place: re(&format!(
+                r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
+            )),
+            date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
+            year_apostrophe: re(r"(?:^|[\s(,])('\d{2})\b"),
+            uk_phone: re(
+                r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{2,4}\)?(?:[ \t\-]?\d{3,4}){1,2}\b",
+            ),
+            nhs: re(r"\b(\d{3})[ \t\-]?(\d{3})[ \t\-]?(\d{4})\b"),
+            nhs_labelled: re(
+                r"(?i)\bnhs[ \t]*(?:number|no\.?|#)?[ \t]*[:#]?[ \t]*(\d{3}[ \t\-]?\d{3}[ \t\-]?\d{4}|\d{10})\b",
+            ),
+            postcode: re(
+                r"(?i)\b((?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?|[a-pr-uwyz]\d[a-hjkps-uw])[ \t]?\d[abd-hjlnp-uw-z]{2})\b",
+            ),
+            pager: re(
+                r"(?i)\b(?:pager|pgr|beeper|bleep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d{4,7})\b|(?:^|[\s(])#(\d{4,6})\b",
+            ),
+            street_any: re(&format!(
+                r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"
+            )),
+            city_state_zip: re(&format!(
+                r"(?i)\b({WORD}(?:[ \t]+{WORD}){{0,2}}),?[ \t]+(?:{STATE_CODES})\.?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"
+            )),
+            field: re(&format!(
+                r"(?im)(?:^|[\t|;]|[ ]{{2}}|\.[ ]|,[ ])[ \t]*((?:{FIELD_LABELS}))[ \t]*[:#][ \t]*"
+            )),
+        }
+    }
+
+    pub(crate) fn detect(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let flat = flat_case(text);
+        self.names(d, text, out);
+        self.facilities(d, text, flat, out);
+        self.firms(d, text, out);
+        self.places(d, text, flat, out);
+        self.dates(text, out);
+        self.uk(d, text, out);
+        self.fields(d, text, out);
+        if flat {
+            self.flat_addresses(d, text, out);
+            self.name_pairs(d, text, out);
+            self.flat_names(d, text, out);
+        }
+    }
+}

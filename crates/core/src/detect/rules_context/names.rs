@@ -1,0 +1,230 @@
+//! Names in any casing: after a title or a relation word, in a signature, census first
+//! name + surname pairs, and (in one-casing text) greetings, lists of names and employers.
+
+use super::ContextRules;
+use crate::detect::rules::rules_dict::Dicts;
+use crate::detect::rules::span;
+use crate::types::{Category, Span};
+
+impl ContextRules {
+    /// Names that only their capitals show in mixed case, found in one-casing text by
+    /// context and word lists: a word that is no ordinary word or place after a greeting
+    /// ("hi vinicio,"), the
+    /// items of a list of three or more single words that are census names or no ordinary
+    /// words, two thirds of them census names that are no ordinary word ("romi, erik, amy, nathaniel and kristen"; not "brown, green
+    /// and white"), and an employer after "work for / at" whose first word is no ordinary
+    /// word ("worked for intermap technologies").
+    pub(super) fn flat_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.greeting.captures_iter(text) {
+            let Some(w) = c.get(1) else { continue };
+            if !d.ordinary(w.as_str()) && !d.place(w.as_str()) {
+                out.push(span(w.start(), w.end(), Category::Name, 0.75, "name"));
+            }
+        }
+        for m in self.word_list.find_iter(text) {
+            let items: Vec<regex::Match> = d
+                .words(m.as_str())
+                .filter(|w| !matches!(w.as_str().to_lowercase().as_str(), "and"))
+                .collect();
+            let census = |w: &str| d.first_name(w) || d.surname(w);
+            let named = items.iter().filter(|w| d.name_like(w.as_str())).count();
+            // every item a census name or no ordinary word ("romi"), none clinical
+            let ok = items.iter().all(|w| {
+                let w = w.as_str();
+                (census(w) || !d.ordinary(w)) && !d.clinical(w) && !d.stop(w)
+            });
+            if ok && named * 3 >= items.len() * 2 {
+                for w in items {
+                    let s = m.start() + w.start();
+                    out.push(span(s, s + w.len(), Category::Name, 0.75, "name"));
+                }
+            }
+        }
+        for c in self.employer.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<regex::Match> = d.words(g.as_str()).collect();
+            let Some(first) = words.first() else { continue };
+            if d.ordinary(first.as_str()) || d.place(first.as_str()) {
+                continue;
+            }
+            // the name runs while its words are no function or clinical words
+            let last = words
+                .iter()
+                .take_while(|w| !d.stop(w.as_str()) && !d.clinical(w.as_str()))
+                .last()
+                .unwrap_or(first);
+            out.push(span(
+                g.start() + first.start(),
+                g.start() + last.end(),
+                Category::Organization,
+                0.75,
+                "org",
+            ));
+        }
+    }
+
+    /// A word after a title or in a signature is a name when it reads as one: a census
+    /// name that is no English word, or (in a title) any word that is neither English
+    /// nor clinical ("DR WALSH", "dr okafor"; not "DR NOTIFIED", "dr aware").
+    pub(super) fn names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.title.captures_iter(text) {
+            let (Some(m), Some(w1)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            // "his primary doctor.  He was…": a title written out ends the sentence
+            let title = text[m.start()..w1.start()].to_lowercase();
+            let written_out = ["doctor", "professor", "sister", "nurse", "matron", "miss"]
+                .iter()
+                .any(|t| title.starts_with(&format!("{t}.")));
+            if written_out {
+                continue;
+            }
+            let (a, b) = (w1.as_str(), c.get(2).map(|m| m.as_str()));
+            // "dr amber mathew": a first name that is also a word, then a surname
+            let first_then_surname = d.first_name(a) && b.is_some_and(|b| d.name_like(b));
+            // "mr. wight," / "dr. porch" at the end of a line: a surname that is also a
+            // word, where nothing continues the phrase ("dr aware of labs" does)
+            let rest = text.get(w1.end()..).unwrap_or("");
+            let ends_phrase = rest.is_empty()
+                || rest.starts_with([',', '.', ';', '\n', ')'])
+                || rest.trim_start_matches([' ', '\t']).starts_with('\n');
+            let surname_alone = d.surname(a) && ends_phrase;
+            // "seen by dr wake on rounds", "mrs. tufts is": a census surname followed by a
+            // function word; not a verb that reads as one ("dr will be notified")
+            let a_lower = a.to_lowercase();
+            let surname_then_function = d.surname(a)
+                && a.chars().count() >= 3
+                && !d.stop(a)
+                && !TITLE_VERBS.contains(&a_lower.as_str())
+                && first_word(rest)
+                    .is_some_and(|w| d.stop(w) || NAME_VERBS.contains(&w.to_lowercase().as_str()));
+            if d.ordinary(a) && !first_then_surname && !surname_alone && !surname_then_function {
+                continue;
+            }
+            let mut end = w1.end();
+            if let (Some(w2), Some(b)) = (c.get(2), b) {
+                // "Dr John Walsh": a first name, then a surname
+                if d.first_name(a) && !d.ordinary(b) {
+                    end = w2.end();
+                }
+            }
+            out.push(span(w1.start(), end, Category::Name, 0.9, "name"));
+        }
+        for c in self.relation.captures_iter(text) {
+            let Some(w1) = c.get(1) else { continue };
+            // "wife sandy and son", "sister dolly in to visit": a first name that is also a
+            // word, where a list or a visit continues the phrase
+            let rest = text.get(w1.end()..).unwrap_or("");
+            let continues = rest.starts_with([',', ')'])
+                || first_word(rest).is_some_and(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "and" | "in" | "at" | "is" | "was" | "were" | "visited" | "visiting"
+                    )
+                });
+            if !d.first_name(w1.as_str()) || (d.ordinary(w1.as_str()) && !continues) {
+                continue;
+            }
+            if d.clinical(w1.as_str()) || d.stop(w1.as_str()) {
+                continue;
+            }
+            let mut end = w1.end();
+            if let Some(w2) = c.get(2) {
+                if d.name_like(w2.as_str()) && d.surname(w2.as_str()) {
+                    end = w2.end();
+                }
+            }
+            out.push(span(w1.start(), end, Category::Name, 0.85, "name"));
+        }
+        for c in self.signature.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<&str> = g
+                .as_str()
+                .split([' ', '\t', '.'])
+                .filter(|w| w.chars().count() > 1)
+                .collect();
+            let Some(last) = words.last() else { continue };
+            let initial = c.get(2).is_some();
+            let credential = c
+                .get(3)
+                .map(|m| m.as_str().to_lowercase())
+                .unwrap_or_default();
+            // "t. ours, rn", "kerri herb, md": with an initial or a census first name and a
+            // credential that is no ordinary abbreviation, a surname that is also a word
+            let strong = !matches!(credential.as_str(), "pt" | "ot" | "ct" | "rt" | "do" | "pa")
+                && !d.clinical(last)
+                && !d.stop(last)
+                && (initial
+                    || (words.len() == 2 && d.first_name(words[0]) && !d.clinical(words[0])));
+            if !strong && (!d.name_like(last) || words.iter().any(|w| d.ordinary(w))) {
+                continue;
+            }
+            // "Baltimore, MD", "Erie, PA": a credential that is also a state code needs a
+            // first name or an initial, and never follows a known place
+            let statey = matches!(credential.as_str(), "md" | "pa" | "do");
+            if statey && (d.place(g.as_str()) || (words.len() < 2 && !initial)) {
+                continue;
+            }
+            out.push(span(g.start(), g.end(), Category::Name, 0.85, "name"));
+        }
+    }
+
+    /// In text written in one casing, a census first name followed by a census surname,
+    /// neither an ordinary or clinical word ("sara schwarz", "NATALIE ÅBERG"): a name
+    /// without any context word, which mixed case would show by its capitals.
+    pub(super) fn name_pairs(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let mut at = 0;
+        while let Some(c) = self.word_pair.captures_at(text, at) {
+            let (Some(m), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
+                break;
+            };
+            let (wa, wb) = (a.as_str(), b.as_str());
+            if d.first_name(wa) && d.name_like(wa) && d.surname(wb) && d.name_like(wb) {
+                out.push(span(m.start(), m.end(), Category::Name, 0.75, "name"));
+                at = m.end();
+            } else {
+                // overlapping pairs: the second word may start the next one
+                at = b.start();
+            }
+        }
+    }
+}
+
+/// Words that follow a title as verbs, not names ("dr will be notified", "dr may call").
+const TITLE_VERBS: &[&str] = &[
+    "will", "may", "can", "shall", "must", "should", "would", "could", "might", "did", "does",
+    "has", "had", "was", "is", "aware", "notified", "here", "paged", "called",
+];
+
+/// Verbs that follow a patient's name in letters and notes ("mr pitcher reports").
+const NAME_VERBS: &[&str] = &[
+    "reports",
+    "states",
+    "presents",
+    "presented",
+    "denies",
+    "complains",
+    "says",
+    "feels",
+    "underwent",
+    "returns",
+    "returned",
+    "notes",
+    "agrees",
+    "understands",
+    "tolerated",
+    "remains",
+    "remained",
+    "continues",
+    "attended",
+    "attends",
+    "describes",
+    "declined",
+];
+
+/// The first word of `s` (letters only), if `s` starts with one after blanks.
+fn first_word(s: &str) -> Option<&str> {
+    let t = s.trim_start_matches([' ', '\t']);
+    let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
+    (end > 0).then(|| &t[..end])
+}

@@ -1,0 +1,238 @@
+//! Organisations in any casing: facilities ("MERCY HOSPITAL") and firms ("Henderson,
+//! Hicks and Brown", "Acme Ltd").
+
+use super::{flat_case, ContextRules};
+use crate::detect::rules::rules_dict::Dicts;
+use crate::detect::rules::span;
+use crate::types::{Category, Span};
+
+/// Facility words whose prefix must look like a proper name (they also close ordinary
+/// phrases: "pain clinic", "cardiac surgery", "general practice").
+const WEAK_FACILITY: &[&str] = &[
+    "clinic",
+    "practice",
+    "surgery",
+    "rehab",
+    "hospice",
+    "laboratory",
+    "laboratories",
+];
+
+/// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
+const GENERIC_FACILITY_WORDS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "our",
+    "your",
+    "his",
+    "her",
+    "their",
+    "same",
+    "local",
+    "outside",
+    "other",
+    "another",
+    "any",
+    "general",
+    "community",
+    "district",
+    "regional",
+    "state",
+    "county",
+    "city",
+    "university",
+    "teaching",
+    "private",
+    "public",
+    "psychiatric",
+    "mental",
+    "children's",
+    "childrens",
+    "veterans",
+    "va",
+    "day",
+    "acute",
+    "rehab",
+    "rehabilitation",
+    "nursing",
+    "care",
+    "home",
+    "to",
+    "from",
+    "at",
+    "in",
+    "of",
+    "and",
+    "by",
+    "for",
+    "with",
+    "transferred",
+    "transfer",
+    "admitted",
+    "discharged",
+    "sent",
+    "seen",
+    "went",
+    "back",
+    "into",
+    "via",
+    "osh",
+    "er",
+    "ed",
+    "icu",
+    "new",
+    "old",
+    "main",
+    "family",
+    "medical",
+    "health",
+    "dental",
+    "eye",
+    "pain",
+    "cardiology",
+    "surgical",
+    "walk-in",
+    "free",
+    "group",
+];
+
+/// Words between a facility's name and its kind ("Mercy *General* Hospital").
+const FACILITY_MODIFIERS: &[&str] = &[
+    "general",
+    "community",
+    "regional",
+    "university",
+    "county",
+    "district",
+    "memorial",
+    "medical",
+    "children's",
+    "childrens",
+    "state",
+    "city",
+    "veterans",
+    "teaching",
+    "mental",
+    "psychiatric",
+    "rehabilitation",
+    "specialty",
+    "surgical",
+    "clinical",
+    "women's",
+    "cancer",
+    "heart",
+    "eye",
+    "health",
+    "family",
+    "house",
+];
+
+impl ContextRules {
+    /// "MERCY HOSPITAL", "st luke's medical center": the words before a facility word, up to
+    /// the first generic word; "clinic"/"practice"/"surgery" need a prefix that reads as a
+    /// proper name (no English or clinical word).
+    pub(super) fn facilities(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.facility.captures_iter(text) {
+            let (Some(pre), Some(kind)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let words: Vec<(usize, &str)> = d
+                .words(pre.as_str())
+                .map(|w| (pre.start() + w.start(), w.as_str()))
+                .collect();
+            // "RIVERSIDE GENERAL HOSPITAL": modifiers next to the facility word, then the
+            // name words before them, up to the first generic word
+            let lower = |i: usize| words[i].1.to_lowercase();
+            let mut first = words.len();
+            while first > 0 && FACILITY_MODIFIERS.contains(&lower(first - 1).as_str()) {
+                first -= 1;
+            }
+            let modifiers = first;
+            while first > 0 {
+                let w = lower(first - 1);
+                if GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w) {
+                    break;
+                }
+                first -= 1;
+            }
+            if first == modifiers {
+                continue;
+            }
+            let kept = &words[first..];
+            let kind_l = kind.as_str().to_lowercase();
+            let weak = WEAK_FACILITY
+                .iter()
+                .any(|k| kind_l.split_whitespace().last() == Some(*k));
+            // a letterhead line ("Oak Surgery", "Kingston Clinical Laboratory") names the
+            // facility even with ordinary words; elsewhere they make it a phrase
+            let line_start = text
+                .get(..kept[0].0)
+                .is_none_or(|b| b.ends_with('\n') || b.trim().is_empty());
+            let titled = kept.iter().all(|(_, w)| w.starts_with(char::is_uppercase));
+            // a line that holds nothing but the facility (a letterhead), in any casing
+            let whole_line = line_start
+                && text
+                    .get(kind.end()..)
+                    .is_some_and(|r| r.is_empty() || r.starts_with(['\n', '\r']));
+            if weak
+                && kept.iter().any(|(_, w)| d.english(w))
+                && !(line_start && titled && !flat)
+                && !whole_line
+            {
+                continue;
+            }
+            // in mixed-case text a facility name is capitalised
+            if !flat && !titled {
+                continue;
+            }
+            out.push(span(
+                kept[0].0,
+                kind.end(),
+                Category::Organization,
+                0.85,
+                "org",
+            ));
+        }
+    }
+
+    /// Firms, in any casing: three census surnames as "A, B and C" (one of them at least no
+    /// ordinary word: "henderson, hicks and brown" yes, "brown, green and white" no), and one or two
+    /// words before a legal suffix ("abt associates", "Acme Ltd"), leading function,
+    /// ordinary or clinical words left out ("physician associates" is none).
+    pub(super) fn firms(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.firm_partners.captures_iter(text) {
+            let (Some(m), Some(a), Some(b), Some(z)) = (c.get(0), c.get(1), c.get(2), c.get(3))
+            else {
+                continue;
+            };
+            let parts = [a.as_str(), b.as_str(), z.as_str()];
+            let named = parts.iter().filter(|w| d.name_like(w)).count();
+            if parts.iter().all(|w| d.surname(w)) && named >= 1 {
+                out.push(span(m.start(), m.end(), Category::Organization, 0.8, "org"));
+            }
+        }
+        for c in self.firm_suffix.captures_iter(text) {
+            let (Some(m), Some(pre)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            // in mixed case a capitalised word counts even when it is also a word ("Acme")
+            let flat = flat_case(text);
+            let first = d
+                .words(pre.as_str())
+                .find(|w| {
+                    let w = w.as_str();
+                    !d.stop(w)
+                        && !d.clinical(w)
+                        && (!d.ordinary(w) || (!flat && w.starts_with(char::is_uppercase)))
+                })
+                .map(|w| pre.start() + w.start());
+            if let Some(s) = first {
+                let end = m.end() - usize::from(m.as_str().ends_with('.'));
+                out.push(span(s, end, Category::Organization, 0.8, "org"));
+            }
+        }
+    }
+}

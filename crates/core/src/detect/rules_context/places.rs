@@ -1,0 +1,74 @@
+//! Places in any casing: known towns after a place preposition, and street lines, unit
+//! numbers and "city, ST 12345" in one-casing text.
+
+use super::ContextRules;
+use crate::detect::rules::rules_dict::Dicts;
+use crate::detect::rules::{followed_by_unit, is_state_name, span};
+use crate::types::{Category, Span};
+
+impl ContextRules {
+    /// Street lines, apartment and suite numbers and "city, ST 12345" in text written in one casing, where the rules
+    /// that look for capitalised words cannot see them.
+    pub(super) fn flat_addresses(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.street_any.captures_iter(text) {
+            let (Some(m), Some(words)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let bad = d
+                .words(words.as_str())
+                .any(|w| d.clinical(w.as_str()) || d.stop(w.as_str()));
+            if !bad && !followed_by_unit(text, m.start()) {
+                let end = m.end() - usize::from(m.as_str().ends_with('.'));
+                out.push(span(m.start(), end, Category::Address, 0.8, "address"));
+            }
+        }
+        for m in self.unit_no.find_iter(text) {
+            out.push(span(m.start(), m.end(), Category::Address, 0.8, "address"));
+        }
+        for c in self.city_state_zip.captures_iter(text) {
+            let (Some(city), Some(zip)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // the last words before the state that form a known place ("salem, or 70790")
+            let words: Vec<regex::Match> = d.words(city.as_str()).collect();
+            for w in &words {
+                let cand = &city.as_str()[w.start()..];
+                if d.place(cand.trim_end_matches(',')) {
+                    let s = city.start() + w.start();
+                    out.push(span(s, city.end(), Category::Location, 0.8, "location"));
+                    break;
+                }
+            }
+            out.push(span(zip.start(), zip.end(), Category::Zip, 0.9, "zip"));
+        }
+    }
+
+    /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
+    /// ("from Reading" yes in mixed case; "in bath" no).
+    pub(super) fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.place.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();
+            // the longest run of words that is a known place
+            for n in (1..=words.len()).rev() {
+                let cand = words[..n].join(" ");
+                if !d.place(&cand) {
+                    continue;
+                }
+                let single = n == 1;
+                let ordinary = single && (d.english(&cand) || d.clinical(&cand) || d.stop(&cand));
+                let capitalised = words[..n].iter().all(|w| w.starts_with(char::is_uppercase));
+                // in mixed-case text a place is capitalised; where casing says nothing it
+                // must not be an ordinary word
+                let plausible = if flat { !ordinary } else { capitalised };
+                // a state alone is no subdivision smaller than a state (Safe Harbor keeps it)
+                if !plausible || is_state_name(&cand) {
+                    break;
+                }
+                let end = g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
+                out.push(span(g.start(), end, Category::Location, 0.75, "location"));
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Formats of UK letters: phone numbers, NHS numbers, postcodes (with the town beside
+//! them) and pagers.
+
+use super::{flat_case, nhs_checksum_ok, ContextRules};
+use crate::detect::rules::rules_dict::Dicts;
+use crate::detect::rules::{followed_by_unit, number_bounded, prev_char, span};
+use crate::types::{Category, Span};
+
+impl ContextRules {
+    /// UK phone numbers, NHS numbers (valid checksum anywhere; any ten digits after an NHS
+    /// label), UK postcodes and pagers.
+    pub(super) fn uk(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for m in self.uk_phone.find_iter(text) {
+            let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+            let national = if m.as_str().starts_with('+') {
+                format!("0{}", digits.get(2..).unwrap_or(""))
+            } else {
+                digits
+            };
+            let glued = prev_char(text, m.start())
+                .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | ':'));
+            if !(10..=11).contains(&national.len()) || glued || !national.starts_with('0') {
+                continue;
+            }
+            // a UK number starts 01, 02, 03, 07, 08 (not 00 or 04-06, 09 premium kept)
+            if !matches!(
+                national.as_bytes().get(1),
+                Some(b'1' | b'2' | b'3' | b'7' | b'8' | b'9')
+            ) {
+                continue;
+            }
+            out.push(span(m.start(), m.end(), Category::Phone, 0.85, "phone"));
+        }
+        for c in self.nhs.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let digits: Vec<u32> = m
+                .as_str()
+                .chars()
+                .filter_map(|ch| ch.to_digit(10))
+                .collect();
+            if nhs_checksum_ok(&digits) && number_bounded(text, m.start(), m.end()) {
+                out.push(span(m.start(), m.end(), Category::Id, 0.8, "id"));
+            }
+        }
+        for c in self.nhs_labelled.captures_iter(text) {
+            if let Some(v) = c.get(1) {
+                out.push(span(v.start(), v.end(), Category::Id, 0.97, "id"));
+            }
+        }
+        for c in self.postcode.captures_iter(text) {
+            let Some(p) = c.get(1) else { continue };
+            let s = p.as_str();
+            // a postcode is written in one casing; "In 2nd" is no postcode
+            if !flat_case(s) || !s.chars().any(|ch| ch.is_alphabetic()) {
+                continue;
+            }
+            let has_space = s.contains([' ', '\t']);
+            let upper = s.chars().all(|ch| !ch.is_lowercase());
+            if !has_space && !upper {
+                continue;
+            }
+            // the town before a postcode on its line ("14 Elmfield Row, Harrogate HG1 4PQ"):
+            // up to three words of letters after the last comma, colon or tab
+            let before = text.get(..p.start()).unwrap_or("");
+            let from = before.rfind([',', ':', '\t', '\n']).map_or(0, |i| i + 1);
+            let seg = &before[from..];
+            let town = seg.trim();
+            let words = town.split_whitespace().count();
+            if (1..=3).contains(&words)
+                && town.len() >= 3
+                && town
+                    .chars()
+                    .all(|ch| ch.is_alphabetic() || matches!(ch, ' ' | '-' | '\'' | '’' | '.'))
+            {
+                let ts = from + (seg.len() - seg.trim_start().len());
+                out.push(town_span(ts, town));
+            }
+            // the town on the line above a postcode in an address block
+            let above = text.get(..p.start()).unwrap_or("");
+            if let Some(line) = above.strip_suffix('\n') {
+                let line_start = line.rfind('\n').map_or(0, |i| i + 1);
+                let town = line[line_start..].trim();
+                if !town.is_empty() && d.place(town) {
+                    let ts = line_start
+                        + (line[line_start..].len() - line[line_start..].trim_start().len());
+                    out.push(town_span(ts, town));
+                }
+            }
+            out.push(span(p.start(), p.end(), Category::Address, 0.85, "address"));
+        }
+        for c in self.pager.captures_iter(text) {
+            if let Some(v) = c.get(1).or(c.get(2)) {
+                if !followed_by_unit(text, v.end()) {
+                    out.push(span(v.start(), v.end(), Category::Id, 0.7, "id"));
+                }
+            }
+        }
+    }
+}
+
+/// A town next to a UK postcode, starting at byte `start`.
+fn town_span(start: usize, town: &str) -> Span {
+    span(
+        start,
+        start + town.len(),
+        Category::Location,
+        0.8,
+        "location",
+    )
+}
