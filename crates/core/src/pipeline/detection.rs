@@ -1,0 +1,384 @@
+//! Detection over heading blobs (batched, rayon over batches), the precision guards on
+//! learned spans, and propagation (hybrid search).
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::Engine;
+use crate::detect::{merge_spans, Entity, TextUnit};
+use crate::error::Result;
+use crate::propagate;
+use crate::types::{Category, HeadingBlob, Span};
+
+/// Spans found per paragraph of one batch of blobs.
+pub(super) type BlobSpans = Vec<(usize, Vec<Span>)>;
+
+/// Learned spans scoring below this are dropped (the model's own per-category thresholds
+/// are recall-biased and can sit lower).
+pub(super) const NER_MIN_SCORE: f32 = 0.3;
+/// A single-word organisation or place from the model needs more confidence ("Doctor",
+/// "Center" and sentence-initial words are its typical false positives).
+pub(super) const NER_SINGLE_WORD_PLACE: f32 = 0.35;
+/// Minimum score of a lower-case multi-word name, organisation or place.
+pub(super) const NER_LOWER_CASE: f32 = 0.5;
+
+/// A clock time, a clock range or a number range: "0600", "7P-7A", "89-109", "0700-1900"
+/// (a four-digit number from 1900 to 2099 stays a possible year).
+pub(super) fn time_or_range(t: &str) -> bool {
+    let t = t.trim();
+    let digits_only = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let year = |s: &str| s.len() == 4 && (s.starts_with("19") || s.starts_with("20"));
+    if digits_only(t) && t.len() <= 4 && !year(t) {
+        return true;
+    }
+    let clock = |s: &str| {
+        let s = s.trim().trim_end_matches(['a', 'p', 'A', 'P', 'm', 'M']);
+        digits_only(s) && s.len() <= 4
+    };
+    match t.split_once('-') {
+        // "12-2019" is a month and a year
+        Some((a, b)) if a.len() <= 2 && year(b) => false,
+        Some((a, b)) => clock(a) && clock(b),
+        None => false,
+    }
+}
+
+/// Blobs handed to the detectors in one batch.
+pub(super) const BLOB_BATCH: usize = 8;
+
+/// The text of one blob: its paragraphs joined by `\n`, with each paragraph's start.
+pub(super) struct BlobText {
+    text: String,
+    page: Option<usize>,
+    /// (paragraph id, byte offset of its first byte in `text`, its length)
+    parts: Vec<(usize, usize, usize)>,
+}
+
+impl BlobText {
+    pub(super) fn new(b: &HeadingBlob, units: &[TextUnit<'_>]) -> BlobText {
+        let mut text = String::new();
+        let mut parts = Vec::with_capacity(b.paragraphs.len());
+        let mut page = None;
+        for &pid in &b.paragraphs {
+            let Some(u) = units.get(pid) else { continue };
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            page = page.or(u.page);
+            parts.push((pid, text.len(), u.text.len()));
+            text.push_str(u.text);
+        }
+        BlobText { text, page, parts }
+    }
+
+    /// The blob as one detector input.
+    pub(super) fn unit(&self) -> TextUnit<'_> {
+        TextUnit {
+            text: &self.text,
+            page: self.page,
+            is_heading: false,
+        }
+    }
+
+    /// Map spans of the joined text back to paragraphs, splitting any that cross one.
+    pub(super) fn split(&self, spans: Vec<Span>) -> Vec<(usize, Vec<Span>)> {
+        let mut out: Vec<(usize, Vec<Span>)> =
+            self.parts.iter().map(|p| (p.0, Vec::new())).collect();
+        for s in spans {
+            for (i, &(_, off, len)) in self.parts.iter().enumerate() {
+                let (a, b) = (s.start.max(off), s.end.min(off + len));
+                if a < b {
+                    let mut piece = s.clone();
+                    piece.start = a - off;
+                    piece.end = b - off;
+                    out[i].1.push(piece);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Engine {
+    /// Detect and merge entities over text units grouped into blobs, in parallel over
+    /// batches of blobs; the result does not depend on the number of threads.
+    pub fn detect(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
+        // Each blob is detected as one text (its paragraphs joined by newlines), so a label
+        // and its value in neighbouring paragraphs ("Hospital ID:" / "HOSP4942…") stay in
+        // context; blobs go to the detectors in batches, the batches run in parallel.
+        let joined: Vec<BlobText> = blobs.iter().map(|b| BlobText::new(b, units)).collect();
+        let per_blob: Vec<Result<BlobSpans>> = self.pool.install(|| {
+            joined
+                .par_chunks(BLOB_BATCH)
+                .map(|chunk| {
+                    let batch: Vec<TextUnit<'_>> = chunk.iter().map(BlobText::unit).collect();
+                    let mut spans: Vec<Vec<Span>> = vec![Vec::new(); batch.len()];
+                    for d in &self.detectors {
+                        let found = d.detect_batch(&batch)?;
+                        for (slot, mut f) in spans.iter_mut().zip(found) {
+                            slot.append(&mut f);
+                        }
+                    }
+                    Ok(chunk
+                        .iter()
+                        .zip(spans)
+                        .flat_map(|(b, sp)| b.split(sp))
+                        .collect::<Vec<_>>())
+                })
+                .collect()
+        });
+        let mut by_para: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
+        for r in per_blob {
+            for (para, spans) in r? {
+                by_para.entry(para).or_default().extend(spans);
+            }
+        }
+        if let Some(ner) = &self.ner {
+            // words the document itself writes in lower case are common words, not names
+            let lower: std::collections::HashSet<&str> = units
+                .iter()
+                .flat_map(|u| u.text.split(|c: char| !c.is_alphanumeric()))
+                .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_lowercase()))
+                .collect();
+            let units: Vec<TextUnit<'_>> = joined.iter().map(BlobText::unit).collect();
+            for (b, spans) in joined.iter().zip(ner.detect_batch(&units)?) {
+                let flat = crate::detect::rules::flat_case(&b.text);
+                let spans: Vec<Span> = spans
+                    .into_iter()
+                    .filter(|s| self.plausible_ner(&b.text, s, &lower, flat))
+                    .collect();
+                for (para, sp) in b.split(spans) {
+                    by_para.entry(para).or_default().extend(sp);
+                }
+            }
+        }
+        let mut entities = Vec::new();
+        for (para, spans) in by_para {
+            entities.extend(merge_spans(para, spans));
+        }
+        entities.sort_by_key(|e| (e.para, e.start, e.end));
+        for (i, e) in entities.iter_mut().enumerate() {
+            e.id = i;
+        }
+        Ok(entities)
+    }
+
+    /// Precision guard for learned spans: a minimum score; in mixed-case text names,
+    /// organisations and places must contain a capitalised word (in text written in one
+    /// casing, `flat`, the word lists decide instead); a single allow-listed clinical word
+    /// is never PHI.
+    pub(super) fn plausible_ner(
+        &self,
+        text: &str,
+        s: &Span,
+        lower_words: &std::collections::HashSet<&str>,
+        flat: bool,
+    ) -> bool {
+        let Some(t) = text.get(s.start..s.end) else {
+            return false;
+        };
+        if s.score < NER_MIN_SCORE {
+            return false;
+        }
+        // a US state the model calls a place stays (Safe Harbor keeps states, but the
+        // model's place spans often run "City, ST"): "OR", "TX" are words too
+        if s.category == Category::Location && self.rules.is_us_state(t.trim()) {
+            return true;
+        }
+        let words: Vec<&str> = t
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let person_or_place = matches!(
+            s.category,
+            Category::Name | Category::Organization | Category::Location
+        );
+        if words.len() == 1
+            && (self.rules.is_allowed_term(words[0])
+                || (person_or_place && self.rules.is_function_word(words[0])))
+        {
+            return false;
+        }
+        // a bare clock time ("0700", "1400") is no identifier or phone number (a house
+        // number may look like one)
+        let clock = t.len() == 4
+            && t.chars().all(|c| c.is_ascii_digit())
+            && t[..2].parse::<u32>().is_ok_and(|h| h < 24)
+            && t[2..].parse::<u32>().is_ok_and(|m| m < 60);
+        if clock && matches!(s.category, Category::Id | Category::Phone) {
+            return false;
+        }
+        // the policy decides which ages are PHI (Safe Harbor: 90 and over)
+        if s.category == Category::Age
+            && t.trim().parse::<u32>().is_ok_and(|a| a < self.cfg.min_age)
+        {
+            return false;
+        }
+        // In ALL CAPS or all lower case the casing says nothing: a name, organisation or
+        // place made only of ordinary or clinical words ("KAYEXALATE", "LS CLEAR", "cont")
+        // is not one.
+        // A census name or a known place among them keeps a name or place ("BROWN",
+        // "MILL VILLAGE"); an organisation of several words keeps unless every word is
+        // clinical ("RAPID CYCLE SOLUTIONS" stays, "LS CLEAR" goes).
+        let ordinary = |w: &&str| self.rules.is_ordinary_word(w);
+        let dropped = match s.category {
+            Category::Name | Category::Location => {
+                words.iter().all(ordinary)
+                    && !words.iter().any(|w| self.rules.is_known_name_or_place(w))
+            }
+            Category::Organization if words.len() == 1 => words.iter().all(ordinary),
+            Category::Organization => words.iter().all(|w| self.rules.is_clinical_word(w)),
+            _ => false,
+        };
+        if dropped && words.iter().all(|w| crate::detect::rules::flat_case(w)) {
+            return false;
+        }
+        // in any casing: a one-word "name" that is an ordinary or clinical word and no
+        // known name or place ("Palpation")
+        if s.category == Category::Name
+            && words.len() == 1
+            && self.rules.is_ordinary_word(words[0])
+            && !self.rules.is_known_name_or_place(words[0])
+        {
+            return false;
+        }
+        // in any casing: a one-word "organisation" that is clinical vocabulary — a
+        // specialty or a profession ("Cardiology", "Consultant Cardiologist") — is none
+        if s.category == Category::Organization
+            && words.len() == 1
+            && self.rules.is_clinical_word(words[0])
+        {
+            return false;
+        }
+        match s.category {
+            Category::Name | Category::Organization | Category::Location
+                if !flat
+                    && words.len() == 1
+                    && lower_words.contains(words[0].to_lowercase().as_str()) =>
+            {
+                false
+            }
+            Category::Organization | Category::Location
+                if words.len() == 1 && s.score < NER_SINGLE_WORD_PLACE =>
+            {
+                false
+            }
+            // capitalised, or several words the model is sure of; in text written in one
+            // casing the capitals say nothing (the ordinary-word guard above decided)
+            Category::Name | Category::Organization | Category::Location => {
+                flat || words
+                    .iter()
+                    .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+                    || (words.len() >= 2 && s.score >= NER_LOWER_CASE)
+            }
+            Category::Address | Category::Phone | Category::Zip | Category::Age => {
+                t.chars().any(|c| c.is_ascii_digit())
+            }
+            // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
+            Category::Id => t.chars().filter(char::is_ascii_digit).count() >= 3,
+            // a date needs a digit or a month or weekday name ("exacerbation" is no date);
+            // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A)
+            Category::Date => {
+                (t.chars().any(|c| c.is_ascii_digit())
+                    || words.iter().any(|w| is_month_or_weekday(w)))
+                    && !time_or_range(t)
+            }
+            // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
+            // lower-case word
+            _ => t.chars().any(|c| !c.is_lowercase() && !c.is_whitespace()),
+        }
+    }
+
+    /// Hybrid search: fold propagated hits into `entities` (lexical half), with the hits
+    /// lexical search cannot decide settled by the NER encoder's contextual embeddings
+    /// when it is loaded (semantic half, [`crate::propagate::semantic`]).
+    pub fn propagate(&self, units: &[TextUnit<'_>], entities: &mut Vec<Entity>) -> Result<()> {
+        let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
+        let rules = self.rules.clone();
+        let ambiguous = propagate::propagate(
+            &texts,
+            entities,
+            &self.cfg.propagate,
+            &|w| rules.is_allowed_term(w),
+            &|w| rules.is_ordinary_word(w),
+        );
+        if ambiguous.is_empty() {
+            return Ok(());
+        }
+        // the encoder, when one is loaded and the semantic half is on (a threshold above 1
+        // turns it off: the lexical rule decides, as without an encoder — for measuring
+        // what the semantic half adds)
+        let encoder = self.ner.as_deref().filter(|n| {
+            self.cfg.propagate.semantic_threshold <= 1.0 && n.embed_spans(&[]).is_some()
+        });
+        let embed = |spans: &[crate::types::SpanRef<'_>]| -> Result<Vec<Vec<f32>>> {
+            encoder
+                .and_then(|n| n.embed_spans(spans))
+                .unwrap_or_else(|| Ok(Vec::new()))
+        };
+        let accepted = crate::propagate::semantic::decide(
+            &texts,
+            entities,
+            ambiguous,
+            &self.cfg.propagate,
+            encoder.map(|_| &embed as crate::propagate::semantic::Embed<'_>),
+        )?;
+        propagate::fold(entities, accepted);
+        Ok(())
+    }
+
+    /// Detection followed by propagation.
+    pub fn analyse(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
+        let mut entities = self.detect(units, blobs)?;
+        self.propagate(units, &mut entities)?;
+        Ok(entities)
+    }
+
+    /// Text mode: each text is its own document (one unit, one blob).
+    pub fn detect_texts(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
+        texts
+            .iter()
+            .map(|t| {
+                let units = [TextUnit {
+                    text: t,
+                    page: None,
+                    is_heading: false,
+                }];
+                let blob = [HeadingBlob {
+                    id: 0,
+                    paragraphs: vec![0],
+                }];
+                self.analyse(&units, &blob)
+            })
+            .collect()
+    }
+}
+
+pub(super) fn is_month_or_weekday(w: &str) -> bool {
+    const NAMES: [&str; 19] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let l = w.to_lowercase();
+    NAMES
+        .iter()
+        .any(|n| l == *n || (l.len() >= 3 && l.len() <= 4 && n.starts_with(l.as_str())))
+}

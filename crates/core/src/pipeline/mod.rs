@@ -1,0 +1,207 @@
+//! The pipeline: the only place that knows the order of the stages.
+//!
+//! extract (pdfium thread) → layout → headings/DepFlag/blobs → detect (rayon over blobs,
+//! batched detectors) → merge → propagate → risk → plan → redact + sanitise (lopdf) →
+//! verify (pdfium) → [`Processed`] holding a [`Verified`] output.
+
+mod analyse;
+mod detection;
+mod output;
+mod report;
+mod stage;
+mod training;
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::detect::{rules::RuleDetector, BatchDetector};
+use crate::error::{Error, Result};
+use crate::ocr;
+use crate::pdfium::{self, ExtractLimits, PdfiumService};
+use crate::plan::{self};
+
+use analyse::Analysed;
+use output::Verifiedbuild;
+use report::reviewer_boxes;
+pub use report::{DocReport, EntityReport, Processed, RasterReason};
+use stage::Stages;
+pub use stage::{ProcessOptions, Stage};
+pub use training::{LabelledParagraph, LabelledSpan};
+
+/// Detectors and settings, built once per process.
+pub struct Engine {
+    cfg: Config,
+    rules: Arc<RuleDetector>,
+    detectors: Vec<Arc<dyn BatchDetector>>,
+    /// The learned detector runs on the calling thread over all blobs at once (candle has
+    /// its own thread pool; nesting it inside rayon only adds contention).
+    ner: Option<Arc<dyn BatchDetector>>,
+    pool: rayon::ThreadPool,
+}
+
+impl Engine {
+    /// Rule detectors only; `threads` = 0 means one per core.
+    pub fn new(cfg: Config, threads: usize) -> Result<Engine> {
+        let rules = Arc::new(RuleDetector::new().with_min_age(cfg.min_age));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("deid-blob-{i}"))
+            .build()
+            .map_err(|e| Error::Settings(format!("thread pool: {e}")))?;
+        Ok(Engine {
+            cfg,
+            detectors: vec![rules.clone() as Arc<dyn BatchDetector>],
+            rules,
+            ner: None,
+            pool,
+        })
+    }
+
+    /// Drop the rule detectors (evaluation of the learned detector alone: "NER only").
+    /// The rules' allow-list still guards NER spans, and propagation still runs.
+    pub fn without_rules(mut self) -> Engine {
+        self.detectors.clear();
+        self
+    }
+
+    /// Add the learned NER detector (rules + NER = the combined detector).
+    pub fn with_ner(mut self, ner: Arc<dyn BatchDetector>) -> Engine {
+        self.ner = Some(ner);
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Hash of everything that changes an output: the configuration (policy, thresholds,
+    /// limits, heading model and its weights, program version), every detector's
+    /// fingerprint in order (rule set and build, NER model name@version, registry entry
+    /// and base-encoder sha256) and the core's build identity. Stored with every job and
+    /// document; a re-run skips a document only when this hash is unchanged.
+    pub fn settings_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.cfg.settings_hash());
+        for d in &self.detectors {
+            h.update(format!("|detector:{}", d.fingerprint()));
+        }
+        if let Some(n) = &self.ner {
+            h.update(format!("|ner:{}", n.fingerprint()));
+        }
+        h.update(format!("|build:{}", crate::BUILD_ID));
+        hex::encode(h.finalize())
+    }
+
+    /// Names of the active detectors and models (for the job record).
+    pub fn detector_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .detectors
+            .iter()
+            .chain(self.ner.iter())
+            .map(|d| d.name().to_string())
+            .collect();
+        if let Some((spec, _)) = &self.cfg.heading_model {
+            v.push(spec.clone());
+        }
+        v
+    }
+
+    pub(super) fn limits(&self) -> ExtractLimits {
+        ExtractLimits {
+            max_pages: self.cfg.limits.max_pages,
+            max_chars_per_page: self.cfg.limits.max_chars_per_page,
+        }
+    }
+
+    /// Run the whole pipeline on one PDF held in memory. No file is touched.
+    pub fn process_pdf(&self, pdfium: &PdfiumService, input: Vec<u8>) -> Result<Processed> {
+        self.process_pdf_with(pdfium, input, ProcessOptions::default())
+    }
+
+    /// [`Engine::process_pdf`] with reviewer decisions and a stage observer.
+    pub fn process_pdf_with(
+        &self,
+        pdfium: &PdfiumService,
+        input: Vec<u8>,
+        opts: ProcessOptions<'_>,
+    ) -> Result<Processed> {
+        let mut st = Stages::new(self.cfg.limits.timeout_s, &opts);
+        let Analysed {
+            input,
+            pdfium,
+            extracted,
+            ocr_pages,
+            paras,
+            blob_count,
+            entities,
+            rejected,
+        } = self.analyse_pdf(pdfium, input, opts.review.as_ref(), &mut st)?;
+        let mut plan = plan::build(&paras, &extracted.pages, &entities);
+        // misread words next to a redaction on an OCR'd line go too
+        let mut low_confidence = 0;
+        for op in &ocr_pages {
+            for r in ocr::low_confidence_neighbours(&self.cfg.ocr, op, plan.rects(op.page)) {
+                plan.add_rect(op.page, r);
+                low_confidence += 1;
+            }
+        }
+        let box_reports = match &opts.review {
+            Some(r) => reviewer_boxes(r, &paras, &extracted, &mut plan)?,
+            None => Vec::new(),
+        };
+        st.done("plan")?;
+        let image_only = self.image_only_pages(&extracted, &ocr_pages);
+        let Verifiedbuild {
+            verified,
+            built,
+            pixel_checked,
+        } = self.build_verified(
+            &pdfium,
+            &input,
+            &mut plan,
+            (&extracted, &ocr_pages),
+            &mut st,
+        )?;
+        let report = self.document_report(
+            (&extracted, &paras, blob_count),
+            (&entities, &rejected, box_reports),
+            (built, &ocr_pages, pixel_checked),
+            (image_only, low_confidence),
+        );
+        Ok(Processed {
+            output: verified,
+            report,
+            stage_ms: st.ms,
+        })
+    }
+}
+
+/// Run the pipeline, turning a panic into an `internal` outcome instead of unwinding.
+pub fn process_guarded(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    bytes: Vec<u8>,
+) -> Result<Processed, Error> {
+    process_guarded_with(engine, pdfium, bytes, ProcessOptions::default())
+}
+
+/// [`process_guarded`] with reviewer decisions and a stage observer.
+pub fn process_guarded_with(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    bytes: Vec<u8>,
+    opts: crate::ProcessOptions<'_>,
+) -> Result<Processed, Error> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine.process_pdf_with(pdfium, bytes, opts)
+    })) {
+        Ok(r) => r,
+        Err(_) => Err(Error::Internal("pipeline panicked")),
+    }
+}
+
+/// Convenience: the process-wide pdfium service with the default library search.
+pub fn default_pdfium() -> Result<PdfiumService> {
+    pdfium::service(None)
+}
