@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use deid_core::pdfium::{self, ExtractLimits};
-use deid_core::{layout, samples, Config, Engine};
+use deid_core::{layout, Config, Engine};
+use deid_devtools::samples;
 
 const PAGES: usize = 20;
 

@@ -789,7 +789,7 @@ fn doctor(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
 
 fn samples(out: &Path) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(out)?;
-    for (name, bytes) in deid_core::samples::all() {
+    for (name, bytes) in deid_devtools::samples::all() {
         let p = out.join(name);
         job::write_atomic(&p, &bytes)?;
         println!("{}", p.display());
@@ -805,7 +805,7 @@ fn bench(
     let service = pdfium::service(pdfium_path)?;
     // rules only: the page rate of the PDF machinery (the NER's own rate: `bench --ner`)
     let engine = engine_with_models(deid_core::Config::safe_harbor(), 0, None, Some("none"))?;
-    let bytes = deid_core::samples::long_record(pages.max(1));
+    let bytes = deid_devtools::samples::long_record(pages.max(1));
     if let Some(p) = save_input {
         job::write_atomic(p, &bytes)?;
     }

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use deid_core::corpus::{self, FileOutcome};
 use deid_core::{pdfium, Config};
+use deid_devtools::corpus::{self, FileOutcome};
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")

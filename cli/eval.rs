@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use deid_core::eval::{GoldDoc, PredSpan, Scores};
 use deid_core::Engine;
+use deid_devtools::eval::{GoldDoc, PredSpan, Scores};
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
@@ -35,7 +35,7 @@ pub struct EvalArgs {
     #[arg(long, default_value = "../shared/corpus")]
     pub corpus: PathBuf,
     /// Score the generated held-back slice instead: every tenth of the sentences the NER
-    /// head was trained from (`ner::train::generate`, seed 11, 6,000 sentences), never
+    /// head was trained from (`ner_train::generate`, seed 11, 6,000 sentences), never
     /// trained on.
     #[arg(long)]
     pub generated: bool,
@@ -104,7 +104,7 @@ pub fn recase(text: &str, case: &str) -> String {
     }
 }
 
-use deid_core::ner::train::is_held_back as held_back;
+use deid_devtools::ner_train::is_held_back as held_back;
 
 fn predict(engine: &Engine, texts: &[&str]) -> anyhow::Result<Vec<Vec<PredSpan>>> {
     let found = engine.detect_texts(texts)?;
@@ -134,14 +134,14 @@ fn load_docs(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
 }
 
 /// A generated example (byte offsets) as a gold document (character offsets).
-fn gold_of(id: usize, e: deid_core::ner::train::Example) -> GoldDoc {
+fn gold_of(id: usize, e: deid_devtools::ner_train::Example) -> GoldDoc {
     let cp = |t: &str, b: usize| t.get(..b).map_or(0, |p| p.chars().count());
     GoldDoc {
         id: serde_json::json!(id),
         spans: e
             .spans
             .iter()
-            .map(|&(s, en, c)| deid_core::eval::GoldSpan {
+            .map(|&(s, en, c)| deid_devtools::eval::GoldSpan {
                 start: cp(&e.text, s),
                 end: cp(&e.text, en),
                 label: c.as_str().to_string(),
@@ -198,7 +198,7 @@ pub(crate) fn carriers(corpus: &std::path::Path, slice: &str) -> anyhow::Result<
 fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
     let mut docs = Vec::new();
     if a.generated {
-        for (i, e) in deid_core::ner::train::generate(a.generated_seed, 6000)
+        for (i, e) in deid_devtools::ner_train::generate(a.generated_seed, 6000)
             .into_iter()
             .enumerate()
             .filter(|(i, _)| i % 10 == 0)
@@ -249,7 +249,7 @@ fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
 
 /// Realistic documents per genre: one score line each, then the total.
 fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<ExitCode> {
-    use deid_core::realistic::{generate, Genre};
+    use deid_devtools::realistic::{generate, Genre};
     let genres: Vec<Genre> = if which == "all" {
         Genre::ALL.to_vec()
     } else {
@@ -330,7 +330,7 @@ fn differences(genre: &str, d: &GoldDoc, pred: &[PredSpan]) -> Vec<String> {
     }
     for x in pred {
         if !d.spans.iter().any(|g| x.start < g.end && g.start < x.end) {
-            let residual = deid_core::eval::residual_phi(&chars, x)
+            let residual = deid_devtools::eval::residual_phi(&chars, x)
                 .map(|why| format!(" [{why}]"))
                 .unwrap_or_default();
             out.push(format!(
@@ -391,7 +391,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
                 for g in &d.spans {
                     let hit = p.iter().any(|x| x.start < g.end && g.start < x.end);
                     if !hit
-                        && deid_core::eval::map_label(&g.label).is_some()
+                        && deid_devtools::eval::map_label(&g.label).is_some()
                         && missed_examples.len() < a.examples
                     {
                         let s: String = chars
@@ -408,7 +408,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&scores)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let line = |name: &str, c: &deid_core::eval::Counts| {
+    let line = |name: &str, c: &deid_devtools::eval::Counts| {
         println!(
             "{name:<28} P {:.3}  R {:.3}  F1 {:.3}  F2 {:.3}   (tp {}, fp {}, fn {})",
             c.precision(),

@@ -11,7 +11,8 @@ use deid_core::blobs::{self, HeadingConfig};
 use deid_core::heading_model::{feature_vector, HeadingModel, N_FEATURES};
 use deid_core::pdfium::{self, ExtractLimits};
 use deid_core::registry::{ModelEntry, Registry};
-use deid_core::{job, layout, synth};
+use deid_core::{job, layout};
+use deid_devtools::synth;
 
 struct Split {
     x: Vec<[f32; N_FEATURES]>,
@@ -133,8 +134,8 @@ pub fn headings(
 /// Training half of the corpus text sets (odd sha256 of the id), windowed: Presidio's
 /// synthetic sentences and Synthea's notes (labelled), and mtsamples transcriptions as
 /// PHI-free negatives. The even half is held back for `pdf-deid eval --held-back`.
-fn corpus_examples(dir: &Path) -> anyhow::Result<Vec<deid_core::ner::train::Example>> {
-    use deid_core::ner::train::{from_gold, is_held_back, windowed, Example};
+fn corpus_examples(dir: &Path) -> anyhow::Result<Vec<deid_devtools::ner_train::Example>> {
+    use deid_devtools::ner_train::{from_gold, is_held_back, windowed, Example};
     let mut out = Vec::new();
     for f in [
         "presidio-synth/presidio_synth.jsonl",
@@ -142,7 +143,7 @@ fn corpus_examples(dir: &Path) -> anyhow::Result<Vec<deid_core::ner::train::Exam
     ] {
         let text = std::fs::read_to_string(dir.join(f)).with_context(|| format!("reading {f}"))?;
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let d: deid_core::eval::GoldDoc = serde_json::from_str(line)?;
+            let d: deid_devtools::eval::GoldDoc = serde_json::from_str(line)?;
             if !is_held_back(&d.id) {
                 out.extend(windowed(&from_gold(&d)));
             }
@@ -208,7 +209,7 @@ pub struct NerTrainArgs {
 }
 
 /// `e` with its ASCII letters in one casing (byte offsets of its spans stay valid).
-fn recase_ascii(e: &mut deid_core::ner::train::Example, upper: bool) {
+fn recase_ascii(e: &mut deid_devtools::ner_train::Example, upper: bool) {
     e.text = if upper {
         e.text.to_ascii_uppercase()
     } else {
@@ -225,8 +226,9 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
     } = *args;
     let (version, out) = (args.version.as_str(), args.out.as_path());
     let corpus = args.corpus.as_deref();
-    use deid_core::eval::{PredSpan, Scores};
-    use deid_core::ner::{self, train as nt};
+    use deid_core::ner;
+    use deid_devtools::eval::{PredSpan, Scores};
+    use deid_devtools::ner_train as nt;
     use std::collections::HashMap;
 
     let enc_dir = out.join("minilm");
@@ -263,8 +265,9 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             let texts = crate::eval::carriers(&dir.join(".."), "dev")?;
             let carriers: Vec<&str> = texts.iter().map(String::as_str).collect();
             let mut k = 0;
-            for g in deid_core::realistic::Genre::ALL {
-                for e in deid_core::realistic::generate(&carriers, g, 303, args.realistic_docs) {
+            for g in deid_devtools::realistic::Genre::ALL {
+                for e in deid_devtools::realistic::generate(&carriers, g, 303, args.realistic_docs)
+                {
                     for w in nt::windowed(&e) {
                         k += 1;
                         if k % 10 == 1 {
@@ -349,10 +352,10 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
         let mut s = Scores::default();
         for (e, p) in ex.iter().zip(preds) {
             let cp = |b: usize| e.text.get(..b).map(|x| x.chars().count()).unwrap_or(0);
-            let gold: Vec<deid_core::eval::GoldSpan> = e
+            let gold: Vec<deid_devtools::eval::GoldSpan> = e
                 .spans
                 .iter()
-                .map(|(a, b, c)| deid_core::eval::GoldSpan {
+                .map(|(a, b, c)| deid_devtools::eval::GoldSpan {
                     start: cp(*a),
                     end: cp(*b),
                     label: c.as_str().into(),

@@ -3,7 +3,8 @@
 mod common;
 
 use common::*;
-use deid_core::{testpdf, Error};
+use deid_core::Error;
+use deid_devtools::testpdf;
 
 fn err_of(bytes: Vec<u8>) -> Error {
     match engine().process_pdf(&pdfium(), bytes) {

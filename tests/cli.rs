@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use deid_core::testpdf;
+use deid_devtools::testpdf;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_pdf-deid"));

@@ -15,7 +15,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use deid_core::corpus;
+use deid_devtools::corpus;
 
 #[test]
 fn robustness_sets_end_in_output_or_clear_error() {

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use common::*;
-use deid_core::testpdf::{self, Lcg};
+use deid_devtools::testpdf::{self, Lcg};
 
 fn check(case: &str, bytes: Vec<u8>) {
     let t = Instant::now();

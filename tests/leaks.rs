@@ -12,7 +12,7 @@
 mod common;
 
 use common::*;
-use deid_core::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
+use deid_devtools::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
 use lopdf::{dictionary, Document, Object, Stream};
 
 const PHI: &str = "Wilhelmina Castellanos";

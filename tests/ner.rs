@@ -131,7 +131,7 @@ fn fused_kernels_match_the_differentiable_path() {
 /// layer stored incompletely is refused.
 #[test]
 fn fine_tuning_learns_and_its_weights_round_trip() {
-    use deid_core::ner::train as nt;
+    use deid_devtools::ner_train as nt;
     let Some(dir) = encoder_dir() else { return };
     let mut enc = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
     let ex: Vec<nt::Example> = nt::generate(3, 48).iter().flat_map(nt::windowed).collect();

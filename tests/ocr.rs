@@ -88,14 +88,14 @@ fn image_pdf(w: usize, h: usize, pixels: Vec<u8>, text: Option<&str>) -> Vec<u8>
 
 /// The generated letter as a grey scan at 150 dpi, and its planted PHI.
 fn scanned_letter(seed: u64) -> (Vec<u8>, Vec<String>) {
-    let (pdf, phi) = deid_core::testpdf::clinical_letter(seed);
+    let (pdf, phi) = deid_devtools::testpdf::clinical_letter(seed);
     let (w, h, g) = grey(&pdf, 150.0);
     (image_pdf(w, h, g, None), phi)
 }
 
 /// The letter as a fax: 100 dpi, black and white, with speckle.
 fn faxed_letter(seed: u64) -> (Vec<u8>, Vec<String>) {
-    let (pdf, phi) = deid_core::testpdf::clinical_letter(seed);
+    let (pdf, phi) = deid_devtools::testpdf::clinical_letter(seed);
     let (w, h, g) = grey(&pdf, 100.0);
     let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
     let bw = g
@@ -178,7 +178,7 @@ fn faxed_letter_is_ocrd_and_redacted_in_its_pixels() {
 #[test]
 fn text_drawn_as_an_image_beside_a_text_layer_is_found() {
     let Some(bin) = tesseract() else { return };
-    let (pdf, phi) = deid_core::testpdf::clinical_letter(4);
+    let (pdf, phi) = deid_devtools::testpdf::clinical_letter(4);
     let (w, h, g) = grey(&pdf, 150.0);
     let pdf = image_pdf(w, h, g, Some("Attachment received by the records office"));
     check_redacted_in_pixels(&bin, pdf, &phi, "image");

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use deid_core::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
+use deid_devtools::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
 
 fn letter_in(font: FontKind, kerned: bool) -> (Vec<u8>, Vec<String>) {
     let lines = vec![
@@ -170,7 +170,7 @@ fn headings_make_blobs() {
 
 #[test]
 fn every_sample_redacts_and_verifies() {
-    for (name, bytes) in deid_core::samples::all() {
+    for (name, bytes) in deid_devtools::samples::all() {
         let p = deid_core::Engine::new(deid_core::Config::safe_harbor(), 1)
             .expect("engine")
             .process_pdf(&pdfium(), bytes);
@@ -201,7 +201,7 @@ fn strict_raster_policy_rasterises_pages_with_phi() {
 /// entities with one and with four threads.
 #[test]
 fn same_result_for_one_and_many_threads() {
-    let bytes = deid_core::samples::long_record(20);
+    let bytes = deid_devtools::samples::long_record(20);
     let ner = if encoder_present() {
         None
     } else {
@@ -248,7 +248,7 @@ fn learned_heading_classifier_finds_the_sections() {
 fn mark_mode_sets_the_box_colour() {
     use deid_core::review::PageView;
     use deid_core::types::Rect;
-    let (pdf, phi) = deid_core::testpdf::clinical_letter(8);
+    let (pdf, phi) = deid_devtools::testpdf::clinical_letter(8);
     for (mark, want) in [("black", 0u8), ("white", 255u8)] {
         let cfg = deid_core::Settings {
             policy: "safe-harbor".into(),

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use deid_core::testpdf;
+use deid_devtools::testpdf;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_pdf-deid"));

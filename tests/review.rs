@@ -14,7 +14,7 @@ use deid_core::types::{Category, Rect};
 use deid_core::{ProcessOptions, Stage};
 
 fn word_box(ex: &deid_core::pdfium::Extracted, word: &str) -> Rect {
-    deid_core::testpdf::word_glyphs(ex, 0, word)
+    deid_devtools::testpdf::word_glyphs(ex, 0, word)
         .expect("word on the page")
         .iter()
         .map(|g| g.loose)
@@ -43,7 +43,7 @@ fn process_reviewed(
 
 #[test]
 fn decisions_reject_add_term_and_box() {
-    let (pdf, phi) = deid_core::testpdf::clinical_letter(4);
+    let (pdf, phi) = deid_devtools::testpdf::clinical_letter(4);
     let before = extract(&pdf);
     let key = HmacKey::from_bytes([3; 32]);
     let doctor = phi[5].clone();
@@ -105,7 +105,7 @@ fn decisions_reject_add_term_and_box() {
 
 #[test]
 fn a_box_outside_the_document_is_a_clear_error() {
-    let (pdf, _) = deid_core::testpdf::clinical_letter(5);
+    let (pdf, _) = deid_devtools::testpdf::clinical_letter(5);
     let key = HmacKey::from_bytes([3; 32]);
     let decisions = Decisions {
         added_boxes: vec![AddedBox {
@@ -143,7 +143,7 @@ fn worker_isolation() -> deid_core::job::Isolation {
 fn job_with_decisions_in_a_worker_process() {
     use deid_core::job::{self, JobEvent, JobRequest};
     let dir = tempfile::tempdir().expect("tmp");
-    let (pdf, phi) = deid_core::testpdf::clinical_letter(6);
+    let (pdf, phi) = deid_devtools::testpdf::clinical_letter(6);
     let input = dir.path().join("in/letter.pdf");
     std::fs::create_dir_all(input.parent().expect("parent")).expect("mkdir");
     std::fs::write(&input, &pdf).expect("write");
@@ -233,7 +233,7 @@ fn cancel_one_document_of_a_batch() {
     for i in 0..3u64 {
         let p = dir.path().join(format!("in/{i}.pdf"));
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, deid_core::testpdf::clinical_letter(i).0).expect("write");
+        std::fs::write(&p, deid_devtools::testpdf::clinical_letter(i).0).expect("write");
         inputs.push(p);
     }
     let cancel = Arc::new(Cancel::default());
@@ -254,10 +254,18 @@ fn cancel_kills_a_running_worker() {
     let dir = tempfile::tempdir().expect("tmp");
     let inp = dir.path().join("in");
     std::fs::create_dir_all(&inp).expect("mkdir");
-    std::fs::write(inp.join("0.pdf"), deid_core::testpdf::clinical_letter(0).0).expect("w");
+    std::fs::write(
+        inp.join("0.pdf"),
+        deid_devtools::testpdf::clinical_letter(0).0,
+    )
+    .expect("w");
     // long enough that it is still running when the cancel arrives
-    std::fs::write(inp.join("1.pdf"), deid_core::samples::long_record(150)).expect("w");
-    std::fs::write(inp.join("2.pdf"), deid_core::testpdf::clinical_letter(2).0).expect("w");
+    std::fs::write(inp.join("1.pdf"), deid_devtools::samples::long_record(150)).expect("w");
+    std::fs::write(
+        inp.join("2.pdf"),
+        deid_devtools::testpdf::clinical_letter(2).0,
+    )
+    .expect("w");
     let cancel = Arc::new(Cancel::default());
     let req = batch_request(dir.path(), worker_isolation(), Some(cancel.clone()));
     let mut stages_of_1 = 0;
@@ -303,7 +311,7 @@ fn a_crashing_worker_fails_its_document_and_the_batch_goes_on() {
     for (i, name) in ["a.pdf", "b-crash.pdf", "c.pdf"].iter().enumerate() {
         std::fs::write(
             inp.join(name),
-            deid_core::testpdf::clinical_letter(i as u64).0,
+            deid_devtools::testpdf::clinical_letter(i as u64).0,
         )
         .expect("w");
     }

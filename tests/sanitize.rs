@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use deid_core::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
+use deid_devtools::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
 
 fn contains(h: &[u8], n: &str) -> bool {
     let n = n.to_ascii_lowercase();
@@ -92,4 +92,28 @@ fn output_is_a_single_revision_with_a_fresh_id() {
         .ok();
     assert!(id_out.is_some());
     assert_ne!(id_in, id_out);
+}
+
+/// Moved from a unit test of `deid_core::sanitize` (the ICC builder lives in deid-devtools).
+#[test]
+fn icc_text_tags_are_blanked_and_the_tag_table_kept() {
+    use deid_core::sanitize::blank_icc_text;
+
+    let name = "Wilhelmina Castellanos";
+    let icc = testpdf::icc_profile_with_text(name);
+    let out = blank_icc_text(&icc).expect("blanked");
+    assert_eq!(out.len(), icc.len());
+    assert_eq!(out[..132 + 36], icc[..132 + 36], "header and tag table");
+    let has = |d: &[u8], n: &[u8]| d.windows(n.len()).any(|w| w == n);
+    assert!(has(&icc, name.as_bytes()));
+    assert!(!has(&out, b"Castellanos") && !has(&out, b"Copyright"));
+    let utf16: Vec<u8> = "Castellanos"
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    assert!(has(&icc, &utf16) && !has(&out, &utf16));
+    // the type signatures stay
+    assert!(has(&out, b"desc") && has(&out, b"text") && has(&out, b"mluc"));
+    assert!(blank_icc_text(&out).is_none(), "nothing left to blank");
+    assert!(blank_icc_text(b"not an icc profile").is_none());
 }

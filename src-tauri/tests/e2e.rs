@@ -205,7 +205,7 @@ fn text_of(ex: &Extracted) -> String {
 
 /// Loose boxes of the glyphs of `word` (first occurrence) on page 0.
 fn word_glyphs(ex: &Extracted, word: &str) -> Vec<deid_core::types::Glyph> {
-    deid_core::testpdf::word_glyphs(ex, 0, word)
+    deid_devtools::testpdf::word_glyphs(ex, 0, word)
         .unwrap_or_else(|| panic!("{word} not in the page"))
         .to_vec()
 }
@@ -258,7 +258,7 @@ fn desktop_window_end_to_end() {
     let mut planted = Vec::new();
     let mut paths = Vec::new();
     for seed in 1..=3u64 {
-        let (pdf, phi) = deid_core::testpdf::clinical_letter(seed);
+        let (pdf, phi) = deid_devtools::testpdf::clinical_letter(seed);
         let p = inputs.join(format!("letter-{seed}.pdf"));
         std::fs::write(&p, &pdf).expect("write input");
         planted.push(phi);
@@ -341,7 +341,7 @@ fn desktop_window_end_to_end() {
     );
     // a damaged file beside them: its row fails with a clear message, the others go on
     let broken = inputs.join("damaged.pdf");
-    std::fs::write(&broken, deid_core::testpdf::truncated()).expect("write damaged");
+    std::fs::write(&broken, deid_devtools::testpdf::truncated()).expect("write damaged");
     let mut all = paths.clone();
     all.push(broken);
     // add the PDFs: the function the drop handler calls

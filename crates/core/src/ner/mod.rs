@@ -6,7 +6,6 @@
 
 pub mod bert;
 pub mod kernels;
-pub mod train;
 
 use std::collections::HashMap;
 use std::path::Path;

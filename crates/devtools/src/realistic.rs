@@ -13,9 +13,9 @@
 
 use std::sync::OnceLock;
 
-use crate::ner::train::{Example, FIRST, LAST};
+use crate::ner_train::{Example, FIRST, LAST};
 use crate::testpdf::Lcg;
-use crate::types::Category::{self, *};
+use deid_core::types::Category::{self, *};
 
 /// Kind of document to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,13 +170,14 @@ fn ordinal(d: usize) -> &'static str {
 /// Mod-11 check digit of an NHS number's first nine digits (`None`: no valid number).
 fn nhs_check(d: &[usize]) -> Option<usize> {
     let d: Vec<u32> = d.iter().map(|&x| x as u32).collect();
-    crate::detect::rules::nhs_check_digit(&d).map(|c| c as usize)
+    deid_core::detect::rules::nhs_check_digit(&d).map(|c| c as usize)
 }
 
 /// Whether `s` is a valid NHS number (10 digits, spaces allowed, mod-11 check digit).
 pub fn nhs_valid(s: &str) -> bool {
     let d: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
-    s.chars().all(|c| c.is_ascii_digit() || c == ' ') && crate::detect::rules::nhs_checksum_ok(&d)
+    s.chars().all(|c| c.is_ascii_digit() || c == ' ')
+        && deid_core::detect::rules::nhs_checksum_ok(&d)
 }
 
 type Ymd = (usize, usize, usize);

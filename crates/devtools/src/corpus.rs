@@ -8,10 +8,10 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::pdfium::{ExtractLimits, PdfiumService};
-use crate::pipeline::Engine;
-use crate::text::normalise;
+use deid_core::error::Error;
+use deid_core::pdfium::{ExtractLimits, PdfiumService};
+use deid_core::pipeline::Engine;
+use deid_core::text::normalise;
 
 /// Outcome of one file.
 #[derive(Debug, Clone, Serialize)]
@@ -22,9 +22,9 @@ pub struct FileOutcome {
     pub code: Option<&'static str>,
     pub rasterised_pages: usize,
     /// Why each rasterised page is an image.
-    pub raster: Vec<crate::pipeline::RasterReason>,
+    pub raster: Vec<deid_core::pipeline::RasterReason>,
     /// Pages read by OCR.
-    pub ocr: Vec<crate::ocr::OcrPageReport>,
+    pub ocr: Vec<deid_core::ocr::OcrPageReport>,
     /// For a verification failure: the message (check, object kind and number, page; the
     /// error types never carry document text).
     pub verification: Option<String>,
@@ -49,7 +49,7 @@ pub fn run_file(engine: &Engine, pdfium: &PdfiumService, path: &Path) -> FileOut
     let t = Instant::now();
     let res = std::fs::read(path)
         .map_err(|e| Error::io("reading input", &e))
-        .and_then(|b| crate::pipeline::process_guarded(engine, pdfium, b));
+        .and_then(|b| deid_core::pipeline::process_guarded(engine, pdfium, b));
     let ms = t.elapsed().as_millis() as u64;
     match res {
         Ok(p) => FileOutcome {
@@ -134,7 +134,7 @@ pub fn check_phi_lists(
     ocr: bool,
 ) -> Result<Vec<PhiCheck>, Error> {
     let tesseract = if ocr {
-        Some(crate::ocr::engine()?)
+        Some(deid_core::ocr::engine()?)
     } else {
         None
     };
@@ -151,7 +151,7 @@ pub fn check_phi_lists(
         let path = dir.join(&list.file);
         let res = std::fs::read(&path)
             .map_err(|e| Error::io("reading input", &e))
-            .and_then(|b| crate::pipeline::process_guarded(engine, pdfium, b));
+            .and_then(|b| deid_core::pipeline::process_guarded(engine, pdfium, b));
         let (status, text) = match res {
             Ok(p) => {
                 let st = if p.report.review { "review" } else { "ok" };
@@ -163,13 +163,13 @@ pub fn check_phi_lists(
                     .flat_map(|p| p.glyphs.iter().map(|g| g.ch))
                     .collect();
                 if let Some(bin) = &tesseract {
-                    let cfg = crate::ocr::OcrConfig::standard();
+                    let cfg = deid_core::ocr::OcrConfig::standard();
                     for i in 0..ex.pages.len() {
                         let pg = &ex.pages[i];
-                        let dpi = crate::ocr::dpi_for(&cfg, pg.width, pg.height);
+                        let dpi = deid_core::ocr::dpi_for(&cfg, pg.width, pg.height);
                         let img = pdfium.render(bytes.clone(), None, i, dpi)?;
                         let timeout = std::time::Duration::from_secs(cfg.timeout_s);
-                        for w in crate::ocr::recognise(bin, &img, (dpi, 0), timeout)? {
+                        for w in deid_core::ocr::recognise(bin, &img, (dpi, 0), timeout)? {
                             t.push(' ');
                             t.push_str(&w.text);
                         }

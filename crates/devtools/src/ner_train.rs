@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use candle_core::{DType, Device, Tensor, Var, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 
-use super::{Encoder, NER_CATEGORIES, N_LABELS};
-use crate::error::{Error, Result};
 use crate::testpdf::Lcg;
-use crate::types::Category;
+use deid_core::error::{Error, Result};
+use deid_core::ner::{Encoder, NER_CATEGORIES, N_LABELS};
+use deid_core::types::Category;
 
 /// One generated example: text and (byte start, byte end, category) spans.
 #[derive(Debug, Clone)]
@@ -22,8 +22,8 @@ pub struct Example {
 }
 
 /// The census name lists (also used by `realistic.rs` for its surrogates).
-pub(crate) const FIRST: &str = include_str!("../../../../assets/dict/first_names.txt");
-pub(crate) const LAST: &str = include_str!("../../../../assets/dict/surnames.txt");
+pub(crate) const FIRST: &str = include_str!("../../../assets/dict/first_names.txt");
+pub(crate) const LAST: &str = include_str!("../../../assets/dict/surnames.txt");
 const CITIES: &[&str] = &[
     "Springfield",
     "Riverside",
@@ -266,7 +266,7 @@ pub fn generate(seed: u64, n: usize) -> Vec<Example> {
 
 /// Cut an example into encoder-sized windows, keeping the spans inside each.
 pub fn windowed(ex: &Example) -> Vec<Example> {
-    super::windows(&ex.text)
+    deid_core::ner::windows(&ex.text)
         .into_iter()
         .map(|(off, w)| Example {
             text: w.to_string(),
@@ -312,7 +312,7 @@ pub fn from_gold(d: &crate::eval::GoldDoc) -> Example {
 /// Documents whose sha256(id) starts with an even byte are the held-back half of a corpus
 /// set (never trained on; `pdf-deid eval --held-back` scores exactly these).
 pub fn is_held_back(id: &serde_json::Value) -> bool {
-    let h = crate::hash::sha256_hex(id.to_string().as_bytes());
+    let h = deid_core::hash::sha256_hex(id.to_string().as_bytes());
     u8::from_str_radix(&h[..2], 16).is_ok_and(|b| b % 2 == 0)
 }
 
@@ -321,7 +321,7 @@ fn ml(e: candle_core::Error) -> Error {
 }
 
 /// BIO label of every real token of one encoded example: (position in the window, label).
-fn token_labels(e: &Example, en: &super::Encoded) -> Vec<(usize, u32)> {
+fn token_labels(e: &Example, en: &deid_core::ner::Encoded) -> Vec<(usize, u32)> {
     let mut out = Vec::new();
     let mut prev: Option<usize> = None;
     for (ti, &(s, _)) in en.offsets.iter().enumerate() {

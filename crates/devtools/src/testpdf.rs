@@ -815,10 +815,10 @@ fn build_doc(spec: &DocSpec, ttf: Option<&'static Ttf>) -> Document {
 /// The glyphs of the first occurrence of `word` on page `page` of an extraction (tests find
 /// a word's boxes on an output with it).
 pub fn word_glyphs<'a>(
-    ex: &'a crate::pdfium::Extracted,
+    ex: &'a deid_core::pdfium::Extracted,
     page: usize,
     word: &str,
-) -> Option<&'a [crate::types::Glyph]> {
+) -> Option<&'a [deid_core::types::Glyph]> {
     let g = &ex.pages.get(page)?.glyphs;
     let w: Vec<char> = word.chars().collect();
     if w.is_empty() {

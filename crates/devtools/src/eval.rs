@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::Category;
+use deid_core::types::Category;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct GoldSpan {
