@@ -5,6 +5,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::engines::engine_with_models;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use deid_core::job::{self, JobEvent, JobRequest};
@@ -60,7 +61,7 @@ enum Cmd {
     Doctor,
     /// Internal: process one document in a child process (used by `run`).
     #[command(hide = true)]
-    Worker(WorkerArgs),
+    Worker,
     /// Corpus runs for the docs: robustness sets, or a folder of PDFs with a phi.jsonl list.
     Corpus {
         #[command(subcommand)]
@@ -90,21 +91,6 @@ enum Cmd {
         #[command(subcommand)]
         what: ReviewCmd,
     },
-}
-
-#[derive(clap::Args, Debug)]
-struct WorkerArgs {
-    #[arg(long)]
-    input: PathBuf,
-    #[arg(long)]
-    output: PathBuf,
-    #[arg(long)]
-    key: PathBuf,
-    /// Read reviewer decisions (JSON) from stdin.
-    #[arg(long)]
-    review_stdin: bool,
-    #[command(flatten)]
-    pipeline: PipelineArgs,
 }
 
 /// The settings `run` takes and hands to each `worker` (the same flags on both).
@@ -322,7 +308,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             what: TrainCmd::Ner(args),
         } => crate::train::ner(&args),
         Cmd::Eval(args) => crate::eval::run(args),
-        Cmd::Worker(args) => worker(args, pdfium_path.as_deref()),
+        Cmd::Worker => worker(pdfium_path.as_deref()),
         Cmd::Bench {
             ner: true, device, ..
         } => bench_ner(&device),
@@ -354,59 +340,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The engine for an evaluation's `--detector`: `rules` (no NER), `ner` (the NER model
-/// alone; the allow-list and propagation still apply) or `combined` (the default stack).
-/// `ner_model` pins a version (default: the newest `ner-minilm`).
-/// The Safe Harbor policy with the given age setting (`over-89` or `all`), for the
-/// measuring commands (`eval`, `corpus phi-lists`).
-pub fn safe_harbor_with_ages(ages: &str) -> anyhow::Result<deid_core::Config> {
-    Ok(deid_core::Settings {
-        policy: "safe-harbor".into(),
-        timeout_s: None,
-        review_threshold: None,
-        mark: None,
-        device: None,
-        ages: Some(ages.into()),
-    }
-    .into_config()?)
-}
-
-pub fn engine_for_detector(
-    cfg: deid_core::Config,
-    detector: &str,
-    ner_model: Option<&str>,
-) -> anyhow::Result<deid_core::Engine> {
-    let ner = match detector {
-        "rules" => "none",
-        "combined" | "ner" => ner_model.unwrap_or("ner-minilm"),
-        other => anyhow::bail!("unknown detector '{other}' (rules, ner, combined)"),
-    };
-    let engine = engine_with_models(cfg, 0, None, Some(ner))?;
-    Ok(if detector == "ner" {
-        engine.without_rules()
-    } else {
-        engine
-    })
-}
-
-/// Build the engine with the learned models from `models/registry.json` when there is one:
-/// the heading classifier by default, and the NER detector (rules + NER = the combined
-/// detector) when asked for. A spec of "none" leaves that model out; a registered model whose checksum (or whose base
-/// encoder's checksum) does not match is an error, never silently skipped.
-pub fn engine_with_models(
-    cfg: deid_core::Config,
-    threads: usize,
-    heading_model: Option<&str>,
-    ner_model: Option<&str>,
-) -> anyhow::Result<Engine> {
-    Ok(deid_core::engine::engine_with_models(
-        cfg,
-        threads,
-        heading_model,
-        ner_model,
-    )?)
-}
-
 /// Where the per-installation HMAC key lives.
 fn key_path() -> PathBuf {
     deid_core::joblog::default_key_path()
@@ -422,24 +355,37 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
     };
     cfg.password = a.password.clone();
-    let engine = p.engine(cfg).context("building the engine")?;
-    let service = pdfium::service(pdfium_path);
-    if let Err(e) = &service {
-        eprintln!("error: {e}");
-    }
+    let timeout = std::time::Duration::from_secs(cfg.limits.timeout_s);
+    // in-process runs load the models here; otherwise only the workers do, and this
+    // process describes the job (settings hash, detectors) from the registry alone
+    let (engine, info) = if a.in_process {
+        (Some(p.engine(cfg).context("building the engine")?), None)
+    } else {
+        let info =
+            deid_core::engine::describe(cfg, p.heading_model.as_deref(), p.ner_model.as_deref())
+                .context("describing the engine")?;
+        (None, Some(info))
+    };
+    let service = if a.in_process {
+        let s = pdfium::service(pdfium_path);
+        if let Err(e) = &s {
+            eprintln!("error: {e}");
+        }
+        s.ok()
+    } else {
+        None
+    };
     let db =
         a.db.clone()
             .unwrap_or_else(|| a.out.join("pdf-deid-jobs.sqlite"));
     let isolation = if a.in_process {
         job::Isolation::InProcess
     } else {
-        let args = p.worker(pdfium_path).args();
         job::Isolation::Subprocess {
             exe: std::env::current_exe().context("locating the pdf-deid executable")?,
-            args,
+            settings: p.worker(pdfium_path),
             // the worker's own limit plus start-up; a hung pdfium is killed here
-            timeout: std::time::Duration::from_secs(engine.config().limits.timeout_s)
-                + job::WATCHDOG_GRACE,
+            timeout: timeout + job::WATCHDOG_GRACE,
             password: a.password.clone(),
         }
     };
@@ -470,21 +416,20 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut failures: Vec<(usize, String)> = Vec::new();
-    let outcome = job::run_inputs(
-        &engine,
-        service.as_ref().ok(),
-        &req,
-        &inputs,
-        &mut |ev| match ev {
-            JobEvent::DocStarted { index } => bar.set_message(format!("document {}", index + 1)),
-            JobEvent::DocDone { .. } | JobEvent::DocSkipped { .. } => bar.inc(1),
-            JobEvent::DocFailed { index, message, .. } => {
-                failures.push((*index, message.clone()));
-                bar.inc(1);
-            }
-            _ => {}
-        },
-    )?;
+    let pipeline = match (&engine, &info) {
+        (Some(e), _) => job::Pipeline::Loaded(e, service.as_ref()),
+        (None, Some(i)) => job::Pipeline::Described(i),
+        (None, None) => anyhow::bail!("no engine"),
+    };
+    let outcome = job::run_inputs(pipeline, &req, &inputs, &mut |ev| match ev {
+        JobEvent::DocStarted { index } => bar.set_message(format!("document {}", index + 1)),
+        JobEvent::DocDone { .. } | JobEvent::DocSkipped { .. } => bar.inc(1),
+        JobEvent::DocFailed { index, message, .. } => {
+            failures.push((*index, message.clone()));
+            bar.inc(1);
+        }
+        _ => {}
+    })?;
     bar.finish_and_clear();
     if a.json {
         serde_json::to_writer_pretty(std::io::stdout().lock(), &outcome)?;
@@ -509,7 +454,11 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
                 println!("OCR {} {o}", d.input.display());
             }
         }
-        for d in outcome.documents.iter().filter(|d| d.status == "review") {
+        for d in outcome
+            .documents
+            .iter()
+            .filter(|d| d.status == job::DocStatus::Review)
+        {
             println!(
                 "REVIEW {} (risk {:.2})",
                 d.input.display(),
@@ -518,10 +467,10 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         println!(
             "documents: {} ok, {} review, {} failed, {} skipped (already done) in {:.1} s",
-            outcome.count("ok"),
-            outcome.count("review"),
-            outcome.count("failed"),
-            outcome.count("skipped"),
+            outcome.count(job::DocStatus::Ok),
+            outcome.count(job::DocStatus::Review),
+            outcome.count(job::DocStatus::Failed),
+            outcome.count(job::DocStatus::Skipped),
             outcome.elapsed_ms as f64 / 1000.0
         );
         let cats: Vec<String> = per_cat.iter().map(|(k, v)| format!("{k} {v}")).collect();
@@ -536,7 +485,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         println!("redacted PDFs: {}", a.out.display());
         println!("job log: {} (job {})", db.display(), outcome.job_id);
     }
-    Ok(if outcome.count("failed") == 0 {
+    Ok(if outcome.count(job::DocStatus::Failed) == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -825,29 +774,29 @@ fn bench(
     Ok(ExitCode::SUCCESS)
 }
 
-fn worker(a: WorkerArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let limit = a.pipeline.max_memory_mb.saturating_mul(1 << 20);
+/// `pdf-deid worker`: one [`job::WorkerRequest`] as JSON on stdin, one reply on stdout.
+fn worker(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let mut buf = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+        .context("reading the worker request from stdin")?;
+    let req: job::WorkerRequest =
+        serde_json::from_slice(&buf).context("the worker request on stdin is not valid")?;
+    let s = &req.settings;
+    let limit = s.max_memory_mb.saturating_mul(1 << 20);
     rlimit::setrlimit(rlimit::Resource::AS, limit, limit).context("setting the memory limit")?;
     let run = || -> anyhow::Result<job::WorkerReply> {
-        let mut cfg = a.pipeline.settings().into_config()?;
+        let mut cfg = s.settings().into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
-        let engine = a.pipeline.engine(cfg)?;
-        let service = pdfium::service(pdfium_path)?;
-        let key = deid_core::joblog::HmacKey::load_or_create(&a.key)
+        let engine = engine_with_models(
+            cfg,
+            s.threads,
+            s.heading_model.as_deref(),
+            s.ner_model.as_deref(),
+        )?;
+        let service = pdfium::service(s.pdfium.as_deref().or(pdfium_path))?;
+        let key = deid_core::joblog::HmacKey::load_or_create(&req.key)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let decisions = if a.review_stdin {
-            Some(read_decisions_stdin()?)
-        } else {
-            None
-        };
-        Ok(job::worker_main(
-            &engine,
-            &service,
-            &key,
-            &a.input,
-            &a.output,
-            decisions.as_ref(),
-        ))
+        Ok(job::worker_main(&engine, &service, &key, &req))
     };
     let reply = run().unwrap_or_else(|e| job::WorkerReply::Failed {
         code: "settings".into(),

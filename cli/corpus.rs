@@ -42,7 +42,7 @@ pub fn robustness(
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     // the default engine (rules + heading model + NER), as `pdf-deid run` uses it
-    let engine = crate::commands::engine_with_models(Config::safe_harbor(), 0, None, None)?;
+    let engine = crate::engines::engine_with_models(Config::safe_harbor(), 0, None, None)?;
     let service = pdfium::service(pdfium_path)?;
     let mut md = String::new();
     writeln!(md, "# Robustness corpus run\n")?;
@@ -198,11 +198,11 @@ pub fn phi_lists(
     (ocr, show_survivors, ocr_dpi, ocr_threshold): (bool, bool, u32, u8),
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let mut cfg = crate::commands::safe_harbor_with_ages(ages)?;
+    let mut cfg = crate::engines::safe_harbor_with_ages(ages)?;
     cfg.ocr.dpi = ocr_dpi as f32;
     cfg.ocr.thresholding = ocr_threshold;
     let started = std::time::Instant::now();
-    let engine = crate::commands::engine_for_detector(cfg, detector, ner_model)?;
+    let engine = crate::engines::engine_for_detector(cfg, detector, ner_model)?;
     let service = pdfium::service(pdfium_path)?;
     let checks = corpus::check_phi_lists(&engine, &service, dir, ocr)?;
     if show_survivors {

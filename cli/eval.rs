@@ -362,11 +362,11 @@ fn print_row(name: &str, s: &Scores) {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    let mut cfg = crate::commands::safe_harbor_with_ages(&a.ages)?;
+    let mut cfg = crate::engines::safe_harbor_with_ages(&a.ages)?;
     if let Some(t) = a.semantic_threshold {
         cfg.propagate.semantic_threshold = t;
     }
-    let engine = crate::commands::engine_for_detector(cfg, &a.detector, None)?;
+    let engine = crate::engines::engine_for_detector(cfg, &a.detector, None)?;
     if let Some(which) = &a.realistic {
         return run_realistic(&a, &engine, which);
     }

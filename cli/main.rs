@@ -3,6 +3,7 @@
 
 mod commands;
 mod corpus;
+mod engines;
 mod eval;
 mod train;
 

@@ -122,16 +122,26 @@ fn a_box_outside_the_document_is_a_clear_error() {
     }
 }
 
+/// The default engine as a parent that starts workers knows it: described from the
+/// registry, no model loaded.
+fn described() -> deid_core::job::Pipeline<'static> {
+    static INFO: std::sync::OnceLock<deid_core::pipeline::EngineInfo> = std::sync::OnceLock::new();
+    deid_core::job::Pipeline::Described(INFO.get_or_init(|| {
+        let ner = (!common::encoder_present()).then_some("none");
+        deid_core::engine::describe(deid_core::Config::safe_harbor(), None, ner).expect("describe")
+    }))
+}
+
 /// One `pdf-deid worker` process per document.
 fn worker_isolation() -> deid_core::job::Isolation {
     deid_core::job::Isolation::Subprocess {
         exe: env!("CARGO_BIN_EXE_pdf-deid").into(),
-        args: deid_core::job::WorkerSettings {
+        settings: deid_core::job::WorkerSettings {
             policy: "safe-harbor".into(),
             max_memory_mb: 4096,
+            ner_model: (!common::encoder_present()).then(|| "none".to_string()),
             ..Default::default()
-        }
-        .args(),
+        },
         timeout: std::time::Duration::from_secs(120),
         password: None,
     }
@@ -174,14 +184,15 @@ fn job_with_decisions_in_a_worker_process() {
         cancel: None,
     };
     let mut stages = Vec::new();
-    let outcome = job::run_job(engine(), None, &req, &mut |ev| {
+    let outcome = job::run_job(described(), &req, &mut |ev| {
         if let JobEvent::DocStage { stage, .. } = ev {
             stages.push(*stage)
         }
     })
     .expect("job");
     assert_eq!(
-        outcome.documents[0].status, "ok",
+        outcome.documents[0].status,
+        job::DocStatus::Ok,
         "{:?}",
         outcome.documents[0]
     );
@@ -239,8 +250,12 @@ fn cancel_one_document_of_a_batch() {
     let cancel = Arc::new(Cancel::default());
     cancel.cancel_doc(1);
     let req = batch_request(dir.path(), worker_isolation(), Some(cancel));
-    let outcome = job::run_job(engine(), None, &req, &mut |_| {}).expect("job");
-    let st: Vec<&str> = outcome.documents.iter().map(|d| d.status).collect();
+    let outcome = job::run_job(described(), &req, &mut |_| {}).expect("job");
+    let st: Vec<&str> = outcome
+        .documents
+        .iter()
+        .map(|d| d.status.as_str())
+        .collect();
     assert_eq!(st, vec!["ok", "cancelled", "ok"]);
     assert!(!dir.path().join("out/1.pdf").exists());
     assert!(dir.path().join("out/2.pdf").exists());
@@ -270,7 +285,7 @@ fn cancel_kills_a_running_worker() {
     let req = batch_request(dir.path(), worker_isolation(), Some(cancel.clone()));
     let mut stages_of_1 = 0;
     let mut cancelled_at = None;
-    let outcome = job::run_job(engine(), None, &req, &mut |ev| match ev {
+    let outcome = job::run_job(described(), &req, &mut |ev| match ev {
         JobEvent::DocStage { index: 1, .. } => {
             stages_of_1 += 1;
             if cancelled_at.is_none() {
@@ -288,7 +303,11 @@ fn cancel_kills_a_running_worker() {
         _ => {}
     })
     .expect("job");
-    let st: Vec<&str> = outcome.documents.iter().map(|d| d.status).collect();
+    let st: Vec<&str> = outcome
+        .documents
+        .iter()
+        .map(|d| d.status.as_str())
+        .collect();
     assert_eq!(st, vec!["ok", "cancelled", "ok"]);
     // the worker had started (it reported a stage) and did not finish its stages
     assert!(
@@ -320,27 +339,30 @@ fn a_crashing_worker_fails_its_document_and_the_batch_goes_on() {
     std::fs::write(
         &wrapper,
         format!(
-            "#!/bin/sh\ncase \"$*\" in *crash.pdf*) kill -SEGV $$ ;; esac\nexec {} \"$@\"\n",
+            "#!/bin/sh\nreq=$(cat)\ncase \"$req\" in *crash.pdf*) kill -SEGV $$ ;; esac\nprintf '%s' \"$req\" | exec {} \"$@\"\n",
             env!("CARGO_BIN_EXE_pdf-deid")
         ),
     )
     .expect("wrapper");
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let deid_core::job::Isolation::Subprocess { args, timeout, .. } = worker_isolation() else {
+    let deid_core::job::Isolation::Subprocess {
+        settings, timeout, ..
+    } = worker_isolation()
+    else {
         unreachable!("worker isolation")
     };
     let isolation = deid_core::job::Isolation::Subprocess {
         exe: wrapper,
-        args,
+        settings,
         timeout,
         password: None,
     };
     let req = batch_request(dir.path(), isolation, None);
-    let outcome = job::run_job(engine(), None, &req, &mut |_| {}).expect("job");
+    let outcome = job::run_job(described(), &req, &mut |_| {}).expect("job");
     let got: Vec<(&str, Option<&str>)> = outcome
         .documents
         .iter()
-        .map(|d| (d.status, d.error_code))
+        .map(|d| (d.status.as_str(), d.error_code))
         .collect();
     assert_eq!(
         got,

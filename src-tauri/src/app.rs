@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use deid_core::job::{self, Cancel, InputFile, Isolation, JobEvent, JobRequest, WorkerSettings};
+use deid_core::job::{
+    self, Cancel, DocStatus, InputFile, Isolation, JobEvent, JobRequest, WorkerSettings,
+};
 use deid_core::pipeline::{DocReport, EntityReport};
 use deid_core::review::{AddedBox, AddedTerm, Decisions, PageView};
 use deid_core::types::Category;
@@ -363,13 +365,14 @@ impl App {
         }
     }
 
-    fn engine(&self, s: &AppSettings) -> AppResult<deid_core::Engine> {
+    /// What the job records about the engine the workers will build; the window process
+    /// loads no model.
+    fn engine_info(&self, s: &AppSettings) -> AppResult<deid_core::pipeline::EngineInfo> {
         let ws = self.worker_settings(s);
         let cfg = ws.settings().into_config()?;
-        Ok(deid_core::engine::engine_with_models(
+        Ok(deid_core::engine::describe(
             cfg,
-            1,
-            None,
+            ws.heading_model.as_deref(),
             ws.ner_model.as_deref(),
         )?)
     }
@@ -391,7 +394,7 @@ impl App {
             force,
             isolation: Isolation::Subprocess {
                 exe,
-                args: self.worker_settings(s).args(),
+                settings: self.worker_settings(s),
                 timeout: Duration::from_secs(u64::from(s.timeout_s)) + job::WATCHDOG_GRACE,
                 password: None,
             },
@@ -464,22 +467,22 @@ impl App {
         settings: &AppSettings,
         cancel: Arc<Cancel>,
     ) -> BatchSummary {
-        let engine = match self.engine(settings) {
-            Ok(e) => e,
+        let info = match self.engine_info(settings) {
+            Ok(i) => i,
             Err(e) => return self.fail_all(ids, &e),
         };
         let req = self.request(settings, false, None, Some(cancel));
         let out_dir = req.out_dir.clone();
-        let result = job::run_inputs(&engine, None, &req, inputs, &mut |ev| {
+        let result = job::run_inputs(job::Pipeline::Described(&info), &req, inputs, &mut |ev| {
             self.on_job_event(ids, inputs, &out_dir, ev)
         });
         match result {
             Ok(o) => BatchSummary {
-                ok: o.count("ok") as u32,
-                review: o.count("review") as u32,
-                failed: o.count("failed") as u32,
-                skipped: o.count("skipped") as u32,
-                cancelled: o.count("cancelled") as u32,
+                ok: o.count(DocStatus::Ok) as u32,
+                review: o.count(DocStatus::Review) as u32,
+                failed: o.count(DocStatus::Failed) as u32,
+                skipped: o.count(DocStatus::Skipped) as u32,
+                cancelled: o.count(DocStatus::Cancelled) as u32,
             },
             Err(e) => self.fail_all(ids, &AppError::Core(e)),
         }
@@ -553,7 +556,7 @@ impl App {
             JobEvent::DocDone { index, .. } | JobEvent::DocSkipped { index } => {
                 let st = match ev {
                     JobEvent::DocDone { status, .. } => *status,
-                    _ => "skipped",
+                    _ => DocStatus::Skipped,
                 };
                 let output = out_dir.join(&inputs[*index].relative);
                 let report = read_report(&output);
@@ -568,9 +571,9 @@ impl App {
                 let needs_review = report.as_ref().is_some_and(|r| r.review);
                 self.update(id, |it| {
                     it.status = match st {
-                        "review" => ItemStatus::Review,
-                        "skipped" if needs_review => ItemStatus::Review,
-                        "skipped" => ItemStatus::Skipped,
+                        DocStatus::Review => ItemStatus::Review,
+                        DocStatus::Skipped if needs_review => ItemStatus::Review,
+                        DocStatus::Skipped => ItemStatus::Skipped,
                         _ => ItemStatus::Done,
                     };
                     it.progress = 1.0;
@@ -769,11 +772,11 @@ impl App {
             it.status = ItemStatus::Running;
             it.progress = 0.02;
         });
-        let engine = self.engine(&settings)?;
+        let info = self.engine_info(&settings)?;
         let req = self.request(&settings, true, Some(decisions), None);
         let out_dir = req.out_dir.clone();
         let inputs = [input];
-        job::run_inputs(&engine, None, &req, &inputs, &mut |ev| {
+        job::run_inputs(job::Pipeline::Described(&info), &req, &inputs, &mut |ev| {
             if !matches!(ev, JobEvent::Started { .. } | JobEvent::Finished { .. }) {
                 self.on_job_event(&[id], &inputs, &out_dir, ev);
             }

@@ -6,7 +6,7 @@ use crate::blobs::heading_model;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ner;
-use crate::pipeline::Engine;
+use crate::pipeline::{Engine, EngineInfo};
 use crate::registry::{find_models_dir, Registry};
 
 /// Use the newest (or the named `name@version`) heading classifier from the registry;
@@ -37,6 +37,64 @@ pub fn engine_with_models(
     heading_model: Option<&str>,
     ner_model: Option<&str>,
 ) -> Result<Engine> {
+    let (cfg, ner) = resolve(cfg, heading_model, ner_model)?;
+    let mut engine = Engine::new(cfg, threads)?;
+    if let Some(n) = ner {
+        let device = engine.config().device;
+        let model = ner::load_model(&n.registry, &n.spec, &n.encoder_dir, device).map_err(|e| {
+            Error::Settings(format!(
+                "loading the NER model {} (run scripts/setup.sh for the base encoder): {e}",
+                n.spec
+            ))
+        })?;
+        engine = engine.with_ner(std::sync::Arc::new(model));
+    }
+    Ok(engine)
+}
+
+/// What [`engine_with_models`] would build, described without loading the NER model: the
+/// settings hash, detector names and policy a batch records. A parent process that runs
+/// documents in workers calls this, so only the workers load weights. The base encoder
+/// must be present (its checksum is checked by each worker when it loads).
+pub fn describe(
+    cfg: Config,
+    heading_model: Option<&str>,
+    ner_model: Option<&str>,
+) -> Result<EngineInfo> {
+    let (cfg, ner) = resolve(cfg, heading_model, ner_model)?;
+    let rules = Engine::new(cfg, 1)?;
+    let ner = match ner {
+        Some(n) => {
+            if !n.encoder_dir.join("model.safetensors").is_file() {
+                return Err(Error::Settings(format!(
+                    "loading the NER model {}: the base encoder is missing (run scripts/setup.sh)",
+                    n.spec
+                )));
+            }
+            Some(ner::identity(n.registry.entry(&n.spec)?, &n.spec)?)
+        }
+        None => None,
+    };
+    Ok(EngineInfo::new(
+        rules.config(),
+        rules.detector_fingerprints(),
+        ner,
+    ))
+}
+
+/// The registered NER model an engine gets.
+struct NerChoice {
+    registry: Registry,
+    spec: String,
+    encoder_dir: std::path::PathBuf,
+}
+
+/// The configuration with its heading model, and the NER model to add (if any).
+fn resolve(
+    cfg: Config,
+    heading_model: Option<&str>,
+    ner_model: Option<&str>,
+) -> Result<(Config, Option<NerChoice>)> {
     let dir = find_models_dir(None);
     let reg = match &dir {
         Some(d) => Some(Registry::load(d)?),
@@ -60,15 +118,16 @@ pub fn engine_with_models(
     if let (Some(r), Some(spec)) = (&reg, pick(heading_model, Some("heading-lr"))) {
         cfg = with_heading_model(cfg, r, &spec)?;
     }
-    let mut engine = Engine::new(cfg, threads)?;
-    if let (Some(r), Some(spec), Some(d)) = (&reg, pick(ner_model, Some("ner-minilm")), &dir) {
-        let device = engine.config().device;
-        let model = ner::load_model(r, &spec, &d.join("minilm"), device).map_err(|e| {
-            Error::Settings(format!(
-                "loading the NER model {spec} (run scripts/setup.sh for the base encoder): {e}"
-            ))
-        })?;
-        engine = engine.with_ner(std::sync::Arc::new(model));
-    }
-    Ok(engine)
+    let ner_spec = pick(ner_model, Some("ner-minilm"));
+    Ok(match (reg, ner_spec, dir) {
+        (Some(registry), Some(spec), Some(d)) => (
+            cfg,
+            Some(NerChoice {
+                registry,
+                spec,
+                encoder_dir: d.join("minilm"),
+            }),
+        ),
+        _ => (cfg, None),
+    })
 }

@@ -114,20 +114,44 @@ pub struct OcrRow {
     pub mean_confidence: f32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What became of a document. The job log records `ok`, `review` and `failed`; a batch
+/// also reports documents it skipped (done before with the same input and settings) or
+/// that were cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DocStatus {
     Ok,
     Review,
     Failed,
+    Skipped,
+    Cancelled,
 }
 
 impl DocStatus {
+    pub const ALL: [DocStatus; 5] = [
+        DocStatus::Ok,
+        DocStatus::Review,
+        DocStatus::Failed,
+        DocStatus::Skipped,
+        DocStatus::Cancelled,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             DocStatus::Ok => "ok",
             DocStatus::Review => "review",
             DocStatus::Failed => "failed",
+            DocStatus::Skipped => "skipped",
+            DocStatus::Cancelled => "cancelled",
         }
+    }
+    pub fn parse(s: &str) -> Option<DocStatus> {
+        DocStatus::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for DocStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -546,20 +546,44 @@ pub fn load_model(
             }
         }
     }
-    let entry_json = serde_json::to_string(&entry)
-        .map_err(|_| Error::Settings(format!("model {spec}: registry entry")))?;
-    let name = format!("ner:{}@{}", entry.name, entry.version);
+    let (name, fingerprint) = identity(&entry, spec)?;
+    LOADS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     Ok(NerModel {
         encoder,
         w,
         b,
         thresholds,
-        fingerprint: format!(
-            "{name}|entry:{}|base:{base_sha}",
-            crate::hash::sha256_hex(entry_json.as_bytes())
-        ),
+        fingerprint,
         name,
     })
+}
+
+/// How many NER models this process has loaded (a parent that only starts workers loads
+/// none; tested).
+static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The number of [`load_model`] calls that succeeded in this process.
+pub fn load_count() -> usize {
+    LOADS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Name and fingerprint of a registered NER model, as [`load_model`] gives them, from its
+/// registry entry alone: the parent of a batch describes the job with them without
+/// loading any weights.
+pub fn identity(entry: &crate::registry::ModelEntry, spec: &str) -> Result<(String, String)> {
+    let base_sha = entry
+        .training
+        .get("base_sha256")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let entry_json = serde_json::to_string(entry)
+        .map_err(|_| Error::Settings(format!("model {spec}: registry entry")))?;
+    let name = format!("ner:{}@{}", entry.name, entry.version);
+    let fingerprint = format!(
+        "{name}|entry:{}|base:{base_sha}",
+        crate::hash::sha256_hex(entry_json.as_bytes())
+    );
+    Ok((name, fingerprint))
 }
 
 #[cfg(test)]

@@ -28,6 +28,55 @@ use stage::Stages;
 pub use stage::{ProcessOptions, Stage};
 pub use training::{LabelledParagraph, LabelledSpan};
 
+/// What a job records about an engine, and all a parent process that only starts workers
+/// needs: built by [`Engine::info`] or, without loading any model, by
+/// [`crate::engine::describe`] (both give the same value; tested).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EngineInfo {
+    /// Hash of everything that changes an output: the configuration (policy, thresholds,
+    /// limits, heading model and its weights, program version), every detector's
+    /// fingerprint in order (rule set and build, NER model name@version, registry entry
+    /// and base-encoder sha256) and the core's build identity. Stored with every job and
+    /// document; a re-run skips a document only when this hash is unchanged.
+    pub settings_hash: String,
+    /// Names of the active detectors and models.
+    pub detectors: Vec<String>,
+    pub policy: String,
+    /// The per-document time limit before the per-page allowance, seconds.
+    pub timeout_s: u64,
+}
+
+impl EngineInfo {
+    /// From the configuration and the detectors' `(name, fingerprint)`: the rule-style
+    /// detectors in order, then the learned one.
+    pub fn new(
+        cfg: &Config,
+        detectors: Vec<(String, String)>,
+        ner: Option<(String, String)>,
+    ) -> EngineInfo {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(cfg.settings_hash());
+        for (_, fp) in &detectors {
+            h.update(format!("|detector:{fp}"));
+        }
+        if let Some((_, fp)) = &ner {
+            h.update(format!("|ner:{fp}"));
+        }
+        h.update(format!("|build:{}", crate::BUILD_ID));
+        let mut names: Vec<String> = detectors.into_iter().chain(ner).map(|d| d.0).collect();
+        if let Some((spec, _)) = &cfg.heading_model {
+            names.push(spec.clone());
+        }
+        EngineInfo {
+            settings_hash: hex::encode(h.finalize()),
+            detectors: names,
+            policy: cfg.policy.to_string(),
+            timeout_s: cfg.limits.timeout_s,
+        }
+    }
+}
+
 /// Detectors and settings, built once per process.
 pub struct Engine {
     cfg: Config,
@@ -80,31 +129,31 @@ impl Engine {
     /// and base-encoder sha256) and the core's build identity. Stored with every job and
     /// document; a re-run skips a document only when this hash is unchanged.
     pub fn settings_hash(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(self.cfg.settings_hash());
-        for d in &self.detectors {
-            h.update(format!("|detector:{}", d.fingerprint()));
-        }
-        if let Some(n) = &self.ner {
-            h.update(format!("|ner:{}", n.fingerprint()));
-        }
-        h.update(format!("|build:{}", crate::BUILD_ID));
-        hex::encode(h.finalize())
+        self.info().settings_hash
+    }
+
+    /// What a job records about this engine (settings hash, detector names, policy).
+    pub fn info(&self) -> EngineInfo {
+        EngineInfo::new(
+            &self.cfg,
+            self.detector_fingerprints(),
+            self.ner
+                .as_ref()
+                .map(|n| (n.name().to_string(), n.fingerprint())),
+        )
+    }
+
+    /// `(name, fingerprint)` of the detectors other than the learned one, in order.
+    pub fn detector_fingerprints(&self) -> Vec<(String, String)> {
+        self.detectors
+            .iter()
+            .map(|d| (d.name().to_string(), d.fingerprint()))
+            .collect()
     }
 
     /// Names of the active detectors and models (for the job record).
     pub fn detector_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .detectors
-            .iter()
-            .chain(self.ner.iter())
-            .map(|d| d.name().to_string())
-            .collect();
-        if let Some((spec, _)) = &self.cfg.heading_model {
-            v.push(spec.clone());
-        }
-        v
+        self.info().detectors
     }
 
     pub(super) fn limits(&self) -> ExtractLimits {

@@ -1,0 +1,238 @@
+//! The worker protocol. A `pdf-deid worker` process reads one [`WorkerRequest`] as JSON on
+//! its stdin (settings, paths, reviewer decisions — which may hold plaintext terms, so
+//! never the command line), processes one document, writes the verified bytes into the
+//! temp file it was given and answers one [`WorkerReply`] as JSON on its stdout. Progress
+//! goes to stderr as `stage <name>` and `limit <seconds>` lines. The password travels in
+//! `PDF_DEID_PASSWORD`. Entity texts are replaced by their HMACs before anything leaves
+//! the worker.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::child::ChildEnd;
+use crate::error::{Error, Result};
+use crate::joblog::HmacKey;
+use crate::pdfium::PdfiumService;
+use crate::pipeline::{DocReport, Engine, ProcessOptions, Stage};
+use crate::review::{Decisions, Review};
+
+/// The settings a worker runs the pipeline with (the CLI and the desktop app start
+/// workers with the same value).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSettings {
+    pub policy: String,
+    pub max_memory_mb: u64,
+    pub timeout_s: Option<u64>,
+    pub threads: usize,
+    pub heading_model: Option<String>,
+    pub ner_model: Option<String>,
+    /// The pdfium library the worker binds (its default search otherwise).
+    pub pdfium: Option<PathBuf>,
+    /// Mark mode ("black" when absent).
+    pub mark: Option<String>,
+    /// NER device ("cpu" when absent).
+    pub device: Option<String>,
+    /// Ages setting ("over-89" when absent).
+    pub ages: Option<String>,
+}
+
+impl WorkerSettings {
+    /// The pipeline settings these stand for (what the worker builds its `Config` from).
+    pub fn settings(&self) -> crate::Settings {
+        crate::Settings {
+            policy: self.policy.clone(),
+            timeout_s: self.timeout_s,
+            review_threshold: None,
+            mark: self.mark.clone(),
+            device: self.device.clone(),
+            ages: self.ages.clone(),
+        }
+    }
+}
+
+/// What a worker is asked to do (JSON on its stdin).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerRequest {
+    pub input: PathBuf,
+    /// An existing temp file the verified bytes are written into.
+    pub output: PathBuf,
+    /// The installation's HMAC key file.
+    pub key: PathBuf,
+    pub settings: WorkerSettings,
+    #[serde(default)]
+    pub decisions: Option<Decisions>,
+}
+
+/// What a worker prints on its stdout (one JSON document).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum WorkerReply {
+    Ok {
+        report: Box<DocReport>,
+        stage_ms: BTreeMap<String, u64>,
+        /// sha256 of the bytes written (hashed in memory, not read back).
+        output_sha256: String,
+    },
+    Failed {
+        code: String,
+        message: String,
+    },
+}
+
+/// Prefix of the progress lines a worker writes on its stderr (`stage extract`, …).
+const STAGE_LINE: &str = "stage ";
+/// Prefix of the line in which a worker tells its time limit in seconds once it knows the
+/// page count (`limit 75`); the parent's watchdog follows it.
+const LIMIT_LINE: &str = "limit ";
+/// How long after its own limit a worker is killed.
+pub const WATCHDOG_GRACE: Duration = Duration::from_secs(15);
+
+/// The body of `pdf-deid worker` once the engine is built: process `req.input` (read
+/// once), write the verified bytes to the existing file `req.output` (synced), and return
+/// the reply to print.
+pub fn worker_main(
+    engine: &Engine,
+    pdfium: &PdfiumService,
+    key: &HmacKey,
+    req: &WorkerRequest,
+) -> WorkerReply {
+    let run = || -> Result<WorkerReply> {
+        let bytes = std::fs::read(&req.input).map_err(|e| Error::io("reading input", &e))?;
+        let report = |line: String| {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{line}");
+            let _ = err.flush();
+        };
+        let report_stage = |s: Stage| report(format!("{STAGE_LINE}{}", s.as_str()));
+        let report_limit = |s: u64| report(format!("{LIMIT_LINE}{s}"));
+        let opts = ProcessOptions {
+            review: req
+                .decisions
+                .as_ref()
+                .map(|decisions| Review { decisions, key }),
+            on_stage: Some(&report_stage),
+            on_limit: Some(&report_limit),
+        };
+        let mut p = crate::pipeline::process_guarded_with(engine, pdfium, bytes, opts)?;
+        fill_hmacs(&mut p.report, key);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&req.output)
+            .map_err(|e| Error::io("opening the temp output", &e))?;
+        f.write_all(p.output.bytes())
+            .map_err(|e| Error::io("writing output", &e))?;
+        f.sync_all().map_err(|e| Error::io("syncing output", &e))?;
+        Ok(WorkerReply::Ok {
+            output_sha256: crate::hash::sha256_hex(p.output.bytes()),
+            report: Box::new(p.report),
+            stage_ms: p.stage_ms,
+        })
+    };
+    run().unwrap_or_else(|e| WorkerReply::Failed {
+        code: e.code().to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// Replace every entity's in-memory text by its HMAC.
+pub fn fill_hmacs(report: &mut DocReport, key: &HmacKey) {
+    for e in report.entities.iter_mut().chain(report.rejected.iter_mut()) {
+        e.text_hmac = key.hmac_hex(&e.text);
+        e.text.clear();
+    }
+}
+
+/// The parent's side of one worker run.
+pub(super) struct WorkerJob<'a> {
+    pub(super) exe: &'a Path,
+    pub(super) settings: &'a WorkerSettings,
+    pub(super) timeout: Duration,
+    pub(super) password: Option<&'a str>,
+    pub(super) key_path: &'a Path,
+    pub(super) decisions: Option<&'a Decisions>,
+    pub(super) cancelled: &'a dyn Fn() -> bool,
+}
+
+impl WorkerJob<'_> {
+    pub(super) fn run(
+        &self,
+        input: &Path,
+        tmp: &Path,
+        on_stage: &mut dyn FnMut(Stage),
+    ) -> Result<WorkerReply> {
+        let request = WorkerRequest {
+            input: input.to_path_buf(),
+            output: tmp.to_path_buf(),
+            key: self.key_path.to_path_buf(),
+            settings: self.settings.clone(),
+            decisions: self.decisions.cloned(),
+        };
+        let stdin = serde_json::to_vec(&request)
+            .map_err(|_| Error::Settings("worker request serialisation".into()))?;
+        let mut cmd = std::process::Command::new(self.exe);
+        cmd.arg("worker").env_remove("PDF_DEID_PASSWORD");
+        if let Some(pw) = self.password {
+            cmd.env("PDF_DEID_PASSWORD", pw);
+        }
+        // stage lines only; anything else a worker prints on stderr is dropped unread
+        let run = crate::child::run_child(
+            cmd,
+            Some(&stdin),
+            self.timeout,
+            self.cancelled,
+            &mut |line| {
+                if let Some(st) = line.strip_prefix(STAGE_LINE).and_then(Stage::parse) {
+                    on_stage(st);
+                }
+                // never shorter than the limit the parent started with
+                line.strip_prefix(LIMIT_LINE)
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .map(|s| (Duration::from_secs(s) + WATCHDOG_GRACE).max(self.timeout))
+            },
+        )
+        .map_err(|e| Error::io("running the worker process", &e))?;
+        match run.end {
+            ChildEnd::Cancelled => Err(Error::Cancelled),
+            ChildEnd::TimedOut => Err(Error::Timeout(self.timeout.as_secs())),
+            ChildEnd::Exited(status) => match serde_json::from_slice::<WorkerReply>(&run.stdout) {
+                Ok(r) if status.success() => Ok(r),
+                _ => Err(Error::WorkerCrashed),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_round_trips_as_json_and_rejects_unknown_fields() {
+        let req = WorkerRequest {
+            input: "in.pdf".into(),
+            output: ".deid-x.tmp".into(),
+            key: "key".into(),
+            settings: WorkerSettings {
+                policy: "safe-harbor".into(),
+                max_memory_mb: 1024,
+                timeout_s: Some(60),
+                ner_model: Some("none".into()),
+                ..WorkerSettings::default()
+            },
+            decisions: None,
+        };
+        let json = serde_json::to_string(&req).expect("json");
+        let back: WorkerRequest = serde_json::from_str(&json).expect("parse");
+        assert_eq!(back.settings, req.settings);
+        assert_eq!(back.input, req.input);
+        let bad = json.replacen("\"policy\"", "\"polcy\"", 1);
+        assert!(serde_json::from_str::<WorkerRequest>(&bad).is_err());
+    }
+}
