@@ -77,7 +77,7 @@ pub enum Error {
     OcrMissing(String),
     /// An error reported by a worker process, by code.
     #[error("{message}")]
-    Remote { code: &'static str, message: String },
+    Remote { code: ErrorCode, message: String },
 }
 
 /// " (object …, page N)" for a verification message.
@@ -90,92 +90,155 @@ fn place(page: &Option<usize>, object: &Option<String>) -> String {
     }
 }
 
+/// The stable, machine-readable error codes: the one list (job log, reports, the worker
+/// protocol, the desktop's IPC errors). Each has its fault class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    PdfiumMissing,
+    Encrypted,
+    Damaged,
+    TooLarge,
+    NoPages,
+    RedactFailed,
+    VerificationFailed,
+    Timeout,
+    WorkerGone,
+    PdfiumPanic,
+    Joblog,
+    DiskFull,
+    Io,
+    Settings,
+    Detect,
+    Internal,
+    WorkerCrashed,
+    Cancelled,
+    Ocr,
+    OcrMissing,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 20] = [
+        ErrorCode::PdfiumMissing,
+        ErrorCode::Encrypted,
+        ErrorCode::Damaged,
+        ErrorCode::TooLarge,
+        ErrorCode::NoPages,
+        ErrorCode::RedactFailed,
+        ErrorCode::VerificationFailed,
+        ErrorCode::Timeout,
+        ErrorCode::WorkerGone,
+        ErrorCode::PdfiumPanic,
+        ErrorCode::Joblog,
+        ErrorCode::DiskFull,
+        ErrorCode::Io,
+        ErrorCode::Settings,
+        ErrorCode::Detect,
+        ErrorCode::Internal,
+        ErrorCode::WorkerCrashed,
+        ErrorCode::Cancelled,
+        ErrorCode::Ocr,
+        ErrorCode::OcrMissing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::PdfiumMissing => "pdfium_missing",
+            ErrorCode::Encrypted => "encrypted",
+            ErrorCode::Damaged => "damaged",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::NoPages => "no_pages",
+            ErrorCode::RedactFailed => "redact_failed",
+            ErrorCode::VerificationFailed => "verification_failed",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::WorkerGone => "worker_gone",
+            ErrorCode::PdfiumPanic => "pdfium_panic",
+            ErrorCode::Joblog => "joblog",
+            ErrorCode::DiskFull => "disk_full",
+            ErrorCode::Io => "io",
+            ErrorCode::Settings => "settings",
+            ErrorCode::Detect => "detect",
+            ErrorCode::Internal => "internal",
+            ErrorCode::WorkerCrashed => "worker_crashed",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Ocr => "ocr",
+            ErrorCode::OcrMissing => "ocr_missing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Who is at fault when this happens.
+    pub fn fault(self) -> FaultClass {
+        match self {
+            ErrorCode::Encrypted
+            | ErrorCode::Damaged
+            | ErrorCode::TooLarge
+            | ErrorCode::NoPages
+            | ErrorCode::Timeout
+            | ErrorCode::RedactFailed
+            | ErrorCode::Ocr
+            | ErrorCode::VerificationFailed
+            | ErrorCode::WorkerCrashed => FaultClass::BadInput,
+            ErrorCode::PdfiumMissing
+            | ErrorCode::Io
+            | ErrorCode::DiskFull
+            | ErrorCode::Joblog
+            | ErrorCode::Settings
+            | ErrorCode::OcrMissing
+            | ErrorCode::Cancelled => FaultClass::Environment,
+            ErrorCode::WorkerGone
+            | ErrorCode::PdfiumPanic
+            | ErrorCode::Detect
+            | ErrorCode::Internal => FaultClass::Internal,
+        }
+    }
+}
+
 impl Error {
+    /// The error's code (see [`ErrorCode`]).
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Error::PdfiumMissing(_) => ErrorCode::PdfiumMissing,
+            Error::Encrypted => ErrorCode::Encrypted,
+            Error::Damaged(_) => ErrorCode::Damaged,
+            Error::TooLarge { .. } => ErrorCode::TooLarge,
+            Error::NoPages => ErrorCode::NoPages,
+            Error::Redact { .. } => ErrorCode::RedactFailed,
+            Error::Verification { .. } => ErrorCode::VerificationFailed,
+            Error::Timeout(_) => ErrorCode::Timeout,
+            Error::WorkerGone => ErrorCode::WorkerGone,
+            Error::PdfiumPanic => ErrorCode::PdfiumPanic,
+            Error::JobLog(_) => ErrorCode::Joblog,
+            Error::Io { kind, .. } if *kind == std::io::ErrorKind::StorageFull => {
+                ErrorCode::DiskFull
+            }
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Settings(_) => ErrorCode::Settings,
+            Error::Detect(_) => ErrorCode::Detect,
+            Error::Internal(_) => ErrorCode::Internal,
+            Error::WorkerCrashed => ErrorCode::WorkerCrashed,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Ocr(_) => ErrorCode::Ocr,
+            Error::OcrMissing(_) => ErrorCode::OcrMissing,
+            Error::Remote { code, .. } => *code,
+        }
+    }
+
     /// Stable machine-readable code, stored in the job log and reports.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::PdfiumMissing(_) => "pdfium_missing",
-            Error::Encrypted => "encrypted",
-            Error::Damaged(_) => "damaged",
-            Error::TooLarge { .. } => "too_large",
-            Error::NoPages => "no_pages",
-            Error::Redact { .. } => "redact_failed",
-            Error::Verification { .. } => "verification_failed",
-            Error::Timeout(_) => "timeout",
-            Error::WorkerGone => "worker_gone",
-            Error::PdfiumPanic => "pdfium_panic",
-            Error::JobLog(_) => "joblog",
-            Error::Io { kind, .. } if *kind == std::io::ErrorKind::StorageFull => "disk_full",
-            Error::Io { .. } => "io",
-            Error::Settings(_) => "settings",
-            Error::Detect(_) => "detect",
-            Error::Internal(_) => "internal",
-            Error::WorkerCrashed => "worker_crashed",
-            Error::Cancelled => "cancelled",
-            Error::Ocr(_) => "ocr",
-            Error::OcrMissing(_) => "ocr_missing",
-            Error::Remote { code, .. } => code,
-        }
+        self.error_code().as_str()
     }
 
     pub fn fault(&self) -> FaultClass {
-        match self {
-            Error::Encrypted
-            | Error::Damaged(_)
-            | Error::TooLarge { .. }
-            | Error::NoPages
-            | Error::Timeout(_)
-            | Error::Redact { .. }
-            | Error::Ocr(_)
-            | Error::Verification { .. } => FaultClass::BadInput,
-            Error::PdfiumMissing(_)
-            | Error::Io { .. }
-            | Error::JobLog(_)
-            | Error::Settings(_)
-            | Error::OcrMissing(_) => FaultClass::Environment,
-            Error::WorkerGone | Error::PdfiumPanic | Error::Detect(_) | Error::Internal(_) => {
-                FaultClass::Internal
-            }
-            Error::WorkerCrashed => FaultClass::BadInput,
-            Error::Cancelled => FaultClass::Environment,
-            Error::Remote { code, .. } => match *code {
-                "pdfium_missing" | "io" | "disk_full" | "joblog" | "settings" | "ocr_missing" => {
-                    FaultClass::Environment
-                }
-                "internal" | "detect" | "worker_gone" | "pdfium_panic" => FaultClass::Internal,
-                _ => FaultClass::BadInput,
-            },
-        }
+        self.error_code().fault()
     }
 
-    /// Rebuild an error a worker process reported (codes are a closed set).
+    /// Rebuild an error a worker process reported (an unknown code reads as `internal`).
     pub fn from_worker(code: &str, message: String) -> Error {
-        const CODES: &[&str] = &[
-            "pdfium_missing",
-            "encrypted",
-            "damaged",
-            "too_large",
-            "no_pages",
-            "redact_failed",
-            "verification_failed",
-            "timeout",
-            "worker_gone",
-            "pdfium_panic",
-            "joblog",
-            "disk_full",
-            "io",
-            "settings",
-            "detect",
-            "internal",
-            "worker_crashed",
-            "ocr",
-            "ocr_missing",
-        ];
-        let code = CODES
-            .iter()
-            .copied()
-            .find(|c| *c == code)
-            .unwrap_or("internal");
+        let code = ErrorCode::parse(code).unwrap_or(ErrorCode::Internal);
         Error::Remote { code, message }
     }
 
@@ -185,3 +248,24 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_and_keeps_its_fault_through_a_worker() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
+            let json = serde_json::to_string(&c).expect("json");
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            let e = Error::from_worker(c.as_str(), "m".into());
+            assert_eq!((e.code(), e.fault()), (c.as_str(), c.fault()));
+        }
+        assert_eq!(
+            Error::from_worker("nonsense", "m".into()).code(),
+            "internal"
+        );
+        assert_eq!(Error::Encrypted.fault(), FaultClass::BadInput);
+    }
+}

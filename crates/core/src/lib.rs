@@ -39,5 +39,5 @@ pub use propagate::semantic;
 /// Identity of this build of the core (a hash of its sources and word lists, from
 /// `build.rs`); part of every settings hash.
 pub const BUILD_ID: &str = env!("DEID_CORE_BUILD_ID");
-pub use error::{Error, FaultClass, Result};
+pub use error::{Error, ErrorCode, FaultClass, Result};
 pub use pipeline::{DocReport, Engine, ProcessOptions, Processed, Stage};
