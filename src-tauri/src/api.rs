@@ -1,7 +1,8 @@
 //! The types that cross the IPC boundary: command arguments and results and the events the
 //! window listens to. TypeScript declarations for all of them are generated from these
 //! definitions into `ui/bindings/` (see the `bindings_are_current` test); the front end
-//! imports them in JSDoc, and `tsc --checkJs` checks the UI against them.
+//! imports them in JSDoc, and `tsc --checkJs` checks the UI against them. A command that
+//! fails rejects with an [`AppErrorInfo`].
 
 use std::collections::BTreeMap;
 
@@ -187,6 +188,40 @@ pub struct ReviewPage {
     pub categories: Vec<String>,
 }
 
+/// Who is at fault for an error (`deid_core::FaultClass`), so the window can phrase it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// What the user gave is unusable: a document (encrypted, damaged, too large…) or a
+    /// value typed in the window (settings, a review box or term).
+    BadInput,
+    /// The machine is not set up (missing program or library, unwritable folder…).
+    Environment,
+    /// A bug or an internal check that should not fail.
+    Internal,
+}
+
+impl From<deid_core::FaultClass> for Fault {
+    fn from(f: deid_core::FaultClass) -> Self {
+        match f {
+            deid_core::FaultClass::BadInput => Fault::BadInput,
+            deid_core::FaultClass::Environment => Fault::Environment,
+            deid_core::FaultClass::Internal => Fault::Internal,
+        }
+    }
+}
+
+/// What a failed command rejects with (an `AppError`). No document text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppErrorInfo {
+    /// Stable snake_case code: a core error's code (`encrypted`, `joblog`…) or one of the
+    /// app's own (`no_such_item`, `not_reviewable`, `settings`, `worker`).
+    pub code: String,
+    /// The message shown to the user.
+    pub message: String,
+    pub fault: Fault,
+}
+
 /// A row of the job history (from the SQLite job log).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct HistoryRow {
@@ -205,6 +240,8 @@ pub type TsName = fn() -> String;
 /// A command: name, arguments (name, type), result type.
 pub type CommandSig = (&'static str, &'static [(&'static str, TsName)], TsName);
 
+/// Every command, as `generate_handler!` in lib.rs registers them (a test there checks that
+/// the two lists name the same commands).
 pub const COMMANDS: &[CommandSig] = &[
     ("snapshot", &[], ts::<Snapshot>),
     (
@@ -279,6 +316,8 @@ pub fn typescript() -> String {
         ReviewTerm::decl(),
         ReviewPage::decl(),
         HistoryRow::decl(),
+        Fault::decl(),
+        AppErrorInfo::decl(),
     ];
     for d in decls {
         out.push_str("export ");

@@ -20,30 +20,8 @@ use crate::api::{
     AppEvent, AppSettings, BatchState, BatchSummary, HistoryRow, ItemStatus, QueueItem, ReviewBox,
     ReviewEntity, ReviewPage, ReviewTerm, Snapshot, StageName,
 };
+use crate::error::{AppError, AppResult};
 use crate::worker_cli::WorkerCli;
-
-/// Errors shown in the window. Messages carry no document text.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("{0}")]
-    Core(#[from] deid_core::Error),
-    #[error("no document with id {0}")]
-    NoSuchItem(u32),
-    #[error("this document has no verified output to review yet")]
-    NotReviewable,
-    #[error("settings: {0}")]
-    Settings(String),
-    #[error("{0}")]
-    Worker(String),
-}
-
-impl serde::Serialize for AppError {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
-    }
-}
-
-pub type AppResult<T> = Result<T, AppError>;
 
 /// What the app needs from the window system.
 pub trait Shell: Send + Sync + 'static {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod error;
 pub mod worker_cli;
 
 use std::path::PathBuf;
@@ -17,7 +18,8 @@ use tauri_plugin_opener::OpenerExt;
 use api::{
     AppEvent, AppSettings, HistoryRow, QueueItem, ReviewBox, ReviewPage, ReviewTerm, Snapshot,
 };
-use app::{App, AppError, AppPaths, AppResult, Shell};
+use app::{App, AppPaths, Shell};
+use error::{AppError, AppResult};
 
 /// The event name the window listens to; the payload is an [`AppEvent`].
 pub const EVENT: &str = "deid://event";
@@ -212,4 +214,117 @@ pub fn run() {
             eprintln!("error: the window could not start: {e}");
             std::process::exit(1);
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// This file's source: the `generate_handler!` list and the command functions.
+    const SOURCE: &str = include_str!("lib.rs");
+
+    /// The names registered by the one `.invoke_handler(tauri::generate_handler!…)` of
+    /// this file (the last path segment of each).
+    fn handler_names(src: &str) -> Vec<String> {
+        // built with concat! so that this test's own text does not match
+        let open = concat!("invoke_handler(tauri::generate_handler", "![");
+        let mut hits = src.match_indices(open);
+        let (at, _) = hits.next().expect("an invoke_handler in lib.rs");
+        assert!(
+            hits.next().is_none(),
+            "more than one invoke_handler in lib.rs"
+        );
+        let body = &src[at + open.len()..];
+        let body = &body[..body.find(']').expect("the end of the handler list")];
+        body.lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .flat_map(|l| l.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.rsplit("::").next().unwrap_or(s).to_string())
+            .collect()
+    }
+
+    /// Functions in this file marked `#[tauri::command]` (with or without arguments).
+    fn command_fns(src: &str) -> BTreeSet<String> {
+        let attr = concat!("#[tauri", "::command");
+        let mut out = BTreeSet::new();
+        let mut marked = false;
+        for line in src.lines().map(str::trim_start) {
+            if line.starts_with(attr) {
+                marked = true;
+            } else if marked && !line.starts_with("#[") && !line.starts_with("//") {
+                let sig = line
+                    .trim_start_matches("pub ")
+                    .trim_start_matches("async ")
+                    .strip_prefix("fn ");
+                let name = sig.and_then(|s| s.split(['(', '<']).next()).map(str::trim);
+                out.insert(
+                    name.unwrap_or_else(|| panic!("#[tauri::command] not on a fn: {line}"))
+                        .to_string(),
+                );
+                marked = false;
+            }
+        }
+        out
+    }
+
+    /// `api::COMMANDS` (the typed map in ui/bindings/api.ts) names exactly the commands
+    /// `generate_handler!` registers, and each is a `#[tauri::command]` fn.
+    #[test]
+    fn command_table_matches_generate_handler() {
+        let registered = handler_names(SOURCE);
+        let handler: BTreeSet<String> = registered.iter().cloned().collect();
+        assert_eq!(
+            handler.len(),
+            registered.len(),
+            "a command registered twice"
+        );
+        let table: BTreeSet<String> = crate::api::COMMANDS
+            .iter()
+            .map(|(n, _, _)| n.to_string())
+            .collect();
+        assert_eq!(
+            table.len(),
+            crate::api::COMMANDS.len(),
+            "a command twice in api::COMMANDS"
+        );
+        let only_handler: Vec<_> = handler.difference(&table).collect();
+        let only_table: Vec<_> = table.difference(&handler).collect();
+        assert!(
+            only_handler.is_empty() && only_table.is_empty(),
+            "generate_handler! and api::COMMANDS differ: registered but not in COMMANDS \
+             {only_handler:?}; in COMMANDS but not registered {only_table:?}"
+        );
+        let fns = command_fns(SOURCE);
+        let not_fns: Vec<_> = handler.difference(&fns).collect();
+        assert!(
+            not_fns.is_empty(),
+            "registered without a #[tauri::command] fn in lib.rs: {not_fns:?}"
+        );
+        let unregistered: Vec<_> = fns.difference(&handler).collect();
+        assert!(
+            unregistered.is_empty(),
+            "#[tauri::command] fns not in generate_handler!: {unregistered:?}"
+        );
+    }
+
+    /// The parsers themselves: a command added on either side shows up.
+    #[test]
+    fn parsers_see_commands() {
+        let src = concat!(
+            "#[tauri",
+            "::command]\nfn a() {}\n",
+            "#[tauri",
+            "::command(async)]\npub fn b(x: u32) {}\n",
+            "fn c() {}\n",
+            ".invoke_handler(tauri::generate_handler",
+            "![\n a,\n // off,\n m::b, c\n])\n",
+        );
+        assert_eq!(handler_names(src), ["a", "b", "c"]);
+        assert_eq!(
+            command_fns(src),
+            ["a", "b"].map(String::from).into_iter().collect()
+        );
+    }
 }

@@ -12,7 +12,7 @@ use deid_core::child::{run_child, ChildEnd};
 use deid_core::job::WorkerSettings;
 use deid_core::review::{Decisions, PageView};
 
-use crate::app::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 
 /// Where the `pdf-deid` program is.
 #[derive(Debug, Clone)]

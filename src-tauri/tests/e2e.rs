@@ -113,7 +113,7 @@ impl Driver {
             Some(json!({
                 "script": "const done = arguments[arguments.length - 1];\
                     window.__TAURI__.core.invoke(arguments[0], arguments[1])\
-                      .then(r => done({ ok: r }), e => done({ err: String(e) }));",
+                      .then(r => done({ ok: r }), e => done({ err: e && e.code ? e : String(e) }));",
                 "args": [cmd, args],
             })),
         );
@@ -121,6 +121,24 @@ impl Driver {
             panic!("command {cmd} failed: {e}");
         }
         v["ok"].clone()
+    }
+
+    /// Invoke a Tauri command that must fail and return what it rejected with.
+    fn invoke_err(&self, cmd: &str, args: Value) -> Value {
+        let v = self.cmd(
+            "POST",
+            "/execute/async",
+            Some(json!({
+                "script": "const done = arguments[arguments.length - 1];\
+                    window.__TAURI__.core.invoke(arguments[0], arguments[1])\
+                      .then(r => done({ ok: r }), e => done({ err: e }));",
+                "args": [cmd, args],
+            })),
+        );
+        match v.get("err") {
+            Some(e) => e.clone(),
+            None => panic!("command {cmd} succeeded: {v}"),
+        }
     }
 
     fn wait_for(&self, what: &str, limit: Duration, script: &str) -> Value {
@@ -338,6 +356,11 @@ fn desktop_window_end_to_end() {
         wd.js("return document.getElementById('banner').hidden", json!([])),
         json!(true),
         "no installation problem is reported"
+    );
+    // a failed command rejects with a typed error object, not a bare string
+    assert_eq!(
+        wd.invoke_err("cancel_item", json!({ "id": 999_999 })),
+        json!({ "code": "no_such_item", "message": "no document with id 999999", "fault": "internal" }),
     );
     // a damaged file beside them: its row fails with a clear message, the others go on
     let broken = inputs.join("damaged.pdf");
@@ -594,8 +617,21 @@ fn desktop_window_end_to_end() {
         "batch and review jobs listed"
     );
     wd.click("#tab-settings");
+    // a refused setting: the form shows the error's message (past the input's own limit)
     wd.js(
-        "document.getElementById('set-threads').value = '2';\
+        "const t = document.getElementById('set-timeout'); t.removeAttribute('max'); t.value = '5000';",
+        json!([]),
+    );
+    wd.click("#save-settings");
+    wd.wait_for(
+        "the settings error",
+        Duration::from_secs(10),
+        "return document.getElementById('settings-status').textContent === \
+           'settings: the time limit must be 1 to 3600 seconds'",
+    );
+    wd.js(
+        "document.getElementById('set-timeout').value = '120';\
+         document.getElementById('set-threads').value = '2';\
          document.getElementById('set-mark').value = 'white';",
         json!([]),
     );

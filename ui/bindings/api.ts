@@ -88,6 +88,19 @@ image: string, width: number, height: number, entities: Array<ReviewEntity>, add
 
 export type HistoryRow = { job_id: bigint, started_at: string, status: string, documents: number, failed: number, max_risk: number, };
 
+export type Fault = "bad_input" | "environment" | "internal";
+
+export type AppErrorInfo = { 
+/**
+ * Stable snake_case code: a core error's code (`encrypted`, `joblog`…) or one of the
+ * app's own (`no_such_item`, `not_reviewable`, `settings`, `worker`).
+ */
+code: string, 
+/**
+ * The message shown to the user.
+ */
+message: string, fault: Fault, };
+
 export interface Commands {
   snapshot: { args: {  }; result: Snapshot };
   ingest_paths: { args: { paths: Array<string> }; result: Array<QueueItem> };

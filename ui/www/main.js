@@ -9,6 +9,7 @@
 /** @typedef {import('../bindings/api').BatchState} BatchState */
 /** @typedef {import('../bindings/api').ReviewPage} ReviewPage */
 /** @typedef {import('../bindings/api').Snapshot} Snapshot */
+/** @typedef {import('../bindings/api').AppErrorInfo} AppErrorInfo */
 
 /**
  * Typed `invoke`: the command name picks the argument and result types.
@@ -69,9 +70,15 @@ function showNotice(message) {
   n.hidden = false;
 }
 
-/** @param {unknown} e */
-function errorText(e) {
-  return typeof e === 'string' ? e : e instanceof Error ? e.message : JSON.stringify(e);
+/**
+ * The text to show for a rejected `invoke` (an {@link AppErrorInfo}: `{ code, message,
+ * fault }`) or any other error: its `message`, else the error as a string.
+ * @param {unknown} err
+ */
+function errorText(err) {
+  const message = err !== null && typeof err === 'object'
+    ? /** @type {Partial<AppErrorInfo>} */ (err).message : undefined;
+  return typeof message === 'string' ? message : String(err);
 }
 
 const STATUS_LABEL = {

@@ -235,11 +235,11 @@ impl Engine {
         loop {
             attempt += 1;
             let built =
-                self.build_output(&pdfium, input, plan, extracted, (&raster, &no_text_layer))?;
+                self.build_output(pdfium, input, plan, extracted, (&raster, &no_text_layer))?;
             st.done("redact")?;
             let raster_now: BTreeSet<usize> = built.raster.keys().copied().collect();
             match verify::verify(
-                &pdfium,
+                pdfium,
                 built.bytes.clone(),
                 extracted,
                 plan,
@@ -264,7 +264,7 @@ impl Engine {
                     }
                     let read_back = match &geometry {
                         Some(geo) => {
-                            ocr::read_back(&self.cfg.ocr, &pdfium, v.bytes(), geo, &gate, plan)?
+                            ocr::read_back(&self.cfg.ocr, pdfium, v.bytes(), geo, &gate, plan)?
                         }
                         None => Vec::new(),
                     };

@@ -163,7 +163,7 @@ pub(super) fn reviewer_boxes(
     plan: &mut RedactionPlan,
 ) -> Result<Vec<EntityReport>> {
     let mut box_reports = Vec::new();
-    let texts = r.box_texts(&paras, &extracted.pages);
+    let texts = r.box_texts(paras, &extracted.pages);
     for (i, b) in r.decisions.added_boxes.iter().enumerate() {
         if b.page >= extracted.pages.len() {
             return Err(Error::Settings(format!(
