@@ -74,6 +74,8 @@ impl Cancel {
 }
 
 /// Where the pipeline runs for each document.
+// one value per job: the size of the worker variant does not matter
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Isolation {
     /// In this process (tests, embedding): needs [`Pipeline::Loaded`].
