@@ -80,6 +80,23 @@ enum Cmd {
         /// Where the NER model runs: cpu, cuda (needs a CUDA build) or auto.
         #[arg(long, default_value = "cpu")]
         device: String,
+        /// Instead: the default `run` (worker processes, the combined detector) over a
+        /// generated corpus of this many documents of mixed genres (300 ≈ 9,000
+        /// paragraphs); reports time per stage, paragraphs/s, pages/s and peak RSS.
+        #[arg(long, value_name = "DOCS")]
+        corpus: Option<usize>,
+        /// With --corpus: print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// With --corpus: run the documents in this process (`run --in-process`).
+        #[arg(long)]
+        in_process: bool,
+        /// With --corpus: the NER model (`none` for rules only; default: the newest).
+        #[arg(long)]
+        ner_model: Option<String>,
+        /// With --corpus: keep the generated corpus and outputs in this folder.
+        #[arg(long)]
+        keep: Option<PathBuf>,
     },
     /// Write the bundled synthetic sample PDFs (planted, fake PHI) into a folder.
     Samples {
@@ -312,6 +329,20 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Bench {
             ner: true, device, ..
         } => bench_ner(&device),
+        Cmd::Bench {
+            corpus: Some(docs),
+            json,
+            in_process,
+            ner_model,
+            keep,
+            ..
+        } => bench_corpus(
+            docs,
+            (json, in_process),
+            ner_model.as_deref(),
+            keep.as_deref(),
+            pdfium_path.as_deref(),
+        ),
         Cmd::Bench {
             pages, save_input, ..
         } => bench(pages, save_input.as_deref(), pdfium_path.as_deref()),
@@ -772,6 +803,103 @@ fn bench(
         println!("  {stage}: {ms} ms");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `bench --corpus`: the generated corpus through `pdf-deid run` (this program, as a
+/// user runs it), timed from outside; stages, pages and paragraphs from its JSON outcome.
+fn bench_corpus(
+    docs: usize,
+    (json, in_process): (bool, bool),
+    ner_model: Option<&str>,
+    keep: Option<&Path>,
+    pdfium_path: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let tmp = tempfile::tempdir()?;
+    let dir = keep.unwrap_or(tmp.path()).to_path_buf();
+    let (inp, out) = (dir.join("in"), dir.join("out"));
+    for (rel, bytes) in deid_devtools::bench::corpus(docs.max(1)) {
+        job::write_atomic(&inp.join(rel), &bytes)?;
+    }
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    if let Some(p) = pdfium_path {
+        cmd.arg("--pdfium").arg(p);
+    }
+    cmd.arg("run")
+        .arg(&inp)
+        .arg("--out")
+        .arg(&out)
+        .arg("--json")
+        .arg("--force");
+    if in_process {
+        cmd.arg("--in-process");
+    }
+    if let Some(m) = ner_model {
+        cmd.args(["--ner-model", m]);
+    }
+    let t = std::time::Instant::now();
+    let run = cmd.stderr(std::process::Stdio::inherit()).output()?;
+    let secs = t.elapsed().as_secs_f64();
+    let outcome: serde_json::Value =
+        serde_json::from_slice(&run.stdout).context("pdf-deid run --json printed no outcome")?;
+    let documents = outcome["documents"].as_array().cloned().unwrap_or_default();
+    let sum = |k: &str| -> u64 { documents.iter().filter_map(|d| d[k].as_u64()).sum() };
+    let (pages, paragraphs) = (sum("pages"), sum("paragraphs"));
+    let failed = documents.iter().filter(|d| d["status"] == "failed").count();
+    let mut stages: BTreeMap<String, u64> = BTreeMap::new();
+    for d in &documents {
+        if let Some(m) = d["stage_ms"].as_object() {
+            for (k, v) in m {
+                *stages.entry(k.clone()).or_default() += v.as_u64().unwrap_or(0);
+            }
+        }
+    }
+    let peak_rss_mb = documents
+        .iter()
+        .filter_map(|d| d["peak_rss_kb"].as_u64())
+        .max()
+        .unwrap_or(0) as f64
+        / 1024.0;
+    let in_stages: u64 = stages.values().sum();
+    let overhead_ms = ((secs * 1000.0) as u64).saturating_sub(in_stages);
+    let result = serde_json::json!({
+        "documents": documents.len(),
+        "failed": failed,
+        "pages": pages,
+        "paragraphs": paragraphs,
+        "total_seconds": secs,
+        "paragraphs_per_second": paragraphs as f64 / secs,
+        "pages_per_second": pages as f64 / secs,
+        "stages": stages,
+        "outside_stages_ms": overhead_ms,
+        "peak_rss_mb": peak_rss_mb,
+        "mode": if in_process { "in-process" } else { "worker processes" },
+        "ner_model": ner_model.unwrap_or("default"),
+        "machine": format!("{} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        println!(
+            "bench: {} documents ({failed} failed), {pages} pages, {paragraphs} paragraphs in {secs:.1} s: {:.0} paragraphs/s, {:.1} pages/s, peak RSS {peak_rss_mb:.0} MiB ({})",
+            documents.len(),
+            paragraphs as f64 / secs,
+            pages as f64 / secs,
+            result["mode"].as_str().unwrap_or("")
+        );
+        println!("  stage totals (ms, summed over documents):");
+        for (k, v) in &stages {
+            println!("    {k:<10} {v:>8}");
+        }
+        println!(
+            "    {:<10} {overhead_ms:>8}  (process start, model loading, job log, writing)",
+            "other"
+        );
+    }
+    Ok(if run.status.success() && failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `pdf-deid worker`: one [`job::WorkerRequest`] as JSON on stdin, one reply on stdout.

@@ -461,3 +461,44 @@ fn help_shows_the_time_limit_default() {
     assert!(s.contains("--timeout <SECONDS>"), "{s}");
     assert!(s.contains("[default: 60]"), "{s}");
 }
+
+/// `bench --corpus` runs the generated corpus through `pdf-deid run` (worker processes)
+/// and reports paragraphs, time and stages as JSON; the corpus and outputs can be kept.
+#[test]
+fn bench_corpus_reports_paragraphs_time_and_stages() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = bin()
+        .args([
+            "bench",
+            "--corpus",
+            "4",
+            "--ner-model",
+            "none",
+            "--json",
+            "--keep",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["documents"], 4);
+    assert_eq!(v["failed"], 0);
+    assert!(v["paragraphs"].as_u64().unwrap_or(0) >= 40, "{v}");
+    assert!(v["total_seconds"].as_f64().unwrap_or(0.0) > 0.0);
+    for stage in ["extract", "detect", "propagate", "redact", "verify"] {
+        assert!(v["stages"][stage].is_u64(), "{stage} missing: {v}");
+    }
+    assert!(v["peak_rss_mb"].as_f64().unwrap_or(0.0) > 0.0);
+    assert_eq!(
+        files_under(&dir.path().join("out"))
+            .iter()
+            .filter(|f| f.ends_with(".pdf"))
+            .count(),
+        4
+    );
+}

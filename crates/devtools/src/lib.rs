@@ -5,6 +5,7 @@
 //! `pdf-deid` CLI, the integration tests and the benches use it; the desktop app does not
 //! link it.
 
+pub mod bench;
 pub mod corpus;
 pub mod eval;
 pub mod ner_train;

@@ -160,6 +160,14 @@ pub struct DocOutcome {
     /// Pages read by OCR, with their mean confidence.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ocr: Vec<crate::ocr::OcrPageReport>,
+    /// Pages and paragraphs of a processed document (0 otherwise).
+    pub pages: usize,
+    pub paragraphs: usize,
+    /// Milliseconds per pipeline stage (empty unless processed).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub stage_ms: BTreeMap<String, u64>,
+    /// Peak resident memory of the process that ran it, KiB (0 unless processed).
+    pub peak_rss_kb: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -187,6 +195,10 @@ impl DocOutcome {
             counts: BTreeMap::new(),
             raster: Vec::new(),
             ocr: Vec::new(),
+            pages: 0,
+            paragraphs: 0,
+            stage_ms: BTreeMap::new(),
+            peak_rss_kb: 0,
         }
     }
     fn cancelled(inp: &InputFile) -> DocOutcome {
@@ -337,6 +349,7 @@ struct Produced {
     report: DocReport,
     stage_ms: BTreeMap<String, u64>,
     output_sha256: String,
+    peak_rss_kb: u64,
 }
 
 impl DocContext<'_> {
@@ -381,6 +394,7 @@ impl DocContext<'_> {
                     .map_err(|e| Error::io("syncing output", &e))?;
                 Ok(Produced {
                     tmp,
+                    peak_rss_kb: worker::peak_rss_kb(),
                     output_sha256: crate::hash::sha256_hex(p.output.bytes()),
                     report: p.report,
                     stage_ms: p.stage_ms,
@@ -413,11 +427,13 @@ impl DocContext<'_> {
                         report,
                         stage_ms,
                         output_sha256,
+                        peak_rss_kb,
                     } => Ok(Produced {
                         tmp,
                         report: *report,
                         stage_ms,
                         output_sha256,
+                        peak_rss_kb,
                     }),
                     WorkerReply::Failed { code, message } => {
                         Err(Error::from_worker(&code, message))
@@ -484,11 +500,11 @@ impl DocContext<'_> {
                 let json = serde_json::to_vec_pretty(&rep)
                     .map_err(|_| Error::Settings("report serialisation".into()))?;
                 write_atomic(report_path, &json)?;
-                Ok((status, p.report, p.stage_ms))
+                Ok((status, p.report, p.stage_ms, p.peak_rss_kb))
             });
         match result {
-            Ok((status, report, stage_ms)) => {
-                let rec = done_record(head, output_tag, status, &report, stage_ms);
+            Ok((status, report, stage_ms, peak_rss_kb)) => {
+                let rec = done_record(head, output_tag, status, &report, stage_ms.clone());
                 if let Err(e) = log.record_document(job_id, &rec) {
                     // no record, no output: the next run redoes this document
                     let _ = std::fs::remove_file(output);
@@ -501,6 +517,10 @@ impl DocContext<'_> {
                     counts: report.counts,
                     raster: report.raster,
                     ocr: report.ocr_pages,
+                    pages: report.pages,
+                    paragraphs: report.paragraphs,
+                    stage_ms,
+                    peak_rss_kb,
                     ..DocOutcome::empty(inp, status)
                 })
             }

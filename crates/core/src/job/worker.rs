@@ -78,6 +78,9 @@ pub enum WorkerReply {
         stage_ms: BTreeMap<String, u64>,
         /// sha256 of the bytes written (hashed in memory, not read back).
         output_sha256: String,
+        /// The worker's peak resident memory, KiB (0 where the system does not tell).
+        #[serde(default)]
+        peak_rss_kb: u64,
     },
     Failed {
         code: String,
@@ -130,6 +133,7 @@ pub fn worker_main(
             .map_err(|e| Error::io("writing output", &e))?;
         f.sync_all().map_err(|e| Error::io("syncing output", &e))?;
         Ok(WorkerReply::Ok {
+            peak_rss_kb: peak_rss_kb(),
             output_sha256: crate::hash::sha256_hex(p.output.bytes()),
             report: Box::new(p.report),
             stage_ms: p.stage_ms,
@@ -139,6 +143,18 @@ pub fn worker_main(
         code: e.code().to_string(),
         message: e.to_string(),
     })
+}
+
+/// This process's peak resident memory in KiB (`VmHWM`; 0 where /proc does not tell).
+pub fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Replace every entity's in-memory text by its HMAC.
