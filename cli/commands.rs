@@ -1,4 +1,4 @@
-//! Subcommands: run, detect, jobs, doctor, samples.
+//! Subcommands: run (with --shard), detect, jobs (verify, merge), doctor, samples.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -274,6 +274,17 @@ enum TrainCmd {
 enum JobsAction {
     /// Verify the hash chain of the job log.
     Verify,
+    /// Merge job logs (one per shard of a scaled-out run) into one: every job with its
+    /// document rows, re-chained in the target's hash chain. A source whose chain does not
+    /// verify is refused (nothing is merged); rows merged before are not added again.
+    Merge {
+        /// The job logs to merge.
+        #[arg(required = true, value_name = "DB")]
+        sources: Vec<PathBuf>,
+        /// The job log to merge into (created if missing).
+        #[arg(long, value_name = "DB")]
+        into: PathBuf,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -284,9 +295,16 @@ struct RunArgs {
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
-    /// SQLite job log (default: <out>/pdf-deid-jobs.sqlite).
+    /// SQLite job log (default: <out>/pdf-deid-jobs.sqlite). With --shard give each shard
+    /// its own (e.g. jobs-$K.sqlite) and combine them with `pdf-deid jobs merge`.
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Process only shard K of N (0-based, 0 <= K < N): the inputs whose relative path
+    /// hashes (sha256) to K modulo N. Without it, taken from JOB_COMPLETION_INDEX +
+    /// JOB_COMPLETIONS (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID +
+    /// SLURM_ARRAY_TASK_COUNT (Slurm job array, less SLURM_ARRAY_TASK_MIN) when set.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<job::Shard>,
     /// Redo documents already done with the same input and settings.
     #[arg(long)]
     force: bool,
@@ -378,6 +396,16 @@ fn key_path() -> PathBuf {
 
 fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let p = &a.pipeline;
+    let shard = match a.shard {
+        Some(s) => Some(s),
+        None => match job::Shard::from_env(&|name| std::env::var(name).ok()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
     let mut cfg = match p.settings().into_config() {
         Ok(c) => c,
         Err(e) => {
@@ -437,6 +465,17 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let collected = inputs.len();
+    let inputs = match shard {
+        Some(s) => s.select(inputs),
+        None => inputs,
+    };
+    let shard_line = shard.map(|s| {
+        format!(
+            "shard {s}: {} of {collected} inputs (the others belong to other shards)",
+            inputs.len()
+        )
+    });
     let bar = if a.json {
         ProgressBar::hidden()
     } else {
@@ -463,6 +502,9 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     })?;
     bar.finish_and_clear();
     if a.json {
+        if let Some(line) = &shard_line {
+            eprintln!("{line}");
+        }
         serde_json::to_writer_pretty(std::io::stdout().lock(), &outcome)?;
         println!();
     } else {
@@ -495,6 +537,9 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
                 d.input.display(),
                 d.risk.unwrap_or(0.0)
             );
+        }
+        if let Some(line) = &shard_line {
+            println!("{line}");
         }
         println!(
             "documents: {} ok, {} review, {} failed, {} skipped (already done) in {:.1} s",
@@ -616,6 +661,9 @@ fn default_db() -> PathBuf {
 }
 
 fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::Result<ExitCode> {
+    if let Some(JobsAction::Merge { sources, into }) = &action {
+        return jobs_merge(sources, into);
+    }
     let db = db.unwrap_or_else(default_db);
     if !db.is_file() {
         bail!("no job log at {}", db.display());
@@ -672,6 +720,71 @@ fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `pdf-deid jobs merge`: check every source's chain first (a broken one stops the merge
+/// before anything is written), then merge them in order, one transaction each.
+fn jobs_merge(sources: &[PathBuf], into: &Path) -> anyhow::Result<ExitCode> {
+    let mut logs = Vec::with_capacity(sources.len());
+    for src in sources {
+        if !src.is_file() {
+            bail!("no job log at {}", src.display());
+        }
+        let log = JobLog::open(src)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("opening {}", src.display()))?;
+        match log.verify_chain().map_err(|e| anyhow::anyhow!("{e}"))? {
+            ChainCheck::Intact { .. } => logs.push(log),
+            ChainCheck::Broken {
+                first_bad_row,
+                reason,
+            } => {
+                println!(
+                    "refused: {} fails its hash-chain check at row {first_bad_row}: {reason}; nothing merged",
+                    src.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    if let Some(parent) = into.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).context("creating the job log folder")?;
+    }
+    let target = JobLog::open(into)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("opening {}", into.display()))?;
+    for (src, log) in sources.iter().zip(&logs) {
+        let r = target
+            .merge_from(log)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("merging {}", src.display()))?;
+        println!(
+            "merged {}: {} jobs, {} documents added, {} already present",
+            src.display(),
+            r.jobs_added,
+            r.documents_added,
+            r.documents_skipped
+        );
+    }
+    match target.verify_chain().map_err(|e| anyhow::anyhow!("{e}"))? {
+        ChainCheck::Intact { rows } => {
+            println!(
+                "job log {}: {rows} document rows, hash chain verified",
+                into.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ChainCheck::Broken {
+            first_bad_row,
+            reason,
+        } => {
+            println!(
+                "job log {} TAMPERED: row {first_bad_row}: {reason}",
+                into.display()
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn sha256_file(p: &Path) -> Option<String> {

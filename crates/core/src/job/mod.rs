@@ -4,10 +4,12 @@
 //! a failed document gets no output file. Inputs are never modified.
 //!
 //! `run.rs`-style flow lives here; `worker.rs` is the worker protocol, `files.rs` the file
-//! handling, `record.rs` what a document leaves in the job log and beside its output.
+//! handling, `record.rs` what a document leaves in the job log and beside its output,
+//! `shard.rs` which part of the inputs one task of a scheduler's array processes.
 
 mod files;
 mod record;
+mod shard;
 mod worker;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,6 +31,7 @@ use crate::review::{Decisions, Review};
 pub use files::{collect_inputs, now_rfc3339, write_atomic, InputFile};
 use files::{remove_stale_temps, same_file, temp_beside};
 use record::{done_record, failed_record, RecordHead, ReportFile};
+pub use shard::{Shard, ShardError};
 use worker::WorkerJob;
 pub use worker::{
     fill_hmacs, worker_main, WorkerReply, WorkerRequest, WorkerSettings, WATCHDOG_GRACE,

@@ -19,13 +19,16 @@ use rusqlite::{params, Connection};
 use rusqlite::{Transaction, TransactionBehavior};
 
 // The job log by purpose: `schema` (migrations, column lists), `key` (the HMAC key),
-// `record` (writing document rows, the hash chain and its check), `query` (reading).
+// `record` (writing document rows, the hash chain and its check), `query` (reading),
+// `merge` (copying other logs' jobs and documents into this one's chain).
 mod key;
+mod merge;
 mod query;
 mod record;
 mod schema;
 
 pub use key::{default_key_path, HmacKey};
+pub use merge::MergeReport;
 use schema::{MIGRATIONS, SCHEMA_VERSION};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -52,6 +55,8 @@ pub enum JobLogError {
     JobNotFound(i64),
     #[error("invalid job log input: {0}")]
     InvalidInput(&'static str),
+    #[error("the job log to merge fails its hash-chain check at row {first_bad_row}: {reason}")]
+    SourceChainBroken { first_bad_row: i64, reason: String },
 }
 
 type Result<T, E = JobLogError> = std::result::Result<T, E>;
@@ -393,7 +398,7 @@ mod tests {
             let sql = format!("PRAGMA {p}");
             log.conn.query_row(&sql, [], |r| r.get(0)).unwrap()
         };
-        assert_eq!(pragma(&log, "user_version"), Value::Integer(3));
+        assert_eq!(pragma(&log, "user_version"), Value::Integer(4));
         assert_eq!(pragma(&log, "journal_mode"), Value::Text("wal".into()));
         assert_eq!(pragma(&log, "foreign_keys"), Value::Integer(1));
         assert_eq!(pragma(&log, "synchronous"), Value::Integer(1)); // NORMAL
@@ -401,7 +406,7 @@ mod tests {
         drop(log);
         for _ in 0..2 {
             let log = JobLog::open(&path).unwrap();
-            assert_eq!(pragma(&log, "user_version"), Value::Integer(3));
+            assert_eq!(pragma(&log, "user_version"), Value::Integer(4));
             assert_eq!(log.recent_jobs(10).unwrap()[0].id, job);
         }
         // Parent directory must exist.

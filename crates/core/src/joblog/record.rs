@@ -2,11 +2,12 @@
 //! (`prev_hash` -> `row_hash`), and the check of that chain.
 
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, OptionalExtension, Row};
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 
 use super::schema::{
-    DOC_COLS, DOC_NCOLS, ENT_COLS, ENT_NCOLS, OCR_COLS, OCR_NCOLS, RASTER_COLS, RASTER_NCOLS,
+    DOC_COLS, DOC_CONTENT_NCOLS, DOC_NCOLS, ENT_COLS, ENT_NCOLS, OCR_COLS, OCR_NCOLS, RASTER_COLS,
+    RASTER_NCOLS,
 };
 use super::{ChainCheck, DocumentRecord, JobLog, JobLogError, Result};
 
@@ -84,8 +85,133 @@ fn doc_row_hash(
     hex::encode(h.finalize())
 }
 
-fn read_values(row: &Row<'_>, offset: usize, n: usize) -> rusqlite::Result<Vec<Value>> {
+pub(super) fn read_values(row: &Row<'_>, offset: usize, n: usize) -> rusqlite::Result<Vec<Value>> {
     (offset..offset + n).map(|i| row.get(i)).collect()
+}
+
+/// A document row as SQL values, before it is chained: the content columns
+/// (`DOC_CONTENT_COLS`, without `id`, `job_id` and `prev_hash`) and its entity, raster
+/// and OCR rows in their hashed column order. [`JobLog::record_document`] builds it from
+/// a [`DocumentRecord`]; a merge reads it verbatim from another job log.
+pub(super) struct RowValues {
+    pub doc: Vec<Value>,
+    pub entities: Vec<Vec<Value>>,
+    pub raster: Vec<Vec<Value>>,
+    pub ocr: Vec<Vec<Value>>,
+}
+
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Append a document to the chain inside the caller's write transaction: the next id,
+/// `prev_hash` from the newest row, `row_hash` over it all. Returns the new id.
+pub(super) fn append_document(conn: &Connection, job_id: i64, row: &RowValues) -> Result<i64> {
+    if row.doc.len() != DOC_CONTENT_NCOLS {
+        return Err(JobLogError::InvalidInput(
+            "document row has the wrong columns",
+        ));
+    }
+    let job_exists: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM jobs WHERE id = ?1)",
+        [job_id],
+        |r| r.get(0),
+    )?;
+    if !job_exists {
+        return Err(JobLogError::JobNotFound(job_id));
+    }
+    let (prev_id, prev_hash) = conn
+        .query_row(
+            "SELECT id, row_hash FROM documents ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?
+        .unwrap_or_else(|| (0, GENESIS_HASH.to_owned()));
+    let id = prev_id + 1;
+    let mut doc = Vec::with_capacity(DOC_NCOLS);
+    doc.push(Value::Integer(id));
+    doc.push(Value::Integer(job_id));
+    doc.extend(row.doc.iter().cloned());
+    doc.push(Value::Text(prev_hash));
+    let row_hash = Value::Text(doc_row_hash(&doc, &row.entities, &row.raster, &row.ocr));
+    conn.execute(
+        &format!(
+            "INSERT INTO documents ({DOC_COLS}, row_hash) VALUES ({})",
+            placeholders(DOC_NCOLS + 1)
+        ),
+        params_from_iter(doc.iter().chain(std::iter::once(&row_hash))),
+    )?;
+    let doc_id = Value::Integer(id);
+    for (table, cols, n, rows) in [
+        ("entities", ENT_COLS, ENT_NCOLS, &row.entities),
+        ("raster_pages", RASTER_COLS, RASTER_NCOLS, &row.raster),
+        ("ocr_pages", OCR_COLS, OCR_NCOLS, &row.ocr),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        let mut stmt = conn.prepare(&format!(
+            "INSERT INTO {table} (document_id, {cols}) VALUES ({})",
+            placeholders(n + 1)
+        ))?;
+        for r in rows {
+            if r.len() != n {
+                return Err(JobLogError::InvalidInput("child row has the wrong columns"));
+            }
+            stmt.execute(params_from_iter(std::iter::once(&doc_id).chain(r)))?;
+        }
+    }
+    Ok(id)
+}
+
+/// Check the hash chain inside the caller's (read) transaction.
+pub(super) fn check_chain(conn: &Connection) -> Result<ChainCheck> {
+    let mut docs = conn.prepare(&format!(
+        "SELECT {DOC_COLS}, row_hash FROM documents ORDER BY id"
+    ))?;
+    let mut ents = conn.prepare(&format!(
+        "SELECT {ENT_COLS} FROM entities WHERE document_id = ?1 ORDER BY id"
+    ))?;
+    let mut rasters = conn.prepare(&format!(
+        "SELECT {RASTER_COLS} FROM raster_pages WHERE document_id = ?1 ORDER BY id"
+    ))?;
+    let mut ocrs = conn.prepare(&format!(
+        "SELECT {OCR_COLS} FROM ocr_pages WHERE document_id = ?1 ORDER BY id"
+    ))?;
+    let mut rows = docs.query([])?;
+    let mut expected_prev = Value::Text(GENESIS_HASH.to_owned());
+    let mut count = 0u64;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let doc = read_values(row, 0, DOC_NCOLS)?;
+        let stored: Value = row.get(DOC_NCOLS)?;
+        let broken = |reason: &str| ChainCheck::Broken {
+            first_bad_row: id,
+            reason: reason.to_owned(),
+        };
+        if doc[DOC_NCOLS - 1] != expected_prev {
+            return Ok(broken("prev_hash does not match previous row"));
+        }
+        let entities = ents
+            .query_map([id], |r| read_values(r, 0, ENT_NCOLS))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let raster = rasters
+            .query_map([id], |r| read_values(r, 0, RASTER_NCOLS))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let ocr = ocrs
+            .query_map([id], |r| read_values(r, 0, OCR_NCOLS))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if stored != Value::Text(doc_row_hash(&doc, &entities, &raster, &ocr)) {
+            return Ok(broken("row hash mismatch"));
+        }
+        expected_prev = stored;
+        count += 1;
+    }
+    Ok(ChainCheck::Intact { rows: count })
 }
 
 impl JobLog {
@@ -134,86 +260,30 @@ impl JobLog {
         let counts_json = serde_json::to_string(&rec.counts)?;
         let stage_json = serde_json::to_string(&rec.stage_ms)?;
 
-        let tx = self.write_tx()?;
-        let job_exists: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM jobs WHERE id = ?1)",
-            [job_id],
-            |r| r.get(0),
-        )?;
-        if !job_exists {
-            return Err(JobLogError::JobNotFound(job_id));
-        }
-        let (prev_id, prev_hash) = tx
-            .query_row(
-                "SELECT id, row_hash FROM documents ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-            )
-            .optional()?
-            .unwrap_or_else(|| (0, GENESIS_HASH.to_owned()));
-        let id = prev_id + 1;
         let text = |s: &str| Value::Text(s.to_owned());
         let opt = |s: &Option<String>| s.as_ref().map_or(Value::Null, |s| text(s));
-        let doc = vec![
-            Value::Integer(id),
-            Value::Integer(job_id),
-            text(&rec.input_path_hmac),
-            text(&rec.input_sha256),
-            text(&rec.settings_hash),
-            opt(&rec.output_path),
-            text(rec.status.as_str()),
-            opt(&rec.error_code),
-            Value::Integer(i64::from(rec.pages)),
-            Value::Integer(i64::from(rec.paragraphs)),
-            Value::Text(counts_json),
-            risk,
-            Value::Text(stage_json),
-            text(&rec.started_at),
-            text(&rec.finished_at),
-            Value::Text(prev_hash),
-        ];
-        let row_hash = Value::Text(doc_row_hash(&doc, &entities, &raster, &ocr));
-        let placeholders = |n: usize| {
-            (1..=n)
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+        let row = RowValues {
+            doc: vec![
+                text(&rec.input_path_hmac),
+                text(&rec.input_sha256),
+                text(&rec.settings_hash),
+                opt(&rec.output_path),
+                text(rec.status.as_str()),
+                opt(&rec.error_code),
+                Value::Integer(i64::from(rec.pages)),
+                Value::Integer(i64::from(rec.paragraphs)),
+                Value::Text(counts_json),
+                risk,
+                Value::Text(stage_json),
+                text(&rec.started_at),
+                text(&rec.finished_at),
+            ],
+            entities,
+            raster,
+            ocr,
         };
-        tx.execute(
-            &format!(
-                "INSERT INTO documents ({DOC_COLS}, row_hash) VALUES ({})",
-                placeholders(DOC_NCOLS + 1)
-            ),
-            params_from_iter(doc.iter().chain(std::iter::once(&row_hash))),
-        )?;
-        {
-            let mut stmt = tx.prepare(&format!(
-                "INSERT INTO entities (document_id, {ENT_COLS}) VALUES ({})",
-                placeholders(ENT_NCOLS + 1)
-            ))?;
-            let doc_id = Value::Integer(id);
-            for e in &entities {
-                stmt.execute(params_from_iter(std::iter::once(&doc_id).chain(e)))?;
-            }
-            if !raster.is_empty() {
-                let mut stmt = tx.prepare(&format!(
-                    "INSERT INTO raster_pages (document_id, {RASTER_COLS}) VALUES ({})",
-                    placeholders(RASTER_NCOLS + 1)
-                ))?;
-                for r in &raster {
-                    stmt.execute(params_from_iter(std::iter::once(&doc_id).chain(r)))?;
-                }
-            }
-            if !ocr.is_empty() {
-                let mut stmt = tx.prepare(&format!(
-                    "INSERT INTO ocr_pages (document_id, {OCR_COLS}) VALUES ({})",
-                    placeholders(OCR_NCOLS + 1)
-                ))?;
-                for r in &ocr {
-                    stmt.execute(params_from_iter(std::iter::once(&doc_id).chain(r)))?;
-                }
-            }
-        }
+        let tx = self.write_tx()?;
+        let id = append_document(&tx, job_id, &row)?;
         tx.commit()?;
         Ok(id)
     }
@@ -223,47 +293,6 @@ impl JobLog {
     /// from inside the database; compare `rows` with an external record if needed.
     pub fn verify_chain(&self) -> Result<ChainCheck> {
         let tx = self.conn.unchecked_transaction()?; // read snapshot
-        let mut docs = tx.prepare(&format!(
-            "SELECT {DOC_COLS}, row_hash FROM documents ORDER BY id"
-        ))?;
-        let mut ents = tx.prepare(&format!(
-            "SELECT {ENT_COLS} FROM entities WHERE document_id = ?1 ORDER BY id"
-        ))?;
-        let mut rasters = tx.prepare(&format!(
-            "SELECT {RASTER_COLS} FROM raster_pages WHERE document_id = ?1 ORDER BY id"
-        ))?;
-        let mut ocrs = tx.prepare(&format!(
-            "SELECT {OCR_COLS} FROM ocr_pages WHERE document_id = ?1 ORDER BY id"
-        ))?;
-        let mut rows = docs.query([])?;
-        let mut expected_prev = Value::Text(GENESIS_HASH.to_owned());
-        let mut count = 0u64;
-        while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            let doc = read_values(row, 0, DOC_NCOLS)?;
-            let stored: Value = row.get(DOC_NCOLS)?;
-            let broken = |reason: &str| ChainCheck::Broken {
-                first_bad_row: id,
-                reason: reason.to_owned(),
-            };
-            if doc[DOC_NCOLS - 1] != expected_prev {
-                return Ok(broken("prev_hash does not match previous row"));
-            }
-            let entities = ents
-                .query_map([id], |r| read_values(r, 0, ENT_NCOLS))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let raster = rasters
-                .query_map([id], |r| read_values(r, 0, RASTER_NCOLS))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let ocr = ocrs
-                .query_map([id], |r| read_values(r, 0, OCR_NCOLS))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            if stored != Value::Text(doc_row_hash(&doc, &entities, &raster, &ocr)) {
-                return Ok(broken("row hash mismatch"));
-            }
-            expected_prev = stored;
-            count += 1;
-        }
-        Ok(ChainCheck::Intact { rows: count })
+        check_chain(&tx)
     }
 }

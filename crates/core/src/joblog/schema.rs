@@ -2,9 +2,12 @@
 //! hash chain and the queries share.
 
 /// Current schema version, kept in `PRAGMA user_version`.
-pub(super) const SCHEMA_VERSION: i64 = 3;
+pub(super) const SCHEMA_VERSION: i64 = 4;
 
-/// Migration `i` brings the schema from version `i` to `i + 1`.
+/// Migration `i` brings the schema from version `i` to `i + 1`. Version 4: the log's own
+/// random id (`meta.log_id`) and the provenance of rows copied in by a merge
+/// (`merged_jobs`, `merged_documents`: the log and row they came from first), so merging
+/// the same source again, or a log that already holds them, adds nothing.
 pub(super) const MIGRATIONS: &[&str] = &["
 CREATE TABLE jobs (
     id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
@@ -46,6 +49,18 @@ CREATE TABLE ocr_pages (
 CREATE INDEX ocr_pages_by_document ON ocr_pages(document_id);
 CREATE TRIGGER ocr_pages_no_update BEFORE UPDATE ON ocr_pages BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 CREATE TRIGGER ocr_pages_no_delete BEFORE DELETE ON ocr_pages BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+", "
+INSERT OR IGNORE INTO meta (key, value) VALUES ('log_id', lower(hex(randomblob(16))));
+CREATE TABLE merged_jobs (
+    origin_log TEXT NOT NULL, origin_job INTEGER NOT NULL,
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    PRIMARY KEY (origin_log, origin_job));
+CREATE INDEX merged_jobs_by_job ON merged_jobs(job_id);
+CREATE TABLE merged_documents (
+    origin_log TEXT NOT NULL, origin_doc INTEGER NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    PRIMARY KEY (origin_log, origin_doc));
+CREATE INDEX merged_documents_by_document ON merged_documents(document_id);
 "];
 
 /// Hashed `documents` columns, in canonical order (`prev_hash` last).
@@ -54,6 +69,17 @@ pub(super) const DOC_COLS: &str =
      status, error_code, pages, paragraphs, counts_json, risk_score, stage_ms_json, started_at, \
      finished_at, prev_hash";
 pub(super) const DOC_NCOLS: usize = 16;
+/// The `documents` columns a document brings with it (`DOC_COLS` less `id`, `job_id` and
+/// `prev_hash`, which its place in a chain decides), in the same order.
+pub(super) const DOC_CONTENT_COLS: &str =
+    "input_path_hmac, input_sha256, settings_hash, output_path, \
+     status, error_code, pages, paragraphs, counts_json, risk_score, stage_ms_json, started_at, \
+     finished_at";
+pub(super) const DOC_CONTENT_NCOLS: usize = 13;
+/// The `jobs` columns a merge copies, in order.
+pub(super) const JOB_COLS: &str =
+    "started_at, finished_at, tool_version, settings_hash, model_versions, status";
+pub(super) const JOB_NCOLS: usize = 6;
 /// Hashed `entities` columns, in canonical order.
 pub(super) const ENT_COLS: &str = "page, x0, y0, x1, y1, category, score, source, text_hmac";
 pub(super) const ENT_NCOLS: usize = 9;
