@@ -54,6 +54,7 @@ bench: setup
 	$(CARGO) bench --bench pipeline
 	$(CARGO) build --release --locked
 	./target/release/pdf-deid bench --pages 200
+	./target/release/pdf-deid bench --corpus 340
 
 robustness: build
 	./target/release/pdf-deid corpus robustness ../shared/corpus/robustness --report docs/robustness.md
