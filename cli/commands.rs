@@ -446,6 +446,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             // the worker's own limit plus start-up; a hung pdfium is killed here
             timeout: timeout + job::WATCHDOG_GRACE,
             password: a.password.clone(),
+            reuse: true,
         }
     };
     let req = JobRequest {
@@ -1015,17 +1016,49 @@ fn bench_corpus(
     })
 }
 
-/// `pdf-deid worker`: one [`job::WorkerRequest`] as JSON on stdin, one reply on stdout.
+/// `pdf-deid worker`: [`job::WorkerRequest`]s as JSON lines on stdin, one reply line on
+/// stdout each, until stdin closes. The memory limit is set before the first engine is
+/// built; the engine is kept while the settings stay the same.
 fn worker(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let mut buf = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-        .context("reading the worker request from stdin")?;
+    let mut built: Option<(job::WorkerSettings, Engine)> = None;
+    let mut limited = false;
+    for line in std::io::stdin().lock().lines() {
+        let line = line.context("reading the worker request from stdin")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reply = serve_one(&line, &mut built, &mut limited, pdfium_path).unwrap_or_else(|e| {
+            job::WorkerReply::Failed {
+                code: "settings".into(),
+                message: format!("{e:#}"),
+            }
+        });
+        // the parent reads this request's progress lines up to `done`
+        eprintln!("{}", deid_core::child::DONE_LINE);
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, &reply)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve_one(
+    line: &str,
+    built: &mut Option<(job::WorkerSettings, Engine)>,
+    limited: &mut bool,
+    pdfium_path: Option<&Path>,
+) -> anyhow::Result<job::WorkerReply> {
     let req: job::WorkerRequest =
-        serde_json::from_slice(&buf).context("the worker request on stdin is not valid")?;
+        serde_json::from_str(line).context("the worker request on stdin is not valid")?;
     let s = &req.settings;
-    let limit = s.max_memory_mb.saturating_mul(1 << 20);
-    rlimit::setrlimit(rlimit::Resource::AS, limit, limit).context("setting the memory limit")?;
-    let run = || -> anyhow::Result<job::WorkerReply> {
+    if !*limited {
+        let limit = s.max_memory_mb.saturating_mul(1 << 20);
+        rlimit::setrlimit(rlimit::Resource::AS, limit, limit)
+            .context("setting the memory limit")?;
+        *limited = true;
+    }
+    if built.as_ref().is_none_or(|(have, _)| have != s) {
         let mut cfg = s.settings().into_config()?;
         cfg.password = std::env::var("PDF_DEID_PASSWORD").ok();
         let engine = engine_with_models(
@@ -1034,17 +1067,15 @@ fn worker(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             s.heading_model.as_deref(),
             s.ner_model.as_deref(),
         )?;
-        let service = pdfium::service(s.pdfium.as_deref().or(pdfium_path))?;
-        let key = deid_core::joblog::HmacKey::load_or_create(&req.key)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(job::worker_main(&engine, &service, &key, &req))
+        *built = Some((s.clone(), engine));
+    }
+    let Some((_, engine)) = built.as_ref() else {
+        anyhow::bail!("no engine");
     };
-    let reply = run().unwrap_or_else(|e| job::WorkerReply::Failed {
-        code: "settings".into(),
-        message: format!("{e:#}"),
-    });
-    serde_json::to_writer(std::io::stdout().lock(), &reply)?;
-    Ok(ExitCode::SUCCESS)
+    let service = pdfium::service(s.pdfium.as_deref().or(pdfium_path))?;
+    let key =
+        deid_core::joblog::HmacKey::load_or_create(&req.key).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(job::worker_main(engine, &service, &key, &req))
 }
 
 fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {

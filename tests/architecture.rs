@@ -255,6 +255,7 @@ fn worker_isolation() -> deid_core::job::Isolation {
         },
         timeout: std::time::Duration::from_secs(120),
         password: None,
+        reuse: true,
     }
 }
 

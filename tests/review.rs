@@ -144,6 +144,7 @@ fn worker_isolation() -> deid_core::job::Isolation {
         },
         timeout: std::time::Duration::from_secs(120),
         password: None,
+        reuse: true,
     }
 }
 
@@ -259,6 +260,9 @@ fn cancel_one_document_of_a_batch() {
     assert_eq!(st, vec!["ok", "cancelled", "ok"]);
     assert!(!dir.path().join("out/1.pdf").exists());
     assert!(dir.path().join("out/2.pdf").exists());
+    // one worker served both documents (the cancelled one never started)
+    let pids: Vec<u32> = outcome.documents.iter().map(|d| d.worker_pid).collect();
+    assert!(pids[0] != 0 && pids[0] == pids[2], "{pids:?}");
 }
 
 /// Cancelling a document while its worker runs (it has already reported a stage) kills
@@ -309,6 +313,12 @@ fn cancel_kills_a_running_worker() {
         .map(|d| d.status.as_str())
         .collect();
     assert_eq!(st, vec!["ok", "cancelled", "ok"]);
+    // the killed worker was replaced: the last document ran in a new one
+    let pids: Vec<u32> = outcome.documents.iter().map(|d| d.worker_pid).collect();
+    assert!(
+        pids[0] != 0 && pids[2] != 0 && pids[0] != pids[2],
+        "{pids:?}"
+    );
     // the worker had started (it reported a stage) and did not finish its stages
     assert!(
         (1..Stage::ALL.len()).contains(&stages_of_1),
@@ -356,6 +366,8 @@ fn a_crashing_worker_fails_its_document_and_the_batch_goes_on() {
         settings,
         timeout,
         password: None,
+        // a worker per document: the wrapper reads one request
+        reuse: false,
     };
     let req = batch_request(dir.path(), isolation, None);
     let outcome = job::run_job(described(), &req, &mut |_| {}).expect("job");

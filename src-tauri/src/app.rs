@@ -375,6 +375,7 @@ impl App {
                 settings: self.worker_settings(s),
                 timeout: Duration::from_secs(u64::from(s.timeout_s)) + job::WATCHDOG_GRACE,
                 password: None,
+                reuse: true,
             },
             review,
             cancel,

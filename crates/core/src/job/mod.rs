@@ -92,6 +92,10 @@ pub enum Isolation {
         timeout: Duration,
         /// Handed to the worker in `PDF_DEID_PASSWORD` (never on the command line).
         password: Option<String>,
+        /// One worker serves the batch's documents one after another (models loaded once;
+        /// a worker that crashes, times out or is cancelled is replaced, and only its
+        /// document fails); `false`: a new worker per document.
+        reuse: bool,
     },
 }
 
@@ -171,6 +175,8 @@ pub struct DocOutcome {
     pub stage_ms: BTreeMap<String, u64>,
     /// Peak resident memory of the process that ran it, KiB (0 unless processed).
     pub peak_rss_kb: u64,
+    /// The process that ran it (this one for in-process runs; 0 unless processed).
+    pub worker_pid: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,6 +208,7 @@ impl DocOutcome {
             paragraphs: 0,
             stage_ms: BTreeMap::new(),
             peak_rss_kb: 0,
+            worker_pid: 0,
         }
     }
     fn cancelled(inp: &InputFile) -> DocOutcome {
@@ -263,6 +270,7 @@ pub fn run_inputs(
         total: inputs.len(),
     });
     let ctx = DocContext {
+        served: std::cell::RefCell::new(None),
         engine,
         pdfium,
         info: &info,
@@ -337,6 +345,8 @@ pub fn run_inputs(
 
 /// What every document of one job shares.
 struct DocContext<'a> {
+    /// The batch's long-lived worker (`Isolation::Subprocess { reuse: true, .. }`).
+    served: std::cell::RefCell<Option<crate::child::Served>>,
     engine: Option<&'a Engine>,
     pdfium: Option<&'a PdfiumService>,
     info: &'a EngineInfo,
@@ -353,6 +363,7 @@ struct Produced {
     stage_ms: BTreeMap<String, u64>,
     output_sha256: String,
     peak_rss_kb: u64,
+    worker_pid: u32,
 }
 
 impl DocContext<'_> {
@@ -398,6 +409,7 @@ impl DocContext<'_> {
                 Ok(Produced {
                     tmp,
                     peak_rss_kb: worker::peak_rss_kb(),
+                    worker_pid: std::process::id(),
                     output_sha256: crate::hash::sha256_hex(p.output.bytes()),
                     report: p.report,
                     stage_ms: p.stage_ms,
@@ -408,6 +420,7 @@ impl DocContext<'_> {
                 settings,
                 timeout,
                 password,
+                reuse,
             } => {
                 drop(bytes);
                 let cancelled = || {
@@ -425,18 +438,25 @@ impl DocContext<'_> {
                     decisions: self.req.review.as_ref(),
                     cancelled: &cancelled,
                 };
-                match job.run(input, tmp.path(), on_stage)? {
+                let reply = if *reuse {
+                    job.run_served(&mut self.served.borrow_mut(), input, tmp.path(), on_stage)?
+                } else {
+                    job.run(input, tmp.path(), on_stage)?
+                };
+                match reply {
                     WorkerReply::Ok {
                         report,
                         stage_ms,
                         output_sha256,
                         peak_rss_kb,
+                        worker_pid,
                     } => Ok(Produced {
                         tmp,
                         report: *report,
                         stage_ms,
                         output_sha256,
                         peak_rss_kb,
+                        worker_pid,
                     }),
                     WorkerReply::Failed { code, message } => {
                         Err(Error::from_worker(&code, message))
@@ -503,10 +523,10 @@ impl DocContext<'_> {
                 let json = serde_json::to_vec_pretty(&rep)
                     .map_err(|_| Error::Settings("report serialisation".into()))?;
                 write_atomic(report_path, &json)?;
-                Ok((status, p.report, p.stage_ms, p.peak_rss_kb))
+                Ok((status, p.report, p.stage_ms, (p.peak_rss_kb, p.worker_pid)))
             });
         match result {
-            Ok((status, report, stage_ms, peak_rss_kb)) => {
+            Ok((status, report, stage_ms, (peak_rss_kb, worker_pid))) => {
                 let rec = done_record(head, output_tag, status, &report, stage_ms.clone());
                 if let Err(e) = log.record_document(job_id, &rec) {
                     // no record, no output: the next run redoes this document
@@ -524,6 +544,7 @@ impl DocContext<'_> {
                     paragraphs: report.paragraphs,
                     stage_ms,
                     peak_rss_kb,
+                    worker_pid,
                     ..DocOutcome::empty(inp, status)
                 })
             }

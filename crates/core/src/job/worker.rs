@@ -1,8 +1,10 @@
-//! The worker protocol. A `pdf-deid worker` process reads one [`WorkerRequest`] as JSON on
-//! its stdin (settings, paths, reviewer decisions — which may hold plaintext terms, so
-//! never the command line), processes one document, writes the verified bytes into the
-//! temp file it was given and answers one [`WorkerReply`] as JSON on its stdout. Progress
-//! goes to stderr as `stage <name>` and `limit <seconds>` lines. The password travels in
+//! The worker protocol. A `pdf-deid worker` process reads [`WorkerRequest`]s as JSON
+//! lines on its stdin (settings, paths, reviewer decisions — which may hold plaintext
+//! terms, so never the command line) until stdin closes; for each it processes one
+//! document, writes the verified bytes into the temp file it was given and answers one
+//! [`WorkerReply`] as a JSON line on its stdout. Progress goes to stderr as
+//! `stage <name>` and `limit <seconds>` lines, then `done`. A batch keeps one worker for
+//! all its documents (the models load once) or starts one per document. The password travels in
 //! `PDF_DEID_PASSWORD`. Entity texts are replaced by their HMACs before anything leaves
 //! the worker.
 
@@ -13,7 +15,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::child::ChildEnd;
+use crate::child::{ChildEnd, Served, ServedEnd};
 use crate::error::{Error, Result};
 use crate::joblog::HmacKey;
 use crate::pdfium::PdfiumService;
@@ -81,6 +83,9 @@ pub enum WorkerReply {
         /// The worker's peak resident memory, KiB (0 where the system does not tell).
         #[serde(default)]
         peak_rss_kb: u64,
+        /// The worker's process id (a batch's documents share one worker until it dies).
+        #[serde(default)]
+        worker_pid: u32,
     },
     Failed {
         code: String,
@@ -133,6 +138,7 @@ pub fn worker_main(
             .map_err(|e| Error::io("writing output", &e))?;
         f.sync_all().map_err(|e| Error::io("syncing output", &e))?;
         Ok(WorkerReply::Ok {
+            worker_pid: std::process::id(),
             peak_rss_kb: peak_rss_kb(),
             output_sha256: crate::hash::sha256_hex(p.output.bytes()),
             report: Box::new(p.report),
@@ -177,12 +183,7 @@ pub(super) struct WorkerJob<'a> {
 }
 
 impl WorkerJob<'_> {
-    pub(super) fn run(
-        &self,
-        input: &Path,
-        tmp: &Path,
-        on_stage: &mut dyn FnMut(Stage),
-    ) -> Result<WorkerReply> {
+    fn request(&self, input: &Path, tmp: &Path) -> Result<Vec<u8>> {
         let request = WorkerRequest {
             input: input.to_path_buf(),
             output: tmp.to_path_buf(),
@@ -190,28 +191,45 @@ impl WorkerJob<'_> {
             settings: self.settings.clone(),
             decisions: self.decisions.cloned(),
         };
-        let stdin = serde_json::to_vec(&request)
-            .map_err(|_| Error::Settings("worker request serialisation".into()))?;
+        serde_json::to_vec(&request)
+            .map_err(|_| Error::Settings("worker request serialisation".into()))
+    }
+
+    fn command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(self.exe);
         cmd.arg("worker").env_remove("PDF_DEID_PASSWORD");
         if let Some(pw) = self.password {
             cmd.env("PDF_DEID_PASSWORD", pw);
         }
-        // stage lines only; anything else a worker prints on stderr is dropped unread
+        cmd
+    }
+
+    /// A worker's stderr line: `stage …` goes to `on_stage`; `limit N` moves the watchdog
+    /// (never shorter than the limit the parent started with); anything else is dropped
+    /// unread.
+    fn progress(&self, line: &str, on_stage: &mut dyn FnMut(Stage)) -> Option<Duration> {
+        if let Some(st) = line.strip_prefix(STAGE_LINE).and_then(Stage::parse) {
+            on_stage(st);
+        }
+        line.strip_prefix(LIMIT_LINE)
+            .and_then(|s| s.parse::<u64>().ok())
+            .map(|s| (Duration::from_secs(s) + WATCHDOG_GRACE).max(self.timeout))
+    }
+
+    /// One document in a worker process of its own (the request on stdin, then closed).
+    pub(super) fn run(
+        &self,
+        input: &Path,
+        tmp: &Path,
+        on_stage: &mut dyn FnMut(Stage),
+    ) -> Result<WorkerReply> {
+        let stdin = self.request(input, tmp)?;
         let run = crate::child::run_child(
-            cmd,
+            self.command(),
             Some(&stdin),
             self.timeout,
             self.cancelled,
-            &mut |line| {
-                if let Some(st) = line.strip_prefix(STAGE_LINE).and_then(Stage::parse) {
-                    on_stage(st);
-                }
-                // never shorter than the limit the parent started with
-                line.strip_prefix(LIMIT_LINE)
-                    .and_then(|s| s.parse::<u64>().ok())
-                    .map(|s| (Duration::from_secs(s) + WATCHDOG_GRACE).max(self.timeout))
-            },
+            &mut |line| self.progress(&line, on_stage),
         )
         .map_err(|e| Error::io("running the worker process", &e))?;
         match run.end {
@@ -221,6 +239,40 @@ impl WorkerJob<'_> {
                 Ok(r) if status.success() => Ok(r),
                 _ => Err(Error::WorkerCrashed),
             },
+        }
+    }
+
+    /// One document in the batch's long-lived worker `served` (started when there is
+    /// none or the last one died): it keeps its models loaded between documents. A worker
+    /// that crashes, times out or is cancelled is killed; the next document gets a new one.
+    pub(super) fn run_served(
+        &self,
+        served: &mut Option<Served>,
+        input: &Path,
+        tmp: &Path,
+        on_stage: &mut dyn FnMut(Stage),
+    ) -> Result<WorkerReply> {
+        let request = self.request(input, tmp)?;
+        if !served.as_ref().is_some_and(Served::alive) {
+            *served = Some(
+                Served::spawn(self.command())
+                    .map_err(|e| Error::io("starting the worker process", &e))?,
+            );
+        }
+        let Some(w) = served.as_mut() else {
+            return Err(Error::WorkerCrashed);
+        };
+        let end = w.ask(&request, self.timeout, self.cancelled, &mut |line| {
+            self.progress(&line, on_stage)
+        });
+        match end {
+            ServedEnd::Reply(r) => serde_json::from_str::<WorkerReply>(&r).map_err(|_| {
+                w.kill();
+                Error::WorkerCrashed
+            }),
+            ServedEnd::Exited(_) => Err(Error::WorkerCrashed),
+            ServedEnd::TimedOut => Err(Error::Timeout(self.timeout.as_secs())),
+            ServedEnd::Cancelled => Err(Error::Cancelled),
         }
     }
 }
