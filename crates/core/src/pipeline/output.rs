@@ -366,6 +366,39 @@ impl Engine {
                         object: None,
                     });
                 }
+                // the raw scan found a redacted string in a page's content stream before
+                // the page-level check could: an occurrence the detector did not mark
+                // (the raw scan runs first). Widen every page not widened yet to all its
+                // occurrences, like a page failing the text check, instead of failing.
+                // Only for text in content streams: a string in an image's bytes or any
+                // other object still fails the document
+                Err(Err(Error::Verification {
+                    page: Some(_),
+                    object: Some(o),
+                    ..
+                })) if attempt < 4
+                    && o.starts_with("content stream")
+                    && extracted.pages.iter().any(|p| {
+                        !raster.contains_key(&p.index)
+                            && !occurrences_added.contains(&p.index)
+                            && !verify::unplanned_occurrences(&p.glyphs, plan).is_empty()
+                    }) =>
+                {
+                    st.done("verify")?;
+                    raster = built.raster;
+                    for p in &extracted.pages {
+                        if raster.contains_key(&p.index) || occurrences_added.contains(&p.index) {
+                            continue;
+                        }
+                        let rects = verify::unplanned_occurrences(&p.glyphs, plan);
+                        if !rects.is_empty() {
+                            occurrences_added.insert(p.index);
+                            for r in rects {
+                                plan.add_rect(p.index, r);
+                            }
+                        }
+                    }
+                }
                 // a check on the whole file failed after pages were widened to occurrences
                 // the detector did not mark: rasterise those pages instead (their boxes,
                 // the new ones included, are burnt in) and try again
