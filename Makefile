@@ -7,7 +7,7 @@
 CARGO ?= cargo
 OUT ?= out/samples
 
-.PHONY: run test setup build doctor bench eval robustness clean-out app bundle
+.PHONY: run test setup build doctor bench eval robustness clean-out app bundle cuda-check
 
 setup:
 	@scripts/setup.sh
@@ -31,6 +31,18 @@ test: setup
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	cd ui && ./node_modules/.bin/tsc -p .
 	PDF_DEID_REQUIRE=$(REQUIRE) $(CARGO) test --workspace --locked
+	@$(MAKE) --no-print-directory cuda-check
+
+# The NER on an NVIDIA GPU (`--features cuda`) is built where the CUDA toolkit is installed.
+# Without it even `cargo check` cannot run: candle-kernels' build script compiles its CUDA
+# kernels with nvcc. Then this prints a notice and the GPU path stays unbuilt here.
+cuda-check:
+	@if command -v nvcc >/dev/null 2>&1; then \
+	  echo "cuda-check: nvcc found, building the cuda feature"; \
+	  $(CARGO) build --locked -p pdf-deid --features cuda; \
+	else \
+	  echo "NOTICE: nvcc (CUDA toolkit) not found: the cuda feature is not built here (docs/benchmarks.md, GPU)"; \
+	fi
 
 # The desktop app (release build; the `pdf-deid` program beside it runs the documents).
 app: setup

@@ -57,6 +57,23 @@ enum Cmd {
         #[command(subcommand)]
         action: Option<JobsAction>,
     },
+    /// The audit report of a job (from the job log; no document text): file hashes,
+    /// settings, model versions, counts per category and page, reviewer decisions by HMAC,
+    /// rasterised and OCR'd pages, risk, time and the hash-chain head, as CSV and/or PDF.
+    Report {
+        /// The job log (default: out/pdf-deid-jobs.sqlite).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The job (default: the newest).
+        #[arg(long)]
+        job: Option<i64>,
+        /// Write the CSV here.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Write the PDF here.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+    },
     /// Check the installation: pdfium library, versions, checksums, models.
     Doctor,
     /// Internal: process one document in a child process (used by `run`).
@@ -80,6 +97,10 @@ enum Cmd {
         /// Where the NER model runs: cpu, cuda (needs a CUDA build) or auto.
         #[arg(long, default_value = "cpu")]
         device: String,
+        /// With --ner: quantise the encoder's linear layers first (q8_0, q4_0, q4k, q8k,
+        /// f16) to measure what it costs.
+        #[arg(long)]
+        quantize: Option<String>,
         /// Instead: the default `run` (worker processes, the combined detector) over a
         /// generated corpus of this many documents of mixed genres (300 ≈ 9,000
         /// paragraphs); reports time per stage, paragraphs/s, pages/s and peak RSS.
@@ -97,6 +118,14 @@ enum Cmd {
         /// With --corpus: keep the generated corpus and outputs in this folder.
         #[arg(long)]
         keep: Option<PathBuf>,
+        /// With --corpus: the designs to run, comma-separated: blobs (the default
+        /// pipeline), paragraphs (batched predictions, blob after blob, no joined
+        /// context), one-at-a-time (every paragraph its own model call).
+        #[arg(long, value_delimiter = ',', default_value = "blobs")]
+        design: Vec<String>,
+        /// With --corpus: also draw the designs' times as an SVG bar chart here.
+        #[arg(long)]
+        plot: Option<PathBuf>,
     },
     /// Write the bundled synthetic sample PDFs (planted, fake PHI) into a folder.
     Samples {
@@ -146,6 +175,10 @@ struct PipelineArgs {
     /// `ner-minilm`, the newest version), or "none" for rules only.
     #[arg(long)]
     ner_model: Option<String>,
+    /// For benchmarks: blobs (default), paragraphs or one-at-a-time (the designs the
+    /// default is measured against; see `bench --design`).
+    #[arg(long, hide = true)]
+    batching: Option<String>,
 }
 
 impl PipelineArgs {
@@ -162,6 +195,7 @@ impl PipelineArgs {
             mark: Some(self.mark.clone()),
             device: Some(self.device.clone()),
             ages: Some(self.ages.clone()),
+            batching: self.batching.clone(),
         }
     }
 
@@ -327,6 +361,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Run(a) => run(a, pdfium_path.as_deref()),
         Cmd::Detect { jsonl, out } => detect(&jsonl, out.as_deref()),
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
+        Cmd::Report { db, job, csv, pdf } => report(db, job, csv.as_deref(), pdf.as_deref()),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
         Cmd::Samples { out } => samples(&out),
         Cmd::Review { what } => review(what, pdfium_path.as_deref()),
@@ -345,20 +380,26 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Eval(args) => crate::eval::run(args),
         Cmd::Worker => worker(pdfium_path.as_deref()),
         Cmd::Bench {
-            ner: true, device, ..
-        } => bench_ner(&device),
+            ner: true,
+            device,
+            quantize,
+            ..
+        } => bench_ner(&device, quantize.as_deref()),
         Cmd::Bench {
             corpus: Some(docs),
             json,
             in_process,
             ner_model,
             keep,
+            design,
+            plot,
             ..
         } => bench_corpus(
             docs,
             (json, in_process),
             ner_model.as_deref(),
-            keep.as_deref(),
+            (keep.as_deref(), plot.as_deref()),
+            &design,
             pdfium_path.as_deref(),
         ),
         Cmd::Bench {
@@ -661,6 +702,52 @@ fn default_db() -> PathBuf {
     PathBuf::from("out").join("pdf-deid-jobs.sqlite")
 }
 
+/// `pdf-deid report`: a job's audit report as CSV and/or PDF (printed as text without
+/// either), written atomically.
+fn report(
+    db: Option<PathBuf>,
+    job: Option<i64>,
+    csv: Option<&Path>,
+    pdf: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let db = db.unwrap_or_else(default_db);
+    if !db.is_file() {
+        bail!("no job log at {}", db.display());
+    }
+    let log = JobLog::open(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let job = match job {
+        Some(j) => j,
+        None => log
+            .recent_jobs(1)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .first()
+            .map(|j| j.id)
+            .context("the job log has no jobs")?,
+    };
+    let audit = log
+        .audit(job)
+        .map_err(|e| anyhow::anyhow!("job {job}: {e}"))?;
+    if let Some(p) = csv {
+        let text = deid_core::audit::to_csv(&audit)?;
+        job::write_atomic(p, text.as_bytes())?;
+        println!("{}", p.display());
+    }
+    if let Some(p) = pdf {
+        let bytes = deid_core::audit::to_pdf(&audit).map_err(|e| anyhow::anyhow!("{e}"))?;
+        job::write_atomic(p, &bytes)?;
+        println!("{}", p.display());
+    }
+    if csv.is_none() && pdf.is_none() {
+        for line in deid_core::audit::lines(&audit) {
+            println!("{line}");
+        }
+    }
+    Ok(match audit.chain {
+        ChainCheck::Intact { .. } => ExitCode::SUCCESS,
+        ChainCheck::Broken { .. } => ExitCode::from(1),
+    })
+}
+
 fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::Result<ExitCode> {
     if let Some(JobsAction::Merge { sources, into }) = &action {
         return jobs_merge(sources, into);
@@ -920,30 +1007,112 @@ fn bench(
 }
 
 /// `bench --corpus`: the generated corpus through `pdf-deid run` (this program, as a
-/// user runs it), timed from outside; stages, pages and paragraphs from its JSON outcome.
+/// user runs it), timed from outside, once per design; stages, pages, paragraphs and
+/// words from its JSON outcome.
 fn bench_corpus(
     docs: usize,
     (json, in_process): (bool, bool),
     ner_model: Option<&str>,
-    keep: Option<&Path>,
+    (keep, plot): (Option<&Path>, Option<&Path>),
+    designs: &[String],
     pdfium_path: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
+    for d in designs {
+        if deid_core::config::Batching::parse(d).is_none() {
+            anyhow::bail!("unknown design '{d}' (blobs, paragraphs, one-at-a-time)");
+        }
+    }
     let tmp = tempfile::tempdir()?;
     let dir = keep.unwrap_or(tmp.path()).to_path_buf();
-    let (inp, out) = (dir.join("in"), dir.join("out"));
+    let inp = dir.join("in");
     for (rel, bytes) in deid_devtools::bench::corpus(docs.max(1)) {
         job::write_atomic(&inp.join(rel), &bytes)?;
     }
+    let mut results = Vec::new();
+    let mut ok = true;
+    for design in designs {
+        let out = dir.join(format!("out-{design}"));
+        let (r, success) = bench_design(&inp, &out, design, in_process, ner_model, pdfium_path)?;
+        ok &= success;
+        if !json {
+            print_bench(&r);
+        }
+        results.push(r);
+    }
+    if json {
+        let v = match results.as_slice() {
+            [one] => one.clone(),
+            many => serde_json::Value::from(many.to_vec()),
+        };
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    }
+    if let Some(p) = plot {
+        let bars: Vec<(String, f64)> = results
+            .iter()
+            .map(|r| {
+                let per_para = r["total_seconds"].as_f64().unwrap_or(0.0)
+                    / r["paragraphs"].as_f64().unwrap_or(1.0).max(1.0);
+                (
+                    design_label(r["design"].as_str().unwrap_or("")),
+                    per_para * 9000.0,
+                )
+            })
+            .collect();
+        let svg = deid_devtools::plot::bars_svg(
+            &format!(
+                "pdf-deid run, {} documents, {}",
+                results
+                    .first()
+                    .map_or(0, |r| r["documents"].as_u64().unwrap_or(0)),
+                results.first().map_or(String::new(), |r| r["machine"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string())
+            ),
+            "seconds per 9,000 paragraphs (measured rate, scaled)",
+            &bars,
+        )
+        .map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
+        job::write_atomic(p, svg.as_bytes())?;
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn design_label(design: &str) -> String {
+    match design {
+        "blobs" => "batched + blobs in parallel (default)",
+        "paragraphs" => "batched, blob after blob",
+        "one-at-a-time" => "one paragraph at a time",
+        other => other,
+    }
+    .to_string()
+}
+
+/// One `pdf-deid run` over `inp` with a design; its figures as JSON and whether every
+/// document was processed.
+fn bench_design(
+    inp: &Path,
+    out: &Path,
+    design: &str,
+    in_process: bool,
+    ner_model: Option<&str>,
+    pdfium_path: Option<&Path>,
+) -> anyhow::Result<(serde_json::Value, bool)> {
     let mut cmd = std::process::Command::new(std::env::current_exe()?);
     if let Some(p) = pdfium_path {
         cmd.arg("--pdfium").arg(p);
     }
     cmd.arg("run")
-        .arg(&inp)
+        .arg(inp)
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .arg("--json")
-        .arg("--force");
+        .arg("--force")
+        .args(["--batching", design]);
     if in_process {
         cmd.arg("--in-process");
     }
@@ -957,7 +1126,7 @@ fn bench_corpus(
         serde_json::from_slice(&run.stdout).context("pdf-deid run --json printed no outcome")?;
     let documents = outcome["documents"].as_array().cloned().unwrap_or_default();
     let sum = |k: &str| -> u64 { documents.iter().filter_map(|d| d[k].as_u64()).sum() };
-    let (pages, paragraphs) = (sum("pages"), sum("paragraphs"));
+    let (pages, paragraphs, words) = (sum("pages"), sum("paragraphs"), sum("words"));
     let failed = documents.iter().filter(|d| d["status"] == "failed").count();
     let mut stages: BTreeMap<String, u64> = BTreeMap::new();
     for d in &documents {
@@ -975,14 +1144,23 @@ fn bench_corpus(
         / 1024.0;
     let in_stages: u64 = stages.values().sum();
     let overhead_ms = ((secs * 1000.0) as u64).saturating_sub(in_stages);
+    let entities: u64 = documents
+        .iter()
+        .filter_map(|d| d["counts"].as_object())
+        .flat_map(|m| m.values().filter_map(|v| v.as_u64()))
+        .sum();
     let result = serde_json::json!({
+        "design": design,
         "documents": documents.len(),
         "failed": failed,
         "pages": pages,
         "paragraphs": paragraphs,
+        "words": words,
+        "entities": entities,
         "total_seconds": secs,
         "paragraphs_per_second": paragraphs as f64 / secs,
         "pages_per_second": pages as f64 / secs,
+        "words_per_second": words as f64 / secs,
         "stages": stages,
         "outside_stages_ms": overhead_ms,
         "peak_rss_mb": peak_rss_mb,
@@ -990,30 +1168,37 @@ fn bench_corpus(
         "ner_model": ner_model.unwrap_or("default"),
         "machine": format!("{} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
     });
-    if json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
-    } else {
-        println!(
-            "bench: {} documents ({failed} failed), {pages} pages, {paragraphs} paragraphs in {secs:.1} s: {:.0} paragraphs/s, {:.1} pages/s, peak RSS {peak_rss_mb:.0} MiB ({})",
-            documents.len(),
-            paragraphs as f64 / secs,
-            pages as f64 / secs,
-            result["mode"].as_str().unwrap_or("")
-        );
-        println!("  stage totals (ms, summed over documents):");
-        for (k, v) in &stages {
-            println!("    {k:<10} {v:>8}");
+    Ok((result, run.status.success() && failed == 0))
+}
+
+fn print_bench(r: &serde_json::Value) {
+    let f = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    println!(
+        "bench [{}]: {} documents ({} failed), {} pages, {} paragraphs, {} words in {:.1} s: {:.0} paragraphs/s, {:.0} words/s, {:.1} pages/s, peak RSS {:.0} MiB ({})",
+        design_label(r["design"].as_str().unwrap_or("")),
+        r["documents"],
+        r["failed"],
+        r["pages"],
+        r["paragraphs"],
+        r["words"],
+        f("total_seconds"),
+        f("paragraphs_per_second"),
+        f("words_per_second"),
+        f("pages_per_second"),
+        f("peak_rss_mb"),
+        r["mode"].as_str().unwrap_or("")
+    );
+    println!("  stage totals (ms, summed over documents):");
+    if let Some(m) = r["stages"].as_object() {
+        for (k, v) in m {
+            println!("    {k:<10} {:>8}", v.as_u64().unwrap_or(0));
         }
-        println!(
-            "    {:<10} {overhead_ms:>8}  (process start, model loading, job log, writing)",
-            "other"
-        );
     }
-    Ok(if run.status.success() && failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    println!(
+        "    {:<10} {:>8}  (process start, model loading, job log, writing)",
+        "other",
+        r["outside_stages_ms"].as_u64().unwrap_or(0)
+    );
 }
 
 /// `pdf-deid worker`: [`job::WorkerRequest`]s as JSON lines on stdin, one reply line on
@@ -1114,6 +1299,7 @@ fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCod
                 mark: None,
                 device: None,
                 ages: None,
+                batching: None,
             }
             .into_config()?;
             cfg.password = password;
@@ -1166,12 +1352,15 @@ pub(crate) fn read_decisions_stdin() -> anyhow::Result<deid_core::review::Decisi
 }
 
 /// NER throughput: 256 windows of about 128 word pieces, batches of 32, three runs.
-fn bench_ner(device: &str) -> anyhow::Result<ExitCode> {
+fn bench_ner(device: &str, quantize: Option<&str>) -> anyhow::Result<ExitCode> {
     let device = deid_core::ner::DeviceChoice::parse(device)
         .context("--device must be cpu, cuda or auto")?;
     let dir = deid_core::registry::find_models_dir(None).context("models/registry.json")?;
     let reg = deid_core::registry::Registry::load(&dir)?;
-    let model = deid_core::ner::load_model(&reg, "ner-minilm", &dir.join("minilm"), device)?;
+    let mut model = deid_core::ner::load_model(&reg, "ner-minilm", &dir.join("minilm"), device)?;
+    if let Some(q) = quantize {
+        model.quantize(q)?;
+    }
     let sentence = "Patient Maria Gonzalez was seen on 03/14/2024 at Riverside Clinic for follow-up of hypertension and diabetes. ";
     let text: String = sentence.repeat(5);
     let texts: Vec<&str> = (0..256).map(|_| &text[..text.len().min(390)]).collect();

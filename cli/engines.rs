@@ -13,6 +13,7 @@ pub fn safe_harbor_with_ages(ages: &str) -> anyhow::Result<deid_core::Config> {
         mark: None,
         device: None,
         ages: Some(ages.into()),
+        batching: None,
     }
     .into_config()?)
 }

@@ -44,6 +44,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
     ("pipeline", &["pipeline"]),
     ("assembly", &["engine"]),
     ("batch", &["job"]),
+    ("reports", &["audit"]),
 ];
 
 fn root() -> PathBuf {

@@ -495,10 +495,58 @@ fn bench_corpus_reports_paragraphs_time_and_stages() {
     }
     assert!(v["peak_rss_mb"].as_f64().unwrap_or(0.0) > 0.0);
     assert_eq!(
-        files_under(&dir.path().join("out"))
+        files_under(&dir.path().join("out-blobs"))
             .iter()
             .filter(|f| f.ends_with(".pdf"))
             .count(),
         4
     );
+}
+
+/// `bench --corpus --design` runs each design over the same corpus (the default and the
+/// designs it replaced), reports each as JSON and draws them as a chart.
+#[test]
+fn bench_corpus_compares_designs_and_draws_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let svg = dir.path().join("designs.svg");
+    let out = bin()
+        .args([
+            "bench",
+            "--corpus",
+            "3",
+            "--ner-model",
+            "none",
+            "--json",
+            "--design",
+            "blobs,one-at-a-time",
+            "--plot",
+        ])
+        .arg(&svg)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let runs = v.as_array().expect("one result per design");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["design"], "blobs");
+    assert_eq!(runs[1]["design"], "one-at-a-time");
+    assert_eq!(runs[0]["paragraphs"], runs[1]["paragraphs"]);
+    for r in runs {
+        assert_eq!(r["failed"], 0, "{r}");
+        assert!(r["words"].as_u64().unwrap_or(0) > r["paragraphs"].as_u64().unwrap_or(0));
+        assert!(r["entities"].as_u64().unwrap_or(0) > 0, "{r}");
+    }
+    let chart = std::fs::read_to_string(&svg).expect("chart");
+    assert!(chart.contains("one paragraph at a time") && chart.contains("(default)"));
+    // an unknown design is refused before anything runs
+    let bad = bin()
+        .args(["bench", "--corpus", "1", "--design", "fastest"])
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown design"));
 }

@@ -119,6 +119,7 @@ fn jsl_phi_lists_gone_and_all_verified_with_the_default_detector() {
             mark: None,
             device: None,
             ages: Some("all".into()),
+            batching: None,
         }
         .into_config()
         .expect("config"),

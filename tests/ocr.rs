@@ -252,3 +252,62 @@ fn text_drawn_as_vector_outlines_is_ocrd_and_redacted() {
     let kept: Vec<&str> = kept.iter().map(String::as_str).collect();
     assert_kept(&read, &kept);
 }
+
+/// A one-page letter with a text layer and `paths` drawn below it: `(content, count)`.
+fn letter_with_paths(content: &str) -> Vec<u8> {
+    let (pdf, _) = deid_devtools::testpdf::clinical_letter(5);
+    let mut doc = Document::load_mem(&pdf).expect("letter");
+    let page = *doc.get_pages().values().next().expect("page");
+    let extra = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+    let dict = doc.get_dictionary_mut(page).expect("page dict");
+    let mut contents = match dict.get(b"Contents").expect("contents").clone() {
+        Object::Array(a) => a,
+        one => vec![one],
+    };
+    contents.push(extra.into());
+    dict.set("Contents", contents);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save");
+    out
+}
+
+/// A table's grid (rules and cell borders: one rectangle or line per path) does not make
+/// a page with a text layer look like text drawn as outlines; curved paths still do.
+#[test]
+fn table_borders_do_not_send_a_text_page_to_ocr_but_curves_do() {
+    let Some(_) = tesseract() else { return };
+    let mut grid = String::from("0.5 w\n");
+    for row in 0..12 {
+        for col in 0..6 {
+            let (x, y) = (72 + col * 78, 100 + row * 14);
+            grid.push_str(&format!("{x} {y} 78 14 re S\n"));
+        }
+        grid.push_str(&format!(
+            "72 {} m 540 {} l S\n",
+            100 + row * 14,
+            100 + row * 14
+        ));
+    }
+    let out = process(letter_with_paths(&grid));
+    assert!(
+        out.report.ocr_pages.is_empty(),
+        "{:?}",
+        out.report.ocr_pages
+    );
+    // 60 small curved shapes (what letters drawn as outlines are made of) are searched
+    let mut curves = String::new();
+    for i in 0..60 {
+        let (x, y) = (72 + (i % 20) * 20, 100 + (i / 20) * 20);
+        curves.push_str(&format!(
+            "{x} {y} m {} {} {} {} {} {y} c f\n",
+            x + 2,
+            y + 12,
+            x + 10,
+            y + 12,
+            x + 12
+        ));
+    }
+    let out = process(letter_with_paths(&curves));
+    assert_eq!(out.report.ocr_pages.len(), 1, "{:?}", out.report.ocr_pages);
+    assert_eq!(out.report.ocr_pages[0].reason, "vector");
+}

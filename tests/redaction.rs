@@ -257,6 +257,7 @@ fn mark_mode_sets_the_box_colour() {
             mark: Some(mark.into()),
             device: None,
             ages: None,
+            batching: None,
         }
         .into_config()
         .expect("config");

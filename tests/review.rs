@@ -216,6 +216,66 @@ fn job_with_decisions_in_a_worker_process() {
     for s in [&phi[5], &"hypertension".to_string()] {
         assert!(!raw.windows(s.len()).any(|w| w == s.as_bytes()));
     }
+
+    // the audit report of that job: the same facts as CSV and PDF, no document text
+    let (csv_path, pdf_path) = (dir.path().join("audit.csv"), dir.path().join("audit.pdf"));
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-deid"))
+        .arg("report")
+        .arg("--db")
+        .arg(dir.path().join("out/jobs.sqlite"))
+        .arg("--csv")
+        .arg(&csv_path)
+        .arg("--pdf")
+        .arg(&pdf_path)
+        .output()
+        .expect("report");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let csv = std::fs::read_to_string(&csv_path).expect("csv");
+    let pdf_text = text_of(&extract(&std::fs::read(&pdf_path).expect("pdf")));
+    let input_sha = deid_core::hash::sha256_hex(&std::fs::read(&input).expect("input"));
+    let rejected_hmac = key.hmac_hex(&doctor_entity.text);
+    let head: String = rusqlite::Connection::open(dir.path().join("out/jobs.sqlite"))
+        .expect("db")
+        .query_row(
+            "SELECT row_hash FROM documents ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("head");
+    assert!(csv.starts_with("job_id,document_id,section,page,category,key,value"));
+    assert!(
+        csv.contains(&format!("document,,,input_sha256,{input_sha}")),
+        "{csv}"
+    );
+    assert!(csv.contains(&format!("chain,,,head,{head}")), "{csv}");
+    assert!(csv.contains("chain,,,check,intact"), "{csv}");
+    assert!(
+        csv.contains(&format!(",decision,1,NAME,rejected,{rejected_hmac}")),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",decision,") && csv.contains(",NAME,added,"),
+        "{csv}"
+    );
+    assert!(csv.contains(",count,,NAME,detections,"), "{csv}");
+    assert!(csv.contains(",stage_ms,,,detect,"), "{csv}");
+    let flat = pdf_text.split_whitespace().collect::<String>();
+    for fact in [&input_sha, &head, &rejected_hmac] {
+        assert!(
+            flat.contains(fact.as_str()),
+            "{fact} missing from the PDF report"
+        );
+    }
+    let hay = format!("{csv}\n{pdf_text}").to_lowercase();
+    for s in phi
+        .iter()
+        .chain([&doctor_entity.text, &"hypertension".to_string()])
+    {
+        assert!(
+            !hay.contains(&s.to_lowercase()),
+            "the audit report holds document text"
+        );
+    }
 }
 
 /// A batch over `dir/in` into `dir/out` (job log and key inside `dir`).

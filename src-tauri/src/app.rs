@@ -340,6 +340,7 @@ impl App {
             mark: Some(s.mark.clone()),
             device: Some(s.device.clone()),
             ages: None,
+            batching: None,
         }
     }
 

@@ -65,6 +65,38 @@ pub struct Config {
     pub strip_graphics: bool,
     /// OCR of pages whose text is pixels (scans, large images, vector-drawn text).
     pub ocr: crate::ocr::OcrConfig,
+    /// How text reaches the detectors (the default, [`Batching::Blobs`], unless a
+    /// benchmark compares the designs it replaced).
+    pub batching: Batching,
+}
+
+/// How paragraphs are handed to the detectors. Only [`Batching::Blobs`] is the product;
+/// the other two are the designs it is measured against (`pdf-deid bench --design`):
+/// they give nearly the same findings, slower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Batching {
+    /// Each heading blob is one text (its paragraphs joined); the rule detectors run over
+    /// batches of blobs in parallel; the NER model takes all of a document's blob windows,
+    /// sorted by length, 32 at a time.
+    #[default]
+    Blobs,
+    /// Blob after blob, one thread: each blob's paragraphs go to the detectors as one
+    /// batch of separate texts (batched predictions, no blob parallelism, no joined context).
+    Paragraphs,
+    /// Paragraph after paragraph, one thread: every paragraph is its own detector call
+    /// (the NER model sees one sequence at a time).
+    OneAtATime,
+}
+
+impl Batching {
+    pub fn parse(s: &str) -> Option<Batching> {
+        match s {
+            "blobs" => Some(Batching::Blobs),
+            "paragraphs" => Some(Batching::Paragraphs),
+            "one-at-a-time" => Some(Batching::OneAtATime),
+            _ => None,
+        }
+    }
 }
 
 pub use crate::types::Mark;
@@ -94,6 +126,7 @@ impl Config {
             min_age: 90,
             strip_graphics: false,
             ocr: crate::ocr::OcrConfig::standard(),
+            batching: Batching::Blobs,
         }
     }
 
@@ -118,7 +151,7 @@ impl Config {
     /// Hash of the configuration's part of what changes the output (not the password).
     /// Resume decisions use [`crate::Engine::settings_hash`], which adds the detectors.
     pub fn settings_hash(&self) -> String {
-        let s = format!(
+        let mut s = format!(
             "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{:?}|{:?}|{}|{:?}|v{}",
             self.policy,
             self.layout,
@@ -134,6 +167,10 @@ impl Config {
             self.ocr,
             env!("CARGO_PKG_VERSION")
         );
+        // the default adds nothing, so hashes recorded before the setting existed still hold
+        if self.batching != Batching::Blobs {
+            s.push_str(&format!("|{:?}", self.batching));
+        }
         crate::hash::sha256_hex(s.as_bytes())
     }
 }
@@ -157,6 +194,9 @@ pub struct Settings {
     /// "over-89" (default, Safe Harbor) or "all" (every age, beyond Safe Harbor).
     #[serde(default)]
     pub ages: Option<String>,
+    /// "blobs" (default), "paragraphs" or "one-at-a-time": see [`Batching`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batching: Option<String>,
 }
 
 fn default_policy() -> String {
@@ -200,6 +240,13 @@ impl Settings {
         if let Some(d) = &self.device {
             c.device = crate::ner::DeviceChoice::parse(d).ok_or_else(|| {
                 crate::Error::Settings(format!("unknown device '{d}' (cpu, cuda, auto)"))
+            })?;
+        }
+        if let Some(b) = &self.batching {
+            c.batching = Batching::parse(b).ok_or_else(|| {
+                crate::Error::Settings(format!(
+                    "unknown batching '{b}' (blobs, paragraphs, one-at-a-time)"
+                ))
             })?;
         }
         if let Some(r) = self.review_threshold {

@@ -30,3 +30,8 @@ pub trait BatchDetector: Send + Sync {
         None
     }
 }
+
+/// Detector name of entities the reviewer added by term.
+pub const REVIEWER: &str = "reviewer";
+/// Source label of a reviewer box in reports and the job log.
+pub const BOX_SOURCE: &str = "reviewer-box";

@@ -2,6 +2,7 @@
 //! a job-log record. No Tauri, no CLI parsing, no printing: callers pass a [`Config`] and
 //! receive typed results. See ARCHITECTURE.md for the stage map and the invariants.
 
+pub mod audit;
 pub mod blobs;
 pub mod child;
 pub mod config;

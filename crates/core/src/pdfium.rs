@@ -319,7 +319,9 @@ fn extract(
                         imgs.push(rect_of(&b.to_rect()));
                     }
                 }
-                PdfPageObjectType::Path => n_paths += 1,
+                PdfPageObjectType::Path if obj.as_path_object().is_some_and(could_be_glyph) => {
+                    n_paths += 1;
+                }
                 _ => {}
             }
         }
@@ -338,6 +340,23 @@ fn extract(
         images,
         paths,
     })
+}
+
+/// Whether a path could draw a letter (text as outlines, which the OCR trigger counts):
+/// one with a curve, or with more straight segments than a rectangle. Rules, boxes and
+/// table borders (a move and up to four lines, one path each) are not counted, so a
+/// table-heavy page with a text layer is not OCR'd for its grid.
+fn could_be_glyph(path: &PdfPagePathObject) -> bool {
+    let segments = path.segments();
+    let mut lines = 0;
+    for s in segments.iter() {
+        match s.segment_type() {
+            PdfPathSegmentType::BezierTo | PdfPathSegmentType::Unknown => return true,
+            PdfPathSegmentType::LineTo => lines += 1,
+            PdfPathSegmentType::MoveTo => {}
+        }
+    }
+    lines > 5
 }
 
 fn render(

@@ -14,10 +14,7 @@ pub use crate::geometry::PageView;
 use crate::joblog::HmacKey;
 use crate::types::{Category, PageText, Paragraph, Rect};
 
-/// Detector name of entities the reviewer added by term.
-pub const REVIEWER: &str = "reviewer";
-/// Source label of a reviewer box in reports and the job log.
-pub const BOX_SOURCE: &str = "reviewer-box";
+pub use crate::detector::{BOX_SOURCE, REVIEWER};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Decisions {

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod corpus;
 pub mod eval;
 pub mod ner_train;
+pub mod plot;
 pub mod realistic;
 pub mod samples;
 pub mod synth;

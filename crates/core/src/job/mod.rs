@@ -170,6 +170,7 @@ pub struct DocOutcome {
     /// Pages and paragraphs of a processed document (0 otherwise).
     pub pages: usize,
     pub paragraphs: usize,
+    pub words: usize,
     /// Milliseconds per pipeline stage (empty unless processed).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub stage_ms: BTreeMap<String, u64>,
@@ -206,6 +207,7 @@ impl DocOutcome {
             ocr: Vec::new(),
             pages: 0,
             paragraphs: 0,
+            words: 0,
             stage_ms: BTreeMap::new(),
             peak_rss_kb: 0,
             worker_pid: 0,
@@ -542,6 +544,7 @@ impl DocContext<'_> {
                     ocr: report.ocr_pages,
                     pages: report.pages,
                     paragraphs: report.paragraphs,
+                    words: report.words,
                     stage_ms,
                     peak_rss_kb,
                     worker_pid,

@@ -41,6 +41,9 @@ pub struct WorkerSettings {
     pub device: Option<String>,
     /// Ages setting ("over-89" when absent).
     pub ages: Option<String>,
+    /// Detector batching ("blobs" when absent; the others only for benchmarks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batching: Option<String>,
 }
 
 impl WorkerSettings {
@@ -53,6 +56,7 @@ impl WorkerSettings {
             mark: self.mark.clone(),
             device: self.device.clone(),
             ages: self.ages.clone(),
+            batching: self.batching.clone(),
         }
     }
 }

@@ -21,12 +21,14 @@ use rusqlite::{Transaction, TransactionBehavior};
 // The job log by purpose: `schema` (migrations, column lists), `key` (the HMAC key),
 // `record` (writing document rows, the hash chain and its check), `query` (reading),
 // `merge` (copying other logs' jobs and documents into this one's chain).
+mod audit;
 mod key;
 mod merge;
 mod query;
 mod record;
 mod schema;
 
+pub use audit::{Audit, AuditDecision, AuditDocument, AuditJob};
 pub use key::{default_key_path, HmacKey};
 pub use merge::MergeReport;
 use schema::{MIGRATIONS, SCHEMA_VERSION};

@@ -95,6 +95,9 @@ impl Embeddings {
 struct Lin {
     wt: Tensor,
     b: Tensor,
+    /// The weight quantised (an experiment measured by `bench --ner --quantize`; inference
+    /// uses it instead of `wt` when set).
+    q: Option<candle_core::quantized::QMatMul>,
 }
 
 impl Lin {
@@ -102,7 +105,14 @@ impl Lin {
         Ok(Lin {
             wt: w.t()?.contiguous()?,
             b,
+            q: None,
         })
+    }
+    fn quantize(&mut self, dtype: candle_core::quantized::GgmlDType) -> Result<()> {
+        let w = self.wt.t()?.contiguous()?;
+        let q = candle_core::quantized::QTensor::quantize(&w, dtype)?;
+        self.q = Some(candle_core::quantized::QMatMul::from_qtensor(q)?);
+        Ok(())
     }
     fn load(vb: VarBuilder, i: usize, o: usize) -> Result<Lin> {
         Lin::new(vb.get((o, i), "weight")?, vb.get(o, "bias")?)
@@ -119,7 +129,11 @@ impl Lin {
         epilogue: impl FnOnce(&Tensor, &Tensor) -> Result<Tensor>,
     ) -> Result<Tensor> {
         let (b, t, h) = x.dims3()?;
-        let y = x.reshape((b * t, h))?.matmul(&self.wt)?;
+        let x2 = x.reshape((b * t, h))?;
+        let y = match &self.q {
+            Some(q) => q.forward(&x2)?,
+            None => x2.matmul(&self.wt)?,
+        };
         let n = y.dim(1)?;
         epilogue(&y, &self.b)?.reshape((b, t, n))
     }
@@ -243,6 +257,17 @@ impl Bert {
             l.attn_norm.differentiable = on;
             l.out_norm.differentiable = on;
         }
+    }
+
+    /// Quantise every layer's linear weights (inference only; an experiment: see
+    /// docs/benchmarks.md for what it costs and buys).
+    pub fn quantize(&mut self, dtype: candle_core::quantized::GgmlDType) -> Result<()> {
+        for l in &mut self.layers {
+            for lin in [&mut l.qkv, &mut l.attn_out, &mut l.inter, &mut l.out] {
+                lin.quantize(dtype)?;
+            }
+        }
+        Ok(())
     }
 
     pub fn num_layers(&self) -> usize {

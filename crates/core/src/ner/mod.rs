@@ -1,7 +1,7 @@
 //! The learned NER detector: the MiniLM encoder (its top layers fine-tuned in recent model
 //! versions, which carry those layers' weights) + per-token casing features → a linear BIO
-//! head. Inference is batched: texts are cut into windows, sorted by length,
-//! padded per batch and run 32 at a time; token labels are decoded into character spans
+//! head. Inference is batched: texts are cut into windows, sorted by length, grouped
+//! into batches of up to 32 of similar length and padded per batch; token labels are decoded into character spans
 //! with per-category thresholds from the model's registry entry.
 
 pub mod bert;
@@ -246,6 +246,26 @@ pub fn windows(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// Batches over windows sorted by length (`lens` ascending, in characters): at most
+/// [`BATCH`] windows, and a window joins the current batch only while it is at most a
+/// quarter (plus 24 characters) longer than the batch's first, so padding every window to
+/// the batch's longest wastes little. A document's windows run from table cells to
+/// 400-character blocks; fixed batches of 32 padded them all to the longest.
+fn length_batches(lens: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &len) in lens.iter().enumerate() {
+        if i - start == BATCH || len > lens[start] + lens[start] / 4 + 24 {
+            out.push(start..i);
+            start = i;
+        }
+    }
+    if start < lens.len() {
+        out.push(start..lens.len());
+    }
+    out
+}
+
 /// A window's encoding with (label, probability) per token.
 type Tagged = (Encoded, Vec<(usize, f32)>);
 
@@ -263,6 +283,27 @@ pub struct NerModel {
 }
 
 impl NerModel {
+    /// Quantise the encoder's linear layers: "q8_0", "q4_0", "q4k", "f16" (an experiment for
+    /// `bench --ner` and `eval`; not used by the pipeline).
+    pub fn quantize(&mut self, kind: &str) -> Result<()> {
+        use candle_core::quantized::GgmlDType;
+        let dtype = match kind {
+            "q8_0" => GgmlDType::Q8_0,
+            "q4_0" => GgmlDType::Q4_0,
+            "q4k" => GgmlDType::Q4K,
+            "q8k" => GgmlDType::Q8K,
+            "f16" => GgmlDType::F16,
+            other => {
+                return Err(Error::Settings(format!(
+                    "unknown quantisation '{other}' (q8_0, q4_0, q4k, q8k, f16)"
+                )))
+            }
+        };
+        self.encoder.bert.quantize(dtype).map_err(ml)?;
+        self.name = format!("{} ({kind})", self.name);
+        Ok(())
+    }
+
     /// Per window: per token (label, probability).
     fn tag(&self, texts: &[&str]) -> Result<Vec<Tagged>> {
         let enc = self.encoder.encode(texts)?;
@@ -305,8 +346,10 @@ impl NerModel {
         }
         let mut order: Vec<usize> = (0..wins.len()).collect();
         order.sort_by_key(|&i| wins[i].2.len());
+        let lens: Vec<usize> = order.iter().map(|&i| wins[i].2.len()).collect();
         let mut out: Vec<Vec<Span>> = vec![Vec::new(); texts.len()];
-        for chunk in order.chunks(BATCH) {
+        for range in length_batches(&lens) {
+            let chunk = &order[range];
             let batch: Vec<&str> = chunk.iter().map(|&i| wins[i].2).collect();
             for (&wi, (enc, tags)) in chunk.iter().zip(self.tag(&batch)?) {
                 let (ti, off, w) = wins[wi];
@@ -602,6 +645,26 @@ mod tests {
             assert!(e.to_string().contains("--features cuda"));
             assert!(DeviceChoice::Auto.device().expect("auto").is_cpu());
         }
+    }
+
+    #[test]
+    fn length_batches_cover_every_window_and_bound_the_padding() {
+        let lens: Vec<usize> = (0..200).map(|i| 10 + (i * i) % 390).collect::<Vec<_>>();
+        let mut lens = lens;
+        lens.sort_unstable();
+        let batches = length_batches(&lens);
+        let mut next = 0;
+        for r in &batches {
+            assert_eq!(r.start, next, "batches are contiguous");
+            assert!(!r.is_empty() && r.len() <= BATCH);
+            let (a, b) = (lens[r.start], lens[r.end - 1]);
+            assert!(b <= a + a / 4 + 24, "{a}..{b} pads too much");
+            next = r.end;
+        }
+        assert_eq!(next, lens.len());
+        // equal lengths fill whole batches
+        assert_eq!(length_batches(&[100; 70]).len(), 3);
+        assert!(length_batches(&[]).is_empty());
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Detection over heading blobs (batched, rayon over batches), the precision guards on
 //! learned spans, and propagation (hybrid search).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 
 use super::Engine;
+use crate::config::Batching;
 use crate::detect::{merge_spans, Entity, TextUnit};
 use crate::error::Result;
 use crate::propagate;
@@ -13,6 +14,12 @@ use crate::types::{Category, HeadingBlob, Span};
 
 /// Spans found per paragraph of one batch of blobs.
 pub(super) type BlobSpans = Vec<(usize, Vec<Span>)>;
+
+fn add(by_para: &mut BTreeMap<usize, Vec<Span>>, found: BlobSpans) {
+    for (para, spans) in found {
+        by_para.entry(para).or_default().extend(spans);
+    }
+}
 
 /// Learned spans scoring below this are dropped (the model's own per-category thresholds
 /// are recall-biased and can sit lower).
@@ -100,56 +107,67 @@ impl BlobText {
     }
 }
 
+impl BlobText {
+    /// One paragraph alone as a detector input (the designs that do not join blobs).
+    fn paragraph(pid: usize, units: &[TextUnit<'_>]) -> BlobText {
+        let (text, page) = units
+            .get(pid)
+            .map_or((String::new(), None), |u| (u.text.to_string(), u.page));
+        BlobText {
+            parts: vec![(pid, 0, text.len())],
+            text,
+            page,
+        }
+    }
+}
+
 impl Engine {
     /// Detect and merge entities over text units grouped into blobs, in parallel over
     /// batches of blobs; the result does not depend on the number of threads.
     pub fn detect(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
-        // Each blob is detected as one text (its paragraphs joined by newlines), so a label
-        // and its value in neighbouring paragraphs ("Hospital ID:" / "HOSP4942…") stay in
-        // context; blobs go to the detectors in batches, the batches run in parallel.
-        let joined: Vec<BlobText> = blobs.iter().map(|b| BlobText::new(b, units)).collect();
-        let per_blob: Vec<Result<BlobSpans>> = self.pool.install(|| {
-            joined
-                .par_chunks(BLOB_BATCH)
-                .map(|chunk| {
-                    let batch: Vec<TextUnit<'_>> = chunk.iter().map(BlobText::unit).collect();
-                    let mut spans: Vec<Vec<Span>> = vec![Vec::new(); batch.len()];
-                    for d in &self.detectors {
-                        let found = d.detect_batch(&batch)?;
-                        for (slot, mut f) in spans.iter_mut().zip(found) {
-                            slot.append(&mut f);
-                        }
-                    }
-                    Ok(chunk
-                        .iter()
-                        .zip(spans)
-                        .flat_map(|(b, sp)| b.split(sp))
-                        .collect::<Vec<_>>())
-                })
-                .collect()
-        });
+        // words the document itself writes in lower case are common words, not names
+        let lower: HashSet<&str> = units
+            .iter()
+            .flat_map(|u| u.text.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_lowercase()))
+            .collect();
         let mut by_para: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
-        for r in per_blob {
-            for (para, spans) in r? {
-                by_para.entry(para).or_default().extend(spans);
+        match self.config().batching {
+            Batching::Blobs => {
+                // Each blob is detected as one text (its paragraphs joined by newlines), so
+                // a label and its value in neighbouring paragraphs ("Hospital ID:" /
+                // "HOSP4942…") stay in context; blobs go to the rule detectors in batches,
+                // the batches run in parallel; the NER model takes the whole document.
+                let joined: Vec<BlobText> = blobs.iter().map(|b| BlobText::new(b, units)).collect();
+                let per_batch: Vec<Result<BlobSpans>> = self.pool.install(|| {
+                    joined
+                        .par_chunks(BLOB_BATCH)
+                        .map(|chunk| self.rule_spans(chunk))
+                        .collect()
+                });
+                for r in per_batch {
+                    add(&mut by_para, r?);
+                }
+                add(&mut by_para, self.ner_spans(&joined, &lower)?);
             }
-        }
-        if let Some(ner) = &self.ner {
-            // words the document itself writes in lower case are common words, not names
-            let lower: std::collections::HashSet<&str> = units
-                .iter()
-                .flat_map(|u| u.text.split(|c: char| !c.is_alphanumeric()))
-                .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_lowercase()))
-                .collect();
-            let units: Vec<TextUnit<'_>> = joined.iter().map(BlobText::unit).collect();
-            for (b, spans) in joined.iter().zip(ner.detect_batch(&units)?) {
-                let flat = crate::detect::rules::flat_case(&b.text);
-                let spans: Vec<Span> = spans
-                    .into_iter()
-                    .filter(|s| self.plausible_ner(&b.text, s, &lower, flat))
-                    .collect();
-                for (para, sp) in b.split(spans) {
-                    by_para.entry(para).or_default().extend(sp);
+            design => {
+                // the designs the default replaced: blob after blob on this thread, each
+                // paragraph a separate text, one call per blob or per paragraph
+                for b in blobs {
+                    let texts: Vec<BlobText> = b
+                        .paragraphs
+                        .iter()
+                        .map(|&p| BlobText::paragraph(p, units))
+                        .collect();
+                    let size = if design == Batching::OneAtATime {
+                        1
+                    } else {
+                        texts.len().max(1)
+                    };
+                    for call in texts.chunks(size) {
+                        add(&mut by_para, self.rule_spans(call)?);
+                        add(&mut by_para, self.ner_spans(call, &lower)?);
+                    }
                 }
             }
         }
@@ -162,6 +180,42 @@ impl Engine {
             e.id = i;
         }
         Ok(entities)
+    }
+
+    /// Every rule detector over `texts` as one batch, spans mapped back to paragraphs.
+    fn rule_spans(&self, texts: &[BlobText]) -> Result<BlobSpans> {
+        let batch: Vec<TextUnit<'_>> = texts.iter().map(BlobText::unit).collect();
+        let mut spans: Vec<Vec<Span>> = vec![Vec::new(); batch.len()];
+        for d in &self.detectors {
+            let found = d.detect_batch(&batch)?;
+            for (slot, mut f) in spans.iter_mut().zip(found) {
+                slot.append(&mut f);
+            }
+        }
+        Ok(texts
+            .iter()
+            .zip(spans)
+            .flat_map(|(b, sp)| b.split(sp))
+            .collect())
+    }
+
+    /// The NER model over `texts` as one call, its spans through the precision guard and
+    /// mapped back to paragraphs (nothing without a model).
+    fn ner_spans(&self, texts: &[BlobText], lower: &HashSet<&str>) -> Result<BlobSpans> {
+        let Some(ner) = &self.ner else {
+            return Ok(Vec::new());
+        };
+        let units: Vec<TextUnit<'_>> = texts.iter().map(BlobText::unit).collect();
+        let mut out = Vec::new();
+        for (b, spans) in texts.iter().zip(ner.detect_batch(&units)?) {
+            let flat = crate::detect::rules::flat_case(&b.text);
+            let spans: Vec<Span> = spans
+                .into_iter()
+                .filter(|s| self.plausible_ner(&b.text, s, lower, flat))
+                .collect();
+            out.extend(b.split(spans));
+        }
+        Ok(out)
     }
 
     /// Precision guard for learned spans: a minimum score; in mixed-case text names,

@@ -77,6 +77,9 @@ impl std::fmt::Display for RasterReason {
 pub struct DocReport {
     pub pages: usize,
     pub paragraphs: usize,
+    /// Whitespace-separated words in the paragraphs (for throughput figures).
+    #[serde(default)]
+    pub words: usize,
     pub blobs: usize,
     pub headings: usize,
     pub entities: Vec<EntityReport>,
@@ -266,6 +269,10 @@ impl Engine {
         DocReport {
             pages: extracted.pages.len(),
             paragraphs: paras.len(),
+            words: paras
+                .iter()
+                .map(|p| p.text.split_whitespace().count())
+                .sum(),
             blobs: blob_count,
             headings: paras.iter().filter(|p| p.is_heading).count(),
             entities: {
