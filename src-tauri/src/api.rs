@@ -290,6 +290,7 @@ pub const COMMANDS: &[CommandSig] = &[
         &[("id", ts::<u32>), ("path", ts::<Option<String>>)],
         ts::<String>,
     ),
+    ("export_audit", &[("job", ts::<i64>)], ts::<Vec<String>>),
 ];
 
 fn ts<T: TS>() -> String {

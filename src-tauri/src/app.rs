@@ -784,6 +784,38 @@ impl App {
     /// Labelled training examples from this document and its decisions, as gold JSONL.
     /// Holds plaintext: written only because the user asked, to `path` or beside the
     /// outputs in `training-examples/`.
+    /// The audit report of job `job` (CSV and PDF, no document text) written into
+    /// `<output folder>/audit/`; returns the two paths.
+    pub fn export_audit(&self, job: i64) -> AppResult<Vec<String>> {
+        let settings = lock(&self.inner).settings.clone();
+        let db = self.db_path(&settings);
+        let jl = |e: deid_core::joblog::JobLogError| {
+            AppError::Core(deid_core::Error::JobLog(e.to_string()))
+        };
+        if !db.exists() {
+            return Err(AppError::Core(deid_core::Error::JobLog(
+                "no job log yet: run a batch first".into(),
+            )));
+        }
+        let audit = deid_core::joblog::JobLog::open(&db)
+            .and_then(|log| log.audit(job))
+            .map_err(jl)?;
+        let csv = deid_core::audit::to_csv(&audit).map_err(|e| {
+            AppError::Core(deid_core::Error::JobLog(format!("writing the CSV: {e}")))
+        })?;
+        let pdf = deid_core::audit::to_pdf(&audit).map_err(|e| {
+            AppError::Core(deid_core::Error::JobLog(format!("writing the PDF: {e}")))
+        })?;
+        let dir = self.out_dir(&settings).join("audit");
+        let mut written = Vec::new();
+        for (ext, bytes) in [("csv", csv.into_bytes()), ("pdf", pdf)] {
+            let path = dir.join(format!("job-{job}-audit.{ext}"));
+            job::write_atomic(&path, &bytes)?;
+            written.push(path.display().to_string());
+        }
+        Ok(written)
+    }
+
     pub fn export_training(&self, id: u32, path: Option<String>) -> AppResult<String> {
         let (input, decisions, settings, _) = self.review_inputs(id)?;
         let target = match path {

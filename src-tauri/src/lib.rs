@@ -135,6 +135,11 @@ fn apply_review(app: AppState<'_>, id: u32) -> AppResult<QueueItem> {
 }
 
 #[tauri::command(async)]
+fn export_audit(app: AppState<'_>, job: i64) -> AppResult<Vec<String>> {
+    app.export_audit(job)
+}
+
+#[tauri::command(async)]
 fn export_training(app: AppState<'_>, id: u32, path: Option<String>) -> AppResult<String> {
     app.export_training(id, path)
 }
@@ -208,6 +213,7 @@ pub fn run() {
             add_term,
             apply_review,
             export_training,
+            export_audit,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

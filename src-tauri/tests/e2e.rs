@@ -379,10 +379,13 @@ fn desktop_window_end_to_end() {
     );
     let failed = wd.js(
         "const t = [...document.querySelectorAll('#queue-body tr')].find(t => t.dataset.status === 'failed');\
-         return t ? [t.querySelector('.name').textContent, t.querySelector('.error').textContent] : null;",
+         return t ? [t.querySelector('.name').textContent, t.querySelector('.error').textContent,\
+                     t.querySelector('progress').value] : null;",
         json!([]),
     );
     assert_eq!(failed[0], json!("damaged.pdf"), "{failed}");
+    // a failed row's bar is empty, not a full bar like a finished one
+    assert_eq!(failed[2].as_f64(), Some(0.0), "{failed}");
     assert!(
         failed[1].as_str().is_some_and(|m| m.len() > 10),
         "the failure has a message: {failed}"
@@ -616,6 +619,36 @@ fn desktop_window_end_to_end() {
         jobs.as_u64().unwrap_or(0) >= 2,
         "batch and review jobs listed"
     );
+    // the audit report of the newest job, from its row: PDF and CSV, no document text
+    wd.click("#history-body tr:first-child button.export-audit");
+    wd.wait_for(
+        "the audit report",
+        Duration::from_secs(20),
+        "return document.getElementById('history-status').textContent.includes('.pdf') || null",
+    );
+    let audit_dir = out.join("audit");
+    let mut reports: Vec<_> = std::fs::read_dir(&audit_dir)
+        .expect("audit folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    reports.sort();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    let csv = std::fs::read_to_string(&reports[0]).expect("audit csv");
+    assert!(csv.contains(",chain,,,check,intact"), "{csv}");
+    assert!(
+        csv.contains(",decision,"),
+        "the review job's decisions: {csv}"
+    );
+    let pdf = std::fs::read(&reports[1]).expect("audit pdf");
+    assert!(pdf.starts_with(b"%PDF"));
+    let pdf_text = String::from_utf8_lossy(&pdf).to_lowercase();
+    for phi in planted.iter().flatten() {
+        let p = phi.to_lowercase();
+        assert!(
+            !csv.to_lowercase().contains(&p) && !pdf_text.contains(&p),
+            "document text in the audit report"
+        );
+    }
     wd.click("#tab-settings");
     // a refused setting: the form shows the error's message (past the input's own limit)
     wd.js(

@@ -117,4 +117,5 @@ export interface Commands {
   add_term: { args: { id: number; term: ReviewTerm }; result: number };
   apply_review: { args: { id: number }; result: QueueItem };
   export_training: { args: { id: number; path: string | null }; result: string };
+  export_audit: { args: { job: bigint }; result: Array<string> };
 }

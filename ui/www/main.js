@@ -113,7 +113,8 @@ function renderRow(it) {
   st.textContent = STATUS_LABEL[it.status];
   st.dataset.status = it.status;
   const bar = /** @type {HTMLProgressElement} */ (tr.querySelector('progress'));
-  bar.value = it.progress;
+  // a failed document has no output: its bar stays empty (the row is marked red)
+  bar.value = it.status === 'failed' ? 0 : it.progress;
   /** @type {HTMLElement} */ (tr.querySelector('.stage')).textContent =
     it.status === 'running' && it.stage ? it.stage : '';
   const risk = /** @type {HTMLElement} */ (tr.querySelector('.risk-cell'));
@@ -282,9 +283,30 @@ async function loadHistory() {
         td.textContent = v;
         tr.append(td);
       }
+      // the audit report holds no document text: hashes, counts, decisions by HMAC
+      const td = document.createElement('td');
+      const btn = document.createElement('button');
+      btn.className = 'export-audit';
+      btn.textContent = 'Export';
+      btn.setAttribute('aria-label', `Export the audit report of job ${h.job_id} (PDF and CSV)`);
+      btn.addEventListener('click', () => exportAudit(h.job_id));
+      td.append(btn);
+      tr.append(td);
       body.append(tr);
     }
   } catch (e) {
+    showError(errorText(e));
+  }
+}
+
+/** @param {bigint} job */
+async function exportAudit(job) {
+  const status = $('history-status');
+  try {
+    const paths = await call('export_audit', { job });
+    status.textContent = `Audit report written: ${paths.join(', ')}`;
+  } catch (e) {
+    status.textContent = '';
     showError(errorText(e));
   }
 }
