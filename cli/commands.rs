@@ -351,6 +351,11 @@ struct RunArgs {
     /// Process documents inside this process instead of one worker process each.
     #[arg(long)]
     in_process: bool,
+    /// Output file and folder names: redact (default: names, dates of birth and record
+    /// numbers in them become NAME, DATE, ID, plus a short keyed tag), hash (every part
+    /// a keyed hash) or keep (the input's names as they are; they can hold PHI).
+    #[arg(long, default_value = "redact", value_name = "MODE")]
+    names: String,
     #[command(flatten)]
     pipeline: PipelineArgs,
 }
@@ -490,6 +495,8 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             reuse: true,
         }
     };
+    let names = job::NameMode::parse(&a.names)
+        .with_context(|| format!("--names must be redact, hash or keep (not '{}')", a.names))?;
     let req = JobRequest {
         inputs: a.paths.clone(),
         out_dir: a.out.clone(),
@@ -499,6 +506,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         isolation,
         review: None,
         cancel: None,
+        names,
     };
     let inputs = match job::collect_inputs(&req.inputs) {
         Ok(i) => i,

@@ -287,6 +287,7 @@ fn a_worker_batch_loads_the_model_only_in_the_workers() {
         isolation: worker_isolation(),
         review: None,
         cancel: None,
+        names: Default::default(),
     };
     let outcome = job::run_job(job::Pipeline::Described(&info), &req, &mut |_| {}).expect("job");
     assert_eq!(outcome.documents[0].status, job::DocStatus::Ok);

@@ -550,3 +550,75 @@ fn bench_corpus_compares_designs_and_draws_them() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown design"));
 }
+
+/// File and folder names that identify a patient are not copied into the output names
+/// (default `--names redact`); `--names keep` copies them; a re-run finds the scrubbed
+/// outputs and skips them; the job log holds neither name.
+#[test]
+fn identifying_file_names_are_redacted_in_output_names() {
+    let d = tempfile::tempdir().expect("tmp");
+    let input = d.path().join("in/Okafor_Margaret");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    let letter = testpdf::clinical_letter(11).0;
+    std::fs::write(
+        input.join("Hartley_Priya_MRN4471923_discharge.pdf"),
+        &letter,
+    )
+    .expect("w");
+    std::fs::write(input.join("discharge-summary-2.pdf"), &letter).expect("w");
+    let out = d.path().join("out");
+    let run = |extra: &[&str], out: &Path| {
+        let r = bin()
+            .arg("run")
+            .arg(d.path().join("in"))
+            .arg("--out")
+            .arg(out)
+            .args(["--ner-model", "none"])
+            .args(extra)
+            .output()
+            .expect("run");
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        String::from_utf8_lossy(&r.stdout).into_owned()
+    };
+    run(&[], &out);
+    let names = files_under(&out);
+    let pdfs: Vec<&String> = names.iter().filter(|n| n.ends_with(".pdf")).collect();
+    assert_eq!(pdfs.len(), 2, "{names:?}");
+    assert!(
+        pdfs.iter()
+            .any(|n| n.as_str() == "NAME_NAME/discharge-summary-2.pdf"),
+        "{names:?}"
+    );
+    assert!(
+        pdfs.iter()
+            .any(|n| n.starts_with("NAME_NAME/NAME_NAME_ID_discharge-")),
+        "{names:?}"
+    );
+    let raw = std::fs::read(out.join("pdf-deid-jobs.sqlite")).expect("db");
+    for phi in ["Okafor", "Margaret", "Hartley", "Priya", "4471923"] {
+        assert!(names.iter().all(|n| !n.contains(phi)), "{phi} in {names:?}");
+        assert!(
+            !raw.windows(phi.len()).any(|w| w == phi.as_bytes()),
+            "{phi} in the job log"
+        );
+    }
+    // the same inputs again: both outputs are found under their scrubbed names
+    let again = run(&["--json"], &out);
+    let v: serde_json::Value = serde_json::from_str(&again).expect("json");
+    let docs = v["documents"].as_array().expect("documents");
+    assert!(docs.iter().all(|d| d["status"] == "skipped"), "{v}");
+    // keep: the input's names as they are
+    let kept = d.path().join("kept");
+    run(&["--names", "keep"], &kept);
+    assert!(kept
+        .join("Okafor_Margaret/Hartley_Priya_MRN4471923_discharge.pdf")
+        .is_file());
+    let bad = bin()
+        .args(["run", "--names", "rename", "--out"])
+        .arg(d.path().join("x"))
+        .arg(d.path().join("in"))
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--names"));
+}

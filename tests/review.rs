@@ -183,6 +183,7 @@ fn job_with_decisions_in_a_worker_process() {
             ..Decisions::default()
         }),
         cancel: None,
+        names: Default::default(),
     };
     let mut stages = Vec::new();
     let outcome = job::run_job(described(), &req, &mut |ev| {
@@ -293,6 +294,7 @@ fn batch_request(
         isolation,
         review: None,
         cancel,
+        names: Default::default(),
     }
 }
 

@@ -380,6 +380,7 @@ impl App {
             },
             review,
             cancel,
+            names: deid_core::job::NameMode::Redact,
         }
     }
 
@@ -452,9 +453,12 @@ impl App {
             Err(e) => return self.fail_all(ids, &e),
         };
         let req = self.request(settings, false, None, Some(cancel));
-        let out_dir = req.out_dir.clone();
+        let outputs = match self.output_paths(&req, inputs) {
+            Ok(o) => o,
+            Err(e) => return self.fail_all(ids, &e),
+        };
         let result = job::run_inputs(job::Pipeline::Described(&info), &req, inputs, &mut |ev| {
-            self.on_job_event(ids, inputs, &out_dir, ev)
+            self.on_job_event(ids, &outputs, ev)
         });
         match result {
             Ok(o) => BatchSummary {
@@ -502,7 +506,18 @@ impl App {
         Some(item)
     }
 
-    fn on_job_event(&self, ids: &[u32], inputs: &[InputFile], out_dir: &Path, ev: &JobEvent) {
+    /// Where the job writes each input's output (its names scrubbed like the job does).
+    fn output_paths(&self, req: &JobRequest, inputs: &[InputFile]) -> AppResult<Vec<PathBuf>> {
+        let key = deid_core::joblog::HmacKey::load_or_create(&req.key)
+            .map_err(|e| AppError::Core(deid_core::Error::JobLog(e.to_string())))?;
+        let names = job::OutputNames::new(req.names, &key);
+        Ok(inputs
+            .iter()
+            .map(|i| req.out_dir.join(names.relative(&i.relative)))
+            .collect())
+    }
+
+    fn on_job_event(&self, ids: &[u32], outputs: &[PathBuf], ev: &JobEvent) {
         let finished = |this: &Self| {
             let batch = {
                 let mut g = lock(&this.inner);
@@ -538,7 +553,7 @@ impl App {
                     JobEvent::DocDone { status, .. } => *status,
                     _ => DocStatus::Skipped,
                 };
-                let output = out_dir.join(&inputs[*index].relative);
+                let output = outputs[*index].clone();
                 let report = read_report(&output);
                 let id = ids[*index];
                 {
@@ -754,11 +769,11 @@ impl App {
         });
         let info = self.engine_info(&settings)?;
         let req = self.request(&settings, true, Some(decisions), None);
-        let out_dir = req.out_dir.clone();
         let inputs = [input];
+        let outputs = self.output_paths(&req, &inputs)?;
         job::run_inputs(job::Pipeline::Described(&info), &req, &inputs, &mut |ev| {
             if !matches!(ev, JobEvent::Started { .. } | JobEvent::Finished { .. }) {
-                self.on_job_event(&[id], &inputs, &out_dir, ev);
+                self.on_job_event(&[id], &outputs, ev);
             }
         })?;
         self.entry_view(id, |e| Ok(e.item.clone()))

@@ -524,7 +524,37 @@ fn desktop_window_end_to_end() {
         Duration::from_secs(120),
         "return document.body.dataset.review === 'ready' && document.getElementById('notice').textContent.includes('Re-redacted')",
     );
+    // the export of document text sits apart from the apply bar and asks first: cancel
+    // writes nothing, confirm writes the examples
+    wd.js(
+        "document.querySelector('details.review-extra').open = true;",
+        json!([]),
+    );
     wd.click("#export-training");
+    wd.wait_for(
+        "the export warning",
+        Duration::from_secs(10),
+        "const d = document.getElementById('export-dialog'); return d.open && d.textContent.includes('PHI') || null",
+    );
+    wd.click("#export-cancel");
+    wd.wait_for(
+        "the closed warning",
+        Duration::from_secs(10),
+        "return !document.getElementById('export-dialog').open || null",
+    );
+    assert!(
+        !out.join("training-examples").exists(),
+        "cancel wrote training examples"
+    );
+    assert!(
+        wd.js(
+            "return document.querySelector('.review-bar #export-training') === null",
+            json!([])
+        ) == json!(true),
+        "the export is not in the apply bar"
+    );
+    wd.click("#export-training");
+    wd.click("#export-confirm");
     let exported = wd.wait_for(
         "the training export",
         Duration::from_secs(120),
@@ -704,12 +734,22 @@ fn desktop_window_end_to_end() {
         "const n = document.querySelectorAll('#queue-body tr').length; return n === 504 ? n : null;",
     );
     assert_eq!(rows_shown, json!(504));
+    wd.wait_for(
+        "Cancel batch enabled while the batch runs",
+        Duration::from_secs(10),
+        "return !document.getElementById('cancel-batch').disabled || null",
+    );
     wd.invoke("cancel_batch", json!({}));
     wd.wait_for(
         "the cancelled batch",
         Duration::from_secs(120),
         "return document.body.dataset.batch === 'idle' && [...document.querySelectorAll('#queue-body tr')]\
            .every(t => !['queued','running'].includes(t.dataset.status))",
+    );
+    wd.wait_for(
+        "Cancel batch disabled when idle",
+        Duration::from_secs(10),
+        "return document.getElementById('cancel-batch').disabled || null",
     );
     eprintln!(
         "e2e: 500 files queued in {ingest_ms} ms; snapshot round trip {snapshot_ms} ms with 504 rows"

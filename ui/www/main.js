@@ -234,6 +234,8 @@ function renderBatch(b) {
     ? `Batch: ${b.finished} of ${b.total} documents`
     : b.total ? `Last batch: ${b.finished} of ${b.total} documents` : 'No batch running';
   document.body.dataset.batch = b.running ? 'running' : 'idle';
+  // nothing to cancel while no batch runs
+  /** @type {HTMLButtonElement} */ ($('cancel-batch')).disabled = !b.running;
 }
 
 /** @param {AppEvent} ev */
@@ -532,7 +534,15 @@ async function applyReview() {
   }
 }
 
+/** Ask before writing document text: the export holds PHI. */
+function askExportTraining() {
+  if (state.reviewId === null) return;
+  const dlg = /** @type {HTMLDialogElement} */ ($('export-dialog'));
+  dlg.showModal();
+}
+
 async function exportTraining() {
+  /** @type {HTMLDialogElement} */ ($('export-dialog')).close();
   if (state.reviewId === null) return;
   try {
     const path = await call('export_training', { id: state.reviewId, path: null });
@@ -574,7 +584,10 @@ async function init() {
     if (state.reviewPage + 1 < state.reviewPages) { state.reviewPage += 1; loadPage(); }
   };
   $('apply-review').onclick = applyReview;
-  $('export-training').onclick = exportTraining;
+  $('export-training').onclick = askExportTraining;
+  $('export-confirm').onclick = exportTraining;
+  $('export-cancel').onclick = () =>
+    /** @type {HTMLDialogElement} */ ($('export-dialog')).close();
   $('add-term').onclick = addTerm;
   $('banner').onclick = () => { $('banner').hidden = true; };
   $('notice').onclick = () => { $('notice').hidden = true; };

@@ -15,11 +15,13 @@ mod rules_dict;
 // Context rules that hold in any casing, and UK formats (detect/rules_context/).
 #[path = "rules_context/mod.rs"]
 mod rules_context;
+pub use file_names::FileNameScrubber;
 pub use rules_context::{flat_case, nhs_check_digit, nhs_checksum_ok};
 
 // The rule families, one file each (detect/rules/).
 mod contacts;
 mod dates;
+mod file_names;
 mod ids;
 mod names;
 mod places;

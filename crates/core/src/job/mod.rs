@@ -8,6 +8,7 @@
 //! `shard.rs` which part of the inputs one task of a scheduler's array processes.
 
 mod files;
+mod names;
 mod record;
 mod shard;
 mod worker;
@@ -30,6 +31,7 @@ use crate::review::{Decisions, Review};
 
 pub use files::{collect_inputs, now_rfc3339, write_atomic, InputFile};
 use files::{remove_stale_temps, same_file, temp_beside};
+pub use names::{NameMode, OutputNames};
 use record::{done_record, failed_record, RecordHead, ReportFile};
 pub use shard::{Shard, ShardError};
 use worker::WorkerJob;
@@ -50,6 +52,8 @@ pub struct JobRequest {
     pub review: Option<Decisions>,
     /// Lets another thread cancel documents or the whole batch.
     pub cancel: Option<Arc<Cancel>>,
+    /// What becomes of the input's file and folder names in the output's ([`NameMode`]).
+    pub names: NameMode,
 }
 
 /// Cancellation shared with the caller: a document not started yet is not started; a
@@ -281,6 +285,7 @@ pub fn run_inputs(
         key: &key,
         job_id,
     };
+    let names = OutputNames::new(req.names, &key);
     let mut docs = Vec::with_capacity(inputs.len());
     for (index, inp) in inputs.iter().enumerate() {
         let cancelled = || req.cancel.as_ref().is_some_and(|c| c.is_cancelled(index));
@@ -290,7 +295,7 @@ pub fn run_inputs(
             continue;
         }
         on_event(&JobEvent::DocStarted { index });
-        let output = req.out_dir.join(&inp.relative);
+        let output = req.out_dir.join(names.relative(&inp.relative));
         let report_path = output.with_extension("pdf.deid.json");
         let outcome = ctx.run_one(index, inp, &output, &report_path, &mut |stage| {
             on_event(&JobEvent::DocStage { index, stage })
