@@ -55,7 +55,11 @@ impl<'k> OutputNames<'k> {
         if self.mode == NameMode::Keep {
             return input.to_path_buf();
         }
-        let tag = || self.key.hmac_hex(&input.to_string_lossy());
+        // case and spacing kept: "Smith.pdf" and "smith.pdf" are two files on most disks
+        let tag = || {
+            self.key
+                .hmac_hex_exact(input.as_os_str().as_encoded_bytes())
+        };
         let parts: Vec<String> = input
             .iter()
             .map(|c| c.to_string_lossy().into_owned())
@@ -68,7 +72,9 @@ impl<'k> OutputNames<'k> {
                 _ => (part.clone(), String::new()),
             };
             let name = match (&self.scrubber, self.mode) {
-                (_, NameMode::Hash) => self.key.hmac_hex(&format!("name:{part}"))[..16].to_string(),
+                (_, NameMode::Hash) => {
+                    self.key.hmac_hex_exact(format!("name:{part}").as_bytes())[..16].to_string()
+                }
                 (Some(s), _) => match s.scrub(&stem) {
                     Some(clean) if last => format!("{clean}-{}", &tag()[..8]),
                     Some(clean) => clean,
@@ -118,6 +124,16 @@ mod tests {
         let h = OutputNames::new(NameMode::Hash, &key).relative(Path::new("a/letter.pdf"));
         let hs = h.to_string_lossy();
         assert!(hs.ends_with(".pdf") && !hs.contains("letter") && hs.len() == 16 + 1 + 16 + 4);
+        // names that differ only in case stay apart
+        assert_ne!(
+            n.relative(Path::new("Smith_John.pdf")),
+            n.relative(Path::new("smith_john.pdf"))
+        );
+        let hash = OutputNames::new(NameMode::Hash, &key);
+        assert_ne!(
+            hash.relative(Path::new("A.pdf")),
+            hash.relative(Path::new("a.pdf"))
+        );
         let k = OutputNames::new(NameMode::Keep, &key).relative(Path::new("Smith_John.pdf"));
         assert_eq!(k, Path::new("Smith_John.pdf"));
     }

@@ -83,12 +83,18 @@ impl HmacKey {
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase();
+        self.hmac_hex_exact(norm.as_bytes())
+    }
+
+    /// HMAC-SHA256 of the bytes as they are (no normalisation: "A.pdf" and "a.pdf"
+    /// differ), hex.
+    pub fn hmac_hex_exact(&self, bytes: &[u8]) -> String {
         // HMAC zero-pads keys shorter than the block size (64 bytes for
         // SHA-256), so this equals keying with the 32 raw bytes, infallibly.
         let mut block = [0u8; 64];
         block[..32].copy_from_slice(&self.0);
         let mut mac = <Hmac<Sha256> as KeyInit>::new(GenericArray::from_slice(&block));
-        mac.update(norm.as_bytes());
+        mac.update(bytes);
         hex::encode(mac.finalize().into_bytes())
     }
 }
