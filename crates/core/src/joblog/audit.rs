@@ -131,11 +131,11 @@ impl JobLog {
             })
         })?;
         let mut documents = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut ents = self.conn.prepare(
+            "SELECT page, category, source, text_hmac FROM entities \
+             WHERE document_id = ?1 ORDER BY id",
+        )?;
         for d in &mut documents {
-            let mut ents = self.conn.prepare(
-                "SELECT page, category, source, text_hmac FROM entities \
-                 WHERE document_id = ?1 ORDER BY id",
-            )?;
             let rows = ents.query_map([d.id], |r| {
                 Ok((
                     r.get::<_, u32>(0)?,

@@ -125,12 +125,17 @@ impl Engine {
     /// Detect and merge entities over text units grouped into blobs, in parallel over
     /// batches of blobs; the result does not depend on the number of threads.
     pub fn detect(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
-        // words the document itself writes in lower case are common words, not names
-        let lower: HashSet<&str> = units
-            .iter()
-            .flat_map(|u| u.text.split(|c: char| !c.is_alphanumeric()))
-            .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_lowercase()))
-            .collect();
+        // words the document itself writes in lower case are common words, not names (the
+        // NER guard's input; nothing to collect without a model)
+        let lower: HashSet<&str> = if self.ner.is_some() {
+            units
+                .iter()
+                .flat_map(|u| u.text.split(|c: char| !c.is_alphanumeric()))
+                .filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_lowercase()))
+                .collect()
+        } else {
+            HashSet::new()
+        };
         let mut by_para: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
         match self.config().batching {
             Batching::Blobs => {
