@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use deid_core::job::{self, JobEvent, JobRequest};
 use deid_core::joblog::{ChainCheck, JobLog};
+use deid_core::policy::Profile;
 use deid_core::{pdfium, Engine, Settings};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,12 @@ enum Cmd {
         /// Output file (default: stdout).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Policy whose kept categories are left out (as `run --policy`).
+        #[arg(long)]
+        policy: Option<String>,
+        /// Site profile (as `run --profile`).
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
     },
     /// Score text-mode detection against gold spans (JSONL {"id","text","spans":[{"start","end","label"}]},
     /// code-point offsets), or count false positives on PHI-free text (a CSV column).
@@ -142,21 +149,27 @@ enum Cmd {
 /// The settings `run` takes and hands to each `worker` (the same flags on both).
 #[derive(clap::Args, Debug, Clone)]
 struct PipelineArgs {
-    /// Policy: safe-harbor (default), strict-raster (every redacted page becomes an image)
-    /// or text-only (images and vector graphics removed: PHI drawn as pixels or outlines
-    /// cannot survive).
-    #[arg(long, default_value = "safe-harbor")]
-    policy: String,
+    /// Policy: safe-harbor (default: the 18 HIPAA identifiers, dates keep their year, ZIP
+    /// codes their first three digits), limited-data-set (direct identifiers only: dates,
+    /// ages, towns, states and ZIP codes stay), uk (whole dates, postcodes keep their
+    /// outward code), strict-raster (every redacted page becomes an image) or text-only
+    /// (images and vector graphics removed). Wins over the profile's `policy`.
+    #[arg(long)]
+    policy: Option<String>,
+    /// A site profile (TOML): categories on or off, per-category minimum scores, terms to
+    /// keep and to remove, and defaults for --policy, --mark, --ages (docs/profiles.md).
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
     /// How redacted areas look: black (default) or white boxes.
-    #[arg(long, default_value = "black")]
-    mark: String,
+    #[arg(long)]
+    mark: Option<String>,
     /// Where the NER model runs: cpu (default), cuda (needs a build with `--features cuda`)
     /// or auto (a GPU when there is one).
     #[arg(long, default_value = "cpu")]
     device: String,
     /// Ages to redact: over-89 (Safe Harbor, default) or all.
-    #[arg(long, default_value = "over-89")]
-    ages: String,
+    #[arg(long)]
+    ages: Option<String>,
     /// Per-document time limit in seconds, plus 0.5 s for every page once the page count is
     /// known: checked between pipeline stages and on every pdfium call; a worker process is
     /// killed 15 s after it. `--in-process` has the stage and pdfium checks but no kill.
@@ -175,6 +188,11 @@ struct PipelineArgs {
     /// `ner-minilm`, the newest version), or "none" for rules only.
     #[arg(long)]
     ner_model: Option<String>,
+    /// Also write a de-identified text file beside each output (`NAME.txt`): reading
+    /// order, surrogate names and numbers of the same shape, dates moved back by a
+    /// per-patient number of days derived from the installation key (intervals kept).
+    #[arg(long)]
+    text_out: bool,
     /// For benchmarks: blobs (default), paragraphs or one-at-a-time (the designs the
     /// default is measured against; see `bench --design`).
     #[arg(long, hide = true)]
@@ -182,25 +200,33 @@ struct PipelineArgs {
 }
 
 impl PipelineArgs {
-    /// The same settings for a worker process (`pdfium`: the library it should bind).
-    fn worker(&self, pdfium: Option<&Path>) -> job::WorkerSettings {
+    /// The site profile named by --profile, read and validated.
+    fn load_profile(&self) -> Result<Option<Profile>, deid_core::policy::ProfileError> {
+        self.profile.as_deref().map(Profile::load).transpose()
+    }
+
+    /// The same settings for a worker process (`pdfium`: the library it should bind): a
+    /// flag wins over the profile, the profile over the defaults.
+    fn worker(&self, pdfium: Option<&Path>, profile: Option<&Profile>) -> job::WorkerSettings {
         job::WorkerSettings {
-            policy: self.policy.clone(),
+            policy: self
+                .policy
+                .clone()
+                .or_else(|| profile?.policy.clone())
+                .unwrap_or_else(|| "safe-harbor".into()),
             max_memory_mb: self.max_memory_mb,
             timeout_s: Some(self.timeout),
             threads: self.threads,
             heading_model: self.heading_model.clone(),
             ner_model: self.ner_model.clone(),
             pdfium: pdfium.map(Path::to_path_buf),
-            mark: Some(self.mark.clone()),
+            mark: self.mark.clone(),
             device: Some(self.device.clone()),
-            ages: Some(self.ages.clone()),
+            ages: self.ages.clone(),
             batching: self.batching.clone(),
+            profile: profile.cloned(),
+            text_out: self.text_out,
         }
-    }
-
-    fn settings(&self) -> Settings {
-        self.worker(None).settings()
     }
 
     fn engine(&self, cfg: deid_core::Config) -> anyhow::Result<Engine> {
@@ -364,7 +390,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let pdfium_path = cli.pdfium.clone();
     match cli.cmd {
         Cmd::Run(a) => run(a, pdfium_path.as_deref()),
-        Cmd::Detect { jsonl, out } => detect(&jsonl, out.as_deref()),
+        Cmd::Detect {
+            jsonl,
+            out,
+            policy,
+            profile,
+        } => detect(&jsonl, out.as_deref(), policy, profile.as_deref()),
         Cmd::Jobs { db, limit, action } => jobs(db, limit, action),
         Cmd::Report { db, job, csv, pdf } => report(db, job, csv.as_deref(), pdf.as_deref()),
         Cmd::Doctor => doctor(pdfium_path.as_deref()),
@@ -452,7 +483,14 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
             }
         },
     };
-    let mut cfg = match p.settings().into_config() {
+    let profile = match p.load_profile() {
+        Ok(pr) => pr,
+        Err(e) => {
+            eprintln!("error: profile {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut cfg = match p.worker(None, profile.as_ref()).settings().into_config() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -488,7 +526,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     } else {
         job::Isolation::Subprocess {
             exe: std::env::current_exe().context("locating the pdf-deid executable")?,
-            settings: p.worker(pdfium_path),
+            settings: p.worker(pdfium_path, profile.as_ref()),
             // the worker's own limit plus start-up; a hung pdfium is killed here
             timeout: timeout + job::WATCHDOG_GRACE,
             password: a.password.clone(),
@@ -535,7 +573,7 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed}]")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut failures: Vec<(usize, String)> = Vec::new();
+    let mut failures: Vec<(usize, String, &str)> = Vec::new();
     let pipeline = match (&engine, &info) {
         (Some(e), _) => job::Pipeline::Loaded(e, service.as_ref()),
         (None, Some(i)) => job::Pipeline::Described(i),
@@ -544,8 +582,12 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let outcome = job::run_inputs(pipeline, &req, &inputs, &mut |ev| match ev {
         JobEvent::DocStarted { index } => bar.set_message(format!("document {}", index + 1)),
         JobEvent::DocDone { .. } | JobEvent::DocSkipped { .. } => bar.inc(1),
-        JobEvent::DocFailed { index, message, .. } => {
-            failures.push((*index, message.clone()));
+        JobEvent::DocFailed {
+            index,
+            message,
+            code,
+        } => {
+            failures.push((*index, message.clone(), *code));
             bar.inc(1);
         }
         _ => {}
@@ -564,9 +606,12 @@ fn run(a: RunArgs, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
                 *per_cat.entry(k.clone()).or_default() += v;
             }
         }
-        for (i, msg) in &failures {
+        for (i, msg, code) in &failures {
             if let Some(d) = outcome.documents.get(*i) {
                 println!("FAILED {}: {msg}", d.input.display());
+                if let Some(c) = deid_core::ErrorCode::parse(code) {
+                    println!("  what to do: {}", c.advice());
+                }
             }
         }
         for d in &outcome.documents {
@@ -643,8 +688,35 @@ fn cp(text: &str, byte: usize) -> usize {
     text.get(..byte).map(|s| s.chars().count()).unwrap_or(0)
 }
 
-fn detect(input: &Path, out: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let engine = engine_with_models(deid_core::Config::safe_harbor(), 0, None, None)?;
+fn detect(
+    input: &Path,
+    out: Option<&Path>,
+    policy: Option<String>,
+    profile: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let profile = match profile.map(Profile::load).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: profile {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let cfg = Settings {
+        policy: policy
+            .or_else(|| profile.as_ref()?.policy.clone())
+            .unwrap_or_else(|| "safe-harbor".into()),
+        profile,
+        ..Settings::default()
+    }
+    .into_config();
+    let cfg = match cfg {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let engine = engine_with_models(cfg, 0, None, None)?;
     let f = std::fs::File::open(input).with_context(|| format!("opening {}", input.display()))?;
     let mut records = Vec::new();
     for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
@@ -1302,12 +1374,7 @@ fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCod
         } => {
             let mut cfg = Settings {
                 policy,
-                timeout_s: None,
-                review_threshold: None,
-                mark: None,
-                device: None,
-                ages: None,
-                batching: None,
+                ..Settings::default()
             }
             .into_config()?;
             cfg.password = password;

@@ -7,13 +7,8 @@ use deid_core::Engine;
 /// measuring commands (`eval`, `corpus phi-lists`).
 pub fn safe_harbor_with_ages(ages: &str) -> anyhow::Result<deid_core::Config> {
     Ok(deid_core::Settings {
-        policy: "safe-harbor".into(),
-        timeout_s: None,
-        review_threshold: None,
-        mark: None,
-        device: None,
         ages: Some(ages.into()),
-        batching: None,
+        ..deid_core::Settings::default()
     }
     .into_config()?)
 }

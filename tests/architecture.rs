@@ -35,6 +35,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
             "propagate",
             "risk",
             "plan",
+            "surrogate",
             "redact",
             "sanitize",
             "verify",

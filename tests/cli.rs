@@ -63,6 +63,15 @@ fn batch_with_a_bad_file_goes_on_and_fails_closed() {
     assert_eq!(r.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("2 failed"), "{stdout}");
     assert!(stdout.contains("encrypted"), "{stdout}");
+    // each failure says what to do, in plain words
+    assert!(
+        stdout.contains("what to do: The PDF is password-protected"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("what to do: The file is damaged"),
+        "{stdout}"
+    );
     let files = files_under(&out);
     assert!(files.contains(&"letter.pdf".to_string()), "{files:?}");
     assert!(files.contains(&"sub/columns.pdf".to_string()), "{files:?}");
@@ -621,4 +630,186 @@ fn identifying_file_names_are_redacted_in_output_names() {
         .expect("run");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--names"));
+}
+
+#[test]
+fn profiles_are_validated_and_recorded() {
+    let d = tempfile::tempdir().expect("tmp");
+    let input = d.path().join("in");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    std::fs::write(input.join("letter.pdf"), testpdf::clinical_letter(5).0).expect("w");
+    let out = d.path().join("out");
+    let run = |profile: &Path, extra: &[&str]| {
+        bin()
+            .arg("run")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .args(["--ner-model", "none", "--json", "--profile"])
+            .arg(profile)
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    // a mistake stops the run before any document, with the line, the key and the choices
+    let bad = d.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "name = \"ward 7\"\n[categories.NAMEE]\nredact = false\n",
+    )
+    .expect("w");
+    let r = run(&bad, &[]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    for want in ["bad.toml", "line 2", "NAMEE", "ORGANIZATION"] {
+        assert!(err.contains(want), "{want} not in: {err}");
+    }
+    assert!(!out.join("letter.pdf").exists());
+    // a valid profile: applied (its deny-list term is gone), recorded with its hash
+    let good = d.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "name = \"ward 7\"\npolicy = \"uk\"\n[deny]\nNAME = [\"metformin\"]\n",
+    )
+    .expect("w");
+    let r = run(&good, &[]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let text = common::text_of(&common::extract(
+        &std::fs::read(out.join("letter.pdf")).expect("output"),
+    ));
+    assert!(!text.contains("metformin"), "{text}");
+    assert!(text.contains("hypertension"), "{text}");
+    let db = rusqlite::Connection::open(out.join("pdf-deid-jobs.sqlite")).expect("db");
+    let recorded: String = db
+        .query_row(
+            "SELECT model_versions FROM jobs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("job");
+    let v: serde_json::Value = serde_json::from_str(&recorded).expect("json");
+    assert_eq!(v["policy"], "uk", "{v}");
+    assert!(
+        v["profile"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("ward 7 sha256:")),
+        "{v}"
+    );
+    // the same profile again: skipped; a changed profile: redone
+    let status = |r: std::process::Output| {
+        let v: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
+        v["documents"][0]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(status(run(&good, &[])), "skipped");
+    std::fs::write(
+        &good,
+        "name = \"ward 7\"\npolicy = \"uk\"\nallow = [\"clinic\"]\n[deny]\nNAME = [\"metformin\"]\n",
+    )
+    .expect("w");
+    assert_ne!(status(run(&good, &[])), "skipped");
+    // a flag wins over the profile's policy
+    let r = run(&good, &["--policy", "limited-data-set", "--force"]);
+    assert!(r.status.success());
+    let recorded: String = db
+        .query_row(
+            "SELECT model_versions FROM jobs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("job");
+    assert!(recorded.contains("limited-data-set"), "{recorded}");
+}
+
+/// One patient in three documents: the text outputs name her with the same surrogate,
+/// hold none of the detected strings, and keep the intervals between her dates.
+#[test]
+fn text_output_uses_consistent_surrogates_and_keeps_date_intervals() {
+    use testpdf::{DocSpec, FontKind, Line, PageSpec};
+    let d = tempfile::tempdir().expect("tmp");
+    let input = d.path().join("in");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    let docs = [
+        ("admission", "03/14/2021", "Admitted with chest pain."),
+        ("follow-up", "04/02/2021", "Seen in clinic, improving."),
+        ("discharge", "05/30/2021", "Discharged home on aspirin."),
+    ];
+    for (name, date, body) in docs {
+        let lines = [
+            "Patient: Margaret Okafor".to_string(),
+            "MRN: 4471923".to_string(),
+            format!("Date of visit: {date}"),
+            body.to_string(),
+            "Phone: (555) 201-7788".to_string(),
+        ];
+        let lines = lines
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                Line::new(
+                    t.clone(),
+                    72.0,
+                    720.0 - 16.0 * i as f32,
+                    11.0,
+                    FontKind::Helvetica,
+                )
+            })
+            .collect();
+        let pdf = testpdf::build(&DocSpec {
+            pages: vec![PageSpec {
+                lines,
+                kerned_tj: false,
+            }],
+            ..DocSpec::default()
+        });
+        std::fs::write(input.join(format!("{name}.pdf")), pdf).expect("w");
+    }
+    let out = d.path().join("out");
+    let r = bin()
+        .arg("run")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .args(["--ner-model", "none", "--text-out"])
+        .output()
+        .expect("run");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let mut surnames = Vec::new();
+    let mut days = Vec::new();
+    for (name, _, body) in docs {
+        let text = std::fs::read_to_string(out.join(format!("{name}.txt"))).expect("text output");
+        for phi in ["Margaret", "Okafor", "4471923", "201-7788", "/2021"] {
+            assert!(!text.contains(phi), "{phi} in {text}");
+        }
+        assert!(text.contains(body), "{text}");
+        let patient = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Patient: "))
+            .expect("patient line")
+            .to_string();
+        assert_eq!(patient.split_whitespace().count(), 2, "{text}");
+        surnames.push(patient);
+        let date = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Date of visit: "))
+            .expect("date line");
+        let v: Vec<i64> = date
+            .split('/')
+            .map(|x| x.trim().parse().expect("n"))
+            .collect();
+        // day number of the date (days since 1 March of year 0, leap years counted)
+        let (y, m) = if v[0] <= 2 {
+            (v[2] - 1, v[0] + 9)
+        } else {
+            (v[2], v[0] - 3)
+        };
+        days.push(365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + v[1] - 1);
+        // the PDF beside it is the verified output
+        assert!(out.join(format!("{name}.pdf")).is_file());
+    }
+    assert!(surnames.iter().all(|s| *s == surnames[0]), "{surnames:?}");
+    // 03/14 → 04/02: 19 days; 04/02 → 05/30: 58 days
+    assert_eq!((days[1] - days[0], days[2] - days[1]), (19, 58), "{days:?}");
 }

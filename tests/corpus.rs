@@ -113,13 +113,8 @@ fn jsl_phi_lists_gone_and_all_verified_with_the_default_detector() {
     assert!(pct >= 95.0, "only {pct:.1} % gone (docs: 95.4 %)");
     let all_ages = deid_core::engine::engine_with_models(
         deid_core::Settings {
-            policy: "safe-harbor".into(),
-            timeout_s: None,
-            review_threshold: None,
-            mark: None,
-            device: None,
             ages: Some("all".into()),
-            batching: None,
+            ..deid_core::Settings::default()
         }
         .into_config()
         .expect("config"),

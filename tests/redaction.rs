@@ -251,13 +251,8 @@ fn mark_mode_sets_the_box_colour() {
     let (pdf, phi) = deid_devtools::testpdf::clinical_letter(8);
     for (mark, want) in [("black", 0u8), ("white", 255u8)] {
         let cfg = deid_core::Settings {
-            policy: "safe-harbor".into(),
-            timeout_s: None,
-            review_threshold: None,
             mark: Some(mark.into()),
-            device: None,
-            ages: None,
-            batching: None,
+            ..deid_core::Settings::default()
         }
         .into_config()
         .expect("config");

@@ -37,6 +37,7 @@ fn process_reviewed(
             review: Some(Review { decisions, key }),
             on_stage,
             on_limit: None,
+            key: None,
         },
     )
 }

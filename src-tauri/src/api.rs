@@ -64,6 +64,8 @@ pub struct QueueItem {
     pub output: Option<String>,
     pub error_code: Option<String>,
     pub error: Option<String>,
+    /// What happened and what to do, in plain words (from the error code).
+    pub advice: Option<String>,
     /// Reviewer decisions pending for this document (not applied yet).
     pub pending_decisions: u32,
     /// Why pages of the output are images, one line per page ("page 2: Type3 font (…)
@@ -87,7 +89,7 @@ pub struct BatchState {
 pub struct AppSettings {
     /// Output folder ("" = `pdf-deid-output` in the user's documents or home folder).
     pub out_dir: String,
-    /// "safe-harbor" or "strict-raster".
+    /// A named policy: "safe-harbor", "limited-data-set", "uk", "strict-raster" or "text-only".
     pub policy: String,
     /// How redacted areas look: "black" or "white".
     pub mark: String,
@@ -99,6 +101,10 @@ pub struct AppSettings {
     pub timeout_s: u32,
     /// Add the learned NER detector to the rules.
     pub ner: bool,
+    /// A site profile (TOML, docs/profiles.md) applied to every batch ("" = none); the
+    /// policy and mark chosen here win over the profile's.
+    #[serde(default)]
+    pub profile: String,
 }
 
 /// Everything the window shows, in one call (start-up and after reloads).
@@ -118,7 +124,7 @@ pub struct Snapshot {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AppEvent {
     Item {
-        item: QueueItem,
+        item: Box<QueueItem>,
     },
     /// Documents added to the queue (by a drop, the "Add files" button or a command).
     Items {
@@ -250,6 +256,12 @@ pub const COMMANDS: &[CommandSig] = &[
         ts::<Vec<QueueItem>>,
     ),
     ("pick_and_ingest", &[], ts::<Vec<QueueItem>>),
+    ("pick_profile", &[], ts::<String>),
+    (
+        "retry_with_password",
+        &[("id", ts::<u32>), ("password", ts::<String>)],
+        ts::<QueueItem>,
+    ),
     ("cancel_item", &[("id", ts::<u32>)], ts::<()>),
     ("cancel_batch", &[], ts::<()>),
     ("clear_finished", &[], ts::<()>),

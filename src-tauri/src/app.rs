@@ -79,13 +79,15 @@ pub fn default_settings() -> AppSettings {
         threads: 0,
         timeout_s: 120,
         ner: true,
+        profile: String::new(),
     }
 }
 
 fn validate(s: &AppSettings) -> AppResult<()> {
-    if !["safe-harbor", "strict-raster", "text-only"].contains(&s.policy.as_str()) {
+    if !deid_core::policy::POLICIES.contains(&s.policy.as_str()) {
         return Err(AppError::Settings(format!("unknown policy {:?}", s.policy)));
     }
+    load_profile(s)?;
     if deid_core::config::Mark::parse(&s.mark).is_none() {
         return Err(AppError::Settings(format!(
             "unknown mark mode {:?}",
@@ -104,6 +106,22 @@ fn validate(s: &AppSettings) -> AppResult<()> {
         return Err(AppError::Settings("at most 256 threads".into()));
     }
     Ok(())
+}
+
+/// What to do about a failure with this error code, in plain words.
+fn advice(code: &str) -> Option<String> {
+    deid_core::ErrorCode::parse(code).map(|c| c.advice().to_string())
+}
+
+/// The site profile the settings name, read and validated ("" = none).
+fn load_profile(s: &AppSettings) -> AppResult<Option<deid_core::policy::Profile>> {
+    let path = s.profile.trim();
+    if path.is_empty() {
+        return Ok(None);
+    }
+    deid_core::policy::Profile::load(Path::new(path))
+        .map(Some)
+        .map_err(|e| AppError::Settings(format!("profile {e}")))
 }
 
 fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
@@ -193,6 +211,7 @@ impl App {
                 counts: BTreeMap::new(),
                 output: None,
                 error_code: None,
+                advice: None,
                 error: None,
                 pending_decisions: 0,
                 raster: Vec::new(),
@@ -238,7 +257,9 @@ impl App {
                 e.item.status = ItemStatus::Cancelled;
                 let item = e.item.clone();
                 drop(g);
-                self.shell.emit(AppEvent::Item { item });
+                self.shell.emit(AppEvent::Item {
+                    item: Box::new(item),
+                });
             }
             None => {}
         }
@@ -259,7 +280,9 @@ impl App {
         }
         drop(g);
         for item in changed {
-            self.shell.emit(AppEvent::Item { item });
+            self.shell.emit(AppEvent::Item {
+                item: Box::new(item),
+            });
         }
     }
 
@@ -328,8 +351,10 @@ impl App {
         Ok(rows)
     }
 
-    fn worker_settings(&self, s: &AppSettings) -> WorkerSettings {
-        WorkerSettings {
+    /// The settings of the workers: the form's, with its site profile read and validated
+    /// now (once per batch).
+    fn worker_settings(&self, s: &AppSettings) -> AppResult<WorkerSettings> {
+        Ok(WorkerSettings {
             policy: s.policy.clone(),
             max_memory_mb: 8192,
             timeout_s: Some(u64::from(s.timeout_s)),
@@ -341,13 +366,14 @@ impl App {
             device: Some(s.device.clone()),
             ages: None,
             batching: None,
-        }
+            profile: load_profile(s)?,
+            text_out: false,
+        })
     }
 
     /// What the job records about the engine the workers will build; the window process
     /// loads no model.
-    fn engine_info(&self, s: &AppSettings) -> AppResult<deid_core::pipeline::EngineInfo> {
-        let ws = self.worker_settings(s);
+    fn engine_info(ws: &WorkerSettings) -> AppResult<deid_core::pipeline::EngineInfo> {
         let cfg = ws.settings().into_config()?;
         Ok(deid_core::engine::describe(
             cfg,
@@ -360,6 +386,7 @@ impl App {
     fn request(
         &self,
         s: &AppSettings,
+        settings: WorkerSettings,
         force: bool,
         review: Option<Decisions>,
         cancel: Option<Arc<Cancel>>,
@@ -373,7 +400,7 @@ impl App {
             force,
             isolation: Isolation::Subprocess {
                 exe,
-                settings: self.worker_settings(s),
+                settings,
                 timeout: Duration::from_secs(u64::from(s.timeout_s)) + job::WATCHDOG_GRACE,
                 password: None,
                 reuse: true,
@@ -448,11 +475,15 @@ impl App {
         settings: &AppSettings,
         cancel: Arc<Cancel>,
     ) -> BatchSummary {
-        let info = match self.engine_info(settings) {
+        let info = match self
+            .worker_settings(settings)
+            .and_then(|ws| Ok((App::engine_info(&ws)?, ws)))
+        {
             Ok(i) => i,
             Err(e) => return self.fail_all(ids, &e),
         };
-        let req = self.request(settings, false, None, Some(cancel));
+        let req = self.request(settings, info.1, false, None, Some(cancel));
+        let info = info.0;
         let outputs = match self.output_paths(&req, inputs) {
             Ok(o) => o,
             Err(e) => return self.fail_all(ids, &e),
@@ -484,6 +515,7 @@ impl App {
             self.update(*id, |it| {
                 if matches!(it.status, ItemStatus::Queued | ItemStatus::Running) {
                     it.status = ItemStatus::Failed;
+                    it.advice = advice(&code);
                     it.error_code = Some(code.clone());
                     it.error = Some(msg.clone());
                 }
@@ -502,7 +534,9 @@ impl App {
         f(&mut e.item);
         let item = e.item.clone();
         drop(g);
-        self.shell.emit(AppEvent::Item { item: item.clone() });
+        self.shell.emit(AppEvent::Item {
+            item: Box::new(item.clone()),
+        });
         Some(item)
     }
 
@@ -534,6 +568,7 @@ impl App {
                     it.progress = 0.02;
                     it.error = None;
                     it.error_code = None;
+                    it.advice = None;
                     it.raster.clear();
                     it.ocr.clear();
                 });
@@ -592,6 +627,7 @@ impl App {
                     it.status = ItemStatus::Failed;
                     it.progress = 1.0;
                     it.output = None;
+                    it.advice = advice(code);
                     it.error_code = Some(code.to_string());
                     it.error = Some(message.clone());
                 });
@@ -767,8 +803,9 @@ impl App {
             it.status = ItemStatus::Running;
             it.progress = 0.02;
         });
-        let info = self.engine_info(&settings)?;
-        let req = self.request(&settings, true, Some(decisions), None);
+        let ws = self.worker_settings(&settings)?;
+        let info = App::engine_info(&ws)?;
+        let req = self.request(&settings, ws, true, Some(decisions), None);
         let inputs = [input];
         let outputs = self.output_paths(&req, &inputs)?;
         job::run_inputs(job::Pipeline::Described(&info), &req, &inputs, &mut |ev| {
@@ -776,6 +813,44 @@ impl App {
                 self.on_job_event(&[id], &outputs, ev);
             }
         })?;
+        self.entry_view(id, |e| Ok(e.item.clone()))
+    }
+
+    /// Run one password-protected document again with the password the user typed. The
+    /// password goes to the worker in its environment for this one run and is never
+    /// stored or logged; a wrong one leaves the row failed with the same code.
+    pub fn retry_with_password(&self, id: u32, password: String) -> AppResult<QueueItem> {
+        let (input, _, settings, _) = self.review_inputs(id)?;
+        let encrypted = self.entry_view(id, |e| {
+            Ok(e.item.error_code.as_deref() == Some(deid_core::ErrorCode::Encrypted.as_str()))
+        })?;
+        if !encrypted {
+            return Err(AppError::Settings(
+                "only a document that failed for its password can be opened with one".into(),
+            ));
+        }
+        self.update(id, |it| {
+            it.status = ItemStatus::Running;
+            it.progress = 0.02;
+            it.error = None;
+            it.error_code = None;
+            it.advice = None;
+        });
+        let ws = self.worker_settings(&settings)?;
+        let info = App::engine_info(&ws)?;
+        let mut req = self.request(&settings, ws, true, None, None);
+        if let Isolation::Subprocess { password: p, .. } = &mut req.isolation {
+            *p = Some(password);
+        }
+        let inputs = [input];
+        let outputs = self.output_paths(&req, &inputs)?;
+        let run = job::run_inputs(job::Pipeline::Described(&info), &req, &inputs, &mut |ev| {
+            if !matches!(ev, JobEvent::Started { .. } | JobEvent::Finished { .. }) {
+                self.on_job_event(&[id], &outputs, ev);
+            }
+        });
+        drop(req);
+        run?;
         self.entry_view(id, |e| Ok(e.item.clone()))
     }
 
@@ -855,7 +930,7 @@ impl App {
             &input.path,
             &target,
             &decisions,
-            &self.worker_settings(&settings),
+            &self.worker_settings(&settings)?,
         )?;
         Ok(target.display().to_string())
     }

@@ -71,6 +71,26 @@ fn pick_and_ingest(handle: tauri::AppHandle, app: AppState<'_>) -> AppResult<Vec
     app.ingest(&paths)
 }
 
+/// A site profile file chosen in the system's file dialog ("" when none was chosen).
+#[tauri::command(async)]
+fn pick_profile(handle: tauri::AppHandle) -> String {
+    handle
+        .dialog()
+        .file()
+        .add_filter("Site profile", &["toml"])
+        .blocking_pick_file()
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+/// Open a password-protected document with the password typed in the window (never
+/// stored).
+#[tauri::command(async)]
+fn retry_with_password(app: AppState<'_>, id: u32, password: String) -> AppResult<QueueItem> {
+    app.retry_with_password(id, password)
+}
+
 #[tauri::command]
 fn cancel_item(app: AppState<'_>, id: u32) -> AppResult<()> {
     app.cancel_item(id)
@@ -201,6 +221,8 @@ pub fn run() {
             snapshot,
             ingest_paths,
             pick_and_ingest,
+            pick_profile,
+            retry_with_password,
             cancel_item,
             cancel_batch,
             clear_finished,

@@ -704,12 +704,53 @@ fn desktop_window_end_to_end() {
         Duration::from_secs(10),
         "return document.getElementById('settings-status').textContent === 'Saved.'",
     );
+    // a site profile: a mistake is refused with its line and key, a valid one is saved
+    let bad_profile = tmp.path().join("bad-profile.toml");
+    std::fs::write(
+        &bad_profile,
+        "name = \"ward 7\"\n[categories.NAMEE]\nredact = false\n",
+    )
+    .expect("profile");
+    let good_profile = tmp.path().join("site-profile.toml");
+    std::fs::write(
+        &good_profile,
+        "name = \"ward 7\"\n[categories.PHONE]\nmin_score = 0.5\n",
+    )
+    .expect("profile");
+    wd.js(
+        "document.getElementById('set-profile').value = arguments[0];",
+        json!([bad_profile.display().to_string()]),
+    );
+    wd.click("#save-settings");
+    let refused = wd.wait_for(
+        "the profile error",
+        Duration::from_secs(10),
+        "const t = document.getElementById('settings-status').textContent; \
+           return t.includes('NAMEE') ? t : null;",
+    );
+    assert!(
+        refused.as_str().is_some_and(|t| t.contains("line 2")),
+        "{refused}"
+    );
+    wd.js(
+        "document.getElementById('set-profile').value = arguments[0];\
+         document.getElementById('set-policy').value = 'limited-data-set';",
+        json!([good_profile.display().to_string()]),
+    );
+    wd.click("#save-settings");
+    wd.wait_for(
+        "saved settings with a profile",
+        Duration::from_secs(10),
+        "return document.getElementById('settings-status').textContent === 'Saved.'",
+    );
     let saved: Value = serde_json::from_slice(
         &std::fs::read(app_cfg.join("settings.json")).expect("settings file"),
     )
     .expect("settings json");
     assert_eq!(saved["threads"], json!(2));
     assert_eq!(saved["mark"], json!("white"));
+    assert_eq!(saved["policy"], json!("limited-data-set"));
+    assert_eq!(saved["profile"], json!(good_profile.display().to_string()));
     wd.click("#tab-queue");
 
     // 500 queued files: the window keeps answering while they wait
@@ -750,6 +791,73 @@ fn desktop_window_end_to_end() {
         "Cancel batch disabled when idle",
         Duration::from_secs(10),
         "return document.getElementById('cancel-batch').disabled || null",
+    );
+    // a password-protected PDF: it fails in plain words, the row offers a password
+    // prompt, a wrong password leaves it failed, the right one opens and redacts it
+    let locked = tmp.path().join("locked.pdf");
+    std::fs::write(&locked, deid_devtools::testpdf::encrypted("s3cret")).expect("locked");
+    let added = wd.invoke("ingest_paths", json!({ "paths": [locked] }));
+    let lid = added[0]["id"].as_u64().expect("id");
+    let row = format!("#queue-body tr[data-id='{lid}']");
+    wd.wait_for(
+        "the password button of the locked document",
+        Duration::from_secs(60),
+        &format!(
+            "const r = document.querySelector(\"{row}\"); \
+             return r && r.dataset.status === 'failed' && !r.querySelector('.password-btn').hidden \
+               && r.querySelector('.advice').textContent.includes('password-protected') || null"
+        ),
+    );
+    wd.click(&format!("{row} .password-btn"));
+    let try_password = |pw: &str| {
+        wd.js(
+            "document.getElementById('password-input').value = arguments[0];",
+            json!([pw]),
+        );
+        wd.click("#password-open");
+    };
+    try_password("wrong");
+    wd.wait_for(
+        "the refused password",
+        Duration::from_secs(60),
+        "return document.getElementById('password-status').textContent.includes('not accepted') || null",
+    );
+    try_password("s3cret");
+    wd.wait_for(
+        "the opened document",
+        Duration::from_secs(60),
+        &format!(
+            "const r = document.querySelector(\"{row}\"); \
+             return r && ['done', 'review'].includes(r.dataset.status) \
+               && !document.getElementById('password-dialog').open || null"
+        ),
+    );
+    let locked_out = out.join("locked.pdf");
+    assert!(locked_out.is_file(), "no output for the unlocked document");
+    // the output is no longer encrypted and its text has neither the name nor the MRN
+    let unlocked = text_of(&extract(&std::fs::read(&locked_out).expect("output")));
+    assert!(unlocked.contains("Patient"), "{unlocked}");
+    for phi in ["Hartley", "7730215"] {
+        assert!(
+            !unlocked.contains(phi),
+            "{phi} survived in the unlocked document"
+        );
+    }
+    let settings_raw = std::fs::read(app_cfg.join("settings.json")).expect("settings");
+    assert!(!settings_raw.windows(6).any(|w| w == b"s3cret"));
+
+    // the batch ran with the saved policy and profile, recorded with the profile's hash
+    let recorded: String = rusqlite::Connection::open(&db)
+        .expect("job log")
+        .query_row(
+            "SELECT model_versions FROM jobs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("newest job");
+    assert!(
+        recorded.contains("limited-data-set") && recorded.contains("ward 7 sha256:"),
+        "{recorded}"
     );
     eprintln!(
         "e2e: 500 files queued in {ingest_ms} ms; snapshot round trip {snapshot_ms} ms with 504 rows"

@@ -14,6 +14,10 @@ stage: StageName | null,
  */
 progress: number, risk: number | null, counts: { [key in string]?: number }, output: string | null, error_code: string | null, error: string | null, 
 /**
+ * What happened and what to do, in plain words (from the error code).
+ */
+advice: string | null, 
+/**
  * Reviewer decisions pending for this document (not applied yet).
  */
 pending_decisions: number, 
@@ -36,7 +40,7 @@ export type AppSettings = {
  */
 out_dir: string, 
 /**
- * "safe-harbor" or "strict-raster".
+ * A named policy: "safe-harbor", "limited-data-set", "uk", "strict-raster" or "text-only".
  */
 policy: string, 
 /**
@@ -58,7 +62,12 @@ timeout_s: number,
 /**
  * Add the learned NER detector to the rules.
  */
-ner: boolean, };
+ner: boolean, 
+/**
+ * A site profile (TOML, docs/profiles.md) applied to every batch ("" = none); the
+ * policy and mark chosen here win over the profile's.
+ */
+profile: string, };
 
 export type Snapshot = { items: Array<QueueItem>, batch: BatchState, settings: AppSettings, out_dir: string, 
 /**
@@ -105,6 +114,8 @@ export interface Commands {
   snapshot: { args: {  }; result: Snapshot };
   ingest_paths: { args: { paths: Array<string> }; result: Array<QueueItem> };
   pick_and_ingest: { args: {  }; result: Array<QueueItem> };
+  pick_profile: { args: {  }; result: string };
+  retry_with_password: { args: { id: number; password: string }; result: QueueItem };
   cancel_item: { args: { id: number }; result: null };
   cancel_batch: { args: {  }; result: null };
   clear_finished: { args: {  }; result: null };

@@ -95,11 +95,12 @@ function renderRow(it) {
     tr.innerHTML = `<td class="name"></td><td><span class="status"></span></td>
       <td class="progress"><progress max="1"></progress><span class="stage"></span></td>
       <td class="risk-cell"></td><td class="counts"></td><td class="output"></td>
-      <td class="row-actions"><button class="review-btn">Review</button>
+      <td class="row-actions"><button class="password-btn" hidden>Password…</button><button class="review-btn">Review</button>
       <button class="cancel-btn">Cancel</button><button class="folder-btn">Folder</button></td>`;
     rows.set(it.id, tr);
     const id = it.id;
     /** @type {HTMLButtonElement} */ (tr.querySelector('.review-btn')).onclick = () => openReview(id);
+    /** @type {HTMLButtonElement} */ (tr.querySelector('.password-btn')).onclick = () => askPassword(id);
     /** @type {HTMLButtonElement} */ (tr.querySelector('.cancel-btn')).onclick = () =>
       call('cancel_item', { id }).catch((e) => showError(errorText(e)));
     /** @type {HTMLButtonElement} */ (tr.querySelector('.folder-btn')).onclick = () =>
@@ -133,6 +134,14 @@ function renderRow(it) {
     e.textContent = it.error;
     risk.append(e);
   }
+  if (it.advice) {
+    const a = document.createElement('span');
+    a.className = 'advice';
+    a.textContent = it.advice;
+    risk.append(a);
+  }
+  /** @type {HTMLButtonElement} */ (tr.querySelector('.password-btn')).hidden =
+    !(it.status === 'failed' && it.error_code === 'encrypted');
   if (it.raster.length) {
     const r = document.createElement('span');
     r.className = 'raster';
@@ -322,6 +331,7 @@ function fillSettings(s) {
   /** @type {HTMLInputElement} */ ($('set-threads')).value = String(s.threads);
   /** @type {HTMLInputElement} */ ($('set-timeout')).value = String(s.timeout_s);
   /** @type {HTMLInputElement} */ ($('set-ner')).checked = s.ner;
+  /** @type {HTMLInputElement} */ ($('set-profile')).value = s.profile;
 }
 
 async function saveSettings() {
@@ -334,6 +344,7 @@ async function saveSettings() {
     threads: Number(/** @type {HTMLInputElement} */ ($('set-threads')).value) || 0,
     timeout_s: Number(/** @type {HTMLInputElement} */ ($('set-timeout')).value) || 120,
     ner: /** @type {HTMLInputElement} */ ($('set-ner')).checked,
+    profile: /** @type {HTMLInputElement} */ ($('set-profile')).value.trim(),
   };
   try {
     fillSettings(await call('save_settings', { settings: s }));
@@ -552,6 +563,43 @@ async function exportTraining() {
   }
 }
 
+/** The document the password dialog is for. @type {number | null} */
+let passwordFor = null;
+
+/** @param {number} id */
+function askPassword(id) {
+  passwordFor = id;
+  const it = items.get(id);
+  $('password-doc').textContent = it ? it.name : '';
+  $('password-status').textContent = '';
+  const input = /** @type {HTMLInputElement} */ ($('password-input'));
+  input.value = '';
+  /** @type {HTMLDialogElement} */ ($('password-dialog')).showModal();
+  input.focus();
+}
+
+async function submitPassword() {
+  const id = passwordFor;
+  const input = /** @type {HTMLInputElement} */ ($('password-input'));
+  const password = input.value;
+  input.value = '';
+  if (id === null || !password) return;
+  $('password-status').textContent = 'Opening…';
+  try {
+    const it = await call('retry_with_password', { id, password });
+    addItems([it]);
+    if (it.status === 'failed' && it.error_code === 'encrypted') {
+      $('password-status').textContent = 'The password was not accepted. Try again or cancel.';
+      input.focus();
+      return;
+    }
+    /** @type {HTMLDialogElement} */ ($('password-dialog')).close();
+    passwordFor = null;
+  } catch (e) {
+    $('password-status').textContent = errorText(e);
+  }
+}
+
 async function init() {
   document.querySelectorAll('button.tab').forEach((b) =>
     b.addEventListener('click', () => show(/** @type {HTMLElement} */ (b).dataset.view ?? 'queue')));
@@ -563,6 +611,15 @@ async function init() {
     }
   };
   $('cancel-batch').onclick = () => call('cancel_batch', {});
+  $('password-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitPassword();
+  });
+  $('password-cancel').onclick = () => {
+    passwordFor = null;
+    /** @type {HTMLInputElement} */ ($('password-input')).value = '';
+    /** @type {HTMLDialogElement} */ ($('password-dialog')).close();
+  };
   $('clear-finished').onclick = async () => {
     await call('clear_finished', {});
     const snap = await call('snapshot', {});
@@ -572,6 +629,10 @@ async function init() {
     addItems(snap.items);
   };
   $('open-output').onclick = () => call('open_output_folder', { id: null }).catch((e) => showError(errorText(e)));
+  $('pick-profile').onclick = async () => {
+    const path = await call('pick_profile', {});
+    if (path) /** @type {HTMLInputElement} */ ($('set-profile')).value = path;
+  };
   $('settings-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     saveSettings();

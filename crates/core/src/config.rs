@@ -68,6 +68,13 @@ pub struct Config {
     /// How text reaches the detectors (the default, [`Batching::Blobs`], unless a
     /// benchmark compares the designs it replaced).
     pub batching: Batching,
+    /// What the policy keeps and how it shortens removed values (after the profile).
+    pub rules: crate::policy::PolicyRules,
+    /// The site profile the policy was adjusted with, if any.
+    pub profile: Option<crate::policy::Profile>,
+    /// Also hand back a de-identified text of each document (surrogates, shifted dates:
+    /// [`crate::surrogate`]).
+    pub text_out: bool,
 }
 
 /// How paragraphs are handed to the detectors. Only [`Batching::Blobs`] is the product;
@@ -127,6 +134,29 @@ impl Config {
             strip_graphics: false,
             ocr: crate::ocr::OcrConfig::standard(),
             batching: Batching::Blobs,
+            rules: crate::policy::PolicyRules::safe_harbor(),
+            profile: None,
+            text_out: false,
+        }
+    }
+
+    /// The HIPAA limited data set: direct identifiers go; dates, ages, towns, states and
+    /// ZIP codes stay.
+    pub fn limited_data_set() -> Config {
+        Config {
+            policy: "limited-data-set",
+            rules: crate::policy::PolicyRules::limited_data_set(),
+            min_age: 0,
+            ..Config::safe_harbor()
+        }
+    }
+
+    /// UK letters: Safe Harbor's identifiers, whole dates, postcodes to their outward code.
+    pub fn uk() -> Config {
+        Config {
+            policy: "uk",
+            rules: crate::policy::PolicyRules::uk(),
+            ..Config::safe_harbor()
         }
     }
 
@@ -171,6 +201,12 @@ impl Config {
         if self.batching != Batching::Blobs {
             s.push_str(&format!("|{:?}", self.batching));
         }
+        if let Some(p) = &self.profile {
+            s.push_str(&format!("|profile:{}|{:?}", p.sha256(), self.rules));
+        }
+        if self.text_out {
+            s.push_str("|text-out");
+        }
         crate::hash::sha256_hex(s.as_bytes())
     }
 }
@@ -197,10 +233,34 @@ pub struct Settings {
     /// "blobs" (default), "paragraphs" or "one-at-a-time": see [`Batching`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batching: Option<String>,
+    /// A validated site profile ([`crate::policy::Profile`]); the fields above win over
+    /// the profile's `mark`, `ages` and `review_threshold`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::policy::Profile>,
+    /// Also write a de-identified text file per document.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub text_out: bool,
 }
 
 fn default_policy() -> String {
     "safe-harbor".into()
+}
+
+impl Default for Settings {
+    /// Safe Harbor with every default.
+    fn default() -> Settings {
+        Settings {
+            policy: default_policy(),
+            timeout_s: None,
+            review_threshold: None,
+            mark: None,
+            device: None,
+            ages: None,
+            batching: None,
+            profile: None,
+            text_out: false,
+        }
+    }
 }
 
 impl Settings {
@@ -209,24 +269,33 @@ impl Settings {
             "safe-harbor" => Config::safe_harbor(),
             "strict-raster" => Config::strict_raster(),
             "text-only" => Config::text_only(),
+            "limited-data-set" => Config::limited_data_set(),
+            "uk" => Config::uk(),
             other => {
                 return Err(crate::Error::Settings(format!(
-                    "unknown policy '{other}' (safe-harbor, strict-raster, text-only)"
+                    "unknown policy '{other}' ({})",
+                    crate::policy::POLICIES.join(", ")
                 )))
             }
         };
+        let profile = self.profile.clone();
+        let mark = self.mark.or_else(|| profile.as_ref()?.mark.clone());
+        let ages = self.ages.or_else(|| profile.as_ref()?.ages.clone());
+        let review_threshold = self
+            .review_threshold
+            .or_else(|| profile.as_ref()?.review_threshold);
         if let Some(t) = self.timeout_s {
             if t == 0 {
                 return Err(crate::Error::Settings("timeout must be > 0".into()));
             }
             c.limits.timeout_s = t;
         }
-        if let Some(m) = &self.mark {
+        if let Some(m) = &mark {
             c.mark = Mark::parse(m).ok_or_else(|| {
                 crate::Error::Settings(format!("unknown mark mode '{m}' (black, white)"))
             })?;
         }
-        if let Some(a) = &self.ages {
+        if let Some(a) = &ages {
             c.min_age = match a.as_str() {
                 "over-89" => 90,
                 "all" => 0,
@@ -249,7 +318,7 @@ impl Settings {
                 ))
             })?;
         }
-        if let Some(r) = self.review_threshold {
+        if let Some(r) = review_threshold {
             if !(0.0..=1.0).contains(&r) {
                 return Err(crate::Error::Settings(
                     "review threshold must be in 0..1".into(),
@@ -257,6 +326,11 @@ impl Settings {
             }
             c.risk.review_threshold = r;
         }
+        if let Some(p) = profile {
+            p.adjust(&mut c.rules);
+            c.profile = Some(p);
+        }
+        c.text_out = self.text_out;
         Ok(c)
     }
 }

@@ -35,3 +35,5 @@ pub trait BatchDetector: Send + Sync {
 pub const REVIEWER: &str = "reviewer";
 /// Source label of a reviewer box in reports and the job log.
 pub const BOX_SOURCE: &str = "reviewer-box";
+/// Source name of a term from a site profile's deny-list.
+pub const PROFILE_SOURCE: &str = "profile";

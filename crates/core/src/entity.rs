@@ -49,6 +49,17 @@ impl Entity {
         self.sources.iter().map(|s| s.score).fold(0.0, f32::max)
     }
 
+    /// Its sources gave it other categories than its own: a merged span ("Address: 42 Elm
+    /// Street, Springfield, IL 62704" as a field and a ZIP code as ZIP) is no plain ZIP
+    /// code, so a policy never keeps or shortens it as one. A town inside an address (a
+    /// LOCATION source of an ADDRESS) is no mix.
+    pub fn mixed(&self) -> bool {
+        self.sources.iter().any(|s| {
+            s.category != self.category
+                && !(self.category == Category::Address && s.category == Category::Location)
+        })
+    }
+
     /// Only propagation found it (no detector saw it directly).
     pub fn propagated_only(&self) -> bool {
         self.sources

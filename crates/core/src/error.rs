@@ -249,6 +249,69 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl ErrorCode {
+    /// What happened and what to do, in plain words, for people who are not developers
+    /// (the desktop's queue and the CLI's failure lines show it under the error).
+    pub fn advice(self) -> &'static str {
+        match self {
+            ErrorCode::PdfiumMissing => {
+                "The PDF library is not installed. Run the setup step again (scripts/setup.sh) \
+                 or reinstall the app."
+            }
+            ErrorCode::Encrypted => {
+                "The PDF is password-protected. Give its password (it is used once and never \
+                 stored) and try again."
+            }
+            ErrorCode::Damaged => {
+                "The file is damaged or is not a PDF. Open it in a PDF viewer, save or print it \
+                 to a new PDF, and add the new file."
+            }
+            ErrorCode::TooLarge => {
+                "The document is larger than the limits allow (file size, pages or text per \
+                 page). Split it into smaller PDFs."
+            }
+            ErrorCode::NoPages => "The PDF has no pages. Check that the right file was added.",
+            ErrorCode::RedactFailed | ErrorCode::VerificationFailed => {
+                "The redacted copy could not be checked as clean, so no file was written. Try \
+                 the strict policy (every redacted page becomes an image); if that fails too, \
+                 redact this document by hand."
+            }
+            ErrorCode::Timeout => {
+                "Processing took longer than the time limit. Raise the limit in the settings \
+                 (--timeout) or split the document."
+            }
+            ErrorCode::WorkerGone | ErrorCode::WorkerCrashed | ErrorCode::PdfiumPanic => {
+                "The document stopped the program that reads it (it may be malformed or need \
+                 more memory). The other documents were not affected; try this one again, or \
+                 save it as a new PDF first."
+            }
+            ErrorCode::Joblog => {
+                "The job log could not be written, so no output was kept. Check that the \
+                 output folder is writable and not full."
+            }
+            ErrorCode::DiskFull => "The disk is full. Free some space and try again.",
+            ErrorCode::Io => {
+                "A file could not be read or written. Check that the file still exists and \
+                 that the output folder is writable."
+            }
+            ErrorCode::Settings => "A setting is not valid. Correct it and try again.",
+            ErrorCode::Detect | ErrorCode::Internal => {
+                "Something went wrong inside pdf-deid. No output was written for this document; \
+                 report the error code to your administrator."
+            }
+            ErrorCode::Cancelled => "Cancelled: nothing was written for this document.",
+            ErrorCode::Ocr => {
+                "Text in the page images could not be read, so no output was written. Check the \
+                 scan quality, or use the text-only policy to remove the images."
+            }
+            ErrorCode::OcrMissing => {
+                "The OCR program (Tesseract) is not installed. Install the tesseract-ocr \
+                 package, or use the text-only policy."
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

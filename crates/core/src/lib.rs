@@ -29,6 +29,7 @@ pub mod registry;
 pub mod review;
 pub mod risk;
 pub mod sanitize;
+pub mod surrogate;
 pub mod text;
 pub mod types;
 pub mod verify;

@@ -80,46 +80,7 @@ impl Review<'_> {
     /// Every whole-word, case-insensitive occurrence of an added term, as entities with ids
     /// from `next_id` on.
     pub fn term_entities(&self, paras: &[&str], next_id: usize) -> Vec<Entity> {
-        let mut out = Vec::new();
-        for term in &self.decisions.added_terms {
-            let needle = term.text.trim();
-            if needle.is_empty() {
-                continue;
-            }
-            let Ok(re) = regex::RegexBuilder::new(&regex::escape(needle))
-                .case_insensitive(true)
-                .build()
-            else {
-                continue;
-            };
-            for (para, text) in paras.iter().enumerate() {
-                for m in re.find_iter(text) {
-                    let before = text[..m.start()].chars().next_back();
-                    let after = text[m.end()..].chars().next();
-                    if before.is_some_and(char::is_alphanumeric)
-                        || after.is_some_and(char::is_alphanumeric)
-                    {
-                        continue;
-                    }
-                    out.push(Entity {
-                        id: next_id + out.len(),
-                        para,
-                        start: m.start(),
-                        end: m.end(),
-                        category: term.category,
-                        score: 1.0,
-                        sources: vec![Source {
-                            detector: REVIEWER.into(),
-                            score: 1.0,
-                            category: term.category,
-                            semantic: None,
-                        }],
-                        propagated_from: None,
-                    });
-                }
-            }
-        }
-        out
+        term_entities(&self.decisions.added_terms, paras, next_id, REVIEWER)
     }
 
     /// For each added box: the runs of paragraph text whose glyph centres lie inside it
@@ -214,6 +175,56 @@ pub fn render_page(
         },
         pages: page_ids.len(),
     })
+}
+
+/// Every whole-word, case-insensitive occurrence of each term in `paras`, as entities
+/// from `detector` with ids from `next_id` on (reviewer-added terms, a profile's deny-list).
+pub fn term_entities(
+    terms: &[AddedTerm],
+    paras: &[&str],
+    next_id: usize,
+    detector: &str,
+) -> Vec<Entity> {
+    let mut out = Vec::new();
+    for term in terms {
+        let needle = term.text.trim();
+        if needle.is_empty() {
+            continue;
+        }
+        let Ok(re) = regex::RegexBuilder::new(&regex::escape(needle))
+            .case_insensitive(true)
+            .build()
+        else {
+            continue;
+        };
+        for (para, text) in paras.iter().enumerate() {
+            for m in re.find_iter(text) {
+                let before = text[..m.start()].chars().next_back();
+                let after = text[m.end()..].chars().next();
+                if before.is_some_and(char::is_alphanumeric)
+                    || after.is_some_and(char::is_alphanumeric)
+                {
+                    continue;
+                }
+                out.push(Entity {
+                    id: next_id + out.len(),
+                    para,
+                    start: m.start(),
+                    end: m.end(),
+                    category: term.category,
+                    score: 1.0,
+                    sources: vec![Source {
+                        detector: detector.into(),
+                        score: 1.0,
+                        category: term.category,
+                        semantic: None,
+                    }],
+                    propagated_from: None,
+                });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

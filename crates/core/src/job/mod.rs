@@ -266,7 +266,14 @@ pub fn run_inputs(
     let job = JobInfo {
         tool_version: format!("pdf-deid {}", env!("CARGO_PKG_VERSION")),
         settings_hash: info.settings_hash.clone(),
-        model_versions: serde_json::json!({ "detectors": info.detectors }),
+        model_versions: match &info.profile {
+            Some(p) => serde_json::json!({
+                "detectors": info.detectors,
+                "policy": info.policy,
+                "profile": p,
+            }),
+            None => serde_json::json!({ "detectors": info.detectors }),
+        },
     };
     let job_id = log
         .start_job(&job, &now_rfc3339())
@@ -371,6 +378,8 @@ struct Produced {
     output_sha256: String,
     peak_rss_kb: u64,
     worker_pid: u32,
+    /// The de-identified text, when the settings ask for one.
+    text: Option<String>,
 }
 
 impl DocContext<'_> {
@@ -405,6 +414,7 @@ impl DocContext<'_> {
                     }),
                     on_stage: Some(&observe),
                     on_limit: None,
+                    key: Some(self.key),
                 };
                 let mut p = crate::pipeline::process_guarded_with(engine, pdfium, bytes, opts)?;
                 fill_hmacs(&mut p.report, self.key);
@@ -420,6 +430,7 @@ impl DocContext<'_> {
                     output_sha256: crate::hash::sha256_hex(p.output.bytes()),
                     report: p.report,
                     stage_ms: p.stage_ms,
+                    text: p.text,
                 })
             }
             Isolation::Subprocess {
@@ -457,6 +468,7 @@ impl DocContext<'_> {
                         output_sha256,
                         peak_rss_kb,
                         worker_pid,
+                        text,
                     } => Ok(Produced {
                         tmp,
                         report: *report,
@@ -464,6 +476,7 @@ impl DocContext<'_> {
                         output_sha256,
                         peak_rss_kb,
                         worker_pid,
+                        text,
                     }),
                     WorkerReply::Failed { code, message } => {
                         Err(Error::from_worker(&code, message))
@@ -515,9 +528,17 @@ impl DocContext<'_> {
                 } else {
                     DocStatus::Ok
                 };
-                p.tmp
-                    .persist(output)
-                    .map_err(|e| Error::io("renaming output", &e.error))?;
+                // the text first: a document whose text cannot be written gets no PDF either
+                let text_path = output.with_extension("txt");
+                if let Some(t) = &p.text {
+                    write_atomic(&text_path, t.as_bytes())?;
+                }
+                p.tmp.persist(output).map_err(|e| {
+                    if p.text.is_some() {
+                        let _ = std::fs::remove_file(&text_path);
+                    }
+                    Error::io("renaming output", &e.error)
+                })?;
                 let rep = ReportFile {
                     tool: "pdf-deid",
                     version: env!("CARGO_PKG_VERSION"),
@@ -539,6 +560,7 @@ impl DocContext<'_> {
                     // no record, no output: the next run redoes this document
                     let _ = std::fs::remove_file(output);
                     let _ = std::fs::remove_file(report_path);
+                    let _ = std::fs::remove_file(output.with_extension("txt"));
                     return Err(Error::JobLog(e.to_string()));
                 }
                 Ok(DocOutcome {
@@ -560,6 +582,7 @@ impl DocContext<'_> {
                 // A failed document has no output: remove a stale one from an earlier run.
                 let _ = std::fs::remove_file(output);
                 let _ = std::fs::remove_file(report_path);
+                let _ = std::fs::remove_file(output.with_extension("txt"));
                 // the document's own error is the one to report, even if logging it failed too
                 let _ = log.record_document(job_id, &failed_record(head, e.code()));
                 Err(e)

@@ -44,6 +44,13 @@ pub struct WorkerSettings {
     /// Detector batching ("blobs" when absent; the others only for benchmarks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batching: Option<String>,
+    /// The validated site profile, if any (travels as a value: the worker never reads
+    /// the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::policy::Profile>,
+    /// Also hand back a de-identified text of each document.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub text_out: bool,
 }
 
 impl WorkerSettings {
@@ -57,6 +64,8 @@ impl WorkerSettings {
             device: self.device.clone(),
             ages: self.ages.clone(),
             batching: self.batching.clone(),
+            profile: self.profile.clone(),
+            text_out: self.text_out,
         }
     }
 }
@@ -90,6 +99,9 @@ pub enum WorkerReply {
         /// The worker's process id (a batch's documents share one worker until it dies).
         #[serde(default)]
         worker_pid: u32,
+        /// The de-identified text (`text_out`), checked to hold no detected string.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
     },
     Failed {
         code: String,
@@ -130,6 +142,7 @@ pub fn worker_main(
                 .map(|decisions| Review { decisions, key }),
             on_stage: Some(&report_stage),
             on_limit: Some(&report_limit),
+            key: Some(key),
         };
         let mut p = crate::pipeline::process_guarded_with(engine, pdfium, bytes, opts)?;
         fill_hmacs(&mut p.report, key);
@@ -147,6 +160,7 @@ pub fn worker_main(
             output_sha256: crate::hash::sha256_hex(p.output.bytes()),
             report: Box::new(p.report),
             stage_ms: p.stage_ms,
+            text: p.text,
         })
     };
     run().unwrap_or_else(|e| WorkerReply::Failed {

@@ -100,11 +100,13 @@ impl Engine {
             let next = entities.len() + rejected.len();
             entities.extend(r.term_entities(&texts, next));
         }
+        let mut kept = self.apply_policy(&texts, &mut entities, true);
         st.done("detect")?;
         self.propagate(&units, &mut entities)?;
         if let Some(r) = review {
             rejected.extend(r.drop_rejected(&texts, &mut entities));
         }
+        kept.extend(self.apply_policy(&texts, &mut entities, false));
         st.done("propagate")?;
         drop(units);
         drop(texts);
@@ -117,6 +119,7 @@ impl Engine {
             paras,
             entities,
             rejected,
+            kept,
         })
     }
 }
@@ -130,4 +133,6 @@ pub(super) struct Analysed {
     pub(super) blob_count: usize,
     pub(super) entities: Vec<Entity>,
     pub(super) rejected: Vec<Entity>,
+    /// Detections of categories the policy keeps (left in the document).
+    pub(super) kept: Vec<Entity>,
 }

@@ -387,11 +387,77 @@ impl Engine {
         Ok(())
     }
 
-    /// Detection followed by propagation.
+    /// Detection, the policy and profile ([`Engine::apply_policy`], the deny-list added),
+    /// propagation, the policy again: what the PDF path does without a reviewer.
     pub fn analyse(&self, units: &[TextUnit<'_>], blobs: &[HeadingBlob]) -> Result<Vec<Entity>> {
+        let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
         let mut entities = self.detect(units, blobs)?;
+        self.apply_policy(&texts, &mut entities, true);
         self.propagate(units, &mut entities)?;
+        self.apply_policy(&texts, &mut entities, false);
         Ok(entities)
+    }
+
+    /// The policy's and the site profile's choices on detections: a detection of a
+    /// category the policy keeps, scoring below the profile's minimum for its category, or
+    /// whose text is exactly an allow-listed term leaves `entities`; with `deny`, every
+    /// occurrence of a deny-listed term joins (before propagation, so its other forms are
+    /// searched too). Returns the detections the policy keeps (quasi-identifiers left in
+    /// the document, for the risk score).
+    pub(super) fn apply_policy(
+        &self,
+        texts: &[&str],
+        entities: &mut Vec<Entity>,
+        deny: bool,
+    ) -> Vec<Entity> {
+        let rules = &self.cfg.rules;
+        let profile = self.cfg.profile.as_ref();
+        if deny {
+            if let Some(p) = profile {
+                let terms: Vec<crate::review::AddedTerm> = p
+                    .deny_terms()
+                    .into_iter()
+                    .map(|(category, text)| crate::review::AddedTerm {
+                        text: text.to_string(),
+                        category,
+                    })
+                    .collect();
+                let next = entities.iter().map(|e| e.id + 1).max().unwrap_or(0);
+                let found = crate::review::term_entities(
+                    &terms,
+                    texts,
+                    next,
+                    crate::detector::PROFILE_SOURCE,
+                );
+                // a term already inside a detection of its category adds nothing
+                let new: Vec<Entity> = found
+                    .into_iter()
+                    .filter(|t| {
+                        !entities.iter().any(|e| {
+                            e.para == t.para
+                                && e.category == t.category
+                                && e.start <= t.start
+                                && t.end <= e.end
+                        })
+                    })
+                    .collect();
+                entities.extend(new);
+            }
+        }
+        let mut kept = Vec::new();
+        entities.retain(|e| {
+            if rules.keep.contains(&e.category) && !e.mixed() {
+                kept.push(e.clone());
+                return false;
+            }
+            let Some(p) = profile else { return true };
+            if e.score < p.min_score(e.category) {
+                return false;
+            }
+            let text = texts.get(e.para).and_then(|t| t.get(e.start..e.end));
+            !text.is_some_and(|t| p.allows(t))
+        });
+        kept
     }
 
     /// Text mode: each text is its own document (one unit, one blob).

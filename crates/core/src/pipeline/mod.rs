@@ -44,6 +44,9 @@ pub struct EngineInfo {
     pub policy: String,
     /// The per-document time limit before the per-page allowance, seconds.
     pub timeout_s: u64,
+    /// The site profile, "name sha256:…" (its canonical content's hash), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 impl EngineInfo {
@@ -73,6 +76,7 @@ impl EngineInfo {
             detectors: names,
             policy: cfg.policy.to_string(),
             timeout_s: cfg.limits.timeout_s,
+            profile: cfg.profile.as_ref().map(crate::policy::Profile::label),
         }
     }
 }
@@ -185,8 +189,9 @@ impl Engine {
             blob_count,
             entities,
             rejected,
+            kept,
         } = self.analyse_pdf(pdfium, input, opts.review.as_ref(), &mut st)?;
-        let mut plan = plan::build(&paras, &extracted.pages, &entities);
+        let mut plan = plan::build(&paras, &extracted.pages, &entities, &self.cfg.rules);
         // misread words next to a redaction on an OCR'd line go too
         let mut low_confidence = 0;
         for op in &ocr_pages {
@@ -214,14 +219,33 @@ impl Engine {
         )?;
         let report = self.document_report(
             (&extracted, &paras, blob_count),
-            (&entities, &rejected, box_reports),
+            (&entities, &rejected, box_reports, &kept),
             (built, &ocr_pages, pixel_checked),
             (image_only, low_confidence),
         );
+        let text = if self.cfg.text_out {
+            let key = opts.key.ok_or_else(|| {
+                Error::Settings("the text output needs the installation key".into())
+            })?;
+            let s =
+                crate::surrogate::Surrogates::new(key, &paras, &entities, self.cfg.rules.day_first);
+            let boxes: Vec<&str> = report.entities.iter().map(|e| e.text.as_str()).collect();
+            Some(
+                s.document_text(&paras, &entities, &boxes)
+                    .map_err(|_| Error::Verification {
+                        check: "the text output still held a detected string",
+                        page: None,
+                        object: None,
+                    })?,
+            )
+        } else {
+            None
+        };
         Ok(Processed {
             output: verified,
             report,
             stage_ms: st.ms,
+            text,
         })
     }
 }

@@ -114,6 +114,8 @@ pub struct Processed {
     pub output: Verified,
     pub report: DocReport,
     pub stage_ms: BTreeMap<String, u64>,
+    /// The de-identified text (`Config::text_out`), checked to hold no detected string.
+    pub text: Option<String>,
 }
 
 pub(super) fn quasi_kept(paras: &[Paragraph], entities: &[Entity]) -> usize {
@@ -135,12 +137,13 @@ pub(super) fn entity_reports(
     entities: &[Entity],
     paras: &[Paragraph],
     ex: &Extracted,
+    rules: &crate::policy::PolicyRules,
 ) -> Vec<EntityReport> {
     entities
         .iter()
         .filter_map(|e| {
             let p = paras.get(e.para)?;
-            let one = plan::build(paras, &ex.pages, std::slice::from_ref(e));
+            let one = plan::build(paras, &ex.pages, std::slice::from_ref(e), rules);
             let rects: Vec<Rect> = one.pages.values().flat_map(|pp| pp.rects.clone()).collect();
             Some(EntityReport {
                 id: e.id,
@@ -231,11 +234,18 @@ impl Engine {
     pub(super) fn document_report(
         &self,
         (extracted, paras, blob_count): (&Extracted, &[Paragraph], usize),
-        (entities, rejected, box_reports): (&[Entity], &[Entity], Vec<EntityReport>),
+        (entities, rejected, box_reports, kept): (
+            &[Entity],
+            &[Entity],
+            Vec<EntityReport>,
+            &[Entity],
+        ),
         (built, ocr_pages, pixel_checked): (Built, &[ocr::OcrPage], BTreeSet<usize>),
         (image_only, low_confidence): (Vec<usize>, usize),
     ) -> DocReport {
-        let quasi = quasi_kept(paras, entities);
+        // quasi-identifiers left in: those the risk heuristics see in the text not removed,
+        // and every detection of a category the policy keeps
+        let quasi = quasi_kept(paras, entities) + kept.len();
         let risk = risk::document_risk(
             entities,
             RiskInputs {
@@ -263,6 +273,19 @@ impl Engine {
                 built.images_removed
             ));
         }
+        if !kept.is_empty() {
+            let mut by_cat: BTreeMap<&str, usize> = BTreeMap::new();
+            for e in kept {
+                *by_cat.entry(e.category.as_str()).or_default() += 1;
+            }
+            let list: Vec<String> = by_cat.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            warnings.push(format!(
+                "{} detection(s) kept by the {} policy: {}",
+                kept.len(),
+                self.cfg.policy,
+                list.join(", ")
+            ));
+        }
         if built.sanitize.signatures_removed {
             warnings.push("digital signatures were removed".into());
         }
@@ -276,11 +299,11 @@ impl Engine {
             blobs: blob_count,
             headings: paras.iter().filter(|p| p.is_heading).count(),
             entities: {
-                let mut v = entity_reports(entities, paras, extracted);
+                let mut v = entity_reports(entities, paras, extracted, &self.cfg.rules);
                 v.extend(box_reports);
                 v
             },
-            rejected: entity_reports(rejected, paras, extracted),
+            rejected: entity_reports(rejected, paras, extracted, &self.cfg.rules),
             counts,
             review: risk.review || !image_only.is_empty(),
             risk,

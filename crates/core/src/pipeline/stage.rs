@@ -63,6 +63,8 @@ pub struct ProcessOptions<'a> {
     /// Told the document's time limit in seconds once its page count is known (a worker
     /// passes it to the parent's watchdog).
     pub on_limit: Option<&'a dyn Fn(u64)>,
+    /// The installation key, for the de-identified text's surrogates (`Config::text_out`).
+    pub key: Option<&'a crate::joblog::HmacKey>,
 }
 
 /// Stage timer.
