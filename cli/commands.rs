@@ -334,6 +334,27 @@ enum TrainCmd {
 enum JobsAction {
     /// Verify the hash chain of the job log.
     Verify,
+    /// Compare a job's detections (entities per 1,000 words per category, the spread of
+    /// detector scores; no text) with a reference and flag a shift: the model's reference
+    /// (models/drift-reference.json, made from its development documents), another job
+    /// (--against) or a reference file. Exit code 1 when a shift is flagged.
+    Drift {
+        /// The job (default: the newest with statistics).
+        #[arg(long)]
+        job: Option<i64>,
+        /// Compare with this job of the same log.
+        #[arg(long, conflicts_with = "reference")]
+        against: Option<i64>,
+        /// Compare with this reference file (default: models/drift-reference.json).
+        #[arg(long)]
+        reference: Option<PathBuf>,
+        /// Instead: write the job's statistics as a reference file (a site's own baseline).
+        #[arg(long, conflicts_with_all = ["against", "reference"])]
+        write_reference: Option<PathBuf>,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Merge job logs (one per shard of a scaled-out run) into one: every job with its
     /// document rows, re-chained in the target's hash chain. A source whose chain does not
     /// verify is refused (nothing is merged); rows merged before are not added again.
@@ -828,6 +849,119 @@ fn report(
     })
 }
 
+/// `jobs drift`: one job against a reference (see [`JobsAction::Drift`]).
+fn jobs_drift(
+    log: &JobLog,
+    job: Option<i64>,
+    against: Option<i64>,
+    reference: Option<&Path>,
+    write_reference: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    use deid_core::drift::{compare, DriftReference, DriftThresholds};
+    let job = match job {
+        Some(j) => j,
+        None => log
+            .recent_jobs(1000)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .iter()
+            .map(|j| j.id)
+            .find(|&id| log.job_stats(id).ok().flatten().is_some())
+            .context("no job in this log has detection statistics yet")?,
+    };
+    let (stats, detectors) = log
+        .job_stats(job)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_context(|| {
+            format!("job {job} has no detection statistics (an older or empty job)")
+        })?;
+    if let Some(path) = write_reference {
+        let r = DriftReference {
+            made_with: format!("pdf-deid jobs drift --job {job} --write-reference"),
+            detectors,
+            stats,
+        };
+        job::write_atomic(path, &serde_json::to_vec_pretty(&r)?)?;
+        println!("job {job}: reference written to {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (reference, what) = match against {
+        Some(other) => {
+            let (s, d) = log
+                .job_stats(other)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .with_context(|| format!("job {other} has no detection statistics"))?;
+            (
+                DriftReference {
+                    made_with: format!("job {other}"),
+                    detectors: d,
+                    stats: s,
+                },
+                format!("job {other}"),
+            )
+        }
+        None => {
+            let path = match reference {
+                Some(p) => p.to_path_buf(),
+                None => deid_core::registry::find_models_dir(None)
+                    .context("no models folder (run scripts/setup.sh)")?
+                    .join("drift-reference.json"),
+            };
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let r: DriftReference = serde_json::from_slice(&bytes)
+                .with_context(|| format!("{} is no drift reference", path.display()))?;
+            let what = format!("{} ({})", path.display(), r.made_with);
+            (r, what)
+        }
+    };
+    let report = compare(&stats, &reference.stats, &DriftThresholds::default());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "job {job}: {} documents, {} words; reference: {what}",
+            stats.documents, stats.words
+        );
+        if reference.detectors != detectors {
+            println!(
+                "note: the reference was made with other detectors: {}",
+                reference.detectors
+            );
+        }
+        println!(
+            "score spread: PSI {:.3}{}",
+            report.psi,
+            if report.psi_flagged { "  DRIFT" } else { "" }
+        );
+        for c in &report.categories {
+            println!(
+                "{:<13} {:>7.2} per 1,000 words (reference {:>6.2}){}",
+                c.category,
+                c.job_per_1000_words,
+                c.reference_per_1000_words,
+                if c.flagged { "  DRIFT" } else { "" }
+            );
+        }
+        if report.too_small {
+            println!("too few words to flag anything");
+        }
+        println!(
+            "{}",
+            if report.flagged() {
+                "drift: yes — look at this job's documents and outputs"
+            } else {
+                "drift: none flagged"
+            }
+        );
+    }
+    Ok(if report.flagged() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::Result<ExitCode> {
     if let Some(JobsAction::Merge { sources, into }) = &action {
         return jobs_merge(sources, into);
@@ -837,6 +971,23 @@ fn jobs(db: Option<PathBuf>, limit: u32, action: Option<JobsAction>) -> anyhow::
         bail!("no job log at {}", db.display());
     }
     let log = JobLog::open(&db).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(JobsAction::Drift {
+        job,
+        against,
+        reference,
+        write_reference,
+        json,
+    }) = &action
+    {
+        return jobs_drift(
+            &log,
+            *job,
+            *against,
+            reference.as_deref(),
+            write_reference.as_deref(),
+            *json,
+        );
+    }
     if let Some(JobsAction::Verify) = action {
         return match log.verify_chain().map_err(|e| anyhow::anyhow!("{e}"))? {
             ChainCheck::Intact { rows } => {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use deid_core::joblog::JobStats;
 use deid_core::Engine;
 use deid_devtools::eval::{GoldDoc, PredSpan, Scores};
 
@@ -31,6 +32,10 @@ pub struct EvalArgs {
     /// other tools or other versions to score.
     #[arg(long)]
     pub write_gold: Option<PathBuf>,
+    /// With --realistic: write the detections' statistics (documents, words, entities per
+    /// category, score bins; no text) here as a drift reference for `jobs drift`.
+    #[arg(long)]
+    pub write_reference: Option<PathBuf>,
     /// The shared corpus (for the mtsamples transcriptions).
     #[arg(long, default_value = "../shared/corpus")]
     pub corpus: PathBuf,
@@ -106,12 +111,34 @@ pub fn recase(text: &str, case: &str) -> String {
 
 use deid_devtools::ner_train::is_held_back as held_back;
 
-fn predict(engine: &Engine, texts: &[&str]) -> anyhow::Result<Vec<Vec<PredSpan>>> {
+/// What [`predict_into`] gathers besides the spans.
+#[derive(Default)]
+struct Collected {
+    /// Words and detections, for a drift reference (when asked).
+    stats: Option<JobStats>,
+    /// Each text's document risk, in order.
+    risks: Vec<f64>,
+}
+
+/// [`predict`], gathering each text's document risk and, when asked, its statistics.
+fn predict_into(
+    engine: &Engine,
+    texts: &[&str],
+    into: &mut Collected,
+) -> anyhow::Result<Vec<Vec<PredSpan>>> {
     let found = engine.detect_texts(texts)?;
     Ok(texts
         .iter()
         .zip(found)
         .map(|(t, ents)| {
+            if let Some(s) = into.stats.as_mut() {
+                s.add_document(
+                    t.split_whitespace().count(),
+                    ents.iter().map(|e| (e.category.as_str(), e.score)),
+                );
+            }
+            let risk = engine.text_risk(t, &ents);
+            into.risks.push(f64::from(risk.score));
             ents.iter()
                 .map(|e| PredSpan {
                     start: t.get(..e.start).map(|s| s.chars().count()).unwrap_or(0),
@@ -267,6 +294,11 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
         a.detector
     );
     let mut examples = Vec::new();
+    let mut collected = Collected {
+        stats: a.write_reference.as_ref().map(|_| JobStats::default()),
+        ..Collected::default()
+    };
+    let mut missed = Vec::new();
     let mut gold_out = match &a.write_gold {
         Some(p) => Some(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
@@ -287,8 +319,9 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
                 serde_json::to_writer(&mut *w, &d)?;
                 writeln!(w)?;
             }
-            let p = predict(engine, &[d.text.as_str()])?;
+            let p = predict_into(engine, &[d.text.as_str()], &mut collected)?;
             scores.add(&d.text, &d.spans, &p[0]);
+            missed.push(missed_entities(&d, &p[0]));
             total.add(&d.text, &d.spans, &p[0]);
             if !a.no_text {
                 // generated surrogates only: safe to print
@@ -298,6 +331,20 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
         print_row(g.as_str(), &scores);
     }
     print_row("all", &total);
+    print_risk_rank(&collected.risks, &missed);
+    if let (Some(path), Some(stats)) = (&a.write_reference, collected.stats) {
+        let reference = deid_core::drift::DriftReference {
+            made_with: format!(
+                "pdf-deid eval --realistic {which} --realistic-slice {} --realistic-docs {} \
+                 --case {} --detector {}",
+                a.realistic_slice, a.realistic_docs, a.case, a.detector
+            ),
+            detectors: serde_json::json!(engine.detector_names()),
+            stats,
+        };
+        deid_core::job::write_atomic(path, &serde_json::to_vec_pretty(&reference)?)?;
+        println!("drift reference written to {}", path.display());
+    }
     for e in examples.iter().take(80) {
         println!("  {e}");
     }
@@ -305,6 +352,29 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
         println!("{}", serde_json::to_string_pretty(&total)?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Gold entities of `d` no prediction touches.
+fn missed_entities(d: &GoldDoc, pred: &[PredSpan]) -> f64 {
+    let mut s = Scores::default();
+    s.add(&d.text, &d.spans, pred);
+    s.entity.fn_ as f64
+}
+
+/// Does the document risk rank documents by what they still hold? Spearman's ρ between
+/// each document's risk and its missed gold entities.
+fn print_risk_rank(risks: &[f64], missed: &[f64]) {
+    let with_miss = missed.iter().filter(|m| **m > 0.0).count();
+    match deid_devtools::eval::spearman(risks, missed) {
+        Some(rho) => println!(
+            "document risk vs missed PHI entities: Spearman rho {rho:.3} over {} documents ({with_miss} with a miss)",
+            risks.len()
+        ),
+        None => println!(
+            "document risk vs missed PHI entities: no rank correlation ({} documents, {with_miss} with a miss)",
+            risks.len()
+        ),
+    }
 }
 
 /// Gold spans no prediction touches ("missed") and predictions touching no gold span
@@ -372,13 +442,16 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     let docs = load_docs(&a)?;
     let mut scores = Scores::default();
+    let mut collected = Collected::default();
+    let mut missed = Vec::new();
     let mut missed_examples: Vec<String> = Vec::new();
     let mut false_examples: Vec<String> = Vec::new();
     for chunk in docs.chunks(128) {
         let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
-        let preds = predict(&engine, &texts)?;
+        let preds = predict_into(&engine, &texts, &mut collected)?;
         for (d, p) in chunk.iter().zip(preds) {
             scores.add(&d.text, &d.spans, &p);
+            missed.push(missed_entities(d, &p));
             if !a.no_text && false_examples.len() < 400 {
                 false_examples.extend(
                     differences("", d, &p)
@@ -421,6 +494,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         )
     };
     println!("documents {}, words {}", scores.docs, scores.words);
+    print_risk_rank(&collected.risks, &missed);
     line("token (PHI vs not)", &scores.token);
     line("entity (overlap)", &scores.entity);
     line("entity (exact)", &scores.entity_exact);

@@ -45,7 +45,7 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
     ("pipeline", &["pipeline"]),
     ("assembly", &["engine"]),
     ("batch", &["job"]),
-    ("reports", &["audit"]),
+    ("reports", &["audit", "drift"]),
 ];
 
 fn root() -> PathBuf {

@@ -680,14 +680,15 @@ fn profiles_are_validated_and_recorded() {
     assert!(!text.contains("metformin"), "{text}");
     assert!(text.contains("hypertension"), "{text}");
     let db = rusqlite::Connection::open(out.join("pdf-deid-jobs.sqlite")).expect("db");
-    let recorded: String = db
-        .query_row(
+    let newest_job = || -> String {
+        db.query_row(
             "SELECT model_versions FROM jobs ORDER BY id DESC LIMIT 1",
             [],
             |r| r.get(0),
         )
-        .expect("job");
-    let v: serde_json::Value = serde_json::from_str(&recorded).expect("json");
+        .expect("job")
+    };
+    let v: serde_json::Value = serde_json::from_str(&newest_job()).expect("json");
     assert_eq!(v["policy"], "uk", "{v}");
     assert!(
         v["profile"]
@@ -713,13 +714,7 @@ fn profiles_are_validated_and_recorded() {
     // a flag wins over the profile's policy
     let r = run(&good, &["--policy", "limited-data-set", "--force"]);
     assert!(r.status.success());
-    let recorded: String = db
-        .query_row(
-            "SELECT model_versions FROM jobs ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .expect("job");
+    let recorded = newest_job();
     assert!(recorded.contains("limited-data-set"), "{recorded}");
 }
 
@@ -812,4 +807,108 @@ fn text_output_uses_consistent_surrogates_and_keeps_date_intervals() {
     assert!(surnames.iter().all(|s| *s == surnames[0]), "{surnames:?}");
     // 03/14 → 04/02: 19 days; 04/02 → 05/30: 58 days
     assert_eq!((days[1] - days[0], days[2] - days[1]), (19, 58), "{days:?}");
+}
+
+/// Two jobs over different kinds of documents: `jobs drift` flags the second against the
+/// first (fewer names per 1,000 words, another spread of scores) and not the first against
+/// itself; a job's statistics written as a reference read back the same.
+#[test]
+fn jobs_drift_flags_a_job_unlike_its_reference() {
+    use testpdf::{DocSpec, FontKind, Line, PageSpec};
+    let d = tempfile::tempdir().expect("tmp");
+    let doc = |line: &str| {
+        let pages = (0..5)
+            .map(|_| PageSpec {
+                lines: (0..40)
+                    .map(|i| {
+                        Line::new(
+                            line,
+                            40.0,
+                            760.0 - 18.0 * i as f32,
+                            9.0,
+                            FontKind::Helvetica,
+                        )
+                    })
+                    .collect(),
+                kerned_tj: false,
+            })
+            .collect();
+        testpdf::build(&DocSpec {
+            pages,
+            ..DocSpec::default()
+        })
+    };
+    let db = d.path().join("jobs.sqlite");
+    let run = |name: &str, line: &str| {
+        let input = d.path().join(name);
+        std::fs::create_dir_all(&input).expect("mkdir");
+        std::fs::write(input.join("notes.pdf"), doc(line)).expect("w");
+        let r = bin()
+            .arg("run")
+            .arg(&input)
+            .arg("--out")
+            .arg(d.path().join(format!("out-{name}")))
+            .arg("--db")
+            .arg(&db)
+            .args(["--ner-model", "none"])
+            .output()
+            .expect("run");
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    };
+    run(
+        "ward",
+        "Seen by Dr. Walsh with Nurse Bellamy on 03/14/2021 for chest pain follow up today.",
+    );
+    run(
+        "clinic",
+        "Blood pressure was well controlled and the patient reports no chest pain at all.",
+    );
+    let drift = |args: &[&str]| {
+        bin()
+            .args(["jobs", "--db"])
+            .arg(&db)
+            .arg("drift")
+            .args(args)
+            .output()
+            .expect("drift")
+    };
+    let same = drift(&["--job", "1", "--against", "1"]);
+    let out = String::from_utf8_lossy(&same.stdout);
+    assert_eq!(same.status.code(), Some(0), "{out}");
+    assert!(out.contains("drift: none flagged"), "{out}");
+    let moved = drift(&["--job", "2", "--against", "1"]);
+    let out = String::from_utf8_lossy(&moved.stdout);
+    assert_eq!(moved.status.code(), Some(1), "{out}");
+    assert!(out.contains("DRIFT"), "{out}");
+    let names = out
+        .lines()
+        .find(|l| l.starts_with("NAME"))
+        .expect("NAME line");
+    assert!(names.contains("DRIFT"), "{out}");
+    // the first job as a reference file: the same comparison
+    let reference = d.path().join("reference.json");
+    let w = drift(&["--job", "1", "--write-reference"]);
+    assert!(!w.status.success(), "--write-reference needs a path");
+    let w = bin()
+        .args(["jobs", "--db"])
+        .arg(&db)
+        .args(["drift", "--job", "1", "--write-reference"])
+        .arg(&reference)
+        .output()
+        .expect("write");
+    assert!(w.status.success(), "{}", String::from_utf8_lossy(&w.stderr));
+    let from_file = bin()
+        .args(["jobs", "--db"])
+        .arg(&db)
+        .args(["drift", "--job", "2", "--reference"])
+        .arg(&reference)
+        .output()
+        .expect("drift");
+    assert_eq!(from_file.status.code(), Some(1));
+    // the job log holds no text of the documents
+    let raw = std::fs::read(&db).expect("db");
+    assert!(
+        !raw.windows(6).any(|w| w == b"Walsh "),
+        "text in the job log"
+    );
 }

@@ -237,6 +237,9 @@ pub struct HistoryRow {
     pub documents: u32,
     pub failed: u32,
     pub max_risk: f32,
+    /// The job against the model's drift reference (`pdf-deid jobs drift`): "none",
+    /// the flagged measures, "too few words to tell", or "no statistics".
+    pub drift: String,
 }
 
 /// The commands the window can invoke: name, argument object, result. Generated into
@@ -256,6 +259,7 @@ pub const COMMANDS: &[CommandSig] = &[
         ts::<Vec<QueueItem>>,
     ),
     ("pick_and_ingest", &[], ts::<Vec<QueueItem>>),
+    ("pick_folder_and_ingest", &[], ts::<Vec<QueueItem>>),
     ("pick_profile", &[], ts::<String>),
     (
         "retry_with_password",

@@ -334,11 +334,43 @@ impl App {
         let jobs = log
             .recent_jobs(50)
             .map_err(|e| AppError::Core(deid_core::Error::JobLog(e.to_string())))?;
+        // the model's drift reference, when the installation has one
+        let reference: Option<deid_core::drift::DriftReference> =
+            deid_core::registry::find_models_dir(None)
+                .and_then(|d| std::fs::read(d.join("drift-reference.json")).ok())
+                .and_then(|b| serde_json::from_slice(&b).ok());
         let mut rows = Vec::new();
         for j in jobs {
             let docs = log
                 .job_documents(j.id)
                 .map_err(|e| AppError::Core(deid_core::Error::JobLog(e.to_string())))?;
+            let drift = match (log.job_stats(j.id).ok().flatten(), &reference) {
+                (None, _) => "no statistics".to_string(),
+                (Some(_), None) => "no reference".to_string(),
+                (Some((stats, _)), Some(r)) => {
+                    let d = deid_core::drift::compare(
+                        &stats,
+                        &r.stats,
+                        &deid_core::drift::DriftThresholds::default(),
+                    );
+                    let mut flagged: Vec<String> = d
+                        .categories
+                        .iter()
+                        .filter(|c| c.flagged)
+                        .map(|c| c.category.clone())
+                        .collect();
+                    if d.psi_flagged {
+                        flagged.push("score spread".into());
+                    }
+                    if d.too_small {
+                        "too few words to tell".into()
+                    } else if flagged.is_empty() {
+                        "none".into()
+                    } else {
+                        format!("shift: {}", flagged.join(", "))
+                    }
+                }
+            };
             rows.push(HistoryRow {
                 job_id: j.id,
                 started_at: j.started_at,
@@ -346,6 +378,7 @@ impl App {
                 documents: j.documents,
                 failed: j.failed,
                 max_risk: docs.iter().map(|d| d.risk_score).fold(0.0, f32::max),
+                drift,
             });
         }
         Ok(rows)

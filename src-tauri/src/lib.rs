@@ -71,6 +71,20 @@ fn pick_and_ingest(handle: tauri::AppHandle, app: AppState<'_>) -> AppResult<Vec
     app.ingest(&paths)
 }
 
+/// Every PDF under a folder chosen in the system's folder dialog (recursively), queued.
+#[tauri::command(async)]
+fn pick_folder_and_ingest(
+    handle: tauri::AppHandle,
+    app: AppState<'_>,
+) -> AppResult<Vec<QueueItem>> {
+    let picked = handle
+        .dialog()
+        .file()
+        .blocking_pick_folder()
+        .and_then(|p| p.into_path().ok());
+    app.ingest(&picked.into_iter().collect::<Vec<PathBuf>>())
+}
+
 /// A site profile file chosen in the system's file dialog ("" when none was chosen).
 #[tauri::command(async)]
 fn pick_profile(handle: tauri::AppHandle) -> String {
@@ -221,6 +235,7 @@ pub fn run() {
             snapshot,
             ingest_paths,
             pick_and_ingest,
+            pick_folder_and_ingest,
             pick_profile,
             retry_with_password,
             cancel_item,

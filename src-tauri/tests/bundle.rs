@@ -25,4 +25,7 @@ fn the_bundle_ships_every_registered_model_file() {
         );
     }
     assert!(resources.contains_key("../models/registry.json"));
+    // the model's drift reference (`jobs drift`, the History's drift column)
+    assert!(resources.contains_key("../models/drift-reference.json"));
+    assert!(root.join("../models/drift-reference.json").is_file());
 }

@@ -649,6 +649,12 @@ fn desktop_window_end_to_end() {
         jobs.as_u64().unwrap_or(0) >= 2,
         "batch and review jobs listed"
     );
+    // each job against the model's drift reference (three short letters: too few words)
+    let drift = wd.js(
+        "return document.querySelector('#history-body tr:last-child td:nth-child(7)').textContent",
+        json!([]),
+    );
+    assert_eq!(drift, json!("too few words to tell"));
     // the audit report of the newest job, from its row: PDF and CSV, no document text
     wd.click("#history-body tr:first-child button.export-audit");
     wd.wait_for(

@@ -95,7 +95,12 @@ export type ReviewPage = { item_id: number, page: number, pages: number,
  */
 image: string, width: number, height: number, entities: Array<ReviewEntity>, added_boxes: Array<ReviewBox>, added_terms: Array<ReviewTerm>, categories: Array<string>, };
 
-export type HistoryRow = { job_id: bigint, started_at: string, status: string, documents: number, failed: number, max_risk: number, };
+export type HistoryRow = { job_id: bigint, started_at: string, status: string, documents: number, failed: number, max_risk: number, 
+/**
+ * The job against the model's drift reference (`pdf-deid jobs drift`): "none",
+ * the flagged measures, "too few words to tell", or "no statistics".
+ */
+drift: string, };
 
 export type Fault = "bad_input" | "environment" | "internal";
 
@@ -114,6 +119,7 @@ export interface Commands {
   snapshot: { args: {  }; result: Snapshot };
   ingest_paths: { args: { paths: Array<string> }; result: Array<QueueItem> };
   pick_and_ingest: { args: {  }; result: Array<QueueItem> };
+  pick_folder_and_ingest: { args: {  }; result: Array<QueueItem> };
   pick_profile: { args: {  }; result: string };
   retry_with_password: { args: { id: number; password: string }; result: QueueItem };
   cancel_item: { args: { id: number }; result: null };

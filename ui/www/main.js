@@ -289,7 +289,7 @@ async function loadHistory() {
     for (const h of hist) {
       const tr = document.createElement('tr');
       for (const v of [String(h.job_id), h.started_at, h.status, String(h.documents),
-        String(h.failed), h.max_risk.toFixed(2)]) {
+        String(h.failed), h.max_risk.toFixed(2), h.drift]) {
         const td = document.createElement('td');
         td.textContent = v;
         tr.append(td);
@@ -606,6 +606,13 @@ async function init() {
   $('add-files').onclick = async () => {
     try {
       addItems(await call('pick_and_ingest', {}));
+    } catch (e) {
+      showError(errorText(e));
+    }
+  };
+  $('add-folder').onclick = async () => {
+    try {
+      addItems(await call('pick_folder_and_ingest', {}));
     } catch (e) {
       showError(errorText(e));
     }

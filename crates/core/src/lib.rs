@@ -8,6 +8,7 @@ pub mod child;
 pub mod config;
 pub mod detect;
 pub mod detector;
+pub mod drift;
 pub mod engine;
 pub mod entity;
 pub mod error;

@@ -7,13 +7,49 @@
 //!   + c·(pages rasterised)
 //!   + d·(pages with images but no text layer)
 //!   + e·(quasi-identifiers kept)
-//!   + f·(low-confidence OCR words redacted next to PHI).
+//!   + f·(low-confidence OCR words redacted next to PHI)
+//!   + h·(name- or place-like words left outside every detection).
+//!
+//! The expected number of missed PHI entities ([`expected_missed`]) is reported beside
+//! it, not weighted in (docs/risk.md says why).
 //!
 //! It rises with every term and stays in [0, 1).
 
 use serde::{Deserialize, Serialize};
 
 use crate::entity::Entity;
+use crate::types::Category;
+
+/// PHI entities missed per entity found, by category: the combined detector on the
+/// presidio-synth *tuning* half (708 notes, 10,645 words; `eval --gold … --tuning-half`,
+/// 2026-12-04): gold entities of the category no prediction touched, over those found.
+/// Categories without a miss there get [`MISSED_FLOOR`]. Ages under 90 are not counted
+/// (Safe Harbor keeps them).
+pub const MISSED_PER_FOUND: &[(Category, f32)] = &[
+    (Category::Address, 2.0 / 261.0),
+    (Category::Date, 1.0 / 54.0),
+    (Category::Location, 22.0 / 182.0),
+    (Category::Name, 7.0 / 383.0),
+    (Category::Organization, 16.0 / 111.0),
+    (Category::Zip, 2.0 / 18.0),
+];
+
+/// Misses per find of a category with none measured (a small sample is no proof of zero).
+pub const MISSED_FLOOR: f32 = 0.005;
+
+/// Expected PHI entities the detectors missed, from what they found: Σ over found
+/// entities of their category's misses per find ([`MISSED_PER_FOUND`]).
+pub fn expected_missed(entities: &[Entity]) -> f32 {
+    entities
+        .iter()
+        .map(|e| {
+            MISSED_PER_FOUND
+                .iter()
+                .find(|(c, _)| *c == e.category)
+                .map_or(MISSED_FLOOR, |(_, m)| *m)
+        })
+        .sum()
+}
 
 /// Weights of the document risk formula.
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +60,10 @@ pub struct RiskConfig {
     pub image_only_page: f32,
     pub quasi_identifier: f32,
     pub ocr_low_confidence: f32,
+    /// Per expected missed PHI entity ([`expected_missed`]).
+    pub expected_missed: f32,
+    /// Per name- or place-like word left in the text.
+    pub candidate_left: f32,
     /// Documents at or above this risk are marked "review".
     pub review_threshold: f32,
 }
@@ -37,6 +77,12 @@ impl RiskConfig {
             image_only_page: 0.8,
             quasi_identifier: 0.05,
             ocr_low_confidence: 0.1,
+            // one expected missed identifier alone makes the risk 0.5: review
+            // reported, not weighted: as a term it lowered the rank correlation of risk
+            // and missed PHI on the presidio-synth held-back half from 0.252 to 0.133
+            expected_missed: 0.0,
+            // chosen on the presidio-synth tuning half (0.1: rho 0.281, 0.3: 0.291)
+            candidate_left: 0.3,
             review_threshold: 0.5,
         }
     }
@@ -51,6 +97,11 @@ pub struct RiskInputs {
     /// OCR words read with low confidence next to PHI (redacted generously).
     #[serde(default)]
     pub ocr_low_confidence: usize,
+    /// Words left in the text that look like names or places (a census name or a known
+    /// place that is no ordinary or clinical word; capitalised where the text has both
+    /// casings): candidates the detectors did not take.
+    #[serde(default)]
+    pub candidates_left: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,6 +109,9 @@ pub struct RiskReport {
     pub score: f32,
     pub low_confidence_sum: f32,
     pub propagated_only: usize,
+    /// Expected PHI entities missed ([`expected_missed`]).
+    #[serde(default)]
+    pub expected_missed: f32,
     pub inputs: RiskInputs,
     pub review: bool,
 }
@@ -73,20 +127,47 @@ pub fn document_risk(entities: &[Entity], inputs: RiskInputs, cfg: &RiskConfig) 
         .map(entity_risk)
         .sum();
     let prop = entities.iter().filter(|e| e.propagated_only()).count();
+    let missed = expected_missed(entities);
     let s = cfg.low_confidence * low
         + cfg.propagated_only * prop as f32
         + cfg.rasterised_page * inputs.rasterised_pages as f32
         + cfg.image_only_page * inputs.image_only_pages as f32
         + cfg.ocr_low_confidence * inputs.ocr_low_confidence as f32
-        + cfg.quasi_identifier * inputs.quasi_identifiers_kept as f32;
+        + cfg.quasi_identifier * inputs.quasi_identifiers_kept as f32
+        + cfg.expected_missed * missed
+        + cfg.candidate_left * inputs.candidates_left as f32;
     let score = 1.0 - (-s).exp();
     RiskReport {
         score,
         low_confidence_sum: low,
         propagated_only: prop,
+        expected_missed: missed,
         review: score >= cfg.review_threshold,
         inputs,
     }
+}
+
+/// The document risk of a text (text mode: `eval`): the entities of one text,
+/// quasi-identifiers counted in what they leave, and the name- or place-like words left
+/// (counted by the caller, which has the word lists).
+pub fn text_document_risk(
+    text: &str,
+    entities: &[Entity],
+    candidates_left: usize,
+    cfg: &RiskConfig,
+) -> RiskReport {
+    let mut t = text.as_bytes().to_vec();
+    for e in entities {
+        for b in t.iter_mut().take(e.end).skip(e.start) {
+            *b = b' ';
+        }
+    }
+    let inputs = RiskInputs {
+        quasi_identifiers_kept: quasi_identifiers(&String::from_utf8_lossy(&t)),
+        candidates_left,
+        ..RiskInputs::default()
+    };
+    document_risk(entities, inputs, cfg)
 }
 
 /// Count quasi-identifiers left in the text: ages 89 and under, bare years, sex words,

@@ -22,6 +22,7 @@ use std::sync::LazyLock;
 
 use crate::entity::Entity;
 use crate::joblog::HmacKey;
+use crate::text::MONTHS;
 use crate::types::{Category, Paragraph};
 
 const FIRST_NAMES: &str = include_str!("../../../assets/dict/first_names.txt");
@@ -38,21 +39,6 @@ fn words(list: &'static str) -> Vec<&'static str> {
         .filter(|w| w.len() >= 3 && w.chars().all(char::is_alphabetic))
         .collect()
 }
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// A detected string survived into the text output.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -395,45 +381,33 @@ impl<'a> Surrogates<'a> {
             out.push_str(p.text.get(pos..).unwrap_or_default());
             out.push_str("\n\n");
         }
-        let hay = format!(" {} ", normalise(&out));
+        let hay = format!(" {} ", crate::text::normalise(&out));
+        let survives = |t: &str| {
+            let n = crate::text::normalise(t);
+            n.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+                && hay.contains(&format!(" {n} "))
+        };
         for e in entities {
             let t = paras
                 .get(e.para)
                 .and_then(|p| p.text.get(e.start..e.end))
                 .unwrap_or_default();
-            let n = normalise(t);
-            if n.chars().filter(|c| c.is_alphanumeric()).count() >= 3
-                && hay.contains(&format!(" {n} "))
-            {
+            if survives(t) {
                 return Err(SurvivorError {
                     category: e.category.as_str(),
                     entity: e.id,
                 });
             }
         }
-        // the reports' texts: reviewer boxes and everything else the output removed
-        for (i, t) in also.iter().enumerate() {
-            let n = normalise(t);
-            if n.chars().filter(|c| c.is_alphanumeric()).count() >= 3
-                && hay.contains(&format!(" {n} "))
-            {
-                return Err(SurvivorError {
-                    category: "REPORTED",
-                    entity: i,
-                });
-            }
+        // the report's texts: reviewer boxes and everything else the output removed
+        if let Some(i) = also.iter().position(|t| survives(t)) {
+            return Err(SurvivorError {
+                category: "REPORTED",
+                entity: i,
+            });
         }
         Ok(out.trim_end().to_string() + "\n")
     }
-}
-
-/// Lower case, every run of non-alphanumerics one space.
-fn normalise(t: &str) -> String {
-    t.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn num(s: &str) -> Option<i64> {

@@ -8,6 +8,33 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::types::{Glyph, Rect, RedactionPlan};
 
+/// Month names, lower case, January first.
+pub const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Weekday names, lower case, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Redacted strings shorter than this (after normalisation) are checked geometrically only.
 pub const MIN_CHECKED_LEN: usize = 4;
 /// Normalise for comparison: NFKC, lower case, every run of non-alphanumerics → one space.

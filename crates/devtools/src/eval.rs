@@ -294,9 +294,56 @@ impl Scores {
     }
 }
 
+/// Spearman's rank correlation of two equally long samples (ties share their mean rank);
+/// `None` when either side is constant or there are fewer than three pairs.
+pub fn spearman(xs: &[f64], ys: &[f64]) -> Option<f64> {
+    fn ranks(v: &[f64]) -> Vec<f64> {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        let mut i = 0;
+        while i < idx.len() {
+            let mut j = i;
+            while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+                j += 1;
+            }
+            let mean = (i + j) as f64 / 2.0 + 1.0;
+            for &k in &idx[i..=j] {
+                r[k] = mean;
+            }
+            i = j + 1;
+        }
+        r
+    }
+    if xs.len() != ys.len() || xs.len() < 3 {
+        return None;
+    }
+    let (rx, ry) = (ranks(xs), ranks(ys));
+    let n = rx.len() as f64;
+    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spearman_ranks_with_ties() {
+        let up = spearman(&[1.0, 2.0, 3.0, 4.0], &[10.0, 20.0, 30.0, 40.0]).expect("rho");
+        assert!((up - 1.0).abs() < 1e-9);
+        let down = spearman(&[1.0, 2.0, 3.0, 4.0], &[4.0, 3.0, 2.0, 1.0]).expect("rho");
+        assert!((down + 1.0).abs() < 1e-9);
+        let tied = spearman(&[0.1, 0.1, 0.5, 0.9], &[0.0, 0.0, 1.0, 3.0]).expect("rho");
+        assert!((tied - 1.0).abs() < 1e-9, "{tied}");
+        assert_eq!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
+    }
 
     #[test]
     fn residual_phi_is_dates_with_a_year_titled_names_and_placeholders() {

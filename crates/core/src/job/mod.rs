@@ -291,6 +291,7 @@ pub fn run_inputs(
         log: &log,
         key: &key,
         job_id,
+        stats: std::cell::RefCell::new(crate::joblog::JobStats::default()),
     };
     let names = OutputNames::new(req.names, &key);
     let mut docs = Vec::with_capacity(inputs.len());
@@ -345,6 +346,14 @@ pub fn run_inputs(
         (0, _) => "cancelled",
         _ => "partial",
     };
+    // the job's detection statistics (no text), for `jobs drift`
+    let stats = ctx.stats.into_inner();
+    if stats.documents > 0 {
+        if let Err(e) = log.record_job_stats(job_id, &stats) {
+            // statistics are auxiliary: the outputs and their rows stand without them
+            tracing::warn!(job_id, error = %e, "job statistics not recorded");
+        }
+    }
     log.finish_job(job_id, &now_rfc3339(), status)
         .map_err(|e| Error::JobLog(e.to_string()))?;
     on_event(&JobEvent::Finished {
@@ -368,6 +377,8 @@ struct DocContext<'a> {
     log: &'a JobLog,
     key: &'a HmacKey,
     job_id: i64,
+    /// What the job's documents held (categories, scores, words), for the job log.
+    stats: std::cell::RefCell<crate::joblog::JobStats>,
 }
 
 /// A verified output in its temp file, with its report.
@@ -555,6 +566,13 @@ impl DocContext<'_> {
             });
         match result {
             Ok((status, report, stage_ms, (peak_rss_kb, worker_pid))) => {
+                self.stats.borrow_mut().add_document(
+                    report.words,
+                    report
+                        .entities
+                        .iter()
+                        .map(|e| (e.category.as_str(), e.score)),
+                );
                 let rec = done_record(head, output_tag, status, &report, stage_ms.clone());
                 if let Err(e) = log.record_document(job_id, &rec) {
                     // no record, no output: the next run redoes this document

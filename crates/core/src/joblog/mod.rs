@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::ErrorCode;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use rusqlite::{Transaction, TransactionBehavior};
 
 // The job log by purpose: `schema` (migrations, column lists), `key` (the HMAC key),
@@ -62,6 +62,60 @@ pub enum JobLogError {
 }
 
 type Result<T, E = JobLogError> = std::result::Result<T, E>;
+
+/// What a job's detections looked like, without any text: words read, entities per
+/// category and detector scores in ten bins. Kept in the job's row (`model_versions.stats`)
+/// when the job ends, and the input of `pdf-deid jobs drift`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct JobStats {
+    /// Documents processed (skipped ones count in the job that did them).
+    pub documents: u64,
+    pub words: u64,
+    /// Entities per category (`NAME`, `DATE`, …).
+    pub entities: BTreeMap<String, u64>,
+    /// Entity scores in bins of 0.1 (`[0, 0.1)` … `[0.9, 1.0]`).
+    pub score_bins: [u64; 10],
+}
+
+impl JobStats {
+    /// Add one document: its word count and each entity's category and score.
+    pub fn add_document<'a>(
+        &mut self,
+        words: usize,
+        entities: impl IntoIterator<Item = (&'a str, f32)>,
+    ) {
+        self.documents += 1;
+        self.words += words as u64;
+        for (category, score) in entities {
+            *self.entities.entry(category.to_string()).or_default() += 1;
+            let bin = ((score.clamp(0.0, 1.0) * 10.0) as usize).min(9);
+            self.score_bins[bin] += 1;
+        }
+    }
+
+    /// Entities of `category` per 1,000 words.
+    pub fn per_1000_words(&self, category: &str) -> f64 {
+        let n = self.entities.get(category).copied().unwrap_or(0);
+        if self.words == 0 {
+            0.0
+        } else {
+            1000.0 * n as f64 / self.words as f64
+        }
+    }
+}
+
+/// A job's `model_versions` JSON (detectors, policy, profile, statistics).
+fn model_versions_of(conn: &Connection, job_id: i64) -> Result<serde_json::Value> {
+    let json: String = conn
+        .query_row(
+            "SELECT model_versions FROM jobs WHERE id = ?1",
+            [job_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(JobLogError::JobNotFound(job_id))?;
+    Ok(serde_json::from_str(&json)?)
+}
 
 pub struct JobInfo {
     pub tool_version: String,
@@ -267,6 +321,34 @@ impl JobLog {
         let id = tx.last_insert_rowid();
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Keep a job's statistics in its row (`model_versions.stats`; no text).
+    pub fn record_job_stats(&self, job_id: i64, stats: &JobStats) -> Result<()> {
+        let tx = self.write_tx()?;
+        let mut v = model_versions_of(&tx, job_id)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("stats".into(), serde_json::to_value(stats)?);
+        }
+        tx.execute(
+            "UPDATE jobs SET model_versions = ?2 WHERE id = ?1",
+            params![job_id, serde_json::to_string(&v)?],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A job's statistics and the detectors it ran with (`None` for a job that kept none:
+    /// older, unfinished or empty).
+    pub fn job_stats(&self, job_id: i64) -> Result<Option<(JobStats, serde_json::Value)>> {
+        let v = model_versions_of(&self.conn, job_id)?;
+        Ok(match v.get("stats") {
+            Some(s) => Some((
+                serde_json::from_value(s.clone())?,
+                v.get("detectors").cloned().unwrap_or_default(),
+            )),
+            None => None,
+        })
     }
 
     pub fn finish_job(&self, job_id: i64, finished_at: &str, status: &str) -> Result<()> {

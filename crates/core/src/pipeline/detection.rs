@@ -460,6 +460,43 @@ impl Engine {
         kept
     }
 
+    /// Name- or place-like words of `text` outside every entity of `entities` (those of
+    /// this text): a census name or a known place that is no ordinary or clinical word,
+    /// capitalised where the text has both casings. A risk input: candidates the
+    /// detectors did not take.
+    pub fn candidates_left<'e>(
+        &self,
+        text: &str,
+        entities: impl Iterator<Item = &'e Entity> + Clone,
+    ) -> usize {
+        let flat = crate::detect::rules::flat_case(text);
+        let mut n = 0;
+        let mut start = 0;
+        for w in text.split(|c: char| !c.is_alphabetic()) {
+            let (s, e) = (start, start + w.len());
+            start = e + text[e..].chars().next().map_or(0, char::len_utf8);
+            if w.chars().count() < 3
+                || (!flat && !w.chars().next().is_some_and(char::is_uppercase))
+                || entities.clone().any(|x| x.start < e && s < x.end)
+            {
+                continue;
+            }
+            if self.rules.is_known_name_or_place(w)
+                && !self.rules.is_ordinary_word(w)
+                && !self.rules.is_clinical_word(w)
+            {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Text mode's document risk ([`crate::risk::text_document_risk`]).
+    pub fn text_risk(&self, text: &str, entities: &[Entity]) -> crate::risk::RiskReport {
+        let left = self.candidates_left(text, entities.iter());
+        crate::risk::text_document_risk(text, entities, left, &self.cfg.risk)
+    }
+
     /// Text mode: each text is its own document (one unit, one blob).
     pub fn detect_texts(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
         texts
@@ -481,29 +518,9 @@ impl Engine {
 }
 
 pub(super) fn is_month_or_weekday(w: &str) -> bool {
-    const NAMES: [&str; 19] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
     let l = w.to_lowercase();
-    NAMES
+    crate::text::MONTHS
         .iter()
+        .chain(&crate::text::WEEKDAYS)
         .any(|n| l == *n || (l.len() >= 3 && l.len() <= 4 && n.starts_with(l.as_str())))
 }

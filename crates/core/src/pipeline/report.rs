@@ -253,6 +253,20 @@ impl Engine {
                 image_only_pages: image_only.len(),
                 quasi_identifiers_kept: quasi,
                 ocr_low_confidence: low_confidence,
+                candidates_left: paras
+                    .iter()
+                    .map(|p| {
+                        // what the reviewer rejected was looked at: no candidate
+                        let in_para = |e: &&Entity| e.para == p.id;
+                        self.candidates_left(
+                            &p.text,
+                            entities
+                                .iter()
+                                .filter(in_para)
+                                .chain(rejected.iter().filter(in_para)),
+                        )
+                    })
+                    .sum(),
             },
             &self.cfg.risk,
         );
