@@ -859,22 +859,22 @@ fn jobs_drift(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     use deid_core::drift::{compare, DriftReference, DriftThresholds};
-    let job = match job {
-        Some(j) => j,
+    let stats_of = |id: i64| {
+        log.job_stats(id)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .with_context(|| {
+                format!("job {id} has no detection statistics (an older or empty job)")
+            })
+    };
+    let (job, (stats, detectors)) = match job {
+        Some(j) => (j, stats_of(j)?),
         None => log
             .recent_jobs(1000)
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .iter()
-            .map(|j| j.id)
-            .find(|&id| log.job_stats(id).ok().flatten().is_some())
+            .find_map(|j| Some((j.id, log.job_stats(j.id).ok()??)))
             .context("no job in this log has detection statistics yet")?,
     };
-    let (stats, detectors) = log
-        .job_stats(job)
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .with_context(|| {
-            format!("job {job} has no detection statistics (an older or empty job)")
-        })?;
     if let Some(path) = write_reference {
         let r = DriftReference {
             made_with: format!("pdf-deid jobs drift --job {job} --write-reference"),
@@ -887,10 +887,7 @@ fn jobs_drift(
     }
     let (reference, what) = match against {
         Some(other) => {
-            let (s, d) = log
-                .job_stats(other)
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .with_context(|| format!("job {other} has no detection statistics"))?;
+            let (s, d) = stats_of(other)?;
             (
                 DriftReference {
                     made_with: format!("job {other}"),

@@ -98,9 +98,9 @@ impl PolicyRules {
                 Vec::new()
             }
             // an address that ends in a UK postcode keeps the postcode's outward code
+            // (an empty range before the outward code is dropped below)
             Category::Address if self.postcode_outward => match trailing_postcode(text) {
-                Some((outward, inward)) if outward > 0 => vec![(0, outward), (inward, text.len())],
-                Some((_, inward)) => vec![(inward, text.len())],
+                Some((outward, inward)) => vec![(0, outward), (inward, text.len())],
                 None => whole,
             },
             _ => whole,
@@ -286,31 +286,32 @@ impl Profile {
                 )));
             }
         }
-        let unit = |key: &str, v: f32| -> Result<(), ProfileError> {
+        // `place`: "line N: " or nothing
+        let unit = |place: String, key: &str, v: f32| -> Result<(), ProfileError> {
             if !(0.0..=1.0).contains(&v) {
-                return Err(err(format!("{}key `{key}`: {v} is outside 0..1", at(key))));
+                return Err(err(format!("{place}key `{key}`: {v} is outside 0..1")));
             }
             Ok(())
         };
         if let Some(r) = p.review_threshold {
-            unit("review_threshold", r)?;
+            unit(at("review_threshold"), "review_threshold", r)?;
         }
         for (k, rule) in &p.categories {
             check_category(k)?;
             if let Some(s) = rule.min_score {
-                if !(0.0..=1.0).contains(&s) {
-                    // the line of this category's min_score, not another's
-                    let table = find_key(toml_text, k).unwrap_or(1);
-                    let line = toml_text
-                        .lines()
-                        .enumerate()
-                        .skip(table - 1)
-                        .find(|(_, l)| l.trim_start().starts_with("min_score"))
-                        .map_or(table, |(i, _)| i + 1);
-                    return Err(err(format!(
-                        "line {line}: key `categories.{k}.min_score`: {s} is outside 0..1"
-                    )));
-                }
+                // the line of this category's min_score, not another's
+                let table = find_key(toml_text, k).unwrap_or(1);
+                let line = toml_text
+                    .lines()
+                    .enumerate()
+                    .skip(table - 1)
+                    .find(|(_, l)| l.trim_start().starts_with("min_score"))
+                    .map_or(table, |(i, _)| i + 1);
+                unit(
+                    format!("line {line}: "),
+                    &format!("categories.{k}.min_score"),
+                    s,
+                )?;
             }
         }
         for (k, terms) in &p.deny {

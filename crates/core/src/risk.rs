@@ -156,18 +156,26 @@ pub fn text_document_risk(
     candidates_left: usize,
     cfg: &RiskConfig,
 ) -> RiskReport {
+    let inputs = RiskInputs {
+        quasi_identifiers_kept: quasi_identifiers_left(text, entities),
+        candidates_left,
+        ..RiskInputs::default()
+    };
+    document_risk(entities, inputs, cfg)
+}
+
+/// Quasi-identifiers of `text` outside the byte ranges of `entities` (those of this text).
+pub fn quasi_identifiers_left<'e>(
+    text: &str,
+    entities: impl IntoIterator<Item = &'e Entity>,
+) -> usize {
     let mut t = text.as_bytes().to_vec();
     for e in entities {
         for b in t.iter_mut().take(e.end).skip(e.start) {
             *b = b' ';
         }
     }
-    let inputs = RiskInputs {
-        quasi_identifiers_kept: quasi_identifiers(&String::from_utf8_lossy(&t)),
-        candidates_left,
-        ..RiskInputs::default()
-    };
-    document_risk(entities, inputs, cfg)
+    quasi_identifiers(&String::from_utf8_lossy(&t))
 }
 
 /// Count quasi-identifiers left in the text: ages 89 and under, bare years, sex words,

@@ -399,7 +399,7 @@ impl<'a> Surrogates<'a> {
                 });
             }
         }
-        // the report's texts: reviewer boxes and everything else the output removed
+        // texts the output removed without an entity (the reviewer's boxes)
         if let Some(i) = also.iter().position(|t| survives(t)) {
             return Err(SurvivorError {
                 category: "REPORTED",

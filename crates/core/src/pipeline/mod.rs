@@ -229,7 +229,13 @@ impl Engine {
             })?;
             let s =
                 crate::surrogate::Surrogates::new(key, &paras, &entities, self.cfg.rules.day_first);
-            let boxes: Vec<&str> = report.entities.iter().map(|e| e.text.as_str()).collect();
+            // the entities are checked by their spans; the reviewer's boxes by their texts
+            let boxes: Vec<&str> = report
+                .entities
+                .iter()
+                .filter(|e| e.source == crate::review::BOX_SOURCE)
+                .map(|e| e.text.as_str())
+                .collect();
             Some(
                 s.document_text(&paras, &entities, &boxes)
                     .map_err(|_| Error::Verification {
