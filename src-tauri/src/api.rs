@@ -151,10 +151,11 @@ pub struct BatchSummary {
 }
 
 /// A detection on the review screen. `key` is the HMAC of its text: rejecting it keeps
-/// every occurrence of that text.
+/// every occurrence of that text; `at` names this one occurrence.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ReviewEntity {
     pub key: String,
+    pub at: Option<ReviewAt>,
     pub category: String,
     pub score: f32,
     pub source: String,
@@ -163,8 +164,76 @@ pub struct ReviewEntity {
     pub rejected: bool,
 }
 
-/// A box the reviewer drew, in page-image pixels.
+/// Where one detection starts in the document's text (paragraph, byte offset): the name
+/// of a single occurrence, no text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReviewAt {
+    pub para: u32,
+    pub start: u32,
+}
+
+/// What happens to a detection when the decisions so far are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectionStatus {
+    /// Redacted in the output.
+    Removed,
+    /// Rejected by the reviewer: kept in the output.
+    Kept,
+    /// Added by the reviewer (a drawn box or a typed term).
+    Added,
+}
+
+/// A row of the detections list: every detection of the document, on every page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ReviewDetection {
+    pub key: String,
+    pub at: Option<ReviewAt>,
+    /// 0-based page.
+    pub page: u32,
+    pub category: String,
+    pub score: f32,
+    /// The detectors that found it ("rules+ner", "reviewer"…).
+    pub source: String,
+    /// Found by the hybrid search from another detection, not by a detector here.
+    pub propagated: bool,
+    pub status: DetectionStatus,
+}
+
+/// The detections list of a document with why it was flagged and the undo state.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReviewList {
+    pub detections: Vec<ReviewDetection>,
+    /// Why the document was (or was not) flagged for review: the risk and its inputs, in
+    /// words, without document text.
+    pub reasons: Vec<String>,
+    pub risk: f32,
+    pub flagged: bool,
+    pub can_undo: bool,
+    pub can_redo: bool,
+    pub pending: u32,
+}
+
+/// One detection or every occurrence of its text (`at` none), for rejecting or restoring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RejectTarget {
+    pub key: String,
+    pub at: Option<ReviewAt>,
+}
+
+/// A rendered page of the verified output (no boxes: what will be sent).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OutputPage {
+    pub page: u32,
+    pub pages: u32,
+    /// `data:image/png;base64,…` rendered from the verified output file.
+    pub image: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A box the reviewer drew, in page-image pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ReviewBox {
     pub page: u32,
     pub rect: [f32; 4],
@@ -291,6 +360,23 @@ pub const COMMANDS: &[CommandSig] = &[
         ts::<u32>,
     ),
     (
+        "set_rejected_many",
+        &[
+            ("id", ts::<u32>),
+            ("targets", ts::<Vec<RejectTarget>>),
+            ("rejected", ts::<bool>),
+        ],
+        ts::<u32>,
+    ),
+    ("review_detections", &[("id", ts::<u32>)], ts::<ReviewList>),
+    (
+        "output_page",
+        &[("id", ts::<u32>), ("page", ts::<u32>)],
+        ts::<OutputPage>,
+    ),
+    ("undo", &[("id", ts::<u32>)], ts::<u32>),
+    ("redo", &[("id", ts::<u32>)], ts::<u32>),
+    (
         "add_box",
         &[("id", ts::<u32>), ("rect", ts::<ReviewBox>)],
         ts::<u32>,
@@ -329,6 +415,12 @@ pub fn typescript() -> String {
         AppEvent::decl(),
         BatchSummary::decl(),
         ReviewEntity::decl(),
+        ReviewAt::decl(),
+        DetectionStatus::decl(),
+        ReviewDetection::decl(),
+        ReviewList::decl(),
+        RejectTarget::decl(),
+        OutputPage::decl(),
         ReviewBox::decl(),
         ReviewTerm::decl(),
         ReviewPage::decl(),

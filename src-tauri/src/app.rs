@@ -17,10 +17,11 @@ use deid_core::review::{AddedBox, AddedTerm, Decisions, PageView};
 use deid_core::types::Category;
 
 use crate::api::{
-    AppEvent, AppSettings, BatchState, BatchSummary, HistoryRow, ItemStatus, QueueItem, ReviewBox,
-    ReviewEntity, ReviewPage, ReviewTerm, Snapshot, StageName,
+    AppEvent, AppSettings, BatchState, BatchSummary, HistoryRow, ItemStatus, OutputPage, QueueItem,
+    RejectTarget, ReviewBox, ReviewEntity, ReviewList, ReviewPage, ReviewTerm, Snapshot, StageName,
 };
 use crate::error::{AppError, AppResult};
+use crate::review::{self, DecisionState, History};
 use crate::worker_cli::WorkerCli;
 
 /// What the app needs from the window system.
@@ -47,6 +48,17 @@ struct Entry {
     boxes_px: Vec<crate::api::ReviewBox>,
     /// Pixel ↔ page mapping of the pages rendered so far.
     views: BTreeMap<u32, PageView>,
+    /// Undo and redo of the decisions.
+    history: History,
+}
+
+impl Entry {
+    fn decision_state(&self) -> DecisionState {
+        DecisionState {
+            decisions: self.decisions.clone(),
+            boxes_px: self.boxes_px.clone(),
+        }
+    }
 }
 
 struct Running {
@@ -225,6 +237,7 @@ impl App {
                 decisions: Decisions::default(),
                 applied: Decisions::default(),
                 boxes_px: Vec::new(),
+                history: History::default(),
                 views: BTreeMap::new(),
             });
         }
@@ -705,32 +718,25 @@ impl App {
             Ok(())
         })?;
         let on_page = |e: &&EntityReport| e.page == page as usize;
-        let entity = |e: &EntityReport, rejected: bool| ReviewEntity {
+        let entity = |e: &EntityReport| ReviewEntity {
             key: e.text_hmac.clone(),
+            at: e.at.map(review::to_api_at),
             category: e.category.as_str().to_string(),
             score: e.score,
             source: e.source.clone(),
             boxes: e.rects.iter().map(|r| view.to_px(r)).collect(),
-            rejected: rejected || decisions.rejected.contains(&e.text_hmac),
+            rejected: review::is_rejected(&decisions, e),
         };
-        let mut entities: Vec<ReviewEntity> = report
+        // detections rejected in an earlier apply stay visible so they can be restored
+        let entities: Vec<ReviewEntity> = report
             .entities
             .iter()
+            .chain(&report.rejected)
             .filter(on_page)
             .filter(|e| e.source != deid_core::review::BOX_SOURCE)
-            .map(|e| entity(e, false))
+            .map(entity)
             .collect();
-        // detections rejected in an earlier apply stay visible so they can be restored
-        entities.extend(report.rejected.iter().filter(on_page).map(|e| {
-            let mut v = entity(e, decisions.rejected.contains(&e.text_hmac));
-            v.source = e.source.clone();
-            v
-        }));
-        use base64::Engine as _;
-        let image = format!(
-            "data:image/png;base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(&rendered.png)
-        );
+        let image = png_data_url(&rendered.png);
         Ok(ReviewPage {
             item_id: id,
             page,
@@ -759,11 +765,7 @@ impl App {
         let n = self
             .entry_view(id, |e| {
                 let d = &e.decisions;
-                let n = if *d == e.applied {
-                    0
-                } else {
-                    (d.rejected.len() + d.added_terms.len() + d.added_boxes.len()) as u32
-                };
+                let n = if *d == e.applied { 0 } else { d.len() as u32 };
                 Ok(n)
             })
             .unwrap_or(0);
@@ -771,16 +773,98 @@ impl App {
         n
     }
 
+    /// Change the decisions of document `id` with `f` as one undo step; returns the number
+    /// of decisions not yet applied.
+    fn decide(&self, id: u32, f: impl FnOnce(&mut Entry) -> AppResult<()>) -> AppResult<u32> {
+        self.entry_view(id, |e| {
+            let before = e.decision_state();
+            f(e)?;
+            let now = e.decision_state();
+            e.history.record(before, &now);
+            Ok(())
+        })?;
+        Ok(self.set_pending(id))
+    }
+
     /// Reject (or restore) every occurrence of the text with HMAC `key`.
     pub fn set_rejected(&self, id: u32, key: &str, rejected: bool) -> AppResult<u32> {
+        let target = RejectTarget {
+            key: key.to_string(),
+            at: None,
+        };
+        self.set_rejected_many(id, &[target], rejected)
+    }
+
+    /// Reject (or restore) several detections at once (one undo step): each one
+    /// occurrence, or every occurrence of its text when its `at` is none.
+    pub fn set_rejected_many(
+        &self,
+        id: u32,
+        targets: &[RejectTarget],
+        rejected: bool,
+    ) -> AppResult<u32> {
+        self.decide(id, |e| {
+            let report = e.report.as_ref().ok_or(AppError::NotReviewable)?;
+            for t in targets {
+                review::set_rejected(&mut e.decisions, report, t, rejected);
+            }
+            Ok(())
+        })
+    }
+
+    /// Take back the last decision (`redo`: put back the last one taken back).
+    pub fn undo_redo(&self, id: u32, redo: bool) -> AppResult<u32> {
         self.entry_view(id, |e| {
-            e.decisions.rejected.retain(|k| k != key);
-            if rejected {
-                e.decisions.rejected.push(key.to_string());
+            let now = e.decision_state();
+            let step = if redo {
+                e.history.redo(now)
+            } else {
+                e.history.undo(now)
+            };
+            if let Some(s) = step {
+                e.decisions = s.decisions;
+                e.boxes_px = s.boxes_px;
             }
             Ok(())
         })?;
         Ok(self.set_pending(id))
+    }
+
+    /// Every detection of document `id` with its status, why the document was flagged,
+    /// and whether undo and redo can go on.
+    pub fn review_detections(&self, id: u32) -> AppResult<ReviewList> {
+        self.entry_view(id, |e| {
+            let report = e.report.as_ref().ok_or(AppError::NotReviewable)?;
+            Ok(ReviewList {
+                detections: review::detections(report, &e.decisions),
+                reasons: review::reasons(report),
+                risk: report.risk.score,
+                flagged: report.review,
+                can_undo: e.history.can_undo(),
+                can_redo: e.history.can_redo(),
+                pending: e.item.pending_decisions,
+            })
+        })
+    }
+
+    /// Page `page` of document `id`'s verified output, rendered from the file that will be
+    /// sent (the output, not the original with boxes over it).
+    pub fn output_page(&self, id: u32, page: u32) -> AppResult<OutputPage> {
+        let output = self.entry_view(id, |e| {
+            e.item
+                .output
+                .clone()
+                .map(PathBuf::from)
+                .ok_or(AppError::NotReviewable)
+        })?;
+        let rendered = self.cli.render(&output, page as usize)?;
+        Ok(OutputPage {
+            page,
+            pages: rendered.pages as u32,
+            image: png_data_url(&rendered.png),
+            width: rendered.view.width_px as u32,
+            height: rendered.view.height_px as u32,
+        })
     }
 
     /// A box drawn on the page image (pixels) → a redaction rectangle in user space.
@@ -797,7 +881,7 @@ impl App {
         if rect.width() < 1.0 || rect.height() < 1.0 {
             return Err(AppError::Settings("the box is too small".into()));
         }
-        self.entry_view(id, |e| {
+        self.decide(id, |e| {
             e.decisions.added_boxes.push(AddedBox {
                 page: b.page as usize,
                 rect,
@@ -805,8 +889,7 @@ impl App {
             });
             e.boxes_px.push(b);
             Ok(())
-        })?;
-        Ok(self.set_pending(id))
+        })
     }
 
     /// Redact every occurrence of a term the reviewer typed.
@@ -816,13 +899,12 @@ impl App {
         if text.chars().count() < 2 {
             return Err(AppError::Settings("the term is too short".into()));
         }
-        self.entry_view(id, |e| {
+        self.decide(id, |e| {
             if !e.decisions.added_terms.iter().any(|x| x.text == text) {
                 e.decisions.added_terms.push(AddedTerm { text, category });
             }
             Ok(())
-        })?;
-        Ok(self.set_pending(id))
+        })
     }
 
     /// Re-redact the document with all decisions so far and verify; the new output
@@ -967,6 +1049,14 @@ impl App {
         )?;
         Ok(target.display().to_string())
     }
+}
+
+fn png_data_url(png: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
 }
 
 fn parse_category(s: &str) -> AppResult<Category> {

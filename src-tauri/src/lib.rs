@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod error;
+pub mod review;
 pub mod worker_cli;
 
 use std::path::PathBuf;
@@ -16,7 +17,8 @@ use tauri_plugin_notification::NotificationExt;
 use tauri_plugin_opener::OpenerExt;
 
 use api::{
-    AppEvent, AppSettings, HistoryRow, QueueItem, ReviewBox, ReviewPage, ReviewTerm, Snapshot,
+    AppEvent, AppSettings, HistoryRow, OutputPage, QueueItem, RejectTarget, ReviewBox, ReviewList,
+    ReviewPage, ReviewTerm, Snapshot,
 };
 use app::{App, AppPaths, Shell};
 use error::{AppError, AppResult};
@@ -153,6 +155,36 @@ fn set_rejected(app: AppState<'_>, id: u32, key: String, rejected: bool) -> AppR
     app.set_rejected(id, &key, rejected)
 }
 
+#[tauri::command]
+fn set_rejected_many(
+    app: AppState<'_>,
+    id: u32,
+    targets: Vec<RejectTarget>,
+    rejected: bool,
+) -> AppResult<u32> {
+    app.set_rejected_many(id, &targets, rejected)
+}
+
+#[tauri::command]
+fn review_detections(app: AppState<'_>, id: u32) -> AppResult<ReviewList> {
+    app.review_detections(id)
+}
+
+#[tauri::command(async)]
+fn output_page(app: AppState<'_>, id: u32, page: u32) -> AppResult<OutputPage> {
+    app.output_page(id, page)
+}
+
+#[tauri::command]
+fn undo(app: AppState<'_>, id: u32) -> AppResult<u32> {
+    app.undo_redo(id, false)
+}
+
+#[tauri::command]
+fn redo(app: AppState<'_>, id: u32) -> AppResult<u32> {
+    app.undo_redo(id, true)
+}
+
 #[tauri::command(async)]
 fn add_box(app: AppState<'_>, id: u32, rect: ReviewBox) -> AppResult<u32> {
     app.add_box(id, rect)
@@ -246,6 +278,11 @@ pub fn run() {
             history,
             review_page,
             set_rejected,
+            set_rejected_many,
+            review_detections,
+            output_page,
+            undo,
+            redo,
             add_box,
             add_term,
             apply_review,

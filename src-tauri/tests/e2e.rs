@@ -172,6 +172,27 @@ impl Driver {
         self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
 
+    /// Type `keys` (WebDriver key values: "j", "\u{E009}" for Control…) at whatever has
+    /// the focus; keys listed together in one string are pressed together.
+    fn keys(&self, chords: &[&str]) {
+        let mut actions = Vec::new();
+        for chord in chords {
+            let ks: Vec<String> = chord.chars().map(String::from).collect();
+            for k in &ks {
+                actions.push(json!({"type": "keyDown", "value": k}));
+            }
+            for k in ks.iter().rev() {
+                actions.push(json!({"type": "keyUp", "value": k}));
+            }
+        }
+        self.cmd(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+        self.cmd("DELETE", "/actions", None);
+    }
+
     fn screenshot(&self, name: &str) {
         use base64::Engine as _;
         let b64 = self.cmd("GET", "/screenshot", None);
@@ -446,6 +467,7 @@ fn desktop_window_end_to_end() {
         Duration::from_secs(60),
         "return document.body.dataset.review === 'ready' && document.querySelectorAll('.entity').length > 0",
     );
+    review_list_filters_bulk_undo_and_keyboard(&wd, first.as_u64().expect("id"));
     let key = HmacKey::load_or_create(&key_path).expect("key");
     let doctor = planted[0][5].clone();
     let candidates = [
@@ -572,6 +594,7 @@ fn desktop_window_end_to_end() {
     // the output: rejected name kept, boxed word and the other PHI gone, survivors unmoved
     let output = out.join("letter-1.pdf");
     let after = extract(&std::fs::read(&output).expect("output"));
+    output_beside_original(&wd, &before, &after);
     let text = text_of(&after);
     assert!(
         text.contains(&doctor.replace(' ', "")) || text.contains(&doctor),
@@ -873,5 +896,255 @@ fn desktop_window_end_to_end() {
     assert!(
         snapshot_ms < 750,
         "a command round trip took {snapshot_ms} ms with 500 queued files"
+    );
+}
+
+/// The detections list of the open review: reasons shown, a category filter, a bulk
+/// rejection of what it shows, undo and redo, then the keyboard alone (next detection,
+/// reject one occurrence, undo, the help overlay). Every decision made here is undone.
+fn review_list_filters_bulk_undo_and_keyboard(wd: &Driver, id: u64) {
+    let list = |wd: &Driver| wd.invoke("review_detections", json!({ "id": id }));
+    let total = wd.wait_for(
+        "the detections list",
+        Duration::from_secs(30),
+        "const n = document.querySelectorAll('#detections-body tr').length;\
+         return n > 0 && document.querySelectorAll('#review-reasons li').length > 0 ? n : null;",
+    );
+    let l = list(wd);
+    let dets = l["detections"].as_array().expect("detections").clone();
+    assert_eq!(
+        total.as_u64(),
+        Some(dets.len() as u64),
+        "every detection is a row"
+    );
+    assert!(
+        l["reasons"][0].as_str().unwrap_or("").starts_with("Risk "),
+        "the first reason is the risk: {}",
+        l["reasons"]
+    );
+    let n_dates = dets.iter().filter(|d| d["category"] == "DATE").count();
+    assert!(
+        n_dates >= 1 && n_dates < dets.len(),
+        "the letter has dates and other PHI"
+    );
+    // filter to dates: only date rows are shown
+    wd.js(
+        "const s = document.getElementById('filter-category'); s.value = 'DATE';\
+         s.dispatchEvent(new Event('change'));",
+        json!([]),
+    );
+    let shown = wd.js(
+        "return [...document.querySelectorAll('#detections-body tr td:nth-child(2)')].map(t => t.textContent)",
+        json!([]),
+    );
+    let shown = shown.as_array().expect("rows").clone();
+    assert_eq!(
+        shown.len(),
+        n_dates,
+        "the filter shows the dates: {shown:?}"
+    );
+    assert!(shown.iter().all(|c| c == "date"), "{shown:?}");
+    // bulk-reject what is shown: the dates are kept, nothing else
+    wd.click("#bulk-reject");
+    wd.wait_for(
+        "the bulk rejection",
+        Duration::from_secs(10),
+        "const rows = [...document.querySelectorAll('#detections-body tr')];\
+         return rows.length > 0 && rows.every(r => r.dataset.status === 'kept') || null",
+    );
+    let statuses = |wd: &Driver| -> Vec<(String, String)> {
+        list(wd)["detections"]
+            .as_array()
+            .expect("detections")
+            .iter()
+            .map(|d| {
+                (
+                    d["category"].as_str().unwrap_or("").to_string(),
+                    d["status"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let st = statuses(wd);
+    assert!(
+        st.iter().all(|(c, s)| (c == "DATE") == (s == "kept")),
+        "only the filtered rows were rejected: {st:?}"
+    );
+    assert!(
+        wd.js(
+            "return document.querySelectorAll('.entity.rejected[data-category=DATE]').length",
+            json!([])
+        )
+        .as_u64()
+            >= Some(1),
+        "the page shows the dates as rejected"
+    );
+    // undo takes the whole bulk step back; redo and undo again
+    wd.click("#undo");
+    let all_removed = "return [...document.querySelectorAll('#detections-body tr')]\
+         .every(r => r.dataset.status === 'removed') && !document.getElementById('redo').disabled || null";
+    wd.wait_for("the undo", Duration::from_secs(20), all_removed);
+    assert!(statuses(wd).iter().all(|(_, s)| s == "removed"));
+    wd.click("#redo");
+    wd.wait_for(
+        "the redo",
+        Duration::from_secs(20),
+        "return [...document.querySelectorAll('#detections-body tr')].every(r => r.dataset.status === 'kept') || null",
+    );
+    wd.click("#undo");
+    wd.wait_for("the second undo", Duration::from_secs(20), all_removed);
+    wd.js(
+        "const s = document.getElementById('filter-category'); s.value = '';\
+         s.dispatchEvent(new Event('change')); document.activeElement.blur();",
+        json!([]),
+    );
+    // the keyboard alone: next detection, reject this one occurrence, undo
+    wd.keys(&["j"]);
+    let focused = wd.wait_for(
+        "the first detection in focus",
+        Duration::from_secs(20),
+        "const r = document.querySelector('#detections tr.current');\
+         const b = document.activeElement;\
+         return r && b && b.classList.contains('entity') && b.classList.contains('focused')\
+           && b.dataset.key === r.dataset.key ? [r.dataset.key, r.dataset.at] : null;",
+    );
+    let (fkey, fat) = (focused[0].clone(), focused[1].clone());
+    wd.keys(&["r"]);
+    wd.wait_for(
+        "the occurrence rejected by key",
+        Duration::from_secs(20),
+        "const r = document.querySelector('#detections tr.current'); return r && r.dataset.status === 'kept' || null",
+    );
+    let at_key = |d: &Value| format!("{}:{}", d["at"]["para"], d["at"]["start"]);
+    for d in list(wd)["detections"].as_array().expect("detections") {
+        let this = d["key"] == fkey && json!(at_key(d)) == fat;
+        assert_eq!(
+            d["status"] == "kept",
+            this,
+            "only that occurrence is kept (same text elsewhere stays removed)"
+        );
+    }
+    wd.keys(&["\u{E009}z"]);
+    wd.wait_for("the keyboard undo", Duration::from_secs(20), all_removed);
+    wd.keys(&["?"]);
+    wd.wait_for(
+        "the help overlay",
+        Duration::from_secs(10),
+        "const d = document.getElementById('help-dialog'); return d.open && d.textContent.includes('Ctrl+Z') || null",
+    );
+    wd.keys(&["\u{E00C}"]);
+    wd.wait_for(
+        "the help overlay closed",
+        Duration::from_secs(10),
+        "return !document.getElementById('help-dialog').open || null",
+    );
+    // every control has a name a screen reader can read; boxes take the focus
+    let unnamed = wd.js(
+        "return [...document.querySelectorAll('button, select, input')].filter(e => {\
+           const name = (e.getAttribute('aria-label') || e.textContent || e.title || '').trim()\
+             || (e.labels && [...e.labels].map(l => l.textContent).join('').trim())\
+             || (e.placeholder || '').trim();\
+           return !name; }).map(e => e.id || e.outerHTML.slice(0, 80));",
+        json!([]),
+    );
+    assert_eq!(unnamed, json!([]), "controls without a name");
+    assert_eq!(
+        wd.js(
+            "return [...document.querySelectorAll('.entity')].every(e => e.tabIndex === 0 && e.getAttribute('aria-label'))",
+            json!([])
+        ),
+        json!(true)
+    );
+    assert_eq!(
+        list(wd)["pending"],
+        json!(0),
+        "every decision made here was undone"
+    );
+}
+
+/// After the apply: the verified output's page beside the original, same size, the
+/// removed PHI black in the output and a surviving word's pixels unchanged.
+fn output_beside_original(wd: &Driver, before: &Extracted, after: &Extracted) {
+    wd.js(
+        "const s = document.getElementById('view-mode'); s.value = 'both';\
+         s.dispatchEvent(new Event('change'));",
+        json!([]),
+    );
+    wd.wait_for(
+        "the output page beside the original",
+        Duration::from_secs(60),
+        "const o = document.getElementById('out-img'), i = document.getElementById('page-img');\
+         return !document.getElementById('page').hidden && !document.getElementById('page-out').hidden\
+           && o.complete && o.naturalWidth > 0 && i.complete && i.naturalWidth > 0 || null",
+    );
+    let geo = wd.js(
+        "const o = document.getElementById('out-img').getBoundingClientRect();\
+         const i = document.getElementById('page-img').getBoundingClientRect();\
+         return [i.width, o.width, i.top, o.top, i.right <= o.left];",
+        json!([]),
+    );
+    assert_eq!(geo[0], geo[1], "both pages at the same zoom: {geo}");
+    assert_eq!(geo[2], geo[3], "both pages side by side: {geo}");
+    assert_eq!(geo[4], json!(true), "the output to the right: {geo}");
+    let page = &before.pages[0];
+    // rectangles in PDF points → fractions of the page, top-left origin
+    let frac = |b: deid_core::types::Rect| {
+        json!([
+            b.x0 / page.width,
+            (page.height - b.y1) / page.height,
+            b.x1 / page.width,
+            (page.height - b.y0) / page.height
+        ])
+    };
+    let union = |gs: Vec<deid_core::types::Glyph>| {
+        gs.iter()
+            .map(|g| g.loose)
+            .reduce(|a, b| a.union(&b))
+            .expect("glyphs")
+    };
+    let kept = union(word_glyphs(before, "diabetes"));
+    assert!(!word_glyphs(after, "diabetes").is_empty());
+    // the boxed word is gone from the output: its pixels changed
+    let gone = union(word_glyphs(before, "hypertension"));
+    let diff = wd.js(
+        "const [rects] = arguments;\
+         const grab = (img) => { const c = document.createElement('canvas');\
+           c.width = img.naturalWidth; c.height = img.naturalHeight;\
+           const g = c.getContext('2d'); g.drawImage(img, 0, 0);\
+           return g.getImageData(0, 0, c.width, c.height); };\
+         const a = grab(document.getElementById('page-img')), b = grab(document.getElementById('out-img'));\
+         return rects.map(([x0, y0, x1, y1]) => {\
+           let sum = 0, n = 0;\
+           for (let y = Math.floor(y0 * a.height); y < Math.ceil(y1 * a.height); y++)\
+             for (let x = Math.floor(x0 * a.width); x < Math.ceil(x1 * a.width); x++) {\
+               const k = (y * a.width + x) * 4; sum += Math.abs(a.data[k] - b.data[k]); n++; }\
+           return n ? sum / n : -1; });",
+        json!([[frac(kept), frac(gone)]]),
+    );
+    let (same, changed) = (
+        diff[0].as_f64().unwrap_or(-1.0),
+        diff[1].as_f64().unwrap_or(-1.0),
+    );
+    assert!(
+        (0.0..8.0).contains(&same),
+        "a surviving word looks the same in the output: {diff}"
+    );
+    assert!(
+        changed > 40.0,
+        "the removed word is blacked out in the output: {diff}"
+    );
+    assert_eq!(
+        wd.js(
+            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth",
+            json!([])
+        ),
+        json!(true),
+        "the review screen fits the window's width"
+    );
+    wd.screenshot("review-side-by-side.png");
+    wd.js(
+        "const s = document.getElementById('view-mode'); s.value = 'original';\
+         s.dispatchEvent(new Event('change'));",
+        json!([]),
     );
 }

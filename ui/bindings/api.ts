@@ -79,11 +79,44 @@ export type AppEvent = { "type": "item", item: QueueItem, } | { "type": "items",
 
 export type BatchSummary = { ok: number, review: number, failed: number, skipped: number, cancelled: number, };
 
-export type ReviewEntity = { key: string, category: string, score: number, source: string, 
+export type ReviewEntity = { key: string, at: ReviewAt | null, category: string, score: number, source: string, 
 /**
  * Pixel boxes `[x0, y0, x1, y1]` on the page image.
  */
 boxes: Array<[number, number, number, number]>, rejected: boolean, };
+
+export type ReviewAt = { para: number, start: number, };
+
+export type DetectionStatus = "removed" | "kept" | "added";
+
+export type ReviewDetection = { key: string, at: ReviewAt | null, 
+/**
+ * 0-based page.
+ */
+page: number, category: string, score: number, 
+/**
+ * The detectors that found it ("rules+ner", "reviewer"…).
+ */
+source: string, 
+/**
+ * Found by the hybrid search from another detection, not by a detector here.
+ */
+propagated: boolean, status: DetectionStatus, };
+
+export type ReviewList = { detections: Array<ReviewDetection>, 
+/**
+ * Why the document was (or was not) flagged for review: the risk and its inputs, in
+ * words, without document text.
+ */
+reasons: Array<string>, risk: number, flagged: boolean, can_undo: boolean, can_redo: boolean, pending: number, };
+
+export type RejectTarget = { key: string, at: ReviewAt | null, };
+
+export type OutputPage = { page: number, pages: number, 
+/**
+ * `data:image/png;base64,…` rendered from the verified output file.
+ */
+image: string, width: number, height: number, };
 
 export type ReviewBox = { page: number, rect: [number, number, number, number], category: string, };
 
@@ -130,6 +163,11 @@ export interface Commands {
   history: { args: {  }; result: Array<HistoryRow> };
   review_page: { args: { id: number; page: number }; result: ReviewPage };
   set_rejected: { args: { id: number; key: string; rejected: boolean }; result: number };
+  set_rejected_many: { args: { id: number; targets: Array<RejectTarget>; rejected: boolean }; result: number };
+  review_detections: { args: { id: number }; result: ReviewList };
+  output_page: { args: { id: number; page: number }; result: OutputPage };
+  undo: { args: { id: number }; result: number };
+  redo: { args: { id: number }; result: number };
   add_box: { args: { id: number; rect: ReviewBox }; result: number };
   add_term: { args: { id: number; term: ReviewTerm }; result: number };
   apply_review: { args: { id: number }; result: QueueItem };

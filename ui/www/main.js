@@ -10,6 +10,10 @@
 /** @typedef {import('../bindings/api').ReviewPage} ReviewPage */
 /** @typedef {import('../bindings/api').Snapshot} Snapshot */
 /** @typedef {import('../bindings/api').AppErrorInfo} AppErrorInfo */
+/** @typedef {import('../bindings/api').ReviewDetection} ReviewDetection */
+/** @typedef {import('../bindings/api').ReviewList} ReviewList */
+/** @typedef {import('../bindings/api').ReviewEntity} ReviewEntity */
+/** @typedef {import('../bindings/api').RejectTarget} RejectTarget */
 
 /**
  * Typed `invoke`: the command name picks the argument and result types.
@@ -38,6 +42,10 @@ const state = {
   reviewPage: 0,
   reviewPages: 1,
   /** @type {ReviewPage | null} */ page: null,
+  /** @type {ReviewList | null} */ list: null,
+  /** the detection in focus: index into `list.detections` @type {number | null} */ current: null,
+  /** 1 = the page image's own size; null = fit the width @type {number | null} */ zoom: null,
+  /** original | output | both */ mode: 'original',
 };
 
 const CATEGORY_COLOURS = {
@@ -50,10 +58,11 @@ function colourOf(c) {
   return /** @type {Record<string, string>} */ (CATEGORY_COLOURS)[c] ?? '#555';
 }
 
-/** Green → amber → red. @param {number} r */
+/** Green → amber → red, dark enough for white text (contrast ≥ 4.5:1, WCAG AA, at
+ * every hue). @param {number} r */
 function riskColour(r) {
   const hue = Math.round(120 * (1 - Math.max(0, Math.min(1, r))));
-  return `hsl(${hue}, 65%, 38%)`;
+  return `hsl(${hue}, 65%, 28%)`;
 }
 
 /** @param {string} message */
@@ -196,6 +205,11 @@ function scheduleChart() {
 function drawChart() {
   const svg = $('risk-chart');
   const done = [...items.values()].filter((i) => i.risk !== null);
+  const flagged = done.filter((i) => i.status === 'review').length;
+  const highest = done.reduce((m, i) => Math.max(m, i.risk ?? 0), 0);
+  svg.setAttribute('aria-label', done.length
+    ? `Risk per document: ${done.length} documents, ${flagged} to review, highest ${highest.toFixed(2)}`
+    : 'Risk per document: no finished documents yet');
   const w = svg.clientWidth || 600;
   const h = 64;
   const left = 28;
@@ -219,6 +233,10 @@ function drawChart() {
     label.textContent = v.toFixed(1);
     svg.append(label);
   }
+  if (done.length > (w - left) / 4) {
+    drawHistogram(svg, done, w, h, left);
+    return;
+  }
   done.forEach((it, i) => {
     const r = it.risk ?? 0;
     const bh = Math.max(3, Math.round(r * (h - 6)));
@@ -232,6 +250,40 @@ function drawChart() {
     t.textContent = `${it.name}: ${r.toFixed(2)}`;
     rect.append(t);
     svg.append(rect);
+  });
+}
+
+/**
+ * Many documents: how many fall in each tenth of the risk scale, labelled.
+ * @param {HTMLElement} svg @param {QueueItem[]} done @param {number} w @param {number} h
+ * @param {number} left
+ */
+function drawHistogram(svg, done, w, h, left) {
+  svg.innerHTML = '';
+  const bins = new Array(10).fill(0);
+  for (const it of done) bins[Math.min(9, Math.floor((it.risk ?? 0) * 10))] += 1;
+  const most = Math.max(1, ...bins);
+  const bw = (w - left) / 10 - 4;
+  bins.forEach((n, i) => {
+    const bh = Math.max(n ? 3 : 0, Math.round((n / most) * (h - 18)));
+    const rect = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+    rect.setAttribute('x', String(left + i * (bw + 4)));
+    rect.setAttribute('y', String(h - 14 - bh));
+    rect.setAttribute('width', String(bw));
+    rect.setAttribute('height', String(bh));
+    rect.setAttribute('fill', riskColour((i + 0.5) / 10));
+    const t = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+    t.textContent = `risk ${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}: ${n} documents`;
+    rect.append(t);
+    svg.append(rect);
+    const label = document.createElementNS('http://www.w3.org/2000/svg', 'text');
+    label.setAttribute('x', String(left + i * (bw + 4) + bw / 2));
+    label.setAttribute('y', String(h - 3));
+    label.setAttribute('font-size', '10');
+    label.setAttribute('text-anchor', 'middle');
+    label.setAttribute('fill', '#6b7785');
+    label.textContent = String(n);
+    svg.append(label);
   });
 }
 
@@ -360,10 +412,16 @@ async function saveSettings() {
 async function openReview(id) {
   state.reviewId = id;
   state.reviewPage = 0;
+  state.current = null;
+  state.list = null;
+  outputCache.clear();
   $('review-title').textContent = items.get(id)?.name ?? '';
   show('review');
-  await loadPage();
+  await Promise.all([loadPage(), loadList()]);
 }
+
+/** Rendered pages of the verified output, by page, for the current document. @type {Map<number, string>} */
+const outputCache = new Map();
 
 async function loadPage() {
   if (state.reviewId === null) return;
@@ -376,8 +434,10 @@ async function loadPage() {
     state.reviewPages = p.pages;
     const img = /** @type {HTMLImageElement} */ ($('page-img'));
     img.src = p.image;
-    img.style.width = `${p.width}px`;
     $('page-label').textContent = `page ${p.page + 1} of ${p.pages}`;
+    const jump = /** @type {HTMLInputElement} */ ($('page-jump'));
+    jump.max = String(p.pages);
+    jump.value = String(p.page + 1);
     for (const sel of ['box-category', 'term-category']) {
       const s = /** @type {HTMLSelectElement} */ ($(sel));
       if (!s.options.length) {
@@ -385,10 +445,298 @@ async function loadPage() {
         s.value = 'NAME';
       }
     }
-    drawOverlay();
+    await loadOutput();
+    layoutPages();
+    renderStrip();
     document.body.dataset.review = 'ready';
   } catch (e) {
     document.body.dataset.review = 'error';
+    showError(errorText(e));
+  }
+}
+
+/** The verified output's page beside (or instead of) the original, when shown. */
+async function loadOutput() {
+  if (state.reviewId === null || state.mode === 'original') return;
+  const page = state.reviewPage;
+  let src = outputCache.get(page);
+  if (!src) {
+    const o = await call('output_page', { id: state.reviewId, page });
+    src = o.image;
+    outputCache.set(page, src);
+  }
+  const img = /** @type {HTMLImageElement} */ ($('out-img'));
+  img.src = src;
+  img.dataset.page = String(page);
+}
+
+/** Size both page images (zoom or fit width) and draw the boxes again. */
+function layoutPages() {
+  const p = state.page;
+  if (!p) return;
+  $('page').hidden = state.mode === 'output';
+  $('page-out').hidden = state.mode === 'original';
+  const wrap = $('page-wrap');
+  // the page and the list end at the window's bottom edge and scroll inside
+  for (const el of [wrap, $('detections-panel')]) {
+    el.style.maxHeight = `${Math.max(240, window.innerHeight - el.getBoundingClientRect().top - 16)}px`;
+  }
+  const avail = Math.max(200, wrap.clientWidth - 28);
+  const fit = state.mode === 'both' ? (avail - 12) / 2 : avail;
+  const width = state.zoom === null ? fit : p.width * state.zoom;
+  for (const id of ['page-img', 'out-img']) $(id).style.width = `${Math.round(width)}px`;
+  drawOverlay();
+}
+
+/** @param {number | null} zoom null = fit width */
+function setZoom(zoom) {
+  state.zoom = zoom === null ? null : Math.max(0.25, Math.min(4, zoom));
+  layoutPages();
+}
+
+function currentZoom() {
+  const img = /** @type {HTMLImageElement} */ ($('page-img'));
+  return state.page && img.clientWidth ? img.clientWidth / state.page.width : 1;
+}
+
+/** @param {string} mode */
+async function setMode(mode) {
+  state.mode = mode;
+  /** @type {HTMLSelectElement} */ ($('view-mode')).value = mode;
+  try {
+    await loadOutput();
+  } catch (e) {
+    showError(errorText(e));
+  }
+  layoutPages();
+}
+
+/** @param {number} page */
+async function goToPage(page) {
+  if (page < 0 || page >= state.reviewPages || page === state.reviewPage) return;
+  state.reviewPage = page;
+  await loadPage();
+}
+
+async function loadList() {
+  if (state.reviewId === null) return;
+  try {
+    state.list = await call('review_detections', { id: state.reviewId });
+    renderList();
+    syncPageFromList();
+  } catch (e) {
+    showError(errorText(e));
+  }
+}
+
+/** @param {ReviewDetection | ReviewEntity} d */
+function atKey(d) {
+  return d.at ? `${d.at.para}:${d.at.start}` : '';
+}
+
+/** Whether a detection passes the list's filters. @param {ReviewDetection} d */
+function passes(d) {
+  const val = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id)).value;
+  const cat = val('filter-category');
+  const page = val('filter-page');
+  const status = val('filter-status');
+  const lo = Number(val('filter-min') || 0);
+  const hi = Number(val('filter-max') || 1);
+  return (!cat || d.category === cat) && (!page || d.page === Number(page)) &&
+    (!status || d.status === status) && d.score >= lo - 1e-6 && d.score <= hi + 1e-6;
+}
+
+/** Indexes of the detections the filters show. */
+function shown() {
+  const l = state.list;
+  return l ? l.detections.map((d, i) => (passes(d) ? i : -1)).filter((i) => i >= 0) : [];
+}
+
+/** @param {HTMLSelectElement} sel @param {[string, string][]} options */
+function fillFilter(sel, options) {
+  const keep = sel.value;
+  sel.length = 1;
+  for (const [value, label] of options) sel.append(new Option(label, value));
+  sel.value = options.some(([v]) => v === keep) ? keep : '';
+}
+
+/** The detectors behind a detection, in short: "model, rules, search". @param {ReviewDetection} d */
+function foundBy(d) {
+  const kinds = new Set(d.source.split('+').map((s) => {
+    if (s === 'ner' || s.startsWith('ner:')) return 'model';
+    if (s.startsWith('rule')) return 'rules';
+    if (s.startsWith('propagate') || s.startsWith('semantic')) return 'search';
+    if (s.startsWith('reviewer')) return 'you';
+    return s;
+  }));
+  if (d.propagated) kinds.add('search');
+  return [...kinds].join(', ');
+}
+
+const STATUS_TEXT = { removed: 'removed', kept: 'kept (rejected)', added: 'added by you' };
+
+function renderList() {
+  const l = state.list;
+  if (!l) return;
+  const reasons = $('review-reasons');
+  reasons.innerHTML = '';
+  for (const r of l.reasons) {
+    const li = document.createElement('li');
+    li.textContent = r;
+    reasons.append(li);
+  }
+  const cats = [...new Set(l.detections.map((d) => d.category))].sort();
+  fillFilter(/** @type {HTMLSelectElement} */ ($('filter-category')),
+    cats.map((c) => [c, c.toLowerCase()]));
+  const pages = [...new Set(l.detections.map((d) => d.page))].sort((a, b) => a - b);
+  fillFilter(/** @type {HTMLSelectElement} */ ($('filter-page')),
+    pages.map((p) => [String(p), String(p + 1)]));
+  const body = $('detections-body');
+  body.innerHTML = '';
+  const visible = shown();
+  for (const i of visible) {
+    const d = l.detections[i];
+    const tr = document.createElement('tr');
+    tr.tabIndex = 0;
+    tr.dataset.index = String(i);
+    tr.dataset.status = d.status;
+    tr.dataset.key = d.key;
+    tr.dataset.at = atKey(d);
+    tr.classList.toggle('current', state.current === i);
+    for (const v of [String(d.page + 1), d.category.toLowerCase(), d.score.toFixed(2),
+      foundBy(d), STATUS_TEXT[d.status]]) {
+      const td = document.createElement('td');
+      td.textContent = v;
+      tr.append(td);
+    }
+    /** @type {HTMLElement} */ (tr.children[3]).title = d.source;
+    const td = document.createElement('td');
+    /** @param {string} cls @param {string} label @param {string} aria @param {() => void} f */
+    const button = (cls, label, aria, f) => {
+      const b = document.createElement('button');
+      b.className = cls;
+      b.textContent = label;
+      b.setAttribute('aria-label', aria);
+      b.addEventListener('click', (ev) => { ev.stopPropagation(); f(); });
+      td.append(b);
+    };
+    const what = `${d.category.toLowerCase()} on page ${d.page + 1}`;
+    if (d.status === 'removed') {
+      button('reject-one', 'Reject', `Reject this ${what} (keep its text here)`,
+        () => decide([{ key: d.key, at: d.at }], true));
+      button('reject-all', 'All', `Reject every occurrence of this ${what}`,
+        () => decide([{ key: d.key, at: null }], true));
+    } else if (d.status === 'kept') {
+      button('restore', 'Restore', `Redact this ${what} again`,
+        () => decide([{ key: d.key, at: d.at }], false));
+    }
+    tr.append(td);
+    tr.addEventListener('click', () => focusDetection(i));
+    body.append(tr);
+  }
+  $('det-count').textContent = `(${visible.length} of ${l.detections.length})`;
+  /** @type {HTMLButtonElement} */ ($('undo')).disabled = !l.can_undo;
+  /** @type {HTMLButtonElement} */ ($('redo')).disabled = !l.can_redo;
+  $('pending').textContent = l.pending ? `${l.pending} decisions to apply` : '';
+  renderStrip();
+}
+
+/** Page buttons with the number of detections each page holds. */
+function renderStrip() {
+  const strip = $('page-strip');
+  const counts = new Array(state.reviewPages).fill(0);
+  for (const d of state.list?.detections ?? []) if (d.page < counts.length) counts[d.page] += 1;
+  strip.innerHTML = '';
+  counts.forEach((n, p) => {
+    const b = document.createElement('button');
+    b.textContent = String(p + 1);
+    b.setAttribute('aria-label', `Page ${p + 1}, ${n} detections`);
+    if (p === state.reviewPage) b.setAttribute('aria-current', 'page');
+    if (n) {
+      const m = document.createElement('span');
+      m.className = 'marks';
+      m.textContent = String(n);
+      b.append(m);
+    }
+    b.addEventListener('click', () => goToPage(p));
+    strip.append(b);
+  });
+}
+
+/** The page's boxes take their rejected state from the list. */
+function syncPageFromList() {
+  const p = state.page;
+  const l = state.list;
+  if (!p || !l) return;
+  for (const e of p.entities) {
+    const d = l.detections.find((x) => x.key === e.key && atKey(x) === atKey(e));
+    if (d) e.rejected = d.status === 'kept';
+  }
+  drawOverlay();
+}
+
+/** Show detection `i`: its page, its box in focus, its row marked. @param {number} i */
+async function focusDetection(i) {
+  const l = state.list;
+  if (!l || !l.detections[i]) return;
+  state.current = i;
+  const d = l.detections[i];
+  if (d.page !== state.reviewPage) await goToPage(d.page);
+  document.querySelectorAll('#detections tr.current').forEach((r) => r.classList.remove('current'));
+  const row = document.querySelector(`#detections tr[data-index="${i}"]`);
+  row?.classList.add('current');
+  row?.scrollIntoView({ block: 'nearest' });
+  document.querySelectorAll('.entity.focused').forEach((b) => b.classList.remove('focused'));
+  const boxes = [...document.querySelectorAll('.entity')].filter((b) =>
+    /** @type {HTMLElement} */ (b).dataset.key === d.key && /** @type {HTMLElement} */ (b).dataset.at === atKey(d));
+  boxes.forEach((b) => b.classList.add('focused'));
+  const first = /** @type {HTMLElement | undefined} */ (boxes[0]);
+  if (first) {
+    first.scrollIntoView({ block: 'center', inline: 'nearest' });
+    first.focus({ preventScroll: true });
+  }
+}
+
+/** Move the focus to the next (`step` 1) or previous (-1) detection the filters show. @param {number} step */
+function stepDetection(step) {
+  const visible = shown();
+  if (!visible.length) return;
+  const at = state.current === null ? -1 : visible.indexOf(state.current);
+  const next = at < 0 ? (step > 0 ? 0 : visible.length - 1)
+    : Math.max(0, Math.min(visible.length - 1, at + step));
+  focusDetection(visible[next]);
+}
+
+/** Reject or restore detections (one undo step). @param {RejectTarget[]} targets @param {boolean} rejected */
+async function decide(targets, rejected) {
+  if (state.reviewId === null || !targets.length) return;
+  try {
+    await call('set_rejected_many', { id: state.reviewId, targets, rejected });
+    await loadList();
+    if (state.current !== null) focusDetection(state.current);
+  } catch (e) {
+    showError(errorText(e));
+  }
+}
+
+/** @param {boolean} rejected */
+function bulk(rejected) {
+  const l = state.list;
+  if (!l) return;
+  const want = rejected ? 'removed' : 'kept';
+  const targets = shown().map((i) => l.detections[i]).filter((d) => d.status === want)
+    .map((d) => ({ key: d.key, at: d.at }));
+  decide(targets, rejected);
+}
+
+/** @param {boolean} redo */
+async function undoRedo(redo) {
+  if (state.reviewId === null) return;
+  try {
+    await call(redo ? 'redo' : 'undo', { id: state.reviewId });
+    await Promise.all([loadList(), loadPage()]);
+    syncPageFromList();
+  } catch (e) {
     showError(errorText(e));
   }
 }
@@ -415,15 +763,22 @@ function drawOverlay() {
   const overlay = $('overlay');
   overlay.innerHTML = '';
   const legend = new Set();
+  const current = state.current !== null ? state.list?.detections[state.current] : undefined;
   for (const e of p.entities) {
     legend.add(e.category);
     for (const b of e.boxes) {
       const d = document.createElement('div');
       d.className = 'entity' + (e.rejected ? ' rejected' : '');
+      if (current && current.key === e.key && atKey(current) === atKey(e)) d.classList.add('focused');
       d.dataset.key = e.key;
+      d.dataset.at = atKey(e);
       d.dataset.category = e.category;
-      d.title = `${e.category.toLowerCase()} · ${e.source} · confidence ${e.score.toFixed(2)}` +
+      d.tabIndex = 0;
+      d.setAttribute('role', 'button');
+      const label = `${e.category.toLowerCase()} · ${e.source} · confidence ${e.score.toFixed(2)}` +
         (e.rejected ? ' · rejected (kept in the output)' : '');
+      d.title = label;
+      d.setAttribute('aria-label', `${label}. Enter rejects or restores every occurrence.`);
       const c = colourOf(e.category);
       d.style.borderColor = c;
       d.style.background = c + Math.round(40 + 120 * e.score).toString(16).padStart(2, '0');
@@ -432,6 +787,13 @@ function drawOverlay() {
       d.addEventListener('click', async (ev) => {
         ev.stopPropagation();
         await toggleReject(e.key, !e.rejected);
+      });
+      d.addEventListener('keydown', async (ev) => {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          ev.stopPropagation();
+          await toggleReject(e.key, !e.rejected);
+        }
       });
       overlay.append(d);
     }
@@ -453,20 +815,11 @@ function drawOverlay() {
     s.textContent = String(c).toLowerCase();
     lg.append(s);
   }
-  const it = state.reviewId !== null ? items.get(state.reviewId) : undefined;
-  $('pending').textContent = it?.pending_decisions ? `${it.pending_decisions} decisions to apply` : '';
 }
 
-/** @param {string} key @param {boolean} rejected */
+/** Reject or restore every occurrence of a text (a click on its box). @param {string} key @param {boolean} rejected */
 async function toggleReject(key, rejected) {
-  if (state.reviewId === null || !state.page) return;
-  try {
-    await call('set_rejected', { id: state.reviewId, key, rejected });
-    for (const e of state.page.entities) if (e.key === key) e.rejected = rejected;
-    drawOverlay();
-  } catch (e) {
-    showError(errorText(e));
-  }
+  await decide([{ key, at: null }], rejected);
 }
 
 function setupDrawing() {
@@ -507,6 +860,7 @@ function setupDrawing() {
       await call('add_box', { id: state.reviewId, rect: box });
       state.page.added_boxes.push(box);
       drawOverlay();
+      await loadList();
     } catch (e) {
       showError(errorText(e));
     }
@@ -522,6 +876,7 @@ async function addTerm() {
     state.page.added_terms.push({ text: input.value, category });
     input.value = '';
     drawOverlay();
+    await loadList();
   } catch (e) {
     showError(errorText(e));
   }
@@ -536,7 +891,9 @@ async function applyReview() {
     const it = await call('apply_review', { id: state.reviewId });
     addItems([it]);
     showNotice(`Re-redacted and verified: ${it.output ?? ''}`);
-    await loadPage();
+    outputCache.clear();
+    state.current = null;
+    await Promise.all([loadPage(), loadList()]);
   } catch (e) {
     document.body.dataset.review = 'error';
     showError(errorText(e));
@@ -600,6 +957,46 @@ async function submitPassword() {
   }
 }
 
+/** Review-screen shortcuts (listed in the help dialog). @param {KeyboardEvent} ev */
+function onReviewKey(ev) {
+  if ($('view-review').hidden || document.querySelector('dialog[open]')) return;
+  const t = /** @type {HTMLElement} */ (ev.target);
+  if (['INPUT', 'SELECT', 'TEXTAREA'].includes(t.tagName)) return;
+  const ctrl = ev.ctrlKey || ev.metaKey;
+  const d = state.current !== null ? state.list?.detections[state.current] : undefined;
+  /** @type {(() => unknown) | null} */
+  let act = null;
+  if (ctrl) {
+    const k = ev.key.toLowerCase();
+    if (k === 'z') act = () => undoRedo(ev.shiftKey);
+    else if (k === 'y') act = () => undoRedo(true);
+    else if (ev.key === 'Enter') act = applyReview;
+  } else if (!ev.altKey) {
+    switch (ev.key) {
+      case 'j': case 'ArrowDown': act = () => stepDetection(1); break;
+      case 'k': case 'ArrowUp': act = () => stepDetection(-1); break;
+      case 'r': if (d && d.status === 'removed') act = () => decide([{ key: d.key, at: d.at }], true); break;
+      case 'R': if (d && d.status === 'removed') act = () => decide([{ key: d.key, at: null }], true); break;
+      case 'a': if (d && d.status === 'kept') act = () => decide([{ key: d.key, at: d.at }], false); break;
+      case 'n': case 'PageDown': act = () => goToPage(state.reviewPage + 1); break;
+      case 'p': case 'PageUp': act = () => goToPage(state.reviewPage - 1); break;
+      case '+': case '=': act = () => setZoom(currentZoom() * 1.25); break;
+      case '-': act = () => setZoom(currentZoom() / 1.25); break;
+      case '0': act = () => setZoom(null); break;
+      case 'v': {
+        const modes = ['original', 'output', 'both'];
+        act = () => setMode(modes[(modes.indexOf(state.mode) + 1) % modes.length]);
+        break;
+      }
+      case '?': act = () => /** @type {HTMLDialogElement} */ ($('help-dialog')).showModal(); break;
+    }
+  }
+  if (act) {
+    ev.preventDefault();
+    act();
+  }
+}
+
 async function init() {
   document.querySelectorAll('button.tab').forEach((b) =>
     b.addEventListener('click', () => show(/** @type {HTMLElement} */ (b).dataset.view ?? 'queue')));
@@ -645,12 +1042,25 @@ async function init() {
     saveSettings();
   });
   $('review-back').onclick = () => show('queue');
-  $('page-prev').onclick = () => {
-    if (state.reviewPage > 0) { state.reviewPage -= 1; loadPage(); }
-  };
-  $('page-next').onclick = () => {
-    if (state.reviewPage + 1 < state.reviewPages) { state.reviewPage += 1; loadPage(); }
-  };
+  $('page-prev').onclick = () => goToPage(state.reviewPage - 1);
+  $('page-next').onclick = () => goToPage(state.reviewPage + 1);
+  $('page-jump').addEventListener('change', () =>
+    goToPage(Number(/** @type {HTMLInputElement} */ ($('page-jump')).value) - 1));
+  $('zoom-in').onclick = () => setZoom(currentZoom() * 1.25);
+  $('zoom-out').onclick = () => setZoom(currentZoom() / 1.25);
+  $('zoom-fit').onclick = () => setZoom(null);
+  $('view-mode').addEventListener('change', () =>
+    setMode(/** @type {HTMLSelectElement} */ ($('view-mode')).value));
+  for (const f of ['filter-category', 'filter-page', 'filter-min', 'filter-max', 'filter-status']) {
+    $(f).addEventListener('change', renderList);
+  }
+  $('bulk-reject').onclick = () => bulk(true);
+  $('bulk-restore').onclick = () => bulk(false);
+  $('undo').onclick = () => undoRedo(false);
+  $('redo').onclick = () => undoRedo(true);
+  $('help-btn').onclick = () => /** @type {HTMLDialogElement} */ ($('help-dialog')).showModal();
+  $('help-close').onclick = () => /** @type {HTMLDialogElement} */ ($('help-dialog')).close();
+  document.addEventListener('keydown', onReviewKey);
   $('apply-review').onclick = applyReview;
   $('export-training').onclick = askExportTraining;
   $('export-confirm').onclick = exportTraining;
@@ -660,7 +1070,7 @@ async function init() {
   $('banner').onclick = () => { $('banner').hidden = true; };
   $('notice').onclick = () => { $('notice').hidden = true; };
   setupDrawing();
-  window.addEventListener('resize', () => { drawOverlay(); scheduleChart(); });
+  window.addEventListener('resize', () => { layoutPages(); scheduleChart(); });
   const { listen } = window.__TAURI__.event;
   await listen('deid://event', (e) => onEvent(/** @type {AppEvent} */ (e.payload)));
   await listen('tauri://drag-enter', () => document.body.classList.add('dragging'));

@@ -4,7 +4,9 @@
 //! memory and handed to a worker on its stdin, never on a command line or on disk); added
 //! boxes are page rectangles. The pipeline applies them between detection and planning:
 //! rejected texts are dropped before and after the hybrid search (every occurrence of a
-//! rejected text is kept, so the verification gate stays strict for everything else),
+//! rejected text is kept, so the verification gate stays strict for everything else; a
+//! rejected *occurrence* keeps only the detection at that place, named by its paragraph and
+//! offset together with its text's HMAC),
 //! added terms are redacted wherever they occur, added boxes remove every glyph under them.
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +29,26 @@ pub struct Decisions {
     /// Rectangles to redact, PDF user space of the page.
     #[serde(default)]
     pub added_boxes: Vec<AddedBox>,
+    /// Single occurrences the reviewer rejected (the text elsewhere stays redacted).
+    #[serde(default)]
+    pub rejected_at: Vec<RejectedAt>,
+}
+
+/// Where a detection sits in the document's text: paragraph index and byte offset of its
+/// start. The same input with the same settings gives the same paragraphs, so a decision
+/// made on one run's report applies to the next run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TextAt {
+    pub para: usize,
+    pub start: usize,
+}
+
+/// One rejected occurrence: the HMAC of its text and where it is. Both must match, so a
+/// shifted layout never keeps some other text (the detection is then redacted as before).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedAt {
+    pub key: String,
+    pub at: TextAt,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,7 +67,18 @@ pub struct AddedBox {
 
 impl Decisions {
     pub fn is_empty(&self) -> bool {
-        self.rejected.is_empty() && self.added_terms.is_empty() && self.added_boxes.is_empty()
+        self.rejected.is_empty()
+            && self.added_terms.is_empty()
+            && self.added_boxes.is_empty()
+            && self.rejected_at.is_empty()
+    }
+
+    /// How many decisions there are (each rejection, term, box and occurrence counts one).
+    pub fn len(&self) -> usize {
+        self.rejected.len()
+            + self.added_terms.len()
+            + self.added_boxes.len()
+            + self.rejected_at.len()
     }
 }
 
@@ -57,17 +90,25 @@ pub struct Review<'a> {
 }
 
 impl Review<'_> {
-    fn rejects(&self, text: &str) -> bool {
-        !self.decisions.rejected.is_empty()
-            && self.decisions.rejected.contains(&self.key.hmac_hex(text))
+    fn rejects(&self, text: &str, at: TextAt) -> bool {
+        let d = self.decisions;
+        if d.rejected.is_empty() && d.rejected_at.is_empty() {
+            return false;
+        }
+        let key = self.key.hmac_hex(text);
+        d.rejected.contains(&key) || d.rejected_at.iter().any(|r| r.at == at && r.key == key)
     }
 
-    /// Remove (and return) the entities whose text the reviewer rejected.
+    /// Remove (and return) the entities whose text (or occurrence) the reviewer rejected.
     pub fn drop_rejected(&self, paras: &[&str], entities: &mut Vec<Entity>) -> Vec<Entity> {
         let mut dropped = Vec::new();
         entities.retain(|e| {
             let text = paras.get(e.para).and_then(|t| t.get(e.start..e.end));
-            if text.is_some_and(|t| self.rejects(t)) {
+            let at = TextAt {
+                para: e.para,
+                start: e.start,
+            };
+            if text.is_some_and(|t| self.rejects(t, at)) {
                 dropped.push(e.clone());
                 false
             } else {
@@ -307,6 +348,36 @@ mod tests {
         let dropped = r.drop_rejected(&paras, &mut es);
         assert_eq!(dropped.len(), 2);
         assert_eq!(es, vec![ent(0, 7, 15)]);
+    }
+
+    #[test]
+    fn a_rejected_occurrence_keeps_only_that_place() {
+        let k = key();
+        let at = |para, start| TextAt { para, start };
+        let d = Decisions {
+            rejected_at: vec![
+                RejectedAt {
+                    key: k.hmac_hex("Doctor"),
+                    at: at(1, 4),
+                },
+                // the right place but another text: nothing is kept
+                RejectedAt {
+                    key: k.hmac_hex("Someone"),
+                    at: at(0, 7),
+                },
+            ],
+            ..Decisions::default()
+        };
+        assert_eq!(d.len(), 2);
+        let r = Review {
+            decisions: &d,
+            key: &k,
+        };
+        let paras = ["Doctor Jane Roe", "see Doctor"];
+        let mut es = vec![ent(0, 0, 6), ent(0, 7, 15), ent(1, 4, 10)];
+        let dropped = r.drop_rejected(&paras, &mut es);
+        assert_eq!(dropped, vec![ent(1, 4, 10)]);
+        assert_eq!(es, vec![ent(0, 0, 6), ent(0, 7, 15)]);
     }
 
     #[test]

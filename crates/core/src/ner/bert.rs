@@ -274,6 +274,16 @@ impl Bert {
         self.layers.len()
     }
 
+    /// Keep only the bottom `k` layers (a smaller, faster encoder: the layers above are
+    /// dropped and the head is trained over layer `k`'s output). `k` must be 1..=layers.
+    pub fn truncate(&mut self, k: usize) -> Result<()> {
+        if k == 0 || k > self.layers.len() {
+            candle_core::bail!("cannot keep {k} of {} encoder layers", self.layers.len());
+        }
+        self.layers.truncate(k);
+        Ok(())
+    }
+
     /// `ids`, `mask`: (B, T) u32, mask 1 for real tokens. Returns (B, T, H).
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let n = self.layers.len();

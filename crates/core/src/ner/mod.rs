@@ -555,6 +555,14 @@ pub fn load_model(
     }
     drop(have);
     let mut encoder = Encoder::load(encoder_dir, device.device()?)?;
+    // a model trained over the encoder's bottom layers only (`train ner --encoder-layers`)
+    if let Some(k) = entry
+        .training
+        .get("encoder_layers")
+        .and_then(|v| v.as_u64())
+    {
+        encoder.bert.truncate(k as usize).map_err(ml)?;
+    }
     let tensors = candle_core::safetensors::load_buffer(&bytes, &encoder.device).map_err(ml)?;
     encoder.case_features = entry
         .training

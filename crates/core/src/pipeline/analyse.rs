@@ -105,6 +105,9 @@ impl Engine {
         self.propagate(&units, &mut entities)?;
         if let Some(r) = review {
             rejected.extend(r.drop_rejected(&texts, &mut entities));
+            // the hybrid search can find a dropped detection again: one report each
+            rejected.sort_by_key(|e| (e.para, e.start, e.end));
+            rejected.dedup_by_key(|e| (e.para, e.start, e.end));
         }
         kept.extend(self.apply_policy(&texts, &mut entities, false));
         st.done("propagate")?;

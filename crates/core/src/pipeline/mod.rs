@@ -192,6 +192,17 @@ impl Engine {
             kept,
         } = self.analyse_pdf(pdfium, input, opts.review.as_ref(), &mut st)?;
         let mut plan = plan::build(&paras, &extracted.pages, &entities, &self.cfg.rules);
+        // a text the reviewer kept at one place cannot be a string the gate must not find;
+        // its other occurrences are still planned, and check 1 sees their glyphs go
+        if !rejected.is_empty() {
+            let kept_texts: std::collections::BTreeSet<String> = rejected
+                .iter()
+                .filter_map(|e| paras.get(e.para)?.text.get(e.start..e.end))
+                .map(crate::text::normalise)
+                .collect();
+            plan.strings
+                .retain(|s| !kept_texts.contains(&crate::text::normalise(s)));
+        }
         // misread words next to a redaction on an OCR'd line go too
         let mut low_confidence = 0;
         for op in &ocr_pages {

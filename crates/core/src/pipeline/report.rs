@@ -37,6 +37,10 @@ pub struct EntityReport {
     /// HMAC of the text with the installation key (filled by the job runner).
     #[serde(default)]
     pub text_hmac: String,
+    /// Where the detection starts in the document's text (none for a reviewer's box): a
+    /// reviewer rejects this one occurrence by it.
+    #[serde(default)]
+    pub at: Option<crate::review::TextAt>,
 }
 
 /// Why a page of the output is an image instead of rewritten content: a stable code and a
@@ -147,6 +151,10 @@ pub(super) fn entity_reports(
                 propagated_from: e.propagated_from,
                 text: p.text.get(e.start..e.end).unwrap_or_default().to_string(),
                 text_hmac: String::new(),
+                at: Some(crate::review::TextAt {
+                    para: e.para,
+                    start: e.start,
+                }),
             })
         })
         .collect()
@@ -187,6 +195,7 @@ pub(super) fn reviewer_boxes(
             propagated_from: None,
             text: text.join(" "),
             text_hmac: String::new(),
+            at: None,
         });
     }
     Ok(box_reports)
