@@ -253,6 +253,15 @@ enum ReviewCmd {
         #[arg(long, default_value_t = 110.0)]
         dpi: f32,
     },
+    /// Where terms would be redacted, before they are added: reads the terms (JSON list
+    /// of {"text","category"}) on stdin, prints one JSON line {"hits":[{"page","rects"}]}
+    /// (0-based pages, PDF user space). Text layer only; nothing on disk, no text printed.
+    Find {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, default_value = "safe-harbor")]
+        policy: String,
+    },
     /// Write labelled training examples (gold JSONL: {"id","text","spans"}, code-point
     /// offsets) from a document and the reviewer's decisions. The file holds plaintext
     /// document text: write it only where such data may live.
@@ -1511,6 +1520,26 @@ fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCod
             out.write_all(b"\n")?;
             out.write_all(&r.png)?;
             out.flush()?;
+        }
+        ReviewCmd::Find { input, policy } => {
+            let mut cfg = Settings {
+                policy,
+                ..Settings::default()
+            }
+            .into_config()?;
+            cfg.password = password;
+            let engine = deid_core::Engine::new(cfg, 0)?;
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+                .context("reading the terms from stdin")?;
+            let terms: Vec<deid_core::review::AddedTerm> =
+                serde_json::from_slice(&buf).context("the terms on stdin are not valid JSON")?;
+            let service = pdfium::service(pdfium_path)?;
+            let bytes = std::fs::read(&input).context("reading the input")?;
+            let hits = engine.term_hits(&service, bytes, &terms)?;
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &serde_json::json!({ "hits": hits }))?;
+            out.write_all(b"\n")?;
         }
         ReviewCmd::Export {
             input,

@@ -232,6 +232,17 @@ pub struct OutputPage {
     pub height: u32,
 }
 
+/// Where a term would be redacted, shown before it is added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TermPreview {
+    /// Occurrences in the whole document (text layer).
+    pub hits: u32,
+    /// 0-based pages with at least one occurrence.
+    pub pages: Vec<u32>,
+    /// Pixel boxes of the occurrences on the page asked for.
+    pub boxes: Vec<[f32; 4]>,
+}
+
 /// A box the reviewer drew, in page-image pixels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ReviewBox {
@@ -374,6 +385,15 @@ pub const COMMANDS: &[CommandSig] = &[
         &[("id", ts::<u32>), ("page", ts::<u32>)],
         ts::<OutputPage>,
     ),
+    (
+        "preview_term",
+        &[
+            ("id", ts::<u32>),
+            ("term", ts::<ReviewTerm>),
+            ("page", ts::<u32>),
+        ],
+        ts::<TermPreview>,
+    ),
     ("undo", &[("id", ts::<u32>)], ts::<u32>),
     ("redo", &[("id", ts::<u32>)], ts::<u32>),
     (
@@ -421,6 +441,7 @@ pub fn typescript() -> String {
         ReviewList::decl(),
         RejectTarget::decl(),
         OutputPage::decl(),
+        TermPreview::decl(),
         ReviewBox::decl(),
         ReviewTerm::decl(),
         ReviewPage::decl(),

@@ -19,6 +19,7 @@ use deid_core::types::Category;
 use crate::api::{
     AppEvent, AppSettings, BatchState, BatchSummary, HistoryRow, ItemStatus, OutputPage, QueueItem,
     RejectTarget, ReviewBox, ReviewEntity, ReviewList, ReviewPage, ReviewTerm, Snapshot, StageName,
+    TermPreview,
 };
 use crate::error::{AppError, AppResult};
 use crate::review::{self, DecisionState, History};
@@ -889,6 +890,51 @@ impl App {
             });
             e.boxes_px.push(b);
             Ok(())
+        })
+    }
+
+    /// Where term `t` would be redacted: how often, on which pages, and its boxes on
+    /// page `page` (pixels of that page's image). Nothing is decided.
+    pub fn preview_term(&self, id: u32, t: ReviewTerm, page: u32) -> AppResult<TermPreview> {
+        let category = parse_category(&t.category)?;
+        let text = t.text.trim().to_string();
+        if text.chars().count() < 2 {
+            return Ok(TermPreview {
+                hits: 0,
+                pages: Vec::new(),
+                boxes: Vec::new(),
+            });
+        }
+        let (input, policy, cached) = {
+            let g = lock(&self.inner);
+            let e = g
+                .entries
+                .iter()
+                .find(|e| e.item.id == id)
+                .ok_or(AppError::NoSuchItem(id))?;
+            (
+                e.input.path.clone(),
+                g.settings.policy.clone(),
+                e.views.get(&page).copied(),
+            )
+        };
+        let hits = self
+            .cli
+            .find(&input, &[AddedTerm { text, category }], &policy)?;
+        let view = match cached {
+            Some(v) => v,
+            None => self.cli.render(&input, page as usize)?.view,
+        };
+        let mut pages: Vec<u32> = hits.iter().map(|h| h.page as u32).collect();
+        pages.dedup();
+        Ok(TermPreview {
+            hits: hits.len() as u32,
+            pages,
+            boxes: hits
+                .iter()
+                .filter(|h| h.page == page as usize)
+                .flat_map(|h| h.rects.iter().map(|r| view.to_px(r)))
+                .collect(),
         })
     }
 

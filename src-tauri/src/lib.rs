@@ -18,7 +18,7 @@ use tauri_plugin_opener::OpenerExt;
 
 use api::{
     AppEvent, AppSettings, HistoryRow, OutputPage, QueueItem, RejectTarget, ReviewBox, ReviewList,
-    ReviewPage, ReviewTerm, Snapshot,
+    ReviewPage, ReviewTerm, Snapshot, TermPreview,
 };
 use app::{App, AppPaths, Shell};
 use error::{AppError, AppResult};
@@ -175,6 +175,11 @@ fn output_page(app: AppState<'_>, id: u32, page: u32) -> AppResult<OutputPage> {
     app.output_page(id, page)
 }
 
+#[tauri::command(async)]
+fn preview_term(app: AppState<'_>, id: u32, term: ReviewTerm, page: u32) -> AppResult<TermPreview> {
+    app.preview_term(id, term, page)
+}
+
 #[tauri::command]
 fn undo(app: AppState<'_>, id: u32) -> AppResult<u32> {
     app.undo_redo(id, false)
@@ -281,6 +286,7 @@ pub fn run() {
             set_rejected_many,
             review_detections,
             output_page,
+            preview_term,
             undo,
             redo,
             add_box,

@@ -134,6 +134,29 @@ impl WorkerCli {
         })
     }
 
+    /// Every occurrence of `terms` in the document's text layer (`pdf-deid review find`;
+    /// the terms go on stdin, never on the command line).
+    pub fn find(
+        &self,
+        input: &Path,
+        terms: &[deid_core::review::AddedTerm],
+        policy: &str,
+    ) -> AppResult<Vec<deid_core::pipeline::TermHit>> {
+        let mut c = self.command()?;
+        c.args(["review", "find", "--policy", policy, "--input"])
+            .arg(input);
+        let json = serde_json::to_vec(terms)
+            .map_err(|_| AppError::Worker("serialising the terms".into()))?;
+        let out = Self::run(c, Some(json), Duration::from_secs(60))?;
+        #[derive(serde::Deserialize)]
+        struct Found {
+            hits: Vec<deid_core::pipeline::TermHit>,
+        }
+        serde_json::from_slice::<Found>(&out)
+            .map(|f| f.hits)
+            .map_err(|_| AppError::Worker("find: bad answer".into()))
+    }
+
     pub fn export(
         &self,
         input: &Path,

@@ -981,8 +981,9 @@ fn review_list_filters_bulk_undo_and_keyboard(wd: &Driver, id: u64) {
     );
     // undo takes the whole bulk step back; redo and undo again
     wd.click("#undo");
-    let all_removed = "return [...document.querySelectorAll('#detections-body tr')]\
-         .every(r => r.dataset.status === 'removed') && !document.getElementById('redo').disabled || null";
+    let all_removed = "return document.body.dataset.review === 'ready'\
+         && [...document.querySelectorAll('#detections-body tr')].every(r => r.dataset.status === 'removed')\
+         && !document.getElementById('redo').disabled || null";
     wd.wait_for("the undo", Duration::from_secs(20), all_removed);
     assert!(statuses(wd).iter().all(|(_, s)| s == "removed"));
     wd.click("#redo");
@@ -1037,6 +1038,30 @@ fn review_list_filters_bulk_undo_and_keyboard(wd: &Driver, id: u64) {
         "the help overlay closed",
         Duration::from_secs(10),
         "return !document.getElementById('help-dialog').open || null",
+    );
+    // a term shows where it would be redacted before it is added; nothing is decided
+    wd.click("#term-text");
+    wd.keys(&["diabetes"]);
+    let hits = wd.wait_for(
+        "the term's hits",
+        Duration::from_secs(30),
+        "const h = document.getElementById('term-hits');\
+         return h.dataset.hits && h.textContent.includes('page(s) 1')\
+           ? [Number(h.dataset.hits), document.querySelectorAll('.term-hit').length] : null;",
+    );
+    assert!(
+        hits[0].as_u64() >= Some(1) && hits[1].as_u64() >= Some(1),
+        "{hits}"
+    );
+    wd.js(
+        "const t = document.getElementById('term-text'); t.value = '';\
+         t.dispatchEvent(new Event('input')); t.blur();",
+        json!([]),
+    );
+    wd.wait_for(
+        "the preview cleared",
+        Duration::from_secs(10),
+        "return document.querySelectorAll('.term-hit').length === 0 || null",
     );
     // every control has a name a screen reader can read; boxes take the focus
     let unnamed = wd.js(

@@ -118,6 +118,20 @@ export type OutputPage = { page: number, pages: number,
  */
 image: string, width: number, height: number, };
 
+export type TermPreview = { 
+/**
+ * Occurrences in the whole document (text layer).
+ */
+hits: number, 
+/**
+ * 0-based pages with at least one occurrence.
+ */
+pages: Array<number>, 
+/**
+ * Pixel boxes of the occurrences on the page asked for.
+ */
+boxes: Array<[number, number, number, number]>, };
+
 export type ReviewBox = { page: number, rect: [number, number, number, number], category: string, };
 
 export type ReviewTerm = { text: string, category: string, };
@@ -166,6 +180,7 @@ export interface Commands {
   set_rejected_many: { args: { id: number; targets: Array<RejectTarget>; rejected: boolean }; result: number };
   review_detections: { args: { id: number }; result: ReviewList };
   output_page: { args: { id: number; page: number }; result: OutputPage };
+  preview_term: { args: { id: number; term: ReviewTerm; page: number }; result: TermPreview };
   undo: { args: { id: number }; result: number };
   redo: { args: { id: number }; result: number };
   add_box: { args: { id: number; rect: ReviewBox }; result: number };

@@ -46,6 +46,7 @@ const state = {
   /** the detection in focus: index into `list.detections` @type {number | null} */ current: null,
   /** 1 = the page image's own size; null = fit the width @type {number | null} */ zoom: null,
   /** original | output | both */ mode: 'original',
+  /** boxes of the typed term on this page, before it is added @type {number[][]} */ termBoxes: [],
 };
 
 const CATEGORY_COLOURS = {
@@ -432,6 +433,9 @@ async function loadPage() {
     const p = await call('review_page', { id: state.reviewId, page: state.reviewPage });
     state.page = p;
     state.reviewPages = p.pages;
+    // the typed term's boxes belong to the page they were found on
+    state.termBoxes = [];
+    if (/** @type {HTMLInputElement} */ ($('term-text')).value.trim()) schedulePreview();
     const img = /** @type {HTMLImageElement} */ ($('page-img'));
     img.src = p.image;
     $('page-label').textContent = `page ${p.page + 1} of ${p.pages}`;
@@ -761,6 +765,8 @@ function drawOverlay() {
   const p = state.page;
   if (!p) return;
   const overlay = $('overlay');
+  // a box with the keyboard focus is drawn again: the new one takes the focus
+  const hadFocus = document.activeElement?.classList.contains('entity') ?? false;
   overlay.innerHTML = '';
   const legend = new Set();
   const current = state.current !== null ? state.list?.detections[state.current] : undefined;
@@ -798,6 +804,12 @@ function drawOverlay() {
       overlay.append(d);
     }
   }
+  for (const b of state.termBoxes) {
+    const d = document.createElement('div');
+    d.className = 'term-hit';
+    place(d, b);
+    overlay.append(d);
+  }
   for (const b of p.added_boxes) {
     const d = document.createElement('div');
     d.className = 'added-box';
@@ -805,6 +817,7 @@ function drawOverlay() {
     place(d, b.rect);
     overlay.append(d);
   }
+  if (hadFocus) /** @type {HTMLElement | null} */ (overlay.querySelector('.entity.focused'))?.focus({ preventScroll: true });
   $('terms').textContent = p.added_terms.length
     ? `Added terms: ${p.added_terms.length}` : '';
   const lg = $('legend');
@@ -867,6 +880,40 @@ function setupDrawing() {
   });
 }
 
+let previewTimer = 0;
+/** Show where the typed term would be redacted (after a short pause in typing). */
+function schedulePreview() {
+  clearTimeout(previewTimer);
+  previewTimer = window.setTimeout(previewTerm, 350);
+}
+
+async function previewTerm() {
+  if (state.reviewId === null) return;
+  const text = /** @type {HTMLInputElement} */ ($('term-text')).value;
+  const category = /** @type {HTMLSelectElement} */ ($('term-category')).value;
+  const out = $('term-hits');
+  if (text.trim().length < 2) {
+    out.textContent = '';
+    state.termBoxes = [];
+    drawOverlay();
+    return;
+  }
+  try {
+    const p = await call('preview_term', {
+      id: state.reviewId, term: { text, category }, page: state.reviewPage,
+    });
+    if (/** @type {HTMLInputElement} */ ($('term-text')).value !== text) return;
+    out.textContent = p.hits
+      ? `${p.hits} occurrence(s) on page(s) ${p.pages.map((x) => x + 1).join(', ')}`
+      : 'no occurrence in the text layer';
+    out.dataset.hits = String(p.hits);
+    state.termBoxes = p.boxes;
+    drawOverlay();
+  } catch (e) {
+    out.textContent = errorText(e);
+  }
+}
+
 async function addTerm() {
   if (state.reviewId === null || !state.page) return;
   const input = /** @type {HTMLInputElement} */ ($('term-text'));
@@ -875,6 +922,8 @@ async function addTerm() {
     await call('add_term', { id: state.reviewId, term: { text: input.value, category } });
     state.page.added_terms.push({ text: input.value, category });
     input.value = '';
+    state.termBoxes = [];
+    $('term-hits').textContent = '';
     drawOverlay();
     await loadList();
   } catch (e) {
@@ -1067,6 +1116,8 @@ async function init() {
   $('export-cancel').onclick = () =>
     /** @type {HTMLDialogElement} */ ($('export-dialog')).close();
   $('add-term').onclick = addTerm;
+  $('term-text').addEventListener('input', schedulePreview);
+  $('term-category').addEventListener('change', schedulePreview);
   $('banner').onclick = () => { $('banner').hidden = true; };
   $('notice').onclick = () => { $('notice').hidden = true; };
   setupDrawing();

@@ -7,6 +7,7 @@
 mod analyse;
 mod detection;
 mod output;
+mod preview;
 mod report;
 mod stage;
 mod training;
@@ -22,6 +23,7 @@ use crate::plan::{self};
 
 use analyse::Analysed;
 use output::Verifiedbuild;
+pub use preview::TermHit;
 use report::reviewer_boxes;
 pub use report::{DocReport, EntityReport, Processed, RasterReason};
 use stage::Stages;
