@@ -333,6 +333,13 @@ fn job_with_decisions_in_a_worker_process() {
         "{csv}"
     );
     assert!(csv.contains(&format!("chain,,,head,{head}")), "{csv}");
+    // the file that was written, by its hash and size
+    let out_sha = deid_core::hash::sha256_hex(&out);
+    assert!(
+        csv.contains(&format!("document,,,output_sha256,{out_sha}"))
+            && csv.contains(&format!("document,,,output_bytes,{}", out.len())),
+        "{csv}"
+    );
     assert!(csv.contains("chain,,,check,intact"), "{csv}");
     assert!(
         csv.contains(&format!(",decision,1,NAME,rejected,{rejected_hmac}")),
@@ -345,7 +352,7 @@ fn job_with_decisions_in_a_worker_process() {
     assert!(csv.contains(",count,,NAME,detections,"), "{csv}");
     assert!(csv.contains(",stage_ms,,,detect,"), "{csv}");
     let flat = pdf_text.split_whitespace().collect::<String>();
-    for fact in [&input_sha, &head, &rejected_hmac] {
+    for fact in [&input_sha, &head, &rejected_hmac, &out_sha] {
         assert!(
             flat.contains(fact.as_str()),
             "{fact} missing from the PDF report"

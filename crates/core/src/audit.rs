@@ -74,6 +74,20 @@ fn facts(a: &Audit) -> Vec<Fact> {
             doc("input_sha256", d.input_sha256.clone()),
             doc("input_path_hmac", d.input_path_hmac.clone()),
             doc("output_tag", d.output_tag.clone().unwrap_or_default()),
+            doc(
+                "output_sha256",
+                d.output
+                    .as_ref()
+                    .map(|o| o.sha256.clone())
+                    .unwrap_or_default(),
+            ),
+            doc(
+                "output_bytes",
+                d.output
+                    .as_ref()
+                    .map(|o| o.bytes.to_string())
+                    .unwrap_or_default(),
+            ),
             doc("status", d.status.clone()),
             doc("error_code", d.error_code.clone().unwrap_or_default()),
             doc("pages", d.pages.to_string()),
@@ -205,6 +219,9 @@ pub fn lines(a: &Audit) -> Vec<String> {
             "  output tag {}",
             d.output_tag.as_deref().unwrap_or("(no output written)")
         ));
+        if let Some(o) = &d.output {
+            l.push(format!("  output sha256 {} ({} bytes)", o.sha256, o.bytes));
+        }
         if let Some(e) = &d.error_code {
             l.push(format!("  error {e}"));
         }

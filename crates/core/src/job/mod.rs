@@ -539,6 +539,15 @@ impl DocContext<'_> {
                 } else {
                     DocStatus::Ok
                 };
+                let written = crate::joblog::OutputRow {
+                    sha256: p.output_sha256.clone(),
+                    bytes: p
+                        .tmp
+                        .as_file()
+                        .metadata()
+                        .map_err(|e| Error::io("reading the output's size", &e))?
+                        .len(),
+                };
                 // the text first: a document whose text cannot be written gets no PDF either
                 let text_path = output.with_extension("txt");
                 if let Some(t) = &p.text {
@@ -562,10 +571,16 @@ impl DocContext<'_> {
                 let json = serde_json::to_vec_pretty(&rep)
                     .map_err(|_| Error::Settings("report serialisation".into()))?;
                 write_atomic(report_path, &json)?;
-                Ok((status, p.report, p.stage_ms, (p.peak_rss_kb, p.worker_pid)))
+                Ok((
+                    status,
+                    p.report,
+                    p.stage_ms,
+                    written,
+                    (p.peak_rss_kb, p.worker_pid),
+                ))
             });
         match result {
-            Ok((status, report, stage_ms, (peak_rss_kb, worker_pid))) => {
+            Ok((status, report, stage_ms, written, (peak_rss_kb, worker_pid))) => {
                 self.stats.borrow_mut().add_document(
                     report.words,
                     report
@@ -573,7 +588,7 @@ impl DocContext<'_> {
                         .iter()
                         .map(|e| (e.category.as_str(), e.score)),
                 );
-                let rec = done_record(head, output_tag, status, &report, stage_ms.clone());
+                let rec = done_record(head, output_tag, written, status, &report, stage_ms.clone());
                 if let Err(e) = log.record_document(job_id, &rec) {
                     // no record, no output: the next run redoes this document
                     let _ = std::fs::remove_file(output);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::joblog::{DocStatus, DocumentRecord, EntityRow, OcrRow, RasterRow};
+use crate::joblog::{DocStatus, DocumentRecord, EntityRow, OcrRow, OutputRow, RasterRow};
 use crate::pipeline::{DocReport, EntityReport};
 
 /// The per-document report written beside the output (no document text).
@@ -33,6 +33,7 @@ pub(super) struct RecordHead {
 pub(super) fn done_record(
     head: RecordHead,
     output_tag: String,
+    output: OutputRow,
     status: DocStatus,
     report: &DocReport,
     stage_ms: BTreeMap<String, u64>,
@@ -103,6 +104,7 @@ pub(super) fn done_record(
                 mean_confidence: o.mean_confidence,
             })
             .collect(),
+        output: Some(output),
     }
 }
 
@@ -125,5 +127,6 @@ pub(super) fn failed_record(head: RecordHead, code: &str) -> DocumentRecord {
         entities: Vec::new(),
         raster: Vec::new(),
         ocr: Vec::new(),
+        output: None,
     }
 }

@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use rusqlite::OptionalExtension;
+
 use crate::detector::{BOX_SOURCE, REVIEWER};
 
-use super::{ChainCheck, JobLog, JobLogError, OcrRow, RasterRow, Result};
+use super::{ChainCheck, JobLog, JobLogError, OcrRow, OutputRow, RasterRow, Result};
 
 /// The job row.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +42,8 @@ pub struct AuditDocument {
     pub input_sha256: String,
     /// The output's tag (an HMAC of its path) when one was written.
     pub output_tag: Option<String>,
+    /// The written output's sha256 and size (job logs from schema version 5 on).
+    pub output: Option<OutputRow>,
     pub status: String,
     pub error_code: Option<String>,
     pub pages: u32,
@@ -114,6 +118,7 @@ impl JobLog {
                 input_path_hmac: r.get(1)?,
                 input_sha256: r.get(2)?,
                 output_tag: r.get(3)?,
+                output: None,
                 status: r.get(4)?,
                 error_code: r.get(5)?,
                 pages: r.get(6)?,
@@ -172,6 +177,19 @@ impl JobLog {
             }
             d.raster = self.raster_pages(d.id)?;
             d.ocr = self.ocr_pages(d.id)?;
+            d.output = self
+                .conn
+                .query_row(
+                    "SELECT sha256, bytes FROM outputs WHERE document_id = ?1 ORDER BY id LIMIT 1",
+                    [d.id],
+                    |r| {
+                        Ok(OutputRow {
+                            sha256: r.get(0)?,
+                            bytes: r.get::<_, i64>(1)?.max(0) as u64,
+                        })
+                    },
+                )
+                .optional()?;
         }
         let (chain_head, chain_rows): (Option<String>, i64) = self.conn.query_row(
             "SELECT (SELECT row_hash FROM documents ORDER BY id DESC LIMIT 1), \

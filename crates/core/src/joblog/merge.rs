@@ -21,7 +21,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::record::{append_document, check_chain, read_values, RowValues};
 use super::schema::{
     DOC_CONTENT_COLS, DOC_CONTENT_NCOLS, ENT_COLS, ENT_NCOLS, JOB_COLS, JOB_NCOLS, OCR_COLS,
-    OCR_NCOLS, RASTER_COLS, RASTER_NCOLS,
+    OCR_NCOLS, OUT_COLS, OUT_NCOLS, RASTER_COLS, RASTER_NCOLS,
 };
 use super::{ChainCheck, JobLog, JobLogError, Result};
 
@@ -77,6 +77,7 @@ fn read_row(conn: &Connection, doc_id: i64) -> Result<RowValues> {
         entities: children("entities", ENT_COLS, ENT_NCOLS)?,
         raster: children("raster_pages", RASTER_COLS, RASTER_NCOLS)?,
         ocr: children("ocr_pages", OCR_COLS, OCR_NCOLS)?,
+        outputs: children("outputs", OUT_COLS, OUT_NCOLS)?,
     })
 }
 
@@ -202,7 +203,9 @@ impl JobLog {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{DocStatus, DocumentRecord, EntityRow, JobInfo, OcrRow, RasterRow};
+    use super::super::{
+        DocStatus, DocumentRecord, EntityRow, JobInfo, OcrRow, OutputRow, RasterRow,
+    };
     use super::*;
     use std::collections::BTreeMap;
     use std::path::Path;
@@ -251,6 +254,10 @@ mod tests {
                     detail: "strict".into(),
                 })
                 .collect(),
+            output: (i % 3 != 2).then(|| OutputRow {
+                sha256: format!("out-sha{i}"),
+                bytes: 100 + u64::from(i),
+            }),
             ocr: (0..u32::from(i.is_multiple_of(4)))
                 .map(|_| OcrRow {
                     page: 1,
@@ -295,7 +302,7 @@ mod tests {
             target.verify_chain().unwrap(),
             ChainCheck::Intact { rows: 9 }
         );
-        let children = ["entities", "raster_pages", "ocr_pages"];
+        let children = ["entities", "raster_pages", "ocr_pages", "outputs"];
         for t in children {
             assert_eq!(count(&target, t), count(&a, t) + count(&b, t), "{t}");
         }

@@ -151,6 +151,15 @@ pub struct DocumentRecord {
     pub raster: Vec<RasterRow>,
     /// Pages read by OCR (schema version 3).
     pub ocr: Vec<OcrRow>,
+    /// The written output file (schema version 5); none for a failed document.
+    pub output: Option<OutputRow>,
+}
+
+/// The output file a document left: its sha256 and size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputRow {
+    pub sha256: String,
+    pub bytes: u64,
 }
 
 /// One page of a document written as an image, and why. `code` is `policy`,
@@ -422,6 +431,10 @@ mod tests {
                     detail: "Type3 font".into(),
                 })
                 .collect(),
+            output: i.is_multiple_of(2).then(|| OutputRow {
+                sha256: format!("{sha}-out"),
+                bytes: 1000 + u64::from(i),
+            }),
             ocr: (0..u32::from(i.is_multiple_of(3)))
                 .map(|_| OcrRow {
                     page: 1,
@@ -467,7 +480,8 @@ mod tests {
              DROP TRIGGER documents_no_delete; \
              DROP TRIGGER entities_no_update; DROP TRIGGER entities_no_delete; \
              DROP TRIGGER raster_pages_no_update; DROP TRIGGER raster_pages_no_delete; \
-             DROP TRIGGER ocr_pages_no_update; DROP TRIGGER ocr_pages_no_delete;",
+             DROP TRIGGER ocr_pages_no_update; DROP TRIGGER ocr_pages_no_delete; \
+             DROP TRIGGER outputs_no_update; DROP TRIGGER outputs_no_delete;",
         )
         .unwrap();
         raw.execute_batch(sql).unwrap();
@@ -482,7 +496,7 @@ mod tests {
             let sql = format!("PRAGMA {p}");
             log.conn.query_row(&sql, [], |r| r.get(0)).unwrap()
         };
-        assert_eq!(pragma(&log, "user_version"), Value::Integer(4));
+        assert_eq!(pragma(&log, "user_version"), Value::Integer(5));
         assert_eq!(pragma(&log, "journal_mode"), Value::Text("wal".into()));
         assert_eq!(pragma(&log, "foreign_keys"), Value::Integer(1));
         assert_eq!(pragma(&log, "synchronous"), Value::Integer(1)); // NORMAL
@@ -490,7 +504,7 @@ mod tests {
         drop(log);
         for _ in 0..2 {
             let log = JobLog::open(&path).unwrap();
-            assert_eq!(pragma(&log, "user_version"), Value::Integer(4));
+            assert_eq!(pragma(&log, "user_version"), Value::Integer(5));
             assert_eq!(log.recent_jobs(10).unwrap()[0].id, job);
         }
         // Parent directory must exist.
@@ -681,6 +695,11 @@ mod tests {
         assert_tamper_detected(sql, 4, mismatch);
         let sql = "DELETE FROM ocr_pages WHERE document_id = 1";
         assert_tamper_detected(sql, 1, mismatch);
+        // and the output's hash (documents 1 and 3: record(0), record(2))
+        let sql = "UPDATE outputs SET sha256 = 'other' WHERE document_id = 3";
+        assert_tamper_detected(sql, 3, mismatch);
+        let sql = "DELETE FROM outputs WHERE document_id = 1";
+        assert_tamper_detected(sql, 1, mismatch);
     }
 
     #[test]
@@ -725,6 +744,7 @@ mod tests {
             let job = log.start_job(&info(), "t0").unwrap();
             let mut rec = record(1, "old", None, DocStatus::Ok);
             rec.raster.clear();
+            rec.output = None;
             log.record_document(job, &rec).unwrap();
         }
         let log = JobLog::open(&path).unwrap();

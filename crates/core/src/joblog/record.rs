@@ -6,8 +6,8 @@ use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 
 use super::schema::{
-    DOC_COLS, DOC_CONTENT_NCOLS, DOC_NCOLS, ENT_COLS, ENT_NCOLS, OCR_COLS, OCR_NCOLS, RASTER_COLS,
-    RASTER_NCOLS,
+    DOC_COLS, DOC_CONTENT_NCOLS, DOC_NCOLS, ENT_COLS, ENT_NCOLS, OCR_COLS, OCR_NCOLS, OUT_COLS,
+    OUT_NCOLS, RASTER_COLS, RASTER_NCOLS,
 };
 use super::{ChainCheck, DocumentRecord, JobLog, JobLogError, Result};
 
@@ -52,14 +52,15 @@ fn hash_values(h: &mut Sha256, values: &[Value]) {
 
 /// `row_hash` = sha256 over the document's columns (incl. `prev_hash`) and
 /// its entity rows in id order.
-/// The row hash covers the document row, its entity rows, its raster rows and its OCR
-/// rows. Rows without raster or OCR pages hash as in schema version 1, so chains written
-/// before those tables still verify.
+/// The row hash covers the document row, its entity rows, its raster rows, its OCR rows
+/// and its output row. Rows without raster pages, OCR pages or an output row hash as in
+/// schema version 1, so chains written before those tables still verify.
 fn doc_row_hash(
     doc: &[Value],
     entities: &[Vec<Value>],
     raster: &[Vec<Value>],
     ocr: &[Vec<Value>],
+    outputs: &[Vec<Value>],
 ) -> String {
     let mut h = Sha256::new();
     h.update(b"pdf-deid/joblog/documents/v1\0");
@@ -75,11 +76,13 @@ fn doc_row_hash(
             hash_values(&mut h, r);
         }
     }
-    if !ocr.is_empty() {
-        h.update(b"ocr_pages\0");
-        h.update((ocr.len() as u64).to_be_bytes());
-        for r in ocr {
-            hash_values(&mut h, r);
+    for (name, rows) in [(&b"ocr_pages\0"[..], ocr), (&b"outputs\0"[..], outputs)] {
+        if !rows.is_empty() {
+            h.update(name);
+            h.update((rows.len() as u64).to_be_bytes());
+            for r in rows {
+                hash_values(&mut h, r);
+            }
         }
     }
     hex::encode(h.finalize())
@@ -98,6 +101,7 @@ pub(super) struct RowValues {
     pub entities: Vec<Vec<Value>>,
     pub raster: Vec<Vec<Value>>,
     pub ocr: Vec<Vec<Value>>,
+    pub outputs: Vec<Vec<Value>>,
 }
 
 fn placeholders(n: usize) -> String {
@@ -137,7 +141,13 @@ pub(super) fn append_document(conn: &Connection, job_id: i64, row: &RowValues) -
     doc.push(Value::Integer(job_id));
     doc.extend(row.doc.iter().cloned());
     doc.push(Value::Text(prev_hash));
-    let row_hash = Value::Text(doc_row_hash(&doc, &row.entities, &row.raster, &row.ocr));
+    let row_hash = Value::Text(doc_row_hash(
+        &doc,
+        &row.entities,
+        &row.raster,
+        &row.ocr,
+        &row.outputs,
+    ));
     conn.execute(
         &format!(
             "INSERT INTO documents ({DOC_COLS}, row_hash) VALUES ({})",
@@ -150,6 +160,7 @@ pub(super) fn append_document(conn: &Connection, job_id: i64, row: &RowValues) -
         ("entities", ENT_COLS, ENT_NCOLS, &row.entities),
         ("raster_pages", RASTER_COLS, RASTER_NCOLS, &row.raster),
         ("ocr_pages", OCR_COLS, OCR_NCOLS, &row.ocr),
+        ("outputs", OUT_COLS, OUT_NCOLS, &row.outputs),
     ] {
         if rows.is_empty() {
             continue;
@@ -182,6 +193,9 @@ pub(super) fn check_chain(conn: &Connection) -> Result<ChainCheck> {
     let mut ocrs = conn.prepare(&format!(
         "SELECT {OCR_COLS} FROM ocr_pages WHERE document_id = ?1 ORDER BY id"
     ))?;
+    let mut outs = conn.prepare(&format!(
+        "SELECT {OUT_COLS} FROM outputs WHERE document_id = ?1 ORDER BY id"
+    ))?;
     let mut rows = docs.query([])?;
     let mut expected_prev = Value::Text(GENESIS_HASH.to_owned());
     let mut count = 0u64;
@@ -205,7 +219,10 @@ pub(super) fn check_chain(conn: &Connection) -> Result<ChainCheck> {
         let ocr = ocrs
             .query_map([id], |r| read_values(r, 0, OCR_NCOLS))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        if stored != Value::Text(doc_row_hash(&doc, &entities, &raster, &ocr)) {
+        let outputs = outs
+            .query_map([id], |r| read_values(r, 0, OUT_NCOLS))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if stored != Value::Text(doc_row_hash(&doc, &entities, &raster, &ocr, &outputs)) {
             return Ok(broken("row hash mismatch"));
         }
         expected_prev = stored;
@@ -281,6 +298,16 @@ impl JobLog {
             entities,
             raster,
             ocr,
+            outputs: rec
+                .output
+                .iter()
+                .map(|o| {
+                    vec![
+                        Value::Text(o.sha256.clone()),
+                        Value::Integer(o.bytes as i64),
+                    ]
+                })
+                .collect(),
         };
         let tx = self.write_tx()?;
         let id = append_document(&tx, job_id, &row)?;

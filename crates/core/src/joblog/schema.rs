@@ -2,12 +2,13 @@
 //! hash chain and the queries share.
 
 /// Current schema version, kept in `PRAGMA user_version`.
-pub(super) const SCHEMA_VERSION: i64 = 4;
+pub(super) const SCHEMA_VERSION: i64 = 5;
 
 /// Migration `i` brings the schema from version `i` to `i + 1`. Version 4: the log's own
 /// random id (`meta.log_id`) and the provenance of rows copied in by a merge
 /// (`merged_jobs`, `merged_documents`: the log and row they came from first), so merging
-/// the same source again, or a log that already holds them, adds nothing.
+/// the same source again, or a log that already holds them, adds nothing. Version 5: the
+/// sha256 and size of each written output (`outputs`), inside the document's row hash.
 pub(super) const MIGRATIONS: &[&str] = &["
 CREATE TABLE jobs (
     id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
@@ -61,6 +62,13 @@ CREATE TABLE merged_documents (
     document_id INTEGER NOT NULL REFERENCES documents(id),
     PRIMARY KEY (origin_log, origin_doc));
 CREATE INDEX merged_documents_by_document ON merged_documents(document_id);
+", "
+CREATE TABLE outputs (
+    id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL REFERENCES documents(id),
+    sha256 TEXT NOT NULL, bytes INTEGER NOT NULL);
+CREATE INDEX outputs_by_document ON outputs(document_id);
+CREATE TRIGGER outputs_no_update BEFORE UPDATE ON outputs BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+CREATE TRIGGER outputs_no_delete BEFORE DELETE ON outputs BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 "];
 
 /// Hashed `documents` columns, in canonical order (`prev_hash` last).
@@ -89,5 +97,8 @@ pub(super) const RASTER_NCOLS: usize = 3;
 /// Hashed `ocr_pages` columns, in canonical order.
 pub(super) const OCR_COLS: &str = "page, reason, words, mean_confidence";
 pub(super) const OCR_NCOLS: usize = 4;
+/// Hashed `outputs` columns, in canonical order.
+pub(super) const OUT_COLS: &str = "sha256, bytes";
+pub(super) const OUT_NCOLS: usize = 2;
 pub(super) const SUMMARY_COLS: &str =
     "id, job_id, status, error_code, output_path, risk_score, pages, finished_at";
