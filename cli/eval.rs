@@ -90,6 +90,16 @@ pub struct EvalArgs {
     /// How many missed gold spans to print (with their text, unless --no-text).
     #[arg(long, default_value_t = 20)]
     pub examples: usize,
+    /// Fit the calibration of the detections' scores (probability of PHI per category,
+    /// isotonic) on this set and store it with the default NER model's registry entry
+    /// (`metrics.calibration` in models/registry.json). Fit on a tuning slice; measure
+    /// with --reliability on a held-back one.
+    #[arg(long)]
+    pub calibrate: bool,
+    /// Score the stored calibration on this set: a reliability table and its expected
+    /// calibration error, and the reliability curve drawn as SVG into this file.
+    #[arg(long)]
+    pub reliability: Option<PathBuf>,
 }
 
 /// `text` in the asked casing, one character for one character (a character whose
@@ -118,6 +128,20 @@ struct Collected {
     stats: Option<JobStats>,
     /// Each text's document risk, in order.
     risks: Vec<f64>,
+    /// Every detection's category, score and whether it was PHI (for calibration).
+    labelled: Vec<(String, f32, bool)>,
+}
+
+impl Collected {
+    fn label(&mut self, d: &GoldDoc, preds: &[PredSpan]) {
+        self.labelled.extend(preds.iter().map(|p| {
+            (
+                p.category.as_str().to_string(),
+                p.score,
+                deid_devtools::eval::is_phi(&d.spans, p),
+            )
+        }));
+    }
 }
 
 /// [`predict`], gathering each text's document risk and, when asked, its statistics.
@@ -145,6 +169,7 @@ fn predict_into(
                     end: t.get(..e.end).map(|s| s.chars().count()).unwrap_or(0),
                     category: e.category,
                     source: e.source_label(),
+                    score: e.score,
                 })
                 .collect()
         })
@@ -320,6 +345,7 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
                 writeln!(w)?;
             }
             let p = predict_into(engine, &[d.text.as_str()], &mut collected)?;
+            collected.label(&d, &p[0]);
             scores.add(&d.text, &d.spans, &p[0]);
             missed.push(missed_entities(&d, &p[0]));
             total.add(&d.text, &d.spans, &p[0]);
@@ -332,6 +358,15 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
     }
     print_row("all", &total);
     print_risk_rank(&collected.risks, &missed);
+    calibration(
+        a,
+        engine,
+        &collected.labelled,
+        &format!(
+            "realistic {which}, {} slice, {} documents per genre, case {}",
+            a.realistic_slice, a.realistic_docs, a.case
+        ),
+    )?;
     if let (Some(path), Some(stats)) = (&a.write_reference, collected.stats) {
         let reference = deid_core::drift::DriftReference {
             made_with: format!(
@@ -352,6 +387,77 @@ fn run_realistic(a: &EvalArgs, engine: &Engine, which: &str) -> anyhow::Result<E
         println!("{}", serde_json::to_string_pretty(&total)?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--calibrate`: fit on `labelled` and store with the default NER model;
+/// `--reliability`: score the model's stored calibration on `labelled` (table, expected
+/// calibration error, SVG curve).
+fn calibration(
+    a: &EvalArgs,
+    engine: &Engine,
+    labelled: &[(String, f32, bool)],
+    set: &str,
+) -> anyhow::Result<()> {
+    use deid_core::calibration::{reliability, Calibration};
+    if a.calibrate {
+        anyhow::ensure!(
+            a.detector == "combined",
+            "--calibrate fits the combined detector"
+        );
+        let fitted = Calibration::fit(labelled, &format!("{set}; detector combined"));
+        let dir = deid_core::registry::find_models_dir(None)
+            .context("no models folder (run scripts/setup.sh)")?;
+        let mut reg = deid_core::registry::Registry::load(&dir)?;
+        let version = reg.entry("ner-minilm")?.version.clone();
+        let entry = reg
+            .models
+            .iter_mut()
+            .find(|m| m.name == "ner-minilm" && m.version == version)
+            .context("the default NER model")?;
+        if !entry.metrics.is_object() {
+            entry.metrics = serde_json::json!({});
+        }
+        entry.metrics["calibration"] = serde_json::to_value(&fitted)?;
+        let json = serde_json::to_vec_pretty(&reg)?;
+        deid_core::job::write_atomic(&dir.join("registry.json"), &json)?;
+        println!(
+            "calibration fitted on {} detections ({} categories of their own) and stored with ner-minilm@{version}",
+            fitted.all.n,
+            fitted.categories.len()
+        );
+    }
+    if let Some(path) = &a.reliability {
+        let Some(c) = engine.calibration() else {
+            anyhow::bail!("the NER model carries no calibration (eval --calibrate)");
+        };
+        let points: Vec<(f32, bool)> = labelled
+            .iter()
+            .filter_map(|(cat, s, y)| Some((c.prob(cat, *s)?, *y)))
+            .collect();
+        let (bins, ece) = reliability(&points, 10);
+        println!(
+            "reliability of the stored calibration ({}) on {set}: {} detections, expected calibration error {ece:.3}",
+            c.fitted_on,
+            points.len()
+        );
+        for b in &bins {
+            println!(
+                "  predicted {:.3}  observed {:.3}  n {}",
+                b.predicted, b.observed, b.n
+            );
+        }
+        let svg = deid_devtools::plot::reliability_svg(
+            &format!("Reliability: {set} (ECE {ece:.3})"),
+            &bins
+                .iter()
+                .map(|b| (f64::from(b.predicted), f64::from(b.observed), b.n))
+                .collect::<Vec<_>>(),
+        )
+        .map_err(|e| anyhow::anyhow!("drawing the curve: {e}"))?;
+        deid_core::job::write_atomic(path, svg.as_bytes())?;
+        println!("reliability curve written to {}", path.display());
+    }
+    Ok(())
 }
 
 /// Gold entities of `d` no prediction touches.
@@ -450,6 +556,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
         let preds = predict_into(&engine, &texts, &mut collected)?;
         for (d, p) in chunk.iter().zip(preds) {
+            collected.label(d, &p);
             scores.add(&d.text, &d.spans, &p);
             missed.push(missed_entities(d, &p));
             if !a.no_text && false_examples.len() < 400 {
@@ -495,6 +602,26 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     println!("documents {}, words {}", scores.docs, scores.words);
     print_risk_rank(&collected.risks, &missed);
+    let set = a
+        .gold
+        .as_ref()
+        .or(a.negatives.as_ref())
+        .and_then(|p| p.file_name())
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "generated".into());
+    let half = if a.held_back {
+        "held-back half"
+    } else if a.tuning_half {
+        "tuning half"
+    } else {
+        "all"
+    };
+    calibration(
+        &a,
+        &engine,
+        &collected.labelled,
+        &format!("{set}, {half}, case {}, ages {}", a.case, a.ages),
+    )?;
     line("token (PHI vs not)", &scores.token);
     line("entity (overlap)", &scores.entity);
     line("entity (exact)", &scores.entity_exact);

@@ -338,6 +338,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
         thresholds: low,
         name: format!("ner:ner-minilm@{version}"),
         fingerprint: format!("ner:ner-minilm@{version}|training"),
+        calibration: None,
     };
     // thresholds on the validation slice
     let texts: Vec<&str> = valid.iter().map(|e| e.text.as_str()).collect();
@@ -375,6 +376,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
                     end: cp(x.end),
                     category: x.category,
                     source: x.detector.clone(),
+                    score: x.score,
                 })
                 .collect();
             s.add(&e.text, &gold, &pr);

@@ -20,7 +20,15 @@ const CORE_LAYERS: &[(&str, &[&str])] = &[
     (
         "foundation",
         &[
-            "entity", "detector", "hash", "geometry", "pdf", "text", "policy", "child",
+            "entity",
+            "detector",
+            "hash",
+            "geometry",
+            "pdf",
+            "text",
+            "policy",
+            "child",
+            "calibration",
         ],
     ),
     ("services", &["pdfium", "joblog", "registry"]),

@@ -247,6 +247,7 @@ mod tests {
             text: String::new(),
             text_hmac: key.into(),
             at: Some(TextAt { para, start }),
+            probability: None,
         }
     }
 

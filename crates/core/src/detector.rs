@@ -29,6 +29,11 @@ pub trait BatchDetector: Send + Sync {
     fn embed_spans(&self, _spans: &[SpanRef<'_>]) -> Option<Result<Vec<Vec<f32>>, crate::Error>> {
         None
     }
+    /// The calibration of the combined detector's scores that ships with this model
+    /// (`pdf-deid eval --calibrate`), if any.
+    fn calibration(&self) -> Option<&crate::calibration::Calibration> {
+        None
+    }
 }
 
 /// Detector name of entities the reviewer added by term.

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod blobs;
+pub mod calibration;
 pub mod child;
 pub mod config;
 pub mod detect;

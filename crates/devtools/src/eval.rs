@@ -36,6 +36,15 @@ pub struct PredSpan {
     pub category: Category,
     /// Which detectors found it (`Entity::source_label`), for error listings.
     pub source: String,
+    /// The detection's score (for calibration).
+    pub score: f32,
+}
+
+/// Whether a prediction overlaps a gold span of a category the detectors cover: the
+/// label a calibration is fitted on.
+pub fn is_phi(gold: &[GoldSpan], p: &PredSpan) -> bool {
+    gold.iter()
+        .any(|g| map_label(&g.label).is_some() && g.start < p.end && p.start < g.end)
 }
 
 /// Map a gold label (ours, Presidio's, Synthea silver's, i2b2-like) to a category;
@@ -358,6 +367,7 @@ mod tests {
                 end: start + s.chars().count(),
                 category: c,
                 source: String::new(),
+                score: 1.0,
             };
             residual_phi(&chars, &p)
         };
@@ -387,6 +397,7 @@ mod tests {
                 end: start + x.chars().count(),
                 category: c,
                 source: String::new(),
+                score: 1.0,
             }
         };
         s.add(
@@ -413,6 +424,7 @@ mod tests {
             start,
             end,
             category: c,
+            score: 1.0,
         }
     }
 

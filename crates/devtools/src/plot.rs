@@ -57,9 +57,68 @@ pub fn bars_svg(title: &str, unit: &str, bars: &[(String, f64)]) -> Result<Strin
     Ok(svg)
 }
 
+/// A reliability diagram: observed share of PHI against the mean predicted probability
+/// per bin (`(predicted, observed, n)`), with the diagonal of perfect calibration and each
+/// bin's count. Returns the SVG document.
+pub fn reliability_svg(title: &str, bins: &[(f64, f64, usize)]) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (560, 520)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(54)
+            .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc("predicted probability of PHI (calibrated)")
+            .y_desc("observed share that was PHI")
+            .label_style(("sans-serif", 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], BLACK.mix(0.4)))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(LineSeries::new(
+                bins.iter().map(|b| (b.0, b.1)),
+                BLUE.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(
+                bins.iter()
+                    .map(|b| Circle::new((b.0, b.1), 4, BLUE.filled())),
+            )
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(bins.iter().map(|b| {
+                Text::new(
+                    format!("n={}", b.2),
+                    (b.0, (b.1 - 0.05).max(0.01)),
+                    ("sans-serif", 11),
+                )
+            }))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reliability_diagram_has_the_diagonal_and_a_point_per_bin() {
+        let svg = reliability_svg("r", &[(0.1, 0.2, 5), (0.9, 0.85, 40)]).expect("svg");
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("n=5") && svg.contains("n=40"), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 2);
+    }
 
     #[test]
     fn a_bar_chart_has_one_bar_and_label_per_value() {

@@ -280,6 +280,9 @@ pub struct NerModel {
     /// registry entry (version, file sha256, thresholds, training record) and the base
     /// encoder's sha256.
     pub fingerprint: String,
+    /// Score → probability of PHI for the combined detector with this model (from its
+    /// registry entry's `metrics.calibration`).
+    pub calibration: Option<crate::calibration::Calibration>,
 }
 
 impl NerModel {
@@ -531,6 +534,9 @@ impl BatchDetector for NerModel {
     fn embed_spans(&self, spans: &[SpanRef<'_>]) -> Option<Result<Vec<Vec<f32>>>> {
         Some(NerModel::embed_spans(self, spans))
     }
+    fn calibration(&self) -> Option<&crate::calibration::Calibration> {
+        self.calibration.as_ref()
+    }
 }
 
 /// Load the registered head `spec` (e.g. `ner-minilm`) and the base encoder it names.
@@ -599,6 +605,13 @@ pub fn load_model(
     }
     let (name, fingerprint) = identity(&entry, spec)?;
     LOADS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let calibration =
+        match entry.metrics.get("calibration") {
+            Some(v) => Some(serde_json::from_value(v.clone()).map_err(|_| {
+                Error::Settings(format!("model {spec}: the calibration is malformed"))
+            })?),
+            None => None,
+        };
     Ok(NerModel {
         encoder,
         w,
@@ -606,6 +619,7 @@ pub fn load_model(
         thresholds,
         fingerprint,
         name,
+        calibration,
     })
 }
 

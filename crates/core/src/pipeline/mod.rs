@@ -149,6 +149,11 @@ impl Engine {
         )
     }
 
+    /// The calibration of detection scores the NER model carries, if any.
+    pub fn calibration(&self) -> Option<&crate::calibration::Calibration> {
+        self.ner.as_ref().and_then(|n| n.calibration())
+    }
+
     /// `(name, fingerprint)` of the detectors other than the learned one, in order.
     pub fn detector_fingerprints(&self) -> Vec<(String, String)> {
         self.detectors

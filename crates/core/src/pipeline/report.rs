@@ -41,6 +41,10 @@ pub struct EntityReport {
     /// reviewer rejects this one occurrence by it.
     #[serde(default)]
     pub at: Option<crate::review::TextAt>,
+    /// Calibrated probability that it is PHI (the NER model's calibration of the combined
+    /// detector's scores; none without one, and for a reviewer's box).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f32>,
 }
 
 /// Why a page of the output is an image instead of rewritten content: a stable code and a
@@ -155,6 +159,7 @@ pub(super) fn entity_reports(
                     para: e.para,
                     start: e.start,
                 }),
+                probability: None,
             })
         })
         .collect()
@@ -196,12 +201,22 @@ pub(super) fn reviewer_boxes(
             text: text.join(" "),
             text_hmac: String::new(),
             at: None,
+            probability: None,
         });
     }
     Ok(box_reports)
 }
 
 impl Engine {
+    /// Each detection's calibrated probability of PHI, when the model carries a calibration.
+    fn calibrate(&self, reports: &mut [EntityReport]) {
+        if let Some(c) = self.calibration() {
+            for e in reports {
+                e.probability = c.prob(e.category.as_str(), e.score);
+            }
+        }
+    }
+
     /// Image-only pages whose pixels nobody could read: not OCR'd, or OCR read fewer than
     /// three words or read them with low confidence (handwriting, a photo); the text-only
     /// policy removes their images.
@@ -315,10 +330,15 @@ impl Engine {
             headings: paras.iter().filter(|p| p.is_heading).count(),
             entities: {
                 let mut v = entity_reports(entities, paras, extracted, &self.cfg.rules);
+                self.calibrate(&mut v);
                 v.extend(box_reports);
                 v
             },
-            rejected: entity_reports(rejected, paras, extracted, &self.cfg.rules),
+            rejected: {
+                let mut v = entity_reports(rejected, paras, extracted, &self.cfg.rules);
+                self.calibrate(&mut v);
+                v
+            },
             counts,
             review: risk.review || !image_only.is_empty(),
             risk,
