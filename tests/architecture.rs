@@ -16,19 +16,11 @@ use std::path::{Path, PathBuf};
 /// The layers of `crates/core/src`, lowest first.
 const CORE_LAYERS: &[(&str, &[&str])] = &[
     ("errors", &["error"]),
-    ("data types", &["types"]),
+    ("data types", &["types", "calibration"]),
     (
         "foundation",
         &[
-            "entity",
-            "detector",
-            "hash",
-            "geometry",
-            "pdf",
-            "text",
-            "policy",
-            "child",
-            "calibration",
+            "entity", "detector", "hash", "geometry", "pdf", "text", "policy", "child",
         ],
     ),
     ("services", &["pdfium", "joblog", "registry"]),
