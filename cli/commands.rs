@@ -160,7 +160,9 @@ struct PipelineArgs {
     /// keep and to remove, and defaults for --policy, --mark, --ages (docs/profiles.md).
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
-    /// How redacted areas look: black (default) or white boxes.
+    /// How redacted areas look: black (default) or white boxes, or label (black boxes
+    /// carrying the category and a keyed pseudonym, "NAME-3F2A1", the same for the same
+    /// text in every document).
     #[arg(long)]
     mark: Option<String>,
     /// Where the NER model runs: cpu (default), cuda (needs a build with `--features cuda`)

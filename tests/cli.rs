@@ -718,14 +718,11 @@ fn profiles_are_validated_and_recorded() {
     assert!(recorded.contains("limited-data-set"), "{recorded}");
 }
 
-/// One patient in three documents: the text outputs name her with the same surrogate,
-/// hold none of the detected strings, and keep the intervals between her dates.
-#[test]
-fn text_output_uses_consistent_surrogates_and_keeps_date_intervals() {
+/// One patient in three documents (name, record number, a visit date, phone) under
+/// `input`; returns `(file stem, date, body line)` of each.
+fn one_patient_in_three(input: &Path) -> [(&'static str, &'static str, &'static str); 3] {
     use testpdf::{DocSpec, FontKind, Line, PageSpec};
-    let d = tempfile::tempdir().expect("tmp");
-    let input = d.path().join("in");
-    std::fs::create_dir_all(&input).expect("mkdir");
+    std::fs::create_dir_all(input).expect("mkdir");
     let docs = [
         ("admission", "03/14/2021", "Admitted with chest pain."),
         ("follow-up", "04/02/2021", "Seen in clinic, improving."),
@@ -761,6 +758,16 @@ fn text_output_uses_consistent_surrogates_and_keeps_date_intervals() {
         });
         std::fs::write(input.join(format!("{name}.pdf")), pdf).expect("w");
     }
+    docs
+}
+
+/// One patient in three documents: the text outputs name her with the same surrogate,
+/// hold none of the detected strings, and keep the intervals between her dates.
+#[test]
+fn text_output_uses_consistent_surrogates_and_keeps_date_intervals() {
+    let d = tempfile::tempdir().expect("tmp");
+    let input = d.path().join("in");
+    let docs = one_patient_in_three(&input);
     let out = d.path().join("out");
     let r = bin()
         .arg("run")
@@ -807,6 +814,109 @@ fn text_output_uses_consistent_surrogates_and_keeps_date_intervals() {
     assert!(surnames.iter().all(|s| *s == surnames[0]), "{surnames:?}");
     // 03/14 → 04/02: 19 days; 04/02 → 05/30: 58 days
     assert_eq!((days[1] - days[0], days[2] - days[1]), (19, 58), "{days:?}");
+}
+
+/// `--mark label`: the same patient gets the same pseudonym, drawn as white blocks in
+/// her first box, in all three documents; the label is no text (nothing extracts from the
+/// box) and black mode draws none.
+#[test]
+fn label_mark_draws_the_same_pseudonym_for_one_patient_in_every_document() {
+    let d = tempfile::tempdir().expect("tmp");
+    let input = d.path().join("in");
+    let docs = one_patient_in_three(&input);
+    let run_with = |mark: &str| {
+        let out = d.path().join(format!("out-{mark}"));
+        let r = bin()
+            .arg("run")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .args(["--ner-model", "none", "--mark", mark])
+            .output()
+            .expect("run");
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        out
+    };
+    let key =
+        deid_core::joblog::HmacKey::load_or_create(&std::env::temp_dir().join("pdf-deid-test-key"))
+            .expect("key");
+    // the white cells of a page's content, as rounded rectangles
+    let white_cells = |pdf: &Path| -> Vec<[i64; 4]> {
+        let doc = lopdf::Document::load(pdf).expect("output");
+        let page = *doc.get_pages().values().next().expect("page");
+        let content = lopdf::content::Content::decode(&doc.get_page_content(page)).expect("decode");
+        let mut white = false;
+        let mut cells = Vec::new();
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "rg" => white = op.operands.iter().all(|o| o.as_float().ok() == Some(1.0)),
+                "re" if white => {
+                    let v: Vec<f32> = op.operands.iter().map(|o| o.as_float().unwrap()).collect();
+                    cells.push(
+                        [v[0], v[1], v[0] + v[2], v[1] + v[3]].map(|x| (x * 100.0).round() as i64),
+                    );
+                }
+                _ => {}
+            }
+        }
+        cells
+    };
+    let out = run_with("label");
+    let label = deid_core::plan::pseudonym(&key, "NAME", "Margaret Okafor");
+    let mut patterns = Vec::new();
+    for (name, _, body) in docs {
+        let pdf = out.join(format!("{name}.pdf"));
+        let report: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.join(format!("{name}.pdf.deid.json"))).expect("report"),
+        )
+        .expect("json");
+        let patient = report["report"]["entities"]
+            .as_array()
+            .expect("entities")
+            .iter()
+            .find(|e| e["category"] == "NAME")
+            .expect("the patient's name");
+        let r = &patient["rects"][0];
+        let rect = deid_core::types::Rect::new(
+            r["x0"].as_f64().unwrap() as f32,
+            r["y0"].as_f64().unwrap() as f32,
+            r["x1"].as_f64().unwrap() as f32,
+            r["y1"].as_f64().unwrap() as f32,
+        );
+        let want: Vec<[i64; 4]> = deid_core::redact::label_cells(&rect, &label)
+            .iter()
+            .map(|c| [c.x0, c.y0, c.x1, c.y1].map(|x| (x * 100.0).round() as i64))
+            .collect();
+        assert!(!want.is_empty(), "the box is large enough for a label");
+        let cells = white_cells(&pdf);
+        for w in &want {
+            assert!(
+                cells
+                    .iter()
+                    .any(|c| c.iter().zip(w).all(|(a, b)| (a - b).abs() <= 1)),
+                "{name}: a cell of {label} is missing"
+            );
+        }
+        // relative to its box the pattern is the same in every document
+        let x0 = (rect.x0 * 100.0).round() as i64;
+        let y0 = (rect.y0 * 100.0).round() as i64;
+        patterns.push(
+            want.iter()
+                .map(|c| [c[0] - x0, c[1] - y0, c[2] - x0, c[3] - y0])
+                .collect::<Vec<_>>(),
+        );
+        let text = common::text_of(&common::extract(&std::fs::read(&pdf).expect("pdf")));
+        assert!(!text.contains("Okafor") && !text.contains(&label), "{text}");
+        assert!(text.contains(body));
+    }
+    assert!(patterns.windows(2).all(|w| w[0] == w[1]));
+    // another text gets another label; black boxes carry none
+    assert_ne!(
+        label,
+        deid_core::plan::pseudonym(&key, "NAME", "Margaret Okafore")
+    );
+    let black = run_with("black");
+    assert!(white_cells(&black.join("admission.pdf")).is_empty());
 }
 
 /// Two jobs over different kinds of documents: `jobs drift` flags the second against the

@@ -178,3 +178,118 @@ fn fine_tuning_learns_and_its_weights_round_trip() {
     let mut base = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
     assert!(base.bert.overlay(&partial).is_err());
 }
+
+/// The default model runs over the base encoder's bottom layers only, as registered; a
+/// truncation outside 1..=layers is refused.
+#[test]
+fn the_default_model_truncates_the_base_encoder_as_registered() {
+    let Some(dir) = encoder_dir() else { return };
+    let models = dir.parent().expect("models").to_path_buf();
+    let reg = deid_core::registry::Registry::load(&models).expect("registry");
+    let entry = reg.entry("ner-minilm").expect("default");
+    let k = entry.training["encoder_layers"].as_u64().unwrap_or(0) as usize;
+    let m = ner::load_model(&reg, "ner-minilm", &dir, ner::DeviceChoice::Cpu).expect("load");
+    let full = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
+    if k > 0 {
+        assert_eq!(m.encoder.bert.num_layers(), k);
+        assert!(k < full.bert.num_layers());
+    } else {
+        assert_eq!(m.encoder.bert.num_layers(), full.bert.num_layers());
+    }
+    assert!(
+        m.calibration.is_some(),
+        "the default model ships its calibration"
+    );
+    let mut e = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
+    assert!(e.bert.truncate(0).is_err() && e.bert.truncate(99).is_err());
+    e.bert.truncate(2).expect("two layers");
+    assert_eq!(e.bert.num_layers(), 2);
+}
+
+/// `eval --calibrate` fits the calibration on a labelled set and stores it with the default
+/// model (in a copy of the models folder here); `eval --reliability` scores it on other
+/// sentences, prints the expected calibration error and draws the curve.
+#[test]
+fn eval_fits_stores_and_scores_a_calibration() {
+    let Some(dir) = encoder_dir() else { return };
+    let src = dir.parent().expect("models").to_path_buf();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let models = tmp.path().join("models");
+    std::fs::create_dir(&models).expect("mkdir");
+    for f in std::fs::read_dir(&src).expect("models") {
+        let f = f.expect("entry").path();
+        if f.is_file() {
+            std::fs::copy(&f, models.join(f.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::os::unix::fs::symlink(&dir, models.join("minilm")).expect("link the encoder");
+    let mut reg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(models.join("registry.json")).expect("registry"))
+            .expect("json");
+    // start from no calibration: the fit must write one
+    for m in reg["models"].as_array_mut().expect("models") {
+        if let Some(o) = m["metrics"].as_object_mut() {
+            o.remove("calibration");
+        }
+    }
+    std::fs::write(models.join("registry.json"), reg.to_string()).expect("write");
+    let eval = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-deid"))
+            .arg("eval")
+            .args(args)
+            .env("PDF_DEID_MODELS", &models)
+            .output()
+            .expect("eval");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let svg = tmp.path().join("reliability.svg");
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-deid"))
+        .args(["eval", "--generated", "--no-text", "--reliability"])
+        .arg(&svg)
+        .env("PDF_DEID_MODELS", &models)
+        .output()
+        .expect("eval");
+    assert!(!refused.status.success(), "no calibration yet: refused");
+    let fit = eval(&["--generated", "--no-text", "--calibrate"]);
+    assert!(fit.contains("calibration fitted on"), "{fit}");
+    let reg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(models.join("registry.json")).expect("registry"))
+            .expect("json");
+    let version = deid_core::registry::Registry::load(&models)
+        .expect("registry")
+        .entry("ner-minilm")
+        .expect("default")
+        .version
+        .clone();
+    let entry = reg["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .find(|m| m["name"] == "ner-minilm" && m["version"] == version.as_str())
+        .expect("entry");
+    let c: deid_core::calibration::Calibration =
+        serde_json::from_value(entry["metrics"]["calibration"].clone()).expect("calibration");
+    assert!(c.all.n > 100 && !c.all.probs.is_empty());
+    assert!(c.all.probs.windows(2).all(|w| w[0] <= w[1]), "isotonic");
+    // the model file is unchanged, so the registry still verifies it
+    deid_core::registry::Registry::load(&models)
+        .expect("registry")
+        .read_verified("ner-minilm")
+        .expect("verified");
+    let scored = eval(&[
+        "--generated",
+        "--generated-seed",
+        "29",
+        "--no-text",
+        "--reliability",
+        svg.to_str().expect("utf-8"),
+    ]);
+    assert!(scored.contains("expected calibration error"), "{scored}");
+    let drawn = std::fs::read_to_string(&svg).expect("svg");
+    assert!(drawn.starts_with("<svg") && drawn.contains("<circle"));
+}

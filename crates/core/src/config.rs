@@ -292,7 +292,7 @@ impl Settings {
         }
         if let Some(m) = &mark {
             c.mark = Mark::parse(m).ok_or_else(|| {
-                crate::Error::Settings(format!("unknown mark mode '{m}' (black, white)"))
+                crate::Error::Settings(format!("unknown mark mode '{m}' (black, white, label)"))
             })?;
         }
         if let Some(a) = &ages {

@@ -119,6 +119,20 @@ fn resolve(
         cfg = with_heading_model(cfg, r, &spec)?;
     }
     let ner_spec = pick(ner_model, Some("ner-minilm"));
+    // the semantic half of hybrid search compares the model's own embeddings: a model
+    // whose embeddings spread differently registers its fused-score threshold (a threshold
+    // the settings changed from the standard one stays)
+    if let (Some(r), Some(spec)) = (&reg, &ner_spec) {
+        let standard = crate::propagate::PropagateConfig::standard().semantic_threshold;
+        let registered = r
+            .entry(spec)?
+            .training
+            .get("semantic_threshold")
+            .and_then(|v| v.as_f64());
+        if let Some(t) = registered.filter(|_| cfg.propagate.semantic_threshold == standard) {
+            cfg.propagate.semantic_threshold = t as f32;
+        }
+    }
     Ok(match (reg, ner_spec, dir) {
         (Some(registry), Some(spec), Some(d)) => (
             cfg,

@@ -49,6 +49,51 @@ pub fn build(
     plan
 }
 
+/// The pseudonym a detection of `category` with `text` gets under `--mark label`: its
+/// category and five hex digits of the text's keyed HMAC (case and spacing folded), so the
+/// same name gets the same label in every document of every batch of this installation,
+/// and the label cannot be turned back into the name without the key.
+pub fn pseudonym(key: &crate::joblog::HmacKey, category: &str, text: &str) -> String {
+    let h = key.hmac_hex(&format!("label|{category}|{text}"));
+    format!("{category}-{}", h[..5].to_uppercase())
+}
+
+/// `Mark::Label`: each entity's label on its first rectangle. A hit the hybrid search
+/// found takes the label of the mention it came from ("Smith" the label of "John Smith").
+pub fn add_labels(
+    plan: &mut RedactionPlan,
+    paras: &[Paragraph],
+    pages: &[PageText],
+    entities: &[Entity],
+    rules: &PolicyRules,
+    key: &crate::joblog::HmacKey,
+) {
+    let by_id: std::collections::HashMap<usize, &Entity> =
+        entities.iter().map(|e| (e.id, e)).collect();
+    for e in entities {
+        let mut root = e;
+        for _ in 0..8 {
+            match root.propagated_from.and_then(|i| by_id.get(&i)) {
+                Some(src) => root = src,
+                None => break,
+            }
+        }
+        let Some(text) = paras
+            .get(root.para)
+            .and_then(|p| p.text.get(root.start..root.end))
+        else {
+            continue;
+        };
+        let label = pseudonym(key, root.category.as_str(), text);
+        let one = build(paras, pages, std::slice::from_ref(e), rules);
+        if let Some((page, pp)) = one.pages.into_iter().next() {
+            if let Some(r) = pp.rects.first() {
+                plan.pages.entry(page).or_default().labels.push((*r, label));
+            }
+        }
+    }
+}
+
 /// `p.text[start..end]` into the plan: its trimmed text for the gate, its glyphs, one
 /// rectangle per run of glyphs on one line.
 fn add_range(

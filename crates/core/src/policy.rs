@@ -273,7 +273,7 @@ impl Profile {
         if let Some(m) = &p.mark {
             if crate::types::Mark::parse(m).is_none() {
                 return Err(err(format!(
-                    "{}key `mark`: unknown mark '{m}' (black, white)",
+                    "{}key `mark`: unknown mark '{m}' (black, white, label)",
                     at("mark")
                 )));
             }

@@ -240,6 +240,9 @@ pub struct SpanRef<'a> {
 pub enum Mark {
     Black,
     White,
+    /// Black boxes, each detection's first box carrying its category and a keyed
+    /// pseudonym ("NAME-3F2A1"), the same for the same text across a batch.
+    Label,
 }
 
 impl Mark {
@@ -247,6 +250,7 @@ impl Mark {
         match s {
             "black" => Some(Mark::Black),
             "white" => Some(Mark::White),
+            "label" => Some(Mark::Label),
             _ => None,
         }
     }
@@ -254,12 +258,13 @@ impl Mark {
         match self {
             Mark::Black => "black",
             Mark::White => "white",
+            Mark::Label => "label",
         }
     }
     /// Grey level of the fill, 0 (black) to 255.
     pub fn grey(self) -> u8 {
         match self {
-            Mark::Black => 0,
+            Mark::Black | Mark::Label => 0,
             Mark::White => 255,
         }
     }
@@ -270,6 +275,8 @@ impl Mark {
 #[derive(Debug, Clone, Default)]
 pub struct PagePlan {
     pub rects: Vec<Rect>,
+    /// `Mark::Label`: a rectangle of `rects` and the pseudonym drawn in it.
+    pub labels: Vec<(Rect, String)>,
 }
 
 #[derive(Debug, Clone, Default)]

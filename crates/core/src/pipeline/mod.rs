@@ -210,6 +210,19 @@ impl Engine {
             plan.strings
                 .retain(|s| !kept_texts.contains(&crate::text::normalise(s)));
         }
+        if self.cfg.mark == crate::types::Mark::Label {
+            let key = opts.key.ok_or_else(|| {
+                Error::Settings("the label mark needs the installation key".into())
+            })?;
+            plan::add_labels(
+                &mut plan,
+                &paras,
+                &extracted.pages,
+                &entities,
+                &self.cfg.rules,
+                key,
+            );
+        }
         // misread words next to a redaction on an OCR'd line go too
         let mut low_confidence = 0;
         for op in &ocr_pages {

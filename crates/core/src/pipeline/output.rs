@@ -118,7 +118,8 @@ impl Engine {
                 continue;
             }
             let rects = plan.rects(i).to_vec();
-            match redact::redact_page(&mut doc, *pid, &rects, self.cfg.mark) {
+            let labels = plan.pages.get(&i).map_or(&[][..], |p| &p.labels[..]);
+            match redact::redact_page(&mut doc, *pid, &rects, self.cfg.mark, labels) {
                 PageOutcome::Rasterise(why) => {
                     raster.insert(i, RasterReason::new(i, "unsupported", &why));
                 }

@@ -33,7 +33,7 @@ use forms::prune_xobject_names;
 use interp::{Interp, Unsupported, MC_TEXT_KEYS};
 use matrix::M;
 
-pub use boxes::box_ops;
+pub use boxes::{box_ops, label_cells};
 
 /// Padding of redaction rectangles for the hit test, in points.
 pub const HIT_PAD_X: f32 = 0.5;
@@ -69,6 +69,7 @@ pub fn redact_page(
     page_id: ObjectId,
     rects: &[Rect],
     mark: Mark,
+    labels: &[(Rect, String)],
 ) -> PageOutcome {
     let content = match doc.get_page_content_with_limit(page_id, MAX_CONTENT_BYTES) {
         Ok(c) => c,
@@ -132,7 +133,7 @@ pub fn redact_page(
     all.append(&mut new_ops);
     all.push(Operation::new("Q", vec![]));
     if !rects.is_empty() {
-        all.extend(box_ops(rects, mark));
+        all.extend(box_ops(rects, mark, labels));
     }
     let Ok(bytes) = (Content { operations: all }).encode() else {
         return PageOutcome::Rasterise("content re-encoding failed".into());
