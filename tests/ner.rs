@@ -206,15 +206,11 @@ fn the_default_model_truncates_the_base_encoder_as_registered() {
     assert_eq!(e.bert.num_layers(), 2);
 }
 
-/// `eval --calibrate` fits the calibration on a labelled set and stores it with the default
-/// model (in a copy of the models folder here); `eval --reliability` scores it on other
-/// sentences, prints the expected calibration error and draws the curve.
-#[test]
-fn eval_fits_stores_and_scores_a_calibration() {
-    let Some(dir) = encoder_dir() else { return };
-    let src = dir.parent().expect("models").to_path_buf();
-    let tmp = tempfile::tempdir().expect("tmp");
-    let models = tmp.path().join("models");
+/// A copy of the models folder under `at` (model files and registry copied, the base
+/// encoder linked), for tests that write to the registry.
+fn models_copy(encoder: &std::path::Path, at: &std::path::Path) -> PathBuf {
+    let src = encoder.parent().expect("models").to_path_buf();
+    let models = at.join("models");
     std::fs::create_dir(&models).expect("mkdir");
     for f in std::fs::read_dir(&src).expect("models") {
         let f = f.expect("entry").path();
@@ -222,7 +218,134 @@ fn eval_fits_stores_and_scores_a_calibration() {
             std::fs::copy(&f, models.join(f.file_name().expect("name"))).expect("copy");
         }
     }
-    std::os::unix::fs::symlink(&dir, models.join("minilm")).expect("link the encoder");
+    std::os::unix::fs::symlink(encoder, models.join("minilm")).expect("link the encoder");
+    models
+}
+
+/// The feedback loop end to end on a small generated set: a reviewer's decision is
+/// exported as training examples, `train ner --feedback` trains and registers a new
+/// version next to the old ones, `run` uses it (it is the newest, so the default), and
+/// `--ner-model name@version` rolls back (the documents are redone, not skipped).
+#[test]
+fn feedback_round_trip_export_train_register_run_roll_back() {
+    let Some(dir) = encoder_dir() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let models = models_copy(&dir, tmp.path());
+    let previous = deid_core::registry::Registry::load(&models)
+        .expect("registry")
+        .entry("ner-minilm")
+        .expect("default")
+        .version
+        .clone();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).expect("mkdir");
+    let (pdf, _) = deid_devtools::testpdf::clinical_letter(4);
+    std::fs::write(input.join("letter.pdf"), pdf).expect("write");
+    let cmd = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-deid"));
+        c.args(args)
+            .env("PDF_DEID_MODELS", &models)
+            .env("PDF_DEID_KEY", tmp.path().join("key"))
+            .current_dir(tmp.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().expect("spawn");
+        let mut pipe = child.stdin.take().expect("stdin");
+        if let Some(s) = stdin {
+            pipe.write_all(s.as_bytes()).expect("stdin");
+        }
+        drop(pipe);
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // review: the drug name is added as a term; export the examples
+    let feedback = tmp.path().join("feedback");
+    std::fs::create_dir(&feedback).expect("mkdir");
+    cmd(
+        &[
+            "review",
+            "export",
+            "--decisions-stdin",
+            "--input",
+            "in/letter.pdf",
+            "--out",
+            "feedback/letter.jsonl",
+        ],
+        Some(r#"{"added_terms": [{"text": "metformin", "category": "NAME"}]}"#),
+    );
+    let exported = std::fs::read_to_string(feedback.join("letter.jsonl")).expect("export");
+    assert!(exported.to_lowercase().contains("metformin"));
+    // train (a tiny run) and register a new version
+    cmd(
+        &[
+            "train",
+            "ner",
+            "--sentences",
+            "40",
+            "--epochs",
+            "1",
+            "--fine-tune-layers",
+            "0",
+            "--encoder-layers",
+            "1",
+            "--feedback",
+            "feedback",
+            "--version",
+            "2099.1.0",
+            "--out",
+            models.to_str().expect("utf-8"),
+        ],
+        None,
+    );
+    let reg = deid_core::registry::Registry::load(&models).expect("registry");
+    let new = reg.entry("ner-minilm").expect("newest");
+    assert_eq!(new.version, "2099.1.0", "the new version is the default");
+    assert!(new.training["feedback"]["windows"].as_u64() >= Some(1));
+    assert_eq!(new.training["feedback"]["files"], 1);
+    reg.read_verified("ner-minilm@2099.1.0")
+        .expect("registered with its sha256");
+    reg.read_verified(&format!("ner-minilm@{previous}"))
+        .expect("the old version stays");
+    // run with the new version, then roll back
+    let models_of = |db: &std::path::Path| -> Vec<String> {
+        let conn = rusqlite::Connection::open(db).expect("job log");
+        let mut st = conn
+            .prepare("SELECT model_versions FROM jobs ORDER BY id")
+            .expect("query");
+        st.query_map([], |r| r.get::<_, String>(0))
+            .expect("rows")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
+    cmd(&["run", "in", "--out", "out"], None);
+    let db = tmp.path().join("out/pdf-deid-jobs.sqlite");
+    assert!(models_of(&db)[0].contains("ner-minilm@2099.1.0"));
+    let pinned = format!("ner-minilm@{previous}");
+    let summary = cmd(&["run", "in", "--out", "out", "--ner-model", &pinned], None);
+    let jobs = models_of(&db);
+    assert!(jobs[1].contains(&pinned), "{jobs:?}");
+    assert!(
+        summary.contains("1 ok") && summary.contains("0 skipped"),
+        "a rolled-back model redoes the document: {summary}"
+    );
+    assert!(tmp.path().join("out/letter.pdf").is_file());
+}
+
+/// `eval --calibrate` fits the calibration on a labelled set and stores it with the default
+/// model (in a copy of the models folder here); `eval --reliability` scores it on other
+/// sentences, prints the expected calibration error and draws the curve.
+#[test]
+fn eval_fits_stores_and_scores_a_calibration() {
+    let Some(dir) = encoder_dir() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let models = models_copy(&dir, tmp.path());
     let mut reg: serde_json::Value =
         serde_json::from_slice(&std::fs::read(models.join("registry.json")).expect("registry"))
             .expect("json");
