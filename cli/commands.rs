@@ -255,6 +255,18 @@ enum ReviewCmd {
         #[arg(long, default_value_t = 110.0)]
         dpi: f32,
     },
+    /// Small images of every page of the ORIGINAL document for a review screen's page strip:
+    /// one JSON line ({"pages", "png_bytes": [..]}) and then the PNGs one after another on
+    /// stdout; nothing on disk. The password, if any, comes from PDF_DEID_PASSWORD.
+    Thumbnails {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, default_value_t = 14.0)]
+        dpi: f32,
+        /// At most this many pages (the first ones).
+        #[arg(long, default_value_t = 300)]
+        max_pages: usize,
+    },
     /// Where terms would be redacted, before they are added: reads the terms (JSON list
     /// of {"text","category"}) on stdin, prints one JSON line {"hits":[{"page","rects"}]}
     /// (0-based pages, PDF user space). Text layer only; nothing on disk, no text printed.
@@ -1521,6 +1533,38 @@ fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCod
             serde_json::to_writer(&mut out, &header)?;
             out.write_all(b"\n")?;
             out.write_all(&r.png)?;
+            out.flush()?;
+        }
+        ReviewCmd::Thumbnails {
+            input,
+            dpi,
+            max_pages,
+        } => {
+            let service = pdfium::service(pdfium_path)?;
+            let bytes = std::fs::read(&input).context("reading the input")?;
+            let dpi = dpi.clamp(4.0, 72.0);
+            let first =
+                deid_core::review::render_page(&service, bytes.clone(), password.clone(), 0, dpi)?;
+            let n = first.pages.min(max_pages);
+            let mut pngs = vec![first.png];
+            for page in 1..n {
+                let r = deid_core::review::render_page(
+                    &service,
+                    bytes.clone(),
+                    password.clone(),
+                    page,
+                    dpi,
+                )?;
+                pngs.push(r.png);
+            }
+            let sizes: Vec<usize> = pngs.iter().map(Vec::len).collect();
+            let header = serde_json::json!({ "pages": first.pages, "png_bytes": sizes });
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &header)?;
+            out.write_all(b"\n")?;
+            for p in &pngs {
+                out.write_all(p)?;
+            }
             out.flush()?;
         }
         ReviewCmd::Find { input, policy } => {

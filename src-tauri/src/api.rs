@@ -394,6 +394,7 @@ pub const COMMANDS: &[CommandSig] = &[
         ],
         ts::<TermPreview>,
     ),
+    ("page_thumbnails", &[("id", ts::<u32>)], ts::<Vec<String>>),
     ("undo", &[("id", ts::<u32>)], ts::<u32>),
     ("redo", &[("id", ts::<u32>)], ts::<u32>),
     (

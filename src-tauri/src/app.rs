@@ -51,6 +51,8 @@ struct Entry {
     views: BTreeMap<u32, PageView>,
     /// Undo and redo of the decisions.
     history: History,
+    /// The page strip's images (`data:` URLs), once rendered.
+    thumbnails: Option<Vec<String>>,
 }
 
 impl Entry {
@@ -239,6 +241,7 @@ impl App {
                 applied: Decisions::default(),
                 boxes_px: Vec::new(),
                 history: History::default(),
+                thumbnails: None,
                 views: BTreeMap::new(),
             });
         }
@@ -893,6 +896,27 @@ impl App {
         })
     }
 
+    /// Small images of the original's pages for the review screen's page strip (rendered
+    /// once per document).
+    pub fn page_thumbnails(&self, id: u32) -> AppResult<Vec<String>> {
+        let (input, cached) =
+            self.entry_view(id, |e| Ok((e.input.path.clone(), e.thumbnails.clone())))?;
+        if let Some(t) = cached {
+            return Ok(t);
+        }
+        let urls: Vec<String> = self
+            .cli
+            .thumbnails(&input)?
+            .iter()
+            .map(|p| png_data_url(p))
+            .collect();
+        self.entry_view(id, |e| {
+            e.thumbnails = Some(urls.clone());
+            Ok(())
+        })?;
+        Ok(urls)
+    }
+
     /// Where term `t` would be redacted: how often, on which pages, and its boxes on
     /// page `page` (pixels of that page's image). Nothing is decided.
     pub fn preview_term(&self, id: u32, t: ReviewTerm, page: u32) -> AppResult<TermPreview> {
@@ -905,22 +929,12 @@ impl App {
                 boxes: Vec::new(),
             });
         }
-        let (input, policy, cached) = {
-            let g = lock(&self.inner);
-            let e = g
-                .entries
-                .iter()
-                .find(|e| e.item.id == id)
-                .ok_or(AppError::NoSuchItem(id))?;
-            (
-                e.input.path.clone(),
-                g.settings.policy.clone(),
-                e.views.get(&page).copied(),
-            )
-        };
+        let (input, _, settings, _) = self.review_inputs(id)?;
+        let input = input.path;
+        let cached = self.entry_view(id, |e| Ok(e.views.get(&page).copied()))?;
         let hits = self
             .cli
-            .find(&input, &[AddedTerm { text, category }], &policy)?;
+            .find(&input, &[AddedTerm { text, category }], &settings.policy)?;
         let view = match cached {
             Some(v) => v,
             None => self.cli.render(&input, page as usize)?.view,

@@ -180,6 +180,11 @@ fn preview_term(app: AppState<'_>, id: u32, term: ReviewTerm, page: u32) -> AppR
     app.preview_term(id, term, page)
 }
 
+#[tauri::command(async)]
+fn page_thumbnails(app: AppState<'_>, id: u32) -> AppResult<Vec<String>> {
+    app.page_thumbnails(id)
+}
+
 #[tauri::command]
 fn undo(app: AppState<'_>, id: u32) -> AppResult<u32> {
     app.undo_redo(id, false)
@@ -287,6 +292,7 @@ pub fn run() {
             review_detections,
             output_page,
             preview_term,
+            page_thumbnails,
             undo,
             redo,
             add_box,

@@ -134,6 +134,34 @@ impl WorkerCli {
         })
     }
 
+    /// Small PNGs of the document's pages (`pdf-deid review thumbnails`).
+    pub fn thumbnails(&self, input: &Path) -> AppResult<Vec<Vec<u8>>> {
+        let mut c = self.command()?;
+        c.args(["review", "thumbnails", "--input"]).arg(input);
+        let out = Self::run(c, None, Duration::from_secs(120))?;
+        let nl = out
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or(AppError::Worker("thumbnails: no header".into()))?;
+        #[derive(serde::Deserialize)]
+        struct Header {
+            png_bytes: Vec<usize>,
+        }
+        let h: Header = serde_json::from_slice(&out[..nl])
+            .map_err(|_| AppError::Worker("thumbnails: bad header".into()))?;
+        let mut rest = &out[nl + 1..];
+        let mut pngs = Vec::new();
+        for n in h.png_bytes {
+            if rest.len() < n {
+                return Err(AppError::Worker("thumbnails: truncated".into()));
+            }
+            let (png, tail) = rest.split_at(n);
+            pngs.push(png.to_vec());
+            rest = tail;
+        }
+        Ok(pngs)
+    }
+
     /// Every occurrence of `terms` in the document's text layer (`pdf-deid review find`;
     /// the terms go on stdin, never on the command line).
     pub fn find(

@@ -910,6 +910,14 @@ fn review_list_filters_bulk_undo_and_keyboard(wd: &Driver, id: u64) {
         "const n = document.querySelectorAll('#detections-body tr').length;\
          return n > 0 && document.querySelectorAll('#review-reasons li').length > 0 ? n : null;",
     );
+    // the page strip shows each page as a small image with its number of detections
+    wd.wait_for(
+        "the page strip's images",
+        Duration::from_secs(30),
+        "const i = document.querySelector('#page-strip img.thumb');\
+         const m = document.querySelector('#page-strip .marks');\
+         return i && i.complete && i.naturalWidth > 0 && m && Number(m.textContent) > 0 || null",
+    );
     let l = list(wd);
     let dets = l["detections"].as_array().expect("detections").clone();
     assert_eq!(

@@ -181,6 +181,7 @@ export interface Commands {
   review_detections: { args: { id: number }; result: ReviewList };
   output_page: { args: { id: number; page: number }; result: OutputPage };
   preview_term: { args: { id: number; term: ReviewTerm; page: number }; result: TermPreview };
+  page_thumbnails: { args: { id: number }; result: Array<string> };
   undo: { args: { id: number }; result: number };
   redo: { args: { id: number }; result: number };
   add_box: { args: { id: number; rect: ReviewBox }; result: number };

@@ -47,6 +47,7 @@ const state = {
   /** 1 = the page image's own size; null = fit the width @type {number | null} */ zoom: null,
   /** original | output | both */ mode: 'original',
   /** boxes of the typed term on this page, before it is added @type {number[][]} */ termBoxes: [],
+  /** page images for the strip (`data:` URLs) @type {string[]} */ thumbs: [],
 };
 
 const CATEGORY_COLOURS = {
@@ -415,10 +416,19 @@ async function openReview(id) {
   state.reviewPage = 0;
   state.current = null;
   state.list = null;
+  state.thumbs = [];
   outputCache.clear();
   $('review-title').textContent = items.get(id)?.name ?? '';
   show('review');
   await Promise.all([loadPage(), loadList()]);
+  // the strip's page images come after the page itself: they are only a guide
+  call('page_thumbnails', { id })
+    .then((t) => {
+      if (state.reviewId !== id) return;
+      state.thumbs = t;
+      renderStrip();
+    })
+    .catch(() => { /* the strip keeps its numbers */ });
 }
 
 /** Rendered pages of the verified output, by page, for the current document. @type {Map<number, string>} */
@@ -653,7 +663,14 @@ function renderStrip() {
   strip.innerHTML = '';
   counts.forEach((n, p) => {
     const b = document.createElement('button');
-    b.textContent = String(p + 1);
+    if (state.thumbs[p]) {
+      const img = document.createElement('img');
+      img.src = state.thumbs[p];
+      img.alt = '';
+      img.className = 'thumb';
+      b.append(img);
+    }
+    b.append(String(p + 1));
     b.setAttribute('aria-label', `Page ${p + 1}, ${n} detections`);
     if (p === state.reviewPage) b.setAttribute('aria-current', 'page');
     if (n) {

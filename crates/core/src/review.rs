@@ -332,6 +332,18 @@ mod tests {
         );
     }
 
+    /// "Doctor Jane Roe" / "see Doctor" with its three detections, after `d`: (dropped, kept).
+    fn drop_from_two_paragraphs(d: &Decisions, k: &HmacKey) -> (Vec<Entity>, Vec<Entity>) {
+        let r = Review {
+            decisions: d,
+            key: k,
+        };
+        let paras = ["Doctor Jane Roe", "see Doctor"];
+        let mut es = vec![ent(0, 0, 6), ent(0, 7, 15), ent(1, 4, 10)];
+        let dropped = r.drop_rejected(&paras, &mut es);
+        (dropped, es)
+    }
+
     #[test]
     fn rejected_texts_are_dropped_everywhere_and_others_kept() {
         let k = key();
@@ -339,13 +351,7 @@ mod tests {
             rejected: vec![k.hmac_hex("Doctor")],
             ..Decisions::default()
         };
-        let r = Review {
-            decisions: &d,
-            key: &k,
-        };
-        let paras = ["Doctor Jane Roe", "see Doctor"];
-        let mut es = vec![ent(0, 0, 6), ent(0, 7, 15), ent(1, 4, 10)];
-        let dropped = r.drop_rejected(&paras, &mut es);
+        let (dropped, es) = drop_from_two_paragraphs(&d, &k);
         assert_eq!(dropped.len(), 2);
         assert_eq!(es, vec![ent(0, 7, 15)]);
     }
@@ -369,13 +375,7 @@ mod tests {
             ..Decisions::default()
         };
         assert_eq!(d.len(), 2);
-        let r = Review {
-            decisions: &d,
-            key: &k,
-        };
-        let paras = ["Doctor Jane Roe", "see Doctor"];
-        let mut es = vec![ent(0, 0, 6), ent(0, 7, 15), ent(1, 4, 10)];
-        let dropped = r.drop_rejected(&paras, &mut es);
+        let (dropped, es) = drop_from_two_paragraphs(&d, &k);
         assert_eq!(dropped, vec![ent(1, 4, 10)]);
         assert_eq!(es, vec![ent(0, 0, 6), ent(0, 7, 15)]);
     }
