@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::types::Category;
 
 /// ZIP3 areas with 20,000 or fewer people (2000 census), which Safe Harbor requires to be
-/// changed to 000.
+/// changed to 000. Source: HHS Office for Civil Rights, "Guidance Regarding Methods for
+/// De-identification of Protected Health Information in Accordance with the HIPAA Privacy
+/// Rule" (2012), its list of the 17 restricted three-digit ZIP codes (2000 Census).
 pub const RESTRICTED_ZIP3: &[&str] = &[
     "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878",
     "879", "884", "890", "893",
