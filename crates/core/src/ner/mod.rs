@@ -140,13 +140,34 @@ pub struct Encoder {
 
 impl Encoder {
     pub fn load(dir: &Path, device: Device) -> Result<Encoder> {
-        let cfg: bert::Config = serde_json::from_str(
+        let weights = std::fs::read(dir.join("model.safetensors"))
+            .map_err(|e| Error::io("reading the encoder", &e))?;
+        Encoder::load_from(dir, weights, None, device)
+    }
+
+    /// The encoder from `weights` (the bytes of `dir/model.safetensors`, already read, e.g.
+    /// to check their sha256) with only its bottom `layers` layers when given: the layers
+    /// above are never converted.
+    pub fn load_from(
+        dir: &Path,
+        weights: Vec<u8>,
+        layers: Option<usize>,
+        device: Device,
+    ) -> Result<Encoder> {
+        let mut cfg: bert::Config = serde_json::from_str(
             &std::fs::read_to_string(dir.join("config.json"))
                 .map_err(|e| Error::io("reading the encoder config", &e))?,
         )
         .map_err(|_| Error::Settings("encoder config.json is malformed".into()))?;
-        let weights = std::fs::read(dir.join("model.safetensors"))
-            .map_err(|e| Error::io("reading the encoder", &e))?;
+        if let Some(k) = layers {
+            if k == 0 || k > cfg.num_hidden_layers {
+                return Err(Error::Settings(format!(
+                    "cannot keep {k} of {} encoder layers",
+                    cfg.num_hidden_layers
+                )));
+            }
+            cfg.num_hidden_layers = k;
+        }
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device).map_err(ml)?;
         let bert = bert::Bert::load(vb, &cfg).map_err(ml)?;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
@@ -559,16 +580,14 @@ pub fn load_model(
             "model {spec}: base encoder checksum does not match"
         )));
     }
-    drop(have);
-    let mut encoder = Encoder::load(encoder_dir, device.device()?)?;
-    // a model trained over the encoder's bottom layers only (`train ner --encoder-layers`)
-    if let Some(k) = entry
+    // the checked bytes are the ones loaded; a model trained over the encoder's bottom
+    // layers only (`train ner --encoder-layers`) loads only those
+    let layers = entry
         .training
         .get("encoder_layers")
         .and_then(|v| v.as_u64())
-    {
-        encoder.bert.truncate(k as usize).map_err(ml)?;
-    }
+        .map(|k| k as usize);
+    let mut encoder = Encoder::load_from(encoder_dir, have, layers, device.device()?)?;
     let tensors = candle_core::safetensors::load_buffer(&bytes, &encoder.device).map_err(ml)?;
     encoder.case_features = entry
         .training
