@@ -318,12 +318,11 @@ impl Engine {
                     raster = built.raster;
                     let mut widened = false;
                     for f in &failures {
-                        // a rasterised page's text layer joins kept words into a redacted
-                        // string (another reading order): drop the layer, keep the pixels
-                        if f.check == verify::STRING_SURVIVES
-                            && raster.contains_key(&f.page)
-                            && no_text_layer.insert(f.page)
-                        {
+                        // a rasterised page's only text is its invisible layer: when the
+                        // layer joins kept words into a redacted string (another reading
+                        // order) or a kept glyph reads back inside a box (Helvetica is
+                        // wider than the page's own font), drop the layer, keep the pixels
+                        if raster.contains_key(&f.page) && no_text_layer.insert(f.page) {
                             widened = true;
                             continue;
                         }
