@@ -222,6 +222,43 @@ fn models_copy(encoder: &std::path::Path, at: &std::path::Path) -> PathBuf {
     models
 }
 
+/// `pdf-deid ARGS` with the models folder `models`, a key and the working folder in `dir`,
+/// `stdin` on its standard input.
+fn pdf_deid(
+    models: &std::path::Path,
+    dir: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-deid"))
+        .args(args)
+        .env("PDF_DEID_MODELS", models)
+        .env("PDF_DEID_KEY", dir.join("key"))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut pipe = child.stdin.take().expect("stdin");
+    if let Some(s) = stdin {
+        pipe.write_all(s.as_bytes()).expect("stdin");
+    }
+    drop(pipe);
+    child.wait_with_output().expect("wait")
+}
+
+/// The standard output of a run that must have succeeded.
+fn succeeded(args: &[&str], out: std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The feedback loop end to end on a small generated set: a reviewer's decision is
 /// exported as training examples, `train ner --feedback` trains and registers a new
 /// version next to the old ones, `run` uses it (it is the newest, so the default), and
@@ -242,28 +279,7 @@ fn feedback_round_trip_export_train_register_run_roll_back() {
     let (pdf, _) = deid_devtools::testpdf::clinical_letter(4);
     std::fs::write(input.join("letter.pdf"), pdf).expect("write");
     let cmd = |args: &[&str], stdin: Option<&str>| {
-        use std::io::Write;
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-deid"));
-        c.args(args)
-            .env("PDF_DEID_MODELS", &models)
-            .env("PDF_DEID_KEY", tmp.path().join("key"))
-            .current_dir(tmp.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = c.spawn().expect("spawn");
-        let mut pipe = child.stdin.take().expect("stdin");
-        if let Some(s) = stdin {
-            pipe.write_all(s.as_bytes()).expect("stdin");
-        }
-        drop(pipe);
-        let out = child.wait_with_output().expect("wait");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        succeeded(args, pdf_deid(&models, tmp.path(), args, stdin))
     };
     // review: the drug name is added as a term; export the examples
     let feedback = tmp.path().join("feedback");
@@ -357,26 +373,17 @@ fn eval_fits_stores_and_scores_a_calibration() {
     }
     std::fs::write(models.join("registry.json"), reg.to_string()).expect("write");
     let eval = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-deid"))
-            .arg("eval")
-            .args(args)
-            .env("PDF_DEID_MODELS", &models)
-            .output()
-            .expect("eval");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let args = [&["eval"], args].concat();
+        succeeded(&args, pdf_deid(&models, tmp.path(), &args, None))
     };
     let svg = tmp.path().join("reliability.svg");
-    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-deid"))
-        .args(["eval", "--generated", "--no-text", "--reliability"])
-        .arg(&svg)
-        .env("PDF_DEID_MODELS", &models)
-        .output()
-        .expect("eval");
+    let svg_arg = svg.to_str().expect("utf-8");
+    let refused = pdf_deid(
+        &models,
+        tmp.path(),
+        &["eval", "--generated", "--no-text", "--reliability", svg_arg],
+        None,
+    );
     assert!(!refused.status.success(), "no calibration yet: refused");
     let fit = eval(&["--generated", "--no-text", "--calibrate"]);
     assert!(fit.contains("calibration fitted on"), "{fit}");
@@ -410,7 +417,7 @@ fn eval_fits_stores_and_scores_a_calibration() {
         "29",
         "--no-text",
         "--reliability",
-        svg.to_str().expect("utf-8"),
+        svg_arg,
     ]);
     assert!(scored.contains("expected calibration error"), "{scored}");
     let drawn = std::fs::read_to_string(&svg).expect("svg");

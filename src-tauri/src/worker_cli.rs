@@ -111,19 +111,14 @@ impl WorkerCli {
         c.args(["review", "render", "--page", &page.to_string(), "--input"])
             .arg(input);
         let out = Self::run(c, None, Duration::from_secs(60))?;
-        let nl = out
-            .iter()
-            .position(|b| *b == b'\n')
-            .ok_or(AppError::Worker("render: no header".into()))?;
         #[derive(serde::Deserialize)]
         struct Header {
             pages: usize,
             view: PageView,
             png_bytes: usize,
         }
-        let h: Header = serde_json::from_slice(&out[..nl])
-            .map_err(|_| AppError::Worker("render: bad header".into()))?;
-        let png = out[nl + 1..].to_vec();
+        let (h, body): (Header, _) = header_and_body(&out, "render")?;
+        let png = body.to_vec();
         if png.len() != h.png_bytes {
             return Err(AppError::Worker("render: truncated image".into()));
         }
@@ -139,17 +134,11 @@ impl WorkerCli {
         let mut c = self.command()?;
         c.args(["review", "thumbnails", "--input"]).arg(input);
         let out = Self::run(c, None, Duration::from_secs(120))?;
-        let nl = out
-            .iter()
-            .position(|b| *b == b'\n')
-            .ok_or(AppError::Worker("thumbnails: no header".into()))?;
         #[derive(serde::Deserialize)]
         struct Header {
             png_bytes: Vec<usize>,
         }
-        let h: Header = serde_json::from_slice(&out[..nl])
-            .map_err(|_| AppError::Worker("thumbnails: bad header".into()))?;
-        let mut rest = &out[nl + 1..];
+        let (h, mut rest): (Header, _) = header_and_body(&out, "thumbnails")?;
         let mut pngs = Vec::new();
         for n in h.png_bytes {
             if rest.len() < n {
@@ -212,4 +201,18 @@ impl WorkerCli {
         Self::run(c, Some(json), Duration::from_secs(300))?;
         Ok(())
     }
+}
+
+/// A `review render|thumbnails` answer: its JSON header line and the bytes after it.
+fn header_and_body<'a, H: serde::de::DeserializeOwned>(
+    out: &'a [u8],
+    what: &str,
+) -> AppResult<(H, &'a [u8])> {
+    let nl = out
+        .iter()
+        .position(|b| *b == b'\n')
+        .ok_or_else(|| AppError::Worker(format!("{what}: no header")))?;
+    let h = serde_json::from_slice(&out[..nl])
+        .map_err(|_| AppError::Worker(format!("{what}: bad header")))?;
+    Ok((h, &out[nl + 1..]))
 }
