@@ -1542,23 +1542,15 @@ fn review(what: ReviewCmd, pdfium_path: Option<&Path>) -> anyhow::Result<ExitCod
         } => {
             let service = pdfium::service(pdfium_path)?;
             let bytes = std::fs::read(&input).context("reading the input")?;
-            let dpi = dpi.clamp(4.0, 72.0);
-            let first =
-                deid_core::review::render_page(&service, bytes.clone(), password.clone(), 0, dpi)?;
-            let n = first.pages.min(max_pages);
-            let mut pngs = vec![first.png];
-            for page in 1..n {
-                let r = deid_core::review::render_page(
-                    &service,
-                    bytes.clone(),
-                    password.clone(),
-                    page,
-                    dpi,
-                )?;
-                pngs.push(r.png);
-            }
+            let (pages, pngs) = deid_core::review::render_thumbnails(
+                &service,
+                bytes,
+                password,
+                max_pages,
+                dpi.clamp(4.0, 72.0),
+            )?;
             let sizes: Vec<usize> = pngs.iter().map(Vec::len).collect();
-            let header = serde_json::json!({ "pages": first.pages, "png_bytes": sizes });
+            let header = serde_json::json!({ "pages": pages, "png_bytes": sizes });
             let mut out = std::io::stdout().lock();
             serde_json::to_writer(&mut out, &header)?;
             out.write_all(b"\n")?;

@@ -191,23 +191,8 @@ pub fn render_page(
     let (visible, rotate) = crate::pdf::page_geometry(&doc, pid);
     drop(doc);
     let img = pdfium.render(std::sync::Arc::new(input), password, page, dpi)?;
-    let mut rgba = Vec::with_capacity(img.bgra.len());
-    for px in img.bgra.chunks_exact(4) {
-        rgba.extend_from_slice(&[px[2], px[1], px[0], 255]);
-    }
-    let mut png = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png, img.width as u32, img.height as u32);
-        enc.set_color(png::ColorType::Rgba);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc
-            .write_header()
-            .map_err(|_| Error::Internal("PNG encoding failed"))?;
-        w.write_image_data(&rgba)
-            .map_err(|_| Error::Internal("PNG encoding failed"))?;
-    }
     Ok(ReviewPage {
-        png,
+        png: png_of(&img)?,
         view: PageView {
             visible,
             rotate,
@@ -216,6 +201,45 @@ pub fn render_page(
         },
         pages: page_ids.len(),
     })
+}
+
+/// The first `max_pages` pages of `input` as small PNGs for a page strip (the document is
+/// read once), and its page count. Like [`render_page`], for the reviewer's screen only.
+pub fn render_thumbnails(
+    pdfium: &crate::pdfium::PdfiumService,
+    input: Vec<u8>,
+    password: Option<String>,
+    max_pages: usize,
+    dpi: f32,
+) -> crate::Result<(usize, Vec<Vec<u8>>)> {
+    let first = render_page(pdfium, input.clone(), password.clone(), 0, dpi)?;
+    let input = std::sync::Arc::new(input);
+    let mut pngs = vec![first.png];
+    for page in 1..first.pages.min(max_pages) {
+        let img = pdfium.render(input.clone(), password.clone(), page, dpi)?;
+        pngs.push(png_of(&img)?);
+    }
+    Ok((first.pages, pngs))
+}
+
+/// A rendered page as an RGBA PNG.
+fn png_of(img: &crate::pdfium::Rendered) -> crate::Result<Vec<u8>> {
+    use crate::Error;
+    let mut rgba = Vec::with_capacity(img.bgra.len());
+    for px in img.bgra.chunks_exact(4) {
+        rgba.extend_from_slice(&[px[2], px[1], px[0], 255]);
+    }
+    let mut png = Vec::new();
+    let mut enc = png::Encoder::new(&mut png, img.width as u32, img.height as u32);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc
+        .write_header()
+        .map_err(|_| Error::Internal("PNG encoding failed"))?;
+    w.write_image_data(&rgba)
+        .map_err(|_| Error::Internal("PNG encoding failed"))?;
+    drop(w);
+    Ok(png)
 }
 
 /// Every whole-word, case-insensitive occurrence of each term in `paras`, as entities
