@@ -1,7 +1,8 @@
 //! The NER encoder and detector with the real base model (fetched by scripts/setup.sh; the
 //! tests print a notice and stop when it is missing).
 //! 1. Tokenizer parity with the reference ids.
-//! 2. Batched encoder output: shape, padding does not change a sequence's vectors.
+//! 2. Batched encoder output: shape, padding does not change a sequence's vectors, and
+//!    windows packed side by side in one row get the vectors each gets alone.
 //! 3. The registered NER model loads (checksums verified) and finds names without context.
 //! 4. Fused inference kernels equal the differentiable ops; fine-tuning learns and its
 //!    stored layers round-trip.
@@ -71,6 +72,54 @@ fn tokenizer_parity_and_padding_invariance() {
     let s: Vec<Vec<f32>> = single.get(0).expect("row").to_vec2().expect("vec");
     let d = max_diff(&a.concat(), &s.concat());
     assert!(d < 1e-3, "padding changed the vectors by {d}");
+}
+
+/// Packed rows (several windows in one row, each attending to itself with positions from
+/// 0) give every window the vectors it gets alone, casing features included.
+#[test]
+fn packed_windows_get_the_vectors_they_get_alone() {
+    let Some(dir) = encoder_dir() else { return };
+    let enc = Encoder::load(&dir, candle_core::Device::Cpu).expect("encoder");
+    let long = "Discharge summary: the patient was seen by Dr. Helen Okafor on 03/14/2024 \
+                at Riverside Clinic, MRN 4829301, and sent home with her daughter Ruth.";
+    let texts = [
+        "Name:",
+        long,
+        "Patient: Zoë Müller",
+        "BP 120/80",
+        "SEEN BY DR WALSH. WIFE MARGARET IN TO VISIT.",
+        long,
+        "x",
+    ];
+    let e = enc.encode(&texts).expect("encode");
+    let lens: Vec<usize> = e.iter().map(|x| x.ids.len()).collect();
+    let rows = ner::pack_rows(&lens);
+    assert!(
+        rows.len() < texts.len(),
+        "some windows share a row: {rows:?}"
+    );
+    let t = rows
+        .iter()
+        .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
+        .max()
+        .expect("rows");
+    let packed = enc.packed_features(&texts, &e, &rows, t).expect("packed");
+    let mut worst = 0f32;
+    for (ri, row) in rows.iter().enumerate() {
+        let mut at = 0;
+        for &wi in row {
+            let got: Vec<Vec<f32>> = packed
+                .get(ri)
+                .and_then(|r| r.narrow(0, at, lens[wi]))
+                .and_then(|r| r.to_vec2())
+                .expect("slice");
+            let alone = vectors(&enc, &texts[wi..=wi]);
+            assert_eq!(got.concat().len(), alone.len());
+            worst = worst.max(max_diff(&got.concat(), &alone));
+            at += lens[wi];
+        }
+    }
+    assert!(worst < 1e-3, "packing changed the vectors by {worst}");
 }
 
 #[test]

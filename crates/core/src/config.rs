@@ -83,8 +83,8 @@ pub struct Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Batching {
     /// Each heading blob is one text (its paragraphs joined); the rule detectors run over
-    /// batches of blobs in parallel; the NER model takes all of a document's blob windows,
-    /// sorted by length, 32 at a time.
+    /// batches of blobs in parallel; the NER model takes all of a document's blob windows
+    /// at once, packed side by side into rows of equal length (`ner::pack_rows`).
     #[default]
     Blobs,
     /// Blob after blob, one thread: each blob's paragraphs go to the detectors as one

@@ -80,11 +80,15 @@ impl Embeddings {
     fn forward(&self, ids: &Tensor) -> Result<Tensor> {
         let (_, t) = ids.dims2()?;
         let pos = Tensor::arange(0u32, t as u32, ids.device())?.unsqueeze(0)?;
+        self.forward_at(ids, &pos)
+    }
+    /// `positions`: (B, T) or (1, T) u32, each token's place in its own sequence.
+    fn forward_at(&self, ids: &Tensor, positions: &Tensor) -> Result<Tensor> {
         let types = ids.zeros_like()?;
         let x = self
             .word
             .forward(ids)?
-            .broadcast_add(&self.position.forward(&pos)?)?
+            .broadcast_add(&self.position.forward(positions)?)?
             .add(&self.token_type.forward(&types)?)?;
         self.norm.forward(&x)
     }
@@ -288,6 +292,23 @@ impl Bert {
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let n = self.layers.len();
         self.upper(&self.lower(ids, mask, n)?, mask, n)
+    }
+
+    /// Packed rows: several sequences side by side in one row of `ids` (B, T), each
+    /// with its own `positions` (B, T) from 0, and `bias` (B, 1, T, T) (0 or −1e4) keeping
+    /// each token's attention inside its own sequence. Each sequence's hidden states are
+    /// those it gets alone (up to rounding). Returns (B, T, H).
+    pub fn forward_packed(
+        &self,
+        ids: &Tensor,
+        positions: &Tensor,
+        bias: &Tensor,
+    ) -> Result<Tensor> {
+        let mut x = self.emb.forward_at(ids, positions)?;
+        for l in &self.layers {
+            x = l.forward(&x, bias)?;
+        }
+        Ok(x)
     }
 
     /// Embeddings and the first `upto` layers.

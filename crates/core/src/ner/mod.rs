@@ -1,8 +1,10 @@
 //! The learned NER detector: the MiniLM encoder (its top layers fine-tuned in recent model
 //! versions, which carry those layers' weights) + per-token casing features → a linear BIO
-//! head. Inference is batched: texts are cut into windows, sorted by length, grouped
-//! into batches of up to 32 of similar length and padded per batch; token labels are decoded into character spans
-//! with per-category thresholds from the model's registry entry.
+//! head. Inference is batched: texts are cut into windows, the windows are packed side by
+//! side into rows of equal length (each attending only to itself, positions from 0:
+//! [`pack_rows`], [`bert::Bert::forward_packed`]) so little of a batch is padding, and
+//! token labels are decoded into character spans with per-category thresholds from the
+//! model's registry entry.
 
 pub mod bert;
 pub mod kernels;
@@ -12,7 +14,7 @@ use std::path::Path;
 
 use candle_core::{DType, Device, Tensor, D};
 use candle_nn::VarBuilder;
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer};
+use tokenizers::Tokenizer;
 
 use crate::detector::{BatchDetector, TextUnit};
 use crate::error::{Error, Result};
@@ -39,6 +41,16 @@ pub const N_CASE: usize = 8;
 /// character, so a window always fits the encoder's 512 positions.
 const WINDOW_CHARS: usize = 400;
 const BATCH: usize = 32;
+/// Row lengths (word pieces) tried when packing windows; the longest window is tried too,
+/// and the one with the fewest positions (padding included) is taken.
+const PACK_ROWS: [usize; 3] = [128, 192, 256];
+/// Word pieces in one batch of packed rows (bounds the attention scores' memory).
+const BATCH_TOKENS: usize = 4096;
+
+/// How many packed rows of length `t` one batch takes.
+fn rows_per_batch(t: usize) -> usize {
+    (BATCH_TOKENS / t.max(1)).max(1)
+}
 /// Context on each side of a span embedded for the semantic search, in characters.
 const EMBED_CONTEXT: usize = 120;
 
@@ -82,7 +94,7 @@ pub fn case_features(text: &str, start: usize, end: usize) -> [f32; N_CASE] {
 pub struct Encoded {
     pub ids: Vec<u32>,
     pub offsets: Vec<(usize, usize)>,
-    /// false for special tokens ([CLS], [SEP], padding)
+    /// false for special tokens ([CLS], [SEP]); never padded
     pub real: Vec<bool>,
 }
 
@@ -175,10 +187,8 @@ impl Encoder {
         tokenizer
             .with_truncation(None)
             .map_err(|_| Error::Settings("tokenizer truncation".into()))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..Default::default()
-        }));
+        // no padding: `inputs` pads a batch itself, packed rows need none
+        tokenizer.with_padding(None);
         Ok(Encoder {
             bert,
             tokenizer,
@@ -200,8 +210,7 @@ impl Encoder {
                 real: e
                     .get_special_tokens_mask()
                     .iter()
-                    .zip(e.get_attention_mask())
-                    .map(|(s, m)| *s == 0 && *m == 1)
+                    .map(|s| *s == 0)
                     .collect(),
             })
             .collect())
@@ -236,6 +245,67 @@ impl Encoder {
         Ok((ids, mask, case))
     }
 
+    /// The tensors of packed rows of length `t`: token ids and positions (B, T), the
+    /// attention bias (B, 1, T, T) (0 inside a window, −1e4 across windows and for the
+    /// padding at a row's end) and the casing features (B, T, N_CASE).
+    pub fn packed_inputs(
+        &self,
+        texts: &[&str],
+        enc: &[Encoded],
+        rows: &[Vec<usize>],
+        t: usize,
+    ) -> Result<(Tensor, Tensor, Tensor, Tensor)> {
+        let b = rows.len();
+        let mut ids = vec![0u32; b * t];
+        let mut pos = vec![0u32; b * t];
+        let mut bias = vec![-10_000f32; b * t * t];
+        let mut case = vec![0f32; b * t * N_CASE];
+        for (ri, row) in rows.iter().enumerate() {
+            let mut at = 0;
+            for &wi in row {
+                let e = &enc[wi];
+                let n = e.ids.len();
+                for i in 0..n {
+                    let k = ri * t + at + i;
+                    ids[k] = e.ids[i];
+                    pos[k] = i as u32;
+                    let q = (ri * t + at + i) * t + at;
+                    bias[q..q + n].fill(0.0);
+                    if e.real[i] && self.case_features {
+                        let (s, en) = e.offsets[i];
+                        case[k * N_CASE..(k + 1) * N_CASE]
+                            .copy_from_slice(&case_features(texts[wi], s, en));
+                    }
+                }
+                at += n;
+            }
+        }
+        let dev = &self.device;
+        let ids = Tensor::from_vec(ids, (b, t), dev).map_err(ml)?;
+        let pos = Tensor::from_vec(pos, (b, t), dev).map_err(ml)?;
+        let bias = Tensor::from_vec(bias, (b, 1, t, t), dev).map_err(ml)?;
+        let case = Tensor::from_vec(case, (b, t, N_CASE), dev).map_err(ml)?;
+        Ok((ids, pos, bias, case))
+    }
+
+    /// Hidden states plus casing features of packed rows (`rows` from [`pack_rows`] over
+    /// `enc`'s lengths, `t` the longest row): (B, T, H + N_CASE); window `i` of a row
+    /// starts where the windows before it in that row end.
+    pub fn packed_features(
+        &self,
+        texts: &[&str],
+        enc: &[Encoded],
+        rows: &[Vec<usize>],
+        t: usize,
+    ) -> Result<Tensor> {
+        let (ids, positions, bias, case) = self.packed_inputs(texts, enc, rows, t)?;
+        let h = self
+            .bert
+            .forward_packed(&ids, &positions, &bias)
+            .map_err(ml)?;
+        Tensor::cat(&[&h, &case], D::Minus1).map_err(ml)
+    }
+
     /// Hidden states plus casing features: (B, T, H + N_CASE) for one padded batch.
     pub fn features(&self, texts: &[&str], enc: &[Encoded]) -> Result<Tensor> {
         let (ids, mask, case) = self.inputs(texts, enc)?;
@@ -267,24 +337,43 @@ pub fn windows(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// Batches over windows sorted by length (`lens` ascending, in characters): at most
-/// [`BATCH`] windows, and a window joins the current batch only while it is at most a
-/// quarter (plus 24 characters) longer than the batch's first, so padding every window to
-/// the batch's longest wastes little. A document's windows run from table cells to
-/// 400-character blocks; fixed batches of 32 padded them all to the longest.
-fn length_batches(lens: &[usize]) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, &len) in lens.iter().enumerate() {
-        if i - start == BATCH || len > lens[start] + lens[start] / 4 + 24 {
-            out.push(start..i);
-            start = i;
+/// Windows (their lengths in word pieces) packed into rows, first fit by decreasing
+/// length, for a row length chosen among [`PACK_ROWS`] and the longest window: the one
+/// whose batches ([`rows_per_batch`] rows, each batch as long as its longest row) hold
+/// the fewest positions (the shorter row length on a tie: less attention). A document's windows run from table cells of a few word pieces to
+/// 400-character blocks; one window a row, padded to the longest, wasted a quarter of
+/// the encoder's work on padding. Every window is in exactly one row.
+pub fn pack_rows(lens: &[usize]) -> Vec<Vec<usize>> {
+    let longest = lens.iter().copied().max().unwrap_or(0);
+    let mut order: Vec<usize> = (0..lens.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(lens[i]), i));
+    let pack = |cap: usize| {
+        let mut rows: Vec<(usize, Vec<usize>)> = Vec::new();
+        for &i in &order {
+            match rows.iter_mut().find(|(used, _)| used + lens[i] <= cap) {
+                Some((used, members)) => {
+                    *used += lens[i];
+                    members.push(i);
+                }
+                None => rows.push((lens[i], vec![i])),
+            }
         }
-    }
-    if start < lens.len() {
-        out.push(start..lens.len());
-    }
-    out
+        let t = rows.iter().map(|r| r.0).max().unwrap_or(0);
+        let positions: usize = rows
+            .chunks(rows_per_batch(t))
+            .map(|c| c.len() * c.iter().map(|r| r.0).max().unwrap_or(0))
+            .sum();
+        (
+            positions,
+            rows.into_iter().map(|(_, m)| m).collect::<Vec<_>>(),
+        )
+    };
+    std::iter::once(longest)
+        .chain(PACK_ROWS.into_iter().filter(|&c| c > longest))
+        .map(pack)
+        .min_by_key(|(positions, _)| *positions)
+        .map(|(_, rows)| rows)
+        .unwrap_or_default()
 }
 
 /// A window's encoding with (label, probability) per token.
@@ -328,39 +417,53 @@ impl NerModel {
         Ok(())
     }
 
-    /// Per window: per token (label, probability).
+    /// Per window of `texts`: its encoding and, per token, (label, probability). The
+    /// windows are packed into rows ([`pack_rows`]), [`rows_per_batch`] rows a batch.
     fn tag(&self, texts: &[&str]) -> Result<Vec<Tagged>> {
         let enc = self.encoder.encode(texts)?;
-        let x = self.encoder.features(texts, &enc)?;
-        let (b, t, f) = x.dims3().map_err(ml)?;
-        let logits = x
-            .reshape((b * t, f))
-            .and_then(|x| x.matmul(&self.w))
-            .and_then(|l| l.broadcast_add(&self.b))
-            .map_err(ml)?;
-        let probs = candle_nn::ops::softmax(&logits, D::Minus1).map_err(ml)?;
-        let probs: Vec<Vec<f32>> = probs.to_vec2().map_err(ml)?;
-        Ok(enc
-            .into_iter()
-            .enumerate()
-            .map(|(bi, e)| {
-                let tags = (0..e.ids.len())
-                    .map(|ti| {
-                        let p = &probs[bi * t + ti];
-                        let (l, v) = p
-                            .iter()
-                            .copied()
-                            .enumerate()
-                            .fold((0, f32::MIN), |a, (i, v)| if v > a.1 { (i, v) } else { a });
-                        (l, v)
-                    })
-                    .collect();
-                (e, tags)
-            })
-            .collect())
+        let lens: Vec<usize> = enc.iter().map(|e| e.ids.len()).collect();
+        let mut tags: Vec<Vec<(usize, f32)>> = vec![Vec::new(); texts.len()];
+        let rows = pack_rows(&lens);
+        let longest = rows
+            .iter()
+            .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
+            .max()
+            .unwrap_or(0);
+        for rows in rows.chunks(rows_per_batch(longest)) {
+            let t = rows
+                .iter()
+                .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
+                .max()
+                .unwrap_or(0);
+            let x = self.encoder.packed_features(texts, &enc, rows, t)?;
+            let (b, t, f) = x.dims3().map_err(ml)?;
+            let logits = x
+                .reshape((b * t, f))
+                .and_then(|x| x.matmul(&self.w))
+                .and_then(|l| l.broadcast_add(&self.b))
+                .map_err(ml)?;
+            let probs = candle_nn::ops::softmax(&logits, D::Minus1).map_err(ml)?;
+            let probs: Vec<Vec<f32>> = probs.to_vec2().map_err(ml)?;
+            for (ri, row) in rows.iter().enumerate() {
+                let mut at = ri * t;
+                for &wi in row {
+                    tags[wi] = probs[at..at + lens[wi]]
+                        .iter()
+                        .map(|p| {
+                            p.iter()
+                                .copied()
+                                .enumerate()
+                                .fold((0, f32::MIN), |a, (i, v)| if v > a.1 { (i, v) } else { a })
+                        })
+                        .collect();
+                    at += lens[wi];
+                }
+            }
+        }
+        Ok(enc.into_iter().zip(tags).collect())
     }
 
-    /// Spans over many texts, batched by length.
+    /// Spans over many texts: every text's windows are tagged together.
     pub fn detect_texts(&self, texts: &[&str]) -> Result<Vec<Vec<Span>>> {
         let mut wins: Vec<(usize, usize, &str)> = Vec::new();
         for (ti, t) in texts.iter().enumerate() {
@@ -368,22 +471,15 @@ impl NerModel {
                 wins.push((ti, off, w));
             }
         }
-        let mut order: Vec<usize> = (0..wins.len()).collect();
-        order.sort_by_key(|&i| wins[i].2.len());
-        let lens: Vec<usize> = order.iter().map(|&i| wins[i].2.len()).collect();
+        let batch: Vec<&str> = wins.iter().map(|w| w.2).collect();
         let mut out: Vec<Vec<Span>> = vec![Vec::new(); texts.len()];
-        for range in length_batches(&lens) {
-            let chunk = &order[range];
-            let batch: Vec<&str> = chunk.iter().map(|&i| wins[i].2).collect();
-            for (&wi, (enc, tags)) in chunk.iter().zip(self.tag(&batch)?) {
-                let (ti, off, w) = wins[wi];
-                for s in decode(w, &enc, &tags, &self.thresholds) {
-                    out[ti].push(Span {
-                        start: s.start + off,
-                        end: s.end + off,
-                        ..s
-                    });
-                }
+        for (&(ti, off, w), (enc, tags)) in wins.iter().zip(self.tag(&batch)?) {
+            for s in decode(w, &enc, &tags, &self.thresholds) {
+                out[ti].push(Span {
+                    start: s.start + off,
+                    end: s.end + off,
+                    ..s
+                });
             }
         }
         Ok(out)
@@ -394,8 +490,8 @@ impl NerModel {
     /// Contextual embeddings of byte ranges: each range is encoded inside a window of
     /// [`EMBED_CONTEXT`] characters either side, the encoder's last hidden states of the
     /// word pieces inside the range are averaged, the mean of every token of every window
-    /// is taken out, and the result is scaled to unit length. Batched
-    /// like tagging (sorted by length, [`BATCH`] windows at a time). The encoder's
+    /// is taken out, and the result is scaled to unit length. Batched by length
+    /// ([`BATCH`] windows at a time, padded to the longest). The encoder's
     /// vocabulary is uncased, so the embedding does not depend on the text's casing.
     pub fn embed_spans(&self, spans: &[SpanRef<'_>]) -> Result<Vec<Vec<f32>>> {
         let wins: Vec<(&str, usize, usize)> = spans
@@ -689,23 +785,43 @@ mod tests {
     }
 
     #[test]
-    fn length_batches_cover_every_window_and_bound_the_padding() {
-        let lens: Vec<usize> = (0..200).map(|i| 10 + (i * i) % 390).collect::<Vec<_>>();
-        let mut lens = lens;
-        lens.sort_unstable();
-        let batches = length_batches(&lens);
-        let mut next = 0;
-        for r in &batches {
-            assert_eq!(r.start, next, "batches are contiguous");
-            assert!(!r.is_empty() && r.len() <= BATCH);
-            let (a, b) = (lens[r.start], lens[r.end - 1]);
-            assert!(b <= a + a / 4 + 24, "{a}..{b} pads too much");
-            next = r.end;
-        }
-        assert_eq!(next, lens.len());
-        // equal lengths fill whole batches
-        assert_eq!(length_batches(&[100; 70]).len(), 3);
-        assert!(length_batches(&[]).is_empty());
+    fn pack_rows_hold_every_window_once_and_waste_little() {
+        let lens: Vec<usize> = (0..200).map(|i| 3 + (i * i) % 120).collect();
+        let rows = pack_rows(&lens);
+        let mut seen: Vec<usize> = rows.iter().flatten().copied().collect();
+        seen.sort_unstable();
+        assert_eq!(
+            seen,
+            (0..lens.len()).collect::<Vec<_>>(),
+            "each window once"
+        );
+        let cap = rows
+            .iter()
+            .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
+            .max()
+            .expect("rows");
+        let total: usize = lens.iter().sum();
+        let positions: usize = rows
+            .chunks(rows_per_batch(cap))
+            .map(|c| {
+                c.len()
+                    * c.iter()
+                        .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
+                        .max()
+                        .unwrap_or(0)
+            })
+            .sum();
+        assert!(cap <= 256);
+        assert!(
+            positions * 100 <= total * 105,
+            "{positions} positions for {total}"
+        );
+        // equal lengths: one window a row when two do not fit, no padding at all
+        assert_eq!(pack_rows(&[92; 70]).len(), 70);
+        // a long window and short ones share a row (160 positions, not 2 × 100)
+        assert_eq!(pack_rows(&[100, 20, 20, 20]), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(pack_rows(&[150, 150, 20]), vec![vec![0, 2], vec![1]]);
+        assert!(pack_rows(&[]).is_empty());
     }
 
     #[test]
