@@ -228,6 +228,29 @@ fn fine_tuning_learns_and_its_weights_round_trip() {
     assert!(base.bert.overlay(&partial).is_err());
 }
 
+/// A base encoder that is not the pinned one is refused, even by one byte (its checksum
+/// runs beside the conversion and decides before a model is returned).
+#[test]
+fn a_changed_base_encoder_is_refused() {
+    let Some(dir) = encoder_dir() else { return };
+    let models = dir.parent().expect("models").to_path_buf();
+    let reg = deid_core::registry::Registry::load(&models).expect("registry");
+    let tmp = tempfile::tempdir().expect("tmp");
+    for f in ["config.json", "tokenizer.json"] {
+        std::fs::copy(dir.join(f), tmp.path().join(f)).expect("copy");
+    }
+    let mut weights = std::fs::read(dir.join("model.safetensors")).expect("weights");
+    let last = weights.len() - 1;
+    weights[last] ^= 1;
+    std::fs::write(tmp.path().join("model.safetensors"), &weights).expect("write");
+    let err = match ner::load_model(&reg, "ner-minilm", tmp.path(), ner::DeviceChoice::Cpu) {
+        Ok(_) => panic!("a changed encoder loaded"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("checksum does not match"), "{err}");
+    assert!(ner::load_model(&reg, "ner-minilm", &dir, ner::DeviceChoice::Cpu).is_ok());
+}
+
 /// The default model runs over the base encoder's bottom layers only, as registered; a
 /// truncation outside 1..=layers is refused.
 #[test]

@@ -38,10 +38,23 @@ pub fn engine_with_models(
     ner_model: Option<&str>,
 ) -> Result<Engine> {
     let (cfg, ner) = resolve(cfg, heading_model, ner_model)?;
-    let mut engine = Engine::new(cfg, threads)?;
-    if let Some(n) = ner {
-        let device = engine.config().device;
-        let model = ner::load_model(&n.registry, &n.spec, &n.encoder_dir, device).map_err(|e| {
+    let device = cfg.device;
+    // the NER model loads beside the rules' pattern compilation (start-up time)
+    let (engine, model) = std::thread::scope(|s| {
+        let model = ner.as_ref().map(|n| {
+            s.spawn(move || ner::load_model(&n.registry, &n.spec, &n.encoder_dir, device))
+        });
+        let engine = Engine::new(cfg, threads);
+        let model = model.map(|h| {
+            h.join().unwrap_or(Err(Error::Internal(
+                "the NER model's loading thread panicked",
+            )))
+        });
+        (engine, model)
+    });
+    let mut engine = engine?;
+    if let (Some(n), Some(model)) = (&ner, model) {
+        let model = model.map_err(|e| {
             Error::Settings(format!(
                 "loading the NER model {} (run scripts/setup.sh for the base encoder): {e}",
                 n.spec
@@ -62,7 +75,6 @@ pub fn describe(
     ner_model: Option<&str>,
 ) -> Result<EngineInfo> {
     let (cfg, ner) = resolve(cfg, heading_model, ner_model)?;
-    let rules = Engine::new(cfg, 1)?;
     let ner = match ner {
         Some(n) => {
             if !n.encoder_dir.join("model.safetensors").is_file() {
@@ -76,8 +88,8 @@ pub fn describe(
         None => None,
     };
     Ok(EngineInfo::new(
-        rules.config(),
-        rules.detector_fingerprints(),
+        &cfg,
+        Engine::new_detector_fingerprints(&cfg),
         ner,
     ))
 }

@@ -170,7 +170,12 @@ impl RuleDetector {
     /// What identifies this detector's output: the age setting and the build (the rules
     /// and word lists are compiled in).
     pub fn fingerprint(&self) -> String {
-        format!("rules|min_age={}|build:{}", self.min_age, crate::BUILD_ID)
+        Self::fingerprint_for(self.min_age)
+    }
+
+    /// The fingerprint of a detector with this `min_age`, without compiling its patterns.
+    pub fn fingerprint_for(min_age: u32) -> String {
+        format!("rules|min_age={min_age}|build:{}", crate::BUILD_ID)
     }
 
     pub fn new() -> RuleDetector {

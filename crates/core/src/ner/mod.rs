@@ -154,15 +154,15 @@ impl Encoder {
     pub fn load(dir: &Path, device: Device) -> Result<Encoder> {
         let weights = std::fs::read(dir.join("model.safetensors"))
             .map_err(|e| Error::io("reading the encoder", &e))?;
-        Encoder::load_from(dir, weights, None, device)
+        Encoder::load_from(dir, &weights, None, device)
     }
 
     /// The encoder from `weights` (the bytes of `dir/model.safetensors`, already read, e.g.
     /// to check their sha256) with only its bottom `layers` layers when given: the layers
-    /// above are never converted.
+    /// above are never converted. The tensors are copied out of `weights`.
     pub fn load_from(
         dir: &Path,
-        weights: Vec<u8>,
+        weights: &[u8],
         layers: Option<usize>,
         device: Device,
     ) -> Result<Encoder> {
@@ -180,7 +180,7 @@ impl Encoder {
             }
             cfg.num_hidden_layers = k;
         }
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device).map_err(ml)?;
+        let vb = VarBuilder::from_slice_safetensors(weights, DType::F32, &device).map_err(ml)?;
         let bert = bert::Bert::load(vb, &cfg).map_err(ml)?;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|_| Error::Settings("tokenizer.json is malformed".into()))?;
@@ -671,19 +671,27 @@ pub fn load_model(
         .unwrap_or("");
     let have = std::fs::read(encoder_dir.join("model.safetensors"))
         .map_err(|e| Error::io("reading the encoder", &e))?;
-    if crate::hash::sha256_hex(&have) != base_sha {
-        return Err(Error::Settings(format!(
-            "model {spec}: base encoder checksum does not match"
-        )));
-    }
-    // the checked bytes are the ones loaded; a model trained over the encoder's bottom
-    // layers only (`train ner --encoder-layers`) loads only those
+    // a model trained over the encoder's bottom layers only (`train ner --encoder-layers`)
+    // loads only those
     let layers = entry
         .training
         .get("encoder_layers")
         .and_then(|v| v.as_u64())
         .map(|k| k as usize);
-    let mut encoder = Encoder::load_from(encoder_dir, have, layers, device.device()?)?;
+    let device = device.device()?;
+    // The checked bytes are the ones loaded. The checksum runs beside the conversion (start-up
+    // time) and decides before anything is returned: a mismatch drops what was converted.
+    let (matches, encoder) = std::thread::scope(|s| {
+        let check = s.spawn(|| crate::hash::sha256_hex(&have) == base_sha);
+        let encoder = Encoder::load_from(encoder_dir, &have, layers, device);
+        (check.join().unwrap_or(false), encoder)
+    });
+    if !matches {
+        return Err(Error::Settings(format!(
+            "model {spec}: base encoder checksum does not match"
+        )));
+    }
+    let mut encoder = encoder?;
     let tensors = candle_core::safetensors::load_buffer(&bytes, &encoder.device).map_err(ml)?;
     encoder.case_features = entry
         .training
