@@ -2,6 +2,8 @@
 //! 1. An ICU nursing note in ALL CAPS and in lower case (shorthand, dates without years,
 //!    names after titles and relation words, a facility): every PHI string is found at
 //!    every occurrence, clinical shorthand is not flagged.
+//!    A second note in mixed case: a hospital named after a saint, names ending at their
+//!    last name word ("Dr. Patel pager", "Lisa Marr RN"), shorthand and vitals not flagged.
 //! 2. A UK clinic letter as a PDF: the surname alone in the body, an NHS number with an
 //!    invalid checksum after its label, a UK postcode, a UK phone number and an address
 //!    after its label are removed; clinical text stays.
@@ -85,6 +87,44 @@ fn nursing_note_in_capitals_and_lower_case() {
         &head,
         &upper(&["MERCY HOSPITAL", "4/12"]),
         &upper(&["LEVOPHED"]),
+    );
+}
+
+const NOTE2: &str = "Pt is 72 yo male transferred from St. Elizabeth's for CABG eval. Daughter Jane called at 1600, updated by RN.\nCall Dr. Patel pager #45321 if SBP <90. Neph aware, Dr. Goldberg to see pt.\nSeen by Lisa Marr RN at 0700. Pt's nurse today is Kathy; Kathy paged resident re: low UO.\nFamily meeting held with Dr. Chen and NP Ortiz; plan to wean vent as tol.";
+
+#[test]
+fn second_nursing_note_saint_hospital_trimmed_names_and_shorthand() {
+    let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let phi = [
+        "St. Elizabeth's",
+        "Jane",
+        "Patel",
+        "45321",
+        "Goldberg",
+        "Lisa Marr",
+        "Kathy",
+        "Chen",
+        "Ortiz",
+    ];
+    let not_phi = [
+        "CABG", "eval", "pager", "SBP", "90", "Neph", "RN", "0700", "paged", "low", "UO", "NP",
+        "wean", "vent", "tol",
+    ];
+    check_note(NOTE2, &own(&phi), &own(&not_phi));
+    // in capitals the saint's hospital and the names are found too
+    let up = NOTE2.to_uppercase();
+    let upper = |v: &[&str]| v.iter().map(|s| s.to_uppercase()).collect::<Vec<_>>();
+    check_note(
+        &up,
+        &upper(&[
+            "St. Elizabeth's",
+            "Jane",
+            "Patel",
+            "Goldberg",
+            "Lisa Marr",
+            "Kathy",
+        ]),
+        &upper(&["CABG", "eval", "Neph", "RN", "90"]),
     );
 }
 

@@ -293,6 +293,11 @@ impl RuleDetector {
         STATES.split('|').any(|s| s.eq_ignore_ascii_case(w))
     }
 
+    /// A professional credential that may follow a name ("RN", "MD", "PhD").
+    pub fn is_credential(&self, w: &str) -> bool {
+        self.dicts.credential(w)
+    }
+
     /// A function word, label or title ("Re", "Dear", "Dr"): never a name on its own.
     pub fn is_function_word(&self, w: &str) -> bool {
         self.dicts.stop(w)

@@ -216,11 +216,61 @@ impl Engine {
             let flat = crate::detect::rules::flat_case(&b.text);
             let spans: Vec<Span> = spans
                 .into_iter()
+                .map(|s| self.trim_ner_name(&b.text, s, flat))
                 .filter(|s| self.plausible_ner(&b.text, s, lower, flat))
                 .collect();
             out.extend(b.split(spans));
         }
         Ok(out)
+    }
+
+    /// A learned name runs from its first name word to its last: words at either end that
+    /// are no part of a name leave it ("Dr. Patel *pager*", "Kathy *paged*", "Lisa Marr
+    /// *RN*", "*NP* Ortiz"): a function word, title or credential at either end, an
+    /// ordinary or clinical word written in lower case at the end of a name in mixed-case
+    /// text (in text in one casing nothing tells "PATEL PAGER" from "REBECCA HIDES"),
+    /// unless it is also a
+    /// census name or a known place ("Kim Do", "Kim Son" keep their surnames); never an
+    /// initial. The span keeps at least one word.
+    pub(super) fn trim_ner_name(&self, text: &str, mut s: Span, flat: bool) -> Span {
+        if s.category != Category::Name {
+            return s;
+        }
+        let Some(t) = text.get(s.start..s.end) else {
+            return s;
+        };
+        let words: Vec<(usize, &str)> = t
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|w| !w.is_empty())
+            .map(|w| (w.as_ptr() as usize - t.as_ptr() as usize, w))
+            .collect();
+        // `at_end`: an ordinary word in lower case is no name either there ("Patel pager");
+        // a capitalised one may be a surname ("Rebecca Hides", "Daniela C Capon") and a
+        // first name may be an English word ("lea", "mark")
+        let not_name = |w: &str, at_end: bool| {
+            w.chars().count() > 1
+                && !self.rules.is_known_name_or_place(w)
+                && (self.rules.is_function_word(w)
+                    || self.rules.is_credential(w)
+                    || (at_end
+                        && !flat
+                        && w.chars().all(char::is_lowercase)
+                        && self.rules.is_ordinary_word(w)))
+        };
+        let (mut first, mut last) = (0, words.len());
+        while last > first + 1 && not_name(words[last - 1].1, true) {
+            last -= 1;
+        }
+        while last > first + 1 && not_name(words[first].1, false) {
+            first += 1;
+        }
+        if (first, last) != (0, words.len()) {
+            let (a, _) = words[first];
+            let (b, w) = words[last - 1];
+            s.end = s.start + b + w.len();
+            s.start += a;
+        }
+        s
     }
 
     /// Precision guard for learned spans: a minimum score; in mixed-case text names,
@@ -268,9 +318,13 @@ impl Engine {
         if clock && matches!(s.category, Category::Id | Category::Phone) {
             return false;
         }
-        // the policy decides which ages are PHI (Safe Harbor: 90 and over)
+        // the policy decides which ages are PHI (Safe Harbor: 90 and over); a number after a
+        // comparison sign is a measurement ("SBP <90")
         if s.category == Category::Age
-            && t.trim().parse::<u32>().is_ok_and(|a| a < self.cfg.min_age)
+            && (t.trim().parse::<u32>().is_ok_and(|a| a < self.cfg.min_age)
+                || text[..s.start]
+                    .trim_end()
+                    .ends_with(['<', '>', '=', '≤', '≥']))
         {
             return false;
         }

@@ -55,6 +55,8 @@ pub(crate) struct ContextRules {
     relation: Regex,
     signature: Regex,
     facility: Regex,
+    /// "St. Elizabeth's", "saint mary's": a hospital named after a saint.
+    saint: Regex,
     /// "Henderson, Hicks and Brown": a firm named after partners.
     firm_partners: Regex,
     /// "Abt Associates", "Acme Ltd": one or two words before a legal suffix.
@@ -118,6 +120,7 @@ impl ContextRules {
                 r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)[ \t]*,[ \t]*({SIGN_CREDENTIALS})\b"
             )),
             facility: re(&format!(r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)({FACILITY})\b")),
+            saint: re(r"(?i)\b(?:st|saint)\.?[ \t]+([a-z]+)['’]s\b"),
             firm_partners: re(&format!(
                 r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
             )),
@@ -169,6 +172,7 @@ impl ContextRules {
         let flat = flat_case(text);
         self.names(d, text, out);
         self.facilities(d, text, flat, out);
+        self.saints(d, text, flat, out);
         self.firms(d, text, out);
         self.places(d, text, flat, out);
         self.dates(text, out);

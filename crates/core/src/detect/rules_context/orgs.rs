@@ -198,6 +198,29 @@ impl ContextRules {
         }
     }
 
+    /// "St. Elizabeth's", "ST. MARY'S", "saint luke's": a saint's name (a census first
+    /// name) in the possessive after "St." or "Saint" names a hospital in clinical text
+    /// ("transferred from St. Elizabeth's"). In mixed-case text the name is capitalised.
+    pub(super) fn saints(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.saint.captures_iter(text) {
+            let (Some(all), Some(name)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if !d.first_name(name.as_str())
+                || (!flat && !name.as_str().starts_with(char::is_uppercase))
+            {
+                continue;
+            }
+            out.push(span(
+                all.start(),
+                all.end(),
+                Category::Organization,
+                0.85,
+                "org",
+            ));
+        }
+    }
+
     /// Firms, in any casing: three census surnames as "A, B and C" (one of them at least no
     /// ordinary word: "henderson, hicks and brown" yes, "brown, green and white" no), and one or two
     /// words before a legal suffix ("abt associates", "Acme Ltd"), leading function,
