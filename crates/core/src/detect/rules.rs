@@ -282,6 +282,11 @@ impl RuleDetector {
         self.dicts.ordinary(w)
     }
 
+    /// An ordinary word misread by OCR by one character ("VISLT", "RESECTI0N").
+    pub fn is_ocr_misread_ordinary(&self, w: &str) -> bool {
+        self.dicts.ocr_misread_ordinary(w)
+    }
+
     /// In a census name list or the gazetteer (as a name or place it may be PHI even when
     /// it is also an ordinary word: "Young", "Reading").
     pub fn is_known_name_or_place(&self, w: &str) -> bool {

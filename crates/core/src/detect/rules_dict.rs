@@ -159,6 +159,38 @@ impl Dicts {
     pub(crate) fn ordinary(&self, w: &str) -> bool {
         self.english(w) || self.clinical(w) || self.stop(w)
     }
+    /// An ordinary word misread by OCR: one character swapped for one it is often read as
+    /// ("VISLT", "RESECTI0N", "RECOVCRY", "5ISTER") gives an ordinary word.
+    pub(crate) fn ocr_misread_ordinary(&self, w: &str) -> bool {
+        const PAIRS: [(char, char); 8] = [
+            ('0', 'o'),
+            ('1', 'l'),
+            ('1', 'i'),
+            ('l', 'i'),
+            ('5', 's'),
+            ('c', 'e'),
+            ('8', 'b'),
+            ('u', 'v'),
+        ];
+        let lw: Vec<char> = w.to_lowercase().chars().collect();
+        if lw.len() < 4 {
+            return false;
+        }
+        (0..lw.len()).any(|i| {
+            PAIRS
+                .iter()
+                .filter_map(|&(a, b)| match lw[i] {
+                    c if c == a => Some(b),
+                    c if c == b => Some(a),
+                    _ => None,
+                })
+                .any(|r| {
+                    let mut v = lw.clone();
+                    v[i] = r;
+                    self.ordinary(&v.iter().collect::<String>())
+                })
+        })
+    }
     /// A word that reads as a person's name whatever its casing: a census first name or
     /// surname that is no ordinary word (so `name_like` implies `!ordinary`).
     pub(crate) fn name_like(&self, w: &str) -> bool {
@@ -384,6 +416,18 @@ mod tests {
         assert!(d.stop("The") && !d.stop("Smith"));
         assert!(d.credential("M.D.") && d.credential("PhD") && !d.credential("Smith"));
         assert!(d.org_word("Hospital") && d.common("Will") && !d.common("Smith"));
+    }
+
+    #[test]
+    fn ocr_misreads_of_ordinary_words() {
+        let d = Dicts::new();
+        for w in ["VISLT", "RESECTI0N", "RECOVCRY", "5ISTER", "vlsit"] {
+            assert!(d.ocr_misread_ordinary(w), "{w}");
+        }
+        // names, words two swaps away and short words are not
+        for w in ["Kowalski", "Okafor", "VLSLT", "Ml", "Zbigniew"] {
+            assert!(!d.ocr_misread_ordinary(w), "{w}");
+        }
     }
 
     #[test]

@@ -356,6 +356,16 @@ impl Engine {
         {
             return false;
         }
+        // in any casing: one word that is an ordinary word misread by OCR ("VISLT",
+        // "RECOVCRY") and no known name or place is no name, organisation or place
+        if person_or_place
+            && words.len() == 1
+            && !self.rules.is_known_name_or_place(words[0])
+            && !self.rules.is_ordinary_word(words[0])
+            && self.rules.is_ocr_misread_ordinary(words[0])
+        {
+            return false;
+        }
         // in any casing: a one-word "organisation" that is clinical vocabulary — a
         // specialty or a profession ("Cardiology", "Consultant Cardiologist") — is none
         if s.category == Category::Organization
