@@ -98,11 +98,7 @@ fn packed_windows_get_the_vectors_they_get_alone() {
         rows.len() < texts.len(),
         "some windows share a row: {rows:?}"
     );
-    let t = rows
-        .iter()
-        .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
-        .max()
-        .expect("rows");
+    let t = ner::longest_row(&rows, &lens);
     let packed = enc.packed_features(&texts, &e, &rows, t).expect("packed");
     let mut worst = 0f32;
     for (ri, row) in rows.iter().enumerate() {

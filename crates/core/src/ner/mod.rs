@@ -248,7 +248,7 @@ impl Encoder {
     /// The tensors of packed rows of length `t`: token ids and positions (B, T), the
     /// attention bias (B, 1, T, T) (0 inside a window, −1e4 across windows and for the
     /// padding at a row's end) and the casing features (B, T, N_CASE).
-    pub fn packed_inputs(
+    fn packed_inputs(
         &self,
         texts: &[&str],
         enc: &[Encoded],
@@ -376,6 +376,14 @@ pub fn pack_rows(lens: &[usize]) -> Vec<Vec<usize>> {
         .unwrap_or_default()
 }
 
+/// The longest of packed `rows` (word pieces), windows of lengths `lens`.
+pub fn longest_row(rows: &[Vec<usize>], lens: &[usize]) -> usize {
+    rows.iter()
+        .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+}
+
 /// A window's encoding with (label, probability) per token.
 type Tagged = (Encoded, Vec<(usize, f32)>);
 
@@ -424,17 +432,8 @@ impl NerModel {
         let lens: Vec<usize> = enc.iter().map(|e| e.ids.len()).collect();
         let mut tags: Vec<Vec<(usize, f32)>> = vec![Vec::new(); texts.len()];
         let rows = pack_rows(&lens);
-        let longest = rows
-            .iter()
-            .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
-            .max()
-            .unwrap_or(0);
-        for rows in rows.chunks(rows_per_batch(longest)) {
-            let t = rows
-                .iter()
-                .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
-                .max()
-                .unwrap_or(0);
+        for rows in rows.chunks(rows_per_batch(longest_row(&rows, &lens))) {
+            let t = longest_row(rows, &lens);
             let x = self.encoder.packed_features(texts, &enc, rows, t)?;
             let (b, t, f) = x.dims3().map_err(ml)?;
             let logits = x
@@ -803,21 +802,11 @@ mod tests {
             (0..lens.len()).collect::<Vec<_>>(),
             "each window once"
         );
-        let cap = rows
-            .iter()
-            .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
-            .max()
-            .expect("rows");
+        let cap = longest_row(&rows, &lens);
         let total: usize = lens.iter().sum();
         let positions: usize = rows
             .chunks(rows_per_batch(cap))
-            .map(|c| {
-                c.len()
-                    * c.iter()
-                        .map(|r| r.iter().map(|&i| lens[i]).sum::<usize>())
-                        .max()
-                        .unwrap_or(0)
-            })
+            .map(|c| c.len() * longest_row(c, &lens))
             .sum();
         assert!(cap <= 256);
         assert!(
