@@ -212,6 +212,37 @@ pub struct Profile {
     /// `NAME = ["…"]` for the staff list.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub deny: BTreeMap<String, Vec<String>>,
+    /// The pages whose author lines ("Maria Lopez, MD; Ahmed Khan") are searched: the
+    /// first `first` and the last `last` (default 1 and 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_pages: Option<AuthorPages>,
+}
+
+/// Pages counted from the start and from the end of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorPages {
+    #[serde(default = "one")]
+    pub first: usize,
+    #[serde(default = "one")]
+    pub last: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+impl Default for AuthorPages {
+    fn default() -> AuthorPages {
+        AuthorPages { first: 1, last: 1 }
+    }
+}
+
+impl AuthorPages {
+    /// Whether page `page` (from 0) of a document of `pages` pages is one of them.
+    pub fn contains(self, page: usize, pages: usize) -> bool {
+        page < self.first || page + self.last >= pages
+    }
 }
 
 /// One category's settings in a profile.
@@ -324,6 +355,16 @@ impl Profile {
         }
         if p.allow.iter().any(|t| t.trim().is_empty()) {
             return Err(err(format!("{}key `allow`: an empty term", at("allow"))));
+        }
+        if let Some(a) = p.author_pages {
+            for (k, v) in [("first", a.first), ("last", a.last)] {
+                if v > 1000 {
+                    return Err(err(format!(
+                        "{}key `author_pages.{k}`: {v} is outside 0..1000",
+                        at(k)
+                    )));
+                }
+            }
         }
         Ok(p)
     }

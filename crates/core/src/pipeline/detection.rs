@@ -176,6 +176,24 @@ impl Engine {
                 }
             }
         }
+        // author lines, on the pages a profile names for them (the first and last page by
+        // default); text mode has no pages
+        if !self.detectors.is_empty() {
+            let pages = self.author_pages();
+            let count = units
+                .iter()
+                .filter_map(|u| u.page)
+                .max()
+                .map_or(0, |p| p + 1);
+            for (pid, u) in units.iter().enumerate() {
+                if u.page.is_some_and(|p| pages.contains(p, count)) {
+                    let found = self.rules.author_line(u.text);
+                    if !found.is_empty() {
+                        by_para.entry(pid).or_default().extend(found);
+                    }
+                }
+            }
+        }
         let mut entities = Vec::new();
         for (para, spans) in by_para {
             entities.extend(merge_spans(para, spans));
@@ -185,6 +203,15 @@ impl Engine {
             e.id = i;
         }
         Ok(entities)
+    }
+
+    /// The pages whose author lines are searched (the profile's `author_pages`).
+    fn author_pages(&self) -> crate::policy::AuthorPages {
+        self.config()
+            .profile
+            .as_ref()
+            .and_then(|p| p.author_pages)
+            .unwrap_or_default()
     }
 
     /// Every rule detector over `texts` as one batch, spans mapped back to paragraphs.
@@ -587,4 +614,59 @@ pub(super) fn is_month_or_weekday(w: &str) -> bool {
         .iter()
         .chain(&crate::text::WEEKDAYS)
         .any(|n| l == *n || (l.len() >= 3 && l.len() <= 4 && n.starts_with(l.as_str())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::HeadingBlob;
+
+    /// Names found in a four-page document whose every page holds the same author line,
+    /// by page.
+    fn author_pages_found(profile: Option<crate::policy::Profile>) -> Vec<usize> {
+        let mut cfg = crate::Config::safe_harbor();
+        cfg.profile = profile;
+        let engine = Engine::new(cfg, 1).expect("engine");
+        let line = "Maria Quellbrandt; Ahmed Vokshire and Wei Trannoch";
+        let units: Vec<TextUnit<'_>> = (0..4)
+            .map(|p| TextUnit {
+                text: line,
+                page: Some(p),
+                is_heading: false,
+            })
+            .collect();
+        let blobs: Vec<HeadingBlob> = (0..4)
+            .map(|i| HeadingBlob {
+                id: i,
+                paragraphs: vec![i],
+            })
+            .collect();
+        let found = engine.detect(&units, &blobs).expect("detect");
+        let mut pages: Vec<usize> = found
+            .iter()
+            .filter(|e| e.category == Category::Name && &line[e.start..e.end] == "Ahmed Vokshire")
+            .map(|e| e.para)
+            .collect();
+        pages.dedup();
+        pages
+    }
+
+    #[test]
+    fn author_lines_are_searched_on_the_pages_the_profile_names() {
+        assert_eq!(
+            author_pages_found(None),
+            [0, 3],
+            "first and last by default"
+        );
+        let profile =
+            crate::policy::Profile::parse("site.toml", "[author_pages]\nfirst = 2\nlast = 0\n")
+                .expect("profile");
+        assert_eq!(author_pages_found(Some(profile)), [0, 1]);
+        let bad = crate::policy::Profile::parse("site.toml", "[author_pages]\nfirst = 5000\n")
+            .expect_err("refused");
+        assert!(bad.detail.contains("author_pages.first"), "{}", bad.detail);
+        let unknown = crate::policy::Profile::parse("site.toml", "[author_pages]\nmiddle = 1\n")
+            .expect_err("refused");
+        assert!(unknown.detail.contains("middle"), "{}", unknown.detail);
+    }
 }

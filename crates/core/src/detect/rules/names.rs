@@ -96,3 +96,133 @@ impl RuleDetector {
         }
     }
 }
+
+impl RuleDetector {
+    /// An author line, as on a report's first page: "Maria Lopez, MD; Ahmed Khan and Wei
+    /// Chen²", "By J. Smith and Ann Walsh", "Authors: Wei Chen, Omar Haddad". The
+    /// paragraph is only names, credentials and separators; each name is two to four
+    /// words, the first a census first name or an initial, no word an ordinary word unless
+    /// it is a census name; at least two names, or one after a "By" or "Author(s):" label.
+    /// The pipeline runs this on the pages a profile names for authors and signatures only
+    /// (`author_pages`; by default the first and the last page).
+    pub fn author_line(&self, text: &str) -> Vec<Span> {
+        const LABELS: [&str; 4] = ["authors:", "author:", "by ", "prepared by "];
+        if text.len() > 400 || text.lines().count() > 3 {
+            return Vec::new();
+        }
+        let lead = text.len() - text.trim_start().len();
+        let lower = text.to_lowercase();
+        let label = LABELS
+            .iter()
+            .find(|l| lower[lead..].starts_with(*l))
+            .map(|l| l.len());
+        let body_start = lead + label.unwrap_or(0);
+        let mut names = Vec::new();
+        let at = body_start;
+        let body = &text[body_start..];
+        let cuts: Vec<(usize, usize)> = {
+            let mut v = Vec::new();
+            let mut i = 0;
+            while i < body.len() {
+                let rest = &body[i..];
+                let sep = [",", ";", "\n", " and ", " & ", " AND "]
+                    .iter()
+                    .find(|s| rest.starts_with(**s))
+                    .map(|s| s.len());
+                match sep {
+                    Some(n) => {
+                        v.push((i, n));
+                        i += n;
+                    }
+                    None => i += rest.chars().next().map_or(1, char::len_utf8),
+                }
+            }
+            v
+        };
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        let mut from = 0;
+        for (i, n) in cuts {
+            bounds.push((from, i));
+            from = i + n;
+        }
+        bounds.push((from, body.len()));
+        for (a, b) in bounds {
+            let part = &body[a..b];
+            let trimmed = part
+                .trim()
+                .trim_end_matches(|c: char| c.is_ascii_digit() || "*†‡¹²³⁴⁵⁶⁷⁸⁹⁰".contains(c));
+            if trimmed.is_empty() {
+                continue;
+            }
+            let start = at + a + (part.len() - part.trim_start().len());
+            let words: Vec<&str> = trimmed.split_whitespace().collect();
+            if words.iter().all(|w| self.dicts.credential(w)) {
+                continue;
+            }
+            let initial = |w: &str| {
+                let l: Vec<char> = w.trim_end_matches('.').chars().collect();
+                l.len() == 1 && l[0].is_uppercase()
+            };
+            let name_word = |w: &str| {
+                initial(w)
+                    || (w.starts_with(char::is_uppercase)
+                        && w.chars().all(|c| c.is_alphabetic() || "'’-".contains(c))
+                        && (!self.dicts.ordinary(w)
+                            || self.dicts.first_name(w)
+                            || self.dicts.surname(w)))
+            };
+            let ok = (2..=4).contains(&words.len())
+                && (initial(words[0]) || self.dicts.first_name(words[0]))
+                && !initial(words[words.len() - 1])
+                && words.iter().all(|w| name_word(w));
+            // in a line of names every part is a name (or a credential)
+            if !ok {
+                return Vec::new();
+            }
+            names.push(span(
+                start,
+                start + trimmed.len(),
+                Category::Name,
+                0.85,
+                "author",
+            ));
+        }
+        if names.len() >= 2 || (label.is_some() && !names.is_empty()) {
+            names
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<&str> {
+        RuleDetector::new()
+            .author_line(text)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
+    }
+
+    #[test]
+    fn author_lines() {
+        assert_eq!(
+            names("Maria Lopez, MD; Ahmed Khan and Wei Chen²"),
+            ["Maria Lopez", "Ahmed Khan", "Wei Chen"]
+        );
+        assert_eq!(names("By J. Smith"), ["J. Smith"]);
+        assert_eq!(
+            names("Authors: Omar Haddad, PhD, Ann Walsh"),
+            ["Omar Haddad", "Ann Walsh"]
+        );
+        // one name without a label, clinical lists and prose are no author lines
+        assert!(names("Maria Lopez").is_empty());
+        assert!(names("Hypertension, Diabetes and Asthma").is_empty());
+        assert!(names("Grace, Hope and Joy").is_empty());
+        assert!(names("Maria Lopez was seen today, and Wei Chen too").is_empty());
+        assert!(names("By mouth twice daily").is_empty());
+    }
+}
