@@ -1022,3 +1022,94 @@ fn jobs_drift_flags_a_job_unlike_its_reference() {
         "text in the job log"
     );
 }
+
+/// Every named policy from the command line, on one generated letter: the output is
+/// re-extracted and holds what the policy keeps and none of what it removes; an unknown
+/// policy is refused (above).
+#[test]
+fn each_named_policy_from_the_command_line() {
+    let d = tempfile::tempdir().expect("tmp");
+    let input = d.path().join("in");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    std::fs::write(input.join("letter.pdf"), common::policy_letter()).expect("w");
+    let text = |policy: &str| -> (String, serde_json::Value) {
+        let out = d.path().join(policy);
+        let r = bin()
+            .arg("run")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .args(["--ner-model", "none", "--json", "--policy", policy])
+            .output()
+            .expect("run");
+        assert!(
+            r.status.success(),
+            "{policy}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
+        let t = common::text_of(&common::extract(
+            &std::fs::read(out.join("letter.pdf")).expect("output"),
+        ));
+        (
+            format!(" {} ", t.split_whitespace().collect::<Vec<_>>().join(" ")),
+            v,
+        )
+    };
+    // what each policy removes and keeps (rules only, so the lines the rules find)
+    let cases: [(&str, &[&str], &[&str]); 5] = [
+        (
+            "safe-harbor",
+            &[
+                "Okafor",
+                "03/14",
+                "960634",
+                "Elmfield",
+                "62704",
+                "Springfield",
+            ],
+            &[" 2021 ", " 627", "chest pain"],
+        ),
+        (
+            "limited-data-set",
+            &["Okafor", "960634", "Elmfield"],
+            &["03/14/2021", "Springfield", "62704", "chest pain"],
+        ),
+        (
+            "uk",
+            &["Okafor", "03/14", "2021", "01632", "4PQ", "Harrogate"],
+            &[" HG1 ", "chest pain"],
+        ),
+        ("strict-raster", &["Okafor", "03/14", "960634"], &[]),
+        (
+            "text-only",
+            &["Okafor", "03/14", "960634", "Elmfield"],
+            &["chest pain"],
+        ),
+    ];
+    assert_eq!(
+        cases.iter().map(|c| c.0).collect::<Vec<_>>(),
+        deid_core::policy::POLICIES,
+        "a test for every named policy"
+    );
+    for (policy, gone, kept) in cases {
+        let (t, v) = text(policy);
+        assert_eq!(v["documents"][0]["status"], "ok", "{policy}: {v}");
+        let rasterised = v["documents"][0]["raster"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty());
+        assert_eq!(rasterised, policy == "strict-raster", "{policy}: {v}");
+        for g in gone {
+            assert!(!t.contains(g), "{policy}: {g} survived: {t}");
+        }
+        for k in kept {
+            assert!(t.contains(k), "{policy}: {k} went: {t}");
+        }
+        // the report names the policy the output was made under
+        let report: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(d.path().join(policy).join("letter.pdf.deid.json")).expect("report"),
+        )
+        .expect("json");
+        assert_eq!(report["policy"], policy, "{policy}");
+    }
+}

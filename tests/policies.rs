@@ -6,37 +6,11 @@ mod common;
 use common::*;
 use deid_core::policy::Profile;
 use deid_core::{Config, Engine, Settings};
-use deid_devtools::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
-
-fn letter() -> Vec<u8> {
-    let f = FontKind::Helvetica;
-    let lines = [
-        "Patient: Margaret Okafor",
-        "Date of visit: 03/14/2021",
-        "Address: 14 Elmfield Row, Harrogate HG1 4PQ",
-        "Tel: 01632 960634",
-        "Previously lived in Springfield, IL 62704.",
-        "Handed over to Bellweather at the change of shift.",
-        "Transferred from Mercy Hospital for chest pain.",
-        "The patient reports chest pain and was given aspirin.",
-    ];
-    let lines = lines
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Line::new(*t, 72.0, 720.0 - 16.0 * i as f32, 11.0, f))
-        .collect();
-    testpdf::build(&DocSpec {
-        pages: vec![PageSpec {
-            lines,
-            kerned_tj: false,
-        }],
-        ..DocSpec::default()
-    })
-}
+use deid_devtools::testpdf;
 
 /// The output's text (spaces normalised) with the policy of `cfg`, rules only.
 fn redacted(cfg: Config) -> String {
-    let input = letter();
+    let input = policy_letter();
     let engine = Engine::new(cfg, 2).expect("engine");
     let out = engine
         .process_pdf(&pdfium(), input.clone())

@@ -218,3 +218,32 @@ pub fn everything(pdf: &[u8]) -> Vec<u8> {
     }
     out.to_ascii_lowercase()
 }
+
+/// A one-page letter whose lines each policy treats differently (name, date, UK
+/// address and postcode, UK phone, US town and ZIP, a facility, clinical text).
+pub fn policy_letter() -> Vec<u8> {
+    use deid_devtools::testpdf::{self, DocSpec, FontKind, Line, PageSpec};
+    let f = FontKind::Helvetica;
+    let lines = [
+        "Patient: Margaret Okafor",
+        "Date of visit: 03/14/2021",
+        "Address: 14 Elmfield Row, Harrogate HG1 4PQ",
+        "Tel: 01632 960634",
+        "Previously lived in Springfield, IL 62704.",
+        "Handed over to Bellweather at the change of shift.",
+        "Transferred from Mercy Hospital for chest pain.",
+        "The patient reports chest pain and was given aspirin.",
+    ];
+    let lines = lines
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Line::new(*t, 72.0, 720.0 - 16.0 * i as f32, 11.0, f))
+        .collect();
+    testpdf::build(&DocSpec {
+        pages: vec![PageSpec {
+            lines,
+            kerned_tj: false,
+        }],
+        ..DocSpec::default()
+    })
+}
