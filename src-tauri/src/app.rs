@@ -53,6 +53,20 @@ struct Entry {
     history: History,
     /// The page strip's images (`data:` URLs), once rendered.
     thumbnails: Option<Vec<String>>,
+    /// The password a password-protected document was opened with, kept in memory only
+    /// while the document is in the queue (rendering, term search and apply need it);
+    /// never written, logged or sent to the window.
+    password: Option<Password>,
+}
+
+/// A document's password: printed as `***`.
+#[derive(Clone)]
+struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 impl Entry {
@@ -242,6 +256,7 @@ impl App {
                 boxes_px: Vec::new(),
                 history: History::default(),
                 thumbnails: None,
+                password: None,
                 views: BTreeMap::new(),
             });
         }
@@ -715,7 +730,10 @@ impl App {
                 e.boxes_px.clone(),
             ))
         })?;
-        let rendered = self.cli.render(&input, page as usize)?;
+        let password = self.password_of(id)?;
+        let rendered = self
+            .cli
+            .render(&input, page as usize, password.as_deref())?;
         let view = rendered.view;
         self.entry_view(id, |e| {
             e.views.insert(page, view);
@@ -861,7 +879,8 @@ impl App {
                 .map(PathBuf::from)
                 .ok_or(AppError::NotReviewable)
         })?;
-        let rendered = self.cli.render(&output, page as usize)?;
+        // the output is written without encryption
+        let rendered = self.cli.render(&output, page as usize, None)?;
         Ok(OutputPage {
             page,
             pages: rendered.pages as u32,
@@ -879,7 +898,12 @@ impl App {
         })?;
         let view = match cached {
             Some(v) => v,
-            None => self.cli.render(&input, b.page as usize)?.view,
+            None => {
+                let password = self.password_of(id)?;
+                self.cli
+                    .render(&input, b.page as usize, password.as_deref())?
+                    .view
+            }
         };
         let rect = view.from_px(b.rect);
         if rect.width() < 1.0 || rect.height() < 1.0 {
@@ -904,9 +928,10 @@ impl App {
         if let Some(t) = cached {
             return Ok(t);
         }
+        let password = self.password_of(id)?;
         let urls: Vec<String> = self
             .cli
-            .thumbnails(&input)?
+            .thumbnails(&input, password.as_deref())?
             .iter()
             .map(|p| png_data_url(p))
             .collect();
@@ -932,12 +957,17 @@ impl App {
         let (input, _, settings, _) = self.review_inputs(id)?;
         let input = input.path;
         let cached = self.entry_view(id, |e| Ok(e.views.get(&page).copied()))?;
-        let hits = self
-            .cli
-            .find(&input, &[AddedTerm { text, category }], &settings.policy)?;
+        let password = self.password_of(id)?;
+        let password = password.as_deref();
+        let hits = self.cli.find(
+            &input,
+            &[AddedTerm { text, category }],
+            &settings.policy,
+            password,
+        )?;
         let view = match cached {
             Some(v) => v,
-            None => self.cli.render(&input, page as usize)?.view,
+            None => self.cli.render(&input, page as usize, password)?.view,
         };
         let mut pages: Vec<u32> = hits.iter().map(|h| h.page as u32).collect();
         pages.dedup();
@@ -980,7 +1010,10 @@ impl App {
         });
         let ws = self.worker_settings(&settings)?;
         let info = App::engine_info(&ws)?;
-        let req = self.request(&settings, ws, true, Some(decisions), None);
+        let mut req = self.request(&settings, ws, true, Some(decisions), None);
+        if let Isolation::Subprocess { password: p, .. } = &mut req.isolation {
+            *p = self.password_of(id)?;
+        }
         let inputs = [input];
         let outputs = self.output_paths(&req, &inputs)?;
         job::run_inputs(job::Pipeline::Described(&info), &req, &inputs, &mut |ev| {
@@ -992,8 +1025,10 @@ impl App {
     }
 
     /// Run one password-protected document again with the password the user typed. The
-    /// password goes to the worker in its environment for this one run and is never
-    /// stored or logged; a wrong one leaves the row failed with the same code.
+    /// password goes to the worker in its environment (never on a command line) and is
+    /// never written or logged; once the document opens it is kept in memory with its
+    /// queue entry, for its review (rendering, term search, apply, export). A wrong one
+    /// leaves the row failed with the same code.
     pub fn retry_with_password(&self, id: u32, password: String) -> AppResult<QueueItem> {
         let (input, _, settings, _) = self.review_inputs(id)?;
         let encrypted = self.entry_view(id, |e| {
@@ -1015,7 +1050,7 @@ impl App {
         let info = App::engine_info(&ws)?;
         let mut req = self.request(&settings, ws, true, None, None);
         if let Isolation::Subprocess { password: p, .. } = &mut req.isolation {
-            *p = Some(password);
+            *p = Some(password.clone());
         }
         let inputs = [input];
         let outputs = self.output_paths(&req, &inputs)?;
@@ -1026,7 +1061,19 @@ impl App {
         });
         drop(req);
         run?;
-        self.entry_view(id, |e| Ok(e.item.clone()))
+        self.entry_view(id, |e| {
+            // opened: the review screen needs the password to render and search the
+            // original; kept in memory with the entry only
+            if e.item.error_code.is_none() && e.item.output.is_some() {
+                e.password = Some(Password(password));
+            }
+            Ok(e.item.clone())
+        })
+    }
+
+    /// The password document `id` was opened with, if any.
+    fn password_of(&self, id: u32) -> AppResult<Option<String>> {
+        self.entry_view(id, |e| Ok(e.password.as_ref().map(|p| p.0.clone())))
     }
 
     /// A document's input, decisions, the current settings, and whether it has a report
@@ -1101,11 +1148,13 @@ impl App {
             std::fs::create_dir_all(dir)
                 .map_err(|e| deid_core::Error::io("creating the export folder", &e))?;
         }
+        let password = self.password_of(id)?;
         self.cli.export(
             &input.path,
             &target,
             &decisions,
             &self.worker_settings(&settings)?,
+            password.as_deref(),
         )?;
         Ok(target.display().to_string())
     }

@@ -73,13 +73,18 @@ impl WorkerCli {
         out
     }
 
-    fn command(&self) -> AppResult<Command> {
+    /// A command for a document opened with `password` (handed over in its environment,
+    /// never on the command line).
+    fn command_for(&self, password: Option<&str>) -> AppResult<Command> {
         let p = self
             .path
             .as_ref()
             .ok_or_else(|| AppError::Worker(self.problems().join(" ")))?;
         let mut c = Command::new(p);
         c.env_remove("PDF_DEID_PASSWORD");
+        if let Some(pw) = password {
+            c.env("PDF_DEID_PASSWORD", pw);
+        }
         Ok(c)
     }
 
@@ -106,8 +111,8 @@ impl WorkerCli {
         }
     }
 
-    pub fn render(&self, input: &Path, page: usize) -> AppResult<Rendered> {
-        let mut c = self.command()?;
+    pub fn render(&self, input: &Path, page: usize, password: Option<&str>) -> AppResult<Rendered> {
+        let mut c = self.command_for(password)?;
         c.args(["review", "render", "--page", &page.to_string(), "--input"])
             .arg(input);
         let out = Self::run(c, None, Duration::from_secs(60))?;
@@ -130,8 +135,8 @@ impl WorkerCli {
     }
 
     /// Small PNGs of the document's pages (`pdf-deid review thumbnails`).
-    pub fn thumbnails(&self, input: &Path) -> AppResult<Vec<Vec<u8>>> {
-        let mut c = self.command()?;
+    pub fn thumbnails(&self, input: &Path, password: Option<&str>) -> AppResult<Vec<Vec<u8>>> {
+        let mut c = self.command_for(password)?;
         c.args(["review", "thumbnails", "--input"]).arg(input);
         let out = Self::run(c, None, Duration::from_secs(120))?;
         #[derive(serde::Deserialize)]
@@ -158,8 +163,9 @@ impl WorkerCli {
         input: &Path,
         terms: &[deid_core::review::AddedTerm],
         policy: &str,
+        password: Option<&str>,
     ) -> AppResult<Vec<deid_core::pipeline::TermHit>> {
-        let mut c = self.command()?;
+        let mut c = self.command_for(password)?;
         c.args(["review", "find", "--policy", policy, "--input"])
             .arg(input);
         let json = serde_json::to_vec(terms)
@@ -180,8 +186,9 @@ impl WorkerCli {
         out: &Path,
         decisions: &Decisions,
         settings: &WorkerSettings,
+        password: Option<&str>,
     ) -> AppResult<()> {
-        let mut c = self.command()?;
+        let mut c = self.command_for(password)?;
         c.args([
             "review",
             "export",

@@ -872,6 +872,26 @@ fn desktop_window_end_to_end() {
             "{phi} survived in the unlocked document"
         );
     }
+    // its review works on the original too (the password is kept in memory for it): the
+    // page image, the page strip and the term search
+    let page = wd.invoke("review_page", json!({ "id": lid, "page": 0 }));
+    assert!(
+        page["image"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("data:image/png;base64,")),
+        "no page image of the unlocked document"
+    );
+    assert!(page["entities"].as_array().is_some_and(|e| !e.is_empty()));
+    let strip = wd.invoke("page_thumbnails", json!({ "id": lid }));
+    assert!(strip.as_array().is_some_and(|t| !t.is_empty()), "{strip}");
+    let preview = wd.invoke(
+        "preview_term",
+        json!({ "id": lid, "term": { "text": "Patient", "category": "NAME" }, "page": 0 }),
+    );
+    assert!(
+        preview["hits"].as_u64().is_some_and(|n| n >= 1),
+        "{preview}"
+    );
     let settings_raw = std::fs::read(app_cfg.join("settings.json")).expect("settings");
     assert!(!settings_raw.windows(6).any(|w| w == b"s3cret"));
 
