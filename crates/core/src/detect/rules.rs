@@ -332,6 +332,26 @@ impl RuleDetector {
         self.orgs(text, &mut out);
         self.names(text, &mut out);
         self.context.detect(&self.dicts, text, &mut out);
+        // OCR misreads of the words context rules hang on ("5ISTER ALMETA", "W1FE
+        // DORIS"): the context rules run again over a copy with digits inside words read
+        // as the letters they are mistaken for (same byte offsets); names, organisations
+        // and places found only there join
+        // (a 1 is read as l, then, if there was one, as i)
+        let copies = match ocr_letters(text, b'l') {
+            Some((fixed, true)) => vec![fixed, ocr_letters(text, b'i').unwrap_or_default().0],
+            Some((fixed, false)) => vec![fixed],
+            None => Vec::new(),
+        };
+        for fixed in copies {
+            let mut extra = Vec::new();
+            self.context.detect(&self.dicts, &fixed, &mut extra);
+            out.extend(extra.into_iter().filter(|s| {
+                matches!(
+                    s.category,
+                    Category::Name | Category::Organization | Category::Location
+                )
+            }));
+        }
         finish(out)
     }
 
@@ -340,6 +360,49 @@ impl RuleDetector {
         self.min_age = min_age;
         self
     }
+}
+
+/// `text` with each digit inside a word of at least three letters and one digit read as
+/// the letter OCR mistakes it for (0 o, 1 `one_as`, 5 s, 8 b), and whether a 1 was among
+/// them; `None` when there is none. ASCII for ASCII: byte offsets hold.
+fn ocr_letters(text: &str, one_as: u8) -> Option<(String, bool)> {
+    let mut out: Vec<u8> = text.as_bytes().to_vec();
+    let (mut changed, mut one) = (false, false);
+    let mut i = 0;
+    let b = text.as_bytes();
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let word = &b[start..i];
+        let digits = word.iter().filter(|c| c.is_ascii_digit()).count();
+        let letters = word.len() - digits;
+        if digits != 1 || letters < 3 {
+            continue;
+        }
+        let upper = word.iter().filter(|c| c.is_ascii_uppercase()).count() * 2 > letters;
+        for (k, c) in word.iter().enumerate() {
+            let l = match c {
+                b'0' => b'o',
+                b'1' => {
+                    one = true;
+                    one_as
+                }
+                b'5' => b's',
+                b'8' => b'b',
+                _ => continue,
+            };
+            out[start + k] = if upper { l.to_ascii_uppercase() } else { l };
+            changed = true;
+        }
+    }
+    // only ASCII bytes were replaced by ASCII bytes
+    changed.then(|| (String::from_utf8(out).unwrap_or_default(), one))
 }
 
 /// Sorts by start (longest first) and drops spans contained in another span of the
@@ -786,6 +849,29 @@ mod tests {
                     Negative Babinski. Glasgow Coma Scale 15. Foley removed.";
         let spans = det().detect(text);
         assert!(spans.is_empty(), "{:?}", spans);
+    }
+
+    #[test]
+    fn context_words_misread_by_ocr_still_lead_to_names() {
+        let d = RuleDetector::new();
+        for (text, name) in [
+            ("daughter willian and 5ister almeta in to visit", "almeta"),
+            ("W1FE DORIS IN TO VISIT", "DORIS"),
+        ] {
+            let found = d.detect(text);
+            assert!(
+                found
+                    .iter()
+                    .any(|s| s.category == Category::Name && &text[s.start..s.end] == name),
+                "{name} not found in {text:?}: {found:?}"
+            );
+        }
+        // numbers, vitals and short codes are left as they are
+        assert_eq!(ocr_letters("B12 X3 CO2 120/80 2024", b'l'), None);
+        assert_eq!(
+            ocr_letters("5ISTER w1fe", b'i'),
+            Some(("SISTER wife".to_string(), true))
+        );
     }
 
     #[test]
