@@ -256,9 +256,8 @@ impl Engine {
     /// *RN*", "*NP* Ortiz"): a function word, title or credential at either end, an
     /// ordinary or clinical word written in lower case at the end of a name in mixed-case
     /// text (in text in one casing nothing tells "PATEL PAGER" from "REBECCA HIDES"),
-    /// unless it is also a
-    /// census name or a known place ("Kim Do", "Kim Son" keep their surnames); never an
-    /// initial. The span keeps at least one word.
+    /// unless it is also a census name or a known place ("Kim Do", "Kim Son" keep their
+    /// surnames); never an initial. The span keeps at least one word.
     pub(super) fn trim_ner_name(&self, text: &str, mut s: Span, flat: bool) -> Span {
         if s.category != Category::Name {
             return s;
