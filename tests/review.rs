@@ -540,3 +540,18 @@ fn a_crashing_worker_fails_its_document_and_the_batch_goes_on() {
     assert!(!dir.path().join("out/b-crash.pdf").exists());
     assert!(dir.path().join("out/a.pdf").exists() && dir.path().join("out/c.pdf").exists());
 }
+
+/// The review screen's page of a password-protected document: without its password a
+/// plain `encrypted` error (not "page 1 requested, the document has 0"), with it the page.
+#[test]
+fn an_encrypted_page_renders_only_with_its_password() {
+    let pdf = deid_devtools::testpdf::encrypted("s3cret");
+    let pdfium = pdfium();
+    let err = deid_core::review::render_page(&pdfium, pdf.clone(), None, 0, 50.0)
+        .err()
+        .expect("refused without its password");
+    assert_eq!(err.code(), "encrypted", "{err}");
+    let page = deid_core::review::render_page(&pdfium, pdf, Some("s3cret".into()), 0, 50.0)
+        .expect("rendered with its password");
+    assert!(page.pages >= 1 && !page.png.is_empty());
+}

@@ -181,6 +181,10 @@ pub fn render_page(
     )
     .map_err(|_| Error::Damaged("the document does not parse".into()))?;
     let page_ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    // an encrypted document opened without its password shows no pages: say so
+    if page_ids.is_empty() && doc.trailer.get(b"Encrypt").is_ok() {
+        return Err(Error::Encrypted);
+    }
     let pid = *page_ids.get(page).ok_or_else(|| {
         Error::Settings(format!(
             "page {} requested, the document has {}",
