@@ -1048,13 +1048,10 @@ fn each_named_policy_from_the_command_line() {
             String::from_utf8_lossy(&r.stderr)
         );
         let v: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
-        let t = common::text_of(&common::extract(
+        let t = common::spaced_text(&common::extract(
             &std::fs::read(out.join("letter.pdf")).expect("output"),
         ));
-        (
-            format!(" {} ", t.split_whitespace().collect::<Vec<_>>().join(" ")),
-            v,
-        )
+        (t, v)
     };
     // what each policy removes and keeps (rules only, so the lines the rules find)
     let cases: [(&str, &[&str], &[&str]); 5] = [

@@ -17,13 +17,7 @@ fn redacted(cfg: Config) -> String {
         .expect("process");
     let (before, after) = (extract(&input), extract(out.output.bytes()));
     assert_survivors_unmoved(&before, &after);
-    format!(
-        " {} ",
-        text_of(&after)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    )
+    spaced_text(&after)
 }
 
 fn has(text: &str, s: &str) -> bool {

@@ -81,6 +81,15 @@ pub fn text_of(ex: &Extracted) -> String {
         .join("\n")
 }
 
+/// [`text_of`] with every run of white space one space, and a space at each end (so
+/// `" 2021 "` matches a whole word).
+pub fn spaced_text(ex: &Extracted) -> String {
+    format!(
+        " {} ",
+        text_of(ex).split_whitespace().collect::<Vec<_>>().join(" ")
+    )
+}
+
 pub fn process(bytes: Vec<u8>) -> Processed {
     engine().process_pdf(&pdfium(), bytes).expect("process")
 }

@@ -336,9 +336,9 @@ impl RuleDetector {
         // DORIS"): the context rules run again over a copy with digits inside words read
         // as the letters they are mistaken for (same byte offsets); names, organisations
         // and places found only there join
-        // (a 1 is read as l, then, if there was one, as i)
-        let copies = match ocr_letters(text, b'l') {
-            Some((fixed, true)) => vec![fixed, ocr_letters(text, b'i').unwrap_or_default().0],
+        // (a digit with two readings, 1 as l or i, gives a second copy)
+        let copies = match ocr_letters(text, 0) {
+            Some((fixed, true)) => vec![fixed, ocr_letters(text, 1).unwrap_or_default().0],
             Some((fixed, false)) => vec![fixed],
             None => Vec::new(),
         };
@@ -363,11 +363,12 @@ impl RuleDetector {
 }
 
 /// `text` with each digit inside a word of at least three letters and one digit read as
-/// the letter OCR mistakes it for (0 o, 1 `one_as`, 5 s, 8 b), and whether a 1 was among
-/// them; `None` when there is none. ASCII for ASCII: byte offsets hold.
-fn ocr_letters(text: &str, one_as: u8) -> Option<(String, bool)> {
+/// the letter OCR mistakes it for ([`rules_dict::OCR_CONFUSIONS`]: 0 o, 1 l or i, 5 s,
+/// 8 b; its `reading`-th letter, else its first), and whether one of them had another
+/// reading; `None` when there is none. ASCII for ASCII: byte offsets hold.
+fn ocr_letters(text: &str, reading: usize) -> Option<(String, bool)> {
     let mut out: Vec<u8> = text.as_bytes().to_vec();
-    let (mut changed, mut one) = (false, false);
+    let (mut changed, mut ambiguous) = (false, false);
     let mut i = 0;
     let b = text.as_bytes();
     while i < b.len() {
@@ -386,23 +387,23 @@ fn ocr_letters(text: &str, one_as: u8) -> Option<(String, bool)> {
             continue;
         }
         let upper = word.iter().filter(|c| c.is_ascii_uppercase()).count() * 2 > letters;
-        for (k, c) in word.iter().enumerate() {
-            let l = match c {
-                b'0' => b'o',
-                b'1' => {
-                    one = true;
-                    one_as
-                }
-                b'5' => b's',
-                b'8' => b'b',
-                _ => continue,
+        for (k, &c) in word.iter().enumerate() {
+            let letters: Vec<char> = rules_dict::OCR_CONFUSIONS
+                .iter()
+                .filter(|(d, _)| *d == char::from(c))
+                .map(|&(_, l)| l)
+                .collect();
+            let Some(&l) = letters.get(reading).or(letters.first()) else {
+                continue;
             };
-            out[start + k] = if upper { l.to_ascii_uppercase() } else { l };
+            ambiguous |= letters.len() > 1;
+            let l = if upper { l.to_ascii_uppercase() } else { l };
+            out[start + k] = l as u8;
             changed = true;
         }
     }
     // only ASCII bytes were replaced by ASCII bytes
-    changed.then(|| (String::from_utf8(out).unwrap_or_default(), one))
+    changed.then(|| (String::from_utf8(out).unwrap_or_default(), ambiguous))
 }
 
 /// Sorts by start (longest first) and drops spans contained in another span of the
@@ -867,9 +868,9 @@ mod tests {
             );
         }
         // numbers, vitals and short codes are left as they are
-        assert_eq!(ocr_letters("B12 X3 CO2 120/80 2024", b'l'), None);
+        assert_eq!(ocr_letters("B12 X3 CO2 120/80 2024", 0), None);
         assert_eq!(
-            ocr_letters("5ISTER w1fe", b'i'),
+            ocr_letters("5ISTER w1fe", 1),
             Some(("SISTER wife".to_string(), true))
         );
     }

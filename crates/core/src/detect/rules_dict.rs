@@ -27,6 +27,19 @@ const STOP_WORDS: &str = "\
     mobile pager npi dea license spouse mother father son daughter wife husband sister \
     brother friend guardian caregiver";
 
+/// Characters OCR reads for one another (either way), lower case; a digit's letters in the
+/// order they are tried (a 1 reads as l, then as i).
+pub(crate) const OCR_CONFUSIONS: [(char, char); 8] = [
+    ('0', 'o'),
+    ('1', 'l'),
+    ('1', 'i'),
+    ('l', 'i'),
+    ('5', 's'),
+    ('c', 'e'),
+    ('8', 'b'),
+    ('u', 'v'),
+];
+
 /// Professional credentials that may follow a name.
 const CREDENTIALS: &str = "\
     md m.d. do d.o. rn np pa pa-c phd ph.d. dds dmd dpm pharmd mbbs facp facs facc cnm \
@@ -160,24 +173,15 @@ impl Dicts {
         self.english(w) || self.clinical(w) || self.stop(w)
     }
     /// An ordinary word misread by OCR: one character swapped for one it is often read as
-    /// ("VISLT", "RESECTI0N", "RECOVCRY", "5ISTER") gives an ordinary word.
+    /// ([`OCR_CONFUSIONS`]: "VISLT", "RESECTI0N", "RECOVCRY", "5ISTER") gives an ordinary
+    /// word.
     pub(crate) fn ocr_misread_ordinary(&self, w: &str) -> bool {
-        const PAIRS: [(char, char); 8] = [
-            ('0', 'o'),
-            ('1', 'l'),
-            ('1', 'i'),
-            ('l', 'i'),
-            ('5', 's'),
-            ('c', 'e'),
-            ('8', 'b'),
-            ('u', 'v'),
-        ];
         let lw: Vec<char> = w.to_lowercase().chars().collect();
         if lw.len() < 4 {
             return false;
         }
         (0..lw.len()).any(|i| {
-            PAIRS
+            OCR_CONFUSIONS
                 .iter()
                 .filter_map(|&(a, b)| match lw[i] {
                     c if c == a => Some(b),

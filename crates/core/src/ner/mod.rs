@@ -340,9 +340,10 @@ pub fn windows(text: &str) -> Vec<(usize, &str)> {
 /// Windows (their lengths in word pieces) packed into rows, first fit by decreasing
 /// length, for a row length chosen among [`PACK_ROWS`] and the longest window: the one
 /// whose batches ([`rows_per_batch`] rows, each batch as long as its longest row) hold
-/// the fewest positions (the shorter row length on a tie: less attention). A document's windows run from table cells of a few word pieces to
-/// 400-character blocks; one window a row, padded to the longest, wasted a quarter of
-/// the encoder's work on padding. Every window is in exactly one row.
+/// the fewest positions (the shorter row length on a tie: less attention). A document's
+/// windows run from table cells of a few word pieces to 400-character blocks; one window
+/// a row, padded to the longest, wasted a quarter of the encoder's work on padding. Every
+/// window is in exactly one row.
 pub fn pack_rows(lens: &[usize]) -> Vec<Vec<usize>> {
     let longest = lens.iter().copied().max().unwrap_or(0);
     let mut order: Vec<usize> = (0..lens.len()).collect();

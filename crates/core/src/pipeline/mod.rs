@@ -154,7 +154,6 @@ impl Engine {
         self.ner.as_ref().and_then(|n| n.calibration())
     }
 
-    /// `(name, fingerprint)` of the detectors other than the learned one, in order.
     /// What [`Engine::detector_fingerprints`] gives for an engine built from `cfg` with
     /// [`Engine::new`], without building it (compiling the rules' patterns is a tenth of a
     /// second a process).
@@ -165,6 +164,7 @@ impl Engine {
         )]
     }
 
+    /// `(name, fingerprint)` of the detectors other than the learned one, in order.
     pub fn detector_fingerprints(&self) -> Vec<(String, String)> {
         self.detectors
             .iter()
