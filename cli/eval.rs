@@ -12,6 +12,8 @@ use deid_devtools::eval::{GoldDoc, PredSpan, Scores};
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
+    /// Gold JSONL, or a `.txt` of documents with inline marks (`=== doc ID ===` lines,
+    /// `[[LABEL|text]]`; assets/eval/handwritten)
     #[arg(long, required_unless_present_any = ["negatives", "generated", "realistic"])]
     pub gold: Option<PathBuf>,
     /// Score realistic-format documents of one genre (nursing, discharge, radiology, lab,
@@ -259,7 +261,17 @@ fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
         }
         return Ok(docs);
     }
-    if let Some(g) = &a.gold {
+    if let Some(g) = a
+        .gold
+        .as_ref()
+        .filter(|g| g.extension().is_some_and(|e| e == "txt"))
+    {
+        // documents with inline marks (assets/eval/handwritten)
+        let src = std::fs::read_to_string(g).with_context(|| format!("opening {}", g.display()))?;
+        docs = deid_devtools::eval::parse_marked(&src).map_err(|n| {
+            anyhow::anyhow!("line {n}: a mark that does not close or has no known label")
+        })?;
+    } else if let Some(g) = &a.gold {
         let f = std::fs::File::open(g).with_context(|| format!("opening {}", g.display()))?;
         for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
             let line = line?;

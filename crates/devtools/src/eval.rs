@@ -28,6 +28,56 @@ pub struct GoldDoc {
     pub spans: Vec<GoldSpan>,
 }
 
+/// Documents written with inline marks (`assets/eval/handwritten/LABELLING.md`): each
+/// starts with a line `=== doc <id> ===`, and every PHI string is written
+/// `[[LABEL|text]]`. The marks are removed and become gold spans (code points). `None`
+/// names the first line whose marks do not close or carry no known label.
+pub fn parse_marked(src: &str) -> Result<Vec<GoldDoc>, usize> {
+    let mut docs: Vec<GoldDoc> = Vec::new();
+    for (n, line) in src.lines().enumerate() {
+        if let Some(id) = line
+            .strip_prefix("=== doc ")
+            .and_then(|r| r.trim_end().strip_suffix(" ==="))
+        {
+            docs.push(GoldDoc {
+                id: serde_json::json!(id),
+                text: String::new(),
+                spans: Vec::new(),
+            });
+            continue;
+        }
+        let Some(doc) = docs.last_mut() else {
+            if line.trim().is_empty() {
+                continue;
+            }
+            return Err(n + 1);
+        };
+        let mut rest = line;
+        while let Some(open) = rest.find("[[") {
+            doc.text.push_str(&rest[..open]);
+            let inner = &rest[open + 2..];
+            let (Some(bar), Some(close)) = (inner.find('|'), inner.find("]]")) else {
+                return Err(n + 1);
+            };
+            let label = &inner[..bar];
+            if bar > close || map_label(label).is_none() {
+                return Err(n + 1);
+            }
+            let start = doc.text.chars().count();
+            doc.text.push_str(&inner[bar + 1..close]);
+            doc.spans.push(GoldSpan {
+                start,
+                end: doc.text.chars().count(),
+                label: label.to_string(),
+            });
+            rest = &inner[close + 2..];
+        }
+        doc.text.push_str(rest);
+        doc.text.push('\n');
+    }
+    Ok(docs)
+}
+
 /// A predicted span in code points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PredSpan {
@@ -142,7 +192,9 @@ fn is_placeholder(w: &str) -> bool {
 /// looking at it: a date with its day or month and a year ("12/04/1987", "July 2010",
 /// "November 20, 2008"; Safe Harbor removes every date element but the year), a capitalised
 /// word right after a personal title ("Dr. Wildes"), or a placeholder standing for a name
-/// ("Dr. XYZ", "ABCD General Hospital"). Bare month/day numbers ("5/5") stay false.
+/// ("Dr. XYZ", "ABCD General Hospital"), or a month's name alone ("in December": a date
+/// element too). Bare month/day numbers ("5/5") and bare years stay false (Safe Harbor
+/// keeps a year).
 pub fn residual_phi(text: &[char], p: &PredSpan) -> Option<&'static str> {
     static DATE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     static TITLE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -161,6 +213,7 @@ pub fn residual_phi(text: &[char], p: &PredSpan) -> Option<&'static str> {
         .collect();
     match p.category {
         Category::Date if date.is_match(span.trim()) => Some("date with a year"),
+        Category::Date if is_month_name(span.trim()) => Some("month of an event"),
         Category::Name | Category::Organization
             if words.first().is_some_and(|w| is_placeholder(w)) =>
         {
@@ -176,6 +229,29 @@ pub fn residual_phi(text: &[char], p: &PredSpan) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// A month's name alone ("December", "Sept"): a date element Safe Harbor removes.
+fn is_month_name(w: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let w = w.trim_end_matches('.').to_lowercase();
+    w.len() >= 3
+        && MONTHS
+            .iter()
+            .any(|m| *m == w || (w.len() <= 4 && m.starts_with(&w)))
 }
 
 fn words(text: &[char]) -> Vec<(usize, usize)> {
@@ -357,7 +433,7 @@ mod tests {
     #[test]
     fn residual_phi_is_dates_with_a_year_titled_names_and_placeholders() {
         let t = "On 12/04/1987 and July 2010 Dr. Wildes saw Mr. XYZ at ABCD General Hospital; \
-                 5/5 strength, 08/09 visit, Darco shoe, November 20, 2008.";
+                 5/5 strength, 08/09 visit, Darco shoe, November 20, 2008, in November.";
         let chars: Vec<char> = t.chars().collect();
         let at = |s: &str, c: Category| {
             let b = t.find(s).expect("in text");
@@ -373,6 +449,7 @@ mod tests {
         };
         assert_eq!(at("12/04/1987", Category::Date), Some("date with a year"));
         assert_eq!(at("July 2010", Category::Date), Some("date with a year"));
+        assert_eq!(at("November", Category::Date), Some("month of an event"));
         assert_eq!(
             at("November 20, 2008", Category::Date),
             Some("date with a year")
@@ -457,6 +534,32 @@ mod tests {
         assert!((s.token.recall() - 4.0 / 6.0).abs() < 1e-9);
         let f2 = s.token.f(2.0);
         assert!(f2 > s.token.precision().min(s.token.recall()) && f2 < 0.8);
+    }
+
+    #[test]
+    fn marked_documents_become_gold_spans() {
+        let src =
+            "=== doc a ===\nSEEN BY DR [[NAME|WALSH]] ON [[DATE|4/12]].\n=== doc b ===\nno phi\n";
+        let docs = parse_marked(src).expect("well formed");
+        assert_eq!(docs.len(), 2);
+        let a = &docs[0];
+        assert_eq!(a.text, "SEEN BY DR WALSH ON 4/12.\n");
+        let got: Vec<String> = a
+            .spans
+            .iter()
+            .map(|g| a.text.chars().skip(g.start).take(g.end - g.start).collect())
+            .collect();
+        assert_eq!(got, ["WALSH", "4/12"]);
+        assert!(docs[1].spans.is_empty());
+        assert_eq!(
+            parse_marked("=== doc a ===\nDR [[NAME|WALSH\n").err(),
+            Some(2)
+        );
+        assert_eq!(
+            parse_marked("=== doc a ===\nDR [[JOB|nurse]]\n").err(),
+            Some(2)
+        );
+        assert_eq!(parse_marked("text before any doc\n").err(), Some(1));
     }
 
     #[test]

@@ -321,17 +321,35 @@ impl RuleDetector {
         self.dicts.surname(w)
     }
 
+    /// The number-shaped rules (dates, contacts, identifiers, ages, street lines) over
+    /// `text`.
+    fn numbers(&self, text: &str, out: &mut Vec<Span>) {
+        self.dates(text, out);
+        self.contacts(text, out);
+        self.ssn_and_ids(text, out);
+        self.ages(text, out);
+        self.addresses(text, out);
+    }
+
     /// All rule spans in `text`, sorted by start (then longest first).
     pub fn detect(&self, text: &str) -> Vec<Span> {
         let mut out = Vec::new();
-        self.dates(text, &mut out);
-        self.contacts(text, &mut out);
-        self.ssn_and_ids(text, &mut out);
-        self.ages(text, &mut out);
-        self.addresses(text, &mut out);
+        self.numbers(text, &mut out);
         self.orgs(text, &mut out);
         self.names(text, &mut out);
         self.context.detect(&self.dicts, text, &mut out);
+        // OCR misreads inside numbers ("O3/l5/2023", "85O20", "2l00 Peachtree"): the
+        // number rules run again over a copy with those letters read as digits (same
+        // byte offsets); what they find across a changed word joins
+        if let Some((fixed, changed)) = ocr_digits(text) {
+            let mut extra = Vec::new();
+            self.numbers(&fixed, &mut extra);
+            out.extend(
+                extra
+                    .into_iter()
+                    .filter(|s| changed.iter().any(|&(a, b)| a < s.end && s.start < b)),
+            );
+        }
         // OCR misreads of the words context rules hang on ("5ISTER ALMETA", "W1FE
         // DORIS"): the context rules run again over a copy with digits inside words read
         // as the letters they are mistaken for (same byte offsets); names, organisations
@@ -404,6 +422,47 @@ fn ocr_letters(text: &str, reading: usize) -> Option<(String, bool)> {
     }
     // only ASCII bytes were replaced by ASCII bytes
     changed.then(|| (String::from_utf8(out).unwrap_or_default(), ambiguous))
+}
+
+/// `text` with O/o read as 0 and l/I read as 1 inside words that are otherwise digits
+/// ("O3", "2O19", "l98O", "7Ol30"; at least one digit and no more letters than digits),
+/// and the byte ranges of the words changed; `None` when there is none. ASCII for ASCII:
+/// byte offsets hold.
+fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let mut changed = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let word = &b[start..i];
+        let digits = word.iter().filter(|c| c.is_ascii_digit()).count();
+        let misread = |c: &u8| matches!(c, b'O' | b'o' | b'l' | b'I');
+        let letters = word.len() - digits;
+        if digits == 0 || letters == 0 || letters > digits {
+            continue;
+        }
+        if !word.iter().all(|c| c.is_ascii_digit() || misread(c)) {
+            continue;
+        }
+        for (k, &c) in word.iter().enumerate() {
+            out[start + k] = match c {
+                b'O' | b'o' => b'0',
+                b'l' | b'I' => b'1',
+                c => c,
+            };
+        }
+        changed.push((start, i));
+    }
+    // only ASCII bytes were replaced by ASCII bytes
+    (!changed.is_empty()).then(|| (String::from_utf8(out).unwrap_or_default(), changed))
 }
 
 /// Sorts by start (longest first) and drops spans contained in another span of the
@@ -582,7 +641,23 @@ mod tests {
         has("DOB: 1957", Date, "1957");
         has("Date of Birth: 04/05/1950", Date, "04/05/1950");
         has("Admission Date: 03141957", Date, "03141957");
-        none("diagnosed in 2019 and treated", Date);
+        // a year on its own dates an event after "in", "since", "s/p"… (real notes'
+        // gold standards label it; the policy decides what to remove)
+        has("diagnosed in 2019 and treated", Date, "2019");
+        has("S/P L MASTECTOMY 1992, DM", Date, "1992");
+        has("previous inferior MI (2017); HTN", Date, "2017");
+        has("HX MI IN 1998, DM2", Date, "1998");
+        // a clock time, a quantity or part of a longer number is no year
+        none("NPO since 2000, then sips", Date);
+        none("output at 2030 was 50cc", Date);
+        none("in 2000 ml of NS", Date);
+        none("a total of 2019 patients", Date);
+        none("ref 1998-2004-77", Date);
+        // "banded 4/98", "admitted on 3-15": month/year and a dashed month/day in context
+        has("VARICES BANDED 4/98.", Date, "4/98");
+        has("ADMITTED ON 3-15 W/ RESP FAILURE", Date, "3-15");
+        none("WORKED ON 3-11 SHIFT", Date);
+        none("FIO2 40%, PEEP 5, 12/45 ratio", Date);
         none("you may 5 times a day", Date);
         none("May 5 mg tablets", Date);
     }
@@ -659,6 +734,8 @@ mod tests {
         none("Account for 2 weeks", Id);
         none("Encounter Date: 03/14/2024", Id);
         none("Heparin 1000000 units", Id);
+        none("opening pressure of 55cmH20, RBC18550, WBC25", Id);
+        has("ref AB1234567 on file", Id, "AB1234567");
         let s = det().detect("MRN: 4829301");
         assert!(s.iter().any(|x| x.score >= 0.95 && x.category == Id));
         let s = det().detect("ref 8812345");
@@ -782,6 +859,7 @@ mod tests {
             "Pupils 4/4 decreasing to 2/2.",
             "Upper extremities: 5/3 with left pronator drift",
             "A 2/6 systolic ejection murmur",
+            "single loud S2, and a 2/6 continuous shunt type of murmur",
             "placed through the upper 10/11 mm cannula",
         ] {
             none(t, Date);
@@ -869,10 +947,87 @@ mod tests {
         }
         // numbers, vitals and short codes are left as they are
         assert_eq!(ocr_letters("B12 X3 CO2 120/80 2024", 0), None);
+        // letters misread inside numbers are read as digits; words stay words
+        let (fixed, changed) = ocr_digits("DOB O1/O4/l948 on O2 2L, CO2 ok").unwrap();
+        assert_eq!(fixed, "DOB 01/04/1948 on 02 2L, CO2 ok");
+        assert_eq!(changed.len(), 4);
+        assert_eq!(ocr_digits("Oil 2L Ol ok 120/80"), None);
         assert_eq!(
             ocr_letters("5ISTER w1fe", 1),
             Some(("SISTER wife".to_string(), true))
         );
+    }
+
+    #[test]
+    fn relatives_signatures_and_homes_in_nursing_notes() {
+        has(
+            "social: wife helen and dtr susan in to visit",
+            Name,
+            "susan",
+        );
+        has(
+            "family at bedside: wife ruth, sons mark and paul.",
+            Name,
+            "mark",
+        );
+        has("social: wife may spent night.", Name, "may");
+        has("Pt's partner Pat called at 0200, updated.", Name, "Pat");
+        has(
+            "PT RESTING. SEE FLOWSHEET.\nJ. SMITH RN\n",
+            Name,
+            "J. SMITH",
+        );
+        none("DSG C/D/I. CHANGED BY RN\nCARE PER OT RN\n", Name);
+        has("PT STATES HE LIVES ALONE IN REVERE.", Location, "REVERE");
+        none("PT STATES HE IS IN PAIN.", Location);
+        has("DISCUSSED WITH DR H OSEI - HIGH RISK", Name, "H OSEI");
+        has("seen by dr a khan today", Name, "a khan");
+    }
+
+    #[test]
+    fn letterhead_forms_of_uk_letters() {
+        let head = "Pennine Moor Hospitals NHS Foundation Trust\nCalderbrook General Hospital\nInfirmary Road, Halifax HX3 0PW\n";
+        has(
+            head,
+            Organization,
+            "Pennine Moor Hospitals NHS Foundation Trust",
+        );
+        has(head, Address, "Infirmary Road");
+        has(
+            "BELFAST HEALTH AND SOCIAL CARE TRUST\nMATER HOSPITAL",
+            Organization,
+            "BELFAST HEALTH AND SOCIAL CARE TRUST",
+        );
+        none("Road traffic accident in 2019, no injuries", Address);
+        none("either way, we will review her", Address);
+        none("she was referred to the NHS Trust for review", Organization);
+        has(
+            "one episode of hypoglycaemia in February requiring help",
+            Date,
+            "February",
+        );
+        has(
+            "SINCE LAST OCTOBER SHE HAS HAD LOOSE STOOLS",
+            Date,
+            "OCTOBER",
+        );
+        none("As we discussed in march of last year", Date);
+        none("symptoms may improve in may", Date);
+        has(
+            "eight such attacks, the last on 28.8.25. Separately",
+            Date,
+            "28.8.25",
+        );
+        has("MDT discussion 29.01.25)", Date, "29.01.25");
+        none("software v1.2.10 installed", Date);
+    }
+
+    #[test]
+    fn numbers_misread_by_ocr_are_still_numbers() {
+        has("D0B: O6/2l/l98O  SEX: F", Date, "O6/2l/l98O");
+        has("e-signed O4/O2/2Ol9 1O:2l", Date, "O4/O2/2Ol9");
+        has("PHOENIX, AZ 85O20  TO: DR. NAOMI", Zip, "85O20");
+        none("O2 SAT 97% ON 2L, CO2 24", Date);
     }
 
     #[test]

@@ -51,6 +51,30 @@ pub(super) fn time_or_range(t: &str) -> bool {
     }
 }
 
+/// A learned date that runs on into a clock time ("04/06/2019 14:32", "2023-04-28
+/// 07:52 am") ends with the date: a time of day is no date element.
+pub(super) fn trim_clock_time(text: &str, mut s: Span) -> Span {
+    static TIME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if s.category != Category::Date {
+        return s;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return s;
+    };
+    let time = TIME.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)[ \t,]+(?:at[ \t]+)?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[ap]\.?m\.?)?$",
+        )
+        .expect("static regex")
+    });
+    if let Some(m) = time.find(t) {
+        if m.start() > 0 && t[..m.start()].chars().any(|c| c.is_ascii_digit()) {
+            s.end = s.start + m.start();
+        }
+    }
+    s
+}
+
 /// Blobs handed to the detectors in one batch.
 pub(super) const BLOB_BATCH: usize = 8;
 
@@ -244,6 +268,7 @@ impl Engine {
             let spans: Vec<Span> = spans
                 .into_iter()
                 .map(|s| self.trim_ner_name(&b.text, s, flat))
+                .map(|s| trim_clock_time(&b.text, s))
                 .filter(|s| self.plausible_ner(&b.text, s, lower, flat))
                 .collect();
             out.extend(b.split(spans));
@@ -320,6 +345,10 @@ impl Engine {
         // model's place spans often run "City, ST"): "OR", "TX" are words too
         if s.category == Category::Location && self.rules.is_us_state(t.trim()) {
             return true;
+        }
+        // any other place of one or two letters is an abbreviation ("NA", sodium)
+        if s.category == Category::Location && t.trim().chars().count() <= 2 {
+            return false;
         }
         let words: Vec<&str> = t
             .split(|c: char| !c.is_alphanumeric())
@@ -421,17 +450,25 @@ impl Engine {
                     .any(|w| w.chars().next().is_some_and(char::is_uppercase))
                     || (words.len() >= 2 && s.score >= NER_LOWER_CASE)
             }
-            Category::Address | Category::Phone | Category::Zip | Category::Age => {
+            // an address has a number; one clinical abbreviation is none ("Q4H")
+            Category::Address => {
+                t.chars().any(|c| c.is_ascii_digit())
+                    && !(words.len() == 1 && self.rules.is_clinical_word(words[0]))
+            }
+            Category::Phone | Category::Zip | Category::Age => {
                 t.chars().any(|c| c.is_ascii_digit())
             }
             // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
             Category::Id => t.chars().filter(char::is_ascii_digit).count() >= 3,
             // a date needs a digit or a month or weekday name ("exacerbation" is no date);
             // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A)
+            // part of a longer number is no date either ("7.38/40/98", an ABG)
             Category::Date => {
                 (t.chars().any(|c| c.is_ascii_digit())
                     || words.iter().any(|w| is_month_or_weekday(w)))
                     && !time_or_range(t)
+                    && !text[..s.start]
+                        .ends_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '/'))
             }
             // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
             // lower-case word
@@ -619,6 +656,29 @@ pub(super) fn is_month_or_weekday(w: &str) -> bool {
 mod tests {
     use super::*;
     use crate::types::HeadingBlob;
+
+    #[test]
+    fn a_learned_date_ends_before_its_clock_time() {
+        let date = |t: &str, cat: Category| {
+            let s = Span {
+                start: 0,
+                end: t.len(),
+                category: cat,
+                score: 0.9,
+                detector: "ner".into(),
+            };
+            let s = trim_clock_time(t, s);
+            t[s.start..s.end].to_string()
+        };
+        assert_eq!(date("04/06/2019 14:32", Category::Date), "04/06/2019");
+        assert_eq!(date("2023-04-28 07:52 am", Category::Date), "2023-04-28");
+        assert_eq!(
+            date("March 3, 2021 at 9:15", Category::Date),
+            "March 3, 2021"
+        );
+        assert_eq!(date("14:32", Category::Date), "14:32");
+        assert_eq!(date("04/06/2019 14:32", Category::Id), "04/06/2019 14:32");
+    }
 
     /// Names found in a four-page document whose every page holds the same author line,
     /// by page.

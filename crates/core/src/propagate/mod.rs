@@ -486,6 +486,8 @@ pub fn propagate(
             }
         }
     }
+    // "Dr Bell" found does not make "Bell's palsy" a name
+    hits.retain(|h| !(h.3.category == Category::Name && eponym_use(texts[h.0], h.2)));
     let (undecided, decided): (Vec<_>, Vec<_>) = hits.into_iter().partition(|h| h.3.ambiguous);
     let hit = |(para, start, end, var): (usize, usize, usize, Variant)| Ambiguous {
         para,
@@ -506,6 +508,69 @@ pub fn propagate(
         }),
     );
     undecided.into_iter().map(hit).collect()
+}
+
+/// Nouns that make a possessive surname an eponym ("Bell's palsy", "Addison's disease").
+const EPONYM_NOUNS: &[&str] = &[
+    "disease",
+    "syndrome",
+    "sign",
+    "palsy",
+    "phenomenon",
+    "test",
+    "procedure",
+    "operation",
+    "score",
+    "criteria",
+    "maneuver",
+    "manoeuvre",
+    "reflex",
+    "triad",
+    "node",
+    "nodes",
+    "fracture",
+    "ulcer",
+    "cyst",
+    "contracture",
+    "law",
+    "classification",
+    "scale",
+    "stain",
+    "solution",
+    "catheter",
+    "tube",
+    "line",
+    "incision",
+    "point",
+    "diverticulum",
+    "esophagus",
+    "oesophagus",
+    "lymphoma",
+    "sarcoma",
+    "tumor",
+    "tumour",
+    "encephalopathy",
+    "thyroiditis",
+];
+
+/// The word ending at `end` is a possessive followed by an eponym noun.
+fn eponym_use(text: &str, end: usize) -> bool {
+    let rest = text.get(end..).unwrap_or("");
+    let Some(rest) = rest
+        .strip_prefix("'s")
+        .or_else(|| rest.strip_prefix("’s"))
+        .or_else(|| rest.strip_prefix("'S"))
+        .or_else(|| rest.strip_prefix("’S"))
+    else {
+        return false;
+    };
+    let noun: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    EPONYM_NOUNS.contains(&noun.as_str())
 }
 
 /// Fold decided hits into `entities`: a hit overlapping an entity widens it and adds its
@@ -616,6 +681,19 @@ mod tests {
         assert!(f.contains(&(2, "Maria".into())), "{f:?}");
         assert!(!f.iter().any(|(_, s)| s == "maria"), "{f:?}");
         assert!(e.iter().filter(|e| e.propagated_from == Some(0)).count() >= 4);
+    }
+
+    #[test]
+    fn a_found_surname_is_no_name_in_an_eponym() {
+        let texts = [
+            "Referring: Thomas Bell, MD",
+            "Right facial weakness - ? Bell's palsy. Seen by Bell's team; BELL'S PHENOMENON.",
+        ];
+        let mut e = vec![ent(0, 0, 11, 22, Category::Name)];
+        propagate_all(&texts, &mut e);
+        let got = found(&texts, &e);
+        assert!(got.contains(&(1, "Bell".to_string())), "{got:?}");
+        assert_eq!(got.iter().filter(|(p, _)| *p == 1).count(), 1, "{got:?}");
     }
 
     #[test]

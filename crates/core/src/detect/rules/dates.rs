@@ -32,8 +32,12 @@ impl RuleDetector {
             let (s1, s2) = (&c[2], &c[4]);
             let (a, b) = (num(a.as_str()), num(b.as_str()));
             let short_year = y.as_str().len() == 2;
+            // a dotted date with a two-digit year is day.month.year (UK letters: "4.3.25");
+            // never a version number ("v1.2.10")
+            let head = text[..m.start()].trim_end().to_lowercase();
+            let version = head.ends_with('v') || head.ends_with("version");
             if s1 != s2
-                || (short_year && s1 == ".")
+                || (short_year && s1 == "." && (!valid_md(b, a) || version))
                 || !(valid_md(a, b) || valid_md(b, a))
                 || (!short_year && !(1800..=2199).contains(&num(y.as_str())))
                 || !number_bounded(text, m.start(), m.end())

@@ -4,6 +4,12 @@
 use super::{followed_by_unit, next_char, number_bounded, span, RuleDetector};
 use crate::types::{Category, Span};
 
+/// Lab analytes whose count is written run into the name in transcriptions ("RBC18550").
+const LAB_ANALYTES: &[&str] = &[
+    "RBC", "WBC", "PLT", "HGB", "HCT", "BUN", "ALT", "AST", "LDH", "CPK", "CK", "INR", "PTT",
+    "ESR", "CRP", "TSH", "PSA", "GLU",
+];
+
 impl RuleDetector {
     pub(super) fn ssn_and_ids(&self, text: &str, out: &mut Vec<Span>) {
         for c in self.ssn.captures_iter(text) {
@@ -49,6 +55,13 @@ impl RuleDetector {
             let taken = out.iter().any(|s| m.start() < s.end && s.start < m.end());
             if taken || !number_bounded(text, m.start(), m.end()) || followed_by_unit(text, m.end())
             {
+                continue;
+            }
+            // a lab value run into its analyte ("RBC18550", "WBC25000") is no record number
+            let letters = m
+                .as_str()
+                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
+            if LAB_ANALYTES.contains(&letters) {
                 continue;
             }
             out.push(span(m.start(), m.end(), Category::Id, 0.5, "id"));

@@ -14,7 +14,9 @@ impl ContextRules {
                 continue;
             };
             let (mo, dy) = (num(a.as_str()), num(b.as_str()));
-            if !(1..=12).contains(&mo) || !(1..=31).contains(&dy) {
+            // "banded 4/98": a month and a two-digit year that cannot be a day
+            let month_year = b.as_str().len() == 2 && dy > 31;
+            if !(1..=12).contains(&mo) || !((1..=31).contains(&dy) || month_year) {
                 continue;
             }
             // part of a longer date, a ratio (120/80), a score (7/10) or a fraction (1/2)
@@ -28,6 +30,13 @@ impl ContextRules {
                     .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '%' | '.' | '-'))
                     && !full_stop);
             let fraction = (dy <= 4 || dy == 8) && mo < dy;
+            if month_year
+                && (glued
+                    || followed_by_unit(text, m.end())
+                    || score_context(text, m.start(), m.end()))
+            {
+                continue;
+            }
             let same = mo == dy && mo <= 3; // "2/2" = secondary to
                                             // "8/10 pain": a pain score
             let next_word: String = rest
@@ -48,6 +57,28 @@ impl ContextRules {
             }
             out.push(span(m.start(), m.end(), Category::Date, 0.8, "date"));
         }
+        for c in self.date_md_dash.captures_iter(text) {
+            let (Some(d), Some(a), Some(b)) = (c.get(1), c.get(2), c.get(3)) else {
+                continue;
+            };
+            let (mo, dy) = (num(a.as_str()), num(b.as_str()));
+            let shift = first_word_lower(&text[d.end()..]) == "shift";
+            let glued = next_char(text, d.end())
+                .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-' | ':'));
+            if (1..=12).contains(&mo)
+                && (1..=31).contains(&dy)
+                && !glued
+                && !shift
+                && !followed_by_unit(text, d.end())
+            {
+                out.push(span(d.start(), d.end(), Category::Date, 0.75, "date"));
+            }
+        }
+        for m in self.year_bare.find_iter(text) {
+            if event_year(text, m.start(), m.end()) {
+                out.push(span(m.start(), m.end(), Category::Date, 0.6, "date"));
+            }
+        }
         for c in self.year_apostrophe.captures_iter(text) {
             if let Some(y) = c.get(1) {
                 let quote_closes = text.get(y.end()..).is_some_and(|r| r.starts_with('\''));
@@ -59,10 +90,153 @@ impl ContextRules {
     }
 }
 
+impl ContextRules {
+    /// A month on its own after a word that dates ("in October", "since last March").
+    /// In mixed-case text the month is capitalised; "may" only as "May"/"MAY".
+    pub(super) fn months(&self, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.month_alone.captures_iter(text) {
+            let Some(mo) = c.get(1) else { continue };
+            let w = mo.as_str();
+            let capital = w.starts_with(char::is_uppercase);
+            if !capital && (!flat || w.eq_ignore_ascii_case("may")) {
+                continue;
+            }
+            // "in Mar 2024", "since October 3": the longer date rules take those
+            let rest = text[mo.end()..].trim_start_matches([' ', '\t', '.', ',']);
+            if rest.starts_with(|ch: char| ch.is_ascii_digit()) {
+                continue;
+            }
+            out.push(span(mo.start(), mo.end(), Category::Date, 0.7, "date"));
+        }
+    }
+}
+
+/// The first word of `s` in lower case (letters only).
+fn first_word_lower(s: &str) -> String {
+    s.trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Words right before a year on its own that date an event ("MI in 1998", "s/p CABG
+/// 2004", "diagnosed 1992").
+const YEAR_BEFORE: &[&str] = &[
+    "in",
+    "since",
+    "s/p",
+    "sp",
+    "hx",
+    "dx",
+    "dx'd",
+    "diagnosed",
+    "placed",
+    "during",
+    "circa",
+    "year",
+    "summer",
+    "spring",
+    "fall",
+    "autumn",
+    "winter",
+    "christmas",
+    "early",
+    "late",
+    "mid",
+    "mi",
+    "cabg",
+    "cva",
+    "tia",
+    "pci",
+    "ptca",
+    "stent",
+    "stents",
+    "stented",
+    "avr",
+    "mvr",
+    "tkr",
+    "thr",
+    "tka",
+    "tha",
+    "ca",
+    "cancer",
+    "surgery",
+    "repair",
+    "bypass",
+    "transplant",
+    "fracture",
+    "fx",
+    "stroke",
+    "arrest",
+    "done",
+    "performed",
+    "removed",
+    "repaired",
+    "quit",
+    "stopped",
+];
+
+/// Words before a year that make it a clock time ("since 2000", "at 2030", "until 2015"):
+/// only taken as a year when the number cannot be a time.
+const TIME_BEFORE: &[&str] = &["since", "at", "until", "til", "till", "by", "from", "to"];
+
+/// A four-digit year on its own in the context of a past event. The number must stand
+/// alone (not part of a date, range, decimal or quantity); a number that is also a clock
+/// time (2000, 2015, 1930) needs a word other than a time preposition before it.
+fn event_year(text: &str, start: usize, end: usize) -> bool {
+    let glued_before = prev_char(text, start)
+        .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':' | '#' | '$'));
+    let rest = text.get(end..).unwrap_or("");
+    let glued_after = rest.starts_with(['/', '-', ':'])
+        || (rest.starts_with(['.', ',']) && rest[1..].starts_with(|c: char| c.is_ascii_digit()))
+        || next_char(text, end).is_some_and(char::is_alphanumeric);
+    if glued_before || glued_after || followed_by_unit(text, end) {
+        return false;
+    }
+    let y = num(&text[start..end]);
+    if y > crate::policy::current_year() as u32 + 1 {
+        return false;
+    }
+    let head = text[..start].trim_end();
+    let prev: String = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '/' | '\''))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    // "previous inferior MI (2017)": a year in brackets after a word
+    if head.ends_with('(') && rest.starts_with(')') {
+        return head[..head.len() - 1].ends_with(|c: char| c.is_alphabetic() || c == ' ');
+    }
+    let clock = (y / 100) < 24 && (y % 100) < 60;
+    if clock && TIME_BEFORE.contains(&prev.as_str()) {
+        return false;
+    }
+    YEAR_BEFORE.contains(&prev.as_str())
+        || prev.ends_with("ectomy")
+        || prev.ends_with("otomy")
+        || prev.ends_with("plasty")
+        || prev.ends_with("oscopy")
+        || prev.ends_with("ostomy")
+}
+
 /// Words before a fraction that make it a score or measurement ("strength is 5/5",
 /// "pupils 4/4", "chest pain is 8/10"), looked for among the three words before it.
 const SCORE_BEFORE: &[&str] = &[
     "bp",
+    "bipap",
+    "cpap",
+    "ipap",
+    "epap",
+    "peep",
+    "ps",
+    "settings",
+    "ha",
+    "headache",
     "pain",
     "score",
     "ratio",
@@ -100,6 +274,10 @@ const SCORE_AFTER: &[&str] = &[
     "systolic",
     "diastolic",
     "holosystolic",
+    "pansystolic",
+    "continuous",
+    "harsh",
+    "blowing",
     "weakness",
     "throughout",
     "distal",

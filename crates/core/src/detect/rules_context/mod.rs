@@ -27,7 +27,8 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 const TITLES: &str = r"dr|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
-const RELATIONS: &str = r"wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter";
+/// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, sis, bro) included.
+const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|dtr|sis|bro)s?";
 
 /// Credentials after a signature name ("J. SMITH, RN").
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
@@ -36,14 +37,13 @@ const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|l
 const FACILITY: &str = r"hospital|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)";
 
 /// Street types (US and UK) for addresses written in one casing.
-const STREET_TYPES: &str = r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|gardens|row|way|court|ct|place|pl|crescent|grove|terrace|boulevard|blvd|mews|walk|parkway|pkwy|highway|hwy|circle|square";
+const STREET_TYPES: &str = r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|gardens|row|way|court|ct|place|pl|crescent|grove|terrace|boulevard|blvd|mews|walk|parkway|pkwy|highway|hwy|circle|square|approach";
 
 /// Two-letter US state codes.
 const STATE_CODES: &str = r"al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|pr";
 
 /// Prepositions after which a known place name is a location.
-const PLACE_CONTEXT: &str =
-    r"from|in|to|near|lives\s+in|living\s+in|resides\s+in|moved\s+to|visiting|born\s+in";
+const PLACE_CONTEXT: &str = r"from|in|to|near|(?:lives|living|resides)(?:\s+alone|\s+at\s+home)?\s+in|moved\s+to|visiting|born\s+in";
 
 /// Labels whose value is PHI whatever its format, up to the end of the field.
 const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention";
@@ -73,7 +73,17 @@ pub(crate) struct ContextRules {
     employer: Regex,
     place: Regex,
     date_md: Regex,
+    /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
+    date_md_dash: Regex,
+    /// A four-digit year on its own (checked against the word before it).
+    year_bare: Regex,
     year_apostrophe: Regex,
+    /// "in October", "since last March": a month on its own after a word that dates.
+    month_alone: Regex,
+    /// "Pennine Moor Hospitals NHS Foundation Trust" on a line of its own.
+    trust: Regex,
+    /// "Infirmary Road," / "BECKETT STREET" ending a line: a street without a number.
+    street_name: Regex,
     uk_phone: Regex,
     nhs: Regex,
     nhs_labelled: Regex,
@@ -117,7 +127,7 @@ impl ContextRules {
                 r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]+)({WORD})(?:[ \t]+({WORD}))?"
             )),
             signature: re(&format!(
-                r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)[ \t]*,[ \t]*({SIGN_CREDENTIALS})\b"
+                r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)(?:[ \t]*,[ \t]*|[ \t]+)({SIGN_CREDENTIALS})\b"
             )),
             facility: re(&format!(r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)({FACILITY})\b")),
             saint: re(r"(?i)\b(?:st|saint)\.?[ \t]+([a-z]+)['’]s\b"),
@@ -142,7 +152,20 @@ impl ContextRules {
                 r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
+            date_md_dash: re(
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|until|of)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+            ),
+            year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
             year_apostrophe: re(r"(?:^|[\s(,])('\d{2})\b"),
+            month_alone: re(
+                r"(?i)\b(?:in|since|until|till|during|last|next|early|late|mid|this|by)[ \t]+(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b",
+            ),
+            trust: re(
+                r"(?im)^[ \t]*((?:[\p{L}'’&\-]+[ \t]+){1,7}?(?:nhs[ \t]+(?:foundation[ \t]+)?trust|health[ \t]+and[ \t]+social[ \t]+care[ \t]+trust|(?:university[ \t]+|teaching[ \t]+)?health[ \t]+board))\b",
+            ),
+            street_name: re(&format!(
+                r"(?i)\b((?:{WORD}[ \t]+){{1,3}}(?:road|street|lane|avenue|drive|close|crescent|grove|terrace|gardens|mews|parade|way)(?:[ \t]+(?:east|west|north|south))?)[ \t]*(?:,|\r?\n|$)"
+            )),
             uk_phone: re(
                 r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{2,4}\)?(?:[ \t\-]?\d{3,4}){1,2}\b",
             ),
@@ -176,6 +199,9 @@ impl ContextRules {
         self.firms(d, text, out);
         self.places(d, text, flat, out);
         self.dates(text, out);
+        self.months(text, flat, out);
+        self.trusts(text, flat, out);
+        self.street_names(d, text, flat, out);
         self.uk(d, text, out);
         self.fields(d, text, out);
         if flat {

@@ -98,13 +98,22 @@ impl ContextRules {
                 && !TITLE_VERBS.contains(&a_lower.as_str())
                 && first_word(rest)
                     .is_some_and(|w| d.stop(w) || NAME_VERBS.contains(&w.to_lowercase().as_str()));
-            if d.ordinary(a) && !first_then_surname && !surname_alone && !surname_then_function {
+            // "DR H OSEI", "dr a khan": an initial without its full stop, then a surname
+            let initial_then_surname = a.chars().count() == 1
+                && a.chars().all(char::is_alphabetic)
+                && b.is_some_and(|b| b.chars().count() > 1 && !d.stop(b) && !d.clinical(b));
+            if d.ordinary(a)
+                && !first_then_surname
+                && !surname_alone
+                && !surname_then_function
+                && !initial_then_surname
+            {
                 continue;
             }
             let mut end = w1.end();
             if let (Some(w2), Some(b)) = (c.get(2), b) {
                 // "Dr John Walsh": a first name, then a surname
-                if d.first_name(a) && !d.ordinary(b) {
+                if (d.first_name(a) && !d.ordinary(b)) || initial_then_surname {
                     end = w2.end();
                 }
             }
@@ -119,7 +128,20 @@ impl ContextRules {
                 || first_word(rest).is_some_and(|w| {
                     matches!(
                         w.to_lowercase().as_str(),
-                        "and" | "in" | "at" | "is" | "was" | "were" | "visited" | "visiting"
+                        "and"
+                            | "in"
+                            | "at"
+                            | "is"
+                            | "was"
+                            | "were"
+                            | "visited"
+                            | "visiting"
+                            | "called"
+                            | "phoned"
+                            | "spent"
+                            | "stayed"
+                            | "updated"
+                            | "present"
                     )
                 });
             if !d.first_name(w1.as_str()) || (d.ordinary(w1.as_str()) && !continues) {
@@ -145,10 +167,21 @@ impl ContextRules {
                 .collect();
             let Some(last) = words.last() else { continue };
             let initial = c.get(2).is_some();
-            let credential = c
-                .get(3)
-                .map(|m| m.as_str().to_lowercase())
-                .unwrap_or_default();
+            let Some(cred) = c.get(3) else { continue };
+            let credential = cred.as_str().to_lowercase();
+            // without a comma ("J. SMITH RN"), only an initial and a surname closing their
+            // line sign a note
+            if !text[g.end()..cred.start()].contains(',') {
+                let line_ends = text[cred.end()..]
+                    .trim_start_matches(['.', ' ', '\t'])
+                    .starts_with(['\n', '\r'])
+                    || text[cred.end()..]
+                        .trim_start_matches(['.', ' ', '\t'])
+                        .is_empty();
+                if !initial || words.len() != 1 || !line_ends {
+                    continue;
+                }
+            }
             // "t. ours, rn", "kerri herb, md": with an initial or a census first name and a
             // credential that is no ordinary abbreviation, a surname that is also a word
             let strong = !matches!(credential.as_str(), "pt" | "ot" | "ct" | "rt" | "do" | "pa")

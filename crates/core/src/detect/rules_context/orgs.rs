@@ -131,6 +131,25 @@ const FACILITY_MODIFIERS: &[&str] = &[
 ];
 
 impl ContextRules {
+    /// A UK trust or health board named on a line of its own, from the line's first word
+    /// ("Pennine Moor Hospitals NHS Foundation Trust", "BELFAST HEALTH AND SOCIAL CARE
+    /// TRUST"); in mixed-case text its first word is capitalised.
+    pub(super) fn trusts(&self, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.trust.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            if !flat && !g.as_str().starts_with(char::is_uppercase) {
+                continue;
+            }
+            out.push(span(
+                g.start(),
+                g.end(),
+                Category::Organization,
+                0.85,
+                "org",
+            ));
+        }
+    }
+
     /// "MERCY HOSPITAL", "st luke's medical center": the words before a facility word, up to
     /// the first generic word; "clinic"/"practice"/"surgery" need a prefix that reads as a
     /// proper name (no English or clinical word).

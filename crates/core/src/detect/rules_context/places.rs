@@ -6,6 +6,9 @@ use crate::detect::rules::rules_dict::Dicts;
 use crate::detect::rules::{followed_by_unit, is_state_name, span};
 use crate::types::{Category, Span};
 
+/// Words that may start a phrase before a street name without being part of it.
+const GENERIC_STREET_LEAD: &[&str] = &["the", "a", "on", "at", "in", "off", "via", "lives", "near"];
+
 impl ContextRules {
     /// Street lines, apartment and suite numbers and "city, ST 12345" in text written in one casing, where the rules
     /// that look for capitalised words cannot see them.
@@ -43,11 +46,56 @@ impl ContextRules {
         }
     }
 
+    /// A street without a house number closing a line or followed by a comma, as in
+    /// letterheads and address blocks ("Infirmary Road,", "BECKETT STREET"): its words
+    /// are capitalised in mixed-case text, and none is clinical or a function word
+    /// (leading function words are left out: "to Mill Lane,").
+    pub(super) fn street_names(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.street_name.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<regex::Match> = d.words(g.as_str()).collect();
+            let Some(first) = words.iter().position(|w| {
+                !d.stop(w.as_str())
+                    && !GENERIC_STREET_LEAD.contains(&w.as_str().to_lowercase().as_str())
+            }) else {
+                continue;
+            };
+            let kept = &words[first..];
+            if kept.len() < 2 {
+                continue;
+            }
+            let titled = kept
+                .iter()
+                .all(|w| w.as_str().starts_with(char::is_uppercase));
+            // a clinical word leads a street only in a capitalised address ("Infirmary
+            // Road,"); in one casing it is clinical prose
+            let clinical = flat
+                && kept[..kept.len() - 1]
+                    .iter()
+                    .any(|w| d.clinical(w.as_str()));
+            // in one casing nothing shows a name: not only ordinary words ("either way,")
+            let names = &kept[..kept.len() - 1];
+            let ordinary = names.iter().all(|w| d.english(w.as_str()));
+            if (!flat && !titled) || (flat && ordinary) || clinical {
+                continue;
+            }
+            let start = g.start() + kept[0].start();
+            out.push(span(start, g.end(), Category::Address, 0.75, "address"));
+        }
+    }
+
     /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
     /// ("from Reading" yes in mixed case; "in bath" no).
     pub(super) fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
         for c in self.place.captures_iter(text) {
-            let Some(g) = c.get(1) else { continue };
+            let (Some(m), Some(g)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            // "lives alone in revere": where someone lives, even a town that is a word
+            let home = {
+                let ctx = text[m.start()..g.start()].to_lowercase();
+                ctx.starts_with("live") || ctx.starts_with("resid")
+            };
             let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();
             // the longest run of words that is a known place
             for n in (1..=words.len()).rev() {
@@ -56,7 +104,8 @@ impl ContextRules {
                     continue;
                 }
                 let single = n == 1;
-                let ordinary = single && (d.english(&cand) || d.clinical(&cand) || d.stop(&cand));
+                let ordinary =
+                    single && ((d.english(&cand) && !home) || d.clinical(&cand) || d.stop(&cand));
                 let capitalised = words[..n].iter().all(|w| w.starts_with(char::is_uppercase));
                 // in mixed-case text a place is capitalised; where casing says nothing it
                 // must not be an ordinary word
