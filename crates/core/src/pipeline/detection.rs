@@ -51,30 +51,6 @@ pub(super) fn time_or_range(t: &str) -> bool {
     }
 }
 
-/// A learned date that runs on into a clock time ("04/06/2019 14:32", "2023-04-28
-/// 07:52 am") ends with the date: a time of day is no date element.
-pub(super) fn trim_clock_time(text: &str, mut s: Span) -> Span {
-    static TIME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    if s.category != Category::Date {
-        return s;
-    }
-    let Some(t) = text.get(s.start..s.end) else {
-        return s;
-    };
-    let time = TIME.get_or_init(|| {
-        regex::Regex::new(
-            r"(?i)[ \t,]+(?:at[ \t]+)?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[ap]\.?m\.?)?$",
-        )
-        .expect("static regex")
-    });
-    if let Some(m) = time.find(t) {
-        if m.start() > 0 && t[..m.start()].chars().any(|c| c.is_ascii_digit()) {
-            s.end = s.start + m.start();
-        }
-    }
-    s
-}
-
 /// Blobs handed to the detectors in one batch.
 pub(super) const BLOB_BATCH: usize = 8;
 
@@ -268,7 +244,6 @@ impl Engine {
             let spans: Vec<Span> = spans
                 .into_iter()
                 .map(|s| self.trim_ner_name(&b.text, s, flat))
-                .map(|s| trim_clock_time(&b.text, s))
                 .filter(|s| self.plausible_ner(&b.text, s, lower, flat))
                 .collect();
             out.extend(b.split(spans));
@@ -295,20 +270,39 @@ impl Engine {
             .filter(|w| !w.is_empty())
             .map(|w| (w.as_ptr() as usize - t.as_ptr() as usize, w))
             .collect();
-        // `at_end`: an ordinary word in lower case is no name either there ("Patel pager");
-        // a capitalised one may be a surname ("Rebecca Hides", "Daniela C Capon") and a
-        // first name may be an English word ("lea", "mark")
+        // a title opens a name, never belongs to it ("Miss R. Dunlop"; Miss is also a
+        // census surname)
+        let title = |w: &str| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "dr" | "mr" | "mrs" | "ms" | "miss" | "mx" | "prof" | "professor" | "sister"
+            )
+        };
+        // a word of letters and digits is none ("X2", "FY1"); `at_end`: an ordinary word
+        // in lower case is no name either there ("Patel pager"); a capitalised one may be a
+        // surname ("Rebecca Hides", "Daniela C Capon") and a first name may be an English
+        // word ("lea", "mark")
         let not_name = |w: &str, at_end: bool| {
-            w.chars().count() > 1
+            let code = w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic);
+            let no_name = w.chars().count() > 1
                 && !self.rules.is_known_name_or_place(w)
                 && (self.rules.is_function_word(w)
                     || self.rules.is_credential(w)
                     || (at_end
                         && !flat
                         && w.chars().all(char::is_lowercase)
-                        && self.rules.is_ordinary_word(w)))
+                        && self.rules.is_ordinary_word(w)));
+            code || (!at_end && title(w)) || no_name
         };
         let (mut first, mut last) = (0, words.len());
+        // "BOOTHROYD  D.O.B. 08/05/1946": the label of the next field
+        let spelled = |k: usize| words.get(k).map(|(_, w)| w.to_ascii_uppercase());
+        if last >= 4
+            && (spelled(last - 3), spelled(last - 2), spelled(last - 1))
+                == (Some("D".into()), Some("O".into()), Some("B".into()))
+        {
+            last -= 3;
+        }
         while last > first + 1 && not_name(words[last - 1].1, true) {
             last -= 1;
         }
@@ -402,6 +396,13 @@ impl Engine {
         if dropped && words.iter().all(|w| crate::detect::rules::flat_case(w)) {
             return false;
         }
+        // an eponym is no person or organisation ("Hartmann's procedure")
+        if matches!(s.category, Category::Name | Category::Organization)
+            && words.len() == 1
+            && crate::propagate::eponym_use(text, s.end)
+        {
+            return false;
+        }
         // in any casing: a one-word "name" that is an ordinary or clinical word and no
         // known name or place ("Palpation")
         if s.category == Category::Name
@@ -455,11 +456,23 @@ impl Engine {
                 t.chars().any(|c| c.is_ascii_digit())
                     && !(words.len() == 1 && self.rules.is_clinical_word(words[0]))
             }
-            Category::Phone | Category::Zip | Category::Age => {
-                t.chars().any(|c| c.is_ascii_digit())
+            // a phone, pager or extension has four digits or more, and no clock time
+            // ("8.30am to 4.30pm") or measurement ("PH >7.25") is one
+            Category::Phone => {
+                let lower = t.to_lowercase();
+                t.chars().filter(char::is_ascii_digit).count() >= 4
+                    && !lower.contains("am")
+                    && !lower.contains("pm")
             }
+            Category::Zip | Category::Age => t.chars().any(|c| c.is_ascii_digit()),
             // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
-            Category::Id => t.chars().filter(char::is_ascii_digit).count() >= 3,
+            // (nor part of a decimal number: "TMAX 101.6")
+            Category::Id => {
+                let rest = &text[s.end..];
+                let decimal =
+                    rest.starts_with('.') && rest[1..].starts_with(|c: char| c.is_ascii_digit());
+                t.chars().filter(char::is_ascii_digit).count() >= 3 && !decimal
+            }
             // a date needs a digit or a month or weekday name ("exacerbation" is no date);
             // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A)
             // part of a longer number is no date either ("7.38/40/98", an ABG)
@@ -657,27 +670,112 @@ mod tests {
     use super::*;
     use crate::types::HeadingBlob;
 
-    #[test]
-    fn a_learned_date_ends_before_its_clock_time() {
-        let date = |t: &str, cat: Category| {
-            let s = Span {
-                start: 0,
-                end: t.len(),
-                category: cat,
-                score: 0.9,
-                detector: "ner".into(),
-            };
-            let s = trim_clock_time(t, s);
-            t[s.start..s.end].to_string()
+    /// What the guards make of a learned span covering `what` in `text`: its trimmed
+    /// text, or `None` when it is dropped.
+    fn learned(engine: &Engine, text: &str, what: &str, category: Category) -> Option<String> {
+        let start = text.find(what).expect("in text");
+        let s = Span {
+            start,
+            end: start + what.len(),
+            category,
+            score: 0.99,
+            detector: "ner".into(),
         };
-        assert_eq!(date("04/06/2019 14:32", Category::Date), "04/06/2019");
-        assert_eq!(date("2023-04-28 07:52 am", Category::Date), "2023-04-28");
+        let flat = crate::detect::rules::flat_case(text);
+        let s = engine.trim_ner_name(text, s, flat);
+        engine
+            .plausible_ner(text, &s, &HashSet::new(), flat)
+            .then(|| text[s.start..s.end].to_string())
+    }
+
+    #[test]
+    fn learned_spans_lose_titles_codes_and_labels_and_eponyms_go() {
+        let engine = Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
+        let e = &engine;
+        let name = Category::Name;
         assert_eq!(
-            date("March 3, 2021 at 9:15", Category::Date),
-            "March 3, 2021"
+            learned(
+                e,
+                "Consultant: Miss R. Dunlop, Surgery",
+                "Miss R. Dunlop",
+                name
+            )
+            .as_deref(),
+            Some("R. Dunlop")
         );
-        assert_eq!(date("14:32", Category::Date), "14:32");
-        assert_eq!(date("04/06/2019 14:32", Category::Id), "04/06/2019 14:32");
+        assert_eq!(
+            learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
+            Some("PATRICIA")
+        );
+        assert_eq!(
+            learned(
+                e,
+                "COMPLETED BY: DR S O'NEILL FY1   BLEEP",
+                "S O'NEILL FY1",
+                name
+            )
+            .as_deref(),
+            Some("S O'NEILL")
+        );
+        assert_eq!(
+            learned(
+                e,
+                "RE: Mr Terence BOOTHROYD  D.O.B. 08/05/1946",
+                "Terence BOOTHROYD  D.O.B",
+                name
+            )
+            .as_deref(),
+            Some("Terence BOOTHROYD")
+        );
+        let org = Category::Organization;
+        assert_eq!(
+            learned(
+                e,
+                "laparotomy, Hartmann's procedure (31/10)",
+                "Hartmann",
+                org
+            ),
+            None
+        );
+        assert_eq!(
+            learned(e, "Right facial weakness, ? Bell's palsy.", "Bell", name),
+            None
+        );
+        let phone = Category::Phone;
+        assert_eq!(
+            learned(
+                e,
+                "(Monday to Friday, 8.30am to 4.30pm)",
+                "8.30am to 4.30pm",
+                phone
+            ),
+            None
+        );
+        assert_eq!(
+            learned(e, "GOAL PH >7.25. CHECK TOF Q4H.", "7.25", phone),
+            None
+        );
+        assert_eq!(
+            learned(e, "PAGER #45321 AWARE", "45321", phone).as_deref(),
+            Some("45321")
+        );
+        assert_eq!(learned(e, "ID: TMAX 101.6 AX.", "101", Category::Id), None);
+        assert_eq!(
+            learned(e, "PLAN: CONT CHECK NA Q4H.", "NA", Category::Location),
+            None
+        );
+        assert_eq!(
+            learned(e, "PLAN: CONT CHECK NA Q4H.", "Q4H", Category::Address),
+            None
+        );
+        assert_eq!(
+            learned(e, "ABG 7.38/40/98. LS COARSE", "38/40/98", Category::Date),
+            None
+        );
+        assert_eq!(
+            learned(e, "ADMITTED 10/27 W/ HYPOTENSION", "10/27", Category::Date).as_deref(),
+            Some("10/27")
+        );
     }
 
     /// Names found in a four-page document whose every page holds the same author line,

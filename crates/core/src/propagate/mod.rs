@@ -554,7 +554,7 @@ const EPONYM_NOUNS: &[&str] = &[
 ];
 
 /// The word ending at `end` is a possessive followed by an eponym noun.
-fn eponym_use(text: &str, end: usize) -> bool {
+pub(crate) fn eponym_use(text: &str, end: usize) -> bool {
     let rest = text.get(end..).unwrap_or("");
     let Some(rest) = rest
         .strip_prefix("'s")

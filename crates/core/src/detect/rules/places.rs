@@ -10,6 +10,31 @@ const STREET_ABBREVIATIONS: &[&str] = &[
     "plz", "n", "s", "e", "w", "ne", "nw", "se", "sw",
 ];
 
+/// The last words of organisation names that also close ordinary phrases: a specialty
+/// or an institution's kind needs a name before it that reads as one.
+const WEAK_ORG_KINDS: &[&str] = &[
+    "Pediatrics",
+    "Paediatrics",
+    "Cardiology",
+    "Gastroenterology",
+    "Rheumatology",
+    "Dermatology",
+    "Orthopaedics",
+    "Orthopedics",
+    "Urology",
+    "Neurology",
+    "Oncology",
+    "Pavilion",
+    "University",
+    "Elementary",
+    "School",
+    "Plan",
+    "Nurse",
+    "Nurses",
+    "Program",
+    "Partnership",
+];
+
 impl RuleDetector {
     pub(super) fn addresses(&self, text: &str, out: &mut Vec<Span>) {
         let mut streets: Vec<usize> = Vec::new();
@@ -116,9 +141,29 @@ impl RuleDetector {
                 start = Some(m.start() + w.start());
                 break;
             }
-            if let Some(s) = start {
-                out.push(span(s, m.end(), Category::Organization, 0.85, "org"));
+            let Some(s) = start else { continue };
+            // a specialty or an institution's kind after one ordinary word is a phrase
+            // ("Appreciate Cardiology", "Saw Pediatrics"); in one casing every name word
+            // must be no English word ("DESERT SKY CARDIOLOGY" is left to the model)
+            let kind = m.as_str().rsplit([' ', '\t', '\n']).next().unwrap_or("");
+            if WEAK_ORG_KINDS.iter().any(|k| kind.eq_ignore_ascii_case(k)) {
+                let names: Vec<&str> = self
+                    .dicts
+                    .words(&text[s..m.end()])
+                    .map(|w| w.as_str())
+                    .filter(|w| !self.dicts.org_word(w) && !self.dicts.clinical(w))
+                    .collect();
+                let english = |w: &&str| self.dicts.english(w);
+                let weak = if flat_case(m.as_str()) {
+                    names.is_empty() || names.iter().any(english)
+                } else {
+                    names.is_empty() || (names.len() == 1 && names.iter().all(english))
+                };
+                if weak {
+                    continue;
+                }
             }
+            out.push(span(s, m.end(), Category::Organization, 0.85, "org"));
         }
     }
 }
