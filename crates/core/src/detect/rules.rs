@@ -245,7 +245,7 @@ impl RuleDetector {
             age_yo: re(r"(?i)\b(\d{2,3})[ \t]*-?(?:y/o|y\.o\.?|yo|yof|yom)"),
             age_label: re(r"(?i)\bage[ds]?[ \t]*:?[ \t]*(\d{2,3})\b"),
             street: re(
-                r"\b\d{1,6}[A-Za-z]?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?((?:(?:\p{Lu}[\p{L}'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?[ \t]+){1,4}?)(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|place|pl|way|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|trl|plaza|plz|pike|loop|alley|crescent|close|gardens|row|mews|grove|walk|rise|green|vale|croft|parade)\b\.?(?:[ \t]+(?:NE|NW|SE|SW|[NSEW])\b\.?)?(?:,?[ \t]+(?i:apt|apartment|suite|ste|unit|rm|room|bldg|building|floor|fl|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+)?",
+                r"\b\d{1,6}[A-Za-z]?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?((?:(?:\p{Lu}[\p{L}'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?[ \t]+){1,4}?)(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|place|pl|way|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|trl|plaza|plz|pike|loop|alley|crescent|close|gardens|row|mews|grove|walk|rise|green|vale|croft|parade|approach|hill)\b\.?(?:[ \t]+(?:NE|NW|SE|SW|[NSEW])\b\.?)?(?:,?[ \t]+(?i:apt|apartment|suite|ste|unit|rm|room|bldg|building|floor|fl|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+)?",
             ),
             po_box: re(r"(?i)\b(?:P\.?[ \t]?O\.?|post[ \t]+office)[ \t]*box[ \t]+\d+\b"),
             city_state: re(&format!(
@@ -982,6 +982,30 @@ mod tests {
         none("PT STATES HE IS IN PAIN.", Location);
         has("DISCUSSED WITH DR H OSEI - HIGH RISK", Name, "H OSEI");
         has("seen by dr a khan today", Name, "a khan");
+        has(
+            "SOCIAL: DNR/DNI. HCP IS NEPHEW DAVID FROST, AWARE",
+            Name,
+            "DAVID FROST",
+        );
+        has("Repeat lytes at 0600.\n-- Maureen RN\n", Name, "Maureen");
+        has(
+            "RETIRED TEACHER FROM BROCKTON HIGH SCHOOL. PLAN:",
+            Organization,
+            "BROCKTON HIGH SCHOOL",
+        );
+        none("PT TO RETURN TO HIGH SCHOOL IN FALL", Organization);
+        has("transcribed 03/10/2020 am/jt\n", Name, "jt");
+        has("dictated but not read. hv/dm d: 02/06/2024", Name, "hv");
+        none("s/p fall, seen by pt/ot\n", Name);
+        has(
+            "PT HAS APPT WITH DR. BELL ON THE 28TH. PLEASE CALL",
+            Date,
+            "28TH",
+        );
+        none(
+            "weight at the 5th percentile, length on the 10th percentile",
+            Date,
+        );
     }
 
     #[test]
@@ -993,6 +1017,12 @@ mod tests {
             "Pennine Moor Hospitals NHS Foundation Trust",
         );
         has(head, Address, "Infirmary Road");
+        has(
+            "Unit No: L7720319\n3 Gipton Approach, Leeds LS9 6NR",
+            Address,
+            "3 Gipton Approach",
+        );
+        has("Our ref: NEU/SB/558031\nDr M. Oduya", Id, "NEU/SB/558031");
         has(
             "BELFAST HEALTH AND SOCIAL CARE TRUST\nMATER HOSPITAL",
             Organization,

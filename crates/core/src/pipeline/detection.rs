@@ -396,6 +396,14 @@ impl Engine {
         if dropped && words.iter().all(|w| crate::detect::rules::flat_case(w)) {
             return false;
         }
+        // a code of a letter or two and digits is no name ("X2", "FY1")
+        if s.category == Category::Name
+            && words.len() == 1
+            && words[0].chars().any(|c| c.is_ascii_digit())
+            && words[0].chars().filter(|c| c.is_alphabetic()).count() <= 2
+        {
+            return false;
+        }
         // an eponym is no person or organisation ("Hartmann's procedure")
         if matches!(s.category, Category::Name | Category::Organization)
             && words.len() == 1
@@ -760,6 +768,10 @@ mod tests {
             Some("45321")
         );
         assert_eq!(learned(e, "ID: TMAX 101.6 AX.", "101", Category::Id), None);
+        assert_eq!(
+            learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "X2", name),
+            None
+        );
         assert_eq!(
             learned(e, "PLAN: CONT CHECK NA Q4H.", "NA", Category::Location),
             None

@@ -91,6 +91,16 @@ impl ContextRules {
 }
 
 impl ContextRules {
+    /// A day of the month on its own closing a phrase ("on the 28th.", "since the 3rd,";
+    /// not "the 5th percentile", "the 4th ventricle").
+    pub(super) fn ordinal_days(&self, text: &str, out: &mut Vec<Span>) {
+        for c in self.ordinal_day.captures_iter(text) {
+            if let Some(d) = c.get(1) {
+                out.push(span(d.start(), d.end(), Category::Date, 0.7, "date"));
+            }
+        }
+    }
+
     /// A month on its own after a word that dates ("in October", "since last March").
     /// In mixed-case text the month is capitalised; "may" only as "May"/"MAY".
     pub(super) fn months(&self, text: &str, flat: bool, out: &mut Vec<Span>) {

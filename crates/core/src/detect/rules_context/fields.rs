@@ -43,10 +43,15 @@ impl ContextRules {
             let (vs, ve) = (*vstart, *vstart + value.len());
             if needs_digit {
                 // the number itself: from the first digit (or '+', '(') to the last digit
-                let Some(a) = value.find(|ch: char| ch.is_ascii_digit() || ch == '+' || ch == '(')
+                let Some(mut a) =
+                    value.find(|ch: char| ch.is_ascii_digit() || ch == '+' || ch == '(')
                 else {
                     continue;
                 };
+                // a reference runs from the start of its word ("NEU/SB/558031")
+                if cat == Category::Id {
+                    a = value[..a].rfind(char::is_whitespace).map_or(0, |w| w + 1);
+                }
                 let b = value
                     .rfind(|ch: char| ch.is_ascii_digit())
                     .map_or(0, |b| b + 1);

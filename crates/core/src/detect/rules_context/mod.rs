@@ -34,7 +34,7 @@ const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|neph
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospital|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)";
+const FACILITY: &str = r"hospital|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)";
 
 /// Street types (US and UK) for addresses written in one casing.
 const STREET_TYPES: &str = r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|gardens|row|way|court|ct|place|pl|crescent|grove|terrace|boulevard|blvd|mews|walk|parkway|pkwy|highway|hwy|circle|square|approach";
@@ -63,6 +63,11 @@ pub(crate) struct ContextRules {
     firm_suffix: Regex,
     /// Two words in a row, for census first name + surname pairs in one-casing text.
     word_pair: Regex,
+    /// "am/jt", "hv/dm d: 02/06/2024": the initials of dictating and typing staff closing
+    /// a transcription.
+    dictation_initials: Regex,
+    /// "on the 28th.", "since the 3rd,": a day of the month on its own.
+    ordinal_day: Regex,
     /// "apt. 105", "suite 442": an apartment or suite number.
     unit_no: Regex,
     /// "hi vinicio,", "hello megan": a greeting before a first name.
@@ -135,6 +140,12 @@ impl ContextRules {
                 r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
             )),
             word_pair: re(&format!(r"\b({WORD})[ \t]+({WORD})\b")),
+            dictation_initials: re(
+                r"(?m)(?:^|[\d.][ \t]+)[ \t]*([A-Za-z]{2,3})/([A-Za-z]{2,3})[ \t]*(?:$|[dDtT]:)",
+            ),
+            ordinal_day: re(
+                r"(?i)\b(?:on|since|until|by|from)[ \t]+the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))\b[ \t]*(?:[.,;:)]|$)",
+            ),
             unit_no: re(r"(?i)\b(?:apt|apartment|suite|ste)\b\.?[ \t]*#?[ \t]*\d{1,5}[a-z]?\b"),
             greeting: re(&format!(
                 r"(?i)\b(?:hi|hello|hey|dear)[ \t]+({WORD})[ \t]*[,!]"
@@ -200,6 +211,8 @@ impl ContextRules {
         self.places(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);
+        self.ordinal_days(text, out);
+        self.dictation_initials(d, text, out);
         self.trusts(text, flat, out);
         self.street_names(d, text, flat, out);
         self.uk(d, text, out);

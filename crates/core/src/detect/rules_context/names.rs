@@ -152,7 +152,16 @@ impl ContextRules {
             }
             let mut end = w1.end();
             if let Some(w2) = c.get(2) {
-                if d.name_like(w2.as_str()) && d.surname(w2.as_str()) {
+                // "NEPHEW DAVID FROST,": a census surname that is also a word, where the
+                // phrase ends after it
+                let after = text.get(w2.end()..).unwrap_or("");
+                let phrase_ends = after.is_empty() || after.starts_with([',', '.', ';', '\n', ')']);
+                let word_surname = phrase_ends
+                    && !d.stop(w2.as_str())
+                    && !d.clinical(w2.as_str())
+                    && d.first_name(w1.as_str())
+                    && !d.ordinary(w1.as_str());
+                if d.surname(w2.as_str()) && (d.name_like(w2.as_str()) || word_surname) {
                     end = w2.end();
                 }
             }
@@ -178,7 +187,11 @@ impl ContextRules {
                     || text[cred.end()..]
                         .trim_start_matches(['.', ' ', '\t'])
                         .is_empty();
-                if !initial || words.len() != 1 || !line_ends {
+                // "-- Maureen RN": a first name after a dash, signing
+                let dashed = text[..g.start()].trim_end().ends_with('-')
+                    && d.first_name(g.as_str())
+                    && !d.ordinary(g.as_str());
+                if !(initial || dashed) || words.len() != 1 || !line_ends {
                     continue;
                 }
             }
@@ -199,6 +212,29 @@ impl ContextRules {
                 continue;
             }
             out.push(span(g.start(), g.end(), Category::Name, 0.85, "name"));
+        }
+    }
+
+    /// The initials of dictating and typing staff that close a transcription ("am/jt",
+    /// "hv/dm d: 02/06/2024"): two groups of two or three letters on a line of their own
+    /// or after a date or a full stop; not two allow-listed clinical terms or two English
+    /// words ("pt/ot", "and/or"; nearly every pair of letters is some clinical
+    /// abbreviation, so the wider lists cannot decide).
+    pub(super) fn dictation_initials(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.dictation_initials.captures_iter(text) {
+            let (Some(a), Some(b)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let (a_, b_) = (a.as_str(), b.as_str());
+            if (d.allowed(a_) && d.allowed(b_))
+                || (d.english(a_) && d.english(b_))
+                || d.stop(a_)
+                || d.stop(b_)
+            {
+                continue;
+            }
+            out.push(span(a.start(), a.end(), Category::Name, 0.7, "name"));
+            out.push(span(b.start(), b.end(), Category::Name, 0.7, "name"));
         }
     }
 

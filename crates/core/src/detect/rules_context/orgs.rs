@@ -9,6 +9,7 @@ use crate::types::{Category, Span};
 /// Facility words whose prefix must look like a proper name (they also close ordinary
 /// phrases: "pain clinic", "cardiac surgery", "general practice").
 const WEAK_FACILITY: &[&str] = &[
+    "school",
     "clinic",
     "practice",
     "surgery",
