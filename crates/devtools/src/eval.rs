@@ -563,6 +563,36 @@ mod tests {
     }
 
     #[test]
+    fn the_handwritten_sets_are_well_marked() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/eval/handwritten");
+        for (file, docs) in [
+            ("nursing.txt", 45),
+            ("uk.txt", 30),
+            ("us.txt", 40),
+            ("nursing-test.txt", 60),
+        ] {
+            let src = std::fs::read_to_string(dir.join(file)).expect("bundled set");
+            let parsed = parse_marked(&src).unwrap_or_else(|n| panic!("{file}: line {n}"));
+            assert_eq!(parsed.len(), docs, "{file}");
+            let ids: std::collections::HashSet<String> =
+                parsed.iter().map(|d| d.id.to_string()).collect();
+            assert_eq!(ids.len(), docs, "{file}: ids repeat");
+            for d in &parsed {
+                let chars: Vec<char> = d.text.chars().collect();
+                for g in &d.spans {
+                    let t: String = chars[g.start..g.end].iter().collect();
+                    assert!(
+                        !t.trim().is_empty() && t.trim() == t,
+                        "{file} {}: {t:?}",
+                        d.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn label_mapping() {
         assert_eq!(map_label("PERSON"), Some(Category::Name));
         assert_eq!(map_label("NAME"), Some(Category::Name));
