@@ -44,7 +44,8 @@ const NTOK: &str = r"(?:\p{Lu}\.|(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{
 const UNITS: &[&str] = &[
     "mg", "mcg", "g", "kg", "ml", "l", "units", "unit", "iu", "tablet", "tablets", "tab", "tabs",
     "capsule", "capsules", "cap", "caps", "times", "doses", "dose", "puffs", "drops", "cells",
-    "copies", "meq", "mmol", "%", "hours", "hrs", "days", "weeks", "minutes", "min",
+    "copies", "meq", "mmol", "%", "hours", "hrs", "days", "weeks", "minutes", "min", "wk", "wks",
+    "hr",
 ];
 
 /// Credentials that are also state codes: a one-word "name" before them is a city.
@@ -1006,6 +1007,73 @@ mod tests {
             "weight at the 5th percentile, length on the 10th percentile",
             Date,
         );
+    }
+
+    #[test]
+    fn forms_of_the_second_nursing_tuning_sets() {
+        has(
+            "STATES PT FELL AT HOME ON THE 29TH BUT DIDN'T COME IN",
+            Date,
+            "29TH",
+        );
+        has(
+            "FAMILY FROM BROCKTON. BORN 1/2 (NEW YEAR), PARENTS",
+            Date,
+            "1/2",
+        );
+        has(
+            "S/P PCI TO RCA (2 DES) FOR IMI, CATH 1-17. NEURO:",
+            Date,
+            "1-17",
+        );
+        has("hx: htn, dm2, cabg in 87 at brigham, pvd.", Date, "87");
+        none("sats in 90s, hr in 80 on arrival", Date);
+        none("L GRIP 4/5. MOVES UE'S, LE'S 4/5 BILAT", Date);
+        none("C/O H/A 6/10, FIORICET GIVEN; c/o 2/10 cp at 1800", Date);
+        none("RESP: PSV 10/5 40%, TV 400-500", Date);
+        none("DOL 3, GA 38 2/7 wks, admitted for", Date);
+        has("SOCIAL: DAUGHTERS LISA & ANN CALLED X2", Name, "LISA");
+        has(
+            "SON KEVIN (HCP) AND DAUGHTER-IN-LAW DEB IN @ 1500",
+            Name,
+            "DEB",
+        );
+        has("BROTHER IN LAW TOM IN TO VISIT", Name, "TOM");
+        has("SOCIAL: WIFE-PEG IN TO VISIT ALL AFT", Name, "PEG");
+        has("PT'S ROOMMATE JESS CALLED", Name, "JESS");
+        has("SPOKE W/ HO DR LEE, NO NEW ORDERS", Name, "LEE");
+        has(
+            "NSGY RESIDENT TOWNSEND (PAGER 3-4411) AWARE",
+            Name,
+            "TOWNSEND",
+        );
+        has("NSGY RESIDENT TOWNSEND (PAGER 3-4411) AWARE", Id, "3-4411");
+        has("coordinator Rich Pellegrino x4-7720. Wife", Id, "4-7720");
+        has("PLEASE CALL W/ ANY CHANGES. CM: LORI X2314", Id, "2314");
+        none("TURNED Q2H X3, OOB X 1000", Id);
+        has(
+            "ABG 7.31/52/61. PER HO (LEVINE) BIPAP TRIED",
+            Name,
+            "LEVINE",
+        );
+        has(
+            "NICU NURSING NOTE BABY BOY DELGADO #1 RESP:",
+            Name,
+            "DELGADO",
+        );
+        has("SOCIAL: SMITH FAMILY IN ALL DAY", Name, "SMITH");
+        none("the family is at the bedside, his family aware", Name);
+        has(
+            "PT STATES HE \"USED TO LIVE IN LOWELL\". OLD RECORDS",
+            Location,
+            "LOWELL",
+        );
+        has(
+            "flown in from scene in framingham. injuries:",
+            Location,
+            "framingham",
+        );
+        none("PA AND LATERAL CXR: NO INFILTRATE; RN AWARE", Name);
     }
 
     #[test]

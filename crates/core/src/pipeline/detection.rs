@@ -39,16 +39,46 @@ pub(super) fn time_or_range(t: &str) -> bool {
     if digits_only(t) && t.len() <= 4 && !year(t) {
         return true;
     }
+    // a clock, or a count of hours ("7P", "7P-7A", "48-72h"; not "28TH")
+    let suffix = |s: &str| {
+        let l = s.trim().to_ascii_lowercase();
+        ["am", "pm", "hrs", "hr", "a", "p", "h"]
+            .iter()
+            .find_map(|x| l.strip_suffix(x).map(str::len))
+    };
     let clock = |s: &str| {
-        let s = s.trim().trim_end_matches(['a', 'p', 'A', 'P', 'm', 'M']);
+        let s = s.trim();
+        let s = &s[..suffix(s).unwrap_or(s.len())];
         digits_only(s) && s.len() <= 4
     };
+    if !t.contains('-') && suffix(t).is_some() && clock(t) {
+        return true;
+    }
     match t.split_once('-') {
         // "12-2019" is a month and a year
         Some((a, b)) if a.len() <= 2 && year(b) => false,
         Some((a, b)) => clock(a) && clock(b),
         None => false,
     }
+}
+
+/// "3.4", "12.5": a decimal number, no date.
+fn short_decimal(t: &str) -> bool {
+    let t = t.trim();
+    t.split_once('.').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && !b.is_empty()
+            && a.len() <= 3
+            && b.len() <= 2
+            && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
+    })
+}
+
+/// Some decimal number inside `t` ("33.0", "36.9-37.3").
+fn has_decimal(t: &str) -> bool {
+    let b = t.as_bytes();
+    (1..b.len().saturating_sub(1))
+        .any(|i| b[i] == b'.' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
 }
 
 /// Blobs handed to the detectors in one batch.
@@ -396,6 +426,10 @@ impl Engine {
         if dropped && words.iter().all(|w| crate::detect::rules::flat_case(w)) {
             return false;
         }
+        // a credential alone is no name ("ck/rn")
+        if s.category == Category::Name && words.len() == 1 && self.rules.is_credential(words[0]) {
+            return false;
+        }
         // a code of a letter or two and digits is no name ("X2", "FY1")
         if s.category == Category::Name
             && words.len() == 1
@@ -459,10 +493,13 @@ impl Engine {
                     .any(|w| w.chars().next().is_some_and(char::is_uppercase))
                     || (words.len() >= 2 && s.score >= NER_LOWER_CASE)
             }
-            // an address has a number; one clinical abbreviation is none ("Q4H")
+            // an address has a number; one clinical abbreviation or code is none ("Q4H",
+            // "Q1H"), nor are measurements ("isolette 33.0", "TEMP 36.9-37.3")
             Category::Address => {
-                t.chars().any(|c| c.is_ascii_digit())
-                    && !(words.len() == 1 && self.rules.is_clinical_word(words[0]))
+                let code = words.len() == 1
+                    && (self.rules.is_clinical_word(words[0])
+                        || (words[0].len() <= 4 && words[0].chars().any(char::is_alphabetic)));
+                t.chars().any(|c| c.is_ascii_digit()) && !code && !has_decimal(t)
             }
             // a phone, pager or extension has four digits or more, and no clock time
             // ("8.30am to 4.30pm") or measurement ("PH >7.25") is one
@@ -489,7 +526,8 @@ impl Engine {
                     || words.iter().any(|w| is_month_or_weekday(w)))
                     && !time_or_range(t)
                     && !text[..s.start]
-                        .ends_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '/'))
+                        .ends_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '/' | '-'))
+                    && !short_decimal(t)
             }
             // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
             // lower-case word

@@ -2,6 +2,7 @@
 //! scores, fractions and measurements.
 
 use super::ContextRules;
+use crate::detect::rules::rules_dict::Dicts;
 use crate::detect::rules::{followed_by_unit, next_char, num, prev_char, span};
 use crate::types::{Category, Span};
 
@@ -46,9 +47,15 @@ impl ContextRules {
                 .collect::<String>()
                 .to_lowercase();
             let score_like = dy == 10 && next_word == "pain";
+            // "BORN 1/2", "ADMITTED 3/4": a word that dates an event outweighs the look
+            // of a fraction
+            let dated = matches!(
+                last_word_lower(&text[..m.start()]).as_str(),
+                "born" | "on" | "since" | "admitted" | "adm" | "dob" | "dated" | "until" | "due"
+            );
             if glued
-                || fraction
-                || same
+                || (fraction && !dated)
+                || (same && !dated)
                 || score_like
                 || followed_by_unit(text, m.end())
                 || score_context(text, m.start(), m.end())
@@ -79,6 +86,20 @@ impl ContextRules {
                 out.push(span(m.start(), m.end(), Category::Date, 0.6, "date"));
             }
         }
+        for c in self.year_short_in.captures_iter(text) {
+            let (Some(w), Some(y)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // an event word, not a time preposition ("cabg in 87"; not "sats in 90s",
+            // "hr in 80")
+            let event = EVENT_BEFORE.contains(&w.as_str().to_lowercase().as_str());
+            let bounded = !text[y.end()..]
+                .starts_with(|ch: char| ch.is_alphanumeric() || ch == '%')
+                && !followed_by_unit(text, y.end());
+            if event && bounded {
+                out.push(span(y.start(), y.end(), Category::Date, 0.6, "date"));
+            }
+        }
         for c in self.year_apostrophe.captures_iter(text) {
             if let Some(y) = c.get(1) {
                 let quote_closes = text.get(y.end()..).is_some_and(|r| r.starts_with('\''));
@@ -93,9 +114,33 @@ impl ContextRules {
 impl ContextRules {
     /// A day of the month on its own closing a phrase ("on the 28th.", "since the 3rd,";
     /// not "the 5th percentile", "the 4th ventricle").
-    pub(super) fn ordinal_days(&self, text: &str, out: &mut Vec<Span>) {
+    pub(super) fn ordinal_days(&self, dicts: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.ordinal_day.captures_iter(text) {
-            if let Some(d) = c.get(1) {
+            let Some(d) = c.get(1) else { continue };
+            // closing a phrase, or before a function word ("ON THE 29TH BUT DIDN'T")
+            let rest = text[d.end()..].trim_start_matches([' ', '\t']);
+            let closes = rest.is_empty()
+                || rest.starts_with(['.', ',', ';', ':', ')', '\n'])
+                || rest
+                    .split(|ch: char| !ch.is_alphabetic())
+                    .next()
+                    .is_some_and(|w| {
+                        let l = w.to_lowercase();
+                        !w.is_empty()
+                            && (dicts.stop(w)
+                                || matches!(
+                                    l.as_str(),
+                                    "but"
+                                        | "and"
+                                        | "or"
+                                        | "so"
+                                        | "then"
+                                        | "when"
+                                        | "after"
+                                        | "before"
+                                ))
+                    });
+            if closes {
                 out.push(span(d.start(), d.end(), Category::Date, 0.7, "date"));
             }
         }
@@ -119,6 +164,17 @@ impl ContextRules {
             out.push(span(mo.start(), mo.end(), Category::Date, 0.7, "date"));
         }
     }
+}
+
+/// The last word of `s` in lower case (letters only).
+fn last_word_lower(s: &str) -> String {
+    let w: Vec<char> = s
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    w.into_iter().rev().collect::<String>().to_lowercase()
 }
 
 /// The first word of `s` in lower case (letters only).
@@ -187,6 +243,45 @@ const YEAR_BEFORE: &[&str] = &[
     "stopped",
 ];
 
+/// Events a year after "in" dates ("cabg in 87", "MI in '96").
+const EVENT_BEFORE: &[&str] = &[
+    "mi",
+    "cabg",
+    "cva",
+    "tia",
+    "pci",
+    "ptca",
+    "stent",
+    "stents",
+    "stented",
+    "avr",
+    "mvr",
+    "tkr",
+    "thr",
+    "tka",
+    "tha",
+    "surgery",
+    "repair",
+    "bypass",
+    "transplant",
+    "fracture",
+    "fx",
+    "stroke",
+    "arrest",
+    "dx",
+    "dx'd",
+    "diagnosed",
+    "placed",
+    "removed",
+    "repaired",
+    "quit",
+    "stopped",
+    "died",
+    "passed",
+    "married",
+    "retired",
+];
+
 /// Words before a year that make it a clock time ("since 2000", "at 2030", "until 2015"):
 /// only taken as a year when the number cannot be a time.
 const TIME_BEFORE: &[&str] = &["since", "at", "until", "til", "till", "by", "from", "to"];
@@ -238,6 +333,9 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
 /// "pupils 4/4", "chest pain is 8/10"), looked for among the three words before it.
 const SCORE_BEFORE: &[&str] = &[
     "bp",
+    "psv",
+    "grip",
+    "cp",
     "bipap",
     "cpap",
     "ipap",
@@ -280,6 +378,9 @@ const SCORE_BEFORE: &[&str] = &[
 /// "2/6 systolic murmur", "4/4 distal weakness", "10/11 mm trocar").
 const SCORE_AFTER: &[&str] = &[
     "strength",
+    "bilat",
+    "cp",
+    "grip",
     "murmur",
     "systolic",
     "diastolic",
@@ -317,6 +418,13 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     // only within the sentence or field: stop at the last full stop, semicolon or line break
     let head = text.get(..start).unwrap_or("");
     let head = head.rsplit(['.', ';', '\n']).next().unwrap_or(head);
+    // "c/o h/a 6/10", "c/o 2/10 cp": a complaint rated out of ten
+    let lower_head = head.to_lowercase();
+    if text[start..end].ends_with("/10")
+        && (lower_head.trim_end().ends_with("h/a") || lower_head.trim_end().ends_with("c/o"))
+    {
+        return true;
+    }
     let before = words(head);
     let tail = text.get(end..).unwrap_or("");
     let tail = tail.split(['.', ';', '\n', ',']).next().unwrap_or(tail);

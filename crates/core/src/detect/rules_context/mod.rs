@@ -24,11 +24,13 @@ mod uk;
 const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
-const TITLES: &str = r"dr|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron";
+/// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
+/// RUBENSTEIN", "BABY BOY DELGADO").
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|rn|pa|rt|lpn|attending|att|fellow|resident|intern|ho|baby[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, sis, bro) included.
-const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|dtr|sis|bro)s?";
+const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro)s?(?:[ \t\-]in[ \t\-]law)?";
 
 /// Credentials after a signature name ("J. SMITH, RN").
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
@@ -43,7 +45,7 @@ const STREET_TYPES: &str = r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close
 const STATE_CODES: &str = r"al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|pr";
 
 /// Prepositions after which a known place name is a location.
-const PLACE_CONTEXT: &str = r"from|in|to|near|(?:lives|living|resides)(?:\s+alone|\s+at\s+home)?\s+in|moved\s+to|visiting|born\s+in";
+const PLACE_CONTEXT: &str = r"from|in|to|near|(?:lives|live|living|resides)(?:\s+alone|\s+at\s+home)?\s+in|moved\s+to|visiting|born\s+in";
 
 /// Labels whose value is PHI whatever its format, up to the end of the field.
 const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention";
@@ -66,6 +68,8 @@ pub(crate) struct ContextRules {
     /// "am/jt", "hv/dm d: 02/06/2024": the initials of dictating and typing staff closing
     /// a transcription.
     dictation_initials: Regex,
+    /// "SMITH FAMILY IN ALL DAY": a surname before "family".
+    family_name: Regex,
     /// "on the 28th.", "since the 3rd,": a day of the month on its own.
     ordinal_day: Regex,
     /// "apt. 105", "suite 442": an apartment or suite number.
@@ -82,6 +86,8 @@ pub(crate) struct ContextRules {
     date_md_dash: Regex,
     /// A four-digit year on its own (checked against the word before it).
     year_bare: Regex,
+    /// "cabg in 87": an event, "in" and a two-digit year.
+    year_short_in: Regex,
     year_apostrophe: Regex,
     /// "in October", "since last March": a month on its own after a word that dates.
     month_alone: Regex,
@@ -126,10 +132,10 @@ impl ContextRules {
     pub(crate) fn new() -> ContextRules {
         ContextRules {
             title: re(&format!(
-                r"(?i)\b(?:{TITLES})\b\.?[ \t]+({WORD})(?:[ \t]+({WORD}))?"
+                r"(?i)\b(?:{TITLES})\b\.?[ \t]+\(?({WORD})(?:[ \t]+({WORD}))?"
             )),
             relation: re(&format!(
-                r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]+)({WORD})(?:[ \t]+({WORD}))?"
+                r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]+|-)({WORD})(?:[ \t]+({WORD}))?"
             )),
             signature: re(&format!(
                 r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)(?:[ \t]*,[ \t]*|[ \t]+)({SIGN_CREDENTIALS})\b"
@@ -143,8 +149,9 @@ impl ContextRules {
             dictation_initials: re(
                 r"(?m)(?:^|[\d.][ \t]+)[ \t]*([A-Za-z]{2,3})/([A-Za-z]{2,3})[ \t]*(?:$|[dDtT]:)",
             ),
+            family_name: re(&format!(r"(?i)\b({WORD})[ \t]+family\b")),
             ordinal_day: re(
-                r"(?i)\b(?:on|since|until|by|from)[ \t]+the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))\b[ \t]*(?:[.,;:)]|$)",
+                r"(?i)\b(?:on|since|until|by|from)[ \t]+the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))\b",
             ),
             unit_no: re(r"(?i)\b(?:apt|apartment|suite|ste)\b\.?[ \t]*#?[ \t]*\d{1,5}[a-z]?\b"),
             greeting: re(&format!(
@@ -164,9 +171,10 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|until|of)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
+            year_short_in: re(r"(?i)\b([a-z/']+)[ \t]+in[ \t]+('?\d{2})\b"),
             year_apostrophe: re(r"(?:^|[\s(,])('\d{2})\b"),
             month_alone: re(
                 r"(?i)\b(?:in|since|until|till|during|last|next|early|late|mid|this|by)[ \t]+(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b",
@@ -188,7 +196,7 @@ impl ContextRules {
                 r"(?i)\b((?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?|[a-pr-uwyz]\d[a-hjkps-uw])[ \t]?\d[abd-hjlnp-uw-z]{2})\b",
             ),
             pager: re(
-                r"(?i)\b(?:pager|pgr|beeper|bleep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d{4,7})\b|(?:^|[\s(])#(\d{4,6})\b",
+                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b",
             ),
             street_any: re(&format!(
                 r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"
@@ -211,8 +219,9 @@ impl ContextRules {
         self.places(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);
-        self.ordinal_days(text, out);
+        self.ordinal_days(d, text, out);
         self.dictation_initials(d, text, out);
+        self.family_names(d, text, out);
         self.trusts(text, flat, out);
         self.street_names(d, text, flat, out);
         self.uk(d, text, out);

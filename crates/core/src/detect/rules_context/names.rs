@@ -67,15 +67,30 @@ impl ContextRules {
     /// name that is no English word, or (in a title) any word that is neither English
     /// nor clinical ("DR WALSH", "dr okafor"; not "DR NOTIFIED", "dr aware").
     pub(super) fn names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        for c in self.title.captures_iter(text) {
+        // a title's word may itself be a title ("HO DR LEE", "FELLOW DR. OKONKWO"): the
+        // search goes on from that word
+        let mut at = 0;
+        while let Some(c) = self.title.captures_at(text, at) {
             let (Some(m), Some(w1)) = (c.get(0), c.get(1)) else {
-                continue;
+                break;
             };
+            at = w1.start();
             // "his primary doctor.  He was…": a title written out ends the sentence
             let title = text[m.start()..w1.start()].to_lowercase();
-            let written_out = ["doctor", "professor", "sister", "nurse", "matron", "miss"]
-                .iter()
-                .any(|t| title.starts_with(&format!("{t}.")));
+            let written_out = [
+                "doctor",
+                "professor",
+                "sister",
+                "nurse",
+                "matron",
+                "miss",
+                "attending",
+                "fellow",
+                "resident",
+                "intern",
+            ]
+            .iter()
+            .any(|t| title.starts_with(&format!("{t}.")));
             if written_out {
                 continue;
             }
@@ -118,6 +133,7 @@ impl ContextRules {
                 }
             }
             out.push(span(w1.start(), end, Category::Name, 0.9, "name"));
+            at = end;
         }
         for c in self.relation.captures_iter(text) {
             let Some(w1) = c.get(1) else { continue };
@@ -212,6 +228,37 @@ impl ContextRules {
                 continue;
             }
             out.push(span(g.start(), g.end(), Category::Name, 0.85, "name"));
+        }
+    }
+
+    /// A census surname before "family" ("SMITH FAMILY IN", "the Nguyen family"): no
+    /// clinical or function word, none of the common words that are also names, and no
+    /// adjective that qualifies a family ("foster", "whole", "young").
+    pub(super) fn family_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.family_name.captures_iter(text) {
+            let Some(w) = c.get(1) else { continue };
+            let t = w.as_str();
+            let adjective = matches!(
+                t.to_lowercase().as_str(),
+                "foster"
+                    | "host"
+                    | "nuclear"
+                    | "immediate"
+                    | "whole"
+                    | "extended"
+                    | "entire"
+                    | "large"
+                    | "own"
+                    | "close"
+                    | "new"
+                    | "young"
+                    | "big"
+                    | "good"
+                    | "loving"
+            );
+            if d.surname(t) && !adjective && !d.common(t) && !d.clinical(t) && !d.stop(t) {
+                out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
+            }
         }
     }
 

@@ -87,10 +87,14 @@ impl ContextRules {
     /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
     /// ("from Reading" yes in mixed case; "in bath" no).
     pub(super) fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
-        for c in self.place.captures_iter(text) {
+        // the words after one context word may hold the next ("flown in from scene in
+        // framingham"): the search goes on from the first of them
+        let mut at = 0;
+        while let Some(c) = self.place.captures_at(text, at) {
             let (Some(m), Some(g)) = (c.get(0), c.get(1)) else {
-                continue;
+                break;
             };
+            at = g.start();
             // "lives alone in revere": where someone lives, even a town that is a word
             let home = {
                 let ctx = text[m.start()..g.start()].to_lowercase();
