@@ -233,23 +233,9 @@ pub fn residual_phi(text: &[char], p: &PredSpan) -> Option<&'static str> {
 
 /// A month's name alone ("December", "Sept"): a date element Safe Harbor removes.
 fn is_month_name(w: &str) -> bool {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     let w = w.trim_end_matches('.').to_lowercase();
     w.len() >= 3
-        && MONTHS
+        && deid_core::text::MONTHS
             .iter()
             .any(|m| *m == w || (w.len() <= 4 && m.starts_with(&w)))
 }

@@ -74,6 +74,18 @@ fn short_decimal(t: &str) -> bool {
     })
 }
 
+/// A clock time inside `t`: a digit, then "am" or "pm" as a word ("8.30am", "4 PM").
+fn has_clock(t: &str) -> bool {
+    let l = t.to_ascii_lowercase();
+    let b = l.as_bytes();
+    (1..b.len().saturating_sub(1)).any(|i| {
+        let meridiem = matches!(&b[i..i + 2], b"am" | b"pm");
+        let after = b.get(i + 2).is_none_or(|c| !c.is_ascii_alphabetic());
+        let before = l[..i].trim_end().ends_with(|c: char| c.is_ascii_digit());
+        meridiem && after && before
+    })
+}
+
 /// Some decimal number inside `t` ("33.0", "36.9-37.3").
 fn has_decimal(t: &str) -> bool {
     let b = t.as_bytes();
@@ -503,12 +515,7 @@ impl Engine {
             }
             // a phone, pager or extension has four digits or more, and no clock time
             // ("8.30am to 4.30pm") or measurement ("PH >7.25") is one
-            Category::Phone => {
-                let lower = t.to_lowercase();
-                t.chars().filter(char::is_ascii_digit).count() >= 4
-                    && !lower.contains("am")
-                    && !lower.contains("pm")
-            }
+            Category::Phone => t.chars().filter(char::is_ascii_digit).count() >= 4 && !has_clock(t),
             Category::Zip | Category::Age => t.chars().any(|c| c.is_ascii_digit()),
             // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
             // (nor part of a decimal number: "TMAX 101.6")
@@ -804,6 +811,10 @@ mod tests {
         assert_eq!(
             learned(e, "PAGER #45321 AWARE", "45321", phone).as_deref(),
             Some("45321")
+        );
+        assert_eq!(
+            learned(e, "call Sam 617-555-0142 today", "Sam 617-555-0142", phone).as_deref(),
+            Some("Sam 617-555-0142")
         );
         assert_eq!(learned(e, "ID: TMAX 101.6 AX.", "101", Category::Id), None);
         assert_eq!(

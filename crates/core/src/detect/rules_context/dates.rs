@@ -186,8 +186,8 @@ fn first_word_lower(s: &str) -> String {
         .to_lowercase()
 }
 
-/// Words right before a year on its own that date an event ("MI in 1998", "s/p CABG
-/// 2004", "diagnosed 1992").
+/// Words right before a year on its own that date it ("in 1998", "s/p 2004", "diagnosed
+/// 1992"); the events of [`EVENT_BEFORE`] do too ("MI 1998").
 const YEAR_BEFORE: &[&str] = &[
     "in",
     "since",
@@ -210,37 +210,10 @@ const YEAR_BEFORE: &[&str] = &[
     "early",
     "late",
     "mid",
-    "mi",
-    "cabg",
-    "cva",
-    "tia",
-    "pci",
-    "ptca",
-    "stent",
-    "stents",
-    "stented",
-    "avr",
-    "mvr",
-    "tkr",
-    "thr",
-    "tka",
-    "tha",
     "ca",
     "cancer",
-    "surgery",
-    "repair",
-    "bypass",
-    "transplant",
-    "fracture",
-    "fx",
-    "stroke",
-    "arrest",
     "done",
     "performed",
-    "removed",
-    "repaired",
-    "quit",
-    "stopped",
 ];
 
 /// Events a year after "in" dates ("cabg in 87", "MI in '96").
@@ -322,6 +295,7 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     YEAR_BEFORE.contains(&prev.as_str())
+        || EVENT_BEFORE.contains(&prev.as_str())
         || prev.ends_with("ectomy")
         || prev.ends_with("otomy")
         || prev.ends_with("plasty")

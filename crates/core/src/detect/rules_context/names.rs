@@ -197,12 +197,8 @@ impl ContextRules {
             // without a comma ("J. SMITH RN"), only an initial and a surname closing their
             // line sign a note
             if !text[g.end()..cred.start()].contains(',') {
-                let line_ends = text[cred.end()..]
-                    .trim_start_matches(['.', ' ', '\t'])
-                    .starts_with(['\n', '\r'])
-                    || text[cred.end()..]
-                        .trim_start_matches(['.', ' ', '\t'])
-                        .is_empty();
+                let tail = text[cred.end()..].trim_start_matches(['.', ' ', '\t']);
+                let line_ends = tail.is_empty() || tail.starts_with(['\n', '\r']);
                 // "-- Maureen RN": a first name after a dash, signing
                 let dashed = text[..g.start()].trim_end().ends_with('-')
                     && d.first_name(g.as_str())
