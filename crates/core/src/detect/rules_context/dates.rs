@@ -40,13 +40,7 @@ impl ContextRules {
             }
             let same = mo == dy && mo <= 3; // "2/2" = secondary to
                                             // "8/10 pain": a pain score
-            let next_word: String = rest
-                .trim_start()
-                .chars()
-                .take_while(|c| c.is_alphabetic())
-                .collect::<String>()
-                .to_lowercase();
-            let score_like = dy == 10 && next_word == "pain";
+            let score_like = dy == 10 && first_word_lower(rest) == "pain";
             // "BORN 1/2", "ADMITTED 3/4": a word that dates an event outweighs the look
             // of a fraction
             let dated = matches!(
@@ -109,9 +103,7 @@ impl ContextRules {
             }
         }
     }
-}
 
-impl ContextRules {
     /// A day of the month on its own closing a phrase ("on the 28th.", "since the 3rd,";
     /// not "the 5th percentile", "the 4th ventricle").
     pub(super) fn ordinal_days(&self, dicts: &Dicts, text: &str, out: &mut Vec<Span>) {
@@ -119,27 +111,15 @@ impl ContextRules {
             let Some(d) = c.get(1) else { continue };
             // closing a phrase, or before a function word ("ON THE 29TH BUT DIDN'T")
             let rest = text[d.end()..].trim_start_matches([' ', '\t']);
-            let closes = rest.is_empty()
-                || rest.starts_with(['.', ',', ';', ':', ')', '\n'])
-                || rest
-                    .split(|ch: char| !ch.is_alphabetic())
-                    .next()
-                    .is_some_and(|w| {
-                        let l = w.to_lowercase();
-                        !w.is_empty()
-                            && (dicts.stop(w)
-                                || matches!(
-                                    l.as_str(),
-                                    "but"
-                                        | "and"
-                                        | "or"
-                                        | "so"
-                                        | "then"
-                                        | "when"
-                                        | "after"
-                                        | "before"
-                                ))
-                    });
+            let closes = rest.is_empty() || rest.starts_with(['.', ',', ';', ':', ')', '\n']) || {
+                let w = first_word_lower(rest);
+                !w.is_empty()
+                    && (dicts.stop(&w)
+                        || matches!(
+                            w.as_str(),
+                            "but" | "and" | "or" | "so" | "then" | "when" | "after" | "before"
+                        ))
+            };
             if closes {
                 out.push(span(d.start(), d.end(), Category::Date, 0.7, "date"));
             }
