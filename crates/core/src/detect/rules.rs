@@ -192,10 +192,10 @@ impl RuleDetector {
             date_num: re(r"\b(\d{1,2})([/.\-])(\d{1,2})([/.\-])(\d{4}|\d{2})\b"),
             date_iso: re(r"\b(\d{4})([/.\-])(\d{1,2})([/.\-])(\d{1,2})"),
             date_mdy_text: re(&format!(
-                r"\b({MONTH})\b\.?[ \t]+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?[ \t]+(\d{{4}})\b)?"
+                r"\b({MONTH})\b\.?[ \t]+(\d{{1,2}})(?i:st|nd|rd|th)?\b(?:,?[ \t]+(\d{{4}})\b)?"
             )),
             date_dmy_text: re(&format!(
-                r"\b(\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?({MONTH})\b\.?(?:,?[ \t]+(\d{{4}})\b)?"
+                r"\b(\d{{1,2}})(?i:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?({MONTH})\b\.?(?:,?[ \t]+(\d{{4}})\b)?"
             )),
             date_dash_text: re(&format!(r"\b(\d{{1,2}})-({MONTH})-(\d{{4}}|\d{{2}})\b")),
             date_month_year: re(&format!(
@@ -445,18 +445,36 @@ fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
         }
         let word = &b[start..i];
         let digits = word.iter().filter(|c| c.is_ascii_digit()).count();
-        let misread = |c: &u8| matches!(c, b'O' | b'o' | b'l' | b'I');
         let letters = word.len() - digits;
         if digits == 0 || letters == 0 || letters > digits {
             continue;
         }
-        if !word.iter().all(|c| c.is_ascii_digit() || misread(c)) {
+        // an upper-case L reads as 1 only beside another misread letter in the word,
+        // between digits or right after a changed word in the same date ("O3/L5/2023",
+        // "7OL30"); else it is a litre or a spinal level ("2L", "L5")
+        let joined = changed.last().is_some_and(|&(_, end): &(usize, usize)| {
+            end + 1 == start && matches!(b[end], b'/' | b'-' | b'.' | b':')
+        });
+        let other = word.iter().any(|c| matches!(c, b'O' | b'o' | b'l' | b'I'));
+        let misread = |k: usize| match word[k] {
+            b'O' | b'o' | b'l' | b'I' => true,
+            // between two digits ("3L0 CANAL ST")
+            b'L' => {
+                other
+                    || joined
+                    || (k > 0 && k + 1 < word.len())
+                        && word[k - 1].is_ascii_digit()
+                        && word[k + 1].is_ascii_digit()
+            }
+            c => c.is_ascii_digit(),
+        };
+        if !(0..word.len()).all(misread) {
             continue;
         }
         for (k, &c) in word.iter().enumerate() {
             out[start + k] = match c {
                 b'O' | b'o' => b'0',
-                b'l' | b'I' => b'1',
+                b'l' | b'I' | b'L' => b'1',
                 c => c,
             };
         }
@@ -785,6 +803,56 @@ mod tests {
     }
 
     #[test]
+    fn facilities_known_by_name_alone() {
+        // from the packaged provider list, in any casing, without a facility word
+        for (text, want) in [
+            ("transferred from Baystate yesterday", "Baystate"),
+            ("TRANSFERRED FROM BAYSTATE FOR CATH", "BAYSTATE"),
+            (
+                "cabg at beth israel deaconess in 2019",
+                "beth israel deaconess",
+            ),
+            (
+                "followed at Brigham & Women's, last seen",
+                "Brigham & Women's",
+            ),
+            ("PT FROM DANA FARBER.", "DANA FARBER"),
+        ] {
+            has(text, Organization, want);
+        }
+        // in mixed-case text a name is capitalised
+        none(
+            "CABG at beth israel deaconess in 2019, stable",
+            Organization,
+        );
+        none("Spoke with Pt. about the plan", Organization);
+    }
+
+    #[test]
+    fn practices_named_before_a_specialty_in_any_casing() {
+        for (text, want) in [
+            (
+                "REFERRED BY PIEDMONT ENDOSCOPY CENTER FOR EGD",
+                "PIEDMONT ENDOSCOPY CENTER",
+            ),
+            (
+                "THOMAS BELL, MD (ROANOKE FAMILY HEALTH)",
+                "ROANOKE FAMILY HEALTH",
+            ),
+            (
+                "treatment at lakehead fertility center. proceed",
+                "lakehead fertility center",
+            ),
+        ] {
+            has(text, Organization, want);
+        }
+        // ordinary words before a specialty are a phrase in one casing
+        none("DESERT SKY CARDIOLOGY SAW PT", Organization);
+        none("appreciate neurology associates input", Organization);
+        none("SAW NEUROLOGY TODAY", Organization);
+    }
+
+    #[test]
     fn organizations() {
         has(
             "admitted to St. Mary's Hospital",
@@ -952,7 +1020,10 @@ mod tests {
         let (fixed, changed) = ocr_digits("DOB O1/O4/l948 on O2 2L, CO2 ok").unwrap();
         assert_eq!(fixed, "DOB 01/04/1948 on 02 2L, CO2 ok");
         assert_eq!(changed.len(), 4);
-        assert_eq!(ocr_digits("Oil 2L Ol ok 120/80"), None);
+        assert_eq!(ocr_digits("Oil 2L Ol ok 120/80 L4/L5 2L"), None);
+        // in capitals a misread 1 is an L: beside another misread letter or in a date
+        let (fixed, _) = ocr_digits("D0B: O6/2L/L98O ZIP 7OL30 ON O3/L5/2023 3L0 CANAL").unwrap();
+        assert_eq!(fixed, "D0B: 06/21/1980 ZIP 70130 ON 03/15/2023 310 CANAL");
         assert_eq!(
             ocr_letters("5ISTER w1fe", 1),
             Some(("SISTER wife".to_string(), true))

@@ -1,7 +1,7 @@
 //! Word lists for the rule detector: embedded census name lists, the clinical
 //! allow-list and small hand-written stop lists. All lookups are case-insensitive.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use regex::{Matches, Regex};
 
@@ -13,6 +13,7 @@ const ENGLISH: &str = include_str!("../../../../assets/dict/english_words.txt");
 const ABBREV: &str = include_str!("../../../../assets/dict/clinical_abbrev.txt");
 const VOCAB: &str = include_str!("../../../../assets/dict/clinical_vocab.txt");
 const PLACES: &str = include_str!("../../../../assets/dict/places.txt");
+const FACILITIES: &str = include_str!("../../../../assets/dict/facilities.txt");
 
 /// Capitalised words that end or precede a name in labelled context but are not
 /// names themselves (labels, pronouns, function words, sentence openers).
@@ -87,6 +88,37 @@ pub(crate) struct Dicts {
     clinical: HashSet<String>,
     /// US/UK towns and cities, US states and counties (GeoNames), lower-cased.
     places: HashSet<String>,
+    /// Known facility names (CMS providers via Synthea) by their first word, each as its
+    /// words in [`facility_word`] form, longest first.
+    facilities: HashMap<String, Vec<Vec<String>>>,
+}
+
+/// A word as facility names are listed: lower case, no apostrophes, '&' as "and", no
+/// closing full stop ("Women's" → "womens", "St." → "st").
+pub(crate) fn facility_word(w: &str) -> String {
+    if w == "&" {
+        return "and".to_string();
+    }
+    w.trim_end_matches('.')
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '’'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn facility_index(src: &str) -> HashMap<String, Vec<Vec<String>>> {
+    let mut index: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+    for line in src.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words: Vec<String> = line.split(' ').map(str::to_string).collect();
+        index.entry(words[0].clone()).or_default().push(words);
+    }
+    for names in index.values_mut() {
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    }
+    index
 }
 
 fn word_set(src: &str) -> HashSet<String> {
@@ -123,6 +155,7 @@ impl Dicts {
                 .chain(word_set(VOCAB))
                 .collect(),
             places: word_set(PLACES),
+            facilities: facility_index(FACILITIES),
             word: Regex::new(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*\.?").expect("word pattern"),
             cap_token: Regex::new(&format!(r"\b{TTOK}")).expect("token pattern"),
         }
@@ -168,6 +201,15 @@ impl Dicts {
     /// A known town, city, state or county (any casing; several words joined by one space).
     pub(crate) fn place(&self, w: &str) -> bool {
         self.places.contains(&w.to_lowercase())
+    }
+    /// The number of words of the longest known facility name that `words` (in
+    /// [`facility_word`] form) start with.
+    pub(crate) fn facility_at(&self, words: &[String]) -> Option<usize> {
+        let names = self.facilities.get(words.first()?)?;
+        names
+            .iter()
+            .find(|n| n.len() <= words.len() && n.iter().zip(words).all(|(a, b)| a == b))
+            .map(Vec::len)
     }
     /// An ordinary English word, a clinical word or a function word.
     pub(crate) fn ordinary(&self, w: &str) -> bool {

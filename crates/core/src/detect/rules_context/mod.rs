@@ -36,7 +36,48 @@ const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|neph
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospital|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)";
+const FACILITY: &str = r"hospital|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university";
+
+/// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
+/// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
+/// be ordinary words in one casing).
+pub(super) const SPECIALTIES: &[&str] = &[
+    "endoscopy",
+    "surgery",
+    "surgical",
+    "imaging",
+    "dialysis",
+    "fertility",
+    "cancer",
+    "heart",
+    "eye",
+    "kidney",
+    "dental",
+    "wellness",
+    "sleep",
+    "pain",
+    "wound",
+    "vein",
+    "spine",
+    "birth",
+    "women's",
+    "womens",
+    "cardiology",
+    "neurology",
+    "dermatology",
+    "orthopedic",
+    "orthopaedic",
+    "pediatric",
+    "paediatric",
+    "urology",
+    "oncology",
+    "gastroenterology",
+    "pulmonary",
+    "radiology",
+    "rheumatology",
+    "physicians",
+    "family",
+];
 
 /// Street types (US and UK) for addresses written in one casing.
 const STREET_TYPES: &str = r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|gardens|row|way|court|ct|place|pl|crescent|grove|terrace|boulevard|blvd|mews|walk|parkway|pkwy|highway|hwy|circle|square|approach";
@@ -57,6 +98,8 @@ pub(crate) struct ContextRules {
     relation: Regex,
     signature: Regex,
     facility: Regex,
+    /// A word or '&' as facility names are matched.
+    facility_token: Regex,
     /// "St. Elizabeth's", "saint mary's": a hospital named after a saint.
     saint: Regex,
     /// "Henderson, Hicks and Brown": a firm named after partners.
@@ -130,6 +173,7 @@ pub fn nhs_checksum_ok(digits: &[u32]) -> bool {
 
 impl ContextRules {
     pub(crate) fn new() -> ContextRules {
+        let specialties = SPECIALTIES.join("|");
         ContextRules {
             title: re(&format!(
                 r"(?i)\b(?:{TITLES})\b\.?[ \t]+\(?({WORD})(?:[ \t]+({WORD}))?"
@@ -140,7 +184,10 @@ impl ContextRules {
             signature: re(&format!(
                 r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)(?:[ \t]*,[ \t]*|[ \t]+)({SIGN_CREDENTIALS})\b"
             )),
-            facility: re(&format!(r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)({FACILITY})\b")),
+            facility: re(&format!(
+                r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|clinic|hospital|group|associates|practice))?\b"
+            )),
+            facility_token: re(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*\.?|&"),
             saint: re(r"(?i)\b(?:st|saint)\.?[ \t]+([a-z]+)['’]s\b"),
             firm_partners: re(&format!(
                 r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
@@ -202,7 +249,7 @@ impl ContextRules {
                 r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"
             )),
             city_state_zip: re(&format!(
-                r"(?i)\b({WORD}(?:[ \t]+{WORD}){{0,2}}),?[ \t]+(?:{STATE_CODES})\.?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"
+                r"(?i)\b({WORD}(?:[ \t]+{WORD}){{0,2}}),?[ \t]+({STATE_CODES})\.?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"
             )),
             field: re(&format!(
                 r"(?im)(?:^|[\t|;]|[ ]{{2}}|\.[ ]|,[ ])[ \t]*((?:{FIELD_LABELS}))[ \t]*[:#][ \t]*"
@@ -214,6 +261,7 @@ impl ContextRules {
         let flat = flat_case(text);
         self.names(d, text, out);
         self.facilities(d, text, flat, out);
+        self.known_facilities(d, text, flat, out);
         self.saints(d, text, flat, out);
         self.firms(d, text, out);
         self.places(d, text, flat, out);

@@ -1,8 +1,8 @@
 //! Organisations in any casing: facilities ("MERCY HOSPITAL") and firms ("Henderson,
 //! Hicks and Brown", "Acme Ltd").
 
-use super::{flat_case, ContextRules};
-use crate::detect::rules::rules_dict::Dicts;
+use super::{flat_case, ContextRules, SPECIALTIES};
+use crate::detect::rules::rules_dict::{facility_word, Dicts};
 use crate::detect::rules::span;
 use crate::types::{Category, Span};
 
@@ -17,6 +17,23 @@ const WEAK_FACILITY: &[&str] = &[
     "hospice",
     "laboratory",
     "laboratories",
+    "associates",
+    "pediatrics",
+    "paediatrics",
+    "cardiology",
+    "neurology",
+    "dermatology",
+    "orthopedics",
+    "orthopaedics",
+    "urology",
+    "oncology",
+    "gastroenterology",
+    "rheumatology",
+    "medicine",
+    "health",
+    "care",
+    "pavilion",
+    "university",
 ];
 
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
@@ -156,7 +173,7 @@ impl ContextRules {
     /// proper name (no English or clinical word).
     pub(super) fn facilities(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
         for c in self.facility.captures_iter(text) {
-            let (Some(pre), Some(kind)) = (c.get(1), c.get(2)) else {
+            let (Some(all), Some(pre), Some(kind)) = (c.get(0), c.get(1), c.get(2)) else {
                 continue;
             };
             let words: Vec<(usize, &str)> = d
@@ -183,9 +200,15 @@ impl ContextRules {
             }
             let kept = &words[first..];
             let kind_l = kind.as_str().to_lowercase();
+            // a specialty's facility ("endoscopy center", "neurology group") is weak too
             let weak = WEAK_FACILITY
                 .iter()
-                .any(|k| kind_l.split_whitespace().last() == Some(*k));
+                .any(|k| kind_l.split_whitespace().last() == Some(*k))
+                || (kind_l.split_whitespace().count() > 1
+                    && kind_l
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(|w| SPECIALTIES.contains(&w)));
             // a letterhead line ("Oak Surgery", "Kingston Clinical Laboratory") names the
             // facility even with ordinary words; elsewhere they make it a phrase
             let line_start = text
@@ -195,7 +218,7 @@ impl ContextRules {
             // a line that holds nothing but the facility (a letterhead), in any casing
             let whole_line = line_start
                 && text
-                    .get(kind.end()..)
+                    .get(all.end()..)
                     .is_some_and(|r| r.is_empty() || r.starts_with(['\n', '\r']));
             if weak
                 && kept.iter().any(|(_, w)| d.english(w))
@@ -210,11 +233,50 @@ impl ContextRules {
             }
             out.push(span(
                 kept[0].0,
-                kind.end(),
+                all.end(),
                 Category::Organization,
                 0.85,
                 "org",
             ));
+        }
+    }
+
+    /// Facilities known by name from the packaged provider list, in any casing, also
+    /// without a facility word ("transferred from Baystate", "BETH ISRAEL DEACONESS",
+    /// "brigham & women's"); in mixed-case text every word but "and"/"of" is capitalised.
+    /// Words may be split over lines.
+    pub(super) fn known_facilities(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        let tokens: Vec<regex::Match> = self.facility_token.find_iter(text).collect();
+        let words: Vec<String> = tokens.iter().map(|t| facility_word(t.as_str())).collect();
+        let mut i = 0;
+        while i < tokens.len() {
+            let Some(n) = d.facility_at(&words[i..]) else {
+                i += 1;
+                continue;
+            };
+            let run = &tokens[i..i + n];
+            // the words follow one another with nothing but spaces between them
+            let adjacent = run
+                .windows(2)
+                .all(|p| text[p[0].end()..p[1].start()].trim().is_empty());
+            let capitalised = run.iter().all(|t| {
+                let w = t.as_str();
+                matches!(w, "and" | "of" | "&") || w.starts_with(|c: char| c.is_uppercase())
+            });
+            if adjacent && (flat || capitalised) {
+                let end = run[n - 1].end();
+                let end = end - usize::from(text[..end].ends_with('.'));
+                out.push(span(
+                    run[0].start(),
+                    end,
+                    Category::Organization,
+                    0.85,
+                    "org",
+                ));
+                i += n;
+            } else {
+                i += 1;
+            }
         }
     }
 

@@ -6,6 +6,25 @@ use crate::detect::rules::rules_dict::Dicts;
 use crate::detect::rules::{followed_by_unit, is_state_name, span};
 use crate::types::{Category, Span};
 
+/// Street types that are no abbreviation or word of clinical prose.
+const STRONG_STREET_TYPES: &[&str] = &[
+    "street",
+    "avenue",
+    "ave",
+    "boulevard",
+    "blvd",
+    "road",
+    "lane",
+    "parkway",
+    "pkwy",
+    "highway",
+    "hwy",
+    "terrace",
+    "crescent",
+    "gardens",
+    "mews",
+];
+
 /// Words that may start a phrase before a street name without being part of it.
 const GENERIC_STREET_LEAD: &[&str] = &["the", "a", "on", "at", "in", "off", "via", "lives", "near"];
 
@@ -17,9 +36,14 @@ impl ContextRules {
             let (Some(m), Some(words)) = (c.get(0), c.get(1)) else {
                 continue;
             };
+            // after a street type that is no abbreviation of another word ("blvd",
+            // "avenue"; not "st", "dr") a clinical word may name the street ("77
+            // industrial blvd")
+            let kind = text[words.end()..m.end()].trim_end_matches('.');
+            let strong = STRONG_STREET_TYPES.contains(&kind.to_lowercase().as_str());
             let bad = d
                 .words(words.as_str())
-                .any(|w| d.clinical(w.as_str()) || d.stop(w.as_str()));
+                .any(|w| (!strong && d.clinical(w.as_str())) || d.stop(w.as_str()));
             if !bad && !followed_by_unit(text, m.start()) {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(m.start(), end, Category::Address, 0.8, "address"));
@@ -29,7 +53,7 @@ impl ContextRules {
             out.push(span(m.start(), m.end(), Category::Address, 0.8, "address"));
         }
         for c in self.city_state_zip.captures_iter(text) {
-            let (Some(city), Some(zip)) = (c.get(1), c.get(2)) else {
+            let (Some(city), Some(state), Some(zip)) = (c.get(1), c.get(2), c.get(3)) else {
                 continue;
             };
             // the last words before the state that form a known place ("salem, or 70790")
@@ -42,6 +66,14 @@ impl ContextRules {
                     break;
                 }
             }
+            // the state code goes with the town and ZIP it stands between
+            out.push(span(
+                state.start(),
+                state.end(),
+                Category::Location,
+                0.8,
+                "location",
+            ));
             out.push(span(zip.start(), zip.end(), Category::Zip, 0.9, "zip"));
         }
     }
