@@ -484,6 +484,17 @@ fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
     (!changed.is_empty()).then(|| (String::from_utf8(out).unwrap_or_default(), changed))
 }
 
+/// The last word of `s` in lower case (letters only).
+fn last_word_lower(s: &str) -> String {
+    let w: Vec<char> = s
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    w.into_iter().rev().collect::<String>().to_lowercase()
+}
+
 /// Sorts by start (longest first) and drops spans contained in another span of the
 /// same category with at least the same score.
 fn finish(mut spans: Vec<Span>) -> Vec<Span> {
@@ -800,6 +811,24 @@ mod tests {
         none("Take 2 Tylenol Dr. Smith said", Address);
         none("Na 140, K 4.1", Zip);
         none("John Smith, MD", Location);
+    }
+
+    #[test]
+    fn initials_nicknames_and_joined_relatives() {
+        for (text, want) in [
+            ("SOCIAL: DAUGHTERS LISA & ANN CALLED X2, UPDATED.", "ANN"),
+            ("social: sons mark and paul in to visit", "paul"),
+            ("nursing progress note\nmrs g. is a 78 yo f admitted", "g"),
+            ("plan: lactulose, f/u renal recs.\n-kt\n", "kt"),
+            ("SW TO SEE IN AM.\n-- MH RN", "MH"),
+            ("pt asks to be called \"tillie\". born 1911", "tillie"),
+        ] {
+            has(text, Name, want);
+        }
+        // a dash before a clinical word or an English word closing a line is no signature
+        none("PLAN: CONT ABX\n-OK\n- ABG\n", Name);
+        none("wife and son at bedside", Name);
+        none("pt called \"help\" twice overnight", Name);
     }
 
     #[test]

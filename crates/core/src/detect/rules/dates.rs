@@ -1,7 +1,9 @@
 //! Dates and ages: numeric and written-out dates, labelled dates and birth years, and
 //! ages from the detector's `min_age` up.
 
-use super::{followed_by_unit, next_char, num, number_bounded, span, RuleDetector};
+use super::{
+    followed_by_unit, last_word_lower, next_char, num, number_bounded, span, RuleDetector,
+};
 use crate::types::{Category, Span};
 
 fn valid_md(m: u32, d: u32) -> bool {
@@ -21,6 +23,11 @@ fn month_ok(month: &str, has_year: bool) -> bool {
         || has_year
         || (m.len() > 3 && !matches!(m.as_str(), "may" | "march" | "sept"))
 }
+
+/// Words before a month and day that make them a date in any casing ("until jan 3").
+const DATE_PREPOSITIONS: &[&str] = &[
+    "on", "since", "until", "till", "by", "from", "before", "after", "due",
+];
 
 impl RuleDetector {
     pub(super) fn dates(&self, text: &str, out: &mut Vec<Span>) {
@@ -63,7 +70,9 @@ impl RuleDetector {
         for c in self.date_mdy_text.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
             let has_year = c.get(3).is_some();
-            if !month_ok(&c[1], has_year) || !(1..=31).contains(&num(&c[2])) {
+            // "until jan 3", "on feb 2": a word that dates puts any month word first
+            let dated = DATE_PREPOSITIONS.contains(&last_word_lower(&text[..m.start()]).as_str());
+            if !(month_ok(&c[1], has_year) || dated) || !(1..=31).contains(&num(&c[2])) {
                 continue;
             }
             if !has_year && followed_by_unit(text, m.end()) {

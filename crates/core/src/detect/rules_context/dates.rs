@@ -3,7 +3,7 @@
 
 use super::ContextRules;
 use crate::detect::rules::rules_dict::Dicts;
-use crate::detect::rules::{followed_by_unit, next_char, num, prev_char, span};
+use crate::detect::rules::{followed_by_unit, last_word_lower, next_char, num, prev_char, span};
 use crate::types::{Category, Span};
 
 impl ContextRules {
@@ -146,17 +146,6 @@ impl ContextRules {
     }
 }
 
-/// The last word of `s` in lower case (letters only).
-fn last_word_lower(s: &str) -> String {
-    let w: Vec<char> = s
-        .trim_end()
-        .chars()
-        .rev()
-        .take_while(|c| c.is_alphabetic())
-        .collect();
-    w.into_iter().rev().collect::<String>().to_lowercase()
-}
-
 /// The first word of `s` in lower case (letters only).
 fn first_word_lower(s: &str) -> String {
     s.trim_start()
@@ -199,6 +188,10 @@ const YEAR_BEFORE: &[&str] = &[
 /// Events a year after "in" dates ("cabg in 87", "MI in '96").
 const EVENT_BEFORE: &[&str] = &[
     "mi",
+    "imi",
+    "ami",
+    "stemi",
+    "nstemi",
     "cabg",
     "cva",
     "tia",

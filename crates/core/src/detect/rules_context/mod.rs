@@ -36,7 +36,7 @@ const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|neph
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospital|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university";
+const FACILITY: &str = r"hospital|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plan|medflight|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university";
 
 /// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
 /// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
@@ -111,6 +111,10 @@ pub(crate) struct ContextRules {
     /// "am/jt", "hv/dm d: 02/06/2024": the initials of dictating and typing staff closing
     /// a transcription.
     dictation_initials: Regex,
+    /// "-kt", "-- MH RN": initials after a dash on a line of their own.
+    dash_initials: Regex,
+    /// 'called "tillie"', "goes by 'Bud'": a quoted name after a naming verb.
+    nickname: Regex,
     /// "SMITH FAMILY IN ALL DAY": a surname before "family".
     family_name: Regex,
     /// "on the 28th.", "since the 3rd,": a day of the month on its own.
@@ -196,6 +200,12 @@ impl ContextRules {
             dictation_initials: re(
                 r"(?m)(?:^|[\d.][ \t]+)[ \t]*([A-Za-z]{2,3})/([A-Za-z]{2,3})[ \t]*(?:$|[dDtT]:)",
             ),
+            dash_initials: re(&format!(
+                r"(?im)^[ \t]*--?[ \t]*([a-z]{{2,3}})\.?(?:[ \t]+(?:{SIGN_CREDENTIALS}))?[ \t]*$"
+            )),
+            nickname: re(
+                r#"(?i)\b(?:called|goes[ \t]+by|known[ \t]+as|calls[ \t]+(?:him|her)self|nickname(?:d)?)[ \t]+["“']([a-z][a-z\-]+)["”']"#,
+            ),
             family_name: re(&format!(r"(?i)\b({WORD})[ \t]+family\b")),
             ordinal_day: re(
                 r"(?i)\b(?:on|since|until|by|from)[ \t]+the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))\b",
@@ -208,7 +218,7 @@ impl ContextRules {
                 r"(?i)\b{WORD}(?:,[ \t]+{WORD}){{2,}},?[ \t]+(?:and|&)[ \t]+{WORD}\b"
             )),
             employer: re(&format!(
-                r"(?i)\b(?:work(?:s|ed|ing)?|employed)[ \t]+(?:for|at|by)[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
+                r"(?i)\b(?:(?:work(?:s|ed|ing)?|employed)(?:[ \t]+(?:days|nights|part[ \t-]time|full[ \t-]time))?[ \t]+(?:for|at|by)|retired[ \t]+from)[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             firm_suffix: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
@@ -218,7 +228,7 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
             year_short_in: re(r"(?i)\b([a-z/']+)[ \t]+in[ \t]+('?\d{2})\b"),
@@ -278,6 +288,8 @@ impl ContextRules {
             self.flat_addresses(d, text, out);
             self.name_pairs(d, text, out);
             self.flat_names(d, text, out);
+        } else {
+            self.titled_employers(d, text, out);
         }
     }
 }

@@ -63,6 +63,35 @@ impl ContextRules {
         }
     }
 
+    /// In mixed-case text, an employer after "works at / retired from": the capitalised
+    /// words that follow ("works days at Home Depot", "retired from Polaroid").
+    pub(super) fn titled_employers(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.employer.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<regex::Match> = d
+                .words(g.as_str())
+                .take_while(|w| {
+                    let t = w.as_str();
+                    t.starts_with(char::is_uppercase) && !d.stop(t) && !d.clinical(t)
+                })
+                .collect();
+            let (Some(first), Some(last)) = (words.first(), words.last()) else {
+                continue;
+            };
+            if d.place(first.as_str()) && words.len() == 1 {
+                continue;
+            }
+            let end = g.start() + last.end() - usize::from(last.as_str().ends_with('.'));
+            out.push(span(
+                g.start() + first.start(),
+                end,
+                Category::Organization,
+                0.75,
+                "org",
+            ));
+        }
+    }
+
     /// A word after a title or in a signature is a name when it reads as one: a census
     /// name that is no English word, or (in a title) any word that is neither English
     /// nor clinical ("DR WALSH", "dr okafor"; not "DR NOTIFIED", "dr aware").
@@ -117,7 +146,14 @@ impl ContextRules {
             let initial_then_surname = a.chars().count() == 1
                 && a.chars().all(char::is_alphabetic)
                 && b.is_some_and(|b| b.chars().count() > 1 && !d.stop(b) && !d.clinical(b));
+            // "mrs g. is a 78 yo": a personal title and an initial alone
+            let initial_alone = a.chars().count() == 1
+                && a.chars().all(char::is_alphabetic)
+                && rest.starts_with('.')
+                && ["mr", "mrs", "ms", "miss", "mx"]
+                    .contains(&title.trim_end_matches([' ', '\t', '.']));
             if d.ordinary(a)
+                && !initial_alone
                 && !first_then_surname
                 && !surname_alone
                 && !surname_then_function
@@ -182,6 +218,14 @@ impl ContextRules {
                 }
             }
             out.push(span(w1.start(), end, Category::Name, 0.85, "name"));
+            // "DAUGHTERS LISA & ANN", "sons mark and paul": a second first name joined
+            // to the first
+            if let Some(second) = joined_name(text, end) {
+                let w = &text[second.0..second.1];
+                if d.first_name(w) && !d.clinical(w) && !d.stop(w) && !d.ordinary(w) {
+                    out.push(span(second.0, second.1, Category::Name, 0.8, "name"));
+                }
+            }
         }
         for c in self.signature.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
@@ -264,6 +308,21 @@ impl ContextRules {
     /// words ("pt/ot", "and/or"; nearly every pair of letters is some clinical
     /// abbreviation, so the wider lists cannot decide).
     pub(super) fn dictation_initials(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        // "-kt", "-- mh rn": a nurse's initials after a dash on the note's last lines
+        for c in self.dash_initials.captures_iter(text) {
+            let Some(a) = c.get(1) else { continue };
+            if !d.ordinary(a.as_str()) && !d.allowed(a.as_str()) {
+                out.push(span(a.start(), a.end(), Category::Name, 0.7, "name"));
+            }
+        }
+        // 'asks to be called "tillie"': a name in quotes after a naming verb
+        for c in self.nickname.captures_iter(text) {
+            let Some(a) = c.get(1) else { continue };
+            let w = a.as_str();
+            if (d.first_name(w) || !d.english(w)) && !d.clinical(w) && !d.stop(w) {
+                out.push(span(a.start(), a.end(), Category::Name, 0.75, "name"));
+            }
+        }
         for c in self.dictation_initials.captures_iter(text) {
             let (Some(a), Some(b)) = (c.get(1), c.get(2)) else {
                 continue;
@@ -335,6 +394,25 @@ const NAME_VERBS: &[&str] = &[
 ];
 
 /// The first word of `s` (letters only), if `s` starts with one after blanks.
+/// The byte range of the word after " and " or " & " at `at` in `text`.
+fn joined_name(text: &str, at: usize) -> Option<(usize, usize)> {
+    let rest = text.get(at..)?;
+    let t = rest.trim_start_matches([' ', '\t']);
+    let lower = t.get(..4).map(str::to_ascii_lowercase);
+    let after = if t.starts_with('&') {
+        &t[1..]
+    } else if lower.as_deref() == Some("and ") || lower.as_deref() == Some("and\t") {
+        &t[3..]
+    } else {
+        return None;
+    };
+    let w = first_word(after)?;
+    let start = at
+        + (rest.len() - after.len())
+        + (after.len() - after.trim_start_matches([' ', '\t']).len());
+    Some((start, start + w.len()))
+}
+
 fn first_word(s: &str) -> Option<&str> {
     let t = s.trim_start_matches([' ', '\t']);
     let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());

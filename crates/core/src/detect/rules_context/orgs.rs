@@ -34,6 +34,14 @@ const WEAK_FACILITY: &[&str] = &[
     "care",
     "pavilion",
     "university",
+    "manor",
+    "house",
+    "inn",
+    "commons",
+    "lodge",
+    "detox",
+    "plan",
+    "medflight",
 ];
 
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
