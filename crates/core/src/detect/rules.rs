@@ -16,7 +16,7 @@ mod rules_dict;
 #[path = "rules_context/mod.rs"]
 mod rules_context;
 pub use file_names::FileNameScrubber;
-pub use rules_context::{flat_case, nhs_check_digit, nhs_checksum_ok};
+pub use rules_context::{flat_case, month_day_is_measure, nhs_check_digit, nhs_checksum_ok};
 
 // The rule families, one file each (detect/rules/).
 mod contacts;

@@ -312,12 +312,39 @@ impl Engine {
             .filter(|w| !w.is_empty())
             .map(|w| (w.as_ptr() as usize - t.as_ptr() as usize, w))
             .collect();
-        // a title opens a name, never belongs to it ("Miss R. Dunlop"; Miss is also a
-        // census surname)
+        // a title or a role opens a name, never belongs to it ("Miss R. Dunlop"; Miss is
+        // also a census surname; "HO WEISS", "NNP ROSSI", "SURG RESIDENT DUBOIS")
         let title = |w: &str| {
             matches!(
                 w.to_lowercase().as_str(),
-                "dr" | "mr" | "mrs" | "ms" | "miss" | "mx" | "prof" | "professor" | "sister"
+                "dr" | "mr"
+                    | "mrs"
+                    | "ms"
+                    | "miss"
+                    | "mx"
+                    | "prof"
+                    | "professor"
+                    | "sister"
+                    | "ho"
+                    | "np"
+                    | "nnp"
+                    | "rn"
+                    | "resident"
+                    | "intern"
+                    | "fellow"
+                    | "attending"
+                    | "nurse"
+                    | "chaplain"
+                    | "fr"
+                    | "surg"
+            )
+        };
+        // words of how to reach someone close no name in any casing ("DUBOIS PAGER",
+        // "David HCP")
+        let contact = |w: &str| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "pager" | "pgr" | "beeper" | "cell" | "hcp" | "phone"
             )
         };
         // a word of letters and digits is none ("X2", "FY1"); `at_end`: an ordinary word
@@ -334,7 +361,7 @@ impl Engine {
                         && !flat
                         && w.chars().all(char::is_lowercase)
                         && self.rules.is_ordinary_word(w)));
-            code || (!at_end && title(w)) || no_name
+            code || (!at_end && title(w)) || (at_end && contact(w)) || no_name
         };
         let (mut first, mut last) = (0, words.len());
         // "BOOTHROYD  D.O.B. 08/05/1946": the label of the next field
@@ -406,7 +433,28 @@ impl Engine {
             && t.chars().all(|c| c.is_ascii_digit())
             && t[..2].parse::<u32>().is_ok_and(|h| h < 24)
             && t[2..].parse::<u32>().is_ok_and(|m| m < 60);
-        if clock && matches!(s.category, Category::Id | Category::Phone) {
+        if clock
+            && matches!(
+                s.category,
+                Category::Id | Category::Phone | Category::Zip | Category::Address
+            )
+        {
+            return false;
+        }
+        // "EXTUBATED AT 2015", "called at 2030": a clock time after "at" is no year
+        if clock
+            && s.category == Category::Date
+            && matches!(
+                text[..s.start].trim_end().rsplit([' ', '\t', '\n']).next(),
+                Some(w) if w.eq_ignore_ascii_case("at") || w == "@" || w == "~"
+            )
+        {
+            return false;
+        }
+        // "BP 118/62", "2/7 WKS", "chest pressure 4/10": a measurement, no month and day
+        if s.category == Category::Date
+            && crate::detect::rules::month_day_is_measure(text, s.start, s.end)
+        {
             return false;
         }
         // the policy decides which ages are PHI (Safe Harbor: 90 and over); a number after a
@@ -760,6 +808,44 @@ mod tests {
             learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
             Some("PATRICIA")
         );
+        // vitals, scores and clock times are no dates or ZIP codes; dates stay
+        let date = Category::Date;
+        for (text, span, cat) in [
+            ("HR 88 SR, BP 118/62, SAT 97% 2L.", "118/62", date),
+            ("EGA 29 2/7 WKS BY DATES.", "2/7", date),
+            ("c/o chest pressure 4/10, ekg done", "4/10", date),
+            ("RESP: EXTUBATED AT 2015 TO 50% FACE TENT", "2015", date),
+            ("wife helen called at 0100, she is", "0100", Category::Zip),
+        ] {
+            assert_eq!(learned(e, text, span, cat), None, "{text}");
+        }
+        for (text, span) in [
+            ("ADMITTED 4/12 FROM OSH", "4/12"),
+            ("MI IN 2015, CABG", "2015"),
+        ] {
+            assert_eq!(
+                learned(e, text, span, date).as_deref(),
+                Some(span),
+                "{text}"
+            );
+        }
+        // roles open a name and contact words close none, in any casing
+        for (text, span, want) in [
+            ("UPDATED BY HO STEIN. PT'S HOSP #", "HO STEIN", "STEIN"),
+            ("SENT PER NNP ROSSI, FOLLOW UP", "NNP ROSSI", "ROSSI"),
+            (
+                "W/ SURG RESIDENT DUBOIS PAGER 41902.",
+                "RESIDENT DUBOIS PAGER",
+                "DUBOIS",
+            ),
+            ("Son David HCP in from Hartford", "David HCP", "David"),
+        ] {
+            assert_eq!(
+                learned(e, text, span, name).as_deref(),
+                Some(want),
+                "{text}"
+            );
+        }
         assert_eq!(
             learned(
                 e,

@@ -280,6 +280,8 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
 /// "pupils 4/4", "chest pain is 8/10"), looked for among the three words before it.
 const SCORE_BEFORE: &[&str] = &[
     "bp",
+    "pressure",
+    "discomfort",
     "psv",
     "grip",
     "cp",
@@ -353,6 +355,23 @@ const SCORE_AFTER: &[&str] = &[
     "reflexes",
     "bilaterally",
 ];
+
+/// Whether `text[start..end]`, two numbers around a slash ("118/62", "2/7", "4/10"),
+/// is a measurement rather than a month and day: no valid month/day either way round, a
+/// unit after it ("2/7 wks") or a score or vital-sign context ("BP 118/62", "pressure
+/// 4/10"). Other text is never one.
+pub fn month_day_is_measure(text: &str, start: usize, end: usize) -> bool {
+    let Some((a, b)) = text.get(start..end).and_then(|t| t.split_once('/')) else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
+    if !digits(a) || !digits(b) {
+        return false;
+    }
+    let (a, b) = (num(a), num(b));
+    let valid = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
+    !(valid(a, b) || valid(b, a)) || followed_by_unit(text, end) || score_context(text, start, end)
+}
 
 /// A month/day-looking fraction in a score or measurement context.
 fn score_context(text: &str, start: usize, end: usize) -> bool {

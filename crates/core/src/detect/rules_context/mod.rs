@@ -18,6 +18,7 @@ mod fields;
 mod names;
 mod orgs;
 mod places;
+pub use dates::month_day_is_measure;
 mod uk;
 
 /// One word of a name or place in any casing.
