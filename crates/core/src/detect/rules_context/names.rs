@@ -399,8 +399,8 @@ fn joined_name(text: &str, at: usize) -> Option<(usize, usize)> {
     let rest = text.get(at..)?;
     let t = rest.trim_start_matches([' ', '\t']);
     let lower = t.get(..4).map(str::to_ascii_lowercase);
-    let after = if t.starts_with('&') {
-        &t[1..]
+    let after = if let Some(after) = t.strip_prefix('&') {
+        after
     } else if lower.as_deref() == Some("and ") || lower.as_deref() == Some("and\t") {
         &t[3..]
     } else {
