@@ -3,7 +3,7 @@
 
 use super::{flat_case, ContextRules, SPECIALTIES};
 use crate::detect::rules::rules_dict::{facility_word, Dicts};
-use crate::detect::rules::span;
+use crate::detect::rules::{last_word_lower, span};
 use crate::types::{Category, Span};
 
 /// Facility words whose prefix must look like a proper name (they also close ordinary
@@ -42,6 +42,7 @@ const WEAK_FACILITY: &[&str] = &[
     "detox",
     "plan",
     "medflight",
+    "partnership",
 ];
 
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
@@ -228,11 +229,19 @@ impl ContextRules {
                 && text
                     .get(all.end()..)
                     .is_some_and(|r| r.is_empty() || r.starts_with(['\n', '\r']));
-            if weak
-                && kept.iter().any(|(_, w)| d.english(w))
-                && !(line_start && titled && !flat)
-                && !whole_line
-            {
+            // in one casing a name led by a word that is no ordinary word may hold ordinary
+            // ones ("COWLEY ROAD MEDICAL PRACTICE"), and after "at/from/to" two or more
+            // words before a facility word name it ("born at providence women's pavilion")
+            let ordinary_name = if flat {
+                let after_prep = matches!(
+                    last_word_lower(&text[..kept[0].0]).as_str(),
+                    "at" | "from" | "to" | "via"
+                );
+                d.english(kept[0].1) && !(after_prep && kept.len() >= 2)
+            } else {
+                kept.iter().any(|(_, w)| d.english(w))
+            };
+            if weak && ordinary_name && !(line_start && titled && !flat) && !whole_line {
                 continue;
             }
             // in mixed-case text a facility name is capitalised

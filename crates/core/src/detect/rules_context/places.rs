@@ -92,23 +92,28 @@ impl ContextRules {
             }) else {
                 continue;
             };
-            let kept = &words[first..];
+            let mut kept = &words[first..];
+            // a clinical or facility word leads a street only in a capitalised address
+            // ("Infirmary Road,"); in one casing the street starts after the last one
+            // ("ROYAL INFIRMARY OXFORD ROAD,"), or it is clinical prose
+            if flat {
+                if let Some(k) = kept[..kept.len().saturating_sub(1)]
+                    .iter()
+                    .rposition(|w| d.clinical(w.as_str()) || d.org_word(w.as_str()))
+                {
+                    kept = &kept[k + 1..];
+                }
+            }
             if kept.len() < 2 {
                 continue;
             }
             let titled = kept
                 .iter()
                 .all(|w| w.as_str().starts_with(char::is_uppercase));
-            // a clinical word leads a street only in a capitalised address ("Infirmary
-            // Road,"); in one casing it is clinical prose
-            let clinical = flat
-                && kept[..kept.len() - 1]
-                    .iter()
-                    .any(|w| d.clinical(w.as_str()));
             // in one casing nothing shows a name: not only ordinary words ("either way,")
             let names = &kept[..kept.len() - 1];
             let ordinary = names.iter().all(|w| d.english(w.as_str()));
-            if (!flat && !titled) || (flat && ordinary) || clinical {
+            if (!flat && !titled) || (flat && ordinary) {
                 continue;
             }
             let start = g.start() + kept[0].start();
