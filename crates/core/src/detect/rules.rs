@@ -858,6 +858,38 @@ mod tests {
     }
 
     #[test]
+    fn facilities_and_employers_after_verbs_of_care_and_living() {
+        for (text, want) in [
+            (
+                "adm 2/3 from kesslington regional with urosepsis",
+                "kesslington",
+            ),
+            ("home o2 via lincare 2l continuous", "lincare"),
+            ("transferred via careflite, arrived ~1630", "careflite"),
+            (
+                "He has been staying at Carver Street Inn since March",
+                "Carver Street Inn",
+            ),
+            ("Luis works days at Home Depot in Chelsea", "Home Depot"),
+            ("D/C'D TO YOUVILLE FOR REHAB", "YOUVILLE"),
+        ] {
+            has(text, Organization, want);
+        }
+        // units, places, ordinary words and times are none
+        for text in [
+            "transferred from tsicu to floor",
+            "TRANSFERRED TO CCU AT 0400",
+            "pt transferred from Boston to Lowell",
+            "discharged to Home with services",
+            "transferred from micu, stable",
+            "sent to floor at 1400",
+            "lives at home with wife",
+        ] {
+            none(text, Organization);
+        }
+    }
+
+    #[test]
     fn practices_named_before_a_specialty_in_any_casing() {
         for (text, want) in [
             (

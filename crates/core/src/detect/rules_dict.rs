@@ -131,12 +131,15 @@ fn word_set(src: &str) -> HashSet<String> {
 
 /// Lower-cases and strips a trailing possessive and surrounding punctuation.
 fn norm(w: &str) -> String {
-    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'');
     let w = w
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+        .to_lowercase();
+    // after lower-casing, so that "CHILDREN'S" reads as "children"
+    let base = w
         .strip_suffix("'s")
         .or_else(|| w.strip_suffix("’s"))
-        .unwrap_or(w);
-    w.to_lowercase()
+        .unwrap_or(&w);
+    base.to_string()
 }
 
 impl Dicts {

@@ -99,6 +99,9 @@ pub(crate) struct ContextRules {
     relation: Regex,
     signature: Regex,
     facility: Regex,
+    /// "transferred from metrowest", "d/c to Youville", "staying at Holiday Inn": words
+    /// after a verb of moving, living or care and a place preposition.
+    facility_after_verb: Regex,
     /// A word or '&' as facility names are matched.
     facility_token: Regex,
     /// "St. Elizabeth's", "saint mary's": a hospital named after a saint.
@@ -192,6 +195,9 @@ impl ContextRules {
             facility: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|clinic|hospital|group|associates|practice))?\b"
             )),
+            facility_after_verb: re(&format!(
+                r"(?i)\b(?:(?:transferred|transfer|xfer(?:red|'d)?|tx'd|d/c'?d?|dc'd|discharged|admitted|adm|accepted|referred|referrals?|sent|screened|followed|lives|living|resides|returned|returns|staying|stays|works|worked|transported|taken|pcp|nurse|md|ordered)(?:[ \t]+(?:back|home|here|out|over|today|yesterday|directly|initially|previously|originally|again|days|nights|\d{{1,2}}[/-]\d{{1,2}}))?[ \t]+(?:at|from|to|via|by|through|@)|via|through)[ \t]+({WORD}(?:[ \t]+(?:{WORD}|&)){{0,3}})"
+            )),
             facility_token: re(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*\.?|&"),
             saint: re(r"(?i)\b(?:st|saint)\.?[ \t]+([a-z]+)['’]s\b"),
             firm_partners: re(&format!(
@@ -273,6 +279,7 @@ impl ContextRules {
         self.names(d, text, out);
         self.facilities(d, text, flat, out);
         self.known_facilities(d, text, flat, out);
+        self.facilities_after_verbs(d, text, flat, out);
         self.saints(d, text, flat, out);
         self.firms(d, text, out);
         self.places(d, text, flat, out);

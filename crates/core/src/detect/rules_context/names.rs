@@ -72,13 +72,16 @@ impl ContextRules {
                 .words(g.as_str())
                 .take_while(|w| {
                     let t = w.as_str();
-                    t.starts_with(char::is_uppercase) && !d.stop(t) && !d.clinical(t)
+                    t.starts_with(char::is_uppercase) && !d.clinical(t)
                 })
                 .collect();
             let (Some(first), Some(last)) = (words.first(), words.last()) else {
                 continue;
             };
-            if d.place(first.as_str()) && words.len() == 1 {
+            // "works at Home Depot" yes; "works at The", "retired from Boston" no
+            if (words.len() == 1 && (d.stop(first.as_str()) || d.place(first.as_str())))
+                || matches!(first.as_str(), "The" | "A" | "An")
+            {
                 continue;
             }
             let end = g.start() + last.end() - usize::from(last.as_str().ends_with('.'));

@@ -297,6 +297,85 @@ impl ContextRules {
         }
     }
 
+    /// A facility, agency or employer named after a verb of moving, living or care and a
+    /// place preposition ("transferred from metrowest", "d/c to Youville", "staying at
+    /// Holiday Inn", "home o2 via lincare"). In mixed-case text the name is its run of
+    /// capitalised words, led by one that is no ordinary word unless another follows; in
+    /// one casing a word that is no ordinary, clinical or function word, first name or
+    /// known place, of four letters or more and no unit ("tsicu"), and the words after it
+    /// up to a function or clinical word. A known place alone is left to the place rules.
+    pub(super) fn facilities_after_verbs(
+        &self,
+        d: &Dicts,
+        text: &str,
+        flat: bool,
+        out: &mut Vec<Span>,
+    ) {
+        for c in self.facility_after_verb.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<regex::Match> = self.facility_token.find_iter(g.as_str()).collect();
+            let Some(first) = words.first() else { continue };
+            let lead = first.as_str().trim_end_matches('.');
+            let run: Vec<&regex::Match> = if flat {
+                let unit = ["icu", "cu", "ru"]
+                    .iter()
+                    .any(|u| lead.to_lowercase().ends_with(u));
+                if d.ordinary(lead)
+                    || d.first_name(lead)
+                    || d.place(lead)
+                    || d.allowed(lead)
+                    || lead.chars().count() < 4
+                    || unit
+                    || !lead
+                        .chars()
+                        .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+                {
+                    continue;
+                }
+                words
+                    .iter()
+                    .take_while(|w| {
+                        let t = w.as_str();
+                        !d.stop(t) && !d.clinical(t) && t != "&"
+                    })
+                    .collect()
+            } else {
+                let run: Vec<&regex::Match> = words
+                    .iter()
+                    .take_while(|w| {
+                        let t = w.as_str();
+                        (t.starts_with(char::is_uppercase) && !d.clinical(t)) || t == "&"
+                    })
+                    .collect();
+                // an acronym or a lone ordinary word is a unit or a phrase ("to CCU", "at Home")
+                let acronym = |t: &str| t.chars().all(|c| !c.is_lowercase());
+                if run.is_empty()
+                    || d.stop(lead)
+                    || acronym(lead)
+                    || (run.len() == 1 && (d.ordinary(lead) || d.place(lead)))
+                {
+                    continue;
+                }
+                run
+            };
+            let (Some(a), Some(b)) = (run.first(), run.last()) else {
+                continue;
+            };
+            let name = &g.as_str()[a.start()..b.end()];
+            if d.place(name.trim_end_matches('.')) {
+                continue;
+            }
+            let end = g.start() + b.end() - usize::from(b.as_str().ends_with('.'));
+            out.push(span(
+                g.start() + a.start(),
+                end,
+                Category::Organization,
+                0.75,
+                "org",
+            ));
+        }
+    }
+
     /// "St. Elizabeth's", "ST. MARY'S", "saint luke's": a saint's name (a census first
     /// name) in the possessive after "St." or "Saint" names a hospital in clinical text
     /// ("transferred from St. Elizabeth's"). In mixed-case text the name is capitalised.
