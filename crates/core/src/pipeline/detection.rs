@@ -433,17 +433,20 @@ impl Engine {
             && t.chars().all(|c| c.is_ascii_digit())
             && t[..2].parse::<u32>().is_ok_and(|h| h < 24)
             && t[2..].parse::<u32>().is_ok_and(|m| m < 60);
-        if clock
-            && matches!(
-                s.category,
-                Category::Id | Category::Phone | Category::Zip | Category::Address
-            )
-        {
+        if clock && matches!(s.category, Category::Id | Category::Phone) {
             return false;
         }
-        // "EXTUBATED AT 2015", "called at 2030": a clock time after "at" is no year
+        // "EXTUBATED AT 2015", "called at 0100": a clock time after "at" is no year, ZIP
+        // code or house number
+        let street_follows = text[s.end..].split_whitespace().take(3).any(|w| {
+            STREET_WORDS.contains(&w.trim_end_matches([',', '.']).to_lowercase().as_str())
+        });
         if clock
-            && s.category == Category::Date
+            && !street_follows
+            && matches!(
+                s.category,
+                Category::Date | Category::Zip | Category::Address
+            )
             && matches!(
                 text[..s.start].trim_end().rsplit([' ', '\t', '\n']).next(),
                 Some(w) if w.eq_ignore_ascii_case("at") || w == "@" || w == "~"
@@ -766,6 +769,31 @@ pub(super) fn is_month_or_weekday(w: &str) -> bool {
         .any(|n| l == *n || (l.len() >= 3 && l.len() <= 4 && n.starts_with(l.as_str())))
 }
 
+/// Street types after a house number ("at 2224 Oak Street").
+const STREET_WORDS: &[&str] = &[
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "boulevard",
+    "blvd",
+    "way",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "terrace",
+    "circle",
+    "highway",
+    "hwy",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -819,15 +847,12 @@ mod tests {
         ] {
             assert_eq!(learned(e, text, span, cat), None, "{text}");
         }
-        for (text, span) in [
-            ("ADMITTED 4/12 FROM OSH", "4/12"),
-            ("MI IN 2015, CABG", "2015"),
+        for (text, span, cat) in [
+            ("ADMITTED 4/12 FROM OSH", "4/12", date),
+            ("MI IN 2015, CABG", "2015", date),
+            ("lives at 2224 Oak Street", "2224", Category::Address),
         ] {
-            assert_eq!(
-                learned(e, text, span, date).as_deref(),
-                Some(span),
-                "{text}"
-            );
+            assert_eq!(learned(e, text, span, cat).as_deref(), Some(span), "{text}");
         }
         // roles open a name and contact words close none, in any casing
         for (text, span, want) in [

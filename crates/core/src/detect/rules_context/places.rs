@@ -53,7 +53,8 @@ impl ContextRules {
             out.push(span(m.start(), m.end(), Category::Address, 0.8, "address"));
         }
         for c in self.city_state_zip.captures_iter(text) {
-            let (Some(city), Some(state), Some(zip)) = (c.get(1), c.get(2), c.get(3)) else {
+            // the state code between them stays (Safe Harbor keeps states)
+            let (Some(city), Some(zip)) = (c.get(1), c.get(3)) else {
                 continue;
             };
             // the last words before the state that form a known place ("salem, or 70790")
@@ -66,14 +67,6 @@ impl ContextRules {
                     break;
                 }
             }
-            // the state code goes with the town and ZIP it stands between
-            out.push(span(
-                state.start(),
-                state.end(),
-                Category::Location,
-                0.8,
-                "location",
-            ));
             out.push(span(zip.start(), zip.end(), Category::Zip, 0.9, "zip"));
         }
     }
