@@ -557,6 +557,7 @@ mod tests {
             ("uk.txt", 30),
             ("us.txt", 40),
             ("nursing-tune.txt", 60),
+            ("nursing-tune2.txt", 60),
             ("nursing-test.txt", 60),
         ] {
             let src = std::fs::read_to_string(dir.join(file)).expect("bundled set");

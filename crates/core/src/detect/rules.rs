@@ -832,6 +832,23 @@ mod tests {
     }
 
     #[test]
+    fn month_words_after_a_dating_word_in_any_casing() {
+        for (text, want) in [
+            (
+                "full code at this time - family mtg mar 14 to discuss",
+                "mar 14",
+            ),
+            ("pt is 62 yo f adm oct 3 w/ sah", "oct 3"),
+            ("admitted sept 2 w/ copd flare", "sept 2"),
+            ("baseline until jan 3 when she fell", "jan 3"),
+        ] {
+            has(text, Date, want);
+        }
+        // "dec 2" = decreased, "mar" a mark, without a dating word before them
+        none("uo dec 2 cc/hr overnight", Date);
+    }
+
+    #[test]
     fn facilities_known_by_name_alone() {
         // from the packaged provider list, in any casing, without a facility word
         for (text, want) in [
@@ -872,6 +889,10 @@ mod tests {
             ),
             ("Luis works days at Home Depot in Chelsea", "Home Depot"),
             ("D/C'D TO YOUVILLE FOR REHAB", "YOUVILLE"),
+            (
+                "son in from hartford, staying at holiday inn, cell 860",
+                "holiday inn",
+            ),
         ] {
             has(text, Organization, want);
         }
@@ -884,6 +905,7 @@ mod tests {
             "transferred from micu, stable",
             "sent to floor at 1400",
             "lives at home with wife",
+            "pt works at home as a writer",
         ] {
             none(text, Organization);
         }

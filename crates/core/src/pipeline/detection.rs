@@ -339,12 +339,25 @@ impl Engine {
                     | "surg"
             )
         };
-        // words of how to reach someone close no name in any casing ("DUBOIS PAGER",
-        // "David HCP")
+        // words of how to reach someone or where they are close no name in any casing
+        // ("DUBOIS PAGER", "David HCP", "GLORIA HERE")
         let contact = |w: &str| {
             matches!(
                 w.to_lowercase().as_str(),
-                "pager" | "pgr" | "beeper" | "cell" | "hcp" | "phone"
+                "pager"
+                    | "pgr"
+                    | "beeper"
+                    | "cell"
+                    | "hcp"
+                    | "phone"
+                    | "here"
+                    | "there"
+                    | "aware"
+                    | "updated"
+                    | "notified"
+                    | "present"
+                    | "today"
+                    | "tonight"
             )
         };
         // a word of letters and digits is none ("X2", "FY1"); `at_end`: an ordinary word
@@ -864,6 +877,7 @@ mod tests {
                 "DUBOIS",
             ),
             ("Son David HCP in from Hartford", "David HCP", "David"),
+            ("SOCIAL: WIFE GLORIA HERE, STATES", "GLORIA HERE", "GLORIA"),
         ] {
             assert_eq!(
                 learned(e, text, span, name).as_deref(),

@@ -26,7 +26,26 @@ fn month_ok(month: &str, has_year: bool) -> bool {
 
 /// Words before a month and day that make them a date in any casing ("until jan 3").
 const DATE_PREPOSITIONS: &[&str] = &[
-    "on", "since", "until", "till", "by", "from", "before", "after", "due",
+    "on",
+    "since",
+    "until",
+    "till",
+    "by",
+    "from",
+    "before",
+    "after",
+    "due",
+    "admitted",
+    "adm",
+    "completed",
+    "mtg",
+    "meeting",
+    "scheduled",
+    "planned",
+    "appt",
+    "born",
+    "started",
+    "done",
 ];
 
 impl RuleDetector {
