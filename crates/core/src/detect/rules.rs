@@ -821,10 +821,22 @@ mod tests {
             ("nursing progress note\nmrs g. is a 78 yo f admitted", "g"),
             ("plan: lactulose, f/u renal recs.\n-kt\n", "kt"),
             ("SW TO SEE IN AM.\n-- MH RN", "MH"),
+            ("helen called again at 0500. -ak\n", "ak"),
+            ("visited from worcester, left at 2000. -d.m.", "d.m."),
+            (
+                "SURFACTANT X1 GIVEN PER NNP WHITCOMB AFTER INTUBATION",
+                "WHITCOMB",
+            ),
+            ("chaplain fr. o'leary in to see family", "o'leary"),
+            (
+                "TRANSPLANT LIST PER HEPATOLOGY (DR A. VARGHESE).",
+                "A. VARGHESE",
+            ),
             ("pt asks to be called \"tillie\". born 1911", "tillie"),
         ] {
             has(text, Name, want);
         }
+        has("will f/u daily. sw b. kowalczyk ext 4411", Id, "4411");
         // a dash before a clinical word or an English word closing a line is no signature
         none("PLAN: CONT ABX\n-OK\n- ABG\n", Name);
         none("wife and son at bedside", Name);

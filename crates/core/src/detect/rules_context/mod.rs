@@ -27,7 +27,7 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|rn|pa|rt|lpn|attending|att|fellow|resident|intern|ho|baby[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|baby[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, sis, bro) included.
@@ -184,7 +184,7 @@ impl ContextRules {
         let specialties = SPECIALTIES.join("|");
         ContextRules {
             title: re(&format!(
-                r"(?i)\b(?:{TITLES})\b\.?[ \t]+\(?({WORD})(?:[ \t]+({WORD}))?"
+                r"(?i)\b(?:{TITLES})\b\.?[ \t]+\(?({WORD})\.?(?:[ \t]+({WORD}))?"
             )),
             relation: re(&format!(
                 r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]+|-)({WORD})(?:[ \t]+({WORD}))?"
@@ -208,7 +208,7 @@ impl ContextRules {
                 r"(?m)(?:^|[\d.][ \t]+)[ \t]*([A-Za-z]{2,3})/([A-Za-z]{2,3})[ \t]*(?:$|[dDtT]:)",
             ),
             dash_initials: re(&format!(
-                r"(?im)^[ \t]*--?[ \t]*([a-z]{{2,3}})\.?(?:[ \t]+(?:{SIGN_CREDENTIALS}))?[ \t]*$"
+                r"(?im)(?:^|[.;:][ \t]+)[ \t]*--?[ \t]*([a-z]{{2,3}}|[a-z]\.[a-z]\.?)\.?(?:[ \t]+(?:{SIGN_CREDENTIALS}))?[ \t]*$"
             )),
             nickname: re(
                 r#"(?i)\b(?:called|goes[ \t]+by|known[ \t]+as|calls[ \t]+(?:him|her)self|nickname(?:d)?)[ \t]+["“']([a-z][a-z\-]+)["”']"#,
@@ -260,7 +260,7 @@ impl ContextRules {
                 r"(?i)\b((?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?|[a-pr-uwyz]\d[a-hjkps-uw])[ \t]?\d[abd-hjlnp-uw-z]{2})\b",
             ),
             pager: re(
-                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b",
+                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b|\bext(?:ension)?\.?[ \t]*#?[ \t]*(\d{3,5})\b",
             ),
             street_any: re(&format!(
                 r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"

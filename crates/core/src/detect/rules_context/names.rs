@@ -314,7 +314,10 @@ impl ContextRules {
         // "-kt", "-- mh rn": a nurse's initials after a dash on the note's last lines
         for c in self.dash_initials.captures_iter(text) {
             let Some(a) = c.get(1) else { continue };
-            if !d.ordinary(a.as_str()) && !d.allowed(a.as_str()) {
+            // closing a line after a dash, a pair of letters is initials even when it is
+            // also some abbreviation ("-ak"); not an ordinary or allow-listed word ("-OK")
+            let w = a.as_str();
+            if !d.english(w) && !d.stop(w) && !d.allowed(w) {
                 out.push(span(a.start(), a.end(), Category::Name, 0.7, "name"));
             }
         }

@@ -89,7 +89,7 @@ impl ContextRules {
             out.push(span(p.start(), p.end(), Category::Address, 0.85, "address"));
         }
         for c in self.pager.captures_iter(text) {
-            if let Some(v) = c.get(1).or(c.get(2)).or(c.get(3)) {
+            if let Some(v) = c.get(1).or(c.get(2)).or(c.get(3)).or(c.get(4)) {
                 if !followed_by_unit(text, v.end()) {
                     out.push(span(v.start(), v.end(), Category::Id, 0.7, "id"));
                 }
