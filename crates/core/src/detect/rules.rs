@@ -918,6 +918,7 @@ mod tests {
             "sent to floor at 1400",
             "lives at home with wife",
             "pt works at home as a writer",
+            "traction was placed via gardner-wells tongs and a roll",
         ] {
             none(text, Organization);
         }

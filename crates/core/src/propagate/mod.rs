@@ -551,7 +551,18 @@ const EPONYM_NOUNS: &[&str] = &[
     "tumour",
     "encephalopathy",
     "thyroiditis",
+    "tongs",
+    "drain",
+    "clamp",
+    "forceps",
+    "retractor",
+    "needle",
 ];
+
+/// A noun that follows an eponym ("palsy", "tongs", "drain").
+pub(crate) fn eponym_noun(w: &str) -> bool {
+    EPONYM_NOUNS.contains(&w.to_lowercase().as_str())
+}
 
 /// The word ending at `end` is a possessive followed by an eponym noun.
 pub(crate) fn eponym_use(text: &str, end: usize) -> bool {

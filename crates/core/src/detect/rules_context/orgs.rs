@@ -372,7 +372,14 @@ impl ContextRules {
                 continue;
             };
             let name = &g.as_str()[a.start()..b.end()];
-            if d.place(name.trim_end_matches('.')) {
+            // a device or sign named after people ("via gardner-wells tongs")
+            let next = text[g.start() + b.end()..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            if d.place(name.trim_end_matches('.'))
+                || crate::propagate::eponym_noun(next.trim_matches(|c: char| !c.is_alphabetic()))
+            {
                 continue;
             }
             let end = g.start() + b.end() - usize::from(b.as_str().ends_with('.'));
