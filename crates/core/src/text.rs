@@ -141,3 +141,57 @@ impl WordMatcher {
             .collect()
     }
 }
+
+/// Nouns that make a possessive surname an eponym ("Bell's palsy", "Addison's disease").
+const EPONYM_NOUNS: &[&str] = &[
+    "disease",
+    "syndrome",
+    "sign",
+    "palsy",
+    "phenomenon",
+    "test",
+    "procedure",
+    "operation",
+    "score",
+    "criteria",
+    "maneuver",
+    "manoeuvre",
+    "reflex",
+    "triad",
+    "node",
+    "nodes",
+    "fracture",
+    "ulcer",
+    "cyst",
+    "contracture",
+    "law",
+    "classification",
+    "scale",
+    "stain",
+    "solution",
+    "catheter",
+    "tube",
+    "line",
+    "incision",
+    "point",
+    "diverticulum",
+    "esophagus",
+    "oesophagus",
+    "lymphoma",
+    "sarcoma",
+    "tumor",
+    "tumour",
+    "encephalopathy",
+    "thyroiditis",
+    "tongs",
+    "drain",
+    "clamp",
+    "forceps",
+    "retractor",
+    "needle",
+];
+
+/// A noun that follows an eponym ("palsy", "tongs", "drain").
+pub fn eponym_noun(w: &str) -> bool {
+    EPONYM_NOUNS.contains(&w.to_lowercase().as_str())
+}

@@ -510,60 +510,6 @@ pub fn propagate(
     undecided.into_iter().map(hit).collect()
 }
 
-/// Nouns that make a possessive surname an eponym ("Bell's palsy", "Addison's disease").
-const EPONYM_NOUNS: &[&str] = &[
-    "disease",
-    "syndrome",
-    "sign",
-    "palsy",
-    "phenomenon",
-    "test",
-    "procedure",
-    "operation",
-    "score",
-    "criteria",
-    "maneuver",
-    "manoeuvre",
-    "reflex",
-    "triad",
-    "node",
-    "nodes",
-    "fracture",
-    "ulcer",
-    "cyst",
-    "contracture",
-    "law",
-    "classification",
-    "scale",
-    "stain",
-    "solution",
-    "catheter",
-    "tube",
-    "line",
-    "incision",
-    "point",
-    "diverticulum",
-    "esophagus",
-    "oesophagus",
-    "lymphoma",
-    "sarcoma",
-    "tumor",
-    "tumour",
-    "encephalopathy",
-    "thyroiditis",
-    "tongs",
-    "drain",
-    "clamp",
-    "forceps",
-    "retractor",
-    "needle",
-];
-
-/// A noun that follows an eponym ("palsy", "tongs", "drain").
-pub(crate) fn eponym_noun(w: &str) -> bool {
-    EPONYM_NOUNS.contains(&w.to_lowercase().as_str())
-}
-
 /// The word ending at `end` is a possessive followed by an eponym noun.
 pub(crate) fn eponym_use(text: &str, end: usize) -> bool {
     let rest = text.get(end..).unwrap_or("");
@@ -581,7 +527,7 @@ pub(crate) fn eponym_use(text: &str, end: usize) -> bool {
         .take_while(|c| c.is_alphabetic())
         .collect::<String>()
         .to_lowercase();
-    EPONYM_NOUNS.contains(&noun.as_str())
+    crate::text::eponym_noun(&noun)
 }
 
 /// Fold decided hits into `entities`: a hit overlapping an entity widens it and adds its

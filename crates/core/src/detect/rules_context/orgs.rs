@@ -378,7 +378,7 @@ impl ContextRules {
                 .next()
                 .unwrap_or("");
             if d.place(name.trim_end_matches('.'))
-                || crate::propagate::eponym_noun(next.trim_matches(|c: char| !c.is_alphabetic()))
+                || crate::text::eponym_noun(next.trim_matches(|c: char| !c.is_alphabetic()))
             {
                 continue;
             }
