@@ -345,6 +345,10 @@ impl RuleDetector {
         if let Some((fixed, changed)) = ocr_digits(text) {
             let mut extra = Vec::new();
             self.numbers(&fixed, &mut extra);
+            // in one casing street lines and ZIP codes come from the context rules
+            if flat_case(text) {
+                self.context.flat_addresses(&self.dicts, &fixed, &mut extra);
+            }
             out.extend(
                 extra
                     .into_iter()
@@ -1293,6 +1297,12 @@ mod tests {
         has("e-signed O4/O2/2Ol9 1O:2l", Date, "O4/O2/2Ol9");
         has("PHOENIX, AZ 85O20  TO: DR. NAOMI", Zip, "85O20");
         none("O2 SAT 97% ON 2L, CO2 24", Date);
+        // in one casing too: a street line misread by OCR
+        has(
+            "meridian lab0ratories 3l0 maple ave   new",
+            Address,
+            "3l0 maple ave",
+        );
     }
 
     #[test]

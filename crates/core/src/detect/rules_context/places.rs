@@ -31,7 +31,7 @@ const GENERIC_STREET_LEAD: &[&str] = &["the", "a", "on", "at", "in", "off", "via
 impl ContextRules {
     /// Street lines, apartment and suite numbers and "city, ST 12345" in text written in one casing, where the rules
     /// that look for capitalised words cannot see them.
-    pub(super) fn flat_addresses(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+    pub(crate) fn flat_addresses(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.street_any.captures_iter(text) {
             let (Some(m), Some(words)) = (c.get(0), c.get(1)) else {
                 continue;
