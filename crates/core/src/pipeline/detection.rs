@@ -340,24 +340,12 @@ impl Engine {
             )
         };
         // words of how to reach someone or where they are close no name in any casing
-        // ("DUBOIS PAGER", "David HCP", "GLORIA HERE")
+        // ("DUBOIS PAGER", "David HCP", "GLORIA HERE"); those in the stop list (pager,
+        // cell, phone, aware, updated, today…) already do as function words
         let contact = |w: &str| {
             matches!(
                 w.to_lowercase().as_str(),
-                "pager"
-                    | "pgr"
-                    | "beeper"
-                    | "cell"
-                    | "hcp"
-                    | "phone"
-                    | "here"
-                    | "there"
-                    | "aware"
-                    | "updated"
-                    | "notified"
-                    | "present"
-                    | "today"
-                    | "tonight"
+                "pgr" | "beeper" | "hcp" | "here" | "present" | "tonight"
             )
         };
         // a word of letters and digits is none ("X2", "FY1"); `at_end`: an ordinary word
@@ -451,11 +439,12 @@ impl Engine {
         }
         // "EXTUBATED AT 2015", "called at 0100": a clock time after "at" is no year, ZIP
         // code or house number
-        let street_follows = text[s.end..].split_whitespace().take(3).any(|w| {
-            STREET_WORDS.contains(&w.trim_end_matches([',', '.']).to_lowercase().as_str())
-        });
+        let street_follows = || {
+            text[s.end..].split_whitespace().take(3).any(|w| {
+                STREET_WORDS.contains(&w.trim_end_matches([',', '.']).to_lowercase().as_str())
+            })
+        };
         if clock
-            && !street_follows
             && matches!(
                 s.category,
                 Category::Date | Category::Zip | Category::Address
@@ -464,6 +453,7 @@ impl Engine {
                 text[..s.start].trim_end().rsplit([' ', '\t', '\n']).next(),
                 Some(w) if w.eq_ignore_ascii_case("at") || w == "@" || w == "~"
             )
+            && !street_follows()
         {
             return false;
         }

@@ -316,21 +316,21 @@ impl ContextRules {
             let words: Vec<regex::Match> = self.facility_token.find_iter(g.as_str()).collect();
             let Some(first) = words.first() else { continue };
             let lead = first.as_str().trim_end_matches('.');
-            // where someone works or stays, two words or more name the place even when the
-            // first is an ordinary word ("staying at holiday inn", "works at home depot")
-            let verb = c.get(0).map_or("", |m| m.as_str()).to_lowercase();
-            let home_or_work = ["work", "stay", "lives", "living", "resides", "nurse"]
-                .iter()
-                .any(|v| verb.starts_with(v));
-            let two_names = words.len() >= 2
-                && words[..2].iter().all(|w| {
-                    let t = w.as_str();
-                    t != "&" && !d.stop(t) && !d.clinical(t)
-                });
             let run: Vec<&regex::Match> = if flat {
                 let unit = ["icu", "cu", "ru"]
                     .iter()
                     .any(|u| lead.to_lowercase().ends_with(u));
+                // where someone works or stays, two words or more name the place even when
+                // the first is an ordinary word ("staying at holiday inn")
+                let verb = c.get(0).map_or("", |m| m.as_str()).to_lowercase();
+                let home_or_work = ["work", "stay", "lives", "living", "resides", "nurse"]
+                    .iter()
+                    .any(|v| verb.starts_with(v));
+                let two_names = words.len() >= 2
+                    && words[..2].iter().all(|w| {
+                        let t = w.as_str();
+                        t != "&" && !d.stop(t) && !d.clinical(t)
+                    });
                 let relaxed = home_or_work && two_names;
                 if (!relaxed && (d.ordinary(lead) || d.first_name(lead) || d.place(lead)))
                     || d.allowed(lead)

@@ -54,7 +54,7 @@ impl ContextRules {
         }
         for c in self.city_state_zip.captures_iter(text) {
             // the state code between them stays (Safe Harbor keeps states)
-            let (Some(city), Some(zip)) = (c.get(1), c.get(3)) else {
+            let (Some(city), Some(zip)) = (c.get(1), c.get(2)) else {
                 continue;
             };
             // the last words before the state that form a known place ("salem, or 70790")
