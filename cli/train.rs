@@ -210,6 +210,12 @@ pub struct NerTrainArgs {
     /// *dev* transcriptions (needs --corpus); the test slice's carriers are never used.
     #[arg(long, default_value_t = 0)]
     realistic_docs: usize,
+    /// Add this many sentences naming organisations where notes name them ("transferred
+    /// from …", "works at …", "referrals sent to …"; `ner_train::org_contexts`, seed 17),
+    /// a third of them with an ordinary phrase in the slot instead; one in ten for
+    /// validation.
+    #[arg(long, default_value_t = 0)]
+    org_contexts: usize,
     /// Reviewer feedback: every `*.jsonl` in this folder (`pdf-deid review export` or the
     /// desktop's "Export as training examples": a document's paragraphs with the spans
     /// left after the reviewer's decisions) joins the training data, one window in ten for
@@ -327,6 +333,19 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             }
             println!("realistic windows: {k}");
         }
+    }
+    if args.org_contexts > 0 {
+        for (i, e) in nt::org_contexts(17, args.org_contexts)
+            .into_iter()
+            .enumerate()
+        {
+            if i % 10 == 1 {
+                valid.push(e);
+            } else {
+                train.push(e);
+            }
+        }
+        println!("organisation sentences: {}", args.org_contexts);
     }
     let feedback = match &args.feedback {
         Some(dir) => {
@@ -535,6 +554,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             "corpus_windows": corpus_n,
             "case_augment": args.case_augment.then_some("windows i % 6 in {1, 4}: lower case, i % 6 == 2: upper case (ASCII), train and validation"),
             "realistic": (args.realistic_docs > 0).then(|| format!("realistic.rs, {} documents per genre, seed 303, dev carriers (the even half by sha256(note_id) of the transcriptions outside mtsamples_subset.csv)", args.realistic_docs)),
+            "org_contexts": (args.org_contexts > 0).then(|| format!("ner_train::org_contexts v1, {} sentences, seed 17, every third with an ordinary phrase in the slot; i % 10 == 1 validation", args.org_contexts)),
             "corpus": corpus.map(|_| "text/presidio-synth, text/synthea (silver), text/mtsamples (negatives)"),
             "data_sha256": data_sha,
             "epochs": epochs,

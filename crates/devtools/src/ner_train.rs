@@ -172,6 +172,108 @@ impl Gen {
     }
 }
 
+/// Organisation names as notes give them, for `org_contexts`.
+impl Gen {
+    fn organisation(&mut self) -> String {
+        let town = self.pick(CITIES).to_string();
+        let surname = title(self.last[self.rng.below(self.last.len().min(3000))]);
+        let pick = |g: &mut Gen, v: &[&str]| g.pick(v).to_string();
+        match self.rng.below(8) {
+            // a facility from the packaged provider list, full or as known alone
+            0 | 1 => {
+                let list: Vec<&str> = FACILITIES
+                    .lines()
+                    .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                    .collect();
+                title(list[self.rng.below(list.len())])
+            }
+            2 => {
+                let k = pick(
+                    self,
+                    &["General", "Regional", "Medical", "Memorial", "Baptist"],
+                );
+                format!("{town} {k}")
+            }
+            3 => {
+                let k = pick(
+                    self,
+                    &[
+                        "VNA of {t}",
+                        "{t} Visiting Nurses",
+                        "{t} Council on Aging",
+                        "Elder Services of {t}",
+                        "{t} Home Care",
+                        "{s} Home Health",
+                        "{t} Ambulance",
+                        "{s} EMS",
+                        "Hospice of {t}",
+                        "Pediatric Associates of {t}",
+                    ],
+                );
+                k.replace("{t}", &town).replace("{s}", &surname)
+            }
+            4 => {
+                let k = pick(
+                    self,
+                    &[
+                        "Construction",
+                        "Electric Co",
+                        "Logistics",
+                        "Plumbing",
+                        "Analytics",
+                        "Trucking",
+                        "& Sons",
+                        "Elementary",
+                        "Beverages",
+                        "Insurance",
+                    ],
+                );
+                format!("{surname} {k}")
+            }
+            5 => {
+                let k = pick(
+                    self,
+                    &[
+                        "{s} Manor",
+                        "{s} Commons",
+                        "{s} House",
+                        "Care One at {t}",
+                        "{s} at {t}",
+                        "{s} Ridge",
+                        "{s} Village",
+                        "{t} Public Schools",
+                    ],
+                );
+                k.replace("{t}", &town).replace("{s}", &surname)
+            }
+            // an acronym of a facility's name ("SGH", "DMC", "BRMC")
+            6 => {
+                let k = pick(self, &["GH", "MC", "RMC", "CH", "MH"]);
+                format!("{}{k}", &town[..1])
+            }
+            _ => surname,
+        }
+    }
+}
+
+/// `s` with each word capitalised but for the short function words.
+fn title(s: &str) -> String {
+    s.split(' ')
+        .map(|w| match w {
+            "of" | "and" | "at" | "the" | "for" => w.to_string(),
+            _ => {
+                let mut c = w.chars();
+                c.next().map_or(String::new(), |f| {
+                    f.to_uppercase()
+                        .chain(c.flat_map(char::to_lowercase))
+                        .collect()
+                })
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Fill a template; `{X}` slots become spans.
 fn fill(g: &mut Gen, template: &str) -> Example {
     let mut text = String::new();
@@ -206,6 +308,8 @@ fn fill(g: &mut Gen, template: &str) -> Example {
                 format!("{:05}", 10_000 + g.rng.below(89_999)),
                 Category::Zip,
             ),
+            "FAC" => (g.organisation(), Category::Organization),
+            "YY" => (format!("{:02}", g.rng.below(100)), Category::Date),
             _ => {
                 let v = format!("{} {}", g.pick(CITIES), g.pick(ORGS));
                 (v, Category::Organization)
@@ -241,6 +345,96 @@ const TEMPLATES: &[&str] = &[
     "The patient, {NAME}, age {AGE}, was seen on {DATE}.",
     "{ORG} Department of Medicine, {CITY}, {STATE}",
 ];
+
+/// Facility names of the packaged provider list (lower case, one per line).
+const FACILITIES: &str = include_str!("../../../assets/dict/facilities.txt");
+
+/// Where notes name an organisation: a facility, agency, employer or residence after a verb
+/// of moving, care, living or work, in nursing shorthand. `{FAC}` is the organisation.
+const ORG_FRAMES: &[&str] = &[
+    "Transferred from {FAC} for further management.",
+    "Pt is an 81 yo M from {FAC} admitted with urosepsis.",
+    "Old records from {FAC} requested.",
+    "PCP is Dr. {NAME} at {FAC}, notified of admission.",
+    "Followed at {FAC} for diabetic retinopathy, last laser 2 yrs ago.",
+    "Pt works at {FAC} in {CITY}, concerned about missing work.",
+    "Works as an electrician for {FAC}.",
+    "Referrals sent to {FAC} and {FAC}, awaiting screens.",
+    "Screened for rehab, accepted at {FAC}, bed available {DATE}.",
+    "Outpt HD will be set up at {FAC} MWF.",
+    "VNA visit arranged w/ {FAC} for next week.",
+    "Gets meals on wheels through {FAC}.",
+    "Insurance is Medicare + {FAC} secondary.",
+    "NH resident ({FAC}), baseline confused.",
+    "Hx HTN, DM2, CABG in {YY} at {FAC}, PVD.",
+    "Ambulance w/ {FAC} booked for 1400.",
+    "Transported by {FAC} team on CPAP +5.",
+    "Prior detox x4, last at {FAC} in {CITY}.",
+    "Referred for transplant at {FAC}, coordinator aware.",
+    "Surgeon Dr. {NAME} from {FAC} saw pt this am.",
+    "Family prefers {FAC} or {FAC} given proximity.",
+    "Lives at {FAC}, needs assist with ADLs.",
+    "Taken to {FAC}, then transferred here by {FAC}.",
+    "Discharged to {FAC} for short term rehab.",
+    "Home with services from {FAC} for PT/OT/RN.",
+    "Seen in {FAC} ED with chest pain, sent in for cath.",
+    "Retired bus driver ({FAC}), lives with wife.",
+    "Her teacher at {FAC} called with concerns.",
+    "Graduate student at {FAC}, here for evaluation of headaches.",
+    "Outside films from {FAC} reviewed with radiology.",
+];
+
+/// Fillers that are no organisation, for the same frames as negatives.
+const ORG_NEGATIVE: &[&str] = &[
+    "the MICU",
+    "home",
+    "rehab",
+    "the floor",
+    "the ED",
+    "an outside hospital",
+    "the clinic",
+    "his PCP",
+    "PT",
+    "a nursing home",
+    "the OR",
+    "dialysis",
+    "the cath lab",
+    "the unit",
+    "hospice",
+    "the VNA",
+    "CT",
+    "the SICU",
+    "the ER",
+    "a rehab facility",
+    "elder services",
+    "the local hospital",
+];
+
+/// Organisations in context (`ORG_FRAMES`); every third sentence fills the frame with an
+/// ordinary phrase instead and has no organisation span.
+pub fn org_contexts(seed: u64, n: usize) -> Vec<Example> {
+    let mut g = Gen {
+        rng: Lcg(seed ^ 0x5EED_0F0A_C0DE_F00D),
+        first: FIRST.lines().filter(|l| l.len() > 1).collect(),
+        last: LAST.lines().filter(|l| l.len() > 1).collect(),
+    };
+    (0..n)
+        .map(|i| {
+            let frame = g.pick(ORG_FRAMES).to_string();
+            let frame = if i % 3 == 2 {
+                let mut f = frame;
+                while f.contains("{FAC}") {
+                    let neg = g.pick(ORG_NEGATIVE);
+                    f = f.replacen("{FAC}", neg, 1);
+                }
+                f
+            } else {
+                frame
+            };
+            fill(&mut g, &frame)
+        })
+        .collect()
+}
 
 /// Deterministic examples: every fourth one is a PHI-free clinical sentence.
 pub fn generate(seed: u64, n: usize) -> Vec<Example> {
@@ -597,5 +791,39 @@ mod tests {
             }
         }
         assert!(a.iter().any(|e| e.spans.is_empty()));
+    }
+
+    #[test]
+    fn organisation_contexts_mark_names_and_leave_fillers_unmarked() {
+        let a = org_contexts(3, 90);
+        assert_eq!(
+            a.iter().map(|e| &e.text).collect::<Vec<_>>(),
+            org_contexts(3, 90)
+                .iter()
+                .map(|e| &e.text)
+                .collect::<Vec<_>>()
+        );
+        for (i, e) in a.iter().enumerate() {
+            assert!(!e.text.contains('{'), "{}", e.text);
+            let orgs: Vec<&str> = e
+                .spans
+                .iter()
+                .filter(|s| s.2 == Category::Organization)
+                .map(|(s, t, _)| &e.text[*s..*t])
+                .collect();
+            if i % 3 == 2 {
+                assert!(orgs.is_empty(), "{}", e.text);
+            } else {
+                assert!(!orgs.is_empty(), "{}", e.text);
+                assert!(orgs.iter().all(|o| !o.trim().is_empty() && o.trim() == *o));
+            }
+        }
+        // the provider list, agencies, employers and acronyms all occur
+        let text: String = org_contexts(3, 600)
+            .iter()
+            .map(|e| e.text.clone())
+            .collect();
+        assert!(text.contains("Council on Aging") || text.contains("Visiting Nurses"));
+        assert!(text.contains(" Construction") || text.contains(" Logistics"));
     }
 }

@@ -895,7 +895,7 @@ mod tests {
         for (text, want) in [
             (
                 "adm 2/3 from kesslington regional with urosepsis",
-                "kesslington",
+                "kesslington regional",
             ),
             ("home o2 via lincare 2l continuous", "lincare"),
             ("transferred via careflite, arrived ~1630", "careflite"),
@@ -926,6 +926,61 @@ mod tests {
         ] {
             none(text, Organization);
         }
+    }
+
+    #[test]
+    fn agencies_firms_and_hospitals_by_short_name() {
+        for (text, want) in [
+            (
+                "VNA VISIT ARRANGED W/ VNA OF CAPE ANN FOR 2/8",
+                "VNA OF CAPE ANN",
+            ),
+            (
+                "gave info re: elder services of the merrimack valley.",
+                "elder services of the merrimack valley",
+            ),
+            (
+                "peds is at Pediatric Associates of Brookline.",
+                "Pediatric Associates of Brookline",
+            ),
+            (
+                "WORKS AS AN ELECTRICIAN FOR KESSLER ELECTRIC CO.",
+                "KESSLER ELECTRIC CO",
+            ),
+            (
+                "a supervisor for Brackley Logistics and",
+                "Brackley Logistics",
+            ),
+            ("TAKEN TO LAWRENCE GENERAL, THEN HERE", "LAWRENCE GENERAL"),
+            ("pcp is dr. weinstock at mass general. plan", "mass general"),
+            (
+                "referred by dr. gallagher of north shore medical.",
+                "north shore medical",
+            ),
+            (
+                "admitted 2/3 from Lakeview Regional with urosepsis",
+                "Lakeview Regional",
+            ),
+        ] {
+            has(text, Organization, want);
+        }
+        for text in [
+            "referred to general surgery at the hospital",
+            "transferred to the general medical floor",
+            "gets meals on wheels through the town",
+            "home care of the wound as taught",
+            "works in home construction",
+            "VNA of the patient's choice",
+            "discharged to Acute Medical unit",
+        ] {
+            none(text, Organization);
+        }
+        // a facility word after a short name is the facility rule's, whole
+        has(
+            "admitted to Lawrence General Hospital",
+            Organization,
+            "Lawrence General Hospital",
+        );
     }
 
     #[test]

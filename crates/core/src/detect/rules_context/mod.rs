@@ -110,6 +110,15 @@ pub(crate) struct ContextRules {
     firm_partners: Regex,
     /// "Abt Associates", "Acme Ltd": one or two words before a legal suffix.
     firm_suffix: Regex,
+    /// "Kessler Electric Co", "Brackley Logistics": one or two words before a kind of
+    /// business.
+    firm_kind: Regex,
+    /// "VNA of Cape Ann", "Elder Services of the Merrimack Valley": an agency's kind, "of"
+    /// and the place it serves.
+    agency_of: Regex,
+    /// "taken to Lawrence General", "from New England Baptist": a hospital by its short
+    /// name after a place preposition.
+    hospital_short: Regex,
     /// Two words in a row, for census first name + surname pairs in one-casing text.
     word_pair: Regex,
     /// "am/jt", "hv/dm d: 02/06/2024": the initials of dictating and typing staff closing
@@ -230,6 +239,15 @@ impl ContextRules {
             firm_suffix: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
             )),
+            firm_kind: re(&format!(
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing)\b\.?"
+            )),
+            agency_of: re(&format!(
+                r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
+            )),
+            hospital_short: re(&format!(
+                r"(?i)\b(?:at|from|to|of|@)[ \t]+((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
+            )),
             place: re(&format!(
                 r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
@@ -282,6 +300,8 @@ impl ContextRules {
         self.facilities_after_verbs(d, text, flat, out);
         self.saints(d, text, flat, out);
         self.firms(d, text, out);
+        self.agencies(d, text, flat, out);
+        self.short_hospitals(d, text, flat, out);
         self.places(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);

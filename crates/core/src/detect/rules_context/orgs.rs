@@ -43,6 +43,14 @@ const WEAK_FACILITY: &[&str] = &[
     "plan",
     "medflight",
     "partnership",
+    "nurses",
+    "nurse",
+    "association",
+    "vna",
+    "ems",
+    "ambulance",
+    "aging",
+    "life",
 ];
 
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
@@ -432,6 +440,24 @@ impl ContextRules {
                 out.push(span(m.start(), m.end(), Category::Organization, 0.8, "org"));
             }
         }
+        // a kind of business needs a word that is no ordinary one in any casing ("Kessler
+        // Electric Co" yes, "Home Construction" no)
+        for c in self.firm_kind.captures_iter(text) {
+            let (Some(m), Some(pre)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let first = d
+                .words(pre.as_str())
+                .find(|w| {
+                    let w = w.as_str();
+                    !d.stop(w) && !d.clinical(w) && !d.ordinary(w)
+                })
+                .map(|w| pre.start() + w.start());
+            if let Some(s) = first {
+                let end = m.end() - usize::from(m.as_str().ends_with('.'));
+                out.push(span(s, end, Category::Organization, 0.75, "org"));
+            }
+        }
         for c in self.firm_suffix.captures_iter(text) {
             let (Some(m), Some(pre)) = (c.get(0), c.get(1)) else {
                 continue;
@@ -451,6 +477,91 @@ impl ContextRules {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(s, end, Category::Organization, 0.8, "org"));
             }
+        }
+    }
+
+    /// An agency by its kind and the place it serves, in any casing ("VNA of Cape Ann",
+    /// "ELDER SERVICES OF THE MERRIMACK VALLEY", "pediatric associates of brookline"): the
+    /// place words run to a function or clinical word, and one of them is a known place,
+    /// or (in one casing) no ordinary word, or (in mixed case) they are all capitalised.
+    pub(super) fn agencies(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.agency_of.captures_iter(text) {
+            let (Some(all), Some(g)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            let words: Vec<regex::Match> = d
+                .words(g.as_str())
+                .take_while(|w| !d.stop(w.as_str()) && !d.clinical(w.as_str()))
+                .collect();
+            let (Some(_), Some(last)) = (words.first(), words.last()) else {
+                continue;
+            };
+            let named = if flat {
+                words
+                    .iter()
+                    .any(|w| d.place(w.as_str()) || !d.ordinary(w.as_str()))
+            } else {
+                words
+                    .iter()
+                    .all(|w| w.as_str().starts_with(char::is_uppercase))
+            };
+            if !named {
+                continue;
+            }
+            // the agency's own name before its kind ("Outer Cape VNA of …") is left to
+            // the facility rules
+            out.push(span(
+                all.start(),
+                g.start() + last.end(),
+                Category::Organization,
+                0.8,
+                "org",
+            ));
+        }
+    }
+
+    /// A hospital by its short name after a place preposition ("TAKEN TO LAWRENCE
+    /// GENERAL", "from lakeview regional", "pcp at mass general", "FROM NEW ENGLAND
+    /// BAPTIST"): one or two name words that are no function or clinical word (in mixed
+    /// case capitalised) before general/regional/baptist/medical/…, at the end of a
+    /// phrase: a facility word after it makes it the facility rules' ("Lawrence General
+    /// Hospital"), a noun makes it a phrase ("general surgery").
+    pub(super) fn short_hospitals(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.hospital_short.captures_iter(text) {
+            let (Some(g), Some(next)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // the phrase ends there: a facility word or a noun after it makes it another
+            // rule's or no name ("Lawrence General Hospital", "general surgery")
+            let next_word = next.as_str().trim();
+            if !next_word.is_empty()
+                && !d.stop(next_word)
+                && !matches!(next_word.to_lowercase().as_str(), "ed" | "er")
+            {
+                continue;
+            }
+            let words: Vec<&str> = d.words(g.as_str()).map(|w| w.as_str()).collect();
+            let Some((kind, names)) = words.split_last() else {
+                continue;
+            };
+            let plain = names.iter().all(|w| {
+                let l = w.to_lowercase();
+                !d.stop(w)
+                    && !d.clinical(w)
+                    && (l == "new" || !GENERIC_FACILITY_WORDS.contains(&l.as_str()))
+            });
+            let titled = names.iter().all(|w| w.starts_with(char::is_uppercase))
+                && kind.starts_with(char::is_uppercase);
+            if !plain || !(flat || titled) {
+                continue;
+            }
+            out.push(span(
+                g.start(),
+                g.end(),
+                Category::Organization,
+                0.75,
+                "org",
+            ));
         }
     }
 }
