@@ -304,6 +304,16 @@ impl RuleDetector {
         self.dicts.credential(w)
     }
 
+    /// A credential that may close a signature ("RN", "MT", "RRT"; `credential` and the
+    /// laboratory and therapy ones).
+    pub fn is_sign_credential(&self, w: &str) -> bool {
+        self.dicts.credential(w)
+            || matches!(
+                w.to_lowercase().as_str(),
+                "mt" | "mls" | "mlt" | "ct" | "rt" | "rph" | "ascp" | "cna" | "pt" | "ot" | "slp"
+            )
+    }
+
     /// A function word, label or title ("Re", "Dear", "Dr"): never a name on its own.
     pub fn is_function_word(&self, w: &str) -> bool {
         self.dicts.stop(w)

@@ -299,8 +299,19 @@ impl Engine {
     /// ordinary or clinical word written in lower case at the end of a name in mixed-case
     /// text (in text in one casing nothing tells "PATEL PAGER" from "REBECCA HIDES"),
     /// unless it is also a census name or a known place ("Kim Do", "Kim Son" keep their
-    /// surnames); never an initial. The span keeps at least one word.
+    /// surnames); never an initial. The span keeps at least one word. (A learned ZIP code
+    /// loses what follows its last digit.)
     pub(super) fn trim_ner_name(&self, text: &str, mut s: Span, flat: bool) -> Span {
+        // a learned ZIP code ends at its last digit ("43604   tel" is "43604")
+        if s.category == Category::Zip {
+            if let Some(k) = text
+                .get(s.start..s.end)
+                .and_then(|t| t.rfind(|c: char| c.is_ascii_digit()))
+            {
+                s.end = s.start + k + 1;
+            }
+            return s;
+        }
         if s.category != Category::Name {
             return s;
         }
@@ -373,10 +384,24 @@ impl Engine {
         {
             last -= 3;
         }
-        while last > first + 1 && not_name(words[last - 1].1, true) {
+        // a credential after a comma closes a name even when it is also a place code
+        // ("T. Murrill, MT(ASCP)"; MT is Montana too)
+        let credential_after_comma = |k: usize| {
+            k > 0
+                && self.rules.is_sign_credential(words[k].1)
+                && t[words[k - 1].0 + words[k - 1].1.len()..words[k].0].contains(',')
+        };
+        while last > first + 1
+            && (not_name(words[last - 1].1, true) || credential_after_comma(last - 1))
+        {
             last -= 1;
         }
-        while last > first + 1 && not_name(words[first].1, false) {
+        // a letter glued to a slash before the span is shorthand, no name ("D/W H. FENTON":
+        // discussed with)
+        let slash_before = text[..s.start].ends_with('/');
+        while last > first + 1
+            && (not_name(words[first].1, false) || (first == 0 && words[0].0 == 0 && slash_before))
+        {
             first += 1;
         }
         if (first, last) != (0, words.len()) {
@@ -857,9 +882,30 @@ mod tests {
         ] {
             assert_eq!(learned(e, text, span, cat).as_deref(), Some(span), "{text}");
         }
+        // a learned ZIP code ends at its last digit
+        assert_eq!(
+            learned(
+                e,
+                "toledo, oh 43604   tel 504",
+                "43604   tel",
+                Category::Zip
+            )
+            .as_deref(),
+            Some("43604")
+        );
         // roles open a name and contact words close none, in any casing
         for (text, span, want) in [
             ("UPDATED BY HO STEIN. PT'S HOSP #", "HO STEIN", "STEIN"),
+            (
+                "EVENTS: NONE. D/W H. FENTON, RN",
+                "W H. FENTON",
+                "H. FENTON",
+            ),
+            (
+                "Verified by: T. Murrill, MT(ASCP)",
+                "T. Murrill, MT",
+                "T. Murrill",
+            ),
             ("SENT PER NNP ROSSI, FOLLOW UP", "NNP ROSSI", "ROSSI"),
             (
                 "W/ SURG RESIDENT DUBOIS PAGER 41902.",

@@ -284,7 +284,7 @@ impl ContextRules {
                 r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"
             )),
             city_state_zip: re(&format!(
-                r"(?i)\b({WORD}(?:[ \t]+{WORD}){{0,2}}),?[ \t]+(?:{STATE_CODES})\.?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"
+                r"(?i)\b({WORD}(?:[ \t]+{WORD}){{0,2}}),?[ \t]+({STATE_CODES})\.?,?[ \t]+(\d{{5}}(?:-\d{{4}})?)\b"
             )),
             field: re(&format!(
                 r"(?im)(?:^|[\t|;]|[ ]{{2}}|\.[ ]|,[ ])[ \t]*((?:{FIELD_LABELS}))[ \t]*[:#][ \t]*"

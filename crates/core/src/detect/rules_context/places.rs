@@ -53,17 +53,25 @@ impl ContextRules {
             out.push(span(m.start(), m.end(), Category::Address, 0.8, "address"));
         }
         for c in self.city_state_zip.captures_iter(text) {
-            // the state code between them stays (Safe Harbor keeps states)
-            let (Some(city), Some(zip)) = (c.get(1), c.get(2)) else {
+            let (Some(city), Some(state), Some(zip)) = (c.get(1), c.get(2), c.get(3)) else {
                 continue;
             };
-            // the last words before the state that form a known place ("salem, or 70790")
+            // the last words before the state that form a known place ("salem, or 70790");
+            // the state code goes with it as in mixed-case text, where the model reads "Salem,
+            // OR" as one place (Safe Harbor would keep a state; casing must not decide)
             let words: Vec<regex::Match> = d.words(city.as_str()).collect();
             for w in &words {
                 let cand = &city.as_str()[w.start()..];
                 if d.place(cand.trim_end_matches(',')) {
                     let s = city.start() + w.start();
                     out.push(span(s, city.end(), Category::Location, 0.8, "location"));
+                    out.push(span(
+                        state.start(),
+                        state.end(),
+                        Category::Location,
+                        0.8,
+                        "location",
+                    ));
                     break;
                 }
             }
