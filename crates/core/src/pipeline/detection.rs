@@ -517,6 +517,40 @@ impl Engine {
         if dropped && words.iter().all(|w| crate::detect::rules::flat_case(w)) {
             return false;
         }
+        // in any casing: a department named by its specialty is no organisation
+        // ("Department of Colorectal Surgery", "Head and Neck Surgery", "Respiratory
+        // Medicine"): a department word or medicine/surgery, and every word a clinical or
+        // department word or and/of/the/for ("Foundation Medical Partners" stays)
+        let department = |w: &&str| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "department" | "dept" | "unit" | "service" | "division" | "medicine" | "surgery"
+            )
+        };
+        if s.category == Category::Organization
+            && words.len() >= 2
+            && words.iter().any(department)
+            && words.iter().all(|w| {
+                self.rules.is_clinical_word(w)
+                    || matches!(
+                        w.to_lowercase().as_str(),
+                        "department"
+                            | "dept"
+                            | "unit"
+                            | "service"
+                            | "services"
+                            | "division"
+                            | "ward"
+                            | "team"
+                            | "and"
+                            | "of"
+                            | "the"
+                            | "for"
+                    )
+            })
+        {
+            return false;
+        }
         // a credential alone is no name ("ck/rn")
         if s.category == Category::Name && words.len() == 1 && self.rules.is_credential(words[0]) {
             return false;
@@ -602,7 +636,9 @@ impl Engine {
                 let rest = &text[s.end..];
                 let decimal =
                     rest.starts_with('.') && rest[1..].starts_with(|c: char| c.is_ascii_digit());
-                t.chars().filter(char::is_ascii_digit).count() >= 3 && !decimal
+                t.chars().filter(char::is_ascii_digit).count() >= 3
+                    && !decimal
+                    && !(has_decimal(t) && t.chars().filter(char::is_ascii_digit).count() <= 5)
             }
             // a date needs a digit or a month or weekday name ("exacerbation" is no date);
             // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A)
@@ -614,6 +650,9 @@ impl Engine {
                     && !text[..s.start]
                         .ends_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '/' | '-'))
                     && !short_decimal(t)
+                    && !(t.contains('/') && has_decimal(t))
+                    && !(text[s.end..].starts_with('.')
+                        && text[s.end + 1..].starts_with(|c: char| c.is_ascii_digit()))
             }
             // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
             // lower-case word
@@ -882,6 +921,23 @@ mod tests {
         ] {
             assert_eq!(learned(e, text, span, cat).as_deref(), Some(span), "{text}");
         }
+        // decimals are no identifiers or dates, departments no organisations
+        for (text, span, cat) in [
+            ("ID: TMAX 100.9, BLD CX X2 SENT", "100.9", Category::Id),
+            ("bun/cr 42/1.8. id: tmax", "42/1", date),
+            ("bun/cr 42/1.8. id: tmax", "42/1.8", date),
+            (
+                "Department of Colorectal Surgery, Freeman Road",
+                "Department of Colorectal Surgery",
+                Category::Organization,
+            ),
+        ] {
+            assert_eq!(learned(e, text, span, cat), None, "{text}");
+        }
+        assert_eq!(
+            learned(e, "Seen 12.03.2024 in clinic", "12.03.2024", date).as_deref(),
+            Some("12.03.2024")
+        );
         // a learned ZIP code ends at its last digit
         assert_eq!(
             learned(
