@@ -644,15 +644,17 @@ impl Engine {
             // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A)
             // part of a longer number is no date either ("7.38/40/98", an ABG)
             Category::Date => {
+                // "42/1.8": a slash and a decimal, or a decimal running on after it
+                let in_decimal = (t.contains('/') && has_decimal(t))
+                    || (text[s.end..].starts_with('.')
+                        && text[s.end + 1..].starts_with(|c: char| c.is_ascii_digit()));
                 (t.chars().any(|c| c.is_ascii_digit())
                     || words.iter().any(|w| is_month_or_weekday(w)))
                     && !time_or_range(t)
                     && !text[..s.start]
                         .ends_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '/' | '-'))
                     && !short_decimal(t)
-                    && !(t.contains('/') && has_decimal(t))
-                    && !(text[s.end..].starts_with('.')
-                        && text[s.end + 1..].starts_with(|c: char| c.is_ascii_digit()))
+                    && !in_decimal
             }
             // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
             // lower-case word
