@@ -94,6 +94,14 @@ struct Gen {
 }
 
 impl Gen {
+    /// A generator over the census name lists.
+    fn new(seed: u64) -> Gen {
+        Gen {
+            rng: Lcg(seed),
+            first: FIRST.lines().filter(|l| l.len() > 1).collect(),
+            last: LAST.lines().filter(|l| l.len() > 1).collect(),
+        }
+    }
     fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
         v[self.rng.below(v.len())]
     }
@@ -413,11 +421,7 @@ const ORG_NEGATIVE: &[&str] = &[
 /// Organisations in context (`ORG_FRAMES`); every third sentence fills the frame with an
 /// ordinary phrase instead and has no organisation span.
 pub fn org_contexts(seed: u64, n: usize) -> Vec<Example> {
-    let mut g = Gen {
-        rng: Lcg(seed ^ 0x5EED_0F0A_C0DE_F00D),
-        first: FIRST.lines().filter(|l| l.len() > 1).collect(),
-        last: LAST.lines().filter(|l| l.len() > 1).collect(),
-    };
+    let mut g = Gen::new(seed ^ 0x5EED_0F0A_C0DE_F00D);
     (0..n)
         .map(|i| {
             let frame = g.pick(ORG_FRAMES).to_string();
@@ -438,11 +442,7 @@ pub fn org_contexts(seed: u64, n: usize) -> Vec<Example> {
 
 /// Deterministic examples: every fourth one is a PHI-free clinical sentence.
 pub fn generate(seed: u64, n: usize) -> Vec<Example> {
-    let mut g = Gen {
-        rng: Lcg(seed ^ 0xD1B5_4A32_D192_ED03),
-        first: FIRST.lines().filter(|l| l.len() > 1).collect(),
-        last: LAST.lines().filter(|l| l.len() > 1).collect(),
-    };
+    let mut g = Gen::new(seed ^ 0xD1B5_4A32_D192_ED03);
     (0..n)
         .map(|i| {
             if i % 4 == 3 {
