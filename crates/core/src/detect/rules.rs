@@ -154,6 +154,11 @@ fn followed_by_unit(text: &str, end: usize) -> bool {
     !w.is_empty() && UNITS.contains(&w.as_str())
 }
 
+/// A US state code in any casing ("NH", "ct").
+fn is_state_code(w: &str) -> bool {
+    w.len() == 2 && STATES.split('|').any(|s| s.eq_ignore_ascii_case(w))
+}
+
 /// A US state written out ("Kentucky"). Safe Harbor keeps states; "New York" and
 /// "Washington" also name a city and do not count.
 fn is_state_name(w: &str) -> bool {
@@ -1110,6 +1115,20 @@ mod tests {
         none("Abdomen: NT, ND, NBS.", Location);
         has("The family lives in Easton.", Location, "Easton");
         has("moved to New York last year", Location, "New York");
+        // a state closing its town's phrase goes with the town, as before a ZIP code
+        has(
+            "going home to Nashua NH. Lives alone",
+            Location,
+            "Nashua NH",
+        );
+        has("in from Hartford, CT, staying", Location, "Hartford, CT");
+        has(
+            "THEY ARE FROM BANGOR, MAINE. PLAN:",
+            Location,
+            "BANGOR, MAINE",
+        );
+        has("pt from salem or lynn, unclear", Location, "salem");
+        has("lives in Boston now", Location, "Boston");
     }
 
     #[test]
@@ -1215,6 +1234,20 @@ mod tests {
             "J. SMITH",
         );
         none("DSG C/D/I. CHANGED BY RN\nCARE PER OT RN\n", Name);
+        // a pager, extension or second credential may close a signature's line
+        has(
+            "BIPAP ON STANDBY. RICK ALMEIDA RRT X6721",
+            Name,
+            "RICK ALMEIDA",
+        );
+        has(
+            "PAGE W/ QUESTIONS. M. OSTROWSKI RD BEEPER 4411",
+            Name,
+            "M. OSTROWSKI",
+        );
+        has("on transfer packet. c. obrien rn cm", Name, "c. obrien");
+        none("PT RN AWARE OF PLAN", Name);
+        none("DOPPLER SIGNALS RN X2", Name);
         has("PT STATES HE LIVES ALONE IN REVERE.", Location, "REVERE");
         none("PT STATES HE IS IN PAIN.", Location);
         has("DISCUSSED WITH DR H OSEI - HIGH RISK", Name, "H OSEI");
@@ -1332,6 +1365,20 @@ mod tests {
             Organization,
             "BELFAST HEALTH AND SOCIAL CARE TRUST",
         );
+        // the segments of an address line before its town and postcode
+        let line = "Dept of Surgery Freeman Road, High Heaton, Newcastle upon Tyne NE7 7DN";
+        has(line, Address, "Freeman Road");
+        has(line, Location, "High Heaton");
+        let line = "CALDERBROOK GENERAL HOSPITAL INFIRMARY ROAD, HALIFAX HX3 0PW";
+        has(line, Address, "INFIRMARY ROAD");
+        has(
+            "Kidsgrove Medical Centre Mount Road, Kidsgrove, Stoke-on-Trent ST7 4DL",
+            Location,
+            "Kidsgrove",
+        );
+        let prose = "she moved in with her daughter, near the sea, Harrogate HG1 4PQ";
+        assert_eq!(hits(prose, Address), vec!["HG1 4PQ".to_string()]);
+        assert_eq!(hits(prose, Location), vec!["Harrogate".to_string()]);
         none("Road traffic accident in 2019, no injuries", Address);
         none("either way, we will review her", Address);
         none("she was referred to the NHS Trust for review", Organization);

@@ -246,11 +246,32 @@ impl ContextRules {
             if !text[g.end()..cred.start()].contains(',') {
                 let tail = text[cred.end()..].trim_start_matches(['.', ' ', '\t']);
                 let line_ends = tail.is_empty() || tail.starts_with(['\n', '\r']);
+                // or how to reach the signer, or another credential, closes the line
+                // ("RICK ALMEIDA RRT X6721", "M. OSTROWSKI RD BEEPER 4411", "c. obrien rn cm")
+                let next = tail
+                    .split(|c: char| c.is_whitespace() || matches!(c, '.' | ','))
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                let reach = matches!(
+                    next.as_str(),
+                    "pager" | "pgr" | "beeper" | "bleep" | "ext" | "cm" | "ccrn" | "bsn"
+                ) || ((next.starts_with('x') || next.starts_with('#'))
+                    && next.len() > 1
+                    && next[1..].chars().all(|c| c.is_ascii_digit() || c == '-'));
                 // "-- Maureen RN": a first name after a dash, signing
                 let dashed = text[..g.start()].trim_end().ends_with('-')
                     && d.first_name(g.as_str())
                     && !d.ordinary(g.as_str());
-                if !(initial || dashed) || words.len() != 1 || !line_ends {
+                // a first name and a surname that is no ordinary word, signing
+                let full = words.len() == 2
+                    && d.first_name(words[0])
+                    && !d.clinical(words[0])
+                    && !d.stop(words[0])
+                    && !d.ordinary(words[1])
+                    && !d.clinical(words[1]);
+                let signs = (initial && words.len() == 1) || (dashed && words.len() == 1) || full;
+                if !signs || !(line_ends || reach) {
                     continue;
                 }
             }

@@ -3,7 +3,7 @@
 
 use super::ContextRules;
 use crate::detect::rules::rules_dict::Dicts;
-use crate::detect::rules::{followed_by_unit, is_state_name, span};
+use crate::detect::rules::{followed_by_unit, is_state_code, is_state_name, span};
 use crate::types::{Category, Span};
 
 /// Street types that are no abbreviation or word of clinical prose.
@@ -157,9 +157,49 @@ impl ContextRules {
                     break;
                 }
                 let end = g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
+                let end = state_after(text, end, flat).unwrap_or(end);
                 out.push(span(g.start(), end, Category::Location, 0.75, "location"));
                 break;
             }
         }
     }
+}
+
+/// The end of a US state closing a town's phrase ("to Nashua NH.", "from Hartford, CT,",
+/// "BANGOR, MAINE."): a code (upper case in mixed-case text) or a name of one or two words
+/// (capitalised in mixed-case text), then punctuation or the end of the line — a state
+/// goes with its town as in "Toledo, OH 43604" ("Salem or Lynn" is no state).
+fn state_after(text: &str, end: usize, flat: bool) -> Option<usize> {
+    let rest = &text[end..];
+    let lead = rest.len() - rest.trim_start_matches([',', ' ', '\t']).len();
+    if lead == 0 || rest[..lead].matches(',').count() > 1 {
+        return None;
+    }
+    let after = &rest[lead..];
+    let words: Vec<&str> = after.split(|c: char| !c.is_alphabetic()).take(2).collect();
+    for n in [2, 1] {
+        let Some(ws) = words.get(..n) else { continue };
+        if ws.iter().any(|w| w.is_empty()) {
+            continue;
+        }
+        let len = ws.iter().map(|w| w.len()).sum::<usize>() + (n - 1);
+        let cand = &after[..len];
+        // two words must be separated by a single space
+        if n == 2 && cand.split(' ').count() != 2 {
+            continue;
+        }
+        let code = n == 1 && is_state_code(cand);
+        let name = is_state_name(cand);
+        let cased = flat
+            || (code && cand.chars().all(|c| c.is_ascii_uppercase()))
+            || (name && cand.split(' ').all(|w| w.starts_with(char::is_uppercase)));
+        let closes = after[len..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, '.' | ',' | ';' | ':' | ')' | '\n' | '\r'));
+        if (code || name) && cased && closes {
+            return Some(end + lead + len);
+        }
+    }
+    None
 }

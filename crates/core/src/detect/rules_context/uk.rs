@@ -74,6 +74,9 @@ impl ContextRules {
             {
                 let ts = from + (seg.len() - seg.trim_start().len());
                 out.push(town_span(ts, town));
+                if before[..from].ends_with(',') {
+                    address_segments(d, text, from - 1, out);
+                }
             }
             // the town on the line above a postcode in an address block
             let above = text.get(..p.start()).unwrap_or("");
@@ -95,6 +98,84 @@ impl ContextRules {
                 }
             }
         }
+    }
+}
+
+/// Street types that close a street in an address line.
+const STREET_ENDS: &[&str] = &[
+    "road", "rd", "street", "st", "lane", "avenue", "ave", "drive", "close", "crescent", "grove",
+    "terrace", "gardens", "mews", "parade", "way", "row", "walk", "place", "square",
+];
+
+/// Facility words after which a street may follow in the same segment ("ROYAL INFIRMARY
+/// OXFORD ROAD").
+const SEGMENT_FACILITY: &[&str] = &[
+    "hospital",
+    "hospitals",
+    "infirmary",
+    "centre",
+    "center",
+    "practice",
+    "surgery",
+    "clinic",
+    "trust",
+    "unit",
+    "department",
+    "house",
+    "lodge",
+];
+
+/// The segments before a town and postcode on their line, right to left from the comma at
+/// `comma` ("Freeman Road, High Heaton, Newcastle NE7 7DN"): a segment ending in a street
+/// type is an address (after the last facility word in it: "ROYAL INFIRMARY OXFORD ROAD"),
+/// one to three words of letters with no clinical word a locality ("High Heaton", "Hall
+/// Green"; capitalised in mixed-case text). The first segment that is neither ends the
+/// search; at most three are read.
+fn address_segments(d: &Dicts, text: &str, mut comma: usize, out: &mut Vec<Span>) {
+    let flat = flat_case(&text[text[..comma].rfind('\n').map_or(0, |i| i + 1)..comma]);
+    for _ in 0..3 {
+        let line_start = text[..comma].rfind('\n').map_or(0, |i| i + 1);
+        let from = text[line_start..comma]
+            .rfind([',', ':', '\t'])
+            .map_or(line_start, |i| line_start + i + 1);
+        let seg = &text[from..comma];
+        let words: Vec<(usize, &str)> = seg
+            .split_whitespace()
+            .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+            .collect();
+        let Some(&(_, last)) = words.last() else {
+            return;
+        };
+        let lower = |w: &str| w.trim_end_matches('.').to_lowercase();
+        if STREET_ENDS.contains(&lower(last).as_str()) {
+            // a street has a name word before its type ("INFIRMARY ROAD")
+            let start = words[..words.len().saturating_sub(2)]
+                .iter()
+                .rposition(|(_, w)| SEGMENT_FACILITY.contains(&lower(w).as_str()))
+                .map_or(0, |k| k + 1);
+            if start + 1 < words.len() {
+                let (a, _) = words[start];
+                let (b, w) = words[words.len() - 1];
+                out.push(span(a, b + w.len(), Category::Address, 0.8, "address"));
+            }
+        } else {
+            let letters = words.iter().all(|(_, w)| {
+                w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+            });
+            let plain = words.iter().all(|(_, w)| !d.clinical(w) && !d.stop(w));
+            let capitalised = flat || words.iter().all(|(_, w)| w.starts_with(char::is_uppercase));
+            if !(1..=3).contains(&words.len()) || !letters || !plain || !capitalised {
+                return;
+            }
+            let (a, _) = words[0];
+            let (b, w) = words[words.len() - 1];
+            out.push(span(a, b + w.len(), Category::Location, 0.8, "location"));
+        }
+        if from == line_start || !text[..from].ends_with(',') {
+            return;
+        }
+        comma = from - 1;
     }
 }
 
