@@ -1129,6 +1129,9 @@ mod tests {
         );
         has("pt from salem or lynn, unclear", Location, "salem");
         has("lives in Boston now", Location, "Boston");
+        // a separator of several bytes between two words after a town is no state and
+        // no panic
+        has("moved to Boston, A\u{a0}\u{c9}\u{c9}.", Location, "Boston");
     }
 
     #[test]

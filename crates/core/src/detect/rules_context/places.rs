@@ -183,7 +183,10 @@ fn state_after(text: &str, end: usize, flat: bool) -> Option<usize> {
             continue;
         }
         let len = ws.iter().map(|w| w.len()).sum::<usize>() + (n - 1);
-        let cand = &after[..len];
+        // (the separator may be a character of several bytes: no match then)
+        let Some(cand) = after.get(..len) else {
+            continue;
+        };
         // two words must be separated by a single space
         if n == 2 && cand.split(' ').count() != 2 {
             continue;
