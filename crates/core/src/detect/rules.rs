@@ -312,11 +312,7 @@ impl RuleDetector {
     /// A credential that may close a signature ("RN", "MT", "RRT"; `credential` and the
     /// laboratory and therapy ones).
     pub fn is_sign_credential(&self, w: &str) -> bool {
-        self.dicts.credential(w)
-            || matches!(
-                w.to_lowercase().as_str(),
-                "mt" | "mls" | "mlt" | "ct" | "rt" | "rph" | "ascp" | "cna" | "pt" | "ot" | "slp"
-            )
+        self.dicts.sign_credential(w)
     }
 
     /// A function word, label or title ("Re", "Dear", "Dr"): never a name on its own.
@@ -1237,6 +1233,18 @@ mod tests {
             "J. SMITH",
         );
         none("DSG C/D/I. CHANGED BY RN\nCARE PER OT RN\n", Name);
+        // a laboratory credential after a comma is no pair of initials
+        let signer = hits("no cyanosis. Verified by: T. Murrill, MT(ASCP)", Name);
+        assert!(
+            !signer.is_empty() && signer.iter().all(|h| h == "T. Murrill"),
+            "{signer:?}"
+        );
+        // a letter glued to a slash is shorthand, no initial of the signer
+        let signer = hits("SETTING. D/W H. FENTON, RN", Name);
+        assert!(
+            !signer.is_empty() && signer.iter().all(|h| h == "H. FENTON"),
+            "{signer:?}"
+        );
         // a pager, extension or second credential may close a signature's line
         has(
             "BIPAP ON STANDBY. RICK ALMEIDA RRT X6721",

@@ -186,6 +186,15 @@ impl Dicts {
         let lw = w.to_lowercase();
         self.cred.contains(lw.as_str()) || self.cred.contains(lw.trim_end_matches('.'))
     }
+    /// A credential that may close a signature: `credential` and the laboratory and
+    /// therapy ones ("MT", "MLS", "RT").
+    pub(crate) fn sign_credential(&self, w: &str) -> bool {
+        self.credential(w)
+            || matches!(
+                w.trim_end_matches('.').to_lowercase().as_str(),
+                "mt" | "mls" | "mlt" | "ct" | "rt" | "rph" | "ascp" | "cna" | "pt" | "ot" | "slp"
+            )
+    }
     pub(crate) fn org_word(&self, w: &str) -> bool {
         self.org.contains(norm(w).as_str())
     }
@@ -345,10 +354,18 @@ impl Dicts {
         } else {
             toks.iter().position(|t| !is_bad(t.2))?
         };
-        let mut kept = Vec::new();
+        let mut kept: Vec<(usize, usize, &str)> = Vec::new();
         for t in toks.get(first..)? {
             let keep_first = titled && kept.is_empty() && !self.stop(t.2);
-            if (is_bad(t.2) && !keep_first) || (!kept.is_empty() && self.credential(t.2)) {
+            // a credential after a comma closes the name even when it could be initials
+            // ("T. Murrill, MT")
+            let after_comma = kept
+                .last()
+                .is_some_and(|p| text.get(p.1..t.0).is_some_and(|g| g.contains(',')));
+            if (is_bad(t.2) && !keep_first)
+                || (!kept.is_empty() && self.credential(t.2))
+                || (after_comma && self.sign_credential(t.2))
+            {
                 break;
             }
             kept.push(*t);

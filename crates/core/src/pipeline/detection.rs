@@ -396,12 +396,13 @@ impl Engine {
         {
             last -= 1;
         }
-        // a letter glued to a slash before the span is shorthand, no name ("D/W H. FENTON":
-        // discussed with)
-        let slash_before = text[..s.start].ends_with('/');
-        while last > first + 1
-            && (not_name(words[first].1, false) || (first == 0 && words[0].0 == 0 && slash_before))
-        {
+        // a word glued to a slash is shorthand, no name ("D/W H. FENTON": discussed with;
+        // "s/p", "c/o")
+        let slashed = |k: usize| {
+            let (o, w) = words[k];
+            text[..s.start + o].ends_with('/') || t[o + w.len()..].starts_with('/')
+        };
+        while last > first + 1 && (not_name(words[first].1, false) || slashed(first)) {
             first += 1;
         }
         if (first, last) != (0, words.len()) {
@@ -957,6 +958,11 @@ mod tests {
             (
                 "EVENTS: NONE. D/W H. FENTON, RN",
                 "W H. FENTON",
+                "H. FENTON",
+            ),
+            (
+                "EVENTS: NONE. D/W H. FENTON, RN",
+                "D/W H. FENTON",
                 "H. FENTON",
             ),
             (

@@ -53,6 +53,16 @@ impl RuleDetector {
             let Some((s, e)) = self.dicts.trim_name(text, g.start(), g.end(), false) else {
                 continue;
             };
+            // "D/W H. FENTON, RN": a letter glued to a slash is shorthand, no initial
+            let s = if text[..s].ends_with('/') {
+                let rest = &text[s..e];
+                let Some(k) = rest.find(char::is_whitespace) else {
+                    continue;
+                };
+                s + k + (rest[k..].len() - rest[k..].trim_start().len())
+            } else {
+                s
+            };
             let toks: Vec<&str> = self
                 .dicts
                 .words(text.get(s..e).unwrap_or(""))
