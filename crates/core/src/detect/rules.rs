@@ -1239,6 +1239,8 @@ mod tests {
             !signer.is_empty() && signer.iter().all(|h| h == "T. Murrill"),
             "{signer:?}"
         );
+        // after a surname alone the same letters may be initials
+        has("Patient: JONES, MT", Name, "JONES, MT");
         // a letter glued to a slash is shorthand, no initial of the signer
         let signer = hits("SETTING. D/W H. FENTON, RN", Name);
         assert!(

@@ -357,11 +357,12 @@ impl Dicts {
         let mut kept: Vec<(usize, usize, &str)> = Vec::new();
         for t in toks.get(first..)? {
             let keep_first = titled && kept.is_empty() && !self.stop(t.2);
-            // a credential after a comma closes the name even when it could be initials
-            // ("T. Murrill, MT")
-            let after_comma = kept
-                .last()
-                .is_some_and(|p| text.get(p.1..t.0).is_some_and(|g| g.contains(',')));
+            // a credential after a comma closes a name that already has two words, where it
+            // cannot be the first name's initials ("T. Murrill, MT"; "JONES, MT" keeps them)
+            let after_comma = kept.len() >= 2
+                && kept
+                    .last()
+                    .is_some_and(|p| text.get(p.1..t.0).is_some_and(|g| g.contains(',')));
             if (is_bad(t.2) && !keep_first)
                 || (!kept.is_empty() && self.credential(t.2))
                 || (after_comma && self.sign_credential(t.2))
