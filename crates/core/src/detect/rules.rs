@@ -963,6 +963,7 @@ mod tests {
                 "Brackley Logistics",
             ),
             ("TAKEN TO LAWRENCE GENERAL, THEN HERE", "LAWRENCE GENERAL"),
+            ("CABG 2019 @ LAWRENCE GENERAL. NEURO:", "LAWRENCE GENERAL"),
             ("pcp is dr. weinstock at mass general. plan", "mass general"),
             (
                 "referred by dr. gallagher of north shore medical.",

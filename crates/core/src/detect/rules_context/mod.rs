@@ -246,7 +246,7 @@ impl ContextRules {
                 r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             hospital_short: re(&format!(
-                r"(?i)\b(?:at|from|to|of|@)[ \t]+((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
+                r"(?i)(?:\b(?:at|from|to|of)|@)[ \t]+((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
             )),
             place: re(&format!(
                 r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
