@@ -285,7 +285,7 @@ impl Engine {
             let flat = crate::detect::rules::flat_case(&b.text);
             let spans: Vec<Span> = spans
                 .into_iter()
-                .map(|s| self.trim_ner_name(&b.text, s, flat))
+                .map(|s| Self::trim_ner_zip(&b.text, self.trim_ner_name(&b.text, s, flat)))
                 .filter(|s| self.plausible_ner(&b.text, s, lower, flat))
                 .collect();
             out.extend(b.split(spans));
@@ -299,19 +299,8 @@ impl Engine {
     /// ordinary or clinical word written in lower case at the end of a name in mixed-case
     /// text (in text in one casing nothing tells "PATEL PAGER" from "REBECCA HIDES"),
     /// unless it is also a census name or a known place ("Kim Do", "Kim Son" keep their
-    /// surnames); never an initial. The span keeps at least one word. (A learned ZIP code
-    /// loses what follows its last digit.)
+    /// surnames); never an initial. The span keeps at least one word.
     pub(super) fn trim_ner_name(&self, text: &str, mut s: Span, flat: bool) -> Span {
-        // a learned ZIP code ends at its last digit ("43604   tel" is "43604")
-        if s.category == Category::Zip {
-            if let Some(k) = text
-                .get(s.start..s.end)
-                .and_then(|t| t.rfind(|c: char| c.is_ascii_digit()))
-            {
-                s.end = s.start + k + 1;
-            }
-            return s;
-        }
         if s.category != Category::Name {
             return s;
         }
@@ -410,6 +399,19 @@ impl Engine {
             let (b, w) = words[last - 1];
             s.end = s.start + b + w.len();
             s.start += a;
+        }
+        s
+    }
+
+    /// A learned ZIP code ends at its last digit ("43604   tel" is "43604").
+    pub(super) fn trim_ner_zip(text: &str, mut s: Span) -> Span {
+        if s.category == Category::Zip {
+            if let Some(k) = text
+                .get(s.start..s.end)
+                .and_then(|t| t.rfind(|c: char| c.is_ascii_digit()))
+            {
+                s.end = s.start + k + 1;
+            }
         }
         s
     }
@@ -533,20 +535,10 @@ impl Engine {
             && words.iter().any(department)
             && words.iter().all(|w| {
                 self.rules.is_clinical_word(w)
+                    || department(w)
                     || matches!(
                         w.to_lowercase().as_str(),
-                        "department"
-                            | "dept"
-                            | "unit"
-                            | "service"
-                            | "services"
-                            | "division"
-                            | "ward"
-                            | "team"
-                            | "and"
-                            | "of"
-                            | "the"
-                            | "for"
+                        "services" | "ward" | "team" | "and" | "of" | "the" | "for"
                     )
             })
         {
@@ -598,6 +590,9 @@ impl Engine {
         {
             return false;
         }
+        // the span is the start of a decimal number ("TMAX 101.6", "42/1.8")
+        let decimal_follows = text[s.end..].starts_with('.')
+            && text[s.end + 1..].starts_with(|c: char| c.is_ascii_digit());
         match s.category {
             Category::Name | Category::Organization | Category::Location
                 if !flat
@@ -634,21 +629,15 @@ impl Engine {
             // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
             // (nor part of a decimal number: "TMAX 101.6")
             Category::Id => {
-                let rest = &text[s.end..];
-                let decimal =
-                    rest.starts_with('.') && rest[1..].starts_with(|c: char| c.is_ascii_digit());
-                t.chars().filter(char::is_ascii_digit).count() >= 3
-                    && !decimal
-                    && !(has_decimal(t) && t.chars().filter(char::is_ascii_digit).count() <= 5)
+                let digits = t.chars().filter(char::is_ascii_digit).count();
+                digits >= 3 && !decimal_follows && !(has_decimal(t) && digits <= 5)
             }
             // a date needs a digit or a month or weekday name ("exacerbation" is no date);
             // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A)
             // part of a longer number is no date either ("7.38/40/98", an ABG)
             Category::Date => {
                 // "42/1.8": a slash and a decimal, or a decimal running on after it
-                let in_decimal = (t.contains('/') && has_decimal(t))
-                    || (text[s.end..].starts_with('.')
-                        && text[s.end + 1..].starts_with(|c: char| c.is_ascii_digit()));
+                let in_decimal = (t.contains('/') && has_decimal(t)) || decimal_follows;
                 (t.chars().any(|c| c.is_ascii_digit())
                     || words.iter().any(|w| is_month_or_weekday(w)))
                     && !time_or_range(t)
@@ -881,7 +870,7 @@ mod tests {
             detector: "ner".into(),
         };
         let flat = crate::detect::rules::flat_case(text);
-        let s = engine.trim_ner_name(text, s, flat);
+        let s = Engine::trim_ner_zip(text, engine.trim_ner_name(text, s, flat));
         engine
             .plausible_ner(text, &s, &HashSet::new(), flat)
             .then(|| text[s.start..s.end].to_string())

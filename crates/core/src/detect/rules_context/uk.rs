@@ -132,9 +132,10 @@ const SEGMENT_FACILITY: &[&str] = &[
 /// Green"; capitalised in mixed-case text). The first segment that is neither ends the
 /// search; at most three are read.
 fn address_segments(d: &Dicts, text: &str, mut comma: usize, out: &mut Vec<Span>) {
-    let flat = flat_case(&text[text[..comma].rfind('\n').map_or(0, |i| i + 1)..comma]);
+    // every segment lies on the comma's line
+    let line_start = text[..comma].rfind('\n').map_or(0, |i| i + 1);
+    let flat = flat_case(&text[line_start..comma]);
     for _ in 0..3 {
-        let line_start = text[..comma].rfind('\n').map_or(0, |i| i + 1);
         let from = text[line_start..comma]
             .rfind([',', ':', '\t'])
             .map_or(line_start, |i| line_start + i + 1);
