@@ -868,9 +868,18 @@ mod tests {
             ("pt is 62 yo f adm oct 3 w/ sah", "oct 3"),
             ("admitted sept 2 w/ copd flare", "sept 2"),
             ("baseline until jan 3 when she fell", "jan 3"),
+            // an ordinal day dates any month word, "may" too, in any casing
+            (
+                "the team will telephone you before 7th may to give",
+                "7th may",
+            ),
+            ("BOWEL PREP ON MONDAY 19TH MAY. - IF YOU", "19TH MAY"),
+            ("seen on the 3rd march in clinic", "3rd march"),
         ] {
             has(text, Date, want);
         }
+        // ... unless "may" is the verb
+        none("symptoms on the 5th may be mild", Date);
         // "dec 2" = decreased, "mar" a mark, without a dating word before them
         none("uo dec 2 cc/hr overnight", Date);
     }
@@ -962,6 +971,10 @@ mod tests {
                 "a supervisor for Brackley Logistics and",
                 "Brackley Logistics",
             ),
+            (
+                "pt works as a bookkeeper for harborside insurance.",
+                "harborside insurance",
+            ),
             ("TAKEN TO LAWRENCE GENERAL, THEN HERE", "LAWRENCE GENERAL"),
             ("CABG 2019 @ LAWRENCE GENERAL. NEURO:", "LAWRENCE GENERAL"),
             ("pcp is dr. weinstock at mass general. plan", "mass general"),
@@ -982,6 +995,8 @@ mod tests {
             "gets meals on wheels through the town",
             "home care of the wound as taught",
             "works in home construction",
+            "has no health insurance",
+            "checked with her insurance, medicare",
             "VNA of the patient's choice",
             "discharged to Acute Medical unit",
         ] {
@@ -1010,9 +1025,25 @@ mod tests {
                 "treatment at lakehead fertility center. proceed",
                 "lakehead fertility center",
             ),
+            // a practice named after its street, under the doctor's name
+            (
+                "dr m. oduya\nbrighouse road medical practice\n118 brighouse road",
+                "brighouse road medical practice",
+            ),
+            (
+                "DR P. OSEI-BONSU\nCOWLEY ROAD MEDICAL PRACTICE\n27 COWLEY ROAD",
+                "COWLEY ROAD MEDICAL PRACTICE",
+            ),
         ] {
             has(text, Organization, want);
         }
+        has(
+            "to: colorectal service\nheartlands and solihull hospitals\nbordesley green east",
+            Organization,
+            "heartlands and solihull hospitals",
+        );
+        // a street type after an ordinary word names no practice
+        none("back to the road medical practice", Organization);
         // ordinary words before a specialty are a phrase in one casing
         none("DESERT SKY CARDIOLOGY SAW PT", Organization);
         none("appreciate neurology associates input", Organization);

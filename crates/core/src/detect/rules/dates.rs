@@ -48,6 +48,62 @@ const DATE_PREPOSITIONS: &[&str] = &[
     "done",
 ];
 
+/// Words after "may" that make it the verb ("the 5th may be", "3rd may need").
+const MAY_VERBS: &[&str] = &[
+    "be",
+    "have",
+    "not",
+    "also",
+    "need",
+    "require",
+    "cause",
+    "help",
+    "take",
+    "benefit",
+    "experience",
+    "feel",
+    "notice",
+    "want",
+    "wish",
+    "return",
+    "continue",
+    "get",
+    "go",
+    "see",
+    "use",
+    "develop",
+    "contact",
+    "call",
+    "present",
+    "still",
+    "well",
+    "become",
+    "include",
+    "increase",
+    "occur",
+    "lead",
+    "result",
+    "improve",
+    "indicate",
+    "represent",
+    "suggest",
+    "affect",
+    "follow",
+    "show",
+    "reflect",
+    "only",
+    "already",
+];
+
+/// The first word of `s` in lower case ("" when `s` opens with no letter after spaces).
+fn first_word_lower(s: &str) -> String {
+    s.trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase()
+}
+
 impl RuleDetector {
     pub(super) fn dates(&self, text: &str, out: &mut Vec<Span>) {
         for c in self.date_num.captures_iter(text) {
@@ -106,11 +162,25 @@ impl RuleDetector {
         }
         for c in self.date_dmy_text.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
-            if !month_ok(&c[2], c.get(3).is_some()) || !(1..=31).contains(&num(&c[1])) {
+            // an ordinal day ("19th may", "7TH MARCH") dates any month word in any casing,
+            // unless "may" reads as the verb it is ("the 5th may be")
+            let ordinal = text[c.get(1).map_or(0, |d| d.end())..]
+                .starts_with(|ch: char| ch.is_ascii_alphabetic());
+            let modal = c[2].eq_ignore_ascii_case("may")
+                && c.get(3).is_none()
+                && MAY_VERBS.contains(&first_word_lower(&text[m.end()..]).as_str());
+            if !(month_ok(&c[2], c.get(3).is_some()) || (ordinal && !modal))
+                || !(1..=31).contains(&num(&c[1]))
+            {
                 continue;
             }
             let score = if c.get(3).is_some() { 0.95 } else { 0.8 };
-            out.push(span(m.start(), m.end(), Category::Date, score, "date"));
+            // without a year the date ends with its month word, not a full stop after it
+            let end = match c.get(3) {
+                Some(y) => y.end(),
+                None => c.get(2).map_or(m.end(), |w| w.end()),
+            };
+            out.push(span(m.start(), end, Category::Date, score, "date"));
         }
         for c in self.date_dash_text.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };

@@ -240,7 +240,7 @@ impl ContextRules {
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
             )),
             firm_kind: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing)\b\.?"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy)\b\.?"
             )),
             agency_of: re(&format!(
                 r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"

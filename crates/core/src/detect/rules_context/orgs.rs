@@ -1,6 +1,7 @@
 //! Organisations in any casing: facilities ("MERCY HOSPITAL") and firms ("Henderson,
 //! Hicks and Brown", "Acme Ltd").
 
+use super::places::STRONG_STREET_TYPES;
 use super::{flat_case, ContextRules, SPECIALTIES};
 use crate::detect::rules::rules_dict::{facility_word, Dicts};
 use crate::detect::rules::{last_word_lower, span};
@@ -205,15 +206,39 @@ impl ContextRules {
                 first -= 1;
             }
             let modifiers = first;
+            // a street the practice is named after ("Cowley Road Medical Practice") is
+            // part of the name when a name word comes before its street type
+            let street_named = |i: usize| {
+                i > 0
+                    && STRONG_STREET_TYPES.contains(&lower(i).as_str())
+                    && !d.english(words[i - 1].1)
+                    && !GENERIC_FACILITY_WORDS.contains(&lower(i - 1).as_str())
+            };
             while first > 0 {
                 let w = lower(first - 1);
-                if GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w) {
+                if (GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w))
+                    && !street_named(first - 1)
+                {
                     break;
                 }
                 first -= 1;
             }
             if first == modifiers {
                 continue;
+            }
+            // two names joined by "and" share the facility word ("Heartlands and Solihull
+            // Hospitals"), the first no ordinary word unless it opens the line
+            if first >= 2
+                && matches!(lower(first - 1).as_str(), "and" | "&")
+                && (!d.english(words[first - 2].1)
+                    || text
+                        .get(..words[first - 2].0)
+                        .is_some_and(|b| b.is_empty() || b.ends_with('\n')))
+                && !d.stop(&lower(first - 2))
+                && !d.clinical(&lower(first - 2))
+                && !GENERIC_FACILITY_WORDS.contains(&lower(first - 2).as_str())
+            {
+                first -= 2;
             }
             let kept = &words[first..];
             let kind_l = kind.as_str().to_lowercase();

@@ -7,7 +7,7 @@ use crate::detect::rules::{followed_by_unit, is_state_code, is_state_name, span}
 use crate::types::{Category, Span};
 
 /// Street types that are no abbreviation or word of clinical prose.
-const STRONG_STREET_TYPES: &[&str] = &[
+pub(super) const STRONG_STREET_TYPES: &[&str] = &[
     "street",
     "avenue",
     "ave",
