@@ -1042,6 +1042,32 @@ mod tests {
             Organization,
             "heartlands and solihull hospitals",
         );
+        // a letterhead: the first line holds nothing but a facility's name
+        for (text, want) in [
+            (
+                "summit rheumatology & arthritis center\n4400 westlake ave",
+                "summit rheumatology & arthritis center",
+            ),
+            (
+                "HARBOR POINT PRIMARY CARE\n40 WATER STREET",
+                "HARBOR POINT PRIMARY CARE",
+            ),
+            (
+                "\nmeridian diagnostic laboratories\n3l0 canal st",
+                "meridian diagnostic laboratories",
+            ),
+        ] {
+            has(text, Organization, want);
+        }
+        for text in [
+            "Discharge Instructions Clinic\nTake one tablet",
+            "women's health\nseen today",
+            "cardiac surgery\npost-op day 2",
+            "pain clinic\nreferred",
+            "seen at the clinic\nfollow up",
+        ] {
+            none(text, Organization);
+        }
         // a street type after an ordinary word names no practice
         none("back to the road medical practice", Organization);
         // ordinary words before a specialty are a phrase in one casing

@@ -302,6 +302,7 @@ impl ContextRules {
         self.firms(d, text, out);
         self.agencies(d, text, flat, out);
         self.short_hospitals(d, text, flat, out);
+        self.letterhead_facility(d, text, out);
         self.places(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);

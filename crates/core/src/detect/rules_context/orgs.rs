@@ -590,3 +590,89 @@ impl ContextRules {
         }
     }
 }
+
+/// Kinds that close a letterhead's facility name on a line of its own.
+const LETTERHEAD_KINDS: &[&str] = &[
+    "center",
+    "centre",
+    "clinic",
+    "hospital",
+    "hospitals",
+    "laboratory",
+    "laboratories",
+    "practice",
+    "group",
+    "associates",
+    "surgery",
+    "care",
+    "health",
+    "partners",
+];
+
+/// Words of a section or form heading, never of a letterhead's name.
+const HEADING_WORDS: &[&str] = &[
+    "history",
+    "assessment",
+    "plan",
+    "summary",
+    "note",
+    "notes",
+    "report",
+    "discharge",
+    "instructions",
+    "department",
+    "unit",
+    "service",
+    "services",
+    "follow",
+    "follow-up",
+    "patient",
+    "urgent",
+    "emergency",
+    "your",
+    "after",
+    "before",
+];
+
+impl ContextRules {
+    /// The first line of a text, when it holds nothing but a facility's name, is its
+    /// letterhead in any casing ("summit rheumatology & arthritis center", "HARBOR POINT
+    /// PRIMARY CARE"): two to six words closed by a facility kind, led by a word that is
+    /// no function, clinical or generic word, with no heading word ("Discharge Clinic",
+    /// "Patient Care").
+    pub(super) fn letterhead_facility(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let Some(line) = text.split('\n').find(|l| !l.trim().is_empty()) else {
+            return;
+        };
+        let start = line.as_ptr() as usize - text.as_ptr() as usize;
+        let words: Vec<(usize, &str)> = self
+            .facility_token
+            .find_iter(line)
+            .map(|m| (start + m.start(), m.as_str()))
+            .collect();
+        let lower: Vec<String> = words.iter().map(|(_, w)| w.to_lowercase()).collect();
+        let (Some(first), Some(last)) = (lower.first(), lower.last()) else {
+            return;
+        };
+        let rest = &line[words[words.len() - 1].0 - start + words[words.len() - 1].1.len()..];
+        if !(2..=6).contains(&words.len())
+            || !rest.trim().is_empty()
+            || !LETTERHEAD_KINDS.contains(&last.as_str())
+            || d.stop(first)
+            || d.clinical(first)
+            || GENERIC_FACILITY_WORDS.contains(&first.as_str())
+            || lower.iter().any(|w| {
+                HEADING_WORDS.contains(&w.as_str()) || w.chars().any(|c| c.is_ascii_digit())
+            })
+        {
+            return;
+        }
+        // two ordinary words are a heading ("Women's Health"), a name needs a third
+        if words.len() == 2 && words.iter().all(|(_, w)| d.ordinary(w)) {
+            return;
+        }
+        let (a, _) = words[0];
+        let (b, w) = words[words.len() - 1];
+        out.push(span(a, b + w.len(), Category::Organization, 0.8, "org"));
+    }
+}
