@@ -421,7 +421,9 @@ fn ocr_letters(text: &str, reading: usize) -> Option<(String, bool)> {
             continue;
         }
         let upper = word.iter().filter(|c| c.is_ascii_uppercase()).count() * 2 > letters;
-        for (k, &c) in word.iter().enumerate() {
+        // only the digit is read as a letter: the table's letter-for-letter confusions
+        // ("l" for "i", "c" for "e") would misread the word's own letters
+        for (k, &c) in word.iter().enumerate().filter(|(_, c)| c.is_ascii_digit()) {
             let letters: Vec<char> = rules_dict::OCR_CONFUSIONS
                 .iter()
                 .filter(|(d, _)| *d == char::from(c))
@@ -1055,6 +1057,17 @@ mod tests {
             (
                 "\nmeridian diagnostic laboratories\n3l0 canal st",
                 "meridian diagnostic laboratories",
+            ),
+            // a facility word after "university" makes a hospital, named by ordinary words
+            (
+                "surgery\nroyal stoke university hospital, newcastle road, stoke-on-trent",
+                "royal stoke university hospital",
+            ),
+            // OCR digits inside its words, in lower case too (only the digits are read as
+            // letters: "lab0ratories" is "laboratories", not "iaboratories")
+            (
+                "meridian diagn0stic lab0ratories\n3l0 canal st",
+                "meridian diagn0stic lab0ratories",
             ),
         ] {
             has(text, Organization, want);

@@ -241,7 +241,8 @@ impl ContextRules {
                 first -= 2;
             }
             let kept = &words[first..];
-            let kind_l = kind.as_str().to_lowercase();
+            // the kind runs to the end of the match ("University Hospital": a hospital)
+            let kind_l = text[kind.start()..all.end()].to_lowercase();
             // a specialty's facility ("endoscopy center", "neurology group") is weak too
             let weak = WEAK_FACILITY
                 .iter()
