@@ -84,6 +84,8 @@ pub struct RuleDetector {
     age_years: Regex,
     age_yo: Regex,
     age_label: Regex,
+    /// "pt's mother is 91", "wife (93)": a person's age after the person.
+    age_person: Regex,
     street: Regex,
     po_box: Regex,
     city_state: Regex,
@@ -250,6 +252,9 @@ impl RuleDetector {
             ),
             age_yo: re(r"(?i)\b(\d{2,3})[ \t]*-?(?:y/o|y\.o\.?|yo|yof|yom)"),
             age_label: re(r"(?i)\bage[ds]?[ \t]*:?[ \t]*(\d{2,3})\b"),
+            age_person: re(
+                r"(?i)\b(?:pt|patient|mother|father|mom|dad|wife|husband|spouse|son|daughter|dtr|sister|brother|grandmother|grandfather|aunt|uncle|he|she)(?:'s)?(?:[ \t]+(?:is|was|turned|turns|now)){1,2}[ \t]+(\d{2,3})\b|\b(?:mother|father|mom|dad|wife|husband|spouse|sister|brother|grandmother|grandfather|aunt|uncle)[ \t]*\((\d{2,3})\)",
+            ),
             street: re(
                 r"\b\d{1,6}[A-Za-z]?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?((?:(?:\p{Lu}[\p{L}'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?[ \t]+){1,4}?)(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|place|pl|way|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|trl|plaza|plz|pike|loop|alley|crescent|close|gardens|row|mews|grove|walk|rise|green|vale|croft|parade|approach|hill)\b\.?(?:[ \t]+(?:NE|NW|SE|SW|[NSEW])\b\.?)?(?:,?[ \t]+(?i:apt|apartment|suite|ste|unit|rm|room|bldg|building|floor|fl|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+)?",
             ),
@@ -800,6 +805,13 @@ mod tests {
         none("A 45-year-old man", Age);
         none("age 89", Age);
         none("93 yolks", Age);
+        // after the person it is of
+        has("PT'S MOTHER IS 91, LIVES WITH THEM", Age, "91");
+        has("states pt's wife (93) lives at same facility", Age, "93");
+        has("the pt is now 94 and frail", Age, "94");
+        none("he is 95% on room air", Age);
+        none("she was 92 kg on admission", Age);
+        none("pt's mother is 71", Age);
         let all = RuleDetector::new().with_min_age(0);
         let spans = all.detect("A 45-year-old man, age 89");
         let ages: Vec<&str> = spans
@@ -1172,6 +1184,21 @@ mod tests {
         }
         has("4/12 FOUND BY WIFE ON FLOOR", Date, "4/12");
         has("seen on 5/5, strength improved since", Date, "5/5");
+        // a day with a leading zero is no fraction or "2/2" shorthand
+        has("LAST LASER TX 2/02. NEURO: A&OX3", Date, "2/02");
+        none("s/p fall 2/2 syncope", Date);
+    }
+
+    #[test]
+    fn compass_points_before_a_town() {
+        has(
+            "pt lives w/ sister in so. boston. full code",
+            Location,
+            "so. boston",
+        );
+        has("FAMILY DRIVING IN FROM N. ANDOVER", Location, "N. ANDOVER");
+        // no compass point: the town alone
+        has("lives in boston. so. pt", Location, "boston");
     }
 
     #[test]

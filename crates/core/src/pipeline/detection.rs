@@ -285,12 +285,19 @@ impl Engine {
             let flat = crate::detect::rules::flat_case(&b.text);
             let spans: Vec<Span> = spans
                 .into_iter()
-                .map(|s| Self::trim_ner_zip(&b.text, self.trim_ner_name(&b.text, s, flat)))
+                .map(|s| self.shape_ner(&b.text, s, flat))
                 .filter(|s| self.plausible_ner(&b.text, s, lower, flat))
                 .collect();
             out.extend(b.split(spans));
         }
         Ok(out)
+    }
+
+    /// A learned span's edges: a name trimmed to its name words and joined across a
+    /// hyphen, a ZIP code ended at its last digit.
+    pub(super) fn shape_ner(&self, text: &str, s: Span, flat: bool) -> Span {
+        let s = self.trim_ner_name(text, s, flat);
+        Self::trim_ner_zip(text, self.extend_ner_hyphen(text, s))
     }
 
     /// A learned name runs from its first name word to its last: words at either end that
@@ -399,6 +406,26 @@ impl Engine {
             let (b, w) = words[last - 1];
             s.end = s.start + b + w.len();
             s.start += a;
+        }
+        s
+    }
+
+    /// A learned name cut at a hyphen takes the rest of the hyphenated name ("Soo" of
+    /// "Soo-Jin", "KAPLAN" of "KAPLAN-REYES"), unless that part is an ordinary word that
+    /// is no name ("Patel-approved").
+    pub(super) fn extend_ner_hyphen(&self, text: &str, mut s: Span) -> Span {
+        if s.category != Category::Name || !text[..s.end].ends_with(|c: char| c.is_alphabetic()) {
+            return s;
+        }
+        let Some(rest) = text.get(s.end..).and_then(|r| r.strip_prefix('-')) else {
+            return s;
+        };
+        let word: &str = &rest[..rest
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(rest.len())];
+        let known = self.rules.is_known_name_or_place(word);
+        if word.chars().count() >= 2 && (known || !self.rules.is_ordinary_word(word)) {
+            s.end += 1 + word.len();
         }
         s
     }
@@ -870,7 +897,7 @@ mod tests {
             detector: "ner".into(),
         };
         let flat = crate::detect::rules::flat_case(text);
-        let s = Engine::trim_ner_zip(text, engine.trim_ner_name(text, s, flat));
+        let s = engine.shape_ner(text, s, flat);
         engine
             .plausible_ner(text, &s, &HashSet::new(), flat)
             .then(|| text[s.start..s.end].to_string())
@@ -894,6 +921,19 @@ mod tests {
         assert_eq!(
             learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
             Some("PATRICIA")
+        );
+        // a name cut at its hyphen takes the rest of it, not an ordinary word after one
+        assert_eq!(
+            learned(e, "social: pt's wife soo-jin and son", "soo", name).as_deref(),
+            Some("soo-jin")
+        );
+        assert_eq!(
+            learned(e, "SURGEON DR. KAPLAN-REYES SAW PT", "KAPLAN", name).as_deref(),
+            Some("KAPLAN-REYES")
+        );
+        assert_eq!(
+            learned(e, "plan Patel-approved, cont", "Patel", name).as_deref(),
+            Some("Patel")
         );
         // vitals, scores and clock times are no dates or ZIP codes; dates stay
         let date = Category::Date;

@@ -228,5 +228,20 @@ impl RuleDetector {
                 }
             }
         }
+        // an age after the person it is of ("pt's mother is 91", "wife (93)"); not a
+        // measure ("he is 95%", "she was 92 kg")
+        for c in self.age_person.captures_iter(text) {
+            let Some(v) = c.get(1).or(c.get(2)) else {
+                continue;
+            };
+            let rest = &text[v.end()..];
+            let measure = rest.starts_with(|ch: char| ch.is_alphanumeric() || ch == '%')
+                || rest.starts_with(['.', '/'])
+                    && rest[1..].starts_with(|ch: char| ch.is_ascii_digit())
+                || followed_by_unit(text, v.end());
+            if (self.min_age..=130).contains(&num(v.as_str())) && !measure {
+                out.push(span(v.start(), v.end(), Category::Age, 0.8, "age"));
+            }
+        }
     }
 }

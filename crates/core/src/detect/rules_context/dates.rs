@@ -30,7 +30,9 @@ impl ContextRules {
                 || (next_char(text, m.end())
                     .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '%' | '.' | '-'))
                     && !full_stop);
-            let fraction = (dy <= 4 || dy == 8) && mo < dy;
+            // a day written with a leading zero ("2/02", "1/04") is no fraction or shorthand
+            let padded = b.as_str().starts_with('0');
+            let fraction = (dy <= 4 || dy == 8) && mo < dy && !padded;
             if month_year
                 && (glued
                     || followed_by_unit(text, m.end())
@@ -38,8 +40,8 @@ impl ContextRules {
             {
                 continue;
             }
-            let same = mo == dy && mo <= 3; // "2/2" = secondary to
-                                            // "8/10 pain": a pain score
+            let same = mo == dy && mo <= 3 && !padded; // "2/2" = secondary to
+                                                       // "8/10 pain": a pain score
             let score_like = dy == 10 && first_word_lower(rest) == "pain";
             // "BORN 1/2", "ADMITTED 3/4": a word that dates an event outweighs the look
             // of a fraction

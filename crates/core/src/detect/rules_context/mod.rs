@@ -249,7 +249,7 @@ impl ContextRules {
                 r"(?i)(?:\b(?:at|from|to|of)|@)[ \t]+((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
             )),
             place: re(&format!(
-                r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
+                r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+((?:so|no|n|s|e|w)\.[ \t]*)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(

@@ -129,13 +129,16 @@ impl ContextRules {
         // framingham"): the search goes on from the first of them
         let mut at = 0;
         while let Some(c) = self.place.captures_at(text, at) {
-            let (Some(m), Some(g)) = (c.get(0), c.get(1)) else {
+            let (Some(m), Some(g)) = (c.get(0), c.get(2)) else {
                 break;
             };
             at = g.start();
+            // a compass point abbreviated before the town is part of its name ("in so.
+            // boston", "from N. Andover")
+            let start = c.get(1).map_or(g.start(), |p| p.start());
             // "lives alone in revere": where someone lives, even a town that is a word
             let home = {
-                let ctx = text[m.start()..g.start()].to_lowercase();
+                let ctx = text[m.start()..start].to_lowercase();
                 ctx.starts_with("live") || ctx.starts_with("resid")
             };
             let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();
@@ -158,7 +161,7 @@ impl ContextRules {
                 }
                 let end = g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
                 let end = state_after(text, end, flat).unwrap_or(end);
-                out.push(span(g.start(), end, Category::Location, 0.75, "location"));
+                out.push(span(start, end, Category::Location, 0.75, "location"));
                 break;
             }
         }
