@@ -990,6 +990,23 @@ mod tests {
                 "harborside insurance",
             ),
             ("TAKEN TO LAWRENCE GENERAL, THEN HERE", "LAWRENCE GENERAL"),
+            // weak facility kinds after a name that is no ordinary word
+            (
+                "transported by Lyndale Ambulance to ED",
+                "Lyndale Ambulance",
+            ),
+            (
+                "SERVICES FROM KENNEBEC VISITING NURSES",
+                "KENNEBEC VISITING NURSES",
+            ),
+            (
+                "lives at brantwood senior life since",
+                "brantwood senior life",
+            ),
+            (
+                "SURGEON DR. KAPLAN-REYES FROM NEW ENGLAND BAPTIST SAW PT.",
+                "NEW ENGLAND BAPTIST",
+            ),
             ("CABG 2019 @ LAWRENCE GENERAL. NEURO:", "LAWRENCE GENERAL"),
             ("pcp is dr. weinstock at mass general. plan", "mass general"),
             (
@@ -1009,6 +1026,8 @@ mod tests {
             "gets meals on wheels through the town",
             "home care of the wound as taught",
             "works in home construction",
+            "called ems, ambulance took him",
+            "quality of senior life program",
             "has no health insurance",
             "checked with her insurance, medicare",
             "VNA of the patient's choice",

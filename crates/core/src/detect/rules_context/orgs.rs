@@ -560,7 +560,16 @@ impl ContextRules {
             // the phrase ends there: a facility word or a noun after it makes it another
             // rule's or no name ("Lawrence General Hospital", "general surgery")
             let next_word = next.as_str().trim();
-            if !next_word.is_empty()
+            // a denomination names a hospital wherever the phrase goes on ("from New
+            // England Baptist saw pt"); no ward or specialty is called so
+            let denomination = g.as_str().split_whitespace().last().is_some_and(|k| {
+                matches!(
+                    k.to_lowercase().as_str(),
+                    "baptist" | "deaconess" | "presbyterian" | "methodist" | "lutheran"
+                )
+            });
+            if !denomination
+                && !next_word.is_empty()
                 && !d.stop(next_word)
                 && !matches!(next_word.to_lowercase().as_str(), "ed" | "er")
             {
