@@ -1203,6 +1203,17 @@ mod tests {
         }
         has("4/12 FOUND BY WIFE ON FLOOR", Date, "4/12");
         has("seen on 5/5, strength improved since", Date, "5/5");
+        // a fraction-looking date opening a clause, no quantity after it
+        has("ADMITTED W/ SOB. 1/3 CT NEG FOR PE.", Date, "1/3");
+        has("pmh: chf\n2/4 cath clean", Date, "2/4");
+        for t in [
+            "IVF: 1/2 NS @ 100",
+            "ate well. 3/4 of meal taken",
+            "ensure. 1/4 strength",
+            "safety: 3/4 side rails up",
+        ] {
+            none(t, Date);
+        }
         // a day with a leading zero is no fraction or "2/2" shorthand
         has("LAST LASER TX 2/02. NEURO: A&OX3", Date, "2/02");
         none("s/p fall 2/2 syncope", Date);

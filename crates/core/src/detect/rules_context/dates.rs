@@ -49,8 +49,17 @@ impl ContextRules {
                 last_word_lower(&text[..m.start()]).as_str(),
                 "born" | "on" | "since" | "admitted" | "adm" | "dob" | "dated" | "until" | "due"
             );
+            // "1/3 CT NEG": a fraction-looking date opening a clause, no quantity after it
+            // ("1/2 NS", "3/4 of meal", "1/2 tab")
+            let opens_clause = text[..m.start()]
+                .trim_end_matches([' ', '\t'])
+                .chars()
+                .next_back()
+                .is_none_or(|ch| matches!(ch, '.' | ';' | ':' | '\n' | '\r' | '('));
+            let quantity = FRACTION_AFTER.contains(&first_word_lower(rest).as_str());
+            let clause_date = opens_clause && !quantity;
             if glued
-                || (fraction && !dated)
+                || (fraction && !dated && !clause_date)
                 || (same && !dated)
                 || score_like
                 || followed_by_unit(text, m.end())
@@ -277,6 +286,56 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
         || prev.ends_with("oscopy")
         || prev.ends_with("ostomy")
 }
+
+/// Words after a fraction that make it a quantity ("1/2 NS", "3/4 of meal", "1/4
+/// strength").
+const FRACTION_AFTER: &[&str] = &[
+    "of",
+    "tab",
+    "tabs",
+    "tablet",
+    "tablets",
+    "ns",
+    "nss",
+    "strength",
+    "cup",
+    "cups",
+    "inch",
+    "in",
+    "dose",
+    "doses",
+    "amp",
+    "amps",
+    "tsp",
+    "tbsp",
+    "teaspoon",
+    "glass",
+    "bottle",
+    "pill",
+    "pills",
+    "liter",
+    "normal",
+    "full",
+    "max",
+    "maintenance",
+    "rate",
+    "the",
+    "cc",
+    "ml",
+    "mg",
+    "way",
+    "to",
+    "and",
+    "or",
+    "x",
+    "pt",
+    "pts",
+    "time",
+    "times",
+    "hour",
+    "hr",
+    "hrs",
+];
 
 /// Words before a fraction that make it a score or measurement ("strength is 5/5",
 /// "pupils 4/4", "chest pain is 8/10"), looked for among the three words before it.
