@@ -335,6 +335,14 @@ const FRACTION_AFTER: &[&str] = &[
     "hour",
     "hr",
     "hrs",
+    "side",
+    "rails",
+    "siderails",
+    "lobe",
+    "lung",
+    "length",
+    "dressing",
+    "tablespoon",
 ];
 
 /// Words before a fraction that make it a score or measurement ("strength is 5/5",
