@@ -1220,6 +1220,18 @@ mod tests {
     }
 
     #[test]
+    fn towns_that_are_words_where_someone_lives() {
+        has(
+            "pt states he lives w/ girlfriend tina in revere, no phone",
+            Location,
+            "revere",
+        );
+        has("LIVES ALONE IN REVERE.", Location, "REVERE");
+        // no living verb in the clause: an ordinary word after "in" stays a word
+        none("lives alone. in revere of the work", Location);
+    }
+
+    #[test]
     fn compass_points_before_a_town() {
         has(
             "pt lives w/ sister in so. boston. full code",

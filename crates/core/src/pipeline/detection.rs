@@ -293,11 +293,12 @@ impl Engine {
         Ok(out)
     }
 
-    /// A learned span's edges: a name trimmed to its name words and joined across a
-    /// hyphen, a ZIP code ended at its last digit.
+    /// A learned span's edges: a name trimmed to its name words, joined across a hyphen
+    /// and to a surname's closing initial; a ZIP code ended at its last digit.
     pub(super) fn shape_ner(&self, text: &str, s: Span, flat: bool) -> Span {
         let s = self.trim_ner_name(text, s, flat);
-        Self::trim_ner_zip(text, self.extend_ner_hyphen(text, s))
+        let s = self.extend_ner_initial(text, self.extend_ner_hyphen(text, s));
+        Self::trim_ner_zip(text, s)
     }
 
     /// A learned name runs from its first name word to its last: words at either end that
@@ -426,6 +427,35 @@ impl Engine {
         let known = self.rules.is_known_name_or_place(word);
         if word.chars().count() >= 2 && (known || !self.rules.is_ordinary_word(word)) {
             s.end += 1 + word.len();
+        }
+        s
+    }
+
+    /// A learned name followed by the initial of a surname that closes a signature takes
+    /// it ("RT DAN O." at the note's end, "mary b. rn", "Kathy D., RN").
+    pub(super) fn extend_ner_initial(&self, text: &str, mut s: Span) -> Span {
+        if s.category != Category::Name || !text[..s.end].ends_with(|c: char| c.is_alphabetic()) {
+            return s;
+        }
+        let rest = &text[s.end..];
+        let Some(after_space) = rest.strip_prefix(' ') else {
+            return s;
+        };
+        let mut chars = after_space.chars();
+        let (Some(letter), Some('.')) = (chars.next(), chars.next()) else {
+            return s;
+        };
+        let tail = chars.as_str();
+        let next_word: String = tail
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .collect();
+        let closes = tail.trim_start_matches([' ', '\t']).is_empty()
+            || tail.starts_with(['\n', '\r', ','])
+            || (tail.starts_with(' ') && self.rules.is_sign_credential(&next_word));
+        if letter.is_alphabetic() && closes {
+            s.end += 1 + letter.len_utf8() + 1;
         }
         s
     }
@@ -934,6 +964,23 @@ mod tests {
         assert_eq!(
             learned(e, "plan Patel-approved, cont", "Patel", name).as_deref(),
             Some("Patel")
+        );
+        // a surname's initial closing a signature joins the name
+        for (text, first, want) in [
+            ("REPEAT ABG @ 0600. RT DAN O.", "DAN", "DAN O."),
+            ("transition to lovenox. mary b. rn", "mary", "mary b."),
+            ("updated.\nKathy D., RN", "Kathy", "Kathy D."),
+        ] {
+            assert_eq!(
+                learned(e, text, first, name).as_deref(),
+                Some(want),
+                "{text}"
+            );
+        }
+        // not an initial opening the next sentence
+        assert_eq!(
+            learned(e, "seen by Dan. A. fib noted", "Dan", name).as_deref(),
+            Some("Dan")
         );
         // vitals, scores and clock times are no dates or ZIP codes; dates stay
         let date = Category::Date;

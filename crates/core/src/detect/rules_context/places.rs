@@ -137,9 +137,20 @@ impl ContextRules {
             // boston", "from N. Andover")
             let start = c.get(1).map_or(g.start(), |p| p.start());
             // "lives alone in revere": where someone lives, even a town that is a word
+            // ("lives w/ girlfriend tina in revere": the verb may open the clause)
             let home = {
                 let ctx = text[m.start()..start].to_lowercase();
-                ctx.starts_with("live") || ctx.starts_with("resid")
+                let clause = text[..m.start()]
+                    .rsplit(['.', ';', '\n'])
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                let lives = clause
+                    .split_whitespace()
+                    .any(|w| matches!(w, "lives" | "living" | "resides" | "residing" | "moved"));
+                ctx.starts_with("live")
+                    || ctx.starts_with("resid")
+                    || (lives && ctx.starts_with("in"))
             };
             let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();
             // the longest run of words that is a known place
