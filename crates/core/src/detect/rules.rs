@@ -1086,6 +1086,15 @@ mod tests {
                 "HARBOR POINT PRIMARY CARE",
             ),
             (
+                "Cascade Cardiology & Electrophysiology\n1201 Terry Ave",
+                "Cascade Cardiology & Electrophysiology",
+            ),
+            // a residence's full name
+            (
+                "Discharge to: Pinewood Manor Skilled Nursing & Rehabilitation\nDiagnosis",
+                "Pinewood Manor Skilled Nursing & Rehabilitation",
+            ),
+            (
                 "\nmeridian diagnostic laboratories\n3l0 canal st",
                 "meridian diagnostic laboratories",
             ),
@@ -1105,6 +1114,8 @@ mod tests {
         }
         for text in [
             "Discharge Instructions Clinic\nTake one tablet",
+            "Interventional Cardiology\nseen today",
+            "pediatric cardiology and electrophysiology\nfollow up",
             "women's health\nseen today",
             "cardiac surgery\npost-op day 2",
             "pain clinic\nreferred",

@@ -202,7 +202,7 @@ impl ContextRules {
                 r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)(?:[ \t]*,[ \t]*|[ \t]+)({SIGN_CREDENTIALS})\b"
             )),
             facility: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|clinic|hospital|group|associates|practice))?\b"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|clinic|hospital|group|associates|practice|skilled[ \t]+nursing(?:[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?)?|(?:&|and)[ \t]+rehab(?:ilitation)?(?:[ \t]+cent(?:er|re))?))?\b"
             )),
             facility_after_verb: re(&format!(
                 r"(?i)\b(?:(?:transferred|transfer|xfer(?:red|'d)?|tx'd|d/c'?d?|dc'd|discharged|admitted|adm|accepted|referred|referrals?|sent|screened|followed|lives|living|resides|returned|returns|staying|stays|works|worked|transported|taken|pcp|nurse|md|ordered)(?:[ \t]+(?:back|home|here|out|over|today|yesterday|directly|initially|previously|originally|again|days|nights|\d{{1,2}}[/-]\d{{1,2}}))?[ \t]+(?:at|from|to|via|by|through|@)|via|through)[ \t]+({WORD}(?:[ \t]+(?:{WORD}|&)){{0,3}})"

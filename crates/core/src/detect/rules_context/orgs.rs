@@ -647,7 +647,8 @@ const HEADING_WORDS: &[&str] = &[
 impl ContextRules {
     /// The first line of a text, when it holds nothing but a facility's name, is its
     /// letterhead in any casing ("summit rheumatology & arthritis center", "HARBOR POINT
-    /// PRIMARY CARE"): two to six words closed by a facility kind, led by a word that is
+    /// PRIMARY CARE", "Sound Cardiology & Electrophysiology"): two to six words closed by
+    /// a facility kind (or three or more by a specialty in -ology), led by a word that is
     /// no function, clinical or generic word, with no heading word ("Discharge Clinic",
     /// "Patient Care").
     pub(super) fn letterhead_facility(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
@@ -667,7 +668,8 @@ impl ContextRules {
         let rest = &line[words[words.len() - 1].0 - start + words[words.len() - 1].1.len()..];
         if !(2..=6).contains(&words.len())
             || !rest.trim().is_empty()
-            || !LETTERHEAD_KINDS.contains(&last.as_str())
+            || !(LETTERHEAD_KINDS.contains(&last.as_str())
+                || (words.len() >= 3 && last.ends_with("ology")))
             || d.stop(first)
             || d.clinical(first)
             || GENERIC_FACILITY_WORDS.contains(&first.as_str())
