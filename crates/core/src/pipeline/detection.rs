@@ -294,11 +294,12 @@ impl Engine {
     }
 
     /// A learned span's edges: a name trimmed to its name words, joined across a hyphen
-    /// and to a surname's closing initial; a ZIP code ended at its last digit.
+    /// and to a surname's closing initial; a ZIP code ended at its last digit, a date
+    /// before a clock time.
     pub(super) fn shape_ner(&self, text: &str, s: Span, flat: bool) -> Span {
         let s = self.trim_ner_name(text, s, flat);
         let s = self.extend_ner_initial(text, self.extend_ner_hyphen(text, s));
-        Self::trim_ner_zip(text, s)
+        Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
     }
 
     /// A learned name runs from its first name word to its last: words at either end that
@@ -460,6 +461,35 @@ impl Engine {
         s
     }
 
+    /// A learned date ends before a clock time written after it ("04/06/2019 14:32" is
+    /// "04/06/2019"; a time of day is no date).
+    pub(super) fn trim_ner_date_time(text: &str, mut s: Span) -> Span {
+        if s.category != Category::Date {
+            return s;
+        }
+        let Some(t) = text.get(s.start..s.end) else {
+            return s;
+        };
+        // a meridiem after the time, glued or a word of its own ("07:52pm", "07:52 p.m.")
+        let t = t
+            .trim_end()
+            .trim_end_matches(['a', 'p', 'm', 'A', 'P', 'M', '.'])
+            .trim_end();
+        let Some(cut) = t.rfind([' ', '\t']) else {
+            return s;
+        };
+        let (head, tail) = (t[..cut].trim_end(), t[cut..].trim());
+        let clock = tail.split_once(':').is_some_and(|(h, m)| {
+            (1..=2).contains(&h.len())
+                && m.len() == 2
+                && h.chars().chain(m.chars()).all(|c| c.is_ascii_digit())
+        });
+        if clock && head.ends_with(|c: char| c.is_ascii_digit()) {
+            s.end = s.start + head.len();
+        }
+        s
+    }
+
     /// A learned ZIP code ends at its last digit ("43604   tel" is "43604").
     pub(super) fn trim_ner_zip(text: &str, mut s: Span) -> Span {
         if s.category == Category::Zip {
@@ -600,6 +630,53 @@ impl Engine {
             })
         {
             return false;
+        }
+        // opening hours are no date ("Monday to Friday", "MON-FRI"): weekdays alone, with
+        // "to"/"through"/"-" between them or to the next weekday after the span
+        let weekday = |w: &str| {
+            let l = w.to_lowercase();
+            crate::text::WEEKDAYS
+                .iter()
+                .any(|d| l == *d || (l.len() == 3 && d.starts_with(l.as_str())))
+        };
+        if s.category == Category::Date
+            && words.iter().all(|w| {
+                weekday(w) || matches!(w.to_lowercase().as_str(), "to" | "through" | "thru")
+            })
+        {
+            let next: Vec<&str> = text[s.end..]
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .take(2)
+                .collect();
+            let range_after = match next.as_slice() {
+                [w, d, ..] if matches!(w.to_lowercase().as_str(), "to" | "through" | "thru") => {
+                    weekday(d)
+                }
+                [d, ..] => text[s.end..].trim_start().starts_with('-') && weekday(d),
+                _ => false,
+            };
+            let range_before = {
+                let head = text[..s.start].trim_end();
+                let head = head
+                    .strip_suffix('-')
+                    .or_else(|| {
+                        head.to_lowercase()
+                            .ends_with(" to")
+                            .then(|| &head[..head.len() - 3])
+                    })
+                    .map(str::trim_end);
+                head.is_some_and(|h| {
+                    weekday(
+                        h.rsplit(|c: char| !c.is_alphanumeric())
+                            .next()
+                            .unwrap_or(""),
+                    )
+                })
+            };
+            if words.iter().filter(|w| weekday(w)).count() >= 2 || range_after || range_before {
+                return false;
+            }
         }
         // a credential alone is no name ("ck/rn")
         if s.category == Category::Name && words.len() == 1 && self.rules.is_credential(words[0]) {
@@ -965,6 +1042,53 @@ mod tests {
             learned(e, "plan Patel-approved, cont", "Patel", name).as_deref(),
             Some("Patel")
         );
+        // opening hours are no date; a weekday with its date is
+        for (text, span) in [
+            ("OFFICE: 023 8096 0214 (MONDAY TO FRIDAY, 8.30AM)", "MONDAY"),
+            ("OFFICE: 023 8096 0214 (MONDAY TO FRIDAY, 8.30AM)", "FRIDAY"),
+            ("open mon-fri 9-5", "mon"),
+            ("Monday to Friday", "Monday to Friday"),
+        ] {
+            assert_eq!(
+                learned(e, text, span, Category::Date),
+                None,
+                "{text} {span}"
+            );
+        }
+        assert_eq!(
+            learned(
+                e,
+                "DATE: WEDNESDAY 21ST MAY 2025",
+                "WEDNESDAY 21ST MAY 2025",
+                Category::Date
+            )
+            .as_deref(),
+            Some("WEDNESDAY 21ST MAY 2025")
+        );
+        // a clock time after a date is no part of it
+        for (text, span, want) in [
+            (
+                "SIGNED: 10/09/2020 16:44\n",
+                "10/09/2020 16:44",
+                "10/09/2020",
+            ),
+            (
+                "collected 2023-04-28 07:52 pm by",
+                "2023-04-28 07:52 pm",
+                "2023-04-28",
+            ),
+            (
+                "seen 4th March 2025 09:30.",
+                "4th March 2025 09:30",
+                "4th March 2025",
+            ),
+        ] {
+            assert_eq!(
+                learned(e, text, span, Category::Date).as_deref(),
+                Some(want),
+                "{text}"
+            );
+        }
         // a surname's initial closing a signature joins the name
         for (text, first, want) in [
             ("REPEAT ABG @ 0600. RT DAN O.", "DAN", "DAN O."),
