@@ -45,8 +45,18 @@ const UNITS: &[&str] = &[
     "mg", "mcg", "g", "kg", "ml", "l", "units", "unit", "iu", "tablet", "tablets", "tab", "tabs",
     "capsule", "capsules", "cap", "caps", "times", "doses", "dose", "puffs", "drops", "cells",
     "copies", "meq", "mmol", "%", "hours", "hrs", "days", "weeks", "minutes", "min", "wk", "wks",
-    "hr",
+    "hr", "mins", "mile", "miles",
 ];
+
+/// The number opening a street match is a quantity, no house number ("~40 MIN DRIVE",
+/// "2 Mile Walk"): a unit follows it.
+pub(crate) fn quantity_not_house_number(text: &str, m: &regex::Match) -> bool {
+    let number_end = m.start()
+        + m.as_str()
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(0);
+    followed_by_unit(text, number_end)
+}
 
 /// Credentials that are also state codes: a one-word "name" before them is a city.
 const STATE_CREDENTIALS: &[&str] = &["MD", "PA", "MA", "MS", "DC"];
@@ -840,6 +850,13 @@ mod tests {
         none("Take 2 Tylenol Dr. Smith said", Address);
         none("Na 140, K 4.1", Zip);
         none("John Smith, MD", Location);
+        // a quantity before a street type is no house number, in one casing too
+        none("THEY LIVE IN FRAMINGHAM, ~40 MIN DRIVE. #5 ID:", Address);
+        has(
+            "LIVES AT 40 MILL DRIVE, FRAMINGHAM",
+            Address,
+            "40 MILL DRIVE",
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::ContextRules;
 use crate::detect::rules::rules_dict::Dicts;
-use crate::detect::rules::{followed_by_unit, is_state_code, is_state_name, span};
+use crate::detect::rules::{is_state_code, is_state_name, quantity_not_house_number, span};
 use crate::types::{Category, Span};
 
 /// Street types that are no abbreviation or word of clinical prose.
@@ -44,7 +44,7 @@ impl ContextRules {
             let bad = d
                 .words(words.as_str())
                 .any(|w| (!strong && d.clinical(w.as_str())) || d.stop(w.as_str()));
-            if !bad && !followed_by_unit(text, m.start()) {
+            if !bad && !quantity_not_house_number(text, &m) {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(m.start(), end, Category::Address, 0.8, "address"));
             }
