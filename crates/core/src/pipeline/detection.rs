@@ -346,6 +346,10 @@ impl Engine {
                     | "chaplain"
                     | "fr"
                     | "surg"
+                    | "att"
+                    | "attg"
+                    | "mgr"
+                    | "nana"
             )
         };
         // words of how to reach someone or where they are close no name in any casing
@@ -354,7 +358,17 @@ impl Engine {
         let contact = |w: &str| {
             matches!(
                 w.to_lowercase().as_str(),
-                "pgr" | "beeper" | "hcp" | "here" | "present" | "tonight"
+                "pgr"
+                    | "beeper"
+                    | "hcp"
+                    | "here"
+                    | "present"
+                    | "tonight"
+                    | "flying"
+                    | "drove"
+                    | "driving"
+                    | "arrived"
+                    | "arriving"
             )
         };
         // a word of letters and digits is none ("X2", "FY1"); `at_end`: an ordinary word
@@ -1029,6 +1043,24 @@ mod tests {
             learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
             Some("PATRICIA")
         );
+        // roles open no name, travel closes none
+        for (text, span, want) in [
+            (
+                "FAMILY MTG W/ ATT RUBENSTEIN AT 1500",
+                "ATT RUBENSTEIN",
+                "RUBENSTEIN",
+            ),
+            ("CASE MGR PAULA SPOKE W/ FAMILY", "MGR PAULA", "PAULA"),
+            ("MOM, DAD AND NANA RUTH IN", "NANA RUTH", "RUTH"),
+            ("DTR JEN FLYING IN FROM CHICAGO", "JEN FLYING", "JEN"),
+            ("WIFE DEBORAH DROVE FROM LENOX", "DEBORAH DROVE", "DEBORAH"),
+        ] {
+            assert_eq!(
+                learned(e, text, span, name).as_deref(),
+                Some(want),
+                "{text}"
+            );
+        }
         // a name cut at its hyphen takes the rest of it, not an ordinary word after one
         assert_eq!(
             learned(e, "social: pt's wife soo-jin and son", "soo", name).as_deref(),
