@@ -144,6 +144,8 @@ impl WordMatcher {
 
 /// Nouns that make a possessive surname an eponym ("Bell's palsy", "Addison's disease").
 const EPONYM_NOUNS: &[&str] = &[
+    "exercises",
+    "cells",
     "disease",
     "syndrome",
     "sign",

@@ -704,10 +704,23 @@ impl Engine {
         {
             return false;
         }
-        // an eponym is no person or organisation ("Hartmann's procedure")
+        // an eponym is no person or organisation ("Hartmann's procedure", "BRANDT-DAROFF
+        // EXERCISES", "Reed-Sternberg cells"): one word, or names joined by a hyphen, before
+        // an eponym's noun, or a noun that closes the span itself
+        let one_token = !t.trim().contains(char::is_whitespace);
+        let noun_after = || {
+            let next: String = text[s.end..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphabetic())
+                .collect();
+            crate::text::eponym_noun(&next)
+        };
         if matches!(s.category, Category::Name | Category::Organization)
-            && words.len() == 1
-            && crate::propagate::eponym_use(text, s.end)
+            && ((one_token
+                && (crate::propagate::eponym_use(text, s.end)
+                    || (t.contains('-') && noun_after())))
+                || (words.len() >= 2 && words.last().is_some_and(|w| crate::text::eponym_noun(w))))
         {
             return false;
         }
@@ -1043,6 +1056,20 @@ mod tests {
             learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
             Some("PATRICIA")
         );
+        // eponyms joined by a hyphen, the noun inside the span or after it
+        for (text, span) in [
+            (
+                "I HAVE SHOWN HER THE BRANDT-DAROFF EXERCISES TO DO",
+                "BRANDT-DAROFF EXERCISES",
+            ),
+            (
+                "I have shown her the Brandt-Daroff exercises",
+                "Brandt-Daroff",
+            ),
+            ("NODE. REED-STERNBERG CELLS CD15+", "REED-STERNBERG CELLS"),
+        ] {
+            assert_eq!(learned(e, text, span, name), None, "{text}");
+        }
         // roles open no name, travel closes none
         for (text, span, want) in [
             (
