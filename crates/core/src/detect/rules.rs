@@ -516,6 +516,16 @@ fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
     (!changed.is_empty()).then(|| (String::from_utf8(out).unwrap_or_default(), changed))
 }
 
+/// The first word of `s` in lower case, letters only ("" when `s` opens with no letter
+/// after spaces).
+fn first_word_lower(s: &str) -> String {
+    s.trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// The last word of `s` in lower case (letters only).
 fn last_word_lower(s: &str) -> String {
     let w: Vec<char> = s

@@ -672,12 +672,13 @@ impl Engine {
             };
             let range_before = {
                 let head = text[..s.start].trim_end();
+                let to_at = head.len().saturating_sub(3);
                 let head = head
                     .strip_suffix('-')
                     .or_else(|| {
-                        head.to_lowercase()
-                            .ends_with(" to")
-                            .then(|| &head[..head.len() - 3])
+                        head.get(to_at..)
+                            .is_some_and(|t| t.eq_ignore_ascii_case(" to"))
+                            .then(|| &head[..to_at])
                     })
                     .map(str::trim_end);
                 head.is_some_and(|h| {

@@ -2,7 +2,8 @@
 //! ages from the detector's `min_age` up.
 
 use super::{
-    followed_by_unit, last_word_lower, next_char, num, number_bounded, span, RuleDetector,
+    first_word_lower, followed_by_unit, last_word_lower, next_char, num, number_bounded, span,
+    RuleDetector,
 };
 use crate::types::{Category, Span};
 
@@ -94,15 +95,6 @@ const MAY_VERBS: &[&str] = &[
     "only",
     "already",
 ];
-
-/// The first word of `s` in lower case ("" when `s` opens with no letter after spaces).
-fn first_word_lower(s: &str) -> String {
-    s.trim_start()
-        .chars()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<String>()
-        .to_lowercase()
-}
 
 impl RuleDetector {
     pub(super) fn dates(&self, text: &str, out: &mut Vec<Span>) {

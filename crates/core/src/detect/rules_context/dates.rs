@@ -3,7 +3,9 @@
 
 use super::ContextRules;
 use crate::detect::rules::rules_dict::Dicts;
-use crate::detect::rules::{followed_by_unit, last_word_lower, next_char, num, prev_char, span};
+use crate::detect::rules::{
+    first_word_lower, followed_by_unit, last_word_lower, next_char, num, prev_char, span,
+};
 use crate::types::{Category, Span};
 
 impl ContextRules {
@@ -155,15 +157,6 @@ impl ContextRules {
             out.push(span(mo.start(), mo.end(), Category::Date, 0.7, "date"));
         }
     }
-}
-
-/// The first word of `s` in lower case (letters only).
-fn first_word_lower(s: &str) -> String {
-    s.trim_start()
-        .chars()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<String>()
-        .to_lowercase()
 }
 
 /// Words right before a year on its own that date it ("in 1998", "s/p 2004", "diagnosed

@@ -647,7 +647,7 @@ const HEADING_WORDS: &[&str] = &[
 impl ContextRules {
     /// The first line of a text, when it holds nothing but a facility's name, is its
     /// letterhead in any casing ("summit rheumatology & arthritis center", "HARBOR POINT
-    /// PRIMARY CARE", "Sound Cardiology & Electrophysiology"): two to six words closed by
+    /// PRIMARY CARE", "Cascade Cardiology & Electrophysiology"): two to six words closed by
     /// a facility kind (or three or more by a specialty in -ology), led by a word that is
     /// no function, clinical or generic word, with no heading word ("Discharge Clinic",
     /// "Patient Care").
