@@ -1265,7 +1265,13 @@ mod tests {
             "revere",
         );
         has("LIVES ALONE IN REVERE.", Location, "REVERE");
-        // no living verb in the clause: an ordinary word after "in" stays a word
+        has(
+            "sister anne-marie called from providence, updated.",
+            Location,
+            "providence",
+        );
+        // no living or calling verb in the clause: an ordinary word stays a word
+        none("result from providence of god", Location);
         none("lives alone. in revere of the work", Location);
     }
 

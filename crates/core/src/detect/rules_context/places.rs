@@ -136,8 +136,8 @@ impl ContextRules {
             // a compass point abbreviated before the town is part of its name ("in so.
             // boston", "from N. Andover")
             let start = c.get(1).map_or(g.start(), |p| p.start());
-            // "lives alone in revere": where someone lives, even a town that is a word
-            // ("lives w/ girlfriend tina in revere": the verb may open the clause)
+            // "lives alone in revere": where someone lives or calls from, even a town that
+            // is a word ("lives w/ girlfriend tina in revere": the verb may open the clause)
             let home = {
                 let ctx = text[m.start()..start].to_lowercase();
                 let clause = text[..m.start()]
@@ -148,9 +148,18 @@ impl ContextRules {
                 let lives = clause
                     .split_whitespace()
                     .any(|w| matches!(w, "lives" | "living" | "resides" | "residing" | "moved"));
+                // where a relative calls or travels from ("sister called from providence",
+                // "mom driving in from new hampshire")
+                let travels = clause.split_whitespace().any(|w| {
+                    matches!(
+                        w,
+                        "called" | "calling" | "phoned" | "drove" | "driving" | "flew" | "flying"
+                    )
+                });
                 ctx.starts_with("live")
                     || ctx.starts_with("resid")
                     || (lives && ctx.starts_with("in"))
+                    || (travels && ctx.starts_with("from"))
             };
             let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();
             // the longest run of words that is a known place
