@@ -1017,6 +1017,10 @@ mod tests {
                 "harborside insurance",
             ),
             ("TAKEN TO LAWRENCE GENERAL, THEN HERE", "LAWRENCE GENERAL"),
+            (
+                "pcp is dr. ramesh iyer at lakeshore medical partners. anticipate",
+                "lakeshore medical partners",
+            ),
             // weak facility kinds after a name that is no ordinary word
             (
                 "transported by Lyndale Ambulance to ED",
@@ -1055,6 +1059,7 @@ mod tests {
             "works in home construction",
             "called ems, ambulance took him",
             "quality of senior life program",
+            "discussed with the medical partners",
             "has no health insurance",
             "checked with her insurance, medicare",
             "VNA of the patient's choice",
