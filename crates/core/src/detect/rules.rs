@@ -1021,6 +1021,15 @@ mod tests {
                 "pcp is dr. ramesh iyer at lakeshore medical partners. anticipate",
                 "lakeshore medical partners",
             ),
+            // two ordinary words after a preposition name a weak kind, in either casing
+            (
+                "short stay at Laurel Ridge Manor in 2019",
+                "Laurel Ridge Manor",
+            ),
+            (
+                "SHORT STAY AT LAUREL RIDGE MANOR IN 2019",
+                "LAUREL RIDGE MANOR",
+            ),
             // weak facility kinds after a name that is no ordinary word
             (
                 "transported by Lyndale Ambulance to ED",

@@ -266,15 +266,18 @@ impl ContextRules {
             // in one casing a name led by a word that is no ordinary word may hold ordinary
             // ones ("COWLEY ROAD MEDICAL PRACTICE"), and after "at/from/to" two or more
             // words before a facility word name it ("born at providence women's pavilion")
+            // (in mixed case any ordinary word counts, and the same two words after a
+            // preposition name it: casing must not make the rule stricter than in one
+            // casing, "at Bay State Medflight" as "AT BAY STATE MEDFLIGHT")
+            let after_prep = matches!(
+                last_word_lower(&text[..kept[0].0]).as_str(),
+                "at" | "from" | "to" | "via"
+            );
             let ordinary_name = if flat {
-                let after_prep = matches!(
-                    last_word_lower(&text[..kept[0].0]).as_str(),
-                    "at" | "from" | "to" | "via"
-                );
-                d.english(kept[0].1) && !(after_prep && kept.len() >= 2)
+                d.english(kept[0].1)
             } else {
                 kept.iter().any(|(_, w)| d.english(w))
-            };
+            } && !(after_prep && kept.len() >= 2);
             if weak && ordinary_name && !(line_start && titled && !flat) && !whole_line {
                 continue;
             }
