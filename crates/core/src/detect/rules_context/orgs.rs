@@ -268,7 +268,7 @@ impl ContextRules {
             // words before a facility word name it ("born at providence women's pavilion")
             // (in mixed case any ordinary word counts, and the same two words after a
             // preposition name it: casing must not make the rule stricter than in one
-            // casing, "at Bay State Medflight" as "AT BAY STATE MEDFLIGHT")
+            // casing, "at Laurel Ridge Manor" as "AT LAUREL RIDGE MANOR")
             let after_prep = matches!(
                 last_word_lower(&text[..kept[0].0]).as_str(),
                 "at" | "from" | "to" | "via"

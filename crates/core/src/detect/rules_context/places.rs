@@ -149,7 +149,7 @@ impl ContextRules {
                     .split_whitespace()
                     .any(|w| matches!(w, "lives" | "living" | "resides" | "residing" | "moved"));
                 // where a relative calls or travels from ("sister called from providence",
-                // "mom driving in from new hampshire")
+                // "wife drove in from revere")
                 let travels = clause.split_whitespace().any(|w| {
                     matches!(
                         w,
