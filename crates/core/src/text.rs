@@ -193,6 +193,16 @@ const EPONYM_NOUNS: &[&str] = &[
     "needle",
 ];
 
+/// The first word of `s` in lower case, letters only ("" when `s` opens with no letter
+/// after spaces).
+pub fn first_word_lower(s: &str) -> String {
+    s.trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// A noun that follows an eponym ("palsy", "tongs", "drain").
 pub fn eponym_noun(w: &str) -> bool {
     EPONYM_NOUNS.contains(&w.to_lowercase().as_str())

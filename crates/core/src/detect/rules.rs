@@ -26,6 +26,7 @@ mod ids;
 mod names;
 mod places;
 
+use crate::text::first_word_lower;
 use crate::types::{Category, Span};
 use rules_dict::Dicts;
 
@@ -514,16 +515,6 @@ fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
     }
     // only ASCII bytes were replaced by ASCII bytes
     (!changed.is_empty()).then(|| (String::from_utf8(out).unwrap_or_default(), changed))
-}
-
-/// The first word of `s` in lower case, letters only ("" when `s` opens with no letter
-/// after spaces).
-fn first_word_lower(s: &str) -> String {
-    s.trim_start()
-        .chars()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<String>()
-        .to_lowercase()
 }
 
 /// The last word of `s` in lower case (letters only).

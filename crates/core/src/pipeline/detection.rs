@@ -461,11 +461,7 @@ impl Engine {
             return s;
         };
         let tail = chars.as_str();
-        let next_word: String = tail
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_alphabetic())
-            .collect();
+        let next_word = crate::text::first_word_lower(tail);
         let closes = tail.trim_start_matches([' ', '\t']).is_empty()
             || tail.starts_with(['\n', '\r', ','])
             || (tail.starts_with(' ') && self.rules.is_sign_credential(&next_word));
@@ -709,14 +705,8 @@ impl Engine {
         // EXERCISES", "Reed-Sternberg cells"): one word, or names joined by a hyphen, before
         // an eponym's noun, or a noun that closes the span itself
         let one_token = !t.trim().contains(char::is_whitespace);
-        let noun_after = || {
-            let next: String = text[s.end..]
-                .trim_start()
-                .chars()
-                .take_while(|c| c.is_alphabetic())
-                .collect();
-            crate::text::eponym_noun(&next)
-        };
+        let noun_after =
+            || crate::text::eponym_noun(&crate::text::first_word_lower(&text[s.end..]));
         if matches!(s.category, Category::Name | Category::Organization)
             && ((one_token
                 && (crate::propagate::eponym_use(text, s.end)

@@ -521,13 +521,7 @@ pub(crate) fn eponym_use(text: &str, end: usize) -> bool {
     else {
         return false;
     };
-    let noun: String = rest
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<String>()
-        .to_lowercase();
-    crate::text::eponym_noun(&noun)
+    crate::text::eponym_noun(&crate::text::first_word_lower(rest))
 }
 
 /// Fold decided hits into `entities`: a hit overlapping an entity widens it and adds its

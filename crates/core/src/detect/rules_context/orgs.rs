@@ -214,11 +214,13 @@ impl ContextRules {
                     && !d.english(words[i - 1].1)
                     && !GENERIC_FACILITY_WORDS.contains(&lower(i - 1).as_str())
             };
+            // a generic, function or clinical word is no part of a facility's name
+            let generic = |i: usize| {
+                let w = lower(i);
+                GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w)
+            };
             while first > 0 {
-                let w = lower(first - 1);
-                if (GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w))
-                    && !street_named(first - 1)
-                {
+                if generic(first - 1) && !street_named(first - 1) {
                     break;
                 }
                 first -= 1;
@@ -234,9 +236,7 @@ impl ContextRules {
                     || text
                         .get(..words[first - 2].0)
                         .is_some_and(|b| b.is_empty() || b.ends_with('\n')))
-                && !d.stop(&lower(first - 2))
-                && !d.clinical(&lower(first - 2))
-                && !GENERIC_FACILITY_WORDS.contains(&lower(first - 2).as_str())
+                && !generic(first - 2)
             {
                 first -= 2;
             }

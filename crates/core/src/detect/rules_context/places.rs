@@ -138,28 +138,29 @@ impl ContextRules {
             let start = c.get(1).map_or(g.start(), |p| p.start());
             // "lives alone in revere": where someone lives or calls from, even a town that
             // is a word ("lives w/ girlfriend tina in revere": the verb may open the clause)
-            let home = {
+            // (asked only of a town that is also an ordinary word)
+            let home = || {
                 let ctx = text[m.start()..start].to_lowercase();
-                let clause = text[..m.start()]
+                if ctx.starts_with("live") || ctx.starts_with("resid") {
+                    return true;
+                }
+                // the clause's verb: living for "in", calling or travelling for "from"
+                // ("sister called from providence", "wife drove in from revere")
+                let verbs: &[&str] = if ctx.starts_with("in") {
+                    &["lives", "living", "resides", "residing", "moved"]
+                } else if ctx.starts_with("from") {
+                    &[
+                        "called", "calling", "phoned", "drove", "driving", "flew", "flying",
+                    ]
+                } else {
+                    return false;
+                };
+                text[..m.start()]
                     .rsplit(['.', ';', '\n'])
                     .next()
                     .unwrap_or("")
-                    .to_lowercase();
-                let lives = clause
                     .split_whitespace()
-                    .any(|w| matches!(w, "lives" | "living" | "resides" | "residing" | "moved"));
-                // where a relative calls or travels from ("sister called from providence",
-                // "wife drove in from revere")
-                let travels = clause.split_whitespace().any(|w| {
-                    matches!(
-                        w,
-                        "called" | "calling" | "phoned" | "drove" | "driving" | "flew" | "flying"
-                    )
-                });
-                ctx.starts_with("live")
-                    || ctx.starts_with("resid")
-                    || (lives && ctx.starts_with("in"))
-                    || (travels && ctx.starts_with("from"))
+                    .any(|w| verbs.iter().any(|v| w.eq_ignore_ascii_case(v)))
             };
             let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();
             // the longest run of words that is a known place
@@ -170,7 +171,7 @@ impl ContextRules {
                 }
                 let single = n == 1;
                 let ordinary =
-                    single && ((d.english(&cand) && !home) || d.clinical(&cand) || d.stop(&cand));
+                    single && ((d.english(&cand) && !home()) || d.clinical(&cand) || d.stop(&cand));
                 let capitalised = words[..n].iter().all(|w| w.starts_with(char::is_uppercase));
                 // in mixed-case text a place is capitalised; where casing says nothing it
                 // must not be an ordinary word
