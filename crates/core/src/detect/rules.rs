@@ -1161,6 +1161,58 @@ mod tests {
         none("DESERT SKY CARDIOLOGY SAW PT", Organization);
         none("appreciate neurology associates input", Organization);
         none("SAW NEUROLOGY TODAY", Organization);
+        // a clinical word inside a name a name word leads
+        has(
+            "WORKS AS A HYGIENIST AT BRIGHT SMILES DENTAL GROUP AND HAS MISSED",
+            Organization,
+            "BRIGHT SMILES DENTAL GROUP",
+        );
+        has(
+            "pulmonary rehab referral to lakeside cardiopulmonary rehab.",
+            Organization,
+            "lakeside cardiopulmonary rehab",
+        );
+        // ... not a facility's kind, nor a clinician's surname
+        none("plan: ?home w/ vna vs rehab.", Organization);
+        none(
+            "f/u appt w/ dr. lindqvist ortho clinic in 2 wks",
+            Organization,
+        );
+    }
+
+    #[test]
+    fn organisation_fields() {
+        has(
+            "insurance: medicare + tufts health plan secondary.",
+            Organization,
+            "tufts health plan",
+        );
+        has(
+            "facility: valley women's imaging center\nhistory:",
+            Organization,
+            "valley women's imaging center",
+        );
+        has(
+            "PRACTICE: DEARBORN SPINE & PAIN CENTER   FAX: (313) 555-0142",
+            Organization,
+            "DEARBORN SPINE & PAIN CENTER",
+        );
+        has(
+            "Insurance: Commonwea1th Care P1an   Member ID: CCP78812O04",
+            Organization,
+            "Commonwea1th Care P1an",
+        );
+        has("Employer: Home Depot", Organization, "Home Depot");
+        // public programmes, plan types, clinical words and ordinary words name none
+        for text in [
+            "Insurance: Medicare part B",
+            "Facility: MICU",
+            "Employer: retired",
+            "School: 3rd grade",
+            "EMPLOYER: SELF-EMPLOYED",
+        ] {
+            none(text, Organization);
+        }
     }
 
     #[test]
@@ -1296,6 +1348,14 @@ mod tests {
     fn states_alone_and_clinical_abbreviations_are_no_places() {
         none("a syncopal workup in Mississippi.", Location);
         none("riding his motorcycle in Kentucky.", Location);
+        // ... unless someone lives there or calls or travels from it
+        has(
+            "she lives in florida and will call daily.",
+            Location,
+            "florida",
+        );
+        has("MOM CALLED FROM NEW HAMPSHIRE", Location, "NEW HAMPSHIRE");
+        none("a rash acquired in florida last summer.", Location);
         none("head, neck, lungs, GI, GU, orthopedic", Location);
         none("Abdomen: NT, ND, NBS.", Location);
         has("The family lives in Easton.", Location, "Easton");

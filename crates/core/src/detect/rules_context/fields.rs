@@ -28,6 +28,10 @@ impl ContextRules {
             };
             let vstart = &vstart;
             let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+            if ORG_LABELS.contains(&label.as_str()) {
+                org_field(d, *vstart, value, out);
+                continue;
+            }
             let first = label.split(' ').next().unwrap_or("");
             let (cat, needs_digit) = match first {
                 "name" | "full" | "patient" | "next" | "nok" | "gp" | "re" | "regarding" | "to"
@@ -135,6 +139,162 @@ impl ContextRules {
             out.push(span(vs, ve, cat, 0.9, "field"));
         }
     }
+}
+
+/// Labels whose value names an organisation ("Practice: Bluegrass Internal Medicine",
+/// "Insurance: Medicare + Tufts Health Plan").
+const ORG_LABELS: &[&str] = &[
+    "practice",
+    "gp practice",
+    "gp surgery",
+    "facility",
+    "insurance",
+    "insurer",
+    "employer",
+    "school",
+];
+
+/// Words a payer or employer field holds that name no organisation of the patient's own
+/// (public programmes, plan types, "none", "retired").
+const NO_ORG_VALUES: &[&str] = &[
+    "medicare",
+    "medicaid",
+    "medi-cal",
+    "masshealth",
+    "self-pay",
+    "self",
+    "pay",
+    "none",
+    "uninsured",
+    "private",
+    "commercial",
+    "hmo",
+    "ppo",
+    "pos",
+    "epo",
+    "primary",
+    "secondary",
+    "supplemental",
+    "supplement",
+    "part",
+    "a",
+    "b",
+    "c",
+    "d",
+    "advantage",
+    "n/a",
+    "na",
+    "unknown",
+    "pending",
+    "nhs",
+    "retired",
+    "unemployed",
+    "disabled",
+    "disability",
+    "homemaker",
+    "student",
+    "self-employed",
+    "n",
+    "and",
+    "with",
+    "plus",
+    "the",
+];
+
+/// Words that end a name in an organisation field: what comes after it on the line
+/// ("Bay State Health Plan ID 1002…", "Member ID:").
+const ORG_FIELD_ENDS: &[&str] = &[
+    "id",
+    "member",
+    "policy",
+    "group",
+    "no",
+    "number",
+    "ph",
+    "phone",
+    "tel",
+    "fax",
+    "subscriber",
+];
+
+/// Facility kinds that close a name in an organisation field whatever its words ("valley
+/// women's imaging center").
+const ORG_FIELD_KINDS: &[&str] = &[
+    "center",
+    "centre",
+    "clinic",
+    "hospital",
+    "group",
+    "practice",
+    "associates",
+    "plan",
+    "plans",
+    "surgery",
+    "medicine",
+    "partners",
+    "rehab",
+    "pediatrics",
+    "paediatrics",
+    "care",
+    "health",
+];
+
+/// The organisations an organisation field names: its parts between '+', '/', ',' and ';',
+/// each up to a number or an ID word, without payer words and plan types; a part is kept
+/// when a word in it is no ordinary word, when it is capitalised in mixed-case text, or
+/// when a facility kind closes it after another word. Values of clinical or ordinary words
+/// alone ("MICU", "retired", "3rd grade") give none.
+fn org_field(d: &Dicts, vstart: usize, value: &str, out: &mut Vec<Span>) {
+    let flat = super::flat_case(value);
+    let mut part: Vec<(usize, &str)> = Vec::new();
+    let flush = |part: &mut Vec<(usize, &str)>, out: &mut Vec<Span>| {
+        while part
+            .last()
+            .is_some_and(|(_, w)| NO_ORG_VALUES.contains(&w.to_lowercase().as_str()))
+        {
+            part.pop();
+        }
+        let lead = part
+            .iter()
+            .position(|(_, w)| !NO_ORG_VALUES.contains(&w.to_lowercase().as_str()))
+            .unwrap_or(part.len());
+        let kept = &part[lead..];
+        let (Some(&(s, _)), Some(&(e, last))) = (kept.first(), kept.last()) else {
+            part.clear();
+            return;
+        };
+        let unknown = kept.iter().any(|(_, w)| !d.ordinary(w));
+        let titled = !flat && kept.iter().all(|(_, w)| w.starts_with(char::is_uppercase));
+        let kind = kept.len() >= 2 && ORG_FIELD_KINDS.contains(&last.to_lowercase().as_str());
+        let clinical_only = kept.iter().all(|(_, w)| d.clinical(w) || d.stop(w));
+        if (unknown || titled || kind) && !clinical_only {
+            out.push(span(
+                vstart + s,
+                vstart + e + last.len(),
+                Category::Organization,
+                0.85,
+                "field",
+            ));
+        }
+        part.clear();
+    };
+    let mut last_end = 0;
+    for w in d.words(value) {
+        let between = &value[last_end..w.start()];
+        let word = w.as_str().trim_end_matches('.');
+        last_end = w.end();
+        if between.contains(['+', '/', ',', ';', '(']) {
+            flush(&mut part, out);
+        }
+        if word.chars().any(|c| c.is_ascii_digit())
+            || ORG_FIELD_ENDS.contains(&word.to_lowercase().as_str())
+            || between.contains(['#', ':'])
+        {
+            break;
+        }
+        part.push((w.start(), word));
+    }
+    flush(&mut part, out);
 }
 
 /// The value of a field whose label ends at `label_end`: the rest of the label's line up

@@ -219,8 +219,34 @@ impl ContextRules {
                 let w = lower(i);
                 GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w)
             };
+            // a clinical word inside the name, when a name word leads it ("Bright Smiles
+            // Dental Group", "at southeast addiction center", "lakeside cardiopulmonary
+            // rehab"): the lead is no generic, function or clinical word, and no ordinary
+            // word unless a place preposition comes before it
+            // (a facility's kind leads no name, "home w/ vna vs rehab", nor does a
+            // clinician's surname, "dr. lindqvist ortho clinic")
+            let name_lead = |i: usize| {
+                let before = last_word_lower(text[..words[i].0].trim_end().trim_end_matches('.'));
+                !generic(i)
+                    && !WEAK_FACILITY.contains(&lower(i).as_str())
+                    && !d.org_word(words[i].1)
+                    && !matches!(before.as_str(), "dr" | "mr" | "mrs" | "ms" | "prof")
+                    && (!d.english(words[i].1)
+                        || matches!(before.as_str(), "at" | "from" | "to" | "via" | "through"))
+            };
+            let plain_clinical = |k: usize| {
+                let w = lower(k);
+                d.clinical(&w) && !d.stop(&w) && !GENERIC_FACILITY_WORDS.contains(&w.as_str())
+            };
+            let clinical_in_name = |i: usize| {
+                plain_clinical(i)
+                    && (0..i)
+                        .rev()
+                        .find(|&j| !plain_clinical(j))
+                        .is_some_and(name_lead)
+            };
             while first > 0 {
-                if generic(first - 1) && !street_named(first - 1) {
+                if generic(first - 1) && !street_named(first - 1) && !clinical_in_name(first - 1) {
                     break;
                 }
                 first -= 1;

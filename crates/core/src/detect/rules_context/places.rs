@@ -176,8 +176,11 @@ impl ContextRules {
                 // in mixed-case text a place is capitalised; where casing says nothing it
                 // must not be an ordinary word
                 let plausible = if flat { !ordinary } else { capitalised };
-                // a state alone is no subdivision smaller than a state (Safe Harbor keeps it)
-                if !plausible || is_state_name(&cand) {
+                // a state alone is no subdivision smaller than a state (Safe Harbor keeps
+                // it), unless the clause says someone lives there or calls or travels from
+                // it: where a relative lives is theirs to keep private ("son lives in
+                // florida", "mom called from new hampshire"), and the model takes it there
+                if !plausible || (is_state_name(&cand) && !home()) {
                     break;
                 }
                 let end = g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
