@@ -464,6 +464,32 @@ fn ocr_letters(text: &str, reading: usize) -> Option<(String, bool)> {
 /// byte offsets hold.
 fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
     let b = text.as_bytes();
+    let misread_letter = |c: u8| matches!(c, b'O' | b'o' | b'l' | b'I' | b'L');
+    // a word of misread letters alone ("ll" in "ll/O2/23") is a number inside a
+    // month/day/year group of three parts, each digits or misread letters, with at least
+    // two true digits ("I/O" is none)
+    let slash_date = |start: usize, end: usize| {
+        if end - start > 2 || !b[start..end].iter().all(|&c| misread_letter(c)) {
+            return false;
+        }
+        let part = |c: u8| c.is_ascii_alphanumeric() || c == b'/';
+        let mut s = start;
+        while s > 0 && part(b[s - 1]) {
+            s -= 1;
+        }
+        let mut e = end;
+        while e < b.len() && part(b[e]) {
+            e += 1;
+        }
+        let group = &b[s..e];
+        let parts: Vec<&[u8]> = group.split(|&c| c == b'/').collect();
+        parts.len() == 3
+            && parts.iter().all(|p| {
+                (1..=4).contains(&p.len())
+                    && p.iter().all(|&c| c.is_ascii_digit() || misread_letter(c))
+            })
+            && group.iter().filter(|c| c.is_ascii_digit()).count() >= 2
+    };
     let mut out = b.to_vec();
     let mut changed = Vec::new();
     let mut i = 0;
@@ -479,7 +505,8 @@ fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
         let word = &b[start..i];
         let digits = word.iter().filter(|c| c.is_ascii_digit()).count();
         let letters = word.len() - digits;
-        if digits == 0 || letters == 0 || letters > digits {
+        let in_date = digits == 0 && slash_date(start, i);
+        if (digits == 0 || letters == 0 || letters > digits) && !in_date {
             continue;
         }
         // an upper-case L reads as 1 only beside another misread letter in the word,
@@ -495,6 +522,7 @@ fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
             b'L' => {
                 other
                     || joined
+                    || in_date
                     || (k > 0 && k + 1 < word.len())
                         && word[k - 1].is_ascii_digit()
                         && word[k + 1].is_ascii_digit()
@@ -914,6 +942,13 @@ mod tests {
         none("symptoms on the 5th may be mild", Date);
         // "dec 2" = decreased, "mar" a mark, without a dating word before them
         none("uo dec 2 cc/hr overnight", Date);
+        // a month word and a day closing a clause
+        has(
+            "last menstrual period may 28. quantitative beta hcg",
+            Date,
+            "may 28",
+        );
+        none("pt may 2 tabs of tylenol", Date);
     }
 
     #[test]
@@ -1177,6 +1212,34 @@ mod tests {
         none(
             "f/u appt w/ dr. lindqvist ortho clinic in 2 wks",
             Organization,
+        );
+        // one word after a preposition before a specialty's facility
+        has(
+            "PRIOR DETOX X4, LAST AT SOUTHEAST ADDICTION CENTER IN MARCH.",
+            Organization,
+            "SOUTHEAST ADDICTION CENTER",
+        );
+        // a line of nothing but a health plan's name, clinical words in it
+        has(
+            "PAGE 1 OF 3\n\nGREAT LAKES UNITED HEALTH PLAN\nUTILIZATION MANAGEMENT",
+            Organization,
+            "GREAT LAKES UNITED HEALTH PLAN",
+        );
+        has(
+            "Utilization Management\nEvergreen Benefit Health Plans\nPO Box 4471",
+            Organization,
+            "Evergreen Benefit Health Plans",
+        );
+        none("Plan\nCardiac Health Plan\nfollow up", Organization);
+        has(
+            "who resides at meadowbrook assisted living in peabody.",
+            Organization,
+            "meadowbrook assisted living",
+        );
+        has(
+            "still works part time at hanson lumber and supply.",
+            Organization,
+            "hanson lumber and supply",
         );
     }
 
@@ -1456,6 +1519,10 @@ mod tests {
         // in capitals a misread 1 is an L: beside another misread letter or in a date
         let (fixed, _) = ocr_digits("D0B: O6/2L/L98O ZIP 7OL30 ON O3/L5/2023 3L0 CANAL").unwrap();
         assert_eq!(fixed, "D0B: 06/21/1980 ZIP 70130 ON 03/15/2023 310 CANAL");
+        // a part of misread letters alone in a month/day/year group; "I/O" stays
+        let (fixed, _) = ocr_digits("Last fill: ll/O2/23 LAST FILL: LL/O2/23 I/O 1200").unwrap();
+        assert_eq!(fixed, "Last fill: 11/02/23 LAST FILL: 11/02/23 I/O 1200");
+        has("Last fill: ll/O2/23   Qty 30", Date, "ll/O2/23");
         assert_eq!(
             ocr_letters("5ISTER w1fe", 1),
             Some(("SISTER wife".to_string(), true))

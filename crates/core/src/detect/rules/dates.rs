@@ -139,7 +139,14 @@ impl RuleDetector {
             let has_year = c.get(3).is_some();
             // "until jan 3", "on feb 2": a word that dates puts any month word first
             let dated = DATE_PREPOSITIONS.contains(&last_word_lower(&text[..m.start()]).as_str());
-            if !(month_ok(&c[1], has_year) || dated) || !(1..=31).contains(&num(&c[2])) {
+            // a month word and a day that close a clause are a date in any casing
+            // ("last menstrual period may 28."; not "may 2 tabs")
+            let closes = !has_year
+                && text[m.end()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|ch| matches!(ch, '.' | ',' | ';' | ')' | '\n' | '\r'));
+            if !(month_ok(&c[1], has_year) || dated || closes) || !(1..=31).contains(&num(&c[2])) {
                 continue;
             }
             if !has_year && followed_by_unit(text, m.end()) {

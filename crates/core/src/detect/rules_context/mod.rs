@@ -37,7 +37,7 @@ const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|neph
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospitals?|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plan|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|(?:medical|health|care)\s+partners";
+const FACILITY: &str = r"hospitals?|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|(?:medical|health|care)\s+partners";
 
 /// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
 /// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
@@ -242,7 +242,7 @@ impl ContextRules {
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
             )),
             firm_kind: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy)\b\.?"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy|(?:medical[ \t]+)?suppl(?:y|ies)|lumber(?:[ \t]+(?:and|&)[ \t]+supply)?|hardware)\b\.?"
             )),
             agency_of: re(&format!(
                 r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"

@@ -42,6 +42,8 @@ const WEAK_FACILITY: &[&str] = &[
     "lodge",
     "detox",
     "plan",
+    "plans",
+    "living",
     "medflight",
     "partnership",
     "nurses",
@@ -251,6 +253,28 @@ impl ContextRules {
                 }
                 first -= 1;
             }
+            // a line that holds nothing but the facility names it by any words but
+            // function, generic and heading words, one of them no clinical word ("GREAT
+            // LAKES UNITED HEALTH PLAN", "Evergreen Benefit Health Plans")
+            let ends_line = text
+                .get(all.end()..)
+                .is_some_and(|r| r.is_empty() || r.starts_with(['\n', '\r']));
+            if ends_line && first > 0 {
+                let opens = text.get(..words[0].0).is_some_and(|b| {
+                    let b = b.trim_end_matches([' ', '\t']);
+                    b.is_empty() || b.ends_with('\n')
+                });
+                let plain = |k: usize| {
+                    let w = lower(k);
+                    !d.stop(&w)
+                        && !GENERIC_FACILITY_WORDS.contains(&w.as_str())
+                        && !HEADING_WORDS.contains(&w.as_str())
+                };
+                if opens && (0..first).all(plain) && (0..modifiers).any(|k| !d.clinical(&lower(k)))
+                {
+                    first = 0;
+                }
+            }
             if first == modifiers {
                 continue;
             }
@@ -270,14 +294,15 @@ impl ContextRules {
             // the kind runs to the end of the match ("University Hospital": a hospital)
             let kind_l = text[kind.start()..all.end()].to_lowercase();
             // a specialty's facility ("endoscopy center", "neurology group") is weak too
+            let specialty_kind = kind_l.split_whitespace().count() > 1
+                && kind_l
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| SPECIALTIES.contains(&w));
             let weak = WEAK_FACILITY
                 .iter()
                 .any(|k| kind_l.split_whitespace().last() == Some(*k))
-                || (kind_l.split_whitespace().count() > 1
-                    && kind_l
-                        .split_whitespace()
-                        .next()
-                        .is_some_and(|w| SPECIALTIES.contains(&w)));
+                || specialty_kind;
             // a letterhead line ("Oak Surgery", "Kingston Clinical Laboratory") names the
             // facility even with ordinary words; elsewhere they make it a phrase
             let line_start = text
@@ -303,7 +328,8 @@ impl ContextRules {
                 d.english(kept[0].1)
             } else {
                 kept.iter().any(|(_, w)| d.english(w))
-            } && !(after_prep && kept.len() >= 2);
+            } && !(after_prep
+                && (kept.len() >= 2 || (specialty_kind && !d.clinical(kept[0].1))));
             if weak && ordinary_name && !(line_start && titled && !flat) && !whole_line {
                 continue;
             }
