@@ -1446,6 +1446,10 @@ mod tests {
     fn names_context() {
         has("seen by Dr. Gregory House today", Name, "Gregory House");
         has("Mrs. Smith reports", Name, "Smith");
+        // a surname with a saint's prefix; a saint's hospital is none
+        has("PCP DR. ST. JOHN.", Name, "ST. JOHN");
+        has("pcp dr st. john. plan", Name, "st. john");
+        none("seen by dr. st. mary's team", Name);
         has("paged Dr. Foley about it", Name, "Foley");
         has("Mr. Smith Assessment: stable", Name, "Smith");
         has("Patient: John Q. Public", Name, "John Q. Public");

@@ -155,6 +155,22 @@ impl ContextRules {
                 && rest.starts_with('.')
                 && ["mr", "mrs", "ms", "miss", "mx"]
                     .contains(&title.trim_end_matches([' ', '\t', '.']));
+            // "DR. ST. JOHN", "dr saint clair": a surname with a saint's prefix (not a
+            // saint's hospital, "st. mary's")
+            let saint_surname = matches!(a_lower.as_str(), "st" | "saint")
+                && b.is_some_and(|b| {
+                    b.chars().count() > 1
+                        && !d.stop(b)
+                        && !d.clinical(b)
+                        && !b.ends_with(['\'', '’'])
+                        && !b.to_lowercase().ends_with("'s")
+                        && !b.to_lowercase().ends_with("’s")
+                });
+            if let (true, Some(w2)) = (saint_surname, c.get(2)) {
+                out.push(span(w1.start(), w2.end(), Category::Name, 0.9, "name"));
+                at = w2.end();
+                continue;
+            }
             if d.ordinary(a)
                 && !initial_alone
                 && !first_then_surname
