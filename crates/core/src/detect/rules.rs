@@ -748,6 +748,12 @@ mod tests {
         has("VARICES BANDED 4/98.", Date, "4/98");
         has("ADMITTED ON 3-15 W/ RESP FAILURE", Date, "3-15");
         none("WORKED ON 3-11 SHIFT", Date);
+        // after a test, a procedure or an event verb
+        has("CXR 3-14 SHOWED INFILTRATE", Date, "3-14");
+        has("LAST BM 3-12. TOL DIET", Date, "3-12");
+        has("new line placed 12-2, tip ok", Date, "12-2");
+        none("BM 1-2 TIMES/DAY", Date);
+        none("STARTED 2-3 DAYS AGO", Date);
         none("FIO2 40%, PEEP 5, 12/45 ratio", Date);
         none("you may 5 times a day", Date);
         none("May 5 mg tablets", Date);
@@ -1241,6 +1247,26 @@ mod tests {
             Organization,
             "hanson lumber and supply",
         );
+        // a health board on a line of its own; no nation, no label
+        has(
+            "NHS Greater Glasgow and Clyde\nDepartment of Gastroenterology",
+            Organization,
+            "NHS Greater Glasgow and Clyde",
+        );
+        none("NHS England\nguidance", Organization);
+        none("NHS Number\n123", Organization);
+        // the VA after a place preposition; visual acuity is none
+        has(
+            "GETS MEDS THROUGH THE VA IN WEST ROXBURY",
+            Organization,
+            "VA",
+        );
+        none("The VA was 20/40 with the VA chart", Organization);
+        has(
+            "Bryn Teg Residential Home, 10 Gower Road",
+            Organization,
+            "Bryn Teg Residential Home",
+        );
     }
 
     #[test]
@@ -1450,6 +1476,24 @@ mod tests {
         has("PCP DR. ST. JOHN.", Name, "ST. JOHN");
         has("pcp dr st. john. plan", Name, "st. john");
         none("seen by dr. st. mary's team", Name);
+        // a first name after a role; a language after an interpreter is none
+        has(
+            "ACCEPTED BY ADMISSIONS SHARON AT 781-555-0157.",
+            Name,
+            "SHARON",
+        );
+        has("CASE MANAGER LISA AWARE", Name, "LISA");
+        none("SW FOLLOWING, CASE MANAGER AWARE", Name);
+        none("interpreter (korean) scheduled for 1000", Name);
+        // a family by its surname in the plural; not anatomy or ordinary plurals
+        has(
+            "SOCIAL: THE OLSONS (DTR + SON-IN-LAW) IN UNTIL 2100.",
+            Name,
+            "OLSONS",
+        );
+        has("the Joneses visited", Name, "Joneses");
+        none("change involving the pons bilaterally", Name);
+        none("THE PARENTS AT BEDSIDE, THE NURSES AWARE", Name);
         has("paged Dr. Foley about it", Name, "Foley");
         has("Mr. Smith Assessment: stable", Name, "Smith");
         has("Patient: John Q. Public", Name, "John Q. Public");

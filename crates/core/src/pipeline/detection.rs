@@ -530,6 +530,22 @@ impl Engine {
         if s.score < NER_MIN_SCORE {
             return false;
         }
+        // "NPO AFTER MN", "since mn": midnight, no Minnesota
+        if s.category == Category::Location
+            && t.trim().eq_ignore_ascii_case("mn")
+            && matches!(
+                text[..s.start]
+                    .trim_end()
+                    .rsplit(|c: char| !c.is_alphabetic())
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase()
+                    .as_str(),
+                "after" | "since" | "until" | "till" | "before" | "at" | "by" | "past"
+            )
+        {
+            return false;
+        }
         // a US state the model calls a place stays (Safe Harbor keeps states, but the
         // model's place spans often run "City, ST"): "OR", "TX" are words too
         if s.category == Category::Location && self.rules.is_us_state(t.trim()) {
@@ -1061,6 +1077,14 @@ mod tests {
         ] {
             assert_eq!(learned(e, text, span, name), None, "{text}");
         }
+        // midnight after a time word is no state; a state the patient comes from stays
+        let place = Category::Location;
+        assert_eq!(learned(e, "NPO AFTER MN", "MN", place), None);
+        assert_eq!(learned(e, "npo since mn, then sips", "mn", place), None);
+        assert_eq!(
+            learned(e, "PT FROM MN, VISITING", "MN", place).as_deref(),
+            Some("MN")
+        );
         // roles open no name, travel closes none
         for (text, span, want) in [
             (

@@ -27,7 +27,7 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|baby[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|baby[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, sis, bro) included.
@@ -37,7 +37,7 @@ const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|neph
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospitals?|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|(?:medical|health|care)\s+partners";
+const FACILITY: &str = r"hospitals?|(?:high|middle|elementary|primary)\s+school|medical\s+cent(?:er|re)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|(?:medical|health|care)\s+partners";
 
 /// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
 /// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
@@ -255,7 +255,7 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
             year_short_in: re(r"(?i)\b([a-z/']+)[ \t]+in[ \t]+('?\d{2})\b"),
@@ -312,6 +312,7 @@ impl ContextRules {
         self.dictation_initials(d, text, out);
         self.family_names(d, text, out);
         self.trusts(text, flat, out);
+        self.boards_and_va(d, text, flat, out);
         self.street_names(d, text, flat, out);
         self.uk(d, text, out);
         self.fields(d, text, out);

@@ -340,6 +340,28 @@ impl ContextRules {
                 out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
             }
         }
+        // a family by its surname in the plural ("THE OLSONS", "the Joneses"): a census
+        // surname that is no word of any kind, nor is its plural
+        static PLURAL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let plural = PLURAL.get_or_init(|| {
+            regex::Regex::new(r"(?i)\bthe[ \t]+(([\p{L}'’-]{2,}?)(?:es|s))\b")
+                .expect("static regex")
+        });
+        for c in plural.captures_iter(text) {
+            let (Some(w), Some(stem)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let (t, st) = (w.as_str(), stem.as_str());
+            // (a stem of four letters or more: "the pons" is anatomy)
+            if st.chars().count() >= 4
+                && d.surname(st)
+                && !d.ordinary(st)
+                && !d.ordinary(t)
+                && !d.common(st)
+            {
+                out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
+            }
+        }
     }
 
     /// The initials of dictating and typing staff that close a transcription ("am/jt",

@@ -188,6 +188,68 @@ impl ContextRules {
         }
     }
 
+    /// A Scottish or Welsh health board named on a line of its own after "NHS" ("NHS
+    /// Greater Glasgow and Clyde", "NHS LOTHIAN"): up to six words, no digits or labels,
+    /// capitalised in mixed case (but "and", "of", "the"), no nation ("NHS England"); the
+    /// Veterans Affairs system after a place preposition ("through the VA", "at the va";
+    /// not "with the VA chart", visual acuity).
+    pub(super) fn boards_and_va(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        static LINE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        static VA: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let line = LINE.get_or_init(|| {
+            regex::Regex::new(r"(?im)^[ \t]*(nhs(?:[ \t]+[\p{L}'’&\-]+){1,6})[ \t]*$")
+                .expect("static regex")
+        });
+        for c in line.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<&str> = g.as_str().split_whitespace().skip(1).collect();
+            let joins = |w: &str| matches!(w.to_lowercase().as_str(), "and" | "of" | "the" | "&");
+            let named = words.iter().any(|w| !joins(w) && !d.ordinary(w))
+                || words.iter().all(|w| joins(w) || d.place(w));
+            let capitalised = flat
+                || words
+                    .iter()
+                    .all(|w| joins(w) || w.starts_with(char::is_uppercase));
+            let heading = words.iter().any(|w| {
+                HEADING_WORDS.contains(&w.to_lowercase().as_str())
+                    || matches!(
+                        w.to_lowercase().as_str(),
+                        "number"
+                            | "no"
+                            | "trust"
+                            | "foundation"
+                            | "board"
+                            | "england"
+                            | "scotland"
+                            | "wales"
+                            | "ireland"
+                            | "digital"
+                            | "direct"
+                    )
+            });
+            if named && capitalised && !heading {
+                out.push(span(
+                    g.start(),
+                    g.end(),
+                    Category::Organization,
+                    0.85,
+                    "org",
+                ));
+            }
+        }
+        let va = VA.get_or_init(|| {
+            regex::Regex::new(r"(?i)\b(?:at|from|to|through|via)[ \t]+the[ \t]+(va)\b")
+                .expect("static regex")
+        });
+        for c in va.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            // in mixed case the abbreviation is in capitals
+            if flat || g.as_str() == "VA" {
+                out.push(span(g.start(), g.end(), Category::Organization, 0.8, "org"));
+            }
+        }
+    }
+
     /// "MERCY HOSPITAL", "st luke's medical center": the words before a facility word, up to
     /// the first generic word; "clinic"/"practice"/"surgery" need a prefix that reads as a
     /// proper name (no English or clinical word).
