@@ -1379,6 +1379,8 @@ mod tests {
             "revealed 3/3 proximal and 4/4 distal BLE weakness",
             "Pupils 4/4 decreasing to 2/2.",
             "Upper extremities: 5/3 with left pronator drift",
+            // a list of subscores, some no month/day either way
+            "(Attention 12/18, Memory 9/26, Fluency 5/14, Language 19/26, Visuospatial 13/16)",
             "A 2/6 systolic ejection murmur",
             "single loud S2, and a 2/6 continuous shunt type of murmur",
             "placed through the upper 10/11 mm cannula",
@@ -1387,6 +1389,8 @@ mod tests {
         }
         has("4/12 FOUND BY WIFE ON FLOOR", Date, "4/12");
         has("seen on 5/5, strength improved since", Date, "5/5");
+        // dates listed with measures keep a dating word before them
+        has("cultures sent on 4/12, 7/40 and 9/50 pending", Date, "4/12");
         // a fraction-looking date opening a clause, no quantity after it
         has("ADMITTED W/ SOB. 1/3 CT NEG FOR PE.", Date, "1/3");
         has("pmh: chf\n2/4 cath clean", Date, "2/4");

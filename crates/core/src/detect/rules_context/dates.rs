@@ -454,6 +454,35 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     let before = words(head);
+    // a list of subscores ("Attention 12/18, Memory 9/26, Fluency 5/14, Language 19/26"):
+    // three or more fractions in the sentence, two of them no month/day either way, and
+    // no dating word before this one
+    let sentence_end = text
+        .get(end..)
+        .and_then(|t| t.find(['.', ';', '\n']))
+        .map_or(text.len(), |p| end + p);
+    let sentence = &text[start - head.len()..sentence_end];
+    let fractions: Vec<(u32, u32)> = sentence
+        .split(|c: char| !(c.is_ascii_digit() || c == '/'))
+        .filter_map(|t| t.split_once('/'))
+        .filter(|(a, b)| {
+            (1..=3).contains(&a.len()) && (1..=3).contains(&b.len()) && !b.contains('/')
+        })
+        .map(|(a, b)| (num(a), num(b)))
+        .collect();
+    let no_date = |&(a, b): &(u32, u32)| {
+        let valid = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
+        !(valid(a, b) || valid(b, a))
+    };
+    let dating = before.last().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "on" | "since" | "until" | "from" | "by" | "dated" | "seen" | "admitted" | "of"
+        )
+    });
+    if fractions.len() >= 3 && fractions.iter().filter(|f| no_date(f)).count() >= 2 && !dating {
+        return true;
+    }
     let tail = text.get(end..).unwrap_or("");
     let tail = tail.split(['.', ';', '\n', ',']).next().unwrap_or(tail);
     let after = words(tail);
