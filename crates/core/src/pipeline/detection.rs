@@ -481,8 +481,30 @@ impl Engine {
             return s;
         };
         // a meridiem after the time, glued or a word of its own ("07:52pm", "07:52 p.m.")
+        // and a time zone after that ("16:22 EST")
+        let t = t.trim_end();
+        let t = match t.rfind([' ', '\t']) {
+            Some(k)
+                if matches!(
+                    t[k + 1..].to_ascii_uppercase().as_str(),
+                    "EST"
+                        | "EDT"
+                        | "CST"
+                        | "CDT"
+                        | "MST"
+                        | "MDT"
+                        | "PST"
+                        | "PDT"
+                        | "GMT"
+                        | "BST"
+                        | "UTC"
+                ) =>
+            {
+                t[..k].trim_end()
+            }
+            _ => t,
+        };
         let t = t
-            .trim_end()
             .trim_end_matches(['a', 'p', 'm', 'A', 'P', 'M', '.'])
             .trim_end();
         let Some(cut) = t.rfind([' ', '\t']) else {
@@ -529,6 +551,19 @@ impl Engine {
         };
         if s.score < NER_MIN_SCORE {
             return false;
+        }
+        // a clock time alone is no date ("at 11:15", "0730 pm" aside)
+        if s.category == Category::Date {
+            let c = t
+                .trim()
+                .trim_end_matches(['a', 'p', 'm', 'A', 'P', 'M', '.', ' ']);
+            if c.split_once(':').is_some_and(|(h, m)| {
+                (1..=2).contains(&h.len())
+                    && m.len() == 2
+                    && h.chars().chain(m.chars()).all(|ch| ch.is_ascii_digit())
+            }) {
+                return false;
+            }
         }
         // "NPO AFTER MN", "since mn": midnight, no Minnesota
         if s.category == Category::Location
@@ -1156,12 +1191,24 @@ mod tests {
                 "4th March 2025 09:30",
                 "4th March 2025",
             ),
+            (
+                "TO: 3135550142  2021-09-14 16:22 EST  PAGE 1",
+                "2021-09-14 16:22 EST",
+                "2021-09-14",
+            ),
         ] {
             assert_eq!(
                 learned(e, text, span, Category::Date).as_deref(),
                 Some(want),
                 "{text}"
             );
+        }
+        // a clock time alone is no date
+        for (text, span) in [
+            ("md on 01/03/2019 at 11:15.", "11:15"),
+            ("called back at 9:40 pm", "9:40 pm"),
+        ] {
+            assert_eq!(learned(e, text, span, Category::Date), None, "{text}");
         }
         // a surname's initial closing a signature joins the name
         for (text, first, want) in [
