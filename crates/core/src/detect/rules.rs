@@ -1267,6 +1267,23 @@ mod tests {
             Organization,
             "Bryn Teg Residential Home",
         );
+        has(
+            "refer to pt through brightwater home health; home safety",
+            Organization,
+            "brightwater home health",
+        );
+        none("needs home health services at discharge", Organization);
+        has(
+            "employed by columbia freight lines. a home",
+            Organization,
+            "columbia freight lines",
+        );
+        has(
+            "fr0m: riverbend pharmacy (859) 555-o1o8",
+            Organization,
+            "riverbend pharmacy",
+        );
+        none("called the pharmacy re: refill", Organization);
     }
 
     #[test]
@@ -1292,6 +1309,14 @@ mod tests {
             "Commonwea1th Care P1an",
         );
         has("Employer: Home Depot", Organization, "Home Depot");
+        // staff labels name a person
+        has("Scribe: J.D.\n\nS: 81 yo", Name, "J.D");
+        has(
+            "attending: holloway, j\ncollected: 11/02/04",
+            Name,
+            "holloway, j",
+        );
+        none("Signed: 10/09/2020 16:44", Name);
         // public programmes, plan types, clinical words and ordinary words name none
         for text in [
             "Insurance: Medicare part B",

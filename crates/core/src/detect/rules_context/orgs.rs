@@ -43,6 +43,8 @@ const WEAK_FACILITY: &[&str] = &[
     "detox",
     "plan",
     "plans",
+    "services",
+    "agency",
     "living",
     "medflight",
     "partnership",
