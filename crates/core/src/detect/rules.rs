@@ -1284,6 +1284,14 @@ mod tests {
             "riverbend pharmacy",
         );
         none("called the pharmacy re: refill", Organization);
+        // the first word of a packaged facility's name alone after a place preposition
+        has(
+            "HX: HTN, DM2, CABG IN 87 AT BRIGHAM, PVD.",
+            Organization,
+            "BRIGHAM",
+        );
+        none("a sinus tract at lower end of the incision", Organization);
+        none("down to good bleeding bone", Organization);
     }
 
     #[test]

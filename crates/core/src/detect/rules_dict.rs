@@ -214,6 +214,13 @@ impl Dicts {
     pub(crate) fn place(&self, w: &str) -> bool {
         self.places.contains(&w.to_lowercase())
     }
+    /// Whether `w` (in [`facility_word`] form) opens a known facility name of two words
+    /// or more ("tufts" of "tufts medical center", "brigham" of "brigham and womens").
+    pub(crate) fn facility_first_word(&self, w: &str) -> bool {
+        self.facilities
+            .get(w)
+            .is_some_and(|names| names.iter().any(|n| n.len() >= 2))
+    }
     /// The number of words of the longest known facility name that `words` (in
     /// [`facility_word`] form) start with.
     pub(crate) fn facility_at(&self, words: &[String]) -> Option<usize> {

@@ -448,6 +448,43 @@ impl ContextRules {
                 i += 1;
             }
         }
+        // the first word of a known facility's name alone, right after a place preposition
+        // and closing its phrase ("cabg in 87 at brigham,"): no ordinary, clinical,
+        // function or first-name word ("at lower end", "down to good bleeding bone"; so not
+        // "at Tufts" either), no known place, capitalised in mixed case
+        for (k, t) in tokens.iter().enumerate().skip(1) {
+            let w = t.as_str();
+            let prev = tokens[k - 1].as_str().to_lowercase();
+            let closes = text[t.end()..]
+                .chars()
+                .next()
+                .is_none_or(|c| matches!(c, ',' | '.' | ';' | ')' | '\n' | '\r' | ' '))
+                && tokens.get(k + 1).is_none_or(|n| {
+                    d.facility_at(&words[k..]).is_none_or(|m| m <= 1)
+                        && (text[t.end()..n.start()].trim() != ""
+                            || d.stop(n.as_str())
+                            || d.clinical(n.as_str()))
+                });
+            if matches!(prev.as_str(), "at" | "from" | "to" | "via")
+                && text[tokens[k - 1].end()..t.start()].trim().is_empty()
+                && w.chars().count() >= 4
+                && d.facility_first_word(&words[k])
+                && !d.stop(w)
+                && !d.ordinary(w)
+                && !d.first_name(w)
+                && !d.place(w)
+                && (flat || w.starts_with(char::is_uppercase))
+                && closes
+            {
+                out.push(span(
+                    t.start(),
+                    t.end(),
+                    Category::Organization,
+                    0.75,
+                    "org",
+                ));
+            }
+        }
     }
 
     /// A facility, agency or employer named after a verb of moving, living or care and a
