@@ -1292,6 +1292,12 @@ mod tests {
         );
         none("a sinus tract at lower end of the incision", Organization);
         none("down to good bleeding bone", Organization);
+        // one clinical word after a place preposition before a facility kind of two words
+        has(
+            "pcp is dr. ramesh iyer at foundation medical partners.",
+            Organization,
+            "foundation medical partners",
+        );
     }
 
     #[test]

@@ -339,6 +339,25 @@ impl ContextRules {
                     first = 0;
                 }
             }
+            // after a place preposition, one clinical word before a facility kind of two
+            // words or more names it ("at foundation medical partners"; not a specialty or
+            // a modifier, "at dialysis center", "to community health center")
+            if first == modifiers && modifiers == words.len() && modifiers > 0 {
+                let i = modifiers - 1;
+                let w = lower(i);
+                let kind_words = text[kind.start()..all.end()].split_whitespace().count();
+                if kind_words >= 2
+                    && plain_clinical(i)
+                    && !SPECIALTIES.contains(&w.as_str())
+                    && !FACILITY_MODIFIERS.contains(&w.as_str())
+                    && matches!(
+                        last_word_lower(&text[..words[i].0]).as_str(),
+                        "at" | "from" | "to" | "via"
+                    )
+                {
+                    first = i;
+                }
+            }
             if first == modifiers {
                 continue;
             }
