@@ -1323,14 +1323,6 @@ mod tests {
             "Commonwea1th Care P1an",
         );
         has("Employer: Home Depot", Organization, "Home Depot");
-        // staff labels name a person
-        has("Scribe: J.D.\n\nS: 81 yo", Name, "J.D");
-        has(
-            "attending: holloway, j\ncollected: 11/02/04",
-            Name,
-            "holloway, j",
-        );
-        none("Signed: 10/09/2020 16:44", Name);
         // public programmes, plan types, clinical words and ordinary words name none
         for text in [
             "Insurance: Medicare part B",

@@ -35,10 +35,7 @@ impl ContextRules {
             let first = label.split(' ').next().unwrap_or("");
             let (cat, needs_digit) = match first {
                 "name" | "full" | "patient" | "next" | "nok" | "gp" | "re" | "regarding" | "to"
-                | "scribe" | "provider" | "attending" | "physician" | "referring" | "ordering"
-                | "signed" | "verified" | "dictated" | "ordered" | "attn" | "attention" => {
-                    (Category::Name, false)
-                }
+                | "attn" | "attention" => (Category::Name, false),
                 "address" | "home" if !label.contains("phone") => (Category::Address, false),
                 "tel" | "telephone" | "phone" | "mobile" | "fax" | "home" => {
                     (Category::Phone, true)
