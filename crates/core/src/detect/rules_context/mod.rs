@@ -132,6 +132,8 @@ pub(crate) struct ContextRules {
     nickname: Regex,
     /// "SMITH FAMILY IN ALL DAY": a surname before "family".
     family_name: Regex,
+    /// "THE OLSONS", "the Joneses": a family by its surname in the plural.
+    family_plural: Regex,
     /// "on the 28th.", "since the 3rd,": a day of the month on its own.
     ordinal_day: Regex,
     /// "apt. 105", "suite 442": an apartment or suite number.
@@ -155,6 +157,10 @@ pub(crate) struct ContextRules {
     month_alone: Regex,
     /// "Pennine Moor Hospitals NHS Foundation Trust" on a line of its own.
     trust: Regex,
+    /// "NHS Greater Glasgow and Clyde" on a line of its own: a health board.
+    nhs_board: Regex,
+    /// "through the VA": the Veterans Affairs system after a place preposition.
+    va: Regex,
     /// "Infirmary Road," / "BECKETT STREET" ending a line: a street without a number.
     street_name: Regex,
     uk_phone: Regex,
@@ -225,6 +231,7 @@ impl ContextRules {
                 r#"(?i)\b(?:called|goes[ \t]+by|known[ \t]+as|calls[ \t]+(?:him|her)self|nickname(?:d)?)[ \t]+["“']([a-z][a-z\-]+)["”']"#,
             ),
             family_name: re(&format!(r"(?i)\b({WORD})[ \t]+family\b")),
+            family_plural: re(r"(?i)\bthe[ \t]+(([\p{L}'’-]{2,}?)(?:es|s))\b"),
             ordinal_day: re(
                 r"(?i)\b(?:on|since|until|by|from)[ \t]+the[ \t]+((?:[12]?\d|3[01])(?:st|nd|rd|th))\b",
             ),
@@ -263,6 +270,8 @@ impl ContextRules {
             month_alone: re(
                 r"(?i)\b(?:in|since|until|till|during|last|next|early|late|mid|this|by)[ \t]+(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b",
             ),
+            nhs_board: re(r"(?im)^[ \t]*(nhs(?:[ \t]+[\p{L}'’&\-]+){1,6})[ \t]*$"),
+            va: re(r"(?i)\b(?:at|from|to|through|via)[ \t]+the[ \t]+(va)\b"),
             trust: re(
                 r"(?im)^[ \t]*((?:[\p{L}'’&\-]+[ \t]+){1,7}?(?:nhs[ \t]+(?:foundation[ \t]+)?trust|health[ \t]+and[ \t]+social[ \t]+care[ \t]+trust|(?:university[ \t]+|teaching[ \t]+)?health[ \t]+board))\b",
             ),

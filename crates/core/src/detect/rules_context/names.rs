@@ -342,12 +342,7 @@ impl ContextRules {
         }
         // a family by its surname in the plural ("THE OLSONS", "the Joneses"): a census
         // surname that is no word of any kind, nor is its plural
-        static PLURAL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let plural = PLURAL.get_or_init(|| {
-            regex::Regex::new(r"(?i)\bthe[ \t]+(([\p{L}'’-]{2,}?)(?:es|s))\b")
-                .expect("static regex")
-        });
-        for c in plural.captures_iter(text) {
+        for c in self.family_plural.captures_iter(text) {
             let (Some(w), Some(stem)) = (c.get(1), c.get(2)) else {
                 continue;
             };

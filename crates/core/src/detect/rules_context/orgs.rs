@@ -196,13 +196,7 @@ impl ContextRules {
     /// Veterans Affairs system after a place preposition ("through the VA", "at the va";
     /// not "with the VA chart", visual acuity).
     pub(super) fn boards_and_va(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
-        static LINE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        static VA: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let line = LINE.get_or_init(|| {
-            regex::Regex::new(r"(?im)^[ \t]*(nhs(?:[ \t]+[\p{L}'’&\-]+){1,6})[ \t]*$")
-                .expect("static regex")
-        });
-        for c in line.captures_iter(text) {
+        for c in self.nhs_board.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
             let words: Vec<&str> = g.as_str().split_whitespace().skip(1).collect();
             let joins = |w: &str| matches!(w.to_lowercase().as_str(), "and" | "of" | "the" | "&");
@@ -239,11 +233,7 @@ impl ContextRules {
                 ));
             }
         }
-        let va = VA.get_or_init(|| {
-            regex::Regex::new(r"(?i)\b(?:at|from|to|through|via)[ \t]+the[ \t]+(va)\b")
-                .expect("static regex")
-        });
-        for c in va.captures_iter(text) {
+        for c in self.va.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
             // in mixed case the abbreviation is in capitals
             if flat || g.as_str() == "VA" {
