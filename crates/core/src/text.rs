@@ -203,6 +203,18 @@ pub fn first_word_lower(s: &str) -> String {
         .to_lowercase()
 }
 
+/// The last word of `s` in lower case, letters only ("" when `s` closes with no letter
+/// before spaces).
+pub fn last_word_lower(s: &str) -> String {
+    let w: Vec<char> = s
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    w.into_iter().rev().collect::<String>().to_lowercase()
+}
+
 /// A noun that follows an eponym ("palsy", "tongs", "drain").
 pub fn eponym_noun(w: &str) -> bool {
     EPONYM_NOUNS.contains(&w.to_lowercase().as_str())

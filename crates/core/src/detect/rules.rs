@@ -26,7 +26,7 @@ mod ids;
 mod names;
 mod places;
 
-use crate::text::first_word_lower;
+use crate::text::{first_word_lower, last_word_lower};
 use crate::types::{Category, Span};
 use rules_dict::Dicts;
 
@@ -545,15 +545,9 @@ fn ocr_digits(text: &str) -> Option<(String, Vec<(usize, usize)>)> {
     (!changed.is_empty()).then(|| (String::from_utf8(out).unwrap_or_default(), changed))
 }
 
-/// The last word of `s` in lower case (letters only).
-fn last_word_lower(s: &str) -> String {
-    let w: Vec<char> = s
-        .trim_end()
-        .chars()
-        .rev()
-        .take_while(|c| c.is_alphabetic())
-        .collect();
-    w.into_iter().rev().collect::<String>().to_lowercase()
+/// A month and a day that can be one ("4/12"; not "13/4", "2/32").
+fn valid_md(m: u32, d: u32) -> bool {
+    (1..=12).contains(&m) && (1..=31).contains(&d)
 }
 
 /// Sorts by start (longest first) and drops spans contained in another span of the

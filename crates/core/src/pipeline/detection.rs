@@ -511,12 +511,7 @@ impl Engine {
             return s;
         };
         let (head, tail) = (t[..cut].trim_end(), t[cut..].trim());
-        let clock = tail.split_once(':').is_some_and(|(h, m)| {
-            (1..=2).contains(&h.len())
-                && m.len() == 2
-                && h.chars().chain(m.chars()).all(|c| c.is_ascii_digit())
-        });
-        if clock && head.ends_with(|c: char| c.is_ascii_digit()) {
+        if clock_hm(tail) && head.ends_with(|c: char| c.is_ascii_digit()) {
             s.end = s.start + head.len();
         }
         s
@@ -553,29 +548,19 @@ impl Engine {
             return false;
         }
         // a clock time alone is no date ("at 11:15", "0730 pm" aside)
-        if s.category == Category::Date {
-            let c = t
-                .trim()
-                .trim_end_matches(['a', 'p', 'm', 'A', 'P', 'M', '.', ' ']);
-            if c.split_once(':').is_some_and(|(h, m)| {
-                (1..=2).contains(&h.len())
-                    && m.len() == 2
-                    && h.chars().chain(m.chars()).all(|ch| ch.is_ascii_digit())
-            }) {
-                return false;
-            }
+        if s.category == Category::Date
+            && clock_hm(
+                t.trim()
+                    .trim_end_matches(['a', 'p', 'm', 'A', 'P', 'M', '.', ' ']),
+            )
+        {
+            return false;
         }
         // "NPO AFTER MN", "since mn": midnight, no Minnesota
         if s.category == Category::Location
             && t.trim().eq_ignore_ascii_case("mn")
             && matches!(
-                text[..s.start]
-                    .trim_end()
-                    .rsplit(|c: char| !c.is_alphabetic())
-                    .next()
-                    .unwrap_or("")
-                    .to_lowercase()
-                    .as_str(),
+                crate::text::last_word_lower(&text[..s.start]).as_str(),
                 "after" | "since" | "until" | "till" | "before" | "at" | "by" | "past"
             )
         {
@@ -1055,6 +1040,15 @@ const STREET_WORDS: &[&str] = &[
     "highway",
     "hwy",
 ];
+
+/// A clock time written with a colon, hours of one or two digits ("9:40", "16:22").
+fn clock_hm(t: &str) -> bool {
+    t.split_once(':').is_some_and(|(h, m)| {
+        (1..=2).contains(&h.len())
+            && m.len() == 2
+            && h.chars().chain(m.chars()).all(|c| c.is_ascii_digit())
+    })
+}
 
 #[cfg(test)]
 mod tests {

@@ -3,13 +3,9 @@
 
 use super::{
     first_word_lower, followed_by_unit, last_word_lower, next_char, num, number_bounded, span,
-    RuleDetector,
+    valid_md, RuleDetector,
 };
 use crate::types::{Category, Span};
-
-fn valid_md(m: u32, d: u32) -> bool {
-    (1..=12).contains(&m) && (1..=31).contains(&d)
-}
 
 fn starts_upper(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)

@@ -4,7 +4,7 @@
 use super::ContextRules;
 use crate::detect::rules::rules_dict::Dicts;
 use crate::detect::rules::{
-    first_word_lower, followed_by_unit, last_word_lower, next_char, num, prev_char, span,
+    first_word_lower, followed_by_unit, last_word_lower, next_char, num, prev_char, span, valid_md,
 };
 use crate::types::{Category, Span};
 
@@ -79,12 +79,7 @@ impl ContextRules {
             let shift = first_word_lower(&text[d.end()..]) == "shift";
             let glued = next_char(text, d.end())
                 .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-' | ':'));
-            if (1..=12).contains(&mo)
-                && (1..=31).contains(&dy)
-                && !glued
-                && !shift
-                && !followed_by_unit(text, d.end())
-            {
+            if valid_md(mo, dy) && !glued && !shift && !followed_by_unit(text, d.end()) {
                 out.push(span(d.start(), d.end(), Category::Date, 0.75, "date"));
             }
         }
@@ -431,8 +426,9 @@ pub fn month_day_is_measure(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let (a, b) = (num(a), num(b));
-    let valid = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
-    !(valid(a, b) || valid(b, a)) || followed_by_unit(text, end) || score_context(text, start, end)
+    !(valid_md(a, b) || valid_md(b, a))
+        || followed_by_unit(text, end)
+        || score_context(text, start, end)
 }
 
 /// A month/day-looking fraction in a score or measurement context.
@@ -454,6 +450,21 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     let before = words(head);
+    let tail = text.get(end..).unwrap_or("");
+    let tail = tail.split(['.', ';', '\n', ',']).next().unwrap_or(tail);
+    let after = words(tail);
+    if before
+        .iter()
+        .rev()
+        .take(3)
+        .any(|w| SCORE_BEFORE.contains(&w.as_str()))
+        || after
+            .iter()
+            .take(2)
+            .any(|w| SCORE_AFTER.contains(&w.as_str()))
+    {
+        return true;
+    }
     // a list of subscores ("Attention 12/18, Memory 9/26, Fluency 5/14, Language 19/26"):
     // three or more fractions in the sentence, two of them no month/day either way, and
     // no dating word before this one
@@ -470,29 +481,12 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         })
         .map(|(a, b)| (num(a), num(b)))
         .collect();
-    let no_date = |&(a, b): &(u32, u32)| {
-        let valid = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
-        !(valid(a, b) || valid(b, a))
-    };
+    let no_date = |&(a, b): &(u32, u32)| !(valid_md(a, b) || valid_md(b, a));
     let dating = before.last().is_some_and(|w| {
         matches!(
             w.as_str(),
             "on" | "since" | "until" | "from" | "by" | "dated" | "seen" | "admitted" | "of"
         )
     });
-    if fractions.len() >= 3 && fractions.iter().filter(|f| no_date(f)).count() >= 2 && !dating {
-        return true;
-    }
-    let tail = text.get(end..).unwrap_or("");
-    let tail = tail.split(['.', ';', '\n', ',']).next().unwrap_or(tail);
-    let after = words(tail);
-    before
-        .iter()
-        .rev()
-        .take(3)
-        .any(|w| SCORE_BEFORE.contains(&w.as_str()))
-        || after
-            .iter()
-            .take(2)
-            .any(|w| SCORE_AFTER.contains(&w.as_str()))
+    fractions.len() >= 3 && fractions.iter().filter(|f| no_date(f)).count() >= 2 && !dating
 }

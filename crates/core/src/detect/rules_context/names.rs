@@ -159,12 +159,13 @@ impl ContextRules {
             // saint's hospital, "st. mary's")
             let saint_surname = matches!(a_lower.as_str(), "st" | "saint")
                 && b.is_some_and(|b| {
+                    let l = b.to_lowercase();
                     b.chars().count() > 1
                         && !d.stop(b)
                         && !d.clinical(b)
-                        && !b.ends_with(['\'', '’'])
-                        && !b.to_lowercase().ends_with("'s")
-                        && !b.to_lowercase().ends_with("’s")
+                        && !l.ends_with(['\'', '’'])
+                        && !l.ends_with("'s")
+                        && !l.ends_with("’s")
                 });
             if let (true, Some(w2)) = (saint_surname, c.get(2)) {
                 out.push(span(w1.start(), w2.end(), Category::Name, 0.9, "name"));

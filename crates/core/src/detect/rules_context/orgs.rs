@@ -170,6 +170,11 @@ const FACILITY_MODIFIERS: &[&str] = &[
     "house",
 ];
 
+/// A preposition after which a name is a place or a facility ("at", "from", "to", "via").
+fn place_preposition(w: &str) -> bool {
+    matches!(w, "at" | "from" | "to" | "via")
+}
+
 impl ContextRules {
     /// A UK trust or health board named on a line of its own, from the line's first word
     /// ("Pennine Moor Hospitals NHS Foundation Trust", "BELFAST HEALTH AND SOCIAL CARE
@@ -287,8 +292,7 @@ impl ContextRules {
                     && !WEAK_FACILITY.contains(&lower(i).as_str())
                     && !d.org_word(words[i].1)
                     && !matches!(before.as_str(), "dr" | "mr" | "mrs" | "ms" | "prof")
-                    && (!d.english(words[i].1)
-                        || matches!(before.as_str(), "at" | "from" | "to" | "via" | "through"))
+                    && (!d.english(words[i].1) || place_preposition(&before) || before == "through")
             };
             let plain_clinical = |k: usize| {
                 let w = lower(k);
@@ -340,10 +344,7 @@ impl ContextRules {
                     && plain_clinical(i)
                     && !SPECIALTIES.contains(&w.as_str())
                     && !FACILITY_MODIFIERS.contains(&w.as_str())
-                    && matches!(
-                        last_word_lower(&text[..words[i].0]).as_str(),
-                        "at" | "from" | "to" | "via"
-                    )
+                    && place_preposition(&last_word_lower(&text[..words[i].0]))
                 {
                     first = i;
                 }
@@ -393,10 +394,7 @@ impl ContextRules {
             // (in mixed case any ordinary word counts, and the same two words after a
             // preposition name it: casing must not make the rule stricter than in one
             // casing, "at Laurel Ridge Manor" as "AT LAUREL RIDGE MANOR")
-            let after_prep = matches!(
-                last_word_lower(&text[..kept[0].0]).as_str(),
-                "at" | "from" | "to" | "via"
-            );
+            let after_prep = place_preposition(&last_word_lower(&text[..kept[0].0]));
             let ordinary_name = if flat {
                 d.english(kept[0].1)
             } else {
@@ -463,18 +461,20 @@ impl ContextRules {
         // "at Tufts" either), no known place, capitalised in mixed case
         for (k, t) in tokens.iter().enumerate().skip(1) {
             let w = t.as_str();
-            let prev = tokens[k - 1].as_str().to_lowercase();
-            let closes = text[t.end()..]
-                .chars()
-                .next()
-                .is_none_or(|c| matches!(c, ',' | '.' | ';' | ')' | '\n' | '\r' | ' '))
-                && tokens.get(k + 1).is_none_or(|n| {
-                    d.facility_at(&words[k..]).is_none_or(|m| m <= 1)
-                        && (text[t.end()..n.start()].trim() != ""
-                            || d.stop(n.as_str())
-                            || d.clinical(n.as_str()))
-                });
-            if matches!(prev.as_str(), "at" | "from" | "to" | "via")
+            // (the cheap checks first: this runs over every word of every text)
+            let closes = || {
+                text[t.end()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| matches!(c, ',' | '.' | ';' | ')' | '\n' | '\r' | ' '))
+                    && tokens.get(k + 1).is_none_or(|n| {
+                        d.facility_at(&words[k..]).is_none_or(|m| m <= 1)
+                            && (text[t.end()..n.start()].trim() != ""
+                                || d.stop(n.as_str())
+                                || d.clinical(n.as_str()))
+                    })
+            };
+            if place_preposition(&tokens[k - 1].as_str().to_lowercase())
                 && text[tokens[k - 1].end()..t.start()].trim().is_empty()
                 && w.chars().count() >= 4
                 && d.facility_first_word(&words[k])
@@ -483,7 +483,7 @@ impl ContextRules {
                 && !d.first_name(w)
                 && !d.place(w)
                 && (flat || w.starts_with(char::is_uppercase))
-                && closes
+                && closes()
             {
                 out.push(span(
                     t.start(),
