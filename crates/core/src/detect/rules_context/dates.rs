@@ -12,11 +12,20 @@ impl ContextRules {
     /// Month/day without a year ("4/12"), which clinical notes use for every event, and
     /// years after an apostrophe ("MI '92"). Fractions, scores and ratios are not dates.
     pub(super) fn dates(&self, text: &str, out: &mut Vec<Span>) {
+        // the end of a range already taken ("2/3-2/5": its second date is part of it)
+        let mut taken = 0;
         for c in self.date_md.captures_iter(text) {
             let (Some(m), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
                 continue;
             };
+            if m.start() < taken {
+                continue;
+            }
             let (mo, dy) = (num(a.as_str()), num(b.as_str()));
+            // a range of days ("10/23-24", "2/3-2/5") is one date, read as the first
+            let range = md_range_end(text, m.end(), mo, dy);
+            let m_end = range.map_or(m.end(), |(end, _)| end);
+            let paired = range.is_some_and(|(_, pair)| pair);
             // "banded 4/98": a month and a two-digit year that cannot be a day
             let month_year = b.as_str().len() == 2 && dy > 31;
             if !(1..=12).contains(&mo) || !((1..=31).contains(&dy) || month_year) {
@@ -24,21 +33,23 @@ impl ContextRules {
             }
             // part of a longer date, a ratio (120/80), a score (7/10) or a fraction (1/2)
             // a sentence may end right after the date ("on 4/12.")
-            let rest = text.get(m.end()..).unwrap_or("");
+            let rest = text.get(m_end..).unwrap_or("");
             let full_stop =
                 rest.starts_with('.') && rest[1..].chars().next().is_none_or(char::is_whitespace);
             let glued = prev_char(text, m.start())
                 .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':'))
-                || (next_char(text, m.end())
+                || (next_char(text, m_end)
                     .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '%' | '.' | '-'))
                     && !full_stop);
-            // a day written with a leading zero ("2/02", "1/04") is no fraction or shorthand
-            let padded = b.as_str().starts_with('0');
+            // a day written with a leading zero ("2/02", "1/04") is no fraction or shorthand;
+            // nor is a range to a second month/day
+            let padded = b.as_str().starts_with('0') || paired;
             let fraction = (dy <= 4 || dy == 8) && mo < dy && !padded;
             if month_year
-                && (glued
-                    || followed_by_unit(text, m.end())
-                    || score_context(text, m.start(), m.end()))
+                && (range.is_some()
+                    || glued
+                    || followed_by_unit(text, m_end)
+                    || score_context(text, m.start(), m_end))
             {
                 continue;
             }
@@ -47,10 +58,24 @@ impl ContextRules {
             let score_like = dy == 10 && first_word_lower(rest) == "pain";
             // "BORN 1/2", "ADMITTED 3/4": a word that dates an event outweighs the look
             // of a fraction
+            let before = last_word_lower(&text[..m.start()]);
             let dated = matches!(
-                last_word_lower(&text[..m.start()]).as_str(),
+                before.as_str(),
                 "born" | "on" | "since" | "admitted" | "adm" | "dob" | "dated" | "until" | "due"
             );
+            // "CT 1/8", "cxr 4/12 w/ bilat effusions", "MRI 4/28 showed 4cm": a test or
+            // procedure right before dates it, whatever looks like a score after it
+            let tested = TEST_BEFORE.contains(&before.as_str());
+            // "intubated 2/2 at osh": a "2/2" closing a clause or before a place or time
+            // word is a date, not "secondary to"
+            let same_closes = {
+                let r = rest.trim_start_matches([' ', '\t']);
+                r.is_empty()
+                    || r.starts_with([',', ';', ')', '\n', '\r'])
+                    || full_stop
+                    || matches!(first_word_lower(r).as_str(), "at" | "in" | "and")
+                    || r.starts_with('@')
+            };
             // "1/3 CT NEG": a fraction-looking date opening a clause, no quantity after it
             // ("1/2 NS", "3/4 of meal", "1/2 tab")
             let opens_clause = text[..m.start()]
@@ -61,15 +86,16 @@ impl ContextRules {
             let quantity = FRACTION_AFTER.contains(&first_word_lower(rest).as_str());
             let clause_date = opens_clause && !quantity;
             if glued
-                || (fraction && !dated && !clause_date)
-                || (same && !dated)
+                || (fraction && !dated && !clause_date && !tested)
+                || (same && !dated && !same_closes)
                 || score_like
-                || followed_by_unit(text, m.end())
-                || score_context(text, m.start(), m.end())
+                || followed_by_unit(text, m_end)
+                || (score_context(text, m.start(), m_end) && !tested)
             {
                 continue;
             }
-            out.push(span(m.start(), m.end(), Category::Date, 0.8, "date"));
+            taken = m_end;
+            out.push(span(m.start(), m_end, Category::Date, 0.8, "date"));
         }
         for c in self.date_md_dash.captures_iter(text) {
             let (Some(d), Some(a), Some(b)) = (c.get(1), c.get(2), c.get(3)) else {
@@ -225,7 +251,66 @@ const EVENT_BEFORE: &[&str] = &[
     "passed",
     "married",
     "retired",
+    "tah",
+    "bso",
+    "appy",
+    "chole",
+    "turp",
+    "orif",
+    "acdf",
+    "cea",
+    "ppm",
+    "aicd",
+    "icd",
+    "pacer",
+    "pacemaker",
+    "ablation",
+    "dvt",
+    "amputation",
+    "bka",
+    "chemo",
+    "xrt",
 ];
+
+/// The end of a range of days after a month/day at `..end` ("10/23-24", "2/3-2/5",
+/// "12/30-1/2"), and whether it runs to a second month/day: the range must go forward
+/// and stand alone (no digit, letter, slash or dot after it).
+fn md_range_end(text: &str, end: usize, mo: u32, dy: u32) -> Option<(usize, bool)> {
+    let rest = text.get(end..)?.strip_prefix('-')?;
+    let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+    let n1 = digits(rest);
+    if !(1..=2).contains(&n1) {
+        return None;
+    }
+    let first = num(&rest[..n1]);
+    let (len, pair) = match rest[n1..].strip_prefix('/') {
+        Some(tail) => {
+            let n2 = digits(tail);
+            if !(1..=2).contains(&n2) {
+                return None;
+            }
+            let day = num(&tail[..n2]);
+            let forward = (first == mo && day > dy) || first == mo % 12 + 1;
+            if !valid_md(first, day) || !forward {
+                return None;
+            }
+            (n1 + 1 + n2, true)
+        }
+        None if first > dy && first <= 31 => (n1, false),
+        None => return None,
+    };
+    let stop = end + 1 + len;
+    let after = next_char(text, stop);
+    let full_stop = text[stop..].starts_with('.')
+        && text[stop + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace);
+    let bounded = after
+        .is_none_or(|ch| !(ch.is_alphanumeric() || matches!(ch, '/' | '-' | '.' | '%')))
+        || full_stop;
+    bounded.then_some((stop, pair))
+}
 
 /// Words before a year that make it a clock time ("since 2000", "at 2030", "until 2015"):
 /// only taken as a year when the number cannot be a time.
@@ -266,14 +351,45 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
     if clock && TIME_BEFORE.contains(&prev.as_str()) {
         return false;
     }
+    // "tah/bso 1988": the last of two procedures joined by a slash
+    let last = prev.rsplit('/').next().unwrap_or_default();
     YEAR_BEFORE.contains(&prev.as_str())
         || EVENT_BEFORE.contains(&prev.as_str())
+        || EVENT_BEFORE.contains(&last)
         || prev.ends_with("ectomy")
         || prev.ends_with("otomy")
         || prev.ends_with("plasty")
         || prev.ends_with("oscopy")
         || prev.ends_with("ostomy")
 }
+
+/// Tests and procedures a month/day right after them dates ("CXR 4/12", "CT 1/8").
+const TEST_BEFORE: &[&str] = &[
+    "cxr",
+    "ct",
+    "cta",
+    "mri",
+    "mra",
+    "echo",
+    "tte",
+    "tee",
+    "ekg",
+    "ecg",
+    "eeg",
+    "kub",
+    "hus",
+    "egd",
+    "ercp",
+    "cath",
+    "bcx",
+    "ucx",
+    "cx",
+    "cultures",
+    "intubated",
+    "extubated",
+    "planned",
+    "scheduled",
+];
 
 /// Words after a fraction that make it a quantity ("1/2 NS", "3/4 of meal", "1/4
 /// strength").
@@ -378,6 +494,20 @@ const SCORE_BEFORE: &[&str] = &[
     "dtr",
     "tone",
     "acuity",
+    "arm",
+    "arms",
+    "side",
+    "leg",
+    "legs",
+    "hand",
+    "hands",
+    "foot",
+    "feet",
+    "deltoid",
+    "deltoids",
+    "biceps",
+    "triceps",
+    "quads",
 ];
 
 /// Words right after a fraction that make it a score or measurement ("5/5 strength",
@@ -411,6 +541,8 @@ const SCORE_AFTER: &[&str] = &[
     "power",
     "reflexes",
     "bilaterally",
+    "bottles",
+    "bottle",
 ];
 
 /// Whether `text[start..end]`, two numbers around a slash ("118/62", "2/7", "4/10"),

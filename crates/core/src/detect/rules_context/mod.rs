@@ -262,7 +262,7 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
             year_short_in: re(r"(?i)\b([a-z/']+)[ \t]+in[ \t]+('?\d{2})\b"),
