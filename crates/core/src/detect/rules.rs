@@ -1301,6 +1301,13 @@ mod tests {
 
     #[test]
     fn organisation_fields() {
+        // "ins:" is insurance; an authorisation number ends the payer's name
+        has(
+            "ins: harbor health plan, auth # hh7730184 obtained",
+            Organization,
+            "harbor health plan",
+        );
+        none("ins: medicare a&b, auth # hh7730184", Organization);
         has(
             "insurance: medicare + tufts health plan secondary.",
             Organization,
@@ -1453,6 +1460,54 @@ mod tests {
         ] {
             none(t, Date);
         }
+    }
+
+    #[test]
+    fn nursing_dates_signatures_relations_and_facilities() {
+        // month abbreviations that are no word, in lower case
+        has("plan for d/c aug 5 if trending down.", Date, "aug 5");
+        none("mar 2 reviewed, dec 2 units", Date);
+        // no ventilator setting: a date after "to cpap"
+        has("extubated to cpap 4/2, to nc 4/9", Date, "4/9");
+        // a first name alone signing on its own line
+        has("plan: monitor renal fxn.\njen rn\n", Name, "jen");
+        none("plan: monitor renal fxn.\nwill rn\n", Name);
+        // a relation word after another one, and a health-care proxy by first name
+        has("#5 PARENTS: MOM (JESSICA) AT BEDSIDE", Name, "JESSICA");
+        has("HCP: WIFE MARY, SON TOM", Name, "MARY");
+        has(
+            "pt is dnr/dni per hcp gloria (sister), bipap",
+            Name,
+            "gloria",
+        );
+        // more kinds of organisation
+        has(
+            "FUNERAL HOME IS CONLEY FUNERAL HOME, DORCHESTER.",
+            Organization,
+            "CONLEY FUNERAL HOME",
+        );
+        has(
+            "went to Crestview Nursing & Rehab today",
+            Organization,
+            "Crestview Nursing & Rehab",
+        );
+        has(
+            "from sunrise manor nursing home in brockton",
+            Organization,
+            "sunrise manor nursing home",
+        );
+        has(
+            "ATTENDS SEASIDE ADULT DAY CENTER 2X/WK",
+            Organization,
+            "SEASIDE ADULT DAY CENTER",
+        );
+        // a town right after a facility's name
+        has(
+            "DR LINDQVIST AT HARBORSIDE PEDIATRICS, QUINCY (617-555-0148)",
+            Location,
+            "QUINCY",
+        );
+        none("seen at harborside pediatrics, today", Location);
     }
 
     #[test]

@@ -313,9 +313,18 @@ impl Engine {
         if s.category != Category::Name {
             return s;
         }
-        let Some(t) = text.get(s.start..s.end) else {
+        let Some(mut t) = text.get(s.start..s.end) else {
             return s;
         };
+        // "fxn.\njen rn": a sentence or field closing before a line break opens no name
+        // across it
+        if let Some(k) = t.rfind('\n') {
+            let after = t[k + 1..].trim_start();
+            if t[..k].trim_end().ends_with(['.', ':', ';', ',']) && !after.trim().is_empty() {
+                s.start += t.len() - after.len();
+                t = after;
+            }
+        }
         let words: Vec<(usize, &str)> = t
             .split(|c: char| !(c.is_alphanumeric() || c == '\''))
             .filter(|w| !w.is_empty())
@@ -350,6 +359,7 @@ impl Engine {
                     | "attg"
                     | "mgr"
                     | "nana"
+                    | "hcp"
             )
         };
         // words of how to reach someone or where they are close no name in any casing
@@ -1187,6 +1197,9 @@ mod tests {
             ("MOM, DAD AND NANA RUTH IN", "NANA RUTH", "RUTH"),
             ("DTR JEN FLYING IN FROM CHICAGO", "JEN FLYING", "JEN"),
             ("WIFE DEBORAH DROVE FROM LENOX", "DEBORAH DROVE", "DEBORAH"),
+            ("per hcp gloria (sister), bipap", "hcp gloria", "gloria"),
+            // a sentence closing before a line break opens no name across it
+            ("monitor renal fxn.\njen rn", "fxn.\njen", "jen"),
         ] {
             assert_eq!(
                 learned(e, text, span, name).as_deref(),

@@ -12,13 +12,17 @@ fn starts_upper(s: &str) -> bool {
 }
 
 /// A month word counts when capitalised, or in any casing when the date has a year or the
-/// word is a full month name that is no ordinary word ("august 22nd"; not "may 5", "march
-/// 3", "dec 2" = decreased).
+/// word is a month name or abbreviation that is no ordinary word ("august 22nd", "aug 5";
+/// not "may 5", "march 3", "dec 2" = decreased, "mar 2" = the medication record, "sep").
 fn month_ok(month: &str, has_year: bool) -> bool {
     let m = month.trim_end_matches('.').to_lowercase();
     starts_upper(month)
         || has_year
         || (m.len() > 3 && !matches!(m.as_str(), "may" | "march" | "sept"))
+        || matches!(
+            m.as_str(),
+            "jan" | "feb" | "apr" | "jun" | "jul" | "aug" | "oct" | "nov"
+        )
 }
 
 /// Words before a month and day that make them a date in any casing ("until jan 3").

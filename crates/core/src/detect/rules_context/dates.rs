@@ -459,7 +459,6 @@ const SCORE_BEFORE: &[&str] = &[
     "grip",
     "cp",
     "bipap",
-    "cpap",
     "ipap",
     "epap",
     "peep",

@@ -149,6 +149,7 @@ const ORG_LABELS: &[&str] = &[
     "gp surgery",
     "facility",
     "insurance",
+    "ins",
     "insurer",
     "employer",
     "school",
@@ -205,6 +206,8 @@ const NO_ORG_VALUES: &[&str] = &[
 /// ("Bay State Health Plan ID 1002…", "Member ID:").
 const ORG_FIELD_ENDS: &[&str] = &[
     "id",
+    "auth",
+    "authorization",
     "member",
     "policy",
     "group",

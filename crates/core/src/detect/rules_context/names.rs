@@ -191,8 +191,14 @@ impl ContextRules {
             out.push(span(w1.start(), end, Category::Name, 0.9, "name"));
             at = end;
         }
-        for c in self.relation.captures_iter(text) {
-            let Some(w1) = c.get(1) else { continue };
+        // the word after a relation word may be the next one ("PARENTS: MOM (JESSICA)",
+        // "HCP: WIFE MARY"): the search goes on from it
+        let mut at = 0;
+        while let Some(c) = self.relation.captures_at(text, at) {
+            let (Some(m), Some(w1)) = (c.get(0), c.get(1)) else {
+                break;
+            };
+            at = w1.start().max(m.start() + 1);
             // "wife sandy and son", "sister dolly in to visit": a first name that is also a
             // word, where a list or a visit continues the phrase
             let rest = text.get(w1.end()..).unwrap_or("");
@@ -287,7 +293,16 @@ impl ContextRules {
                     && !d.stop(words[0])
                     && !d.ordinary(words[1])
                     && !d.clinical(words[1]);
-                let signs = (initial && words.len() == 1) || (dashed && words.len() == 1) || full;
+                // "jen rn" on a line of its own: a first name that is no word, signing
+                let alone = text[..g.start()]
+                    .rsplit('\n')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .is_empty()
+                    && d.first_name(g.as_str())
+                    && !d.ordinary(g.as_str());
+                let signs = ((initial || dashed || alone) && words.len() == 1) || full;
                 if !signs || !(line_ends || reach) {
                     continue;
                 }

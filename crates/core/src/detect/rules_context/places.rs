@@ -122,6 +122,60 @@ impl ContextRules {
         }
     }
 
+    /// A town right after a facility found by the rules above ("HARBORSIDE PEDIATRICS,
+    /// QUINCY", "st. anne's hospital (fall river)"): a known place of two words, or of one
+    /// word that is no ordinary word, standing alone after a blank, a comma or a bracket.
+    pub(super) fn towns_after_facilities(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let ends: Vec<usize> = out
+            .iter()
+            .filter(|s| s.category == Category::Organization)
+            .map(|s| s.end)
+            .collect();
+        for end in ends {
+            let Some(rest) = text.get(end..) else {
+                continue;
+            };
+            let t = rest.trim_start_matches([' ', '\t']);
+            let t = t.strip_prefix([',', '(']).unwrap_or(t);
+            let t = t.trim_start_matches([' ', '\t']);
+            let start = end + (rest.len() - t.len());
+            let words: Vec<&str> = t
+                .split([' ', '\t'])
+                .take(2)
+                .map(|w| {
+                    let e = w.find(|c: char| !c.is_alphabetic()).unwrap_or(w.len());
+                    &w[..e]
+                })
+                .collect();
+            let Some(first) = words.first().filter(|w| !w.is_empty()) else {
+                continue;
+            };
+            let closed = |len: usize| {
+                text[start + len..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+            };
+            let two = words
+                .get(1)
+                .filter(|w| !w.is_empty())
+                .map(|w| start + first.len() + 1 + w.len() - start);
+            if let Some(len) = two.filter(|&len| {
+                t.get(..len).is_some_and(|p| p.contains(' ') && d.place(p)) && closed(len)
+            }) {
+                out.push(span(start, start + len, Category::Location, 0.75, "place"));
+            } else if d.place(first) && !d.ordinary(first) && closed(first.len()) {
+                out.push(span(
+                    start,
+                    start + first.len(),
+                    Category::Location,
+                    0.75,
+                    "place",
+                ));
+            }
+        }
+    }
+
     /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
     /// ("from Reading" yes in mixed case; "in bath" no).
     pub(super) fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
