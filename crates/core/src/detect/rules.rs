@@ -1508,6 +1508,12 @@ mod tests {
             "QUINCY",
         );
         none("seen at harborside pediatrics, today", Location);
+        // a state someone arrives from
+        has(
+            "when wife's sister arrives from vermont on jan 16.",
+            Location,
+            "vermont",
+        );
     }
 
     #[test]

@@ -299,7 +299,32 @@ impl Engine {
     pub(super) fn shape_ner(&self, text: &str, s: Span, flat: bool) -> Span {
         let s = self.trim_ner_name(text, s, flat);
         let s = self.extend_ner_initial(text, self.extend_ner_hyphen(text, s));
+        let s = Self::extend_ner_plan(text, s);
         Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
+    }
+
+    /// A learned organisation that ends in "health", "care" or "alliance" takes the word
+    /// "plan" after it ("HARBOR HEALTH *PLAN*", "commonwealth care alliance *plan*").
+    pub(super) fn extend_ner_plan(text: &str, mut s: Span) -> Span {
+        if s.category != Category::Organization {
+            return s;
+        }
+        let last = crate::text::last_word_lower(&text[..s.end]);
+        let rest = &text[s.end..];
+        let Some(after) = rest.strip_prefix(' ') else {
+            return s;
+        };
+        let plan = after
+            .get(..4)
+            .is_some_and(|w| w.eq_ignore_ascii_case("plan"));
+        let closed = after[4.min(after.len())..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if plan && closed && matches!(last.as_str(), "health" | "care" | "alliance") {
+            s.end += 5;
+        }
+        s
     }
 
     /// A learned name runs from its first name word to its last: words at either end that
@@ -1180,6 +1205,17 @@ mod tests {
                 "{text}"
             );
         }
+        // a health plan keeps its last word
+        assert_eq!(
+            learned(
+                e,
+                "INS: HARBOR HEALTH PLAN, AUTH # HH7730184",
+                "HARBOR HEALTH",
+                Category::Organization
+            )
+            .as_deref(),
+            Some("HARBOR HEALTH PLAN")
+        );
         // a lab value after a learned date is no part of it
         let date = Category::Date;
         assert_eq!(

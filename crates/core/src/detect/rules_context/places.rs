@@ -205,6 +205,7 @@ impl ContextRules {
                 } else if ctx.starts_with("from") {
                     &[
                         "called", "calling", "phoned", "drove", "driving", "flew", "flying",
+                        "arrives", "arrived", "arriving", "visiting", "coming",
                     ]
                 } else {
                     return false;
