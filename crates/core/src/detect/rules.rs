@@ -167,6 +167,19 @@ fn followed_by_unit(text: &str, end: usize) -> bool {
     !w.is_empty() && UNITS.contains(&w.as_str())
 }
 
+/// A number at `start` that follows a pager, beeper or extension word, or an "x" glued to
+/// it ("PAGER # 41902", "BEEPER 3-4411", "ext 212", "x3-5528"): a phone number.
+pub(crate) fn after_pager_word(text: &str, start: usize) -> bool {
+    let head = text[..start].trim_end_matches([' ', '\t', '#', ':', '.']);
+    let glued_x = text[..start].ends_with(['x', 'X'])
+        && !text[..start - 1].ends_with(|c: char| c.is_alphanumeric());
+    glued_x
+        || matches!(
+            crate::text::last_word_lower(head).as_str(),
+            "pager" | "pgr" | "beeper" | "bleep" | "paged" | "page" | "ext" | "x"
+        )
+}
+
 /// A US state code in any casing ("NH", "ct").
 fn is_state_code(w: &str) -> bool {
     w.len() == 2 && STATES.split('|').any(|s| s.eq_ignore_ascii_case(w))
@@ -916,7 +929,7 @@ mod tests {
         ] {
             has(text, Name, want);
         }
-        has("will f/u daily. sw b. kowalczyk ext 4411", Id, "4411");
+        has("will f/u daily. sw b. kowalczyk ext 4411", Phone, "4411");
         // a dash before a clinical word or an English word closing a line is no signature
         none("PLAN: CONT ABX\n-OK\n- ABG\n", Name);
         none("wife and son at bedside", Name);
@@ -1469,6 +1482,9 @@ mod tests {
         none("mar 2 reviewed, dec 2 units", Date);
         // no ventilator setting: a date after "to cpap"
         has("extubated to cpap 4/2, to nc 4/9", Date, "4/9");
+        // a ventilator setting right after its mode, strength of all four limbs
+        none("RESP: WEANED TO CPAP 5/5 @ 1800", Date);
+        none("otherwise MAE 5/5. PERRL.", Date);
         // a first name alone signing on its own line
         has("plan: monitor renal fxn.\njen rn\n", Name, "jen");
         none("plan: monitor renal fxn.\nwill rn\n", Name);
@@ -1827,9 +1843,13 @@ mod tests {
             Name,
             "TOWNSEND",
         );
-        has("NSGY RESIDENT TOWNSEND (PAGER 3-4411) AWARE", Id, "3-4411");
-        has("coordinator Rich Pellegrino x4-7720. Wife", Id, "4-7720");
-        has("PLEASE CALL W/ ANY CHANGES. CM: LORI X2314", Id, "2314");
+        has(
+            "NSGY RESIDENT TOWNSEND (PAGER 3-4411) AWARE",
+            Phone,
+            "3-4411",
+        );
+        has("coordinator Rich Pellegrino x4-7720. Wife", Phone, "4-7720");
+        has("PLEASE CALL W/ ANY CHANGES. CM: LORI X2314", Phone, "2314");
         none("TURNED Q2H X3, OOB X 1000", Id);
         has(
             "ABG 7.31/52/61. PER HO (LEVINE) BIPAP TRIED",

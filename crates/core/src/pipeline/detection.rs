@@ -299,7 +299,7 @@ impl Engine {
     pub(super) fn shape_ner(&self, text: &str, s: Span, flat: bool) -> Span {
         let s = self.trim_ner_name(text, s, flat);
         let s = self.extend_ner_initial(text, self.extend_ner_hyphen(text, s));
-        let s = Self::extend_ner_plan(text, s);
+        let s = Self::relabel_ner_contact(text, Self::extend_ner_plan(text, s));
         Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
     }
 
@@ -566,7 +566,9 @@ impl Engine {
         s
     }
 
-    /// A learned ZIP code ends at its last digit ("43604   tel" is "43604").
+    /// A learned ZIP code ends at its last digit ("43604   tel" is "43604") and starts at
+    /// the first word holding a digit ("LICSW X3356" is "X3356"; a UK postcode keeps its
+    /// letters).
     pub(super) fn trim_ner_zip(text: &str, mut s: Span) -> Span {
         if s.category == Category::Zip {
             if let Some(k) = text
@@ -575,6 +577,48 @@ impl Engine {
             {
                 s.end = s.start + k + 1;
             }
+            let t = &text[s.start..s.end];
+            let first_digit_word = t
+                .split_whitespace()
+                .position(|w| w.chars().any(|c| c.is_ascii_digit()));
+            if let Some(i) = first_digit_word.filter(|&i| i > 0) {
+                let w = t.split_whitespace().nth(i).unwrap_or_default();
+                s.start += w.as_ptr() as usize - t.as_ptr() as usize;
+            }
+        }
+        s
+    }
+
+    /// A learned identifier that is a pager, beeper or extension number, or written as a
+    /// US phone number, is a phone number ("PAGER # 41902", "x3-5528", "cell
+    /// 508-555-0177"); after "fax"/"faxed" within three words before it, a fax number.
+    pub(super) fn relabel_ner_contact(text: &str, mut s: Span) -> Span {
+        if !matches!(s.category, Category::Id | Category::Phone) {
+            return s;
+        }
+        let t = &text[s.start..s.end];
+        let head = text[..s.start].trim_end_matches([' ', '\t', '#', ':', '.']);
+        let before: Vec<String> = head
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(3)
+            .map(str::to_lowercase)
+            .collect();
+        let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+        let us_phone = digits.len() == 10
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')' | '.'))
+            && t.matches(['-', ' ', ')', '.']).count() >= 2;
+        if before.iter().any(|w| w == "fax" || w == "faxed")
+            && (us_phone || s.category == Category::Phone)
+        {
+            s.category = Category::Fax;
+            return s;
+        }
+        if s.category == Category::Id
+            && (crate::detect::rules::after_pager_word(text, s.start) || us_phone)
+        {
+            s.category = Category::Phone;
         }
         s
     }
@@ -661,6 +705,17 @@ impl Engine {
         {
             return false;
         }
+        // a frequency ("2x/wk", "X3") is no date, name or number of any kind
+        let trimmed = t.trim();
+        let digits_x = trimmed.trim_start_matches(['x', 'X']);
+        let digits_x = digits_x.trim_end_matches(['x', 'X']);
+        if trimmed.len() > digits_x.len()
+            && !digits_x.is_empty()
+            && digits_x.chars().all(|c| c.is_ascii_digit())
+            && digits_x.len() <= 2
+        {
+            return false;
+        }
         // a bare clock time ("0700", "1400") is no identifier or phone number (a house
         // number may look like one)
         let clock = t.len() == 4
@@ -668,6 +723,22 @@ impl Engine {
             && t[..2].parse::<u32>().is_ok_and(|h| h < 24)
             && t[2..].parse::<u32>().is_ok_and(|m| m < 60);
         if clock && matches!(s.category, Category::Id | Category::Phone) {
+            return false;
+        }
+        // a shift written as two clock times ("NOTE 1900-0700") holds no year
+        let clock_at = |w: &str| {
+            w.len() == 4
+                && w.chars().all(|c| c.is_ascii_digit())
+                && w[..2].parse::<u32>().is_ok_and(|h| h < 24)
+                && w[2..].parse::<u32>().is_ok_and(|m| m < 60)
+        };
+        let shift_after = text[s.end..]
+            .strip_prefix('-')
+            .is_some_and(|r| r.get(..4).is_some_and(clock_at));
+        let shift_before = text[..s.start]
+            .strip_suffix('-')
+            .is_some_and(|h| h.len() >= 4 && h.get(h.len() - 4..).is_some_and(clock_at));
+        if clock && s.category == Category::Date && (shift_after || shift_before) {
             return false;
         }
         // "EXTUBATED AT 2015", "called at 0100": a clock time after "at" is no year, ZIP
@@ -1205,6 +1276,17 @@ mod tests {
                 "{text}"
             );
         }
+        // a frequency and a shift's clock times are no dates
+        let date = Category::Date;
+        assert_eq!(learned(e, "day center 2x/wk.", "2x", date), None);
+        assert_eq!(
+            learned(e, "PROGRESS NOTE 1900-0700\nPT", "1900", date),
+            None
+        );
+        assert_eq!(
+            learned(e, "PROGRESS NOTE 1900-0700\nPT", "0700", date),
+            None
+        );
         // a health plan keeps its last word
         assert_eq!(
             learned(
@@ -1217,7 +1299,6 @@ mod tests {
             Some("HARBOR HEALTH PLAN")
         );
         // a lab value after a learned date is no part of it
-        let date = Category::Date;
         assert_eq!(
             learned(e, "wife updated. CXR 12/4 1.2.", "12/4 1.2", date).as_deref(),
             Some("12/4")

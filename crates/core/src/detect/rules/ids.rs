@@ -1,7 +1,7 @@
 //! Social security numbers, labelled identifiers (MRN, account, licence...) and bare
 //! record-number-like digit runs.
 
-use super::{followed_by_unit, next_char, number_bounded, span, RuleDetector};
+use super::{after_pager_word, followed_by_unit, next_char, number_bounded, span, RuleDetector};
 use crate::types::{Category, Span};
 
 /// Lab analytes whose count is written run into the name in transcriptions ("RBC18550").
@@ -49,7 +49,12 @@ impl RuleDetector {
             if followed_by_unit(text, v.end()) && val.chars().all(|ch| ch.is_ascii_digit()) {
                 continue;
             }
-            out.push(span(v.start(), v.end(), Category::Id, 0.97, "id"));
+            let cat = if after_pager_word(text, v.start()) {
+                Category::Phone
+            } else {
+                Category::Id
+            };
+            out.push(span(v.start(), v.end(), cat, 0.97, "id"));
         }
         for m in self.id_bare.find_iter(text) {
             let taken = out.iter().any(|s| m.start() < s.end && s.start < m.end());
@@ -64,7 +69,13 @@ impl RuleDetector {
             if LAB_ANALYTES.contains(&letters) {
                 continue;
             }
-            out.push(span(m.start(), m.end(), Category::Id, 0.5, "id"));
+            // a pager or extension number is a phone number
+            let cat = if after_pager_word(text, m.start()) {
+                Category::Phone
+            } else {
+                Category::Id
+            };
+            out.push(span(m.start(), m.end(), cat, 0.5, "id"));
         }
     }
 }

@@ -453,6 +453,7 @@ const FRACTION_AFTER: &[&str] = &[
 /// "pupils 4/4", "chest pain is 8/10"), looked for among the three words before it.
 const SCORE_BEFORE: &[&str] = &[
     "bp",
+    "mae",
     "pressure",
     "discomfort",
     "psv",
@@ -581,6 +582,14 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     let before = words(head);
+    // a ventilator setting right after its mode ("CPAP 5/5", "PS 10/5"; not "extubated
+    // to cpap 4/2, to nc 4/9")
+    if before
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "cpap" | "bipap" | "ipap" | "epap" | "peep"))
+    {
+        return true;
+    }
     let tail = text.get(end..).unwrap_or("");
     let tail = tail.split(['.', ';', '\n', ',']).next().unwrap_or(tail);
     let after = words(tail);

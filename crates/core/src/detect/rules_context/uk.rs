@@ -91,11 +91,16 @@ impl ContextRules {
             }
             out.push(span(p.start(), p.end(), Category::Address, 0.85, "address"));
         }
+        // pager, beeper and extension numbers are phone numbers; "#4417" alone may be
+        // any number
         for c in self.pager.captures_iter(text) {
-            if let Some(v) = c.get(1).or(c.get(2)).or(c.get(3)).or(c.get(4)) {
-                if !followed_by_unit(text, v.end()) {
-                    out.push(span(v.start(), v.end(), Category::Id, 0.7, "id"));
-                }
+            let (v, cat) = match (c.get(1).or(c.get(3)).or(c.get(4)), c.get(2)) {
+                (Some(v), _) => (v, Category::Phone),
+                (None, Some(v)) => (v, Category::Id),
+                (None, None) => continue,
+            };
+            if !followed_by_unit(text, v.end()) {
+                out.push(span(v.start(), v.end(), cat, 0.7, "id"));
             }
         }
     }
