@@ -615,8 +615,11 @@ impl Engine {
             s.category = Category::Fax;
             return s;
         }
+        // "x3-5528": an extension with its x
+        let x_number =
+            t.starts_with(['x', 'X']) && t[1..].starts_with(|c: char| c.is_ascii_digit());
         if s.category == Category::Id
-            && (crate::detect::rules::after_pager_word(text, s.start) || us_phone)
+            && (crate::detect::rules::after_pager_word(text, s.start) || us_phone || x_number)
         {
             s.category = Category::Phone;
         }
@@ -1214,6 +1217,43 @@ mod tests {
         engine
             .plausible_ner(text, &s, &HashSet::new(), flat)
             .then(|| text[s.start..s.end].to_string())
+    }
+
+    #[test]
+    fn learned_pager_extension_and_fax_numbers_are_relabelled() {
+        let relabel = |text: &str, what: &str, category: Category| {
+            let start = text.find(what).expect("in text");
+            let s = Span {
+                start,
+                end: start + what.len(),
+                category,
+                score: 0.99,
+                detector: "ner".into(),
+            };
+            Engine::relabel_ner_contact(text, s).category
+        };
+        let id = Category::Id;
+        assert_eq!(
+            relabel("PAGER # 41902, REPLETED", "41902", id),
+            Category::Phone
+        );
+        assert_eq!(
+            relabel("case mgr donna x3-5528", "x3-5528", id),
+            Category::Phone
+        );
+        assert_eq!(
+            relabel("her cell 508-555-0177.", "508-555-0177", id),
+            Category::Phone
+        );
+        assert_eq!(
+            relabel(
+                "referral faxed to 617-555-0186",
+                "617-555-0186",
+                Category::Phone
+            ),
+            Category::Fax
+        );
+        assert_eq!(relabel("MRN 4471039 on transfer", "4471039", id), id);
     }
 
     #[test]
