@@ -1524,6 +1524,12 @@ mod tests {
             "QUINCY",
         );
         none("seen at harborside pediatrics, today", Location);
+        // a single letter of shorthand ends a facility's name after a verb of moving
+        has(
+            "pt is 77 yo f transferred from mercywood w/ gi bleed",
+            Organization,
+            "mercywood",
+        );
         // a state someone arrives from
         has(
             "when wife's sister arrives from vermont on jan 16.",

@@ -300,7 +300,29 @@ impl Engine {
         let s = self.trim_ner_name(text, s, flat);
         let s = self.extend_ner_initial(text, self.extend_ner_hyphen(text, s));
         let s = Self::relabel_ner_contact(text, Self::extend_ner_plan(text, s));
+        let s = Self::trim_ner_shorthand_end(text, s);
         Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
+    }
+
+    /// A learned name, organisation or place does not end in the letter of a slashed
+    /// shorthand ("mercywood *w*/ gi bleed", "s/p", "c/o").
+    pub(super) fn trim_ner_shorthand_end(text: &str, mut s: Span) -> Span {
+        if !matches!(
+            s.category,
+            Category::Name | Category::Organization | Category::Location
+        ) {
+            return s;
+        }
+        let t = &text[s.start..s.end];
+        let Some(k) = t.rfind([' ', '\t']) else {
+            return s;
+        };
+        let last = &t[k + 1..];
+        let one_letter = last.chars().count() == 1 && last.chars().all(char::is_alphabetic);
+        if one_letter && text[s.end..].starts_with('/') {
+            s.end = s.start + t[..k].trim_end().len();
+        }
+        s
     }
 
     /// A learned organisation that ends in "health", "care" or "alliance" takes the word
@@ -395,6 +417,8 @@ impl Engine {
                 w.to_lowercase().as_str(),
                 "pgr"
                     | "beeper"
+                    | "pager"
+                    | "paged"
                     | "hcp"
                     | "here"
                     | "present"
@@ -764,6 +788,27 @@ impl Engine {
         {
             return false;
         }
+        // "PS 10/PEEP 5": a number slashed to a clinical word is a setting, no date
+        let slashed_word = t.match_indices('/').any(|(k, _)| {
+            let after: String = t[k + 1..]
+                .chars()
+                .take_while(|c| c.is_alphabetic())
+                .collect();
+            let before: String = t[..k]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphabetic())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            [after, before].iter().any(|w| {
+                w.chars().count() > 1 && self.rules.is_clinical_word(w) && !is_month_or_weekday(w)
+            })
+        });
+        if s.category == Category::Date && slashed_word {
+            return false;
+        }
         // "BP 118/62", "2/7 WKS", "chest pressure 4/10": a measurement, no month and day
         if s.category == Category::Date
             && crate::detect::rules::month_day_is_measure(text, s.start, s.end)
@@ -786,11 +831,17 @@ impl Engine {
         // A census name or a known place among them keeps a name or place ("BROWN",
         // "MILL VILLAGE"); an organisation of several words keeps unless every word is
         // clinical ("RAPID CYCLE SOLUTIONS" stays, "LS CLEAR" goes).
-        let ordinary = |w: &&str| self.rules.is_ordinary_word(w);
+        // a single letter among ordinary words is shorthand ("r ij swan": right IJ)
+        let ordinary = |w: &&str| self.rules.is_ordinary_word(w) || w.chars().count() == 1;
         let dropped = match s.category {
+            // a census surname that is also a word keeps no span of shorthand in which an
+            // allow-listed clinical term stands ("r ij swan", "trach mask"); a first name does
             Category::Name | Category::Location => {
+                let shorthand = words.len() >= 2
+                    && words.iter().any(|w| self.rules.is_allowed_term(w))
+                    && !words.iter().any(|w| self.rules.is_known_first_name(w));
                 words.iter().all(ordinary)
-                    && !words.iter().any(|w| self.rules.is_known_name_or_place(w))
+                    && (shorthand || !words.iter().any(|w| self.rules.is_known_name_or_place(w)))
             }
             Category::Organization if words.len() == 1 => words.iter().all(ordinary),
             Category::Organization => words.iter().all(|w| self.rules.is_clinical_word(w)),
@@ -1316,8 +1367,32 @@ mod tests {
                 "{text}"
             );
         }
-        // a frequency and a shift's clock times are no dates
+        // shorthand around a surname that is also a word is no name; a first name keeps
+        // one; a pager word closes a name
+        let flat_name = |text: &str, what: &str| learned(e, text, what, Category::Name);
+        assert_eq!(
+            flat_name("lines: r ij swan 4/6, l radial", "r ij swan"),
+            None
+        );
+        assert_eq!(
+            flat_name("now on trach mask 40%, sats 94", "trach mask"),
+            None
+        );
+        assert_eq!(
+            flat_name("wife mary swan in to visit", "mary swan").as_deref(),
+            Some("mary swan")
+        );
+        assert_eq!(
+            flat_name("DR. PETRAKIS PAGED RE: K 3.4", "PETRAKIS PAGED").as_deref(),
+            Some("PETRAKIS")
+        );
+        // "PS 10/PEEP 5": a number slashed to a clinical word is no date
         let date = Category::Date;
+        assert_eq!(
+            learned(e, "INTUBATED, PS 10/PEEP 5 FIO2", "10/PEEP", date),
+            None
+        );
+        // a frequency and a shift's clock times are no dates
         assert_eq!(learned(e, "day center 2x/wk.", "2x", date), None);
         assert_eq!(
             learned(e, "PROGRESS NOTE 1900-0700\nPT", "1900", date),

@@ -541,11 +541,12 @@ impl ContextRules {
                 {
                     continue;
                 }
+                // a single letter is shorthand that ends the name ("mercywood w/ gi bleed")
                 words
                     .iter()
                     .take_while(|w| {
                         let t = w.as_str();
-                        !d.stop(t) && !d.clinical(t) && t != "&"
+                        !d.stop(t) && !d.clinical(t) && t != "&" && t.chars().count() > 1
                     })
                     .collect()
             } else {
