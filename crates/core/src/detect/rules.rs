@@ -1530,6 +1530,7 @@ mod tests {
             Organization,
             "mercywood",
         );
+        has("parents (maria & jose) aware", Name, "jose");
         // a state someone arrives from
         has(
             "when wife's sister arrives from vermont on jan 16.",

@@ -81,8 +81,8 @@ fn has_clock(t: &str) -> bool {
     (1..b.len().saturating_sub(1)).any(|i| {
         let meridiem = matches!(&b[i..i + 2], b"am" | b"pm");
         let after = b.get(i + 2).is_none_or(|c| !c.is_ascii_alphabetic());
-        let before = l[..i].trim_end().ends_with(|c: char| c.is_ascii_digit());
-        meridiem && after && before
+        // only at an "am"/"pm" is `i` a character boundary to cut at
+        meridiem && after && l[..i].trim_end().ends_with(|c: char| c.is_ascii_digit())
     })
 }
 
@@ -336,14 +336,15 @@ impl Engine {
         let Some(after) = rest.strip_prefix(' ') else {
             return s;
         };
+        // "plan" is ASCII, so byte 4 after it is a character boundary
         let plan = after
             .get(..4)
-            .is_some_and(|w| w.eq_ignore_ascii_case("plan"));
-        let closed = after[4.min(after.len())..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        if plan && closed && matches!(last.as_str(), "health" | "care" | "alliance") {
+            .is_some_and(|w| w.eq_ignore_ascii_case("plan"))
+            && after[4..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+        if plan && matches!(last.as_str(), "health" | "care" | "alliance") {
             s.end += 5;
         }
         s
@@ -1402,7 +1403,28 @@ mod tests {
             learned(e, "PROGRESS NOTE 1900-0700\nPT", "0700", date),
             None
         );
-        // a health plan keeps its last word
+        // a health plan keeps its last word; a place of another script after an
+        // organisation is left as it is
+        assert_eq!(
+            learned(
+                e,
+                "moved to Acme Health in Ålesund, which later",
+                "Acme Health",
+                Category::Organization
+            )
+            .as_deref(),
+            Some("Acme Health")
+        );
+        assert_eq!(
+            learned(
+                e,
+                "worked at Acme Care åsane",
+                "Acme Care",
+                Category::Organization
+            )
+            .as_deref(),
+            Some("Acme Care")
+        );
         assert_eq!(
             learned(
                 e,
@@ -1733,5 +1755,91 @@ mod tests {
         let unknown = crate::policy::Profile::parse("site.toml", "[author_pages]\nmiddle = 1\n")
             .expect_err("refused");
         assert!(unknown.detail.contains("middle"), "{}", unknown.detail);
+    }
+}
+
+#[cfg(test)]
+mod edge_props {
+    use super::*;
+    use crate::ner::NER_CATEGORIES;
+    use proptest::prelude::*;
+
+    /// Pieces that put multi-byte characters next to the words and signs the edge rules
+    /// look at (slashes, "x", "plan", clock times, line breaks).
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "Å",
+            "ø",
+            "é",
+            "中",
+            "—",
+            "’",
+            " ",
+            "\n",
+            "/",
+            "-",
+            ".",
+            ",",
+            "#",
+            "x",
+            "X",
+            "plan",
+            "PLAN",
+            "health",
+            "care",
+            "1900",
+            "0700",
+            "12",
+            "4",
+            "2x",
+            "w",
+            "fxn.",
+            "jen",
+            "rn",
+            "MI",
+            "CT",
+            "98",
+            "1.2",
+            "PEEP",
+            "pager",
+            "ij",
+            "swan",
+            "Ålesund",
+            "508-555-0177",
+        ]);
+        prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        /// Shaping and checking a learned span never panics, whatever characters surround
+        /// it, and the shaped span stays inside the text on character boundaries.
+        #[test]
+        fn learned_span_edges_hold_on_any_text(t in text(), a in 0usize..64, b in 0usize..64, k in 0usize..NER_CATEGORIES.len()) {
+            let engine = test_engine();
+            let cuts: Vec<usize> = t.char_indices().map(|(i, _)| i).chain([t.len()]).collect();
+            let (x, y) = (cuts[a % cuts.len()], cuts[b % cuts.len()]);
+            let (start, end) = (x.min(y), x.max(y));
+            let s = Span { start, end, category: NER_CATEGORIES[k], score: 0.9, detector: "ner".into() };
+            for flat in [false, true] {
+                let shaped = engine.shape_ner(&t, s.clone(), flat);
+                prop_assert!(shaped.start <= shaped.end && shaped.end <= t.len());
+                prop_assert!(t.is_char_boundary(shaped.start) && t.is_char_boundary(shaped.end));
+                let _ = engine.plausible_ner(&t, &shaped, &HashSet::new(), flat);
+            }
+        }
+
+        /// The rules never panic on such text either.
+        #[test]
+        fn rules_hold_on_any_text(t in text()) {
+            let engine = test_engine();
+            let units = vec![TextUnit { text: &t, page: None, is_heading: false }];
+            prop_assert!(crate::detector::BatchDetector::detect_batch(&*engine.rules, &units).is_ok());
+        }
+    }
+
+    fn test_engine() -> &'static Engine {
+        static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        ENGINE.get_or_init(|| Engine::new(crate::Config::safe_harbor(), 1).expect("engine"))
     }
 }

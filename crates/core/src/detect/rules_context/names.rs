@@ -203,6 +203,7 @@ impl ContextRules {
             // word, where a list or a visit continues the phrase
             let rest = text.get(w1.end()..).unwrap_or("");
             let continues = rest.starts_with([',', ')'])
+                || rest.trim_start_matches([' ', '\t']).starts_with('&')
                 || first_word(rest).is_some_and(|w| {
                     matches!(
                         w.to_lowercase().as_str(),
