@@ -1253,17 +1253,22 @@ mod tests {
     use super::*;
     use crate::types::HeadingBlob;
 
-    /// What the guards make of a learned span covering `what` in `text`: its trimmed
-    /// text, or `None` when it is dropped.
-    fn learned(engine: &Engine, text: &str, what: &str, category: Category) -> Option<String> {
+    /// A learned span over the first `what` in `text`.
+    fn learned_span(text: &str, what: &str, category: Category) -> Span {
         let start = text.find(what).expect("in text");
-        let s = Span {
+        Span {
             start,
             end: start + what.len(),
             category,
             score: 0.99,
             detector: "ner".into(),
-        };
+        }
+    }
+
+    /// What the guards make of a learned span covering `what` in `text`: its trimmed
+    /// text, or `None` when it is dropped.
+    fn learned(engine: &Engine, text: &str, what: &str, category: Category) -> Option<String> {
+        let s = learned_span(text, what, category);
         let flat = crate::detect::rules::flat_case(text);
         let s = engine.shape_ner(text, s, flat);
         engine
@@ -1274,15 +1279,7 @@ mod tests {
     #[test]
     fn learned_pager_extension_and_fax_numbers_are_relabelled() {
         let relabel = |text: &str, what: &str, category: Category| {
-            let start = text.find(what).expect("in text");
-            let s = Span {
-                start,
-                end: start + what.len(),
-                category,
-                score: 0.99,
-                detector: "ner".into(),
-            };
-            Engine::relabel_ner_contact(text, s).category
+            Engine::relabel_ner_contact(text, learned_span(text, what, category)).category
         };
         let id = Category::Id;
         assert_eq!(
