@@ -1461,6 +1461,13 @@ mod tests {
             Date,
             "2/2",
         );
+        // an event verb a few words before a fraction-looking date; no quantity after it
+        has(
+            "HEARING SCREEN PASSED BIL 2/4. CAR SEAT TEST PASSED.",
+            Date,
+            "2/4",
+        );
+        none("given 1/2 tab of tylenol", Date);
         // a test right before dates what follows it, whatever looks like a score after it
         has("cxr 4/12 w/ bilat effusions", Date, "4/12");
         has("MRI 4/28 showed 4cm enhancing lesion", Date, "4/28");

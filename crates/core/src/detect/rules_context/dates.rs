@@ -85,8 +85,19 @@ impl ContextRules {
                 .is_none_or(|ch| matches!(ch, '.' | ';' | ':' | '\n' | '\r' | '('));
             let quantity = FRACTION_AFTER.contains(&first_word_lower(rest).as_str());
             let clause_date = opens_clause && !quantity;
+            // "HEARING SCREEN PASSED BIL 2/4", "hep b given 1/3": an event verb among the
+            // three words before, no quantity after
+            let event_near = !quantity
+                && text[..m.start()]
+                    .rsplit(['.', ';', '\n'])
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .rev()
+                    .take(3)
+                    .any(|w| EVENT_VERBS.contains(&w.to_lowercase().as_str()));
             if glued
-                || (fraction && !dated && !clause_date && !tested)
+                || (fraction && !dated && !clause_date && !tested && !event_near)
                 || (same && !dated && !same_closes)
                 || score_like
                 || followed_by_unit(text, m_end)
@@ -362,6 +373,26 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
         || prev.ends_with("oscopy")
         || prev.ends_with("ostomy")
 }
+
+/// Verbs of a past event that date a fraction-looking month/day a few words after them
+/// ("HEARING SCREEN PASSED BIL 2/4").
+const EVENT_VERBS: &[&str] = &[
+    "passed",
+    "given",
+    "done",
+    "sent",
+    "drawn",
+    "placed",
+    "started",
+    "stopped",
+    "inserted",
+    "removed",
+    "changed",
+    "screened",
+    "seen",
+    "failed",
+    "completed",
+];
 
 /// Tests and procedures a month/day right after them dates ("CXR 4/12", "CT 1/8").
 const TEST_BEFORE: &[&str] = &[
