@@ -605,9 +605,9 @@ impl Engine {
             let t = &text[s.start..s.end];
             let first_digit_word = t
                 .split_whitespace()
-                .position(|w| w.chars().any(|c| c.is_ascii_digit()));
-            if let Some(i) = first_digit_word.filter(|&i| i > 0) {
-                let w = t.split_whitespace().nth(i).unwrap_or_default();
+                .enumerate()
+                .find(|(_, w)| w.chars().any(|c| c.is_ascii_digit()));
+            if let Some((_, w)) = first_digit_word.filter(|&(i, _)| i > 0) {
                 s.start += w.as_ptr() as usize - t.as_ptr() as usize;
             }
         }
@@ -746,20 +746,17 @@ impl Engine {
         }
         // a bare clock time ("0700", "1400") is no identifier or phone number (a house
         // number may look like one)
-        let clock = t.len() == 4
-            && t.chars().all(|c| c.is_ascii_digit())
-            && t[..2].parse::<u32>().is_ok_and(|h| h < 24)
-            && t[2..].parse::<u32>().is_ok_and(|m| m < 60);
-        if clock && matches!(s.category, Category::Id | Category::Phone) {
-            return false;
-        }
-        // a shift written as two clock times ("NOTE 1900-0700") holds no year
         let clock_at = |w: &str| {
             w.len() == 4
                 && w.chars().all(|c| c.is_ascii_digit())
                 && w[..2].parse::<u32>().is_ok_and(|h| h < 24)
                 && w[2..].parse::<u32>().is_ok_and(|m| m < 60)
         };
+        let clock = clock_at(t);
+        if clock && matches!(s.category, Category::Id | Category::Phone) {
+            return false;
+        }
+        // a shift written as two clock times ("NOTE 1900-0700") holds no year
         let shift_after = text[s.end..]
             .strip_prefix('-')
             .is_some_and(|r| r.get(..4).is_some_and(clock_at));

@@ -284,8 +284,8 @@ const EVENT_BEFORE: &[&str] = &[
 ];
 
 /// The end of a range of days after a month/day at `..end` ("10/23-24", "2/3-2/5",
-/// "12/30-1/2"), and whether it runs to a second month/day: the range must go forward
-/// and stand alone (no digit, letter, slash or dot after it).
+/// "12/30-1/2"), and whether it runs to a second month/day: the range must go forward.
+/// Whether it stands alone is the caller's glued check at its end.
 fn md_range_end(text: &str, end: usize, mo: u32, dy: u32) -> Option<(usize, bool)> {
     let rest = text.get(end..)?.strip_prefix('-')?;
     let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
@@ -310,17 +310,7 @@ fn md_range_end(text: &str, end: usize, mo: u32, dy: u32) -> Option<(usize, bool
         None if first > dy && first <= 31 => (n1, false),
         None => return None,
     };
-    let stop = end + 1 + len;
-    let after = next_char(text, stop);
-    let full_stop = text[stop..].starts_with('.')
-        && text[stop + 1..]
-            .chars()
-            .next()
-            .is_none_or(char::is_whitespace);
-    let bounded = after
-        .is_none_or(|ch| !(ch.is_alphanumeric() || matches!(ch, '/' | '-' | '.' | '%')))
-        || full_stop;
-    bounded.then_some((stop, pair))
+    Some((end + 1 + len, pair))
 }
 
 /// Words before a year that make it a clock time ("since 2000", "at 2030", "until 2015"):

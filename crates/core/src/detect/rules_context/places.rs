@@ -159,7 +159,7 @@ impl ContextRules {
             let two = words
                 .get(1)
                 .filter(|w| !w.is_empty())
-                .map(|w| start + first.len() + 1 + w.len() - start);
+                .map(|w| first.len() + 1 + w.len());
             if let Some(len) = two.filter(|&len| {
                 t.get(..len).is_some_and(|p| p.contains(' ') && d.place(p)) && closed(len)
             }) {
