@@ -1780,6 +1780,19 @@ mod tests {
             "M. OSTROWSKI",
         );
         has("on transfer packet. c. obrien rn cm", Name, "c. obrien");
+        // an initial and a surname that is also a word, opening their line; an initial's
+        // signature in a list of staff
+        has(
+            "PT REC HOME W/ SERVICES.\nP. GREEN RN, CM  X4-5521",
+            Name,
+            "P. GREEN",
+        );
+        none("SKIN: WARM. L. ARM RN", Name);
+        has(
+            "DR LIANG (RESIDENT), K. OBRIEN RN, FR. MULCAHY (CHAPLAIN)",
+            Name,
+            "K. OBRIEN",
+        );
         none("PT RN AWARE OF PLAN", Name);
         none("DOPPLER SIGNALS RN X2", Name);
         has("PT STATES HE LIVES ALONE IN REVERE.", Location, "REVERE");

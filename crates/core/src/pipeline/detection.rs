@@ -463,8 +463,16 @@ impl Engine {
                 && self.rules.is_sign_credential(words[k].1)
                 && t[words[k - 1].0 + words[k - 1].1.len()..words[k].0].contains(',')
         };
+        // nor is a number standing alone at the end ("DR KIM 2 WKS"; "ENDO-778213" is
+        // one reference)
+        let number = |k: usize| {
+            let (o, w) = words[k];
+            w.chars().all(|c| c.is_ascii_digit()) && t[..o].ends_with(char::is_whitespace)
+        };
         while last > first + 1
-            && (not_name(words[last - 1].1, true) || credential_after_comma(last - 1))
+            && (not_name(words[last - 1].1, true)
+                || credential_after_comma(last - 1)
+                || number(last - 1))
         {
             last -= 1;
         }
@@ -1320,6 +1328,15 @@ mod tests {
         assert_eq!(
             learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
             Some("PATRICIA")
+        );
+        // a number alone closes no name; one glued by a hyphen is kept with its word
+        assert_eq!(
+            learned(e, "F/U DR KIM 2 WKS.", "KIM 2", name).as_deref(),
+            Some("KIM")
+        );
+        assert_eq!(
+            learned(e, "Booking ref: ENDO-778213", "ENDO-778213", name).as_deref(),
+            Some("ENDO-778213")
         );
         // eponyms joined by a hyphen, the noun inside the span or after it
         for (text, span) in [

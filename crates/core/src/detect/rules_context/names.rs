@@ -267,9 +267,20 @@ impl ContextRules {
             let credential = cred.as_str().to_lowercase();
             // without a comma ("J. SMITH RN"), only an initial and a surname closing their
             // line sign a note
+            // an initial and a surname opening their line ("P. GREEN RN, CM")
+            let opens_line = text[..g.start()]
+                .rsplit('\n')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches(['-', ' ', '\t'])
+                .is_empty();
             if !text[g.end()..cred.start()].contains(',') {
                 let tail = text[cred.end()..].trim_start_matches(['.', ' ', '\t']);
-                let line_ends = tail.is_empty() || tail.starts_with(['\n', '\r']);
+                // a comma after the credential closes a signature in a list of staff
+                // ("K. O'BRIEN RN, FR. MULCAHY"), with an initial
+                let line_ends = tail.is_empty()
+                    || tail.starts_with(['\n', '\r'])
+                    || (initial && tail.starts_with(','));
                 // or how to reach the signer, or another credential, closes the line
                 // ("RICK ALMEIDA RRT X6721", "M. OSTROWSKI RD BEEPER 4411", "c. obrien rn cm")
                 let next = tail
@@ -311,7 +322,7 @@ impl ContextRules {
             // "t. ours, rn", "kerri herb, md": with an initial or a census first name and a
             // credential that is no ordinary abbreviation, a surname that is also a word
             let strong = !matches!(credential.as_str(), "pt" | "ot" | "ct" | "rt" | "do" | "pa")
-                && !d.clinical(last)
+                && (!d.clinical(last) || (initial && opens_line && words.len() == 1))
                 && !d.stop(last)
                 && (initial
                     || (words.len() == 2 && d.first_name(words[0]) && !d.clinical(words[0])));
