@@ -1788,6 +1788,17 @@ mod tests {
             "P. GREEN",
         );
         none("SKIN: WARM. L. ARM RN", Name);
+        // relatives' first names that are words, where the sentence ends, "to" follows or
+        // a surname does; step-parents and the mother of a baby
+        has("CONFIRMED W/ HCP FAITH. RESIDENT PAGER", Name, "FAITH");
+        has("WIFE HOPE TO PICK UP AFTER 1000", Name, "HOPE");
+        has("STEPFATHER RICH AT BEDSIDE", Name, "RICH");
+        has(
+            "MOB CRYSTAL HENDERSON 26 YO G4P2",
+            Name,
+            "CRYSTAL HENDERSON",
+        );
+        none("SON WILL BE IN AM. WIFE MAY CALL", Name);
         has(
             "DR LIANG (RESIDENT), K. OBRIEN RN, FR. MULCAHY (CHAPLAIN)",
             Name,

@@ -373,6 +373,11 @@ impl Engine {
                 t = after;
             }
         }
+        // "BILL (WORCESTER": a bracket closes a name
+        if let Some(k) = t.find(['(', ')']).filter(|&k| !t[..k].trim().is_empty()) {
+            t = t[..k].trim_end();
+            s.end = s.start + (t.as_ptr() as usize - text[s.start..].as_ptr() as usize) + t.len();
+        }
         let words: Vec<(usize, &str)> = t
             .split(|c: char| !(c.is_alphanumeric() || c == '\''))
             .filter(|w| !w.is_empty())
@@ -1328,6 +1333,11 @@ mod tests {
         assert_eq!(
             learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
             Some("PATRICIA")
+        );
+        // a bracket closes a name
+        assert_eq!(
+            learned(e, "SON BILL (WORCESTER) IS HCP", "BILL (WORCESTER", name).as_deref(),
+            Some("BILL")
         );
         // a number alone closes no name; one glued by a hyphen is kept with its word
         assert_eq!(

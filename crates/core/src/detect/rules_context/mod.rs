@@ -31,7 +31,7 @@ const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nur
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, sis, bro) included.
-const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob)s?(?:[ \t\-]in[ \t\-]law)?";
+const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling)s?(?:[ \t\-]in[ \t\-]law)?";
 
 /// Credentials after a signature name ("J. SMITH, RN").
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";

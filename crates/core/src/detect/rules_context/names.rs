@@ -199,11 +199,14 @@ impl ContextRules {
                 break;
             };
             at = w1.start().max(m.start() + 1);
-            // "wife sandy and son", "sister dolly in to visit": a first name that is also a
-            // word, where a list or a visit continues the phrase
+            // "wife sandy and son", "sister dolly in to visit", "HCP FAITH.", "WIFE HOPE TO
+            // PICK UP": a first name that is also a word, where a list, a visit or the
+            // sentence's end continues the phrase
             let rest = text.get(w1.end()..).unwrap_or("");
-            let continues = rest.starts_with([',', ')'])
-                || rest.trim_start_matches([' ', '\t']).starts_with('&')
+            let continues = rest.starts_with([',', ')', '.', ';'])
+                || rest
+                    .trim_start_matches([' ', '\t'])
+                    .starts_with(['&', '(', '\n'])
                 || first_word(rest).is_some_and(|w| {
                     matches!(
                         w.to_lowercase().as_str(),
@@ -221,9 +224,19 @@ impl ContextRules {
                             | "stayed"
                             | "updated"
                             | "present"
+                            | "to"
+                            | "by"
+                            | "with"
+                            | "w"
                     )
                 });
-            if !d.first_name(w1.as_str()) || (d.ordinary(w1.as_str()) && !continues) {
+            // "MOB CRYSTAL HENDERSON": or a surname that is no word follows
+            let surname_follows = c
+                .get(2)
+                .is_some_and(|w2| d.surname(w2.as_str()) && d.name_like(w2.as_str()));
+            if !d.first_name(w1.as_str())
+                || (d.ordinary(w1.as_str()) && !continues && !surname_follows)
+            {
                 continue;
             }
             if d.clinical(w1.as_str()) || d.stop(w1.as_str()) {
