@@ -16,6 +16,7 @@ mod rules_dict;
 #[path = "rules_context/mod.rs"]
 mod rules_context;
 pub use file_names::FileNameScrubber;
+pub(crate) use rules_context::saint_start;
 pub use rules_context::{flat_case, month_day_is_measure, nhs_check_digit, nhs_checksum_ok};
 
 // The rule families, one file each (detect/rules/).
@@ -1491,6 +1492,30 @@ mod tests {
         has("extubated to cpap 4/2, to nc 4/9", Date, "4/9");
         // a ventilator setting right after its mode, strength of all four limbs
         none("RESP: WEANED TO CPAP 5/5 @ 1800", Date);
+        none("BIPAP 12/5 OVERNIGHT", Date);
+        // a second pressure above the first is no setting; a weekday or a dating word
+        // before a clock time dates a fraction-looking month/day
+        has("EXTUBATED TO CPAP 5/13, TO RA 5/20", Date, "5/13");
+        has("ADMITTED SUNDAY 2/8 W/ FEVER", Date, "2/8");
+        has("REPEAT CT (DUE 1540 3/4), START ASA", Date, "3/4");
+        none("GIVEN AT 1400 1/2 TAB", Date);
+        // a saint's hospital or church by a name of no list, the title kept with a
+        // facility's name, never a street's type
+        has(
+            "PARISHIONERS AT ST. COLUMBA'S IN DORCHESTER",
+            Organization,
+            "ST. COLUMBA'S",
+        );
+        has(
+            "BORN @ ST. ELOI HOSPITAL IN FALL RIVER",
+            Organization,
+            "ST. ELOI HOSPITAL",
+        );
+        has(
+            "LIVES AT 12 MAIN ST. ELOI HOSPITAL",
+            Organization,
+            "ELOI HOSPITAL",
+        );
         none("otherwise MAE 5/5. PERRL.", Date);
         // a first name alone signing on its own line
         has("plan: monitor renal fxn.\njen rn\n", Name, "jen");

@@ -300,8 +300,31 @@ impl Engine {
         let s = self.trim_ner_name(text, s, flat);
         let s = self.extend_ner_initial(text, self.extend_ner_hyphen(text, s));
         let s = Self::relabel_ner_contact(text, Self::extend_ner_plan(text, s));
-        let s = Self::trim_ner_shorthand_end(text, s);
+        let s = Self::trim_ner_shorthand_end(text, Self::extend_ner_saint(text, s));
         Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
+    }
+
+    /// A learned organisation or place takes the saint's title before it ("ST." of "ST.
+    /// ANSELM'S REHAB") and the possessive after it ("COLUMBA" of "COLUMBA'S").
+    pub(super) fn extend_ner_saint(text: &str, mut s: Span) -> Span {
+        if !matches!(s.category, Category::Organization | Category::Location) {
+            return s;
+        }
+        let start = crate::detect::rules::saint_start(text, s.start);
+        if start < s.start {
+            s.start = start;
+            let rest = text.get(s.end..).unwrap_or("");
+            let glued = rest.chars().nth(2).is_none_or(|c| !c.is_alphanumeric());
+            if (rest.starts_with("'s")
+                || rest.starts_with("'S")
+                || rest.starts_with("’s")
+                || rest.starts_with("’S"))
+                && glued
+            {
+                s.end += if rest.starts_with('\'') { 2 } else { 4 };
+            }
+        }
+        s
     }
 
     /// A learned name, organisation or place does not end in the letter of a slashed
@@ -1333,6 +1356,20 @@ mod tests {
         assert_eq!(
             learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
             Some("PATRICIA")
+        );
+        // a learned facility takes the saint's title before it and the possessive after
+        let org = Category::Organization;
+        assert_eq!(
+            learned(e, "TX TO F2 VS ST. ANSELM'S REHAB", "ANSELM'S REHAB", org).as_deref(),
+            Some("ST. ANSELM'S REHAB")
+        );
+        assert_eq!(
+            learned(e, "BACK TO ST. ANSELM'S CLOSER TO HOME", "ANSELM", org).as_deref(),
+            Some("ST. ANSELM'S")
+        );
+        assert_eq!(
+            learned(e, "12 MAIN ST. ELOI HOSPITAL", "ELOI HOSPITAL", org).as_deref(),
+            Some("ELOI HOSPITAL")
         );
         // a bracket closes a name
         assert_eq!(

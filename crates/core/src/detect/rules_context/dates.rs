@@ -59,10 +59,45 @@ impl ContextRules {
             // "BORN 1/2", "ADMITTED 3/4": a word that dates an event outweighs the look
             // of a fraction
             let before = last_word_lower(&text[..m.start()]);
-            let dated = matches!(
-                before.as_str(),
-                "born" | "on" | "since" | "admitted" | "adm" | "dob" | "dated" | "until" | "due"
-            );
+            // a weekday dates it too ("ADMITTED SUNDAY 2/8"), and so does a dating word
+            // before a clock time ("DUE 1540 3/4")
+            let dating = |w: &str| {
+                matches!(
+                    w,
+                    "born"
+                        | "on"
+                        | "since"
+                        | "admitted"
+                        | "adm"
+                        | "dob"
+                        | "dated"
+                        | "until"
+                        | "due"
+                        | "monday"
+                        | "tuesday"
+                        | "wednesday"
+                        | "thursday"
+                        | "friday"
+                        | "saturday"
+                        | "sunday"
+                        | "mon"
+                        | "tue"
+                        | "tues"
+                        | "wed"
+                        | "thu"
+                        | "thur"
+                        | "thurs"
+                        | "fri"
+                )
+            };
+            let head = text[..m.start()].trim_end_matches([' ', '\t']);
+            let clock = head.rsplit(char::is_whitespace).next().unwrap_or("");
+            let clock_before = clock.len() == 4
+                && clock.chars().all(|c| c.is_ascii_digit())
+                && num(&clock[..2]) < 24
+                && num(&clock[2..]) < 60;
+            let dated = dating(&before)
+                || (clock_before && dating(&last_word_lower(&head[..head.len() - 4])));
             // "CT 1/8", "cxr 4/12 w/ bilat effusions", "MRI 4/28 showed 4cm": a test or
             // procedure right before dates it, whatever looks like a score after it
             let tested = TEST_BEFORE.contains(&before.as_str());
@@ -603,11 +638,15 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     let before = words(head);
-    // a ventilator setting right after its mode ("CPAP 5/5", "PS 10/5"; not "extubated
-    // to cpap 4/2, to nc 4/9")
-    if before
-        .last()
-        .is_some_and(|w| matches!(w.as_str(), "cpap" | "bipap" | "ipap" | "epap" | "peep"))
+    // a ventilator setting right after its mode, its first pressure no lower than its
+    // second ("CPAP 5/5", "BIPAP 12/5"; not "extubated to cpap 5/13, to nc 5/20")
+    let falls = text[start..end]
+        .split_once('/')
+        .is_some_and(|(a, b)| num(a) >= num(b));
+    if falls
+        && before
+            .last()
+            .is_some_and(|w| matches!(w.as_str(), "cpap" | "bipap" | "ipap" | "epap" | "peep"))
     {
         return true;
     }

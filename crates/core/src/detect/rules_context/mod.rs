@@ -19,6 +19,7 @@ mod names;
 mod orgs;
 mod places;
 pub use dates::month_day_is_measure;
+pub(crate) use orgs::saint_start;
 mod uk;
 
 /// One word of a name or place in any casing.

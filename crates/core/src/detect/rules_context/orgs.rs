@@ -170,6 +170,35 @@ const FACILITY_MODIFIERS: &[&str] = &[
     "house",
 ];
 
+/// Where a facility's name that starts at `start` begins with the saint's title before it
+/// ("ST. ELOI HOSPITAL", "saint jude's"): the title opens the line or follows a
+/// preposition or a bracket, so a street's type ("12 MAIN ST. ELOI …") is left out.
+pub(crate) fn saint_start(text: &str, start: usize) -> usize {
+    let head = text[..start].trim_end_matches([' ', '\t']);
+    if head.len() == start {
+        return start;
+    }
+    let head_l = head.to_lowercase();
+    let Some(title) = ["st.", "st", "saint", "ste.", "ste"].iter().find(|t| {
+        head_l.ends_with(*t)
+            && !head_l[..head_l.len() - t.len()].ends_with(|c: char| c.is_alphanumeric())
+    }) else {
+        return start;
+    };
+    let at = head.len() - title.len();
+    let before = text[..at].trim_end_matches([' ', '\t']);
+    let opens = before.is_empty() || before.ends_with(['\n', '(', ',', ';', ':', '@']);
+    let prep = matches!(
+        last_word_lower(before).as_str(),
+        "at" | "to" | "from" | "vs" | "via" | "of" | "the" | "and" | "or" | "in" | "back"
+    );
+    if opens || prep {
+        at
+    } else {
+        start
+    }
+}
+
 /// A preposition after which a name is a place or a facility ("at", "from", "to", "via").
 fn place_preposition(w: &str) -> bool {
     matches!(w, "at" | "from" | "to" | "via")
@@ -409,7 +438,7 @@ impl ContextRules {
                 continue;
             }
             out.push(span(
-                kept[0].0,
+                saint_start(text, kept[0].0),
                 all.end(),
                 Category::Organization,
                 0.85,
@@ -601,9 +630,10 @@ impl ContextRules {
             let (Some(all), Some(name)) = (c.get(0), c.get(1)) else {
                 continue;
             };
-            if !d.first_name(name.as_str())
-                || (!flat && !name.as_str().starts_with(char::is_uppercase))
-            {
+            // a saint's name: a first name, or a word of no list ("ST. ANSELM'S")
+            let n = name.as_str();
+            let saintly = d.first_name(n) || !(d.ordinary(n) || d.clinical(n) || d.stop(n));
+            if !saintly || (!flat && !n.starts_with(char::is_uppercase)) {
                 continue;
             }
             out.push(span(
