@@ -56,6 +56,18 @@ const WEAK_FACILITY: &[&str] = &[
     "ambulance",
     "aging",
     "life",
+    "dialysis",
+    "recovery",
+    "college",
+    "shelter",
+    "parish",
+    "church",
+    "transit",
+    "service",
+    "connections",
+    "counseling",
+    "intervention",
+    "program",
 ];
 
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
@@ -201,7 +213,7 @@ pub(crate) fn saint_start(text: &str, start: usize) -> usize {
 
 /// A preposition after which a name is a place or a facility ("at", "from", "to", "via").
 fn place_preposition(w: &str) -> bool {
-    matches!(w, "at" | "from" | "to" | "via")
+    matches!(w, "at" | "from" | "to" | "via" | "thru")
 }
 
 impl ContextRules {
@@ -431,6 +443,19 @@ impl ContextRules {
             } && !(after_prep
                 && (kept.len() >= 2 || (specialty_kind && !d.clinical(kept[0].1))));
             if weak && ordinary_name && !(line_start && titled && !flat) && !whole_line {
+                continue;
+            }
+            // services are named by two words or more ("CAPE INFUSION SERVICES"; not
+            // "REC'D SERVICES"), none of them shorthand for a past verb
+            let services = matches!(
+                kind_l.split_whitespace().last(),
+                Some("services" | "service")
+            );
+            let past = |w: &str| {
+                let l = w.to_lowercase();
+                l.ends_with("'d") || l.ends_with("’d")
+            };
+            if (services && kept.len() < 2) || kept.iter().any(|(_, w)| past(w)) {
                 continue;
             }
             // in mixed-case text a facility name is capitalised
