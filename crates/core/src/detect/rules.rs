@@ -1516,6 +1516,33 @@ mod tests {
             Organization,
             "ELOI HOSPITAL",
         );
+        // dialysis units, recovery homes, van services, early intervention programmes by
+        // a name; not the treatment or the word alone
+        has(
+            "PT ON HD MWF AT LAKESIDE DIALYSIS IN LOWELL",
+            Organization,
+            "LAKESIDE DIALYSIS",
+        );
+        has(
+            "INTERESTED IN DETOX AT GLENWOOD RECOVERY AFTER D/C",
+            Organization,
+            "GLENWOOD RECOVERY",
+        );
+        has(
+            "HOME INFUSION THRU CAPE INFUSION SERVICES, FIRST",
+            Organization,
+            "CAPE INFUSION SERVICES",
+        );
+        has(
+            "REFERRED TO HARBORSIDE EARLY INTERVENTION FOR F/U",
+            Organization,
+            "HARBORSIDE EARLY INTERVENTION",
+        );
+        none(
+            "PT ON PERITONEAL DIALYSIS AT HOME. FULL RECOVERY EXPECTED. REC HOME W/ SERVICES",
+            Organization,
+        );
+        none("PT PREVIOUSLY REC'D SERVICES FROM THE VNA", Organization);
         none("otherwise MAE 5/5. PERRL.", Date);
         // a first name alone signing on its own line
         has("plan: monitor renal fxn.\njen rn\n", Name, "jen");

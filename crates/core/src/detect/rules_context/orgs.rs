@@ -131,6 +131,8 @@ const GENERIC_FACILITY_WORDS: &[&str] = &[
     "back",
     "into",
     "via",
+    "thru",
+    "through",
     "osh",
     "er",
     "ed",
