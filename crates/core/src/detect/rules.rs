@@ -1851,6 +1851,44 @@ mod tests {
             "CRYSTAL HENDERSON",
         );
         none("SON WILL BE IN AM. WIFE MAY CALL", Name);
+        // first names listed after the first, past ages and places; a relative's name on
+        // the next line
+        has("KIDS RYAN, KATIE AND SEAN TO COME IN AM.", Name, "KATIE");
+        has("KIDS RYAN, KATIE AND SEAN TO COME IN AM.", Name, "SEAN");
+        has("SIBLINGS MIA (4) AND LUCAS (2) AT HOME", Name, "LUCAS");
+        has(
+            "TWO SONS, MICHAEL IN TAUNTON AND STEVEN IN FLORIDA.",
+            Name,
+            "STEVEN",
+        );
+        let listed = hits("WIFE MARY, SON AWARE AND FAMILY IN", Name);
+        assert_eq!(listed, ["MARY"], "{listed:?}");
+        has(
+            "SEPARATED FROM WIFE. WIFE\nDEBRA CALLED ASKING",
+            Name,
+            "DEBRA",
+        );
+        // a pager number after "paged", not the time paged
+        has("UNABLE TO REACH DR ROSE, PAGED #4-1187.", Phone, "4-1187");
+        none("HO DR CHATTERJEE PAGED 0250, IN TO SEE PT", Phone);
+        // signatures: before a slash, mid-line after "by"/"w/", a first name closing the note
+        has(
+            "MRN 2291-447-3\nD. MORALES MD / ATTENDING",
+            Name,
+            "D. MORALES",
+        );
+        has(
+            "CALLED TO NICU AT 0215 BY MAUREEN RN FOR BAPTISM",
+            Name,
+            "MAUREEN",
+        );
+        has("SPOKE W/ KAREN RN AT LAKESIDE, CHAIR TIME", Name, "KAREN");
+        has(
+            "PLAN: TITRATE LASIX, DAILY WTS, I/O.\nJOANNE",
+            Name,
+            "JOANNE",
+        );
+        none("PLAN: CONT.\nPLAN", Name);
         has(
             "DR LIANG (RESIDENT), K. OBRIEN RN, FR. MULCAHY (CHAPLAIN)",
             Name,

@@ -205,7 +205,7 @@ impl ContextRules {
                 r"(?i)\b(?:{TITLES})\b\.?[ \t]+\(?({WORD})\.?(?:[ \t]+({WORD}))?"
             )),
             relation: re(&format!(
-                r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]+|-)({WORD})(?:[ \t]+({WORD}))?"
+                r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]*\r?\n[ \t]*|[ \t]+|-)({WORD})(?:[ \t]+({WORD}))?"
             )),
             signature: re(&format!(
                 r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)(?:[ \t]*,[ \t]*|[ \t]+)({SIGN_CREDENTIALS})\b"
@@ -290,7 +290,7 @@ impl ContextRules {
                 r"(?i)\b((?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?|[a-pr-uwyz]\d[a-hjkps-uw])[ \t]?\d[abd-hjlnp-uw-z]{2})\b",
             ),
             pager: re(
-                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b|\bext(?:ension)?\.?[ \t]*#?[ \t]*(\d{3,5})\b",
+                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|\bpaged[ \t]*#[ \t]*(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b|\bext(?:ension)?\.?[ \t]*#?[ \t]*(\d{3,5})\b",
             ),
             street_any: re(&format!(
                 r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"
@@ -322,6 +322,7 @@ impl ContextRules {
         self.ordinal_days(d, text, out);
         self.dictation_initials(d, text, out);
         self.family_names(d, text, out);
+        self.closing_first_name(d, text, out);
         self.trusts(text, flat, out);
         self.boards_and_va(d, text, flat, out);
         self.street_names(d, text, flat, out);

@@ -3,7 +3,7 @@
 
 use super::ContextRules;
 use crate::detect::rules::rules_dict::Dicts;
-use crate::detect::rules::span;
+use crate::detect::rules::{last_word_lower, span};
 use crate::types::{Category, Span};
 
 impl ContextRules {
@@ -234,8 +234,10 @@ impl ContextRules {
             let surname_follows = c
                 .get(2)
                 .is_some_and(|w2| d.surname(w2.as_str()) && d.name_like(w2.as_str()));
+            // across a line break only a first name that is no word ("WIFE\nDEBRA CALLED")
+            let across_line = text[m.start()..w1.start()].contains('\n');
             if !d.first_name(w1.as_str())
-                || (d.ordinary(w1.as_str()) && !continues && !surname_follows)
+                || (d.ordinary(w1.as_str()) && ((!continues && !surname_follows) || across_line))
             {
                 continue;
             }
@@ -258,13 +260,16 @@ impl ContextRules {
                 }
             }
             out.push(span(w1.start(), end, Category::Name, 0.85, "name"));
-            // "DAUGHTERS LISA & ANN", "sons mark and paul": a second first name joined
-            // to the first
-            if let Some(second) = joined_name(text, end) {
-                let w = &text[second.0..second.1];
-                if d.first_name(w) && !d.clinical(w) && !d.stop(w) && !d.ordinary(w) {
-                    out.push(span(second.0, second.1, Category::Name, 0.8, "name"));
+            // "DAUGHTERS LISA & ANN", "sons mark and paul", "KIDS RYAN, KATIE AND SEAN",
+            // "SIBLINGS MIA (4) AND LUCAS (2)", "SISTERS MARY IN WORCESTER AND ANN IN
+            // FLORIDA": first names listed after the first, each no word of any kind
+            while let Some(next) = listed_name(d, text, end) {
+                let w = &text[next.0..next.1];
+                if !d.first_name(w) || d.clinical(w) || d.stop(w) || d.ordinary(w) {
+                    break;
                 }
+                out.push(span(next.0, next.1, Category::Name, 0.8, "name"));
+                end = next.1;
             }
         }
         for c in self.signature.captures_iter(text) {
@@ -293,7 +298,7 @@ impl ContextRules {
                 // ("K. O'BRIEN RN, FR. MULCAHY"), with an initial
                 let line_ends = tail.is_empty()
                     || tail.starts_with(['\n', '\r'])
-                    || (initial && tail.starts_with(','));
+                    || (initial && tail.starts_with([',', '/']));
                 // or how to reach the signer, or another credential, closes the line
                 // ("RICK ALMEIDA RRT X6721", "M. OSTROWSKI RD BEEPER 4411", "c. obrien rn cm")
                 let next = tail
@@ -327,6 +332,30 @@ impl ContextRules {
                     .is_empty()
                     && d.first_name(g.as_str())
                     && !d.ordinary(g.as_str());
+                // "BY MAUREEN RN FOR", "SPOKE W/ DEB RN AT": a first name that is no word
+                // with a credential, after a word of who did or was told something
+                // (the signature's match may hold the word before: "BY MAUREEN")
+                let (lead, name) = match words.as_slice() {
+                    [lead, name] => (lead.to_lowercase(), *name),
+                    [name] => (
+                        last_word_lower(text[..g.start()].trim_end_matches(['/', ' ', '\t'])),
+                        *name,
+                    ),
+                    _ => (String::new(), ""),
+                };
+                let led = !initial
+                    && d.first_name(name)
+                    && !d.ordinary(name)
+                    && !d.clinical(name)
+                    && matches!(
+                        lead.as_str(),
+                        "by" | "w" | "with" | "per" | "from" | "to" | "spoke" | "called" | "paged"
+                    );
+                if led {
+                    let start = g.end() - name.len();
+                    out.push(span(start, g.end(), Category::Name, 0.85, "name"));
+                    continue;
+                }
                 let signs = ((initial || dashed || alone) && words.len() == 1) || full;
                 if !signs || !(line_ends || reach) {
                     continue;
@@ -349,6 +378,25 @@ impl ContextRules {
                 continue;
             }
             out.push(span(g.start(), g.end(), Category::Name, 0.85, "name"));
+        }
+    }
+
+    /// A first name that is no word of any kind alone on the text's last line, dashes
+    /// before it allowed, signs the note ("...I/O.\nMEG", "-- Maureen").
+    pub(super) fn closing_first_name(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        let body = text.trim_end();
+        let Some(k) = body.rfind('\n') else { return };
+        let line = body[k + 1..].trim_start_matches(['-', ' ', '\t']);
+        let w = line.trim_end_matches('.');
+        if w.chars().count() > 1
+            && w.chars().all(char::is_alphabetic)
+            && d.first_name(w)
+            && !d.ordinary(w)
+            && !d.clinical(w)
+            && !d.stop(w)
+        {
+            let start = body.len() - line.len();
+            out.push(span(start, start + w.len(), Category::Name, 0.8, "name"));
         }
     }
 
@@ -496,6 +544,45 @@ const NAME_VERBS: &[&str] = &[
 
 /// The first word of `s` (letters only), if `s` starts with one after blanks.
 /// The byte range of the word after " and " or " & " at `at` in `text`.
+/// The next name of a list after a name ending at `at`: past an age in brackets or alone
+/// ("(4)") and a place ("in worcester", "from nh"), after a comma, "and" or "&".
+fn listed_name(d: &Dicts, text: &str, at: usize) -> Option<(usize, usize)> {
+    let mut at = at;
+    let rest = text.get(at..)?;
+    let t = rest.trim_start_matches([' ', '\t']);
+    // an age: "(4)", "4"
+    let age = t
+        .strip_prefix('(')
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()))
+        .and_then(|r| r.strip_prefix(')'))
+        .filter(|r| r.len() + 2 < t.len())
+        .or_else(|| {
+            let r = t.trim_start_matches(|c: char| c.is_ascii_digit());
+            (r.len() < t.len()).then_some(r)
+        });
+    if let Some(r) = age {
+        at += rest.len() - r.len();
+    }
+    // a place: "in worcester", "from cape cod"
+    let rest = &text[at..];
+    if let Some(w) = first_word(rest).filter(|w| matches!(w.to_lowercase().as_str(), "in" | "from"))
+    {
+        let after_in = &rest[rest.find(w)? + w.len()..];
+        let place = first_word(after_in)?;
+        if !d.place(place) {
+            return joined_name(text, at);
+        }
+        at += rest.len() - after_in.len() + after_in.find(place)? + place.len();
+    }
+    let rest = text.get(at..)?;
+    if let Some(after) = rest.trim_start_matches([' ', '\t']).strip_prefix(',') {
+        let w = first_word(after)?;
+        let start = at + (rest.len() - after.len()) + after.find(w)?;
+        return Some((start, start + w.len()));
+    }
+    joined_name(text, at)
+}
+
 fn joined_name(text: &str, at: usize) -> Option<(usize, usize)> {
     let rest = text.get(at..)?;
     let t = rest.trim_start_matches([' ', '\t']);
