@@ -1499,6 +1499,8 @@ mod tests {
         has("ADMITTED SUNDAY 2/8 W/ FEVER", Date, "2/8");
         has("REPEAT CT (DUE 1540 3/4), START ASA", Date, "3/4");
         none("GIVEN AT 1400 1/2 TAB", Date);
+        has("2 PRIOR INTUBATIONS (1994 AND JAN '99 AT", Date, "JAN '99");
+        has("LAST ADMIT sept '02 for chf", Date, "sept '02");
         // a saint's hospital or church by a name of no list, the title kept with a
         // facility's name, never a street's type
         has(
@@ -1543,6 +1545,23 @@ mod tests {
             Organization,
         );
         none("PT PREVIOUSLY REC'D SERVICES FROM THE VNA", Organization);
+        // a short hospital name before "w/"; "medical ctr"; a manor's "nursing & rehab"
+        has(
+            "74 YO F ADMITTED FROM LOWELL GENERAL W/ NSTEMI",
+            Organization,
+            "LOWELL GENERAL",
+        );
+        none("PT FROM GENERAL W/ NSTEMI", Organization);
+        has(
+            "TX FROM BLACKSTONE VALLEY MEDICAL CTR 7/19.",
+            Organization,
+            "BLACKSTONE VALLEY MEDICAL CTR",
+        );
+        has(
+            "93 YO F FROM BRAINTREE MANOR NURSING & REHAB W/ UROSEPSIS",
+            Organization,
+            "BRAINTREE MANOR NURSING & REHAB",
+        );
         none("otherwise MAE 5/5. PERRL.", Date);
         // a first name alone signing on its own line
         has("plan: monitor renal fxn.\njen rn\n", Name, "jen");

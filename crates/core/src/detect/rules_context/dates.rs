@@ -178,7 +178,18 @@ impl ContextRules {
             if let Some(y) = c.get(1) {
                 let quote_closes = text.get(y.end()..).is_some_and(|r| r.starts_with('\''));
                 if !quote_closes {
-                    out.push(span(y.start(), y.end(), Category::Date, 0.7, "date"));
+                    // a month written before it is part of the date ("JAN '99", "sept '02")
+                    let head = text[..y.start()].trim_end_matches([' ', '\t']);
+                    let month = last_word_lower(head);
+                    let start = if head.len() < y.start()
+                        && month.len() >= 3
+                        && MONTH_NAMES.iter().any(|m| m.starts_with(month.as_str()))
+                    {
+                        head.len() - month.len()
+                    } else {
+                        y.start()
+                    };
+                    out.push(span(start, y.end(), Category::Date, 0.7, "date"));
                 }
             }
         }
@@ -398,6 +409,22 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
         || prev.ends_with("oscopy")
         || prev.ends_with("ostomy")
 }
+
+/// Month names; a word of three letters or more that starts one names it ("jan", "sept").
+const MONTH_NAMES: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 /// Verbs of a past event that date a fraction-looking month/day a few words after them
 /// ("HEARING SCREEN PASSED BIL 2/4").

@@ -199,7 +199,13 @@ pub(crate) fn saint_start(text: &str, start: usize) -> usize {
     }) else {
         return start;
     };
-    let at = head.len() - title.len();
+    // (the title's bytes in the text itself: lower-casing may change a text's length)
+    let Some(at) = head.len().checked_sub(title.len()).filter(|&at| {
+        head.get(at..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(title))
+    }) else {
+        return start;
+    };
     let before = text[..at].trim_end_matches([' ', '\t']);
     let opens = before.is_empty() || before.ends_with(['\n', '(', ',', ';', ':', '@']);
     let prep = matches!(
@@ -791,9 +797,13 @@ impl ContextRules {
                     "baptist" | "deaconess" | "presbyterian" | "methodist" | "lutheran"
                 )
             });
+            // "FROM LOWELL GENERAL W/ NSTEMI": "w/" ends the phrase too
+            let with = next_word.eq_ignore_ascii_case("w")
+                && text.get(next.end()..).is_some_and(|r| r.starts_with('/'));
             if !denomination
                 && !next_word.is_empty()
                 && !d.stop(next_word)
+                && !with
                 && !matches!(next_word.to_lowercase().as_str(), "ed" | "er")
             {
                 continue;
