@@ -35,6 +35,14 @@ pub const WEEKDAYS: [&str; 7] = [
     "sunday",
 ];
 
+/// A bare 24-hour clock time of four digits ("0700", "1540"; not "2460").
+pub fn bare_clock(w: &str) -> bool {
+    w.len() == 4
+        && w.chars().all(|c| c.is_ascii_digit())
+        && w[..2].parse::<u32>().is_ok_and(|h| h < 24)
+        && w[2..].parse::<u32>().is_ok_and(|m| m < 60)
+}
+
 /// Redacted strings shorter than this (after normalisation) are checked geometrically only.
 pub const MIN_CHECKED_LEN: usize = 4;
 /// Normalise for comparison: NFKC, lower case, every run of non-alphanumerics → one space.

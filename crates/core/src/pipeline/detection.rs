@@ -314,14 +314,13 @@ impl Engine {
         if start < s.start {
             s.start = start;
             let rest = text.get(s.end..).unwrap_or("");
-            let glued = rest.chars().nth(2).is_none_or(|c| !c.is_alphanumeric());
-            if (rest.starts_with("'s")
-                || rest.starts_with("'S")
-                || rest.starts_with("’s")
-                || rest.starts_with("’S"))
-                && glued
-            {
-                s.end += if rest.starts_with('\'') { 2 } else { 4 };
+            // the possessive, where the word ends after it
+            let possessive = ["'s", "'S", "’s", "’S"].into_iter().find(|p| {
+                rest.strip_prefix(p)
+                    .is_some_and(|r| r.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+            });
+            if let Some(p) = possessive {
+                s.end += p.len();
             }
         }
         s
@@ -782,23 +781,17 @@ impl Engine {
         }
         // a bare clock time ("0700", "1400") is no identifier or phone number (a house
         // number may look like one)
-        let clock_at = |w: &str| {
-            w.len() == 4
-                && w.chars().all(|c| c.is_ascii_digit())
-                && w[..2].parse::<u32>().is_ok_and(|h| h < 24)
-                && w[2..].parse::<u32>().is_ok_and(|m| m < 60)
-        };
-        let clock = clock_at(t);
+        let clock = crate::text::bare_clock(t);
         if clock && matches!(s.category, Category::Id | Category::Phone) {
             return false;
         }
         // a shift written as two clock times ("NOTE 1900-0700") holds no year
         let shift_after = text[s.end..]
             .strip_prefix('-')
-            .is_some_and(|r| r.get(..4).is_some_and(clock_at));
-        let shift_before = text[..s.start]
-            .strip_suffix('-')
-            .is_some_and(|h| h.len() >= 4 && h.get(h.len() - 4..).is_some_and(clock_at));
+            .is_some_and(|r| r.get(..4).is_some_and(crate::text::bare_clock));
+        let shift_before = text[..s.start].strip_suffix('-').is_some_and(|h| {
+            h.len() >= 4 && h.get(h.len() - 4..).is_some_and(crate::text::bare_clock)
+        });
         if clock && s.category == Category::Date && (shift_after || shift_before) {
             return false;
         }

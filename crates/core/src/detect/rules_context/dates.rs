@@ -59,8 +59,9 @@ impl ContextRules {
             // "BORN 1/2", "ADMITTED 3/4": a word that dates an event outweighs the look
             // of a fraction
             let before = last_word_lower(&text[..m.start()]);
-            // a weekday dates it too ("ADMITTED SUNDAY 2/8"), and so does a dating word
-            // before a clock time ("DUE 1540 3/4")
+            // a weekday dates it too ("ADMITTED SUNDAY 2/8"; of the abbreviations not
+            // sat and sun, which are words), and so does a dating word before a clock time
+            // ("DUE 1540 3/4")
             let dating = |w: &str| {
                 matches!(
                     w,
@@ -73,13 +74,6 @@ impl ContextRules {
                         | "dated"
                         | "until"
                         | "due"
-                        | "monday"
-                        | "tuesday"
-                        | "wednesday"
-                        | "thursday"
-                        | "friday"
-                        | "saturday"
-                        | "sunday"
                         | "mon"
                         | "tue"
                         | "tues"
@@ -88,14 +82,11 @@ impl ContextRules {
                         | "thur"
                         | "thurs"
                         | "fri"
-                )
+                ) || crate::text::WEEKDAYS.contains(&w)
             };
             let head = text[..m.start()].trim_end_matches([' ', '\t']);
             let clock = head.rsplit(char::is_whitespace).next().unwrap_or("");
-            let clock_before = clock.len() == 4
-                && clock.chars().all(|c| c.is_ascii_digit())
-                && num(&clock[..2]) < 24
-                && num(&clock[2..]) < 60;
+            let clock_before = crate::text::bare_clock(clock);
             let dated = dating(&before)
                 || (clock_before && dating(&last_word_lower(&head[..head.len() - 4])));
             // "CT 1/8", "cxr 4/12 w/ bilat effusions", "MRI 4/28 showed 4cm": a test or
@@ -183,7 +174,9 @@ impl ContextRules {
                     let month = last_word_lower(head);
                     let start = if head.len() < y.start()
                         && month.len() >= 3
-                        && MONTH_NAMES.iter().any(|m| m.starts_with(month.as_str()))
+                        && crate::text::MONTHS
+                            .iter()
+                            .any(|m| m.starts_with(month.as_str()))
                     {
                         head.len() - month.len()
                     } else {
@@ -409,22 +402,6 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
         || prev.ends_with("oscopy")
         || prev.ends_with("ostomy")
 }
-
-/// Month names; a word of three letters or more that starts one names it ("jan", "sept").
-const MONTH_NAMES: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// Verbs of a past event that date a fraction-looking month/day a few words after them
 /// ("HEARING SCREEN PASSED BIL 2/4").

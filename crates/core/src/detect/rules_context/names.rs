@@ -283,15 +283,12 @@ impl ContextRules {
             let initial = c.get(2).is_some();
             let Some(cred) = c.get(3) else { continue };
             let credential = cred.as_str().to_lowercase();
+            // what stands before the signature on its line
+            let line_head = text[..g.start()].rsplit('\n').next().unwrap_or("");
+            // an initial and a surname opening their line ("P. GREEN RN, CM")
+            let opens_line = line_head.trim_start_matches(['-', ' ', '\t']).is_empty();
             // without a comma ("J. SMITH RN"), only an initial and a surname closing their
             // line sign a note
-            // an initial and a surname opening their line ("P. GREEN RN, CM")
-            let opens_line = text[..g.start()]
-                .rsplit('\n')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(['-', ' ', '\t'])
-                .is_empty();
             if !text[g.end()..cred.start()].contains(',') {
                 let tail = text[cred.end()..].trim_start_matches(['.', ' ', '\t']);
                 // a comma after the credential closes a signature in a list of staff
@@ -324,12 +321,7 @@ impl ContextRules {
                     && !d.ordinary(words[1])
                     && !d.clinical(words[1]);
                 // "jen rn" on a line of its own: a first name that is no word, signing
-                let alone = text[..g.start()]
-                    .rsplit('\n')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .is_empty()
+                let alone = line_head.trim().is_empty()
                     && d.first_name(g.as_str())
                     && !d.ordinary(g.as_str());
                 // "BY MAUREEN RN FOR", "SPOKE W/ DEB RN AT": a first name that is no word

@@ -416,16 +416,14 @@ impl ContextRules {
             let kept = &words[first..];
             // the kind runs to the end of the match ("University Hospital": a hospital)
             let kind_l = text[kind.start()..all.end()].to_lowercase();
+            let kind_last = kind_l.split_whitespace().last();
             // a specialty's facility ("endoscopy center", "neurology group") is weak too
             let specialty_kind = kind_l.split_whitespace().count() > 1
                 && kind_l
                     .split_whitespace()
                     .next()
                     .is_some_and(|w| SPECIALTIES.contains(&w));
-            let weak = WEAK_FACILITY
-                .iter()
-                .any(|k| kind_l.split_whitespace().last() == Some(*k))
-                || specialty_kind;
+            let weak = WEAK_FACILITY.iter().any(|k| kind_last == Some(*k)) || specialty_kind;
             // a letterhead line ("Oak Surgery", "Kingston Clinical Laboratory") names the
             // facility even with ordinary words; elsewhere they make it a phrase
             let line_start = text
@@ -455,10 +453,7 @@ impl ContextRules {
             }
             // services are named by two words or more ("CAPE INFUSION SERVICES"; not
             // "REC'D SERVICES"), none of them shorthand for a past verb
-            let services = matches!(
-                kind_l.split_whitespace().last(),
-                Some("services" | "service")
-            );
+            let services = matches!(kind_last, Some("services" | "service"));
             let past = |w: &str| {
                 let l = w.to_lowercase();
                 l.ends_with("'d") || l.ends_with("’d")
