@@ -222,6 +222,51 @@ pub struct NerTrainArgs {
     /// validation. The registry entry records how many files and windows and their sha256.
     #[arg(long)]
     feedback: Option<PathBuf>,
+    /// assets/eval/handwritten: add the hand-written tuning material (`nursing-tune*.txt`
+    /// whole, the tuning halves of `nursing.txt`, `uk.txt` and `us.txt`; never
+    /// `nursing-test.txt` or a held-back document), one window in ten for validation.
+    #[arg(long)]
+    handwritten: Option<PathBuf>,
+    /// How many times the hand-written windows are added (each copy recased by its own
+    /// turn of the case augmentation).
+    #[arg(long, default_value_t = 1)]
+    handwritten_repeat: usize,
+}
+
+/// The hand-written tuning documents in `dir` (see `--handwritten`), windowed, and a
+/// record of which files and how many documents were read.
+fn handwritten_examples(
+    dir: &Path,
+) -> anyhow::Result<(Vec<deid_devtools::ner_train::Example>, serde_json::Value)> {
+    use deid_devtools::ner_train::{from_gold, is_held_back, windowed};
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("nursing-tune") && n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    let whole = names.len();
+    names.extend(["nursing.txt", "uk.txt", "us.txt"].map(String::from));
+    let (mut out, mut all, mut docs) = (Vec::new(), Vec::new(), 0usize);
+    for (k, name) in names.iter().enumerate() {
+        let src =
+            std::fs::read_to_string(dir.join(name)).with_context(|| format!("reading {name}"))?;
+        let parsed = deid_devtools::eval::parse_marked(&src)
+            .map_err(|line| anyhow::anyhow!("{name} line {line}: a mark does not close"))?;
+        for d in parsed.iter().filter(|d| k < whole || !is_held_back(&d.id)) {
+            docs += 1;
+            out.extend(windowed(&from_gold(d)));
+        }
+        all.extend_from_slice(src.as_bytes());
+    }
+    let record = serde_json::json!({
+        "files": names,
+        "tuning_halves_of": &names[whole..],
+        "documents": docs,
+        "windows": out.len(),
+        "sha256": deid_core::hash::sha256_hex(&all),
+    });
+    Ok((out, record))
 }
 
 /// The reviewer's exported examples in `dir`, windowed, and a record of what was read.
@@ -358,6 +403,30 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
                     train.push(e);
                 }
             }
+            Some(record)
+        }
+        None => None,
+    };
+    let handwritten = match &args.handwritten {
+        Some(dir) => {
+            let (extra, mut record) = handwritten_examples(dir)?;
+            println!(
+                "hand-written windows: {} x {}",
+                extra.len(),
+                args.handwritten_repeat
+            );
+            for r in 0..args.handwritten_repeat {
+                for (i, e) in extra.iter().enumerate() {
+                    if i % 10 == 1 {
+                        if r == 0 {
+                            valid.push(e.clone());
+                        }
+                    } else {
+                        train.push(e.clone());
+                    }
+                }
+            }
+            record["repeat"] = args.handwritten_repeat.into();
             Some(record)
         }
         None => None,
@@ -535,6 +604,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             "fine_tuned_layers": fine_tuned,
             "encoder_layers": (args.encoder_layers > 0).then_some(args.encoder_layers),
             "feedback": feedback,
+            "handwritten": handwritten,
             "case_features": !args.no_case_features,
             "fine_tune": (fine_tuned > 0).then(|| serde_json::json!({
                 "epochs": args.fine_tune_epochs,

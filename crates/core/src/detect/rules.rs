@@ -227,11 +227,11 @@ impl RuleDetector {
                 r"\b({MONTH})\b\.?[ \t]+(\d{{1,2}})(?i:st|nd|rd|th)?\b(?:,?[ \t]+(\d{{4}})\b)?"
             )),
             date_dmy_text: re(&format!(
-                r"\b(\d{{1,2}})(?i:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?({MONTH})\b\.?(?:,?[ \t]+(\d{{4}})\b)?"
+                r"\b(\d{{1,2}})(?i:st|nd|rd|th)?[ \t]+(?:(?i:of)[ \t]+)?({MONTH})\b\.?(?:,?[ \t]+(\d{{4}})\b)?"
             )),
             date_dash_text: re(&format!(r"\b(\d{{1,2}})-({MONTH})-(\d{{4}}|\d{{2}})\b")),
             date_month_year: re(&format!(
-                r"\b({MONTH})\b\.?,?[ \t]+(?:of[ \t]+)?(\d{{4}})\b"
+                r"\b({MONTH})\b\.?,?[ \t]+(?:(?i:of)[ \t]+)?(\d{{4}})\b"
             )),
             date_num_month_year: re(r"\b(\d{1,2})/(\d{4})\b"),
             date_labelled: re(
@@ -244,7 +244,7 @@ impl RuleDetector {
                 r"(?:\+?1[ .\-]?)?(?:\(\d{3}\)[ .\-]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}(?:[ \t]*(?i:x|ext\.?|extension)[ \t]*\d{1,6})?",
             ),
             phone_labelled: re(
-                r"(?i:phone|telephone|tel|ph|cell|mobile|pager|fax|beeper)\.?[ \t]*(?:#|no\.?)?[ \t]*:?[ \t]*(\d{3}-\d{4}|\d{10})\b",
+                r"(?i:phone|telephone|tel|ph|cell|mobile|pager|fax|beeper|home|work)\.?[ \t]*(?:#|no\.?)?[ \t]*:?[ \t]*(\d{3}[\-. ]\d{4}|\d{10})\b",
             ),
             phone_label: re(
                 r"(?i)\b(?:(fax|facsimile)\b|(f)[ \t]*:|(?:phone|tel|telephone|ph|cell|mobile|pager|office|home|work)\b|[ptcmohw][ \t]*:)",
@@ -1075,6 +1075,8 @@ mod tests {
                 "SHORT STAY AT LAUREL RIDGE MANOR IN 2019",
                 "LAUREL RIDGE MANOR",
             ),
+            // a manor after a preposition, even led by one ordinary word
+            ("FAMILY WANTS HIM BACK AT LINDEN MANOR", "LINDEN MANOR"),
             // weak facility kinds after a name that is no ordinary word
             (
                 "transported by Lyndale Ambulance to ED",
@@ -1952,6 +1954,22 @@ mod tests {
             Date,
             "29TH",
         );
+        has("NPO SINCE MN, SURGERY PLANNED FOR THE 2ND", Date, "2ND");
+        none("PT WAS SEEN BY PT RN AT 1400 FOR EVAL.", Name);
+        has("SEEN BY RN JANE DOYLE AT 1400", Name, "JANE DOYLE");
+        none("REINTUBATED FOR THE 2ND TIME OVERNIGHT", Date);
+        has(
+            "CABG 3RD OF MARCH, CATH MARCH OF 2004",
+            Date,
+            "3RD OF MARCH",
+        );
+        has(
+            "CABG 3RD OF MARCH, CATH MARCH OF 2004",
+            Date,
+            "MARCH OF 2004",
+        );
+        has("FAMILY HOME 555 0187, IF NO ANSWER", Phone, "555 0187");
+        has("SW EXT 4-6612 RE: PLACEMENT", Phone, "4-6612");
         has(
             "FAMILY FROM BROCKTON. BORN 1/2 (NEW YEAR), PARENTS",
             Date,

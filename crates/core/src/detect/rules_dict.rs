@@ -366,6 +366,14 @@ impl Dicts {
         };
         let mut kept: Vec<(usize, usize, &str)> = Vec::new();
         for t in toks.get(first..)? {
+            // a credential in capitals opens no name ("SEEN BY RN AT 1400", "BY PT RN")
+            if kept.is_empty()
+                && !titled
+                && self.sign_credential(t.2)
+                && !t.2.chars().any(char::is_lowercase)
+            {
+                continue;
+            }
             let keep_first = titled && kept.is_empty() && !self.stop(t.2);
             // a credential after a comma closes a name that already has two words, where it
             // cannot be the first name's initials ("T. Murrill, MT"; "JONES, MT" keeps them)

@@ -844,8 +844,12 @@ impl Engine {
         }
         // the policy decides which ages are PHI (Safe Harbor: 90 and over); a number after a
         // comparison sign is a measurement ("SBP <90")
+        // nor is a number no one lives to, unless it could be a year ("AT 1400": a time)
         if s.category == Category::Age
-            && (t.trim().parse::<u32>().is_ok_and(|a| a < self.cfg.min_age)
+            && (t
+                .trim()
+                .parse::<u32>()
+                .is_ok_and(|a| a < self.cfg.min_age || (a > 125 && !(1880..=2100).contains(&a)))
                 || text[..s.start]
                     .trim_end()
                     .ends_with(['<', '>', '=', '≤', '≥']))
@@ -1329,6 +1333,17 @@ mod tests {
             Category::Fax
         );
         assert_eq!(relabel("MRN 4471039 on transfer", "4471039", id), id);
+    }
+
+    #[test]
+    fn learned_ages_are_ages_people_reach() {
+        let engine = Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
+        let age = Category::Age;
+        let text = "SEEN BY PT AT 1400. 94 YO. IN 1998 SBP <90";
+        assert_eq!(learned(&engine, text, "1400", age), None);
+        assert_eq!(learned(&engine, text, "94", age).as_deref(), Some("94"));
+        assert_eq!(learned(&engine, text, "1998", age).as_deref(), Some("1998"));
+        assert_eq!(learned(&engine, text, "90", age), None);
     }
 
     #[test]

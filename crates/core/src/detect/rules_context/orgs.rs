@@ -447,7 +447,9 @@ impl ContextRules {
             } else {
                 kept.iter().any(|(_, w)| d.english(w))
             } && !(after_prep
-                && (kept.len() >= 2 || (specialty_kind && !d.clinical(kept[0].1))));
+                && (kept.len() >= 2
+                    || kind_last == Some("manor")
+                    || (specialty_kind && !d.clinical(kept[0].1))));
             if weak && ordinary_name && !(line_start && titled && !flat) && !whole_line {
                 continue;
             }
