@@ -1990,6 +1990,28 @@ mod tests {
         has("TEE/DCCV PLANNED 12-5 WITH DR. ABERNATHY", Date, "12-5");
         none("sats in 90s, hr in 80 on arrival", Date);
         none("L GRIP 4/5. MOVES UE'S, LE'S 4/5 BILAT", Date);
+        for (text, grade) in [
+            ("R SIDED WEAKNESS 3/5, LEFT 5/5. DILANTIN 100 TID", "3/5"),
+            ("R SIDED WEAKNESS 3/5, LEFT 5/5. DILANTIN 100 TID", "5/5"),
+            ("pt on simv 18/5 x 24, fio2 .40", "18/5"),
+            ("GI: NPO, D5 1/2 NS + 20 KCL @ 75.", "1/2"),
+            ("TERM INFANT, APGARS 8/9, BW 3.1KG", "8/9"),
+            ("MEROPENEM DAY 8/14. NEURO: HUS", "8/14"),
+            ("DOB 1/9/03 (27 3/7 wks, BW 980g)", "27 3/7"),
+            ("NOW 33 4/7 WEEKS CGA", "4/7"),
+        ] {
+            assert!(
+                month_day_is_measure(
+                    text,
+                    text.find(grade).unwrap(),
+                    text.find(grade).unwrap() + grade.len()
+                ),
+                "{text}"
+            );
+        }
+        let text = "RUE WEAKNESS SINCE 3/5, WORSE TODAY";
+        let at = text.find("3/5").unwrap();
+        assert!(!month_day_is_measure(text, at, at + 3));
         none("C/O H/A 6/10, FIORICET GIVEN; c/o 2/10 cp at 1800", Date);
         none("RESP: PSV 10/5 40%, TV 400-500", Date);
         none("DOL 3, GA 38 2/7 wks, admitted for", Date);

@@ -535,6 +535,7 @@ const SCORE_BEFORE: &[&str] = &[
     "grade",
     "gcs",
     "apgar",
+    "apgars",
     "motor",
     "reflexes",
     "reflex",
@@ -603,6 +604,7 @@ const SCORE_AFTER: &[&str] = &[
     "bilaterally",
     "bottles",
     "bottle",
+    "ns",
 ];
 
 /// Whether `text[start..end]`, two numbers around a slash ("118/62", "2/7", "4/10"),
@@ -613,6 +615,26 @@ pub fn month_day_is_measure(text: &str, start: usize, end: usize) -> bool {
     let Some((a, b)) = text.get(start..end).and_then(|t| t.split_once('/')) else {
         return false;
     };
+    // a gestational age in weeks and sevenths ("27 3/7", "(39 1/7 WKS"), whether the
+    // span holds the weeks or follows them
+    let gestation = |weeks: &str, a: &str| {
+        weeks.len() == 2
+            && weeks.chars().all(|c| c.is_ascii_digit())
+            && (20..=44).contains(&num(weeks))
+            && a.len() == 1
+            && b == "7"
+    };
+    if let Some((weeks, a)) = a.split_once(' ') {
+        return gestation(weeks, a);
+    }
+    let head = text.get(..start).unwrap_or("");
+    if head
+        .strip_suffix(' ')
+        .and_then(|h| h.get(h.len().saturating_sub(2)..))
+        .is_some_and(|w| gestation(w, a))
+    {
+        return true;
+    }
     let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
     if !digits(a) || !digits(b) {
         return false;
@@ -648,9 +670,52 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         .split_once('/')
         .is_some_and(|(a, b)| num(a) >= num(b));
     if falls
-        && before
+        && before.last().is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "cpap" | "bipap" | "ipap" | "epap" | "peep" | "simv" | "prvc" | "bilevel"
+            )
+        })
+    {
+        return true;
+    }
+    // the day of a course ("MEROPENEM DAY 8/14", "ABX DAY 5/10")
+    if before.last().is_some_and(|w| w == "day")
+        && text[start..end]
+            .split_once('/')
+            .is_some_and(|(a, b)| num(a) <= num(b))
+    {
+        return true;
+    }
+    // a muscle grade out of five after a limb or side ("RUE 2/5, RLE 3/5, LEFT 5/5", "R
+    // SIDED WEAKNESS 3/5"), unless a dating word stands right before it
+    let grade = text[start..end]
+        .split_once('/')
+        .is_some_and(|(a, b)| num(b) == 5 && num(a) <= 5);
+    if grade
+        && !before
             .last()
-            .is_some_and(|w| matches!(w.as_str(), "cpap" | "bipap" | "ipap" | "epap" | "peep"))
+            .is_some_and(|w| matches!(w.as_str(), "on" | "since" | "until" | "from" | "by"))
+        && before.iter().rev().take(3).any(|w| {
+            matches!(
+                w.as_str(),
+                "weakness"
+                    | "rue"
+                    | "rle"
+                    | "lue"
+                    | "lle"
+                    | "bue"
+                    | "ble"
+                    | "ue"
+                    | "le"
+                    | "left"
+                    | "right"
+                    | "lt"
+                    | "rt"
+                    | "ues"
+                    | "les"
+            )
+        })
     {
         return true;
     }
