@@ -795,17 +795,22 @@ impl Engine {
         if clock && s.category == Category::Date && (shift_after || shift_before) {
             return false;
         }
-        // "EXTUBATED AT 2015", "called at 0100": a clock time after "at" is no year, ZIP
-        // code or house number
+        // "EXTUBATED AT 2015", "called at 0100": a clock time after "at" is no year, age,
+        // ZIP code or house number; a house number has a street's name and type after it
+        // ("at 1930 Elm St"; not "at 1930 w/ Dr. Halvorsen")
         let street_follows = || {
-            text[s.end..].split_whitespace().take(3).any(|w| {
-                STREET_WORDS.contains(&w.trim_end_matches([',', '.']).to_lowercase().as_str())
-            })
+            text[s.end..]
+                .split_whitespace()
+                .take(3)
+                .map(|w| w.trim_end_matches([',', '.']))
+                .take_while(|w| w.chars().all(char::is_alphabetic))
+                .skip(1)
+                .any(|w| STREET_WORDS.contains(&w.to_lowercase().as_str()))
         };
         if clock
             && matches!(
                 s.category,
-                Category::Date | Category::Zip | Category::Address
+                Category::Date | Category::Zip | Category::Address | Category::Age
             )
             && matches!(
                 text[..s.start].trim_end().rsplit([' ', '\t', '\n']).next(),
@@ -1344,6 +1349,14 @@ mod tests {
         assert_eq!(learned(&engine, text, "94", age).as_deref(), Some("94"));
         assert_eq!(learned(&engine, text, "1998", age).as_deref(), Some("1998"));
         assert_eq!(learned(&engine, text, "90", age), None);
+        let text = "son called at 2000 from tampa. Meeting held at 1930 w/ Dr. Hale";
+        assert_eq!(learned(&engine, text, "2000", age), None);
+        assert_eq!(learned(&engine, text, "1930", Category::Date), None);
+        let text = "lives at 1930 Elm St";
+        assert_eq!(
+            learned(&engine, text, "1930", Category::Address).as_deref(),
+            Some("1930")
+        );
     }
 
     #[test]
