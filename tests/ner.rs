@@ -327,6 +327,64 @@ fn succeeded(args: &[&str], out: std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `train ner --handwritten` learns from the hand-written tuning material only: every
+/// `nursing-tune*.txt` whole and the tuning halves of `nursing.txt`, `uk.txt` and `us.txt`;
+/// never `nursing-test*.txt` or a held-back document (the registry entry says what it read).
+#[test]
+fn handwritten_training_reads_tuning_material_only() {
+    let Some(dir) = encoder_dir() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let models = models_copy(&dir, tmp.path());
+    let hand = tmp.path().join("handwritten");
+    std::fs::create_dir(&hand).expect("mkdir");
+    let doc = |id: &str| format!("=== doc {id} ===\nSEEN BY DR [[NAME|WALSH]] ON [[DATE|4/12]].\n");
+    let docs = |ids: &[&str]| ids.iter().map(|i| doc(i)).collect::<String>();
+    let halves = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"];
+    std::fs::write(hand.join("nursing-tune9.txt"), docs(&["t1", "t2"])).expect("write");
+    std::fs::write(hand.join("nursing-test.txt"), docs(&["x1", "x2", "x3"])).expect("write");
+    std::fs::write(hand.join("nursing-test2.txt"), docs(&["y1"])).expect("write");
+    for f in ["nursing.txt", "uk.txt", "us.txt"] {
+        std::fs::write(hand.join(f), docs(&halves)).expect("write");
+    }
+    let tuning_halves = halves
+        .iter()
+        .filter(|i| !deid_devtools::ner_train::is_held_back(&serde_json::json!(i)))
+        .count();
+    assert!(tuning_halves > 0 && tuning_halves < halves.len());
+    let args = [
+        "train",
+        "ner",
+        "--sentences",
+        "40",
+        "--epochs",
+        "1",
+        "--fine-tune-layers",
+        "0",
+        "--encoder-layers",
+        "1",
+        "--handwritten",
+        hand.to_str().expect("utf-8"),
+        "--version",
+        "2099.2.0",
+        "--out",
+        models.to_str().expect("utf-8"),
+    ];
+    succeeded(&args, pdf_deid(&models, tmp.path(), &args, None));
+    let reg = deid_core::registry::Registry::load(&models).expect("registry");
+    let read = &reg.entry("ner-minilm").expect("newest").training["handwritten"];
+    assert_eq!(read["documents"], 2 + 3 * tuning_halves);
+    let files: Vec<&str> = read["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    assert_eq!(
+        files,
+        ["nursing-tune9.txt", "nursing.txt", "uk.txt", "us.txt"]
+    );
+}
+
 /// The feedback loop end to end on a small generated set: a reviewer's decision is
 /// exported as training examples, `train ner --feedback` trains and registers a new
 /// version next to the old ones, `run` uses it (it is the newest, so the default), and
