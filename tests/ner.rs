@@ -327,6 +327,30 @@ fn succeeded(args: &[&str], out: std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The arguments of a tiny `train ner` run (one encoder layer, no fine-tuning) with `extra`
+/// data, registering `version` in `models`.
+fn tiny_training(models: &std::path::Path, extra: &[&str], version: &str) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "train",
+        "ner",
+        "--sentences",
+        "40",
+        "--epochs",
+        "1",
+        "--fine-tune-layers",
+        "0",
+        "--encoder-layers",
+        "1",
+    ]
+    .iter()
+    .chain(extra)
+    .map(|a| a.to_string())
+    .collect();
+    args.extend(["--version".into(), version.into(), "--out".into()]);
+    args.push(models.to_str().expect("utf-8").into());
+    args
+}
+
 /// `train ner --handwritten` learns from the hand-written tuning material only: every
 /// `nursing-tune*.txt` whole and the tuning halves of `nursing.txt`, `uk.txt` and `us.txt`;
 /// never `nursing-test*.txt` or a held-back document (the registry entry says what it read).
@@ -351,24 +375,12 @@ fn handwritten_training_reads_tuning_material_only() {
         .filter(|i| !deid_devtools::ner_train::is_held_back(&serde_json::json!(i)))
         .count();
     assert!(tuning_halves > 0 && tuning_halves < halves.len());
-    let args = [
-        "train",
-        "ner",
-        "--sentences",
-        "40",
-        "--epochs",
-        "1",
-        "--fine-tune-layers",
-        "0",
-        "--encoder-layers",
-        "1",
-        "--handwritten",
-        hand.to_str().expect("utf-8"),
-        "--version",
+    let args = tiny_training(
+        &models,
+        &["--handwritten", hand.to_str().expect("utf-8")],
         "2099.2.0",
-        "--out",
-        models.to_str().expect("utf-8"),
-    ];
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     succeeded(&args, pdf_deid(&models, tmp.path(), &args, None));
     let reg = deid_core::registry::Registry::load(&models).expect("registry");
     let read = &reg.entry("ner-minilm").expect("newest").training["handwritten"];
@@ -425,27 +437,8 @@ fn feedback_round_trip_export_train_register_run_roll_back() {
     let exported = std::fs::read_to_string(feedback.join("letter.jsonl")).expect("export");
     assert!(exported.to_lowercase().contains("metformin"));
     // train (a tiny run) and register a new version
-    cmd(
-        &[
-            "train",
-            "ner",
-            "--sentences",
-            "40",
-            "--epochs",
-            "1",
-            "--fine-tune-layers",
-            "0",
-            "--encoder-layers",
-            "1",
-            "--feedback",
-            "feedback",
-            "--version",
-            "2099.1.0",
-            "--out",
-            models.to_str().expect("utf-8"),
-        ],
-        None,
-    );
+    let args = tiny_training(&models, &["--feedback", "feedback"], "2099.1.0");
+    cmd(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
     let reg = deid_core::registry::Registry::load(&models).expect("registry");
     let new = reg.entry("ner-minilm").expect("newest");
     assert_eq!(new.version, "2099.1.0", "the new version is the default");
