@@ -224,7 +224,7 @@ pub struct NerTrainArgs {
     feedback: Option<PathBuf>,
     /// assets/eval/handwritten: add the hand-written tuning material (`nursing-tune*.txt`
     /// whole, the tuning halves of `nursing.txt`, `uk.txt` and `us.txt`; never
-    /// `nursing-test.txt` or a held-back document), one window in ten for validation.
+    /// `nursing-test*.txt` or a held-back document), one window in ten for validation.
     #[arg(long)]
     handwritten: Option<PathBuf>,
     /// How many times the hand-written windows are added (each copy recased by its own

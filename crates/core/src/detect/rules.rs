@@ -2009,9 +2009,10 @@ mod tests {
                 "{text}"
             );
         }
-        let text = "RUE WEAKNESS SINCE 3/5, WORSE TODAY";
-        let at = text.find("3/5").unwrap();
-        assert!(!month_day_is_measure(text, at, at + 3));
+        for text in ["RUE WEAKNESS SINCE 3/5, WORSE TODAY", "ROOM 127 3/7 AM"] {
+            let at = text.find("3/").unwrap();
+            assert!(!month_day_is_measure(text, at, at + 3), "{text}");
+        }
         none("C/O H/A 6/10, FIORICET GIVEN; c/o 2/10 cp at 1800", Date);
         none("RESP: PSV 10/5 40%, TV 400-500", Date);
         none("DOL 3, GA 38 2/7 wks, admitted for", Date);

@@ -628,11 +628,11 @@ pub fn month_day_is_measure(text: &str, start: usize, end: usize) -> bool {
         return gestation(weeks, a);
     }
     let head = text.get(..start).unwrap_or("");
-    if head
-        .strip_suffix(' ')
-        .and_then(|h| h.get(h.len().saturating_sub(2)..))
-        .is_some_and(|w| gestation(w, a))
-    {
+    if head.strip_suffix(' ').is_some_and(|h| {
+        let k = h.len().saturating_sub(2);
+        h.get(k..).is_some_and(|w| gestation(w, a))
+            && !h[..k].ends_with(|c: char| c.is_alphanumeric())
+    }) {
         return true;
     }
     let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
