@@ -306,6 +306,22 @@ fn feedback_examples(
     Ok((out, record))
 }
 
+/// Added data split the same way everywhere: one window in ten (the second of each ten)
+/// for validation, the rest for training, in their order.
+fn split_validation(
+    extra: impl IntoIterator<Item = deid_devtools::ner_train::Example>,
+    train: &mut Vec<deid_devtools::ner_train::Example>,
+    valid: &mut Vec<deid_devtools::ner_train::Example>,
+) {
+    for (i, e) in extra.into_iter().enumerate() {
+        if i % 10 == 1 {
+            valid.push(e);
+        } else {
+            train.push(e);
+        }
+    }
+}
+
 /// `e` with its ASCII letters in one casing (byte offsets of its spans stay valid).
 fn recase_ascii(e: &mut deid_devtools::ner_train::Example, upper: bool) {
     e.text = if upper {
@@ -351,13 +367,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = corpus {
         let extra = corpus_examples(dir)?;
         corpus_n = extra.len();
-        for (i, e) in extra.into_iter().enumerate() {
-            if i % 10 == 1 {
-                valid.push(e);
-            } else {
-                train.push(e);
-            }
-        }
+        split_validation(extra, &mut train, &mut valid);
         println!("corpus windows: {corpus_n}");
         if args.realistic_docs > 0 {
             let texts = crate::eval::carriers(&dir.join(".."), "dev")?;
@@ -380,29 +390,18 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if args.org_contexts > 0 {
-        for (i, e) in nt::org_contexts(17, args.org_contexts)
-            .into_iter()
-            .enumerate()
-        {
-            if i % 10 == 1 {
-                valid.push(e);
-            } else {
-                train.push(e);
-            }
-        }
+        split_validation(
+            nt::org_contexts(17, args.org_contexts),
+            &mut train,
+            &mut valid,
+        );
         println!("organisation sentences: {}", args.org_contexts);
     }
     let feedback = match &args.feedback {
         Some(dir) => {
             let (extra, record) = feedback_examples(dir)?;
             println!("feedback windows: {}", extra.len());
-            for (i, e) in extra.into_iter().enumerate() {
-                if i % 10 == 1 {
-                    valid.push(e);
-                } else {
-                    train.push(e);
-                }
-            }
+            split_validation(extra, &mut train, &mut valid);
             Some(record)
         }
         None => None,
@@ -415,14 +414,13 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
                 extra.len(),
                 args.handwritten_repeat
             );
+            // each window once for validation at most: the copies after the first train only
             for r in 0..args.handwritten_repeat {
                 for (i, e) in extra.iter().enumerate() {
-                    if i % 10 == 1 {
-                        if r == 0 {
-                            valid.push(e.clone());
-                        }
-                    } else {
+                    if i % 10 != 1 {
                         train.push(e.clone());
+                    } else if r == 0 {
+                        valid.push(e.clone());
                     }
                 }
             }

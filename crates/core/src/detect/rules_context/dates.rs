@@ -571,6 +571,13 @@ const SCORE_BEFORE: &[&str] = &[
     "quads",
 ];
 
+/// Limbs and sides before a muscle grade out of five ("RUE 2/5", "LEFT 5/5", "R SIDED
+/// WEAKNESS 3/5").
+const GRADE_BEFORE: &[&str] = &[
+    "weakness", "rue", "rle", "lue", "lle", "bue", "ble", "ue", "le", "left", "right", "lt", "rt",
+    "ues", "les",
+];
+
 /// Words right after a fraction that make it a score or measurement ("5/5 strength",
 /// "2/6 systolic murmur", "4/4 distal weakness", "10/11 mm trocar").
 const SCORE_AFTER: &[&str] = &[
@@ -664,11 +671,13 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     let before = words(head);
+    // the two numbers around the slash
+    let fraction = text[start..end]
+        .split_once('/')
+        .map(|(a, b)| (num(a), num(b)));
     // a ventilator setting right after its mode, its first pressure no lower than its
     // second ("CPAP 5/5", "BIPAP 12/5"; not "extubated to cpap 5/13, to nc 5/20")
-    let falls = text[start..end]
-        .split_once('/')
-        .is_some_and(|(a, b)| num(a) >= num(b));
+    let falls = fraction.is_some_and(|(a, b)| a >= b);
     if falls
         && before.last().is_some_and(|w| {
             matches!(
@@ -680,42 +689,21 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     // the day of a course ("MEROPENEM DAY 8/14", "ABX DAY 5/10")
-    if before.last().is_some_and(|w| w == "day")
-        && text[start..end]
-            .split_once('/')
-            .is_some_and(|(a, b)| num(a) <= num(b))
-    {
+    if before.last().is_some_and(|w| w == "day") && fraction.is_some_and(|(a, b)| a <= b) {
         return true;
     }
     // a muscle grade out of five after a limb or side ("RUE 2/5, RLE 3/5, LEFT 5/5", "R
     // SIDED WEAKNESS 3/5"), unless a dating word stands right before it
-    let grade = text[start..end]
-        .split_once('/')
-        .is_some_and(|(a, b)| num(b) == 5 && num(a) <= 5);
+    let grade = fraction.is_some_and(|(a, b)| b == 5 && a <= 5);
     if grade
         && !before
             .last()
             .is_some_and(|w| matches!(w.as_str(), "on" | "since" | "until" | "from" | "by"))
-        && before.iter().rev().take(3).any(|w| {
-            matches!(
-                w.as_str(),
-                "weakness"
-                    | "rue"
-                    | "rle"
-                    | "lue"
-                    | "lle"
-                    | "bue"
-                    | "ble"
-                    | "ue"
-                    | "le"
-                    | "left"
-                    | "right"
-                    | "lt"
-                    | "rt"
-                    | "ues"
-                    | "les"
-            )
-        })
+        && before
+            .iter()
+            .rev()
+            .take(3)
+            .any(|w| GRADE_BEFORE.contains(&w.as_str()))
     {
         return true;
     }

@@ -534,8 +534,6 @@ const NAME_VERBS: &[&str] = &[
     "declined",
 ];
 
-/// The first word of `s` (letters only), if `s` starts with one after blanks.
-/// The byte range of the word after " and " or " & " at `at` in `text`.
 /// The next name of a list after a name ending at `at`: past an age in brackets or alone
 /// ("(4)") and a place ("in worcester", "from nh"), after a comma, "and" or "&".
 fn listed_name(d: &Dicts, text: &str, at: usize) -> Option<(usize, usize)> {
@@ -575,6 +573,7 @@ fn listed_name(d: &Dicts, text: &str, at: usize) -> Option<(usize, usize)> {
     joined_name(text, at)
 }
 
+/// The byte range of the word after " and " or " & " at `at` in `text`.
 fn joined_name(text: &str, at: usize) -> Option<(usize, usize)> {
     let rest = text.get(at..)?;
     let t = rest.trim_start_matches([' ', '\t']);
@@ -593,6 +592,7 @@ fn joined_name(text: &str, at: usize) -> Option<(usize, usize)> {
     Some((start, start + w.len()))
 }
 
+/// The first word of `s` (letters only), if `s` starts with one after blanks.
 fn first_word(s: &str) -> Option<&str> {
     let t = s.trim_start_matches([' ', '\t']);
     let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
