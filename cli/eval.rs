@@ -57,6 +57,14 @@ pub struct EvalArgs {
     /// Column of the CSV holding the text.
     #[arg(long, default_value = "transcription")]
     pub column: String,
+    /// With --negatives: a hand annotation of the PHI the de-identified texts still hold
+    /// (`assets/eval/mtsamples-residual/annotation.jsonl`); only annotated documents are
+    /// scored, against it, besides the count of every prediction.
+    #[arg(long, requires = "negatives")]
+    pub annotation: Option<PathBuf>,
+    /// Whether spans the annotator marked doubtful count as PHI.
+    #[arg(long, default_value = "not-phi", value_parser = ["not-phi", "phi"])]
+    pub annotation_doubt: String,
     /// Only the first N documents.
     #[arg(long)]
     pub limit: Option<usize>,
@@ -202,6 +210,7 @@ fn gold_of(id: usize, e: deid_devtools::ner_train::Example) -> GoldDoc {
             })
             .collect(),
         text: e.text,
+        ignored: Vec::new(),
     }
 }
 
@@ -296,6 +305,7 @@ fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
                 id: serde_json::json!(i),
                 text: rec.get(col).unwrap_or("").to_string(),
                 spans: Vec::new(),
+                ignored: Vec::new(),
             });
         }
     }
@@ -304,6 +314,22 @@ fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
     }
     if a.tuning_half {
         docs.retain(|d| !held_back(&d.id));
+    }
+    if let Some(path) = &a.annotation {
+        let src =
+            std::fs::read_to_string(path).with_context(|| format!("opening {}", path.display()))?;
+        let ann = deid_devtools::eval::parse_annotation(&src)
+            .map_err(|n| anyhow::anyhow!("{}: line {n} is not an annotation", path.display()))?;
+        docs.retain(|d| ann.contains_key(&d.id.to_string()));
+        for d in &mut docs {
+            let key = d.id.to_string();
+            (d.spans, d.ignored) = deid_devtools::eval::annotated_spans(
+                &d.text,
+                &ann[&key],
+                a.annotation_doubt == "phi",
+            )
+            .map_err(|e| anyhow::anyhow!("document {key}: the annotation does not fit ({e:?})"))?;
+        }
     }
     if let Some(l) = a.limit {
         docs.truncate(l);
@@ -517,7 +543,8 @@ fn differences(genre: &str, d: &GoldDoc, pred: &[PredSpan]) -> Vec<String> {
         }
     }
     for x in pred {
-        if !d.spans.iter().any(|g| x.start < g.end && g.start < x.end) {
+        let touches = |g: &deid_devtools::eval::GoldSpan| x.start < g.end && g.start < x.end;
+        if !d.spans.iter().any(touches) && !d.ignored.iter().any(touches) {
             let residual = deid_devtools::eval::residual_phi(&chars, x)
                 .map(|why| format!(" [{why}]"))
                 .unwrap_or_default();
@@ -569,7 +596,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
         let preds = predict_into(&engine, &texts, &mut collected)?;
         for (d, p) in chunk.iter().zip(preds) {
             collected.label(d, &p);
-            scores.add(&d.text, &d.spans, &p);
+            scores.add_with_ignored(&d.text, &d.spans, &d.ignored, &p);
             missed.push(missed_entities(d, &p));
             if !a.no_text && false_examples.len() < 400 {
                 false_examples.extend(
@@ -643,10 +670,22 @@ pub fn run(a: EvalArgs) -> anyhow::Result<ExitCode> {
     for (k, c) in &scores.entity_by_category {
         line(&format!("entity {k}"), c);
     }
-    println!(
-        "false-positive words per 1,000 words: {:.2}",
-        scores.fp_per_1000_words()
-    );
+    if a.annotation.is_some() {
+        println!(
+            "predicted words per 1,000 words (every prediction counted as false): {:.2}",
+            scores.predicted_per_1000_words()
+        );
+        println!(
+            "false-positive words per 1,000 words against the annotated PHI (doubtful spans {}): {:.2}",
+            a.annotation_doubt,
+            scores.fp_per_1000_words()
+        );
+    } else {
+        println!(
+            "false-positive words per 1,000 words: {:.2}",
+            scores.fp_per_1000_words()
+        );
+    }
     if a.negatives.is_some() {
         let residual: Vec<String> = scores
             .residual_phi_words

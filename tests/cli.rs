@@ -1110,3 +1110,113 @@ fn each_named_policy_from_the_command_line() {
         assert_eq!(report["policy"], policy, "{policy}");
     }
 }
+
+/// `eval --negatives … --annotation`: a hand annotation of the PHI a "de-identified" text
+/// still holds scores the predictions against it (placeholders neither way), next to the
+/// count of every prediction; an annotation of another text is refused.
+#[test]
+fn eval_scores_negatives_against_an_annotation_of_their_residual_phi() {
+    let d = tempfile::tempdir().expect("tmp");
+    let notes = [
+        "Seen on 12/04/1987 by Dr. Wildes. Follow up with Dr. XYZ on 3/14/2024.",
+        "Chest pain resolved; continue aspirin and statin, Seen by Dr. Okafor on 01/02/2003.",
+    ];
+    let csv = d.path().join("notes.csv");
+    let mut w = csv::Writer::from_path(&csv).expect("csv");
+    w.write_record(["note_id", "transcription"]).expect("row");
+    for (i, n) in notes.iter().enumerate() {
+        w.write_record([i.to_string().as_str(), n]).expect("row");
+    }
+    w.flush().expect("flush");
+    let at = |t: &str, s: &str| {
+        let b = t.find(s).expect("in note");
+        (
+            t[..b].chars().count(),
+            t[..b].chars().count() + s.chars().count(),
+        )
+    };
+    let span = |t: &str, s: &str, label: &str, placeholder: bool| {
+        let (start, end) = at(t, s);
+        serde_json::json!({"start": start, "end": end, "label": label, "placeholder": placeholder})
+    };
+    let sha = |t: &str| deid_core::hash::sha256_hex(t.as_bytes());
+    // the second note's name is left out of the annotation: finding it is a false positive
+    let lines = [
+        serde_json::json!({"id": 0, "sha256": sha(notes[0]), "spans": [
+            span(notes[0], "12/04/1987", "DATE", false),
+            span(notes[0], "Wildes", "NAME", false),
+            span(notes[0], "XYZ", "NAME", true),
+            span(notes[0], "3/14/2024", "DATE", false),
+        ]}),
+        serde_json::json!({"id": 1, "sha256": sha(notes[1]), "spans": [
+            span(notes[1], "01/02/2003", "DATE", false),
+        ]}),
+    ];
+    let ann = d.path().join("ann.jsonl");
+    std::fs::write(
+        &ann,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .expect("write");
+    let run = |ann: &Path| {
+        bin()
+            .args(["eval", "--negatives"])
+            .arg(&csv)
+            .arg("--annotation")
+            .arg(ann)
+            .args(["--detector", "rules", "--no-text"])
+            .output()
+            .expect("run")
+    };
+    let out = run(&ann);
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{s}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let figure = |label: &str| -> f64 {
+        s.lines()
+            .find(|l| l.starts_with(label))
+            .and_then(|l| l.rsplit(": ").next())
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {label:?} in {s}"))
+    };
+    let words = notes
+        .iter()
+        .flat_map(|n| n.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .count() as f64;
+    // dates (3 + 3 + 3 words) and names (Wildes, Okafor) are predicted; "XYZ" may be
+    let predicted = figure("predicted words per 1,000 words");
+    assert!(predicted >= 1000.0 * 11.0 / words - 1e-6, "{s}");
+    // against the annotation only "Okafor" is false
+    let against = figure("false-positive words per 1,000 words against the annotated PHI");
+    assert!(
+        (against - 1000.0 / words).abs() < 0.01,
+        "{against} vs {}: {s}",
+        1000.0 / words
+    );
+    let recall = s
+        .lines()
+        .find(|l| l.starts_with("token (PHI vs not)"))
+        .expect("token line");
+    assert!(
+        recall.contains("R 1.000"),
+        "every annotated word found: {recall}"
+    );
+    // an annotation recorded for another text is refused
+    let changed = d.path().join("changed.jsonl");
+    std::fs::write(
+        &changed,
+        format!("{}\n", lines[0]).replace(&sha(notes[0]), &sha("other")),
+    )
+    .expect("write");
+    let out = run(&changed);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not fit"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

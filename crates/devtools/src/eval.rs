@@ -26,6 +26,10 @@ pub struct GoldDoc {
     pub text: String,
     #[serde(default)]
     pub spans: Vec<GoldSpan>,
+    /// Stretches scored neither way (placeholders standing for PHI that was taken out:
+    /// finding them is no error, leaving them is no miss).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<GoldSpan>,
 }
 
 /// Documents written with inline marks (`assets/eval/handwritten/LABELLING.md`): each
@@ -43,6 +47,7 @@ pub fn parse_marked(src: &str) -> Result<Vec<GoldDoc>, usize> {
                 id: serde_json::json!(id),
                 text: String::new(),
                 spans: Vec::new(),
+                ignored: Vec::new(),
             });
             continue;
         }
@@ -76,6 +81,89 @@ pub fn parse_marked(src: &str) -> Result<Vec<GoldDoc>, usize> {
         doc.text.push('\n');
     }
     Ok(docs)
+}
+
+/// The PHI a de-identified corpus still holds, annotated by hand and stored without the
+/// text it points into (`assets/eval/mtsamples-residual/`): one line per document,
+/// `{"id", "sha256", "spans": [{"start", "end", "label", "placeholder"?, "doubt"?}]}`,
+/// offsets in code points, `sha256` of the document's text so that an annotation never
+/// scores a text that changed under it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct AnnotatedDoc {
+    pub id: serde_json::Value,
+    pub sha256: String,
+    pub spans: Vec<AnnotatedSpan>,
+}
+
+/// One annotated span: a placeholder stands for PHI ("Dr. XYZ"); a doubtful one is PHI
+/// only if the annotator's doubt is resolved that way.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct AnnotatedSpan {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    #[serde(default)]
+    pub placeholder: bool,
+    #[serde(default)]
+    pub doubt: bool,
+}
+
+/// Annotated documents by id (the id's JSON text); `Err` names the first bad line.
+pub fn parse_annotation(src: &str) -> Result<BTreeMap<String, AnnotatedDoc>, usize> {
+    let mut out = BTreeMap::new();
+    for (n, line) in src.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let d: AnnotatedDoc = serde_json::from_str(line).map_err(|_| n + 1)?;
+        if d.spans
+            .iter()
+            .any(|s| s.start >= s.end || map_label(&s.label).is_none())
+            || out.insert(d.id.to_string(), d).is_some()
+        {
+            return Err(n + 1);
+        }
+    }
+    Ok(out)
+}
+
+/// Why an annotation cannot score a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnnotationMismatch {
+    /// The document's text is not the one annotated.
+    TextChanged,
+    /// A span ends past the text.
+    OutOfBounds,
+}
+
+/// The gold spans an annotation gives `text`, and the stretches to score neither way
+/// (placeholders); doubtful spans count as PHI only when `doubt_is_phi`.
+pub fn annotated_spans(
+    text: &str,
+    a: &AnnotatedDoc,
+    doubt_is_phi: bool,
+) -> Result<(Vec<GoldSpan>, Vec<GoldSpan>), AnnotationMismatch> {
+    if deid_core::hash::sha256_hex(text.as_bytes()) != a.sha256 {
+        return Err(AnnotationMismatch::TextChanged);
+    }
+    let len = text.chars().count();
+    if a.spans.iter().any(|s| s.end > len) {
+        return Err(AnnotationMismatch::OutOfBounds);
+    }
+    let gold = |s: &AnnotatedSpan| GoldSpan {
+        start: s.start,
+        end: s.end,
+        label: s.label.clone(),
+    };
+    let (placeholders, phi): (Vec<&AnnotatedSpan>, Vec<&AnnotatedSpan>) =
+        a.spans.iter().partition(|s| s.placeholder);
+    Ok((
+        phi.into_iter()
+            .filter(|s| doubt_is_phi || !s.doubt)
+            .map(gold)
+            .collect(),
+        placeholders.into_iter().map(gold).collect(),
+    ))
 }
 
 /// A predicted span in code points.
@@ -177,6 +265,8 @@ pub struct Scores {
     /// False-positive words whose prediction [`residual_phi`] adjudicates as PHI left in
     /// text published as de-identified, by reason.
     pub residual_phi_words: BTreeMap<String, u64>,
+    /// Predicted words inside ignored stretches (scored neither way).
+    pub ignored_predicted_words: u64,
 }
 
 /// Placeholders that de-identified transcriptions put where a name was ("Dr. XYZ",
@@ -266,7 +356,20 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 impl Scores {
     /// Add one document.
     pub fn add(&mut self, text: &str, gold: &[GoldSpan], pred: &[PredSpan]) {
+        self.add_with_ignored(text, gold, &[], pred);
+    }
+
+    /// [`Scores::add`] where words touching an `ignored` stretch count neither way
+    /// (predicted there, they still count in [`Scores::predicted_per_1000_words`]).
+    pub fn add_with_ignored(
+        &mut self,
+        text: &str,
+        gold: &[GoldSpan],
+        ignored: &[GoldSpan],
+        pred: &[PredSpan],
+    ) {
         let chars: Vec<char> = text.chars().collect();
+        let in_ignored = |a: (usize, usize)| ignored.iter().any(|i| overlaps(a, (i.start, i.end)));
         let gold: Vec<(usize, usize, Category)> = gold
             .iter()
             .filter_map(|g| map_label(&g.label).map(|c| (g.start, g.end, c)))
@@ -278,6 +381,10 @@ impl Scores {
             let g = gold.iter().find(|g| overlaps(w, (g.0, g.1))).map(|g| g.2);
             let pred_span = pred.iter().find(|p| overlaps(w, (p.start, p.end)));
             let p = pred_span.map(|p| p.category);
+            if g.is_none() && in_ignored(w) {
+                self.ignored_predicted_words += u64::from(p.is_some());
+                continue;
+            }
             match (g, p) {
                 (Some(_), Some(_)) => self.token.tp += 1,
                 (Some(_), None) => self.token.fn_ += 1,
@@ -340,6 +447,9 @@ impl Scores {
             }
         }
         for p in pred {
+            if in_ignored((p.start, p.end)) {
+                continue;
+            }
             if !gold.iter().any(|g| overlaps((g.0, g.1), (p.start, p.end))) {
                 self.entity.fp += 1;
                 self.entity_exact.fp += 1;
@@ -356,6 +466,13 @@ impl Scores {
     /// False-positive predicted words per 1,000 words (meaningful on text without PHI).
     pub fn fp_per_1000_words(&self) -> f64 {
         1000.0 * self.token.fp as f64 / self.words.max(1) as f64
+    }
+
+    /// Words inside any prediction per 1,000 words: every prediction counted as false, the
+    /// measure for a text that should hold no PHI.
+    pub fn predicted_per_1000_words(&self) -> f64 {
+        let predicted = self.token.tp + self.token.fp + self.ignored_predicted_words;
+        1000.0 * predicted as f64 / self.words.max(1) as f64
     }
 
     /// [`Scores::fp_per_1000_words`] without the words [`residual_phi`] adjudicates as PHI.
@@ -414,6 +531,82 @@ mod tests {
         let tied = spearman(&[0.1, 0.1, 0.5, 0.9], &[0.0, 0.0, 1.0, 3.0]).expect("rho");
         assert!((tied - 1.0).abs() < 1e-9, "{tied}");
         assert_eq!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
+    }
+
+    #[test]
+    fn annotation_scores_only_its_own_text() {
+        let text = "Seen by Dr. Wildes on 12/04/1987; lives in Bentley. Mr. XYZ called.";
+        let sha = deid_core::hash::sha256_hex(text.as_bytes());
+        let span = |s: &str, label: &str, extra: &str| {
+            let start = text.find(s).expect("in text");
+            format!(
+                "{{\"start\": {start}, \"end\": {}, \"label\": \"{label}\"{extra}}}",
+                start + s.len()
+            )
+        };
+        let src = format!(
+            "{{\"id\": 7, \"sha256\": \"{sha}\", \"spans\": [{}, {}, {}, {}]}}\n",
+            span("Wildes", "NAME", ""),
+            span("12/04/1987", "DATE", ""),
+            span("Bentley", "LOCATION", ", \"doubt\": true"),
+            span("XYZ", "NAME", ", \"placeholder\": true"),
+        );
+        let ann = parse_annotation(&src).expect("parses");
+        let a = &ann["7"];
+        let (strict, ignored) = annotated_spans(text, a, false).expect("same text");
+        let (lenient, _) = annotated_spans(text, a, true).expect("same text");
+        let show = |g: &GoldSpan| {
+            text.chars()
+                .skip(g.start)
+                .take(g.end - g.start)
+                .collect::<String>()
+        };
+        assert_eq!(
+            strict.iter().map(show).collect::<Vec<_>>(),
+            ["Wildes", "12/04/1987"]
+        );
+        assert_eq!(ignored.iter().map(show).collect::<Vec<_>>(), ["XYZ"]);
+        assert_eq!(
+            lenient.iter().map(show).collect::<Vec<_>>(),
+            ["Wildes", "12/04/1987", "Bentley"]
+        );
+        // a changed text is refused, not scored with shifted spans
+        assert_eq!(
+            annotated_spans("Seen by Dr. Wilde on 12/04/1987.", a, false).unwrap_err(),
+            AnnotationMismatch::TextChanged
+        );
+        // a span with no known label or an id twice is a bad line
+        assert_eq!(parse_annotation(&src.replace("LOCATION", "COLOUR")), Err(1));
+        assert_eq!(parse_annotation(&format!("{src}{src}")), Err(2));
+        // the name and the date are PHI, "Seen" is the one false word, "XYZ" counts
+        // neither way (but is a predicted word), "Bentley" (doubtful) is missed in neither
+        let mut s = Scores::default();
+        let p = |w: &str, category: Category| {
+            let start = text.find(w).expect("in text");
+            PredSpan {
+                start,
+                end: start + w.len(),
+                category,
+                source: String::new(),
+                score: 1.0,
+            }
+        };
+        s.add_with_ignored(
+            text,
+            &strict,
+            &ignored,
+            &[
+                p("Seen", Category::Name),
+                p("Wildes", Category::Name),
+                p("12/04/1987", Category::Date),
+                p("XYZ", Category::Name),
+            ],
+        );
+        assert_eq!((s.token.tp, s.token.fp, s.token.fn_), (4, 1, 0));
+        assert_eq!((s.entity.tp, s.entity.fp, s.entity.fn_), (2, 1, 0));
+        let words = s.words as f64;
+        assert!((s.predicted_per_1000_words() - 6000.0 / words).abs() < 1e-9);
+        assert!((s.fp_per_1000_words() - 1000.0 / words).abs() < 1e-9);
     }
 
     #[test]
