@@ -718,6 +718,103 @@ mod tests {
     use Category::*;
 
     #[test]
+    fn years_months_and_facilities_as_transcriptions_write_them() {
+        // a year after "since" that no clock time would be written as
+        has("Hypertension, known since 2008.", Date, "2008");
+        none("NPO SINCE 2000, RESTING", Date);
+        none("npo since 1930 for the procedure", Date);
+        // a stop before other punctuation ends the date ("test, 10/08.,PAST HISTORY")
+        has(
+            "Negative PPD test, 10/08.,PAST SURGICAL HISTORY",
+            Date,
+            "10/08",
+        );
+        none("Na 4/12.5 yesterday", Date);
+        // a season or part of a year, "of", a year; a month after "end of"
+        has("left knee pain in the fall of 2007.", Date, "2007");
+        has("at the END OF 1998 he moved", Date, "1998");
+        none("a total of 2007 steps", Date);
+        has(
+            "which occurred at the end of December prior to resection",
+            Date,
+            "December",
+        );
+        has("SEEN THE WEEK OF MARCH, THEN", Date, "MARCH");
+        none("at the end of may we will see", Date);
+        none("THIS MAY BE INTEGRATED WITH THE LOADING", Date);
+        none("and this may have been related", Date);
+        has("SEEN IN MAY, THEN AGAIN", Date, "MAY");
+        has("SINCE MAY WHEN SHE FELL", Date, "MAY");
+        // after a "… by" label in prose, no name behind a determiner or a verb's -ing
+        none("THE SEEDS PERFORMED BY THE BRACHYTHERAPIST, AS WELL", Name);
+        none("THIS WAS PERFORMED BY INCISING THE FASCIA", Name);
+        none("SHE SHOULD BE SEEN BY HER DERMATOLOGIST.", Name);
+        has("SEEN BY BROWNING TODAY", Name, "BROWNING");
+        has("seen by Dr. Gregory House today", Name, "Gregory House");
+        // after a title's first word, an ordinary word in one casing that is no name ends it
+        none("I WILL FOLLOW UP WITH DR. K WITHIN ONE WEEK", Name);
+        has("DR. SMITH AWARE OF K 3.1", Name, "SMITH");
+        has("DR. KEVIN WOOD UPDATED", Name, "KEVIN WOOD");
+        has("dr. walsh updated family", Name, "walsh");
+        // a history list's item, a dash and its year
+        has("2.  Hepatitis C - 1995.,3.  HIV", Date, "1995");
+        none("HR 60 - 100. WBC 12 - 15.", Date);
+        // a range of past years standing alone
+        has(
+            "hemodialysis (1983-1988),c. s/p transplant",
+            Date,
+            "1983-1988",
+        );
+        has("SMOKED 1990-2005, QUIT", Date, "1990-2005");
+        none("PLT 150-200, hgb 1200-1500 ml", Date);
+        none("target 2005-1990 backwards", Date);
+        // a memorial hospital is someone's name after a place preposition
+        has(
+            "She was born at Memorial Hospital, NSVD.",
+            Organization,
+            "Memorial Hospital",
+        );
+        has(
+            "PT TRANSFERRED FROM MEMORIAL HOSPITAL FOR CP",
+            Organization,
+            "MEMORIAL HOSPITAL",
+        );
+        has(
+            "brought to memorial medical center er",
+            Organization,
+            "memorial medical center",
+        );
+        none("a memorial service at the church", Organization);
+        none("visited the memorial hospital garden", Organization);
+        // a university or hospital "of" a place
+        has(
+            "stroke treated in 2003 at University of Maryland with",
+            Organization,
+            "University of Maryland",
+        );
+        has(
+            "presented to Hospital of Bossier on April 14",
+            Organization,
+            "Hospital of Bossier",
+        );
+        none("the hospital of choice for him", Organization);
+        none("The hospital of her choice", Organization);
+        // an employer after a job and "at"
+        has(
+            "father, John, who is a supervisor at Excel.  The family",
+            Organization,
+            "Excel",
+        );
+        has(
+            "Dad is a service manager at GMC; 4-year-old son",
+            Organization,
+            "GMC",
+        );
+        none("she is a teacher at the local school", Organization);
+        none("a nurse manager at the hospital", Organization);
+    }
+
+    #[test]
     fn dates_numeric() {
         has("Seen on 03/14/2024 in clinic", Date, "03/14/2024");
         has("Seen on 3/14/24.", Date, "3/14/24");
@@ -1701,6 +1798,11 @@ mod tests {
     #[test]
     fn names_context() {
         has("seen by Dr. Gregory House today", Name, "Gregory House");
+        // after a title's first word, an ordinary word in one casing that is no name ends it
+        none("I WILL FOLLOW UP WITH DR. K WITHIN ONE WEEK", Name);
+        has("DR. SMITH AWARE OF K 3.1", Name, "SMITH");
+        has("DR. KEVIN WOOD UPDATED", Name, "KEVIN WOOD");
+        has("dr. walsh updated family", Name, "walsh");
         has("Mrs. Smith reports", Name, "Smith");
         // a surname with a saint's prefix; a saint's hospital is none
         has("PCP DR. ST. JOHN.", Name, "ST. JOHN");

@@ -374,6 +374,26 @@ impl Dicts {
             {
                 continue;
             }
+            // "DR. X WITHIN ONE WEEK", "dr. k did repair": after a title's first word, a
+            // word in one casing that is an ordinary word and no known name ends it
+            let one_casing =
+                t.2.chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(char::is_uppercase)
+                    || t.2
+                        .chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_lowercase);
+            let bare = t.2.trim_end_matches('.');
+            if titled
+                && !kept.is_empty()
+                && one_casing
+                && self.english(bare)
+                && !self.surname(bare)
+                && !self.first_name(bare)
+            {
+                break;
+            }
             let keep_first = titled && kept.is_empty() && !self.stop(t.2);
             // a credential after a comma closes a name that already has two words, where it
             // cannot be the first name's initials ("T. Murrill, MT"; "JONES, MT" keeps them)

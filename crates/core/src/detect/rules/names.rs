@@ -5,6 +5,28 @@ use super::{span, RuleDetector, STATE_CREDENTIALS};
 use crate::types::{Category, Span};
 
 impl RuleDetector {
+    /// After a "… by" label in prose, a determiner, a possessive or the -ing form of a
+    /// verb opens no name ("performed by the brachytherapist", "seen by her
+    /// dermatologist", "performed by incising the fascia"; "seen by Browning" is one).
+    fn by_no_name(&self, text: &str, label: usize, value: usize) -> bool {
+        let head = text[label..value].trim_end_matches([' ', '\t', ':']);
+        if !head.to_lowercase().ends_with(" by") {
+            return false;
+        }
+        let Some(w) = self.dicts.words(&text[value..]).next() else {
+            return false;
+        };
+        let w = w.as_str();
+        let lower = w.to_lowercase();
+        matches!(
+            lower.as_str(),
+            "the" | "a" | "an" | "her" | "his" | "their" | "our" | "your" | "my" | "its" | "this"
+        ) || (lower.ends_with("ing")
+            && self.dicts.english(w)
+            && !self.dicts.surname(w)
+            && !self.dicts.first_name(w))
+    }
+
     pub(super) fn names(&self, text: &str, out: &mut Vec<Span>) {
         let addresses: Vec<(usize, usize)> = out
             .iter()
@@ -27,7 +49,9 @@ impl RuleDetector {
             let (Some(m), Some(g)) = (c.get(0), c.get(1)) else {
                 continue;
             };
-            if !self.dicts.name_label_context_ok(text, m.start()) {
+            if !self.dicts.name_label_context_ok(text, m.start())
+                || self.by_no_name(text, m.start(), g.start())
+            {
                 continue;
             }
             // A name continued on the next line ("Name: Austin\nLambert"), unless that

@@ -34,8 +34,12 @@ impl ContextRules {
             // part of a longer date, a ratio (120/80), a score (7/10) or a fraction (1/2)
             // a sentence may end right after the date ("on 4/12.")
             let rest = text.get(m_end..).unwrap_or("");
-            let full_stop =
-                rest.starts_with('.') && rest[1..].chars().next().is_none_or(char::is_whitespace);
+            // ("test, 10/08.,PAST HISTORY": a stop before other punctuation too; not "4/12.5")
+            let full_stop = rest.starts_with('.')
+                && rest[1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|ch| !ch.is_alphanumeric());
             let glued = prev_char(text, m.start())
                 .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':'))
                 || (next_char(text, m_end)
@@ -151,6 +155,24 @@ impl ContextRules {
                 out.push(span(m.start(), m.end(), Category::Date, 0.6, "date"));
             }
         }
+        // "(1983-1988)", "smoked 1990-2005": a range of past years, forward, standing alone
+        for c in self.year_range.captures_iter(text) {
+            let (Some(m), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            let (from, to) = (num(a.as_str()), num(b.as_str()));
+            let glued = prev_char(text, m.start()).is_some_and(|ch| {
+                ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':' | '#' | '$')
+            }) || next_char(text, m.end())
+                .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-' | ':' | '%'));
+            if from < to
+                && to <= crate::policy::current_year() as u32 + 1
+                && !glued
+                && !followed_by_unit(text, m.end())
+            {
+                out.push(span(m.start(), m.end(), Category::Date, 0.6, "date"));
+            }
+        }
         for c in self.year_short_in.captures_iter(text) {
             let (Some(w), Some(y)) = (c.get(1), c.get(2)) else {
                 continue;
@@ -225,6 +247,35 @@ impl ContextRules {
             if rest.starts_with(|ch: char| ch.is_ascii_digit()) {
                 continue;
             }
+            // "THIS MAY BE", "this may have": the verb unless the phrase closes or a
+            // function word follows ("in May, she", "since May when")
+            if w.eq_ignore_ascii_case("may") {
+                let r = text[mo.end()..].trim_start_matches([' ', '\t']);
+                let closes = r.is_empty() || r.starts_with([',', '.', ';', ':', ')', '\n', '\r']);
+                let next = first_word_lower(r);
+                let function = matches!(
+                    next.as_str(),
+                    "and"
+                        | "or"
+                        | "of"
+                        | "at"
+                        | "in"
+                        | "when"
+                        | "after"
+                        | "before"
+                        | "until"
+                        | "through"
+                        | "thru"
+                        | "to"
+                        | "with"
+                        | "the"
+                        | "last"
+                        | "this"
+                );
+                if !closes && !function {
+                    continue;
+                }
+            }
             out.push(span(mo.start(), mo.end(), Category::Date, 0.7, "date"));
         }
     }
@@ -258,6 +309,21 @@ const YEAR_BEFORE: &[&str] = &[
     "cancer",
     "done",
     "performed",
+];
+
+/// Seasons and parts of a year before "of" and a year ("fall of 2007", "end of 1998").
+const OF_YEAR_BEFORE: &[&str] = &[
+    "summer",
+    "spring",
+    "fall",
+    "autumn",
+    "winter",
+    "end",
+    "beginning",
+    "start",
+    "middle",
+    "half",
+    "part",
 ];
 
 /// Events a year after "in" dates ("cabg in 87", "MI in '96").
@@ -387,9 +453,27 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
     if head.ends_with('(') && rest.starts_with(')') {
         return head[..head.len() - 1].ends_with(|c: char| c.is_alphabetic() || c == ' ');
     }
-    let clock = (y / 100) < 24 && (y % 100) < 60;
+    // a clock time is written to the nearest five minutes ("since 2000", "at 1930");
+    // "since 2008" is a year
+    let clock = (y / 100) < 24 && (y % 100) < 60 && (prev != "since" || y.is_multiple_of(5));
     if clock && TIME_BEFORE.contains(&prev.as_str()) {
         return false;
+    }
+    // "in the fall of 2007", "end of 1998": a season or part of a year, "of", the year
+    if prev == "of" {
+        let before = last_word_lower(head[..head.len() - 2].trim_end());
+        return OF_YEAR_BEFORE.contains(&before.as_str());
+    }
+    // "Hepatitis C - 1995.": a year after a dash closing an item of a history list
+    if head.ends_with(" -")
+        && head[..head.len() - 2].ends_with(|c: char| c.is_alphanumeric())
+        && rest
+            .trim_start_matches([' ', '\t'])
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, '.' | ',' | ';' | ')' | '\n' | '\r'))
+    {
+        return true;
     }
     // "tah/bso 1988": the last of two procedures joined by a slash
     let last = prev.rsplit('/').next().unwrap_or_default();

@@ -143,7 +143,8 @@ pub(crate) struct ContextRules {
     greeting: Regex,
     /// "romi, erik, amy and kristen": a list of single words.
     word_list: Regex,
-    /// "work for intermap technologies": an employer after a work verb.
+    /// "work for intermap technologies", "a supervisor at Excel": an employer after a work
+    /// verb or a job.
     employer: Regex,
     place: Regex,
     date_md: Regex,
@@ -151,6 +152,8 @@ pub(crate) struct ContextRules {
     date_md_dash: Regex,
     /// A four-digit year on its own (checked against the word before it).
     year_bare: Regex,
+    /// "hemodialysis (1983-1988)": a range of years.
+    year_range: Regex,
     /// "cabg in 87": an event, "in" and a two-digit year.
     year_short_in: Regex,
     year_apostrophe: Regex,
@@ -244,7 +247,7 @@ impl ContextRules {
                 r"(?i)\b{WORD}(?:,[ \t]+{WORD}){{2,}},?[ \t]+(?:and|&)[ \t]+{WORD}\b"
             )),
             employer: re(&format!(
-                r"(?i)\b(?:(?:work(?:s|ed|ing)?|employed)(?:[ \t]+(?:days|nights|part[ \t-]time|full[ \t-]time))?[ \t]+(?:for|at|by)|retired[ \t]+from)[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
+                r"(?i)\b(?:(?:work(?:s|ed|ing)?|employed)(?:[ \t]+(?:days|nights|part[ \t-]time|full[ \t-]time))?[ \t]+(?:for|at|by)|retired[ \t]+from|(?:manager|supervisor|foreman|cashier|clerk|mechanic|technician|engineer|teacher|secretary|accountant|employee|owner)[ \t]+(?:at|for))[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             firm_suffix: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
@@ -253,7 +256,7 @@ impl ContextRules {
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy|(?:medical[ \t]+)?suppl(?:y|ies)|lumber(?:[ \t]+(?:and|&)[ \t]+supply)?|hardware|freight(?:[ \t]+lines)?|pharmacy|drugstore)\b\.?"
             )),
             agency_of: re(&format!(
-                r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
+                r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels|university|hospital|infirmary)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             hospital_short: re(&format!(
                 r"(?i)(?:\b(?:at|from|to|of)|@)[ \t]+((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
@@ -266,10 +269,11 @@ impl ContextRules {
                 r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
+            year_range: re(r"\b(19[0-9]{2}|20[0-9]{2})[-–](19[0-9]{2}|20[0-9]{2})\b"),
             year_short_in: re(r"(?i)\b([a-z/']+)[ \t]+in[ \t]+('?\d{2})\b"),
             year_apostrophe: re(r"(?:^|[\s(,])('\d{2})\b"),
             month_alone: re(
-                r"(?i)\b(?:in|since|until|till|during|last|next|early|late|mid|this|by)[ \t]+(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b",
+                r"(?i)\b(?:in|since|until|till|during|last|next|early|late|mid|this|by|(?:end|beginning|start|middle|week|month)[ \t]+of)[ \t]+(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b",
             ),
             nhs_board: re(r"(?im)^[ \t]*(nhs(?:[ \t]+[\p{L}'’&\-]+){1,6})[ \t]*$"),
             va: re(r"(?i)\b(?:at|from|to|through|via)[ \t]+the[ \t]+(va)\b"),

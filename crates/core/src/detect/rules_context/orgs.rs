@@ -398,7 +398,37 @@ impl ContextRules {
                     first = i;
                 }
             }
+            // "born at Memorial Hospital", "FROM MEMORIAL MEDICAL CENTER": a memorial is
+            // always someone's, so the facility is named without a name word before it,
+            // after a place preposition (in mixed-case text capitalised)
             if first == modifiers {
+                let opens = words.get(modifiers).map_or(kind.start(), |w| w.0);
+                let memorial = (modifiers..words.len()).any(|k| lower(k) == "memorial")
+                    || kind.as_str().to_lowercase().starts_with("memorial");
+                if memorial
+                    && place_preposition(&last_word_lower(&text[..opens]))
+                    && (flat || text[opens..].starts_with(char::is_uppercase))
+                {
+                    // "memorial" alone is the kind the pattern took from "Memorial Medical
+                    // Center": the facility words after it belong to it
+                    let tail = &text[all.end()..];
+                    let more = [" medical center", " medical centre", " health center"]
+                        .iter()
+                        .find(|w| {
+                            tail.get(..w.len())
+                                .is_some_and(|t| t.eq_ignore_ascii_case(w))
+                        })
+                        .map_or(0, |w| w.len());
+                    if text[opens..all.end() + more].split_whitespace().count() >= 2 {
+                        out.push(span(
+                            opens,
+                            all.end() + more,
+                            Category::Organization,
+                            0.8,
+                            "org",
+                        ));
+                    }
+                }
                 continue;
             }
             // two names joined by "and" share the facility word ("Heartlands and Solihull
