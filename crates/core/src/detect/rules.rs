@@ -799,6 +799,24 @@ mod tests {
         );
         none("the hospital of choice for him", Organization);
         none("The hospital of her choice", Organization);
+        // a county by its name in any casing, an operation's adjective before "surgery"
+        has(
+            "last hospitalized in pierce county in 2008, but",
+            Location,
+            "pierce county",
+        );
+        has("LIVES IN ORANGE COUNTY WITH SON", Location, "ORANGE COUNTY");
+        none("in the county jail", Location);
+        none(
+            "draped in the normal sterile fashion for oculoplastic surgery.",
+            Organization,
+        );
+        none("REFERRED FOR BARIATRIC SURGERY", Organization);
+        has(
+            "Registered at Oak Lane Surgery since 2010",
+            Organization,
+            "Oak Lane Surgery",
+        );
         // an employer after a job and "at"
         has(
             "father, John, who is a supervisor at Excel.  The family",

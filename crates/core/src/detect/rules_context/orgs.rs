@@ -493,6 +493,14 @@ impl ContextRules {
             if (services && kept.len() < 2) || kept.iter().any(|(_, w)| past(w)) {
                 continue;
             }
+            // "for oculoplastic surgery", "BARIATRIC SURGERY": a specialty's adjective
+            // before "surgery" is the operation, not a practice's name
+            if kind_last == Some("surgery")
+                && kept.len() == 1
+                && kept[0].1.to_lowercase().ends_with("ic")
+            {
+                continue;
+            }
             // in mixed-case text a facility name is capitalised
             if !flat && !titled {
                 continue;

@@ -225,8 +225,14 @@ impl ContextRules {
                     continue;
                 }
                 let single = n == 1;
-                let ordinary =
-                    single && ((d.english(&cand) && !home()) || d.clinical(&cand) || d.stop(&cand));
+                // "in pierce county": a county's name before "county"/"parish" is a place
+                // even when it is an ordinary word
+                let name_end =
+                    g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
+                let county = county_after(text, name_end);
+                let ordinary = single
+                    && county.is_none()
+                    && ((d.english(&cand) && !home()) || d.clinical(&cand) || d.stop(&cand));
                 let capitalised = words[..n].iter().all(|w| w.starts_with(char::is_uppercase));
                 // in mixed-case text a place is capitalised; where casing says nothing it
                 // must not be an ordinary word
@@ -235,16 +241,31 @@ impl ContextRules {
                 // it), unless the clause says someone lives there or calls or travels from
                 // it: where a relative lives is theirs to keep private ("son lives in
                 // florida", "mom called from new hampshire"), and the model takes it there
-                if !plausible || (is_state_name(&cand) && !home()) {
+                if !plausible || (is_state_name(&cand) && !home() && county.is_none()) {
                     break;
                 }
-                let end = g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
-                let end = state_after(text, end, flat).unwrap_or(end);
+                let end =
+                    county.unwrap_or_else(|| state_after(text, name_end, flat).unwrap_or(name_end));
                 out.push(span(start, end, Category::Location, 0.75, "location"));
                 break;
             }
         }
     }
+}
+
+/// The end of "county"/"parish" right after a place's name at `end` ("in pierce county in
+/// 2008"), in the place's casing.
+fn county_after(text: &str, end: usize) -> Option<usize> {
+    let rest = text.get(end..)?;
+    ["county", "parish"].iter().find_map(|w| {
+        let tail = rest.strip_prefix(' ')?;
+        let word = tail.get(..w.len())?;
+        let closes = tail[w.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        (word.eq_ignore_ascii_case(w) && closes).then_some(end + 1 + w.len())
+    })
 }
 
 /// The end of a US state closing a town's phrase ("to Nashua NH.", "from Hartford, CT,",
