@@ -57,7 +57,13 @@ pub(crate) fn quantity_not_house_number(text: &str, m: &regex::Match) -> bool {
         + m.as_str()
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(0);
-    followed_by_unit(text, number_end)
+    // "#26 French resectoscope loop": a size after "#" or before French is no house
+    let sized = text[..m.start()].ends_with('#')
+        || matches!(
+            crate::text::first_word_lower(&text[number_end..]).as_str(),
+            "french" | "fr"
+        );
+    sized || followed_by_unit(text, number_end)
 }
 
 /// Credentials that are also state codes: a one-word "name" before them is a city.
@@ -817,6 +823,36 @@ mod tests {
             Organization,
             "Oak Lane Surgery",
         );
+        // sizes, rooms, operations, scores and professions are no PHI
+        none(
+            "INSERTED UTILIZING THE #26 FRENCH RESECTOSCOPE LOOP.  RESECTION",
+            Address,
+        );
+        none(
+            "SHE WAS BROUGHT TO ENDOSCOPY SUITE #4 AND CONSENTED",
+            Address,
+        );
+        has("the office is in suite 410 upstairs", Address, "suite 410");
+        none(
+            "INDICATIONS: IMPENDING OPEN-HEART SURGERY FOR SEPTECTOMY",
+            Organization,
+        );
+        none(
+            "DEXTROSE STICK 60.  BALLARD SCORE BY THE RN IS 38 WEEKS.",
+            Name,
+        );
+        has(
+            "THE SMEAR WAS REVIEWED BY PATHOLOGIST, SHERYL ASPLUND, M.D., AND FLOW",
+            Name,
+            "SHERYL ASPLUND",
+        );
+        // a family's history is no family's name
+        none(
+            "LDL of 74, diabetics with a bad family history for CAD",
+            Name,
+        );
+        none("STRONG FAMILY HX OF CAD", Name);
+        has("SMITH FAMILY IN ALL DAY", Name, "SMITH");
         // an employer after a job and "at"
         has(
             "father, John, who is a supervisor at Excel.  The family",

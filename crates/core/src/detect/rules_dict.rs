@@ -359,10 +359,16 @@ impl Dicts {
         if toks.iter().any(|t| self.org_word(t.2)) {
             return None;
         }
+        // a label's value may open with the signer's profession ("reviewed by
+        // pathologist, Sheryl Asplund"): a clinical word that is no name is no part of it
+        let profession = |w: &str| {
+            let bare = w.trim_end_matches('.');
+            self.clinical(bare) && !self.surname(bare) && !self.first_name(bare)
+        };
         let first = if titled {
             0
         } else {
-            toks.iter().position(|t| !is_bad(t.2))?
+            toks.iter().position(|t| !is_bad(t.2) && !profession(t.2))?
         };
         let mut kept: Vec<(usize, usize, &str)> = Vec::new();
         for t in toks.get(first..)? {
@@ -401,13 +407,35 @@ impl Dicts {
                 && kept
                     .last()
                     .is_some_and(|p| text.get(p.1..t.0).is_some_and(|g| g.contains(',')));
+            // ", M.D.", ", R.N.": a credential written with stops after a comma
+            let dotted_credential = kept
+                .last()
+                .is_some_and(|p| text.get(p.1..t.0).is_some_and(|g| g.contains(',')))
+                && t.2.len() == 2
+                && t.2.ends_with('.')
+                && text.get(t.1..).is_some_and(|r| {
+                    let mut c = r.chars();
+                    c.next().is_some_and(char::is_alphabetic) && c.next() == Some('.')
+                });
             if (is_bad(t.2) && !keep_first)
                 || (!kept.is_empty() && self.credential(t.2))
                 || (after_comma && self.sign_credential(t.2))
+                || dotted_credential
             {
                 break;
             }
             kept.push(*t);
+        }
+        // "BALLARD SCORE", "Denver test": a score, scale or test named after someone
+        if kept.len() >= 2
+            && kept.last().is_some_and(|t| {
+                matches!(
+                    t.2.to_lowercase().as_str(),
+                    "score" | "scores" | "scale" | "test" | "criteria" | "sign"
+                )
+            })
+        {
+            return None;
         }
         let (ks, _, _) = *kept.first()?;
         let (_, mut ke, last) = *kept.last()?;

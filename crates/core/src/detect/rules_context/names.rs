@@ -397,7 +397,9 @@ impl ContextRules {
     /// adjective that qualifies a family ("foster", "whole", "young").
     pub(super) fn family_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.family_name.captures_iter(text) {
-            let Some(w) = c.get(1) else { continue };
+            let (Some(m), Some(w)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
             let t = w.as_str();
             let adjective = matches!(
                 t.to_lowercase().as_str(),
@@ -415,9 +417,23 @@ impl ContextRules {
                     | "young"
                     | "big"
                     | "good"
+                    | "bad"
+                    | "strong"
+                    | "poor"
                     | "loving"
             );
-            if d.surname(t) && !adjective && !d.common(t) && !d.clinical(t) && !d.stop(t) {
+            // "a bad family history", "STRONG FAMILY HX": the history of a family
+            let history = matches!(
+                crate::text::first_word_lower(&text[m.end()..]).as_str(),
+                "history" | "hx"
+            );
+            if d.surname(t)
+                && !adjective
+                && !history
+                && !d.common(t)
+                && !d.clinical(t)
+                && !d.stop(t)
+            {
                 out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
             }
         }

@@ -495,10 +495,12 @@ impl ContextRules {
             }
             // "for oculoplastic surgery", "BARIATRIC SURGERY": a specialty's adjective
             // before "surgery" is the operation, not a practice's name
-            if kind_last == Some("surgery")
-                && kept.len() == 1
-                && kept[0].1.to_lowercase().ends_with("ic")
-            {
+            // ("IMPENDING OPEN-HEART SURGERY": ordinary words joined by a hyphen)
+            let operation = |w: &str| {
+                w.to_lowercase().ends_with("ic")
+                    || (w.contains('-') && w.split('-').all(|p| d.english(p) || d.clinical(p)))
+            };
+            if kind_last == Some("surgery") && kept.len() == 1 && operation(kept[0].1) {
                 continue;
             }
             // in mixed-case text a facility name is capitalised

@@ -2,6 +2,7 @@
 //! numbers and "city, ST 12345" in one-casing text.
 
 use super::ContextRules;
+use crate::detect::rules::last_word_lower;
 use crate::detect::rules::rules_dict::Dicts;
 use crate::detect::rules::{is_state_code, is_state_name, quantity_not_house_number, span};
 use crate::types::{Category, Span};
@@ -50,6 +51,31 @@ impl ContextRules {
             }
         }
         for m in self.unit_no.find_iter(text) {
+            // "ENDOSCOPY SUITE #4", "operating suite 2": a room of a unit, no address
+            let before = last_word_lower(&text[..m.start()]);
+            if matches!(
+                before.as_str(),
+                "endoscopy"
+                    | "operating"
+                    | "procedure"
+                    | "procedural"
+                    | "recovery"
+                    | "delivery"
+                    | "birthing"
+                    | "labor"
+                    | "labour"
+                    | "surgical"
+                    | "treatment"
+                    | "exam"
+                    | "examination"
+                    | "infusion"
+                    | "dialysis"
+                    | "cath"
+                    | "radiology"
+                    | "pacu"
+            ) {
+                continue;
+            }
             out.push(span(m.start(), m.end(), Category::Address, 0.8, "address"));
         }
         for c in self.city_state_zip.captures_iter(text) {
