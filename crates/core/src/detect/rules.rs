@@ -1852,11 +1852,6 @@ mod tests {
     #[test]
     fn names_context() {
         has("seen by Dr. Gregory House today", Name, "Gregory House");
-        // after a title's first word, an ordinary word in one casing that is no name ends it
-        none("I WILL FOLLOW UP WITH DR. K WITHIN ONE WEEK", Name);
-        has("DR. SMITH AWARE OF K 3.1", Name, "SMITH");
-        has("DR. KEVIN WOOD UPDATED", Name, "KEVIN WOOD");
-        has("dr. walsh updated family", Name, "walsh");
         has("Mrs. Smith reports", Name, "Smith");
         // a surname with a saint's prefix; a saint's hospital is none
         has("PCP DR. ST. JOHN.", Name, "ST. JOHN");
