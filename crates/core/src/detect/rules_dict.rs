@@ -382,18 +382,10 @@ impl Dicts {
             }
             // "DR. X WITHIN ONE WEEK", "dr. k did repair": after a title's first word, a
             // word in one casing that is an ordinary word and no known name ends it
-            let one_casing =
-                t.2.chars()
-                    .filter(|c| c.is_alphabetic())
-                    .all(char::is_uppercase)
-                    || t.2
-                        .chars()
-                        .filter(|c| c.is_alphabetic())
-                        .all(char::is_lowercase);
             let bare = t.2.trim_end_matches('.');
             if titled
                 && !kept.is_empty()
-                && one_casing
+                && crate::detect::rules::flat_case(t.2)
                 && self.english(bare)
                 && !self.surname(bare)
                 && !self.first_name(bare)

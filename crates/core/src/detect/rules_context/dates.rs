@@ -161,10 +161,9 @@ impl ContextRules {
                 continue;
             };
             let (from, to) = (num(a.as_str()), num(b.as_str()));
-            let glued = prev_char(text, m.start()).is_some_and(|ch| {
-                ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':' | '#' | '$')
-            }) || next_char(text, m.end())
-                .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-' | ':' | '%'));
+            let glued = number_glued_before(text, m.start())
+                || next_char(text, m.end())
+                    .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-' | ':' | '%'));
             if from < to
                 && to <= crate::policy::current_year() as u32 + 1
                 && !glued
@@ -422,12 +421,18 @@ fn md_range_end(text: &str, end: usize, mo: u32, dy: u32) -> Option<(usize, bool
 /// only taken as a year when the number cannot be a time.
 const TIME_BEFORE: &[&str] = &["since", "at", "until", "til", "till", "by", "from", "to"];
 
+/// A number at `start` continues another one or a sign before it ("12/1998", "$2005",
+/// "#1990"): no year of its own.
+fn number_glued_before(text: &str, start: usize) -> bool {
+    prev_char(text, start)
+        .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':' | '#' | '$'))
+}
+
 /// A four-digit year on its own in the context of a past event. The number must stand
 /// alone (not part of a date, range, decimal or quantity); a number that is also a clock
 /// time (2000, 2015, 1930) needs a word other than a time preposition before it.
 fn event_year(text: &str, start: usize, end: usize) -> bool {
-    let glued_before = prev_char(text, start)
-        .is_some_and(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '.' | '-' | ':' | '#' | '$'));
+    let glued_before = number_glued_before(text, start);
     let rest = text.get(end..).unwrap_or("");
     let glued_after = rest.starts_with(['/', '-', ':'])
         || (rest.starts_with(['.', ',']) && rest[1..].starts_with(|c: char| c.is_ascii_digit()))
