@@ -201,7 +201,8 @@ impl Category {
             .copied()
             .find(|c| c.as_str().eq_ignore_ascii_case(s))
     }
-    /// Identifiers worth propagating through the whole document once found.
+    /// Identifiers, places and organisations worth propagating through the whole document
+    /// once found.
     pub fn propagates(&self) -> bool {
         matches!(
             self,
@@ -211,6 +212,8 @@ impl Category {
                 | Category::Email
                 | Category::Phone
                 | Category::Fax
+                | Category::Organization
+                | Category::Location
         )
     }
 }

@@ -192,8 +192,8 @@ fn is_state_code(w: &str) -> bool {
     w.len() == 2 && STATES.split('|').any(|s| s.eq_ignore_ascii_case(w))
 }
 
-/// A US state written out ("Kentucky"). Safe Harbor keeps states; "New York" and
-/// "Washington" also name a city and do not count.
+/// A US state written out ("Kentucky"); "New York" and "Washington" also name a city and
+/// do not count.
 fn is_state_name(w: &str) -> bool {
     w.len() > 2
         && !w.eq_ignore_ascii_case("new york")
@@ -1815,17 +1815,64 @@ mod tests {
     }
 
     #[test]
-    fn states_alone_and_clinical_abbreviations_are_no_places() {
-        none("a syncopal workup in Mississippi.", Location);
-        none("riding his motorcycle in Kentucky.", Location);
-        // ... unless someone lives there or calls or travels from it
+    fn states_and_countries_where_someone_is_and_no_clinical_abbreviations() {
+        // a state or a country where someone is, was, comes from or goes, in any casing
+        has("a syncopal workup in Mississippi.", Location, "Mississippi");
+        has("riding his motorcycle in Kentucky.", Location, "Kentucky");
         has(
             "she lives in florida and will call daily.",
             Location,
             "florida",
         );
         has("MOM CALLED FROM NEW HAMPSHIRE", Location, "NEW HAMPSHIRE");
-        none("a rash acquired in florida last summer.", Location);
+        has(
+            "a rash acquired in florida last summer.",
+            Location,
+            "florida",
+        );
+        has(
+            "as an infantryman in Korea many decades ago",
+            Location,
+            "Korea",
+        );
+        has(
+            "HIS STAY HERE IN THE UNITED STATES.",
+            Location,
+            "UNITED STATES",
+        );
+        has(
+            "drove him from Kentucky to Northwest Ohio overnight",
+            Location,
+            "Ohio",
+        );
+        has(
+            "had to move to Eastern Germany, which was",
+            Location,
+            "Germany",
+        );
+        has("lives in North Andover now", Location, "North Andover");
+        // a town no list knows before a state's or a country's name
+        has(
+            "She was born in Munich, Germany.  She",
+            Location,
+            "Munich, Germany",
+        );
+        has(
+            "missionary work in jos, nigeria for several years",
+            Location,
+            "jos, nigeria",
+        );
+        has(
+            "airlifted to Geneva, Switzerland. Upon arrival",
+            Location,
+            "Geneva, Switzerland",
+        );
+        // "the" goes before a country only; a country that is an ordinary word needs
+        // capitals or a clause saying someone lives there
+        none("referred to the Bath clinic", Location);
+        none("ate turkey in the evening", Location);
+        none("SEEN IN TURKEY SANDWICH CLINIC", Location);
+        none("came in pain, somewhat confused", Location);
         none("head, neck, lungs, GI, GU, orthopedic", Location);
         none("Abdomen: NT, ND, NBS.", Location);
         has("The family lives in Easton.", Location, "Easton");

@@ -14,6 +14,7 @@ const ABBREV: &str = include_str!("../../../../assets/dict/clinical_abbrev.txt")
 const VOCAB: &str = include_str!("../../../../assets/dict/clinical_vocab.txt");
 const DRUGS: &str = include_str!("../../../../assets/dict/drug_names.txt");
 const PLACES: &str = include_str!("../../../../assets/dict/places.txt");
+const COUNTRIES: &str = include_str!("../../../../assets/dict/countries.txt");
 const FACILITIES: &str = include_str!("../../../../assets/dict/facilities.txt");
 
 /// Capitalised words that end or precede a name in labelled context but are not
@@ -90,6 +91,8 @@ pub(crate) struct Dicts {
     clinical: HashSet<String>,
     /// US/UK towns and cities, US states and counties (GeoNames), lower-cased.
     places: HashSet<String>,
+    /// Countries (GeoNames, with the short forms prose uses), lower-cased.
+    countries: HashSet<String>,
     /// Known facility names (CMS providers via Synthea) by their first word, each as its
     /// words in [`facility_word`] form, longest first.
     facilities: HashMap<String, Vec<Vec<String>>>,
@@ -161,6 +164,7 @@ impl Dicts {
                 .chain(word_set(DRUGS))
                 .collect(),
             places: word_set(PLACES),
+            countries: word_set(COUNTRIES),
             facilities: facility_index(FACILITIES),
             word: Regex::new(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*\.?").expect("word pattern"),
             cap_token: Regex::new(&format!(r"\b{TTOK}")).expect("token pattern"),
@@ -216,6 +220,10 @@ impl Dicts {
     /// A known town, city, state or county (any casing; several words joined by one space).
     pub(crate) fn place(&self, w: &str) -> bool {
         self.places.contains(&w.to_lowercase())
+    }
+    /// A country ("Nigeria", "the Netherlands" as "netherlands", "UK"; any casing).
+    pub(crate) fn country(&self, w: &str) -> bool {
+        self.countries.contains(&w.to_lowercase())
     }
     /// Whether `w` (in [`facility_word`] form) opens a known facility name of two words
     /// or more ("tufts" of "tufts medical center", "brigham" of "brigham and womens").

@@ -243,41 +243,99 @@ impl ContextRules {
                     .split_whitespace()
                     .any(|w| verbs.iter().any(|v| w.eq_ignore_ascii_case(v)))
             };
-            let words: Vec<&str> = g.as_str().split([' ', '\t']).collect();
-            // the longest run of words that is a known place
-            for n in (1..=words.len()).rev() {
-                let cand = words[..n].join(" ");
-                if !d.place(&cand) {
-                    continue;
+            let all: Vec<&str> = g.as_str().split([' ', '\t']).collect();
+            // a compass word before a place is no part of its name unless the whole is one
+            // ("to Northwest Ohio", "from rural Vermont"; "North Andover" is a town), and
+            // "the" stands before a country's name ("in the United States")
+            let lead = all[0].to_lowercase();
+            let the = lead == "the";
+            let skip_lead = all.len() > 1 && (the || COMPASS.contains(&lead.as_str()));
+            let runs = if skip_lead { &[0, 1][..] } else { &[0][..] };
+            let mut known_seen = false;
+            'runs: for &skip in runs {
+                let words = &all[skip..];
+                let base = g.start() + all[..skip].iter().map(|w| w.len() + 1).sum::<usize>();
+                let start = if skip == 0 { start } else { base };
+                // the longest run of words that is a known place
+                for n in (1..=words.len()).rev() {
+                    let cand = words[..n].join(" ");
+                    let known = if skip == 1 && the {
+                        d.country(&cand)
+                    } else {
+                        d.place(&cand) || d.country(&cand)
+                    };
+                    if !known {
+                        continue;
+                    }
+                    known_seen = true;
+                    let single = n == 1;
+                    // "in pierce county": a county's name before "county"/"parish" is a
+                    // place even when it is an ordinary word
+                    let name_end =
+                        base + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
+                    let county = county_after(text, name_end);
+                    let ordinary = single
+                        && county.is_none()
+                        && ((d.english(&cand) && !home()) || d.clinical(&cand) || d.stop(&cand));
+                    let capitalised = words[..n].iter().all(|w| w.starts_with(char::is_uppercase));
+                    // in mixed-case text a place is capitalised; where casing says nothing
+                    // it must not be an ordinary word. A state or a country counts too:
+                    // where someone is, comes from or went ("workup in Mississippi",
+                    // "originally from Maine", "back in Netherlands") is theirs to keep
+                    // private, and our gold marks it
+                    let plausible = if flat { !ordinary } else { capitalised };
+                    if !plausible {
+                        break 'runs;
+                    }
+                    let end = county.unwrap_or_else(|| {
+                        region_after(d, text, name_end, flat, true).unwrap_or(name_end)
+                    });
+                    out.push(span(start, end, Category::Location, 0.75, "location"));
+                    break 'runs;
                 }
-                let single = n == 1;
-                // "in pierce county": a county's name before "county"/"parish" is a place
-                // even when it is an ordinary word
-                let name_end =
-                    g.start() + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
-                let county = county_after(text, name_end);
-                let ordinary = single
-                    && county.is_none()
-                    && ((d.english(&cand) && !home()) || d.clinical(&cand) || d.stop(&cand));
-                let capitalised = words[..n].iter().all(|w| w.starts_with(char::is_uppercase));
-                // in mixed-case text a place is capitalised; where casing says nothing it
-                // must not be an ordinary word
-                let plausible = if flat { !ordinary } else { capitalised };
-                // a state alone is no subdivision smaller than a state (Safe Harbor keeps
-                // it), unless the clause says someone lives there or calls or travels from
-                // it: where a relative lives is theirs to keep private ("son lives in
-                // florida", "mom called from new hampshire"), and the model takes it there
-                if !plausible || (is_state_name(&cand) && !home() && county.is_none()) {
-                    break;
+            }
+            // "born in Munich, Germany", "in Jos, Nigeria": a town no list knows, before a
+            // state's or a country's name written out
+            let town = all[0];
+            let town_end = g.start() + town.len();
+            let town_like = if flat {
+                !d.ordinary(town) && !d.first_name(town)
+            } else {
+                town.starts_with(char::is_uppercase) && !d.stop(town) && !d.clinical(town)
+            };
+            if !known_seen && town_like && text[town_end..].starts_with(", ") {
+                if let Some(end) = region_after(d, text, town_end, flat, false) {
+                    out.push(span(start, end, Category::Location, 0.75, "location"));
                 }
-                let end =
-                    county.unwrap_or_else(|| state_after(text, name_end, flat).unwrap_or(name_end));
-                out.push(span(start, end, Category::Location, 0.75, "location"));
-                break;
             }
         }
     }
 }
+
+/// Compass words and the like that may stand before a place's name ("Northwest Ohio",
+/// "eastern Germany", "rural Vermont").
+const COMPASS: &[&str] = &[
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "northwest",
+    "northeast",
+    "southwest",
+    "southeast",
+    "northwestern",
+    "northeastern",
+    "southwestern",
+    "southeastern",
+    "central",
+    "upstate",
+    "downstate",
+    "rural",
+];
 
 /// The end of "county"/"parish" right after a place's name at `end` ("in pierce county in
 /// 2008"), in the place's casing.
@@ -294,11 +352,13 @@ fn county_after(text: &str, end: usize) -> Option<usize> {
     })
 }
 
-/// The end of a US state closing a town's phrase ("to Nashua NH.", "from Hartford, CT,",
-/// "BANGOR, MAINE."): a code (upper case in mixed-case text) or a name of one or two words
-/// (capitalised in mixed-case text), then punctuation or the end of the line — a state
-/// goes with its town as in "Toledo, OH 43604" ("Salem or Lynn" is no state).
-fn state_after(text: &str, end: usize, flat: bool) -> Option<usize> {
+/// The end of a US state or a country closing a town's phrase ("to Nashua NH.", "from
+/// Hartford, CT,", "BANGOR, MAINE.", "to Geneva, Switzerland."): a state's code (upper case
+/// in mixed-case text) or a state's or country's name of one or two words (capitalised in
+/// mixed-case text), then punctuation or the end of the line — it goes with its town as in
+/// "Toledo, OH 43604" ("Salem or Lynn" is no state).
+/// `codes`: a state's two-letter code counts too.
+fn region_after(d: &Dicts, text: &str, end: usize, flat: bool, codes: bool) -> Option<usize> {
     let rest = &text[end..];
     let lead = rest.len() - rest.trim_start_matches([',', ' ', '\t']).len();
     if lead == 0 || rest[..lead].matches(',').count() > 1 {
@@ -320,15 +380,16 @@ fn state_after(text: &str, end: usize, flat: bool) -> Option<usize> {
         if n == 2 && cand.split(' ').count() != 2 {
             continue;
         }
-        let code = n == 1 && is_state_code(cand);
-        let name = is_state_name(cand);
+        let code = codes && n == 1 && is_state_code(cand);
+        let name = is_state_name(cand) || d.country(cand);
         let cased = flat
             || (code && cand.chars().all(|c| c.is_ascii_uppercase()))
             || (name && cand.split(' ').all(|w| w.starts_with(char::is_uppercase)));
-        let closes = after[len..]
-            .chars()
-            .next()
-            .is_none_or(|c| matches!(c, '.' | ',' | ';' | ':' | ')' | '\n' | '\r'));
+        // a name written out may go on with the sentence ("in Jos, Nigeria for years"); a
+        // two-letter code must close the phrase ("Salem or Lynn")
+        let closes = after[len..].chars().next().is_none_or(|c| {
+            matches!(c, '.' | ',' | ';' | ':' | ')' | '\n' | '\r') || (name && !code && c == ' ')
+        });
         if (code || name) && cased && closes {
             return Some(end + lead + len);
         }
