@@ -201,8 +201,7 @@ impl Category {
             .copied()
             .find(|c| c.as_str().eq_ignore_ascii_case(s))
     }
-    /// Identifiers, places and organisations worth propagating through the whole document
-    /// once found.
+    /// Identifiers and places worth propagating through the whole document once found.
     pub fn propagates(&self) -> bool {
         matches!(
             self,
@@ -212,7 +211,6 @@ impl Category {
                 | Category::Email
                 | Category::Phone
                 | Category::Fax
-                | Category::Organization
                 | Category::Location
         )
     }
