@@ -201,6 +201,39 @@ const EPONYM_NOUNS: &[&str] = &[
     "needle",
 ];
 
+/// Whether the one or two words right after a name (single spaces, no punctuation) end in
+/// an instrument's or a disease's noun ("… Naming Test", "… Coma Scale", "… virus").
+pub fn names_instrument(after: &str) -> bool {
+    const NOUNS: &[&str] = &[
+        "test",
+        "tests",
+        "scale",
+        "score",
+        "criteria",
+        "classification",
+        "inventory",
+        "questionnaire",
+        "rule",
+        "rules",
+        "disease",
+        "syndrome",
+        "virus",
+        "fever",
+        "battery",
+    ];
+    let Some(rest) = after.strip_prefix(' ') else {
+        return false;
+    };
+    let words: Vec<&str> = rest.splitn(3, ' ').take(2).collect();
+    words.iter().enumerate().any(|(i, w)| {
+        let word = w.trim_end_matches([',', '.', ';', ':', ')']);
+        // a word between must be a plain word ("Naming", "Coma")
+        (i == 0 || words[0].chars().all(char::is_alphabetic))
+            && word.chars().all(char::is_alphabetic)
+            && NOUNS.contains(&word.to_lowercase().as_str())
+    })
+}
+
 /// The first word of `s` in lower case, letters only ("" when `s` opens with no letter
 /// after spaces).
 pub fn first_word_lower(s: &str) -> String {

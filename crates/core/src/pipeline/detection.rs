@@ -733,6 +733,16 @@ impl Engine {
         {
             return false;
         }
+        // "Boston Naming Test", "Glasgow Coma Scale", "West Nile virus": a place or an
+        // organisation that names an instrument or a disease is no PHI
+        // (an organisation of several words is a facility: "Boston Medical Center test
+        // results" stays)
+        let one_word = !t.trim().contains(char::is_whitespace);
+        if (s.category == Category::Location || (s.category == Category::Organization && one_word))
+            && crate::text::names_instrument(&text[s.end..])
+        {
+            return false;
+        }
         // "NPO AFTER MN", "since mn": midnight, no Minnesota
         if s.category == Category::Location
             && t.trim().eq_ignore_ascii_case("mn")
@@ -1380,6 +1390,32 @@ mod tests {
         );
         // a learned facility takes the saint's title before it and the possessive after
         let org = Category::Organization;
+        // a place or an organisation naming an instrument or a disease is no PHI
+        let place = Category::Location;
+        let naming = "Reading Comprehension,Boston Naming Test, Second Edition";
+        assert_eq!(learned(e, naming, "Boston", org), None);
+        assert_eq!(
+            learned(e, "GCS (Glasgow Coma Scale) 15", "Glasgow", place),
+            None
+        );
+        assert_eq!(
+            learned(e, "negative for West Nile virus.", "West Nile", place),
+            None
+        );
+        assert_eq!(
+            learned(e, "moved from Boston. Tests were normal", "Boston", place).as_deref(),
+            Some("Boston")
+        );
+        assert_eq!(
+            learned(
+                e,
+                "Boston Medical Center test results",
+                "Boston Medical Center",
+                org
+            )
+            .as_deref(),
+            Some("Boston Medical Center")
+        );
         assert_eq!(
             learned(e, "TX TO F2 VS ST. ANSELM'S REHAB", "ANSELM'S REHAB", org).as_deref(),
             Some("ST. ANSELM'S REHAB")
