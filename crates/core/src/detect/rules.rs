@@ -762,6 +762,11 @@ mod tests {
         has("DR. SMITH AWARE OF K 3.1", Name, "SMITH");
         has("DR. KEVIN WOOD UPDATED", Name, "KEVIN WOOD");
         has("dr. walsh updated family", Name, "walsh");
+        // a year between a determiner and a record or an examination
+        has("Upon reviewing your 2005 note there was", Date, "2005");
+        has("COMPARED WITH THE 2007 MRI, NO CHANGE", Date, "2007");
+        none("started on the 2000 calorie diet", Date);
+        none("the 1500 ml of fluid", Date);
         // a history list's item, a dash and its year
         has("2.  Hepatitis C - 1995.,3.  HIV", Date, "1995");
         none("HR 60 - 100. WBC 12 - 15.", Date);

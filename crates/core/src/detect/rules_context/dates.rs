@@ -480,6 +480,15 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
     {
         return true;
     }
+    // "your 2005 note", "the 2007 MRI": a year between a determiner and a record or an
+    // examination it dates
+    if matches!(
+        prev.as_str(),
+        "the" | "your" | "his" | "her" | "their" | "my" | "our"
+    ) && RECORD_AFTER.contains(&first_word_lower(rest).as_str())
+    {
+        return true;
+    }
     // "tah/bso 1988": the last of two procedures joined by a slash
     let last = prev.rsplit('/').next().unwrap_or_default();
     YEAR_BEFORE.contains(&prev.as_str())
@@ -491,6 +500,39 @@ fn event_year(text: &str, start: usize, end: usize) -> bool {
         || prev.ends_with("oscopy")
         || prev.ends_with("ostomy")
 }
+
+/// Records and examinations a year before them dates ("your 2005 note", "the 2007 MRI").
+const RECORD_AFTER: &[&str] = &[
+    "note",
+    "notes",
+    "letter",
+    "visit",
+    "admission",
+    "hospitalization",
+    "report",
+    "records",
+    "evaluation",
+    "exam",
+    "examination",
+    "mri",
+    "ct",
+    "scan",
+    "study",
+    "echo",
+    "echocardiogram",
+    "ekg",
+    "ecg",
+    "colonoscopy",
+    "biopsy",
+    "labs",
+    "consultation",
+    "surgery",
+    "operation",
+    "discharge",
+    "xray",
+    "mammogram",
+    "assessment",
+];
 
 /// Verbs of a past event that date a fraction-looking month/day a few words after them
 /// ("HEARING SCREEN PASSED BIL 2/4").
