@@ -140,7 +140,7 @@ def main():
     # Countries, as GeoNames names them and as prose shortens them ("The Netherlands" is
     # also "Netherlands"; North and South Korea are "Korea"; "UK", "USA"), and the four
     # countries of the United Kingdom, which GeoNames lists as first-order divisions of GB
-    # (not in the package). Kept out of `places` below: the other lists subtract towns only.
+    # (not in the package). A list of its own: the other lists subtract towns only.
     nations = set()
     for c in countries.values():
         n = c["name"].strip()

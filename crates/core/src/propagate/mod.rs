@@ -425,8 +425,9 @@ pub fn propagate(
             Category::Email => words.push((ws_key(text), v(exact, "propagate:exact"))),
             // a place found once is the same place wherever the document names it
             // again; one made only of ordinary words ("Reading", "Bath") is left
-            // undecided. (Organisations are not propagated: tried, their hits on the
-            // held-back transcriptions were departments and programmes, not PHI)
+            // undecided. (Organisations are not propagated: tried, their document-wide
+            // hits on the held-back transcriptions added false positives and no PHI;
+            // docs/accuracy.md, tenth round)
             Category::Location => {
                 let toks: Vec<&str> = text
                     .split(|c: char| c.is_whitespace() || c == ',')

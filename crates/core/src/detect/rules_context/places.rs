@@ -354,10 +354,10 @@ fn county_after(text: &str, end: usize) -> Option<usize> {
 
 /// The end of a US state or a country closing a town's phrase ("to Nashua NH.", "from
 /// Hartford, CT,", "BANGOR, MAINE.", "to Geneva, Switzerland."): a state's code (upper case
-/// in mixed-case text) or a state's or country's name of one or two words (capitalised in
-/// mixed-case text), then punctuation or the end of the line — it goes with its town as in
-/// "Toledo, OH 43604" ("Salem or Lynn" is no state).
-/// `codes`: a state's two-letter code counts too.
+/// in mixed-case text) closing the phrase with punctuation or the end of the line, or a
+/// state's or country's name of one or two words (capitalised in mixed-case text) that
+/// may go on with the sentence — it goes with its town as in "Toledo, OH 43604" ("Salem or
+/// Lynn" is no state). `codes`: a state's two-letter code counts too.
 fn region_after(d: &Dicts, text: &str, end: usize, flat: bool, codes: bool) -> Option<usize> {
     let rest = &text[end..];
     let lead = rest.len() - rest.trim_start_matches([',', ' ', '\t']).len();
