@@ -60,7 +60,7 @@ pub(crate) fn quantity_not_house_number(text: &str, m: &regex::Match) -> bool {
     // "#26 French resectoscope loop": a size after "#" or before French is no house
     let sized = text[..m.start()].ends_with('#')
         || matches!(
-            crate::text::first_word_lower(&text[number_end..]).as_str(),
+            first_word_lower(&text[number_end..]).as_str(),
             "french" | "fr"
         );
     sized || followed_by_unit(text, number_end)

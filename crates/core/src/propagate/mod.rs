@@ -515,11 +515,12 @@ pub fn propagate(
             }
         }
     }
-    // "Dr Bell" found does not make "Bell's palsy" a name
-    hits.retain(|h| !(h.3.category == Category::Name && eponym_use(texts[h.0], h.2)));
-    // "Boston" found does not make the "Boston Naming Test" a place
-    hits.retain(|h| {
-        !(h.3.category == Category::Location && crate::text::names_instrument(&texts[h.0][h.2..]))
+    // "Dr Bell" found does not make "Bell's palsy" a name, nor "Boston" the "Boston Naming
+    // Test" a place
+    hits.retain(|h| match h.3.category {
+        Category::Name => !eponym_use(texts[h.0], h.2),
+        Category::Location => !crate::text::names_instrument(&texts[h.0][h.2..]),
+        _ => true,
     });
     let (undecided, decided): (Vec<_>, Vec<_>) = hits.into_iter().partition(|h| h.3.ambiguous);
     let hit = |(para, start, end, var): (usize, usize, usize, Variant)| Ambiguous {

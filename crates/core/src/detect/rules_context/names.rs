@@ -3,7 +3,7 @@
 
 use super::ContextRules;
 use crate::detect::rules::rules_dict::Dicts;
-use crate::detect::rules::{last_word_lower, span};
+use crate::detect::rules::{first_word_lower, last_word_lower, span};
 use crate::types::{Category, Span};
 
 impl ContextRules {
@@ -424,7 +424,7 @@ impl ContextRules {
             );
             // "a bad family history", "STRONG FAMILY HX": the history of a family
             let history = matches!(
-                crate::text::first_word_lower(&text[m.end()..]).as_str(),
+                first_word_lower(&text[m.end()..]).as_str(),
                 "history" | "hx"
             );
             if d.surname(t)
