@@ -231,6 +231,97 @@ pub struct NerTrainArgs {
     /// turn of the case augmentation).
     #[arg(long, default_value_t = 1)]
     handwritten_repeat: usize,
+    /// ../shared/corpus/text/mtsamples/mtsamples_subset.csv: add the tuning half of the
+    /// de-identified transcriptions with the PHI they still hold as labels (needs
+    /// --annotation). Never a held-back note; a window holding a span the annotator doubted
+    /// is left out; placeholders ("Dr. X") are no PHI. Every window with PHI, one in three
+    /// of the others; one in ten for validation.
+    #[arg(long, requires = "annotation")]
+    annotated_notes: Option<PathBuf>,
+    /// assets/eval/mtsamples-residual/annotation.jsonl: the hand annotation for
+    /// --annotated-notes.
+    #[arg(long, requires = "annotated_notes")]
+    annotation: Option<PathBuf>,
+}
+
+/// The annotated tuning-half transcriptions (see `--annotated-notes`), windowed, and a
+/// record of what was read.
+fn annotated_examples(
+    csv_path: &Path,
+    annotation: &Path,
+) -> anyhow::Result<(Vec<deid_devtools::ner_train::Example>, serde_json::Value)> {
+    use deid_devtools::eval::{annotated_spans, parse_annotation, GoldDoc};
+    use deid_devtools::ner_train::{from_gold, is_held_back, windowed};
+    let src = std::fs::read_to_string(annotation)
+        .with_context(|| format!("reading {}", annotation.display()))?;
+    let ann = parse_annotation(&src)
+        .map_err(|n| anyhow::anyhow!("{}: line {n} is not an annotation", annotation.display()))?;
+    let mut r = csv::Reader::from_path(csv_path)
+        .with_context(|| format!("opening {}", csv_path.display()))?;
+    let col = r
+        .headers()?
+        .iter()
+        .position(|h| h == "transcription")
+        .ok_or_else(|| anyhow::anyhow!("no column 'transcription'"))?;
+    let (mut out, mut docs, mut with_phi, mut without) = (Vec::new(), 0usize, 0usize, 0usize);
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec?;
+        let id = serde_json::json!(i);
+        let Some(a) = ann.get(&id.to_string()) else {
+            continue;
+        };
+        if is_held_back(&id) {
+            continue;
+        }
+        let text = rec.get(col).unwrap_or("").to_string();
+        let (spans, _) = annotated_spans(&text, a, false)
+            .map_err(|e| anyhow::anyhow!("document {i}: the annotation does not fit ({e:?})"))?;
+        // byte ranges of the doubted spans: a window holding one teaches neither way
+        let byte_at: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let doubted: Vec<(usize, usize)> = a
+            .spans
+            .iter()
+            .filter(|s| s.doubt && !s.placeholder)
+            .filter_map(|s| Some((*byte_at.get(s.start)?, *byte_at.get(s.end)?)))
+            .collect();
+        docs += 1;
+        let ex = from_gold(&GoldDoc {
+            id,
+            text,
+            spans,
+            ignored: Vec::new(),
+        });
+        let windows = deid_core::ner::windows(&ex.text);
+        for ((off, w), example) in windows.into_iter().zip(windowed(&ex)) {
+            let end = off + w.len();
+            if doubted.iter().any(|&(s, e)| s < end && off < e) {
+                continue;
+            }
+            if example.spans.is_empty() {
+                without += 1;
+                if without % 3 != 1 {
+                    continue;
+                }
+            } else {
+                with_phi += 1;
+            }
+            out.push(example);
+        }
+    }
+    let record = serde_json::json!({
+        "file": csv_path.file_name().map(|f| f.to_string_lossy().into_owned()),
+        "annotation_sha256": deid_core::hash::sha256_hex(src.as_bytes()),
+        "half": "tuning (sha256 of the id odd)",
+        "documents": docs,
+        "windows_with_phi": with_phi,
+        "windows_without_phi_seen": without,
+        "windows": out.len(),
+    });
+    Ok((out, record))
 }
 
 /// The hand-written tuning documents in `dir` (see `--handwritten`), windowed, and a
@@ -405,6 +496,15 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             Some(record)
         }
         None => None,
+    };
+    let annotated = match (&args.annotated_notes, &args.annotation) {
+        (Some(csv_path), Some(annotation)) => {
+            let (extra, record) = annotated_examples(csv_path, annotation)?;
+            println!("annotated transcription windows: {}", extra.len());
+            split_validation(extra, &mut train, &mut valid);
+            Some(record)
+        }
+        _ => None,
     };
     let handwritten = match &args.handwritten {
         Some(dir) => {
@@ -603,6 +703,7 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
             "encoder_layers": (args.encoder_layers > 0).then_some(args.encoder_layers),
             "feedback": feedback,
             "handwritten": handwritten,
+            "annotated_transcriptions": annotated,
             "case_features": !args.no_case_features,
             "fine_tune": (fine_tuned > 0).then(|| serde_json::json!({
                 "epochs": args.fine_tune_epochs,

@@ -397,6 +397,76 @@ fn handwritten_training_reads_tuning_material_only() {
     );
 }
 
+/// `train ner --annotated-notes` learns from the annotated tuning half of the
+/// transcriptions only: never a held-back note or one without an annotation, and a window
+/// holding a span the annotator doubted is left out.
+#[test]
+fn annotated_training_reads_the_tuning_half_only() {
+    let Some(dir) = encoder_dir() else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let models = models_copy(&dir, tmp.path());
+    let text = "Seen by Dr Walsh at Mercy Hospital on 4/12 for chest pain.";
+    let at = |w: &str| {
+        let b = text.find(w).expect("in text");
+        (
+            text[..b].chars().count(),
+            text[..b].chars().count() + w.chars().count(),
+        )
+    };
+    let ids: Vec<usize> = (0..10).collect();
+    let tuning: Vec<usize> = ids
+        .iter()
+        .copied()
+        .filter(|i| !deid_devtools::ner_train::is_held_back(&serde_json::json!(i)))
+        .collect();
+    assert!(tuning.len() >= 2 && tuning.len() < ids.len());
+    let mut csv = String::from("id,transcription\n");
+    for i in &ids {
+        csv.push_str(&format!("{i},\"{text}\"\n"));
+    }
+    // every note annotated but the last; the first tuning note's hospital is doubted
+    let mut ann = String::new();
+    for &i in &ids[..ids.len() - 1] {
+        let (ws, we) = at("Walsh");
+        let (hs, he) = at("Mercy Hospital");
+        let doubt = i == tuning[0];
+        ann.push_str(
+            &serde_json::json!({
+                "id": i,
+                "sha256": deid_core::hash::sha256_hex(text.as_bytes()),
+                "spans": [
+                    {"start": ws, "end": we, "label": "NAME"},
+                    {"start": hs, "end": he, "label": "ORGANIZATION", "doubt": doubt},
+                ],
+            })
+            .to_string(),
+        );
+        ann.push('\n');
+    }
+    let (csv_path, ann_path) = (tmp.path().join("notes.csv"), tmp.path().join("ann.jsonl"));
+    std::fs::write(&csv_path, csv).expect("write");
+    std::fs::write(&ann_path, ann).expect("write");
+    let args = tiny_training(
+        &models,
+        &[
+            "--annotated-notes",
+            csv_path.to_str().expect("utf-8"),
+            "--annotation",
+            ann_path.to_str().expect("utf-8"),
+        ],
+        "2099.3.0",
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    succeeded(&args, pdf_deid(&models, tmp.path(), &args, None));
+    let reg = deid_core::registry::Registry::load(&models).expect("registry");
+    let read = &reg.entry("ner-minilm").expect("newest").training["annotated_transcriptions"];
+    let annotated_tuning = tuning.iter().filter(|&&i| i != ids[ids.len() - 1]).count();
+    assert_eq!(read["documents"], annotated_tuning);
+    // one window a note; the doubted one is left out
+    assert_eq!(read["windows"], annotated_tuning - 1);
+    assert_eq!(read["windows_with_phi"], annotated_tuning - 1);
+}
+
 /// The feedback loop end to end on a small generated set: a reviewer's decision is
 /// exported as training examples, `train ner --feedback` trains and registers a new
 /// version next to the old ones, `run` uses it (it is the newest, so the default), and

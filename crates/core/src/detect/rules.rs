@@ -724,6 +724,51 @@ mod tests {
     use Category::*;
 
     #[test]
+    fn hospitals_employers_and_towns_behind_the() {
+        // a hospital's short name and an employer behind "the"
+        has(
+            "At the Tacoma General, he indicates",
+            Organization,
+            "Tacoma General",
+        );
+        has("PCP AT THE MASS GENERAL", Organization, "MASS GENERAL");
+        none("transferred to the general medical floor", Organization);
+        has(
+            "She works for the Boston Globe now",
+            Organization,
+            "Boston Globe",
+        );
+        none("works at the Hospital as a nurse", Organization);
+        // where someone was seen or went
+        has("was seen at Walgreens today", Organization, "Walgreens");
+        none("SEEN AT BEDSIDE BY TEAM", Organization);
+        none("went to the bathroom", Organization);
+        // an emergency room by its hospital's short name
+        has("SEEN IN THE BEVERLY ED", Organization, "BEVERLY");
+        has("came to the Salem ED", Organization, "Salem");
+        none("seen in the local er, then to the peds ed", Organization);
+        none("PRESENTED TO OSH ED WITH CP", Organization);
+        // a town named for its surroundings, a country for a part of it
+        has(
+            "he saw a doctor in the general Bremerton area",
+            Location,
+            "Bremerton",
+        );
+        has(
+            "MOVED HERE FROM THE GREATER BOSTON AREA",
+            Location,
+            "BOSTON",
+        );
+        none("pain in the chest area", Location);
+        none("the groin area was prepped", Location);
+        has(
+            "stationed in a more rural area of Nigeria",
+            Location,
+            "Nigeria",
+        );
+    }
+
+    #[test]
     fn years_months_and_facilities_as_transcriptions_write_them() {
         // a year after "since" that no clock time would be written as
         has("Hypertension, known since 2008.", Date, "2008");

@@ -90,7 +90,7 @@ const STREET_TYPES: &str = r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close
 const STATE_CODES: &str = r"al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|pr";
 
 /// Prepositions after which a known place name is a location.
-const PLACE_CONTEXT: &str = r"from|in|to|near|(?:lives|live|living|resides)(?:\s+alone|\s+at\s+home)?\s+in|moved\s+to|visiting|born\s+in";
+const PLACE_CONTEXT: &str = r"from|in|to|near|(?:area|region|parts?|outskirts|suburbs?)\s+of|(?:lives|live|living|resides)(?:\s+alone|\s+at\s+home)?\s+in|moved\s+to|visiting|born\s+in";
 
 /// Labels whose value is PHI whatever its format, up to the end of the field.
 const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention|(?:gp\s+)?practice|gp\s+surgery|facility|insurance|ins|insurer|employer|school";
@@ -144,8 +144,13 @@ pub(crate) struct ContextRules {
     /// "romi, erik, amy and kristen": a list of single words.
     word_list: Regex,
     /// "work for intermap technologies", "a supervisor at Excel": an employer after a work
-    /// verb or a job.
+    /// verb or a job (past "the": the first group).
     employer: Regex,
+    /// "returned to the Sinai ER", "seen in the beverly ed": one or two words naming an
+    /// emergency room.
+    named_er: Regex,
+    /// "the Bremerton area", "the greater Boston area": a town named for its surroundings.
+    place_area: Regex,
     place: Regex,
     date_md: Regex,
     /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
@@ -217,7 +222,7 @@ impl ContextRules {
                 r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|clinic|hospital|group|associates|practice|nursing[ \t]+home|skilled[ \t]+nursing(?:[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?)?|nursing[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?|(?:&|and)[ \t]+rehab(?:ilitation)?(?:[ \t]+cent(?:er|re))?))?\b"
             )),
             facility_after_verb: re(&format!(
-                r"(?i)\b(?:(?:transferred|transfer|xfer(?:red|'d)?|tx'd|d/c'?d?|dc'd|discharged|admitted|adm|accepted|referred|referrals?|sent|screened|followed|lives|living|resides|returned|returns|staying|stays|works|worked|transported|taken|pcp|nurse|md|ordered)(?:[ \t]+(?:back|home|here|out|over|today|yesterday|directly|initially|previously|originally|again|days|nights|\d{{1,2}}[/-]\d{{1,2}}))?[ \t]+(?:at|from|to|via|by|through|@)|via|through)[ \t]+({WORD}(?:[ \t]+(?:{WORD}|&)){{0,3}})"
+                r"(?i)\b(?:(?:transferred|transfer|xfer(?:red|'d)?|tx'd|d/c'?d?|dc'd|discharged|admitted|adm|accepted|referred|referrals?|sent|screened|followed|lives|living|resides|returned|returns|staying|stays|works|worked|transported|taken|pcp|nurse|md|ordered|seen|saw|evaluated|treated|arrived|presented|went|visited)(?:[ \t]+(?:back|home|here|out|over|today|yesterday|directly|initially|previously|originally|again|days|nights|there|later|first|\d{{1,2}}[/-]\d{{1,2}}))?[ \t]+(?:at|from|to|via|by|through|@)|via|through)[ \t]+({WORD}(?:[ \t]+(?:{WORD}|&)){{0,3}})"
             )),
             facility_token: re(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*\.?|&"),
             saint: re(r"(?i)\b(?:st|saint)\.?[ \t]+([a-z]+)['’]s\b"),
@@ -246,8 +251,14 @@ impl ContextRules {
             word_list: re(&format!(
                 r"(?i)\b{WORD}(?:,[ \t]+{WORD}){{2,}},?[ \t]+(?:and|&)[ \t]+{WORD}\b"
             )),
+            named_er: re(&format!(
+                r"(?i)\b(?:at|from|to|in|of)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD})?)[ \t]+(?:er|ed|emergency[ \t]+(?:room|department|dept\.?))\b"
+            )),
+            place_area: re(&format!(
+                r"(?i)\bthe[ \t]+(?:general[ \t]+|greater[ \t]+)?({WORD}(?:[ \t]+{WORD})?)[ \t]+area\b"
+            )),
             employer: re(&format!(
-                r"(?i)\b(?:(?:work(?:s|ed|ing)?|employed)(?:[ \t]+(?:days|nights|part[ \t-]time|full[ \t-]time))?[ \t]+(?:for|at|by)|retired[ \t]+from|(?:manager|supervisor|foreman|cashier|clerk|mechanic|technician|engineer|teacher|secretary|accountant|employee|owner|worker|aide|assistant|driver|operator|programmer|analyst|officer|administrator|director|consultant|instructor|professor|student)[ \t]+(?:at|for))[ \t]+({WORD}(?:[ \t]+{WORD}){{0,2}})"
+                r"(?i)\b(?:(?:work(?:s|ed|ing)?|employed)(?:[ \t]+(?:days|nights|part[ \t-]time|full[ \t-]time))?[ \t]+(?:for|at|by)|retired[ \t]+from|(?:manager|supervisor|foreman|cashier|clerk|mechanic|technician|engineer|teacher|secretary|accountant|employee|owner|worker|aide|assistant|driver|operator|programmer|analyst|officer|administrator|director|consultant|instructor|professor|student)[ \t]+(?:at|for))[ \t]+(the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             firm_suffix: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
@@ -259,7 +270,7 @@ impl ContextRules {
                 r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels|university|hospital|infirmary)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             hospital_short: re(&format!(
-                r"(?i)(?:\b(?:at|from|to|of)|@)[ \t]+((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
+                r"(?i)(?:\b(?:at|from|to|of)|@)[ \t]+(?:the[ \t]+)?((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
             )),
             place: re(&format!(
                 r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+((?:so|no|n|s|e|w)\.[ \t]*)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
@@ -321,6 +332,8 @@ impl ContextRules {
         self.letterhead_facility(d, text, out);
         self.towns_after_facilities(d, text, out);
         self.places(d, text, flat, out);
+        self.place_areas(d, text, flat, out);
+        self.named_ers(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);
         self.ordinal_days(d, text, out);

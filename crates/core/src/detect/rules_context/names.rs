@@ -41,7 +41,7 @@ impl ContextRules {
             }
         }
         for c in self.employer.captures_iter(text) {
-            let Some(g) = c.get(1) else { continue };
+            let Some(g) = c.get(2) else { continue };
             let words: Vec<regex::Match> = d.words(g.as_str()).collect();
             let Some(first) = words.first() else { continue };
             if d.ordinary(first.as_str()) || d.place(first.as_str()) {
@@ -64,10 +64,14 @@ impl ContextRules {
     }
 
     /// In mixed-case text, an employer after "works at / retired from": the capitalised
-    /// words that follow ("works days at Home Depot", "retired from Polaroid").
+    /// words that follow ("works days at Home Depot", "retired from Polaroid", "works for
+    /// the Social Security Administration").
     pub(super) fn titled_employers(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.employer.captures_iter(text) {
-            let Some(g) = c.get(1) else { continue };
+            let Some(g) = c.get(2) else { continue };
+            // after "the" the name is two capitalised words or more, or one that is no
+            // word ("works for the Social Security Administration"; not "at the Hospital")
+            let the = c.get(1).is_some();
             let words: Vec<regex::Match> = d
                 .words(g.as_str())
                 .take_while(|w| {
@@ -79,7 +83,10 @@ impl ContextRules {
                 continue;
             };
             // "works at Home Depot" yes; "works at The", "retired from Boston" no
-            if (words.len() == 1 && (d.stop(first.as_str()) || d.place(first.as_str())))
+            if (words.len() == 1
+                && (d.stop(first.as_str())
+                    || d.place(first.as_str())
+                    || (the && d.ordinary(first.as_str()))))
                 || matches!(first.as_str(), "The" | "A" | "An")
             {
                 continue;

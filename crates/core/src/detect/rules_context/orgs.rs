@@ -812,6 +812,38 @@ impl ContextRules {
         }
     }
 
+    /// An emergency room by its hospital's short name ("returned to the Sinai ER", "SEEN IN
+    /// THE BEVERLY ED"): one or two words that are no function, clinical or generic
+    /// facility word or a part of the department ("the local ER", "the peds ED" no), capitalised in mixed case, and in
+    /// one casing no ordinary word unless a known place.
+    pub(super) fn named_ers(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.named_er.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let named = d.words(g.as_str()).all(|w| {
+                let t = w.as_str();
+                let l = t.to_lowercase();
+                !d.stop(t)
+                    && !d.clinical(t)
+                    && !GENERIC_FACILITY_WORDS.contains(&l.as_str())
+                    && !matches!(l.as_str(), "peds" | "ped" | "adult" | "main" | "satellite")
+                    && if flat {
+                        !d.ordinary(t) || d.place(t)
+                    } else {
+                        t.starts_with(char::is_uppercase)
+                    }
+            });
+            if named {
+                out.push(span(
+                    g.start(),
+                    g.end(),
+                    Category::Organization,
+                    0.75,
+                    "org",
+                ));
+            }
+        }
+    }
+
     /// A hospital by its short name after a place preposition ("TAKEN TO LAWRENCE
     /// GENERAL", "from lakeview regional", "pcp at mass general", "FROM NEW ENGLAND
     /// BAPTIST"): one or two name words that are no function or clinical word (in mixed

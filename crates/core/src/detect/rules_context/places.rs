@@ -202,6 +202,23 @@ impl ContextRules {
         }
     }
 
+    /// A known town or city named for its surroundings ("the Bremerton area", "THE GREATER
+    /// BOSTON AREA"): no clinical word, and no ordinary word unless capitalised in mixed
+    /// case ("the Reading area" yes; "the chest area", "the groin area" no).
+    pub(super) fn place_areas(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.place_area.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let name = g.as_str();
+            let titled = name.split(' ').all(|w| w.starts_with(char::is_uppercase));
+            let plain = name
+                .split(' ')
+                .all(|w| !d.clinical(w) && !d.stop(w) && (!flat || !d.ordinary(w)));
+            if d.place(name) && plain && (flat || titled) {
+                out.push(span(g.start(), g.end(), Category::Location, 0.75, "place"));
+            }
+        }
+    }
+
     /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
     /// ("from Reading" yes in mixed case; "in bath" no).
     pub(super) fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
