@@ -146,7 +146,7 @@ pub(crate) struct ContextRules {
     /// "work for intermap technologies", "a supervisor at Excel": an employer after a work
     /// verb or a job (past "the": the first group).
     employer: Regex,
-    /// "returned to the Sinai ER", "seen in the beverly ed": one or two words naming an
+    /// "came to the Salem ED", "seen in the beverly ed": one or two words naming an
     /// emergency room.
     named_er: Regex,
     /// "the Bremerton area", "the greater Boston area": a town named for its surroundings.

@@ -65,12 +65,12 @@ impl ContextRules {
 
     /// In mixed-case text, an employer after "works at / retired from": the capitalised
     /// words that follow ("works days at Home Depot", "retired from Polaroid", "works for
-    /// the Social Security Administration").
+    /// the Boston Globe").
     pub(super) fn titled_employers(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.employer.captures_iter(text) {
             let Some(g) = c.get(2) else { continue };
             // after "the" the name is two capitalised words or more, or one that is no
-            // word ("works for the Social Security Administration"; not "at the Hospital")
+            // ordinary word ("works for the Boston Globe"; not "works at the Hospital")
             let the = c.get(1).is_some();
             let words: Vec<regex::Match> = d
                 .words(g.as_str())

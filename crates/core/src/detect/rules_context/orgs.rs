@@ -812,7 +812,7 @@ impl ContextRules {
         }
     }
 
-    /// An emergency room by its hospital's short name ("returned to the Sinai ER", "SEEN IN
+    /// An emergency room by its hospital's short name ("came to the Salem ED", "SEEN IN
     /// THE BEVERLY ED"): one or two words that are no function, clinical or generic
     /// facility word or a part of the department ("the local ER", "the peds ED" no), capitalised in mixed case, and in
     /// one casing no ordinary word unless a known place.
@@ -833,13 +833,7 @@ impl ContextRules {
                     }
             });
             if named {
-                out.push(span(
-                    g.start(),
-                    g.end(),
-                    Category::Organization,
-                    0.75,
-                    "org",
-                ));
+                out.push(org_at(&g));
             }
         }
     }
@@ -892,15 +886,14 @@ impl ContextRules {
             if !plain || !(flat || titled) {
                 continue;
             }
-            out.push(span(
-                g.start(),
-                g.end(),
-                Category::Organization,
-                0.75,
-                "org",
-            ));
+            out.push(org_at(&g));
         }
     }
+}
+
+/// An organisation found by context over the whole of `m`.
+fn org_at(m: &regex::Match) -> Span {
+    span(m.start(), m.end(), Category::Organization, 0.75, "org")
 }
 
 /// Kinds that close a letterhead's facility name on a line of its own.
