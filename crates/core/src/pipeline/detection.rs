@@ -287,6 +287,7 @@ impl Engine {
                 .into_iter()
                 .map(|s| self.shape_ner(&b.text, s, flat))
                 .filter(|s| self.plausible_ner(&b.text, s, lower, flat))
+                .map(|s| Self::trim_ner_separator(&b.text, s))
                 .collect();
             out.extend(b.split(spans));
         }
@@ -302,6 +303,17 @@ impl Engine {
         let s = Self::relabel_ner_contact(text, Self::extend_ner_plan(text, s));
         let s = Self::trim_ner_shorthand_end(text, Self::extend_ner_saint(text, s));
         Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
+    }
+
+    /// A kept learned span does not end in the comma, semicolon or colon after it ("dts
+    /// in *03,* sz 2001"); trimmed after the guards, which judge the span as learned.
+    pub(super) fn trim_ner_separator(text: &str, mut s: Span) -> Span {
+        let t = &text[s.start..s.end];
+        let k = t.trim_end_matches([',', ';', ':', ' ', '\t']).len();
+        if k > 0 {
+            s.end = s.start + k;
+        }
+        s
     }
 
     /// A learned organisation or place takes the saint's title before it ("ST." of "ST.
@@ -1318,7 +1330,8 @@ mod tests {
         let s = engine.shape_ner(text, s, flat);
         engine
             .plausible_ner(text, &s, &HashSet::new(), flat)
-            .then(|| text[s.start..s.end].to_string())
+            .then(|| Engine::trim_ner_separator(text, s))
+            .map(|s| text[s.start..s.end].to_string())
     }
 
     #[test]
@@ -1374,6 +1387,21 @@ mod tests {
         let engine = Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
         let e = &engine;
         let name = Category::Name;
+        // no separator after it
+        assert_eq!(
+            learned(
+                e,
+                "hx: etoh abuse, dts in 03, sz 2001",
+                "03,",
+                Category::Date
+            )
+            .as_deref(),
+            Some("03")
+        );
+        assert_eq!(
+            learned(e, "WIFE: MARGARET; SON KEVIN", "MARGARET;", name).as_deref(),
+            Some("MARGARET")
+        );
         assert_eq!(
             learned(
                 e,
