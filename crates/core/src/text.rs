@@ -234,6 +234,22 @@ pub fn names_instrument(after: &str) -> bool {
     })
 }
 
+/// Whether a one-word name is a modal verb in use ("SON JOE CALLED, *WILL* BE IN AM",
+/// "may need"): will, may, can, shall or must before a verb or an adverb of its clause.
+pub fn modal_use(word: &str, after: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "be", "not", "have", "need", "call", "come", "go", "get", "see", "visit", "follow",
+        "continue", "cont", "update", "return", "bring", "stay", "check", "discuss", "try", "make",
+        "take", "give", "require", "start", "remain", "plan", "likely", "also", "probably", "want",
+        "talk", "speak", "pick", "meet", "arrive", "notify", "contact", "transfer", "resume",
+        "monitor", "wean", "repeat", "reassess", "attempt", "send",
+    ];
+    matches!(
+        word.trim().to_lowercase().as_str(),
+        "will" | "may" | "can" | "shall" | "must"
+    ) && VERBS.contains(&first_word_lower(after).as_str())
+}
+
 /// The first word of `s` in lower case, letters only ("" when `s` opens with no letter
 /// after spaces).
 pub fn first_word_lower(s: &str) -> String {

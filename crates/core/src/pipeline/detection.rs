@@ -980,6 +980,10 @@ impl Engine {
                 return false;
             }
         }
+        // a modal verb is no name ("WILL BE IN AM")
+        if s.category == Category::Name && crate::text::modal_use(t, &text[s.end..]) {
+            return false;
+        }
         // a credential alone is no name ("ck/rn")
         if s.category == Category::Name && words.len() == 1 && self.rules.is_credential(words[0]) {
             return false;
@@ -1387,6 +1391,15 @@ mod tests {
         let engine = Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
         let e = &engine;
         let name = Category::Name;
+        // a modal verb
+        assert_eq!(
+            learned(e, "SON JOE CALLED, WILL BE IN AM.", "WILL", name),
+            None
+        );
+        assert_eq!(
+            learned(e, "SON WILL CALLED, AWARE.", "WILL", name).as_deref(),
+            Some("WILL")
+        );
         // no separator after it
         assert_eq!(
             learned(

@@ -515,10 +515,13 @@ pub fn propagate(
             }
         }
     }
-    // "Dr Bell" found does not make "Bell's palsy" a name, nor "Boston" the "Boston Naming
-    // Test" a place
+    // "Dr Bell" found does not make "Bell's palsy" a name, nor "Will" the modal of "will be
+    // in", nor "Boston" the "Boston Naming Test" a place
     hits.retain(|h| match h.3.category {
-        Category::Name => !eponym_use(texts[h.0], h.2),
+        Category::Name => {
+            !eponym_use(texts[h.0], h.2)
+                && !crate::text::modal_use(&texts[h.0][h.1..h.2], &texts[h.0][h.2..])
+        }
         Category::Location => !crate::text::names_instrument(&texts[h.0][h.2..]),
         _ => true,
     });
@@ -718,6 +721,25 @@ mod tests {
         let got = found(&texts, &e);
         assert!(got.contains(&(1, "Bell".to_string())), "{got:?}");
         assert_eq!(got.iter().filter(|(p, _)| *p == 1).count(), 1, "{got:?}");
+    }
+
+    #[test]
+    fn a_found_first_name_is_no_name_as_a_modal_verb() {
+        let texts = ["SON WILL CALLED.", "WILL BE IN AM. SPOKE WITH WILL TODAY."];
+        let mut e = vec![ent(0, 0, 4, 8, Category::Name)];
+        propagate_all(&texts, &mut e);
+        let got = found(&texts, &e);
+        // the second "WILL" only (after "WITH")
+        let hits: Vec<usize> = e
+            .iter()
+            .filter(|x| x.propagated_from == Some(0) && x.para == 1)
+            .map(|x| x.start)
+            .collect();
+        assert_eq!(
+            hits,
+            vec![texts[1].rfind("WILL").expect("in text")],
+            "{got:?}"
+        );
     }
 
     #[test]
