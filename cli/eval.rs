@@ -1,14 +1,15 @@
 //! `pdf-deid eval`: text-mode scores (token and entity level, per category) for the
 //! default detector stack, or false positives per 1,000 words on PHI-free text.
 
+use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use deid_core::joblog::JobStats;
 use deid_core::Engine;
-use deid_devtools::eval::{GoldDoc, PredSpan, Scores};
+use deid_devtools::eval::{AnnotatedDoc, GoldDoc, PredSpan, Scores};
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
@@ -292,22 +293,7 @@ fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
             docs.push(d);
         }
     } else if let Some(csvp) = &a.negatives {
-        let mut r =
-            csv::Reader::from_path(csvp).with_context(|| format!("opening {}", csvp.display()))?;
-        let col = r
-            .headers()?
-            .iter()
-            .position(|h| h == a.column)
-            .ok_or_else(|| anyhow::anyhow!("no column '{}'", a.column))?;
-        for (i, rec) in r.records().enumerate() {
-            let rec = rec?;
-            docs.push(GoldDoc {
-                id: serde_json::json!(i),
-                text: rec.get(col).unwrap_or("").to_string(),
-                spans: Vec::new(),
-                ignored: Vec::new(),
-            });
-        }
+        docs = csv_docs(csvp, &a.column)?;
     }
     if a.held_back {
         docs.retain(|d| held_back(&d.id));
@@ -316,10 +302,7 @@ fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
         docs.retain(|d| !held_back(&d.id));
     }
     if let Some(path) = &a.annotation {
-        let src =
-            std::fs::read_to_string(path).with_context(|| format!("opening {}", path.display()))?;
-        let ann = deid_devtools::eval::parse_annotation(&src)
-            .map_err(|n| anyhow::anyhow!("{}: line {n} is not an annotation", path.display()))?;
+        let (ann, _) = read_annotation(path)?;
         docs.retain(|d| ann.contains_key(&d.id.to_string()));
         for d in &mut docs {
             let key = d.id.to_string();
@@ -335,6 +318,41 @@ fn load_docs_as_is(a: &EvalArgs) -> anyhow::Result<Vec<GoldDoc>> {
         docs.truncate(l);
     }
     Ok(docs)
+}
+
+/// The texts of a CSV's `column`, one document each, its row number as id.
+pub(crate) fn csv_docs(path: &Path, column: &str) -> anyhow::Result<Vec<GoldDoc>> {
+    let mut r =
+        csv::Reader::from_path(path).with_context(|| format!("opening {}", path.display()))?;
+    let col = r
+        .headers()?
+        .iter()
+        .position(|h| h == column)
+        .ok_or_else(|| anyhow::anyhow!("no column '{column}'"))?;
+    let mut docs = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec?;
+        docs.push(GoldDoc {
+            id: serde_json::json!(i),
+            text: rec.get(col).unwrap_or("").to_string(),
+            spans: Vec::new(),
+            ignored: Vec::new(),
+        });
+    }
+    Ok(docs)
+}
+
+/// A hand annotation of the PHI a de-identified corpus still holds
+/// (`assets/eval/mtsamples-residual/annotation.jsonl`), by document id, and the sha256 of
+/// the file.
+pub(crate) fn read_annotation(
+    path: &Path,
+) -> anyhow::Result<(BTreeMap<String, AnnotatedDoc>, String)> {
+    let src =
+        std::fs::read_to_string(path).with_context(|| format!("opening {}", path.display()))?;
+    let ann = deid_devtools::eval::parse_annotation(&src)
+        .map_err(|n| anyhow::anyhow!("{}: line {n} is not an annotation", path.display()))?;
+    Ok((ann, deid_core::hash::sha256_hex(src.as_bytes())))
 }
 
 /// Realistic documents per genre: one score line each, then the total.

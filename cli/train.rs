@@ -250,55 +250,39 @@ fn annotated_examples(
     csv_path: &Path,
     annotation: &Path,
 ) -> anyhow::Result<(Vec<deid_devtools::ner_train::Example>, serde_json::Value)> {
-    use deid_devtools::eval::{annotated_spans, parse_annotation, GoldDoc};
-    use deid_devtools::ner_train::{from_gold, is_held_back, windowed};
-    let src = std::fs::read_to_string(annotation)
-        .with_context(|| format!("reading {}", annotation.display()))?;
-    let ann = parse_annotation(&src)
-        .map_err(|n| anyhow::anyhow!("{}: line {n} is not an annotation", annotation.display()))?;
-    let mut r = csv::Reader::from_path(csv_path)
-        .with_context(|| format!("opening {}", csv_path.display()))?;
-    let col = r
-        .headers()?
-        .iter()
-        .position(|h| h == "transcription")
-        .ok_or_else(|| anyhow::anyhow!("no column 'transcription'"))?;
+    use deid_devtools::eval::annotated_spans;
+    use deid_devtools::ner_train::{from_gold, is_held_back, windowed_at};
+    let (ann, annotation_sha) = crate::eval::read_annotation(annotation)?;
     let (mut out, mut docs, mut with_phi, mut without) = (Vec::new(), 0usize, 0usize, 0usize);
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec?;
-        let id = serde_json::json!(i);
-        let Some(a) = ann.get(&id.to_string()) else {
+    for mut d in crate::eval::csv_docs(csv_path, "transcription")? {
+        let key = d.id.to_string();
+        let Some(a) = ann.get(&key) else {
             continue;
         };
-        if is_held_back(&id) {
+        if is_held_back(&d.id) {
             continue;
         }
-        let text = rec.get(col).unwrap_or("").to_string();
-        let (spans, _) = annotated_spans(&text, a, false)
-            .map_err(|e| anyhow::anyhow!("document {i}: the annotation does not fit ({e:?})"))?;
-        // byte ranges of the doubted spans: a window holding one teaches neither way
-        let byte_at: Vec<usize> = text
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain(std::iter::once(text.len()))
-            .collect();
-        let doubted: Vec<(usize, usize)> = a
-            .spans
-            .iter()
-            .filter(|s| s.doubt && !s.placeholder)
-            .filter_map(|s| Some((*byte_at.get(s.start)?, *byte_at.get(s.end)?)))
-            .collect();
+        (d.spans, _) = annotated_spans(&d.text, a, false)
+            .map_err(|e| anyhow::anyhow!("document {key}: the annotation does not fit ({e:?})"))?;
+        // the doubted spans, as byte ranges: a window holding one teaches neither way
+        let doubted = from_gold(&deid_devtools::eval::GoldDoc {
+            spans: a
+                .spans
+                .iter()
+                .filter(|s| s.doubt && !s.placeholder)
+                .map(|s| deid_devtools::eval::GoldSpan {
+                    start: s.start,
+                    end: s.end,
+                    label: s.label.clone(),
+                })
+                .collect(),
+            ..d.clone()
+        })
+        .spans;
         docs += 1;
-        let ex = from_gold(&GoldDoc {
-            id,
-            text,
-            spans,
-            ignored: Vec::new(),
-        });
-        let windows = deid_core::ner::windows(&ex.text);
-        for ((off, w), example) in windows.into_iter().zip(windowed(&ex)) {
-            let end = off + w.len();
-            if doubted.iter().any(|&(s, e)| s < end && off < e) {
+        for (off, example) in windowed_at(&from_gold(&d)) {
+            let end = off + example.text.len();
+            if doubted.iter().any(|&(s, e, _)| s < end && off < e) {
                 continue;
             }
             if example.spans.is_empty() {
@@ -314,7 +298,7 @@ fn annotated_examples(
     }
     let record = serde_json::json!({
         "file": csv_path.file_name().map(|f| f.to_string_lossy().into_owned()),
-        "annotation_sha256": deid_core::hash::sha256_hex(src.as_bytes()),
+        "annotation_sha256": annotation_sha,
         "half": "tuning (sha256 of the id odd)",
         "documents": docs,
         "windows_with_phi": with_phi,

@@ -460,16 +460,24 @@ pub fn generate(seed: u64, n: usize) -> Vec<Example> {
 
 /// Cut an example into encoder-sized windows, keeping the spans inside each.
 pub fn windowed(ex: &Example) -> Vec<Example> {
+    windowed_at(ex).into_iter().map(|(_, w)| w).collect()
+}
+
+/// [`windowed`], each window with its byte offset in the example's text.
+pub fn windowed_at(ex: &Example) -> Vec<(usize, Example)> {
     deid_core::ner::windows(&ex.text)
         .into_iter()
-        .map(|(off, w)| Example {
-            text: w.to_string(),
-            spans: ex
-                .spans
-                .iter()
-                .filter(|(a, b, _)| *a >= off && *b <= off + w.len())
-                .map(|(a, b, c)| (a - off, b - off, *c))
-                .collect(),
+        .map(|(off, w)| {
+            let window = Example {
+                text: w.to_string(),
+                spans: ex
+                    .spans
+                    .iter()
+                    .filter(|(a, b, _)| *a >= off && *b <= off + w.len())
+                    .map(|(a, b, c)| (a - off, b - off, *c))
+                    .collect(),
+            };
+            (off, window)
         })
         .collect()
 }

@@ -584,13 +584,7 @@ impl ContextRules {
                 && (flat || w.starts_with(char::is_uppercase))
                 && closes()
             {
-                out.push(span(
-                    t.start(),
-                    t.end(),
-                    Category::Organization,
-                    0.75,
-                    "org",
-                ));
+                out.push(org_at(t));
             }
         }
     }
@@ -814,8 +808,8 @@ impl ContextRules {
 
     /// An emergency room by its hospital's short name ("came to the Salem ED", "SEEN IN
     /// THE BEVERLY ED"): one or two words that are no function, clinical or generic
-    /// facility word or a part of the department ("the local ER", "the peds ED" no), capitalised in mixed case, and in
-    /// one casing no ordinary word unless a known place.
+    /// facility word nor a part of the department ("the local ER", "the peds ED" no),
+    /// capitalised in mixed case, and in one casing no ordinary word unless a known place.
     pub(super) fn named_ers(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
         for c in self.named_er.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
