@@ -751,7 +751,12 @@ mod tests {
             ("us.txt", 40),
             ("nursing-tune.txt", 60),
             ("nursing-tune2.txt", 60),
+            ("nursing-tune3.txt", 64),
+            ("nursing-tune4.txt", 64),
+            ("nursing-tune5.txt", 64),
             ("nursing-test.txt", 60),
+            ("nursing-test2.txt", 64),
+            ("nursing-test3.txt", 64),
         ] {
             let src = std::fs::read_to_string(dir.join(file)).expect("bundled set");
             let parsed = parse_marked(&src).unwrap_or_else(|n| panic!("{file}: line {n}"));

@@ -1109,6 +1109,79 @@ mod tests {
     }
 
     #[test]
+    fn roles_quoted_names_and_named_businesses() {
+        for (text, cat, want) in [
+            (
+                "GRANDMOTHER VISITED - INTERPRETER MAI USED FOR TEACHING",
+                Name,
+                "MAI",
+            ),
+            ("called to bedside by pca ana for pt found", Name, "ana"),
+            (
+                "OTHER SUPPORTS: DAU SANDRA IN WARWICK, RI - PT GAVE",
+                Location,
+                "RI",
+            ),
+            (
+                "Social: Boyfriend \"Dizzy\" visited 1300-1400",
+                Name,
+                "Dizzy",
+            ),
+            (
+                "sometimes on couch of friend \"skip\" in chelsea",
+                Name,
+                "skip",
+            ),
+            ("NEURO: A+OX3, SHARP. \"CALL ME BUD\".", Name, "BUD"),
+            ("BABY GIRL \"GRACE\" TRAN, 38 5/7 WKS", Name, "TRAN"),
+            (
+                "FLEEING PARTNER ANDRE BAPTISTE (\"DRE\") ON 7/5",
+                Name,
+                "DRE",
+            ),
+            (
+                "at the clubhouse, \"bear\" (real name eddie), visits",
+                Name,
+                "bear",
+            ),
+            ("maternal gm deb ok to receive updates", Name, "deb"),
+            (
+                "PT WORKS PART TIME AT CITY FRESH FOODS; MANAGER AWARE",
+                Organization,
+                "CITY FRESH FOODS",
+            ),
+            (
+                "funeral home: mcgrath & sons, woburn",
+                Organization,
+                "mcgrath & sons",
+            ),
+            (
+                "HAS ACTIVE 209A ISSUED AT DORCHESTER DISTRICT COURT; RETURN",
+                Organization,
+                "DORCHESTER DISTRICT COURT",
+            ),
+            (
+                "filed at middlesex probate and family court, docket",
+                Organization,
+                "middlesex probate and family court",
+            ),
+            ("BP 240/140 ON ARRIVAL 4/11, HA.", Date, "4/11"),
+            ("DX: R MCA CVA 3-12, S/P TPA", Date, "3-12"),
+        ] {
+            has(text, cat, want);
+        }
+        // "call me" before no name, a quoted word after no relation, a series of one scale
+        none("pt asked rn to call me back later", Name);
+        none("pt called \"help\" twice overnight", Name);
+        none("wife and son at bedside", Name);
+        none("PAIN 5/10, 7/10 W/ MOVEMENT", Date);
+        none("lives with mary and son in town", Organization);
+        none("Pupils 4/4 decreasing to 2/2. EOM intact", Date);
+        none("seen by Rebecca Richardson, MD. The patient", Location);
+        none("a 20-gauge, 15 cm LSB needle was then directed", Name);
+    }
+
+    #[test]
     fn initials_nicknames_and_joined_relatives() {
         for (text, want) in [
             ("SOCIAL: DAUGHTERS LISA & ANN CALLED X2, UPDATED.", "ANN"),

@@ -417,38 +417,7 @@ impl Engine {
             .filter(|w| !w.is_empty())
             .map(|w| (w.as_ptr() as usize - t.as_ptr() as usize, w))
             .collect();
-        // a title or a role opens a name, never belongs to it ("Miss R. Dunlop"; Miss is
-        // also a census surname; "HO WEISS", "NNP ROSSI", "SURG RESIDENT DUBOIS")
-        let title = |w: &str| {
-            matches!(
-                w.to_lowercase().as_str(),
-                "dr" | "mr"
-                    | "mrs"
-                    | "ms"
-                    | "miss"
-                    | "mx"
-                    | "prof"
-                    | "professor"
-                    | "sister"
-                    | "ho"
-                    | "np"
-                    | "nnp"
-                    | "rn"
-                    | "resident"
-                    | "intern"
-                    | "fellow"
-                    | "attending"
-                    | "nurse"
-                    | "chaplain"
-                    | "fr"
-                    | "surg"
-                    | "att"
-                    | "attg"
-                    | "mgr"
-                    | "nana"
-                    | "hcp"
-            )
-        };
+        let title = opens_name;
         // words of how to reach someone or where they are close no name in any casing
         // ("DUBOIS PAGER", "David HCP", "GLORIA HERE"); those in the stop list (pager,
         // cell, phone, aware, updated, today…) already do as function words
@@ -471,9 +440,10 @@ impl Engine {
             )
         };
         // a word of letters and digits is none ("X2", "FY1"); `at_end`: an ordinary word
-        // in lower case is no name either there ("Patel pager"); a capitalised one may be a
-        // surname ("Rebecca Hides", "Daniela C Capon") and a first name may be an English
-        // word ("lea", "mark")
+        // that is no known name is no name either there in lower case ("Patel pager"), nor
+        // in text of one casing a verb's past that is no known name ("SANDRA SHOCKED"); a
+        // capitalised one may be a surname ("Rebecca Hides", "REBECCA HIDES", "Daniela C
+        // Capon") and a first name may be an English word ("lea", "mark")
         let not_name = |w: &str, at_end: bool| {
             let code = w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic);
             let no_name = w.chars().count() > 1
@@ -481,8 +451,8 @@ impl Engine {
                 && (self.rules.is_function_word(w)
                     || self.rules.is_credential(w)
                     || (at_end
-                        && !flat
-                        && w.chars().all(char::is_lowercase)
+                        && ((!flat && w.chars().all(char::is_lowercase))
+                            || (flat && w.to_lowercase().ends_with("ed")))
                         && self.rules.is_ordinary_word(w)));
             code || (!at_end && title(w)) || (at_end && contact(w)) || no_name
         };
@@ -786,7 +756,8 @@ impl Engine {
         );
         if words.len() == 1
             && (self.rules.is_allowed_term(words[0])
-                || (person_or_place && self.rules.is_function_word(words[0])))
+                || (person_or_place && self.rules.is_function_word(words[0]))
+                || (s.category == Category::Name && opens_name(words[0])))
         {
             return false;
         }
@@ -1429,6 +1400,27 @@ mod tests {
             learned(e, "DTR PATRICIA CALLED X2, UPDATED.", "DTR PATRICIA", name).as_deref(),
             Some("PATRICIA")
         );
+        // a relation's shorthand or a role opens a name and is none alone; in one casing a
+        // verb's past closes a name, an English surname does not
+        assert_eq!(
+            learned(e, "HUSBAND AND DAU JOY IN WAITING RM", "DAU JOY", name).as_deref(),
+            Some("JOY")
+        );
+        assert_eq!(learned(e, "HUSBAND AND DAU JOY IN", "DAU", name), None);
+        assert_eq!(
+            learned(
+                e,
+                "CALL; SANDRA SHOCKED, WILL COME UP",
+                "SANDRA SHOCKED",
+                name
+            )
+            .as_deref(),
+            Some("SANDRA")
+        );
+        assert_eq!(
+            learned(e, "NAME? REBECCA HIDES\n", "REBECCA HIDES", name).as_deref(),
+            Some("REBECCA HIDES")
+        );
         // a learned facility takes the saint's title before it and the possessive after
         let org = Category::Organization;
         // a place or an organisation naming an instrument or a disease is no PHI
@@ -1998,4 +1990,49 @@ mod edge_props {
         static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
         ENGINE.get_or_init(|| Engine::new(crate::Config::safe_harbor(), 1).expect("engine"))
     }
+}
+
+/// A title, a role or a relation's shorthand: it opens a name and never belongs to it
+/// ("Miss R. Dunlop"; Miss is also a census surname; "HO WEISS", "NNP ROSSI", "SURG
+/// RESIDENT DUBOIS", "DAU JOY"), and is no name alone.
+fn opens_name(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().as_str(),
+        "dr" | "mr"
+            | "mrs"
+            | "ms"
+            | "miss"
+            | "mx"
+            | "prof"
+            | "professor"
+            | "sister"
+            | "ho"
+            | "np"
+            | "nnp"
+            | "rn"
+            | "resident"
+            | "intern"
+            | "fellow"
+            | "attending"
+            | "nurse"
+            | "chaplain"
+            | "fr"
+            | "surg"
+            | "att"
+            | "attg"
+            | "mgr"
+            | "nana"
+            | "hcp"
+            | "dau"
+            | "dtr"
+            | "gm"
+            | "educator"
+            | "interpreter"
+            | "pca"
+            | "cna"
+            | "slp"
+            | "cde"
+            | "therapist"
+            | "supervisor"
+    )
 }

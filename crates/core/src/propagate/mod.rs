@@ -97,6 +97,11 @@ const STOP_TOKENS: &[&str] = &[
     "street",
     "road",
     "avenue",
+    // a firm's suffix the model may take into a name ("mcgrath & sons")
+    "son",
+    "sons",
+    "inc",
+    "llc",
 ];
 
 /// Shortest name token searched with one edit (typos, OCR errors).

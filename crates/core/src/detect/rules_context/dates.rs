@@ -841,7 +841,25 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     let tail = text.get(end..).unwrap_or("");
     let tail = tail.split(['.', ';', '\n', ',']).next().unwrap_or(tail);
     let after = words(tail);
-    if before
+    // a score word counts only where its own value does not stand between it and the
+    // fraction: "BP 240/140 ON ARRIVAL 4/11" has its value already (a value that could be
+    // a month/day keeps the series: "PAIN 5/10, 7/10", "Pupils 4/4 decreasing to 2/2")
+    let unvalued = {
+        let toks: Vec<&str> = head.split_whitespace().collect();
+        let measure = |t: &str| {
+            t.trim_matches(|c: char| !c.is_ascii_digit())
+                .split_once('/')
+                .is_some_and(|(a, b)| {
+                    let digits = |s: &str| {
+                        !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit())
+                    };
+                    digits(a) && digits(b) && !valid_md(num(a), num(b)) && !valid_md(num(b), num(a))
+                })
+        };
+        let k = toks.iter().rposition(|t| measure(t)).map_or(0, |k| k + 1);
+        words(&toks[k..].join(" "))
+    };
+    if unvalued
         .iter()
         .rev()
         .take(3)

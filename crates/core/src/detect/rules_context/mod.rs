@@ -27,18 +27,19 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
-/// RUBENSTEIN", "BABY BOY DELGADO").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|baby[ \t]+(?:boy|girl)";
+/// RUBENSTEIN", "BABY BOY DELGADO", "INTERPRETER MAI", "pca ana").
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|baby[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
-/// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, sis, bro) included.
-const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling)s?(?:[ \t\-]in[ \t\-]law)?";
+/// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
+/// grandmother) included.
+const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling|dau|gm|mgm|pgm|gma|gpa|caregiver|companion|godmother|godfather)s?(?:[ \t\-]in[ \t\-]law)?";
 
 /// Credentials after a signature name ("J. SMITH, RN").
-const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd";
+const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|licsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd|ibclc|rnc|cde";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospitals?|(?:high|middle|elementary|primary)\s+school|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))";
+const FACILITY: &str = r"hospitals?|(?:high|middle|elementary|primary)\s+school|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|home\s+infusion";
 
 /// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
 /// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
@@ -131,6 +132,9 @@ pub(crate) struct ContextRules {
     dash_initials: Regex,
     /// 'called "tillie"', "goes by 'Bud'": a quoted name after a naming verb.
     nickname: Regex,
+    /// 'boyfriend "Dizzy"', 'BABY GIRL "GRACE" TRAN', '"CALL ME BUD"', 'ANDRE BAPTISTE
+    /// ("DRE")', '"bear" (real name eddie)': a quoted name, or one after "call me".
+    quoted_name: Regex,
     /// "SMITH FAMILY IN ALL DAY": a surname before "family".
     family_name: Regex,
     /// "THE OLSONS", "the Joneses": a family by its surname in the plural.
@@ -151,6 +155,8 @@ pub(crate) struct ContextRules {
     named_er: Regex,
     /// "the Bremerton area", "the greater Boston area": a town named for its surroundings.
     place_area: Regex,
+    /// "WARWICK, RI", "salem, nh": a state's code after a town and a comma.
+    town_state: Regex,
     place: Regex,
     date_md: Regex,
     /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
@@ -239,6 +245,9 @@ impl ContextRules {
             nickname: re(
                 r#"(?i)\b(?:called|goes[ \t]+by|known[ \t]+as|calls[ \t]+(?:him|her)self|nickname(?:d)?)[ \t]+["“']([a-z][a-z\-]+)["”']"#,
             ),
+            quoted_name: re(&format!(
+                r#"(?i)(?:\b(?:{RELATIONS}|baby[ \t]+(?:boy|girl)|real[ \t]+name(?:[ \t]+is)?|a\.?k\.?a\.?)[ \t]*[:(]?[ \t]*["“']([\p{{L}}][\p{{L}}\-]+)["”'](?:[ \t]+({WORD}))?|\bcall[ \t]+me[ \t]+["“']?({WORD})|\b({WORD})[ \t]*\([ \t]*["“']([\p{{L}}][\p{{L}}\-]+)["”'][ \t]*\)|["“']([\p{{L}}][\p{{L}}\-]+)["”'][ \t]*\((?:real[ \t]+name|aka|a\.k\.a\.))"#
+            )),
             family_name: re(&format!(r"(?i)\b({WORD})[ \t]+family\b")),
             family_plural: re(r"(?i)\bthe[ \t]+(([\p{L}'’-]{2,}?)(?:es|s))\b"),
             ordinal_day: re(
@@ -254,6 +263,9 @@ impl ContextRules {
             named_er: re(&format!(
                 r"(?i)\b(?:at|from|to|in|of)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD})?)[ \t]+(?:er|ed|emergency[ \t]+(?:room|department|dept\.?))\b"
             )),
+            town_state: re(&format!(
+                r"(?i)\b({WORD}(?:[ \t]+{WORD})?),[ \t]*({STATE_CODES})\b"
+            )),
             place_area: re(&format!(
                 r"(?i)\bthe[ \t]+(?:general[ \t]+|greater[ \t]+)?({WORD}(?:[ \t]+{WORD})?)[ \t]+area\b"
             )),
@@ -261,7 +273,7 @@ impl ContextRules {
                 r"(?i)\b(?:(?:work(?:s|ed|ing)?|employed)(?:[ \t]+(?:days|nights|part[ \t-]time|full[ \t-]time))?[ \t]+(?:for|at|by)|retired[ \t]+from|(?:manager|supervisor|foreman|cashier|clerk|mechanic|technician|engineer|teacher|secretary|accountant|employee|owner|worker|aide|assistant|driver|operator|programmer|analyst|officer|administrator|director|consultant|instructor|professor|student)[ \t]+(?:at|for))[ \t]+(the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             firm_suffix: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners)\b\.?"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners|&[ \t]+sons?)\b\.?"
             )),
             firm_kind: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy|(?:medical[ \t]+)?suppl(?:y|ies)|lumber(?:[ \t]+(?:and|&)[ \t]+supply)?|hardware|freight(?:[ \t]+lines)?|pharmacy|drugstore)\b\.?"
@@ -277,7 +289,7 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
             year_range: re(r"\b(19[0-9]{2}|20[0-9]{2})[-–](19[0-9]{2}|20[0-9]{2})\b"),
@@ -333,6 +345,7 @@ impl ContextRules {
         self.towns_after_facilities(d, text, out);
         self.places(d, text, flat, out);
         self.place_areas(d, text, flat, out);
+        self.town_states(d, text, out);
         self.named_ers(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);

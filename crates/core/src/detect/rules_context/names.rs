@@ -44,6 +44,29 @@ impl ContextRules {
             let Some(g) = c.get(2) else { continue };
             let words: Vec<regex::Match> = d.words(g.as_str()).collect();
             let Some(first) = words.first() else { continue };
+            // ordinary words name an employer that says what kind of business it is, two of
+            // them before the kind ("WORKS PART TIME AT CITY FRESH FOODS"; not "works at a
+            // local pharmacy", "at local pharmacy"): no function word or abbreviation
+            // among them ("city" is a stop word as an address label)
+            let kind_named = self.firm_kind.find(g.as_str()).is_some_and(|k| {
+                let named: Vec<&str> = words
+                    .iter()
+                    .take_while(|w| w.start() < k.end())
+                    .map(|w| w.as_str())
+                    .collect();
+                k.start() == 0
+                    && named.len() >= 3
+                    && named
+                        .iter()
+                        .all(|w| !d.allowed(w) && (!d.stop(w) || w.eq_ignore_ascii_case("city")))
+            });
+            if kind_named {
+                if let Some(k) = self.firm_kind.find(g.as_str()) {
+                    let end = g.start() + k.end() - usize::from(k.as_str().ends_with('.'));
+                    out.push(span(g.start(), end, Category::Organization, 0.75, "org"));
+                }
+                continue;
+            }
             if d.ordinary(first.as_str()) || d.place(first.as_str()) {
                 continue;
             }
@@ -174,6 +197,11 @@ impl ContextRules {
                         && !l.ends_with("'s")
                         && !l.ends_with("’s")
                 });
+            // "INTERPRETER (KOREAN)": a word in brackets after a title is a census name
+            let bracketed = text[m.start()..w1.start()].contains('(');
+            if bracketed && !d.first_name(a) && !d.surname(a) {
+                continue;
+            }
             if let (true, Some(w2)) = (saint_surname, c.get(2)) {
                 out.push(span(w1.start(), w2.end(), Category::Name, 0.9, "name"));
                 at = w2.end();
@@ -235,6 +263,7 @@ impl ContextRules {
                             | "by"
                             | "with"
                             | "w"
+                            | "ok"
                     )
                 });
             // "MOB CRYSTAL HENDERSON": or a surname that is no word follows
@@ -485,6 +514,31 @@ impl ContextRules {
             let w = a.as_str();
             if (d.first_name(w) || !d.english(w)) && !d.clinical(w) && !d.stop(w) {
                 out.push(span(a.start(), a.end(), Category::Name, 0.75, "name"));
+            }
+        }
+        // a word in quotes after a relation word or "real name", or after a name, is what
+        // the person is called, an ordinary word or not ('friend "skip"', 'BABY GIRL "GRACE"
+        // TRAN'); after "call me" a first name only ("CALL ME BUD", not "call me back")
+        for c in self.quoted_name.captures_iter(text) {
+            // a quoted word may be a clinical one ("dizzy"), not an abbreviation
+            let no_word = |w: &str| d.allowed(w) || d.stop(w);
+            if let Some(a) = c.get(1).or(c.get(6)) {
+                if no_word(a.as_str()) {
+                    continue;
+                }
+                out.push(span(a.start(), a.end(), Category::Name, 0.8, "name"));
+                if let Some(b) = c.get(2).filter(|b| d.name_like(b.as_str())) {
+                    out.push(span(b.start(), b.end(), Category::Name, 0.8, "name"));
+                }
+            } else if let Some(a) = c.get(3) {
+                if d.first_name(a.as_str()) && !no_word(a.as_str()) && !d.clinical(a.as_str()) {
+                    out.push(span(a.start(), a.end(), Category::Name, 0.75, "name"));
+                }
+            } else if let (Some(n), Some(a)) = (c.get(4), c.get(5)) {
+                // 'ANDRE BAPTISTE ("DRE")': the word before is a name
+                if d.name_like(n.as_str()) && !no_word(a.as_str()) {
+                    out.push(span(a.start(), a.end(), Category::Name, 0.8, "name"));
+                }
             }
         }
         for c in self.dictation_initials.captures_iter(text) {

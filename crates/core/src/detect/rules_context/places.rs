@@ -219,6 +219,48 @@ impl ContextRules {
         }
     }
 
+    /// A state's code after a known town and a comma ("DAU SANDRA IN WARWICK, RI - PT
+    /// GAVE…", "from salem, nh."). A code that is also a word or an abbreviation ("in",
+    /// "or", "me", "ct", "mi", "pa") counts only where the phrase ends after it ("…, PA 5
+    /// MG" stays).
+    pub(super) fn town_states(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.town_state.captures_iter(text) {
+            let (Some(town), Some(code)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            // the town is its last word or two ("new bedford, ma")
+            let known = d.place(town.as_str())
+                || town
+                    .as_str()
+                    .rsplit([' ', '\t'])
+                    .next()
+                    .is_some_and(|w| d.place(w));
+            if !known {
+                continue;
+            }
+            let rest = text[code.end()..].trim_start_matches([' ', '\t']);
+            let ends = rest.is_empty()
+                || rest.starts_with([',', '.', ';', ')', '-', '\n', '\r'])
+                || rest
+                    .get(..5)
+                    .is_some_and(|z| z.chars().all(|ch| ch.is_ascii_digit()));
+            // "Rebecca Richardson, MD": a credential after a name that is also a town
+            let c = code.as_str();
+            if d.credential(c) {
+                continue;
+            }
+            if ends || !(d.ordinary(c) || d.allowed(c)) {
+                out.push(span(
+                    code.start(),
+                    code.end(),
+                    Category::Location,
+                    0.75,
+                    "place",
+                ));
+            }
+        }
+    }
+
     /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
     /// ("from Reading" yes in mixed case; "in bath" no).
     pub(super) fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
