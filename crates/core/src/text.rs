@@ -199,6 +199,8 @@ const EPONYM_NOUNS: &[&str] = &[
     "forceps",
     "retractor",
     "needle",
+    "esophagectomy",
+    "oesophagectomy",
 ];
 
 /// Whether the one or two words right after a name (single spaces, no punctuation) end in

@@ -1179,6 +1179,14 @@ mod tests {
         none("Pupils 4/4 decreasing to 2/2. EOM intact", Date);
         none("seen by Rebecca Richardson, MD. The patient", Location);
         none("a 20-gauge, 15 cm LSB needle was then directed", Name);
+        assert_eq!(
+            hits("IF WT STABLE AND BILI OK.\nLISA CHU, RN BSN\n", Name),
+            vec!["LISA CHU".to_string()]
+        );
+        none(
+            "ILY LOUNGE. INTERPRETER (KOREAN) SCHEDULED FOR 1000 MTG",
+            Name,
+        );
     }
 
     #[test]

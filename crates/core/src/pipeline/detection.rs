@@ -419,8 +419,9 @@ impl Engine {
             .collect();
         let title = opens_name;
         // words of how to reach someone or where they are close no name in any casing
-        // ("DUBOIS PAGER", "David HCP", "GLORIA HERE"); those in the stop list (pager,
-        // cell, phone, aware, updated, today…) already do as function words
+        // ("DUBOIS PAGER", "David HCP", "GLORIA HERE", "DR. STRAUSS CLINIC"); those in the
+        // stop list (pager, cell, phone, aware, updated, today…) already do as function
+        // words
         let contact = |w: &str| {
             matches!(
                 w.to_lowercase().as_str(),
@@ -437,6 +438,8 @@ impl Engine {
                     | "driving"
                     | "arrived"
                     | "arriving"
+                    | "clinic"
+                    | "office"
             )
         };
         // a word of letters and digits is none ("X2", "FY1"); `at_end`: an ordinary word
@@ -761,8 +764,19 @@ impl Engine {
         {
             return false;
         }
-        // a frequency ("2x/wk", "X3") is no date, name or number of any kind
+        // a range of clock times ("DAD IN 0100-0230") is no number of any kind
         let trimmed = t.trim();
+        let clock4 = crate::text::bare_clock;
+        if matches!(
+            s.category,
+            Category::Phone | Category::Fax | Category::Id | Category::Zip
+        ) && trimmed
+            .split_once('-')
+            .is_some_and(|(a, b)| clock4(a) && clock4(b))
+        {
+            return false;
+        }
+        // a frequency ("2x/wk", "X3") is no date, name or number of any kind
         let digits_x = trimmed.trim_start_matches(['x', 'X']);
         let digits_x = digits_x.trim_end_matches(['x', 'X']);
         if trimmed.len() > digits_x.len()
@@ -1421,6 +1435,24 @@ mod tests {
             learned(e, "NAME? REBECCA HIDES\n", "REBECCA HIDES", name).as_deref(),
             Some("REBECCA HIDES")
         );
+        assert_eq!(
+            learned(e, "REFERRAL SENT BY SW PRIYA.", "SW PRIYA", name).as_deref(),
+            Some("PRIYA")
+        );
+        assert_eq!(
+            learned(e, "F/U W/ DR. STRAUSS CLINIC 12/1", "STRAUSS CLINIC", name).as_deref(),
+            Some("STRAUSS")
+        );
+        // a range of clock times is no phone number
+        assert_eq!(
+            learned(
+                e,
+                "dad jordan in 0100-0230, did bath",
+                "0100-0230",
+                Category::Phone
+            ),
+            None
+        );
         // a learned facility takes the saint's title before it and the possessive after
         let org = Category::Organization;
         // a place or an organisation naming an instrument or a disease is no PHI
@@ -2034,5 +2066,14 @@ fn opens_name(w: &str) -> bool {
             | "cde"
             | "therapist"
             | "supervisor"
+            | "sw"
+            | "liaison"
+            | "coordinator"
+            | "manager"
+            | "dietitian"
+            | "pharmacist"
+            | "advocate"
+            | "rrt"
+            | "lpn"
     )
 }

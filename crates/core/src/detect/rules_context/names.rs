@@ -202,6 +202,10 @@ impl ContextRules {
             if bracketed && !d.first_name(a) && !d.surname(a) {
                 continue;
             }
+            // "L. CHU, RN BSN": a second credential is no name
+            if d.credential(a) {
+                continue;
+            }
             if let (true, Some(w2)) = (saint_surname, c.get(2)) {
                 out.push(span(w1.start(), w2.end(), Category::Name, 0.9, "name"));
                 at = w2.end();
