@@ -417,7 +417,6 @@ impl Engine {
             .filter(|w| !w.is_empty())
             .map(|w| (w.as_ptr() as usize - t.as_ptr() as usize, w))
             .collect();
-        let title = opens_name;
         // words of how to reach someone or where they are close no name in any casing
         // ("DUBOIS PAGER", "David HCP", "GLORIA HERE", "DR. STRAUSS CLINIC"); those in the
         // stop list (pager, cell, phone, aware, updated, today…) already do as function
@@ -457,7 +456,7 @@ impl Engine {
                         && ((!flat && w.chars().all(char::is_lowercase))
                             || (flat && w.to_lowercase().ends_with("ed")))
                         && self.rules.is_ordinary_word(w)));
-            code || (!at_end && title(w)) || (at_end && contact(w)) || no_name
+            code || (!at_end && opens_name(w)) || (at_end && contact(w)) || no_name
         };
         let (mut first, mut last) = (0, words.len());
         // "BOOTHROYD  D.O.B. 08/05/1946": the label of the next field
@@ -766,13 +765,12 @@ impl Engine {
         }
         // a range of clock times ("DAD IN 0100-0230") is no number of any kind
         let trimmed = t.trim();
-        let clock4 = crate::text::bare_clock;
         if matches!(
             s.category,
             Category::Phone | Category::Fax | Category::Id | Category::Zip
         ) && trimmed
             .split_once('-')
-            .is_some_and(|(a, b)| clock4(a) && clock4(b))
+            .is_some_and(|(a, b)| crate::text::bare_clock(a) && crate::text::bare_clock(b))
         {
             return false;
         }
@@ -1292,6 +1290,60 @@ fn clock_hm(t: &str) -> bool {
             && m.len() == 2
             && h.chars().chain(m.chars()).all(|c| c.is_ascii_digit())
     })
+}
+
+/// A title, a role or a relation's shorthand: it opens a name and never belongs to it
+/// ("Miss R. Dunlop"; Miss is also a census surname; "HO WEISS", "NNP ROSSI", "SURG
+/// RESIDENT DUBOIS", "DAU JOY"), and is no name alone.
+fn opens_name(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().as_str(),
+        "dr" | "mr"
+            | "mrs"
+            | "ms"
+            | "miss"
+            | "mx"
+            | "prof"
+            | "professor"
+            | "sister"
+            | "ho"
+            | "np"
+            | "nnp"
+            | "rn"
+            | "resident"
+            | "intern"
+            | "fellow"
+            | "attending"
+            | "nurse"
+            | "chaplain"
+            | "fr"
+            | "surg"
+            | "att"
+            | "attg"
+            | "mgr"
+            | "nana"
+            | "hcp"
+            | "dau"
+            | "dtr"
+            | "gm"
+            | "educator"
+            | "interpreter"
+            | "pca"
+            | "cna"
+            | "slp"
+            | "cde"
+            | "therapist"
+            | "supervisor"
+            | "sw"
+            | "liaison"
+            | "coordinator"
+            | "manager"
+            | "dietitian"
+            | "pharmacist"
+            | "advocate"
+            | "rrt"
+            | "lpn"
+    )
 }
 
 #[cfg(test)]
@@ -2022,58 +2074,4 @@ mod edge_props {
         static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
         ENGINE.get_or_init(|| Engine::new(crate::Config::safe_harbor(), 1).expect("engine"))
     }
-}
-
-/// A title, a role or a relation's shorthand: it opens a name and never belongs to it
-/// ("Miss R. Dunlop"; Miss is also a census surname; "HO WEISS", "NNP ROSSI", "SURG
-/// RESIDENT DUBOIS", "DAU JOY"), and is no name alone.
-fn opens_name(w: &str) -> bool {
-    matches!(
-        w.to_lowercase().as_str(),
-        "dr" | "mr"
-            | "mrs"
-            | "ms"
-            | "miss"
-            | "mx"
-            | "prof"
-            | "professor"
-            | "sister"
-            | "ho"
-            | "np"
-            | "nnp"
-            | "rn"
-            | "resident"
-            | "intern"
-            | "fellow"
-            | "attending"
-            | "nurse"
-            | "chaplain"
-            | "fr"
-            | "surg"
-            | "att"
-            | "attg"
-            | "mgr"
-            | "nana"
-            | "hcp"
-            | "dau"
-            | "dtr"
-            | "gm"
-            | "educator"
-            | "interpreter"
-            | "pca"
-            | "cna"
-            | "slp"
-            | "cde"
-            | "therapist"
-            | "supervisor"
-            | "sw"
-            | "liaison"
-            | "coordinator"
-            | "manager"
-            | "dietitian"
-            | "pharmacist"
-            | "advocate"
-            | "rrt"
-            | "lpn"
-    )
 }

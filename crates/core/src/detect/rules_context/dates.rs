@@ -773,14 +773,22 @@ pub fn month_day_is_measure(text: &str, start: usize, end: usize) -> bool {
     }) {
         return true;
     }
-    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
-    if !digits(a) || !digits(b) {
+    let Some((a, b)) = fraction_parts(a, b) else {
         return false;
-    }
-    let (a, b) = (num(a), num(b));
+    };
+    no_month_day(a, b) || followed_by_unit(text, end) || score_context(text, start, end)
+}
+
+/// The two numbers of a fraction written with one to three digits on each side ("118",
+/// "62" of "118/62").
+fn fraction_parts(a: &str, b: &str) -> Option<(u32, u32)> {
+    let digits = |s: &str| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
+    (digits(a) && digits(b)).then(|| (num(a), num(b)))
+}
+
+/// Whether two numbers are a month and a day neither way round ("118/62", "7/40").
+fn no_month_day(a: u32, b: u32) -> bool {
     !(valid_md(a, b) || valid_md(b, a))
-        || followed_by_unit(text, end)
-        || score_context(text, start, end)
 }
 
 /// A month/day-looking fraction in a score or measurement context.
@@ -849,12 +857,8 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         let measure = |t: &str| {
             t.trim_matches(|c: char| !c.is_ascii_digit())
                 .split_once('/')
-                .is_some_and(|(a, b)| {
-                    let digits = |s: &str| {
-                        !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit())
-                    };
-                    digits(a) && digits(b) && !valid_md(num(a), num(b)) && !valid_md(num(b), num(a))
-                })
+                .and_then(|(a, b)| fraction_parts(a, b))
+                .is_some_and(|(a, b)| no_month_day(a, b))
         };
         let k = toks.iter().rposition(|t| measure(t)).map_or(0, |k| k + 1);
         words(&toks[k..].join(" "))
@@ -882,12 +886,9 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     let fractions: Vec<(u32, u32)> = sentence
         .split(|c: char| !(c.is_ascii_digit() || c == '/'))
         .filter_map(|t| t.split_once('/'))
-        .filter(|(a, b)| {
-            (1..=3).contains(&a.len()) && (1..=3).contains(&b.len()) && !b.contains('/')
-        })
-        .map(|(a, b)| (num(a), num(b)))
+        .filter_map(|(a, b)| fraction_parts(a, b))
         .collect();
-    let no_date = |&(a, b): &(u32, u32)| !(valid_md(a, b) || valid_md(b, a));
+    let no_date = |&(a, b): &(u32, u32)| no_month_day(a, b);
     let dating = before.last().is_some_and(|w| {
         matches!(
             w.as_str(),

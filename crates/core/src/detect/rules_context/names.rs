@@ -48,7 +48,7 @@ impl ContextRules {
             // them before the kind ("WORKS PART TIME AT CITY FRESH FOODS"; not "works at a
             // local pharmacy", "at local pharmacy"): no function word or abbreviation
             // among them ("city" is a stop word as an address label)
-            let kind_named = self.firm_kind.find(g.as_str()).is_some_and(|k| {
+            let kind_named = self.firm_kind.find(g.as_str()).filter(|k| {
                 let named: Vec<&str> = words
                     .iter()
                     .take_while(|w| w.start() < k.end())
@@ -60,11 +60,9 @@ impl ContextRules {
                         .iter()
                         .all(|w| !d.allowed(w) && (!d.stop(w) || w.eq_ignore_ascii_case("city")))
             });
-            if kind_named {
-                if let Some(k) = self.firm_kind.find(g.as_str()) {
-                    let end = g.start() + k.end() - usize::from(k.as_str().ends_with('.'));
-                    out.push(span(g.start(), end, Category::Organization, 0.75, "org"));
-                }
+            if let Some(k) = kind_named {
+                let end = g.start() + k.end() - usize::from(k.as_str().ends_with('.'));
+                out.push(span(g.start(), end, Category::Organization, 0.75, "org"));
                 continue;
             }
             if d.ordinary(first.as_str()) || d.place(first.as_str()) {
