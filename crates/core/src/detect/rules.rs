@@ -1190,6 +1190,86 @@ mod tests {
     }
 
     #[test]
+    fn officers_shorthand_relatives_outside_hospitals_and_pain_ratings() {
+        for (text, cat, want) in [
+            (
+                "POLICE DETECTIVE RUIZ IN TO SPEAK W/ PT, NOT ABLE.",
+                Name,
+                "RUIZ",
+            ),
+            (
+                "DEVICE CHECK BY MEDTRONIC REP STEVE 1100 - WNL.",
+                Name,
+                "STEVE",
+            ),
+            ("GF BRITTANY AT BEDSIDE UNTIL 2300", Name, "BRITTANY"),
+            (
+                "SON BUCK AND DAU-IN-LAW CRYSTAL STAYING AT HOPE LODGE",
+                Name,
+                "CRYSTAL",
+            ),
+            ("son will lives in nh, visiting on the 24th.", Name, "will"),
+            (
+                "HCP IS NIECE PEG O'ROURKE (860-555-0168); PER PEG",
+                Name,
+                "PEG O'ROURKE",
+            ),
+            (
+                "npn 7a-7p micu\npt 64 yo f w/ copd exac, intubated at osh (mercy west) 2/27",
+                Organization,
+                "mercy west",
+            ),
+            (
+                "HX: ADMITTED TO OSH (DOWNEAST) 10/3 W/ CAP",
+                Organization,
+                "DOWNEAST",
+            ),
+            ("sw andre paged at 5-3390.", Phone, "5-3390"),
+            ("ON HOME O2, OFF BIPAP SINCE 5/7. PULM", Date, "5/7"),
+            ("pain since 3/10, worse w/ walking", Date, "3/10"),
+            (
+                "TX FROM PERRY COUNTY HOSP 8/14 W/ ACUTE MI",
+                Organization,
+                "PERRY COUNTY HOSP",
+            ),
+            (
+                "SW CALLED LAKESIDE HEALTH CTR - PCP",
+                Organization,
+                "LAKESIDE HEALTH CTR",
+            ),
+            (
+                "died on a vent at Our Lady of the Bayou, that",
+                Organization,
+                "Our Lady of the Bayou",
+            ),
+            (
+                "order to desert air medical supply, delivery to home",
+                Organization,
+                "desert air medical supply",
+            ),
+        ] {
+            has(text, cat, want);
+        }
+        // a rating out of ten in a sentence about pain, a modal before a bare verb, an
+        // ordinary word alone in brackets after OSH
+        none(
+            "c/o pain 5/10 l hip, percocet 1 tab w/ relief to 2/10.",
+            Date,
+        );
+        none("PAIN: MS CONTIN 15 BID + MSIR PRN, 3/10.", Date);
+        none("son will call in am", Name);
+        none(
+            "SUBJ: \"I CAN'T DO ANYTHING WITH BOTH ARMS LIKE THIS.\"",
+            Name,
+        );
+        assert_eq!(
+            hits("D/W DR. BHATT AND PA KRISTEN.\nC. MURPHY, RN", Name),
+            vec!["BHATT", "KRISTEN", "C. MURPHY"]
+        );
+        none("records from osh (pending) reviewed", Organization);
+    }
+
+    #[test]
     fn initials_nicknames_and_joined_relatives() {
         for (text, want) in [
             ("SOCIAL: DAUGHTERS LISA & ANN CALLED X2, UPDATED.", "ANN"),

@@ -47,7 +47,7 @@ pub(crate) const OCR_CONFUSIONS: [(char, char); 8] = [
 /// Professional credentials that may follow a name.
 const CREDENTIALS: &str = "\
     md m.d. do d.o. rn np pa pa-c phd ph.d. dds dmd dpm pharmd mbbs facp facs facc cnm \
-    crna lpn msn aprn dnp bsn lcsw licsw msw nnp rrt ccrn mph ms ma od dc psyd fnp fnp-bc cns";
+    crna lpn msn aprn dnp bsn lcsw licsw msw nnp rrt ccrn mph ms ma od dc psyd fnp fnp-bc cns mdiv m.div bcc";
 
 /// Words that make a capitalised run an organisation/place rather than a person.
 const ORG_WORDS: &str = "\
@@ -147,6 +147,15 @@ fn norm(w: &str) -> String {
     base.to_string()
 }
 
+/// A name with an apostrophe inside it, spelt without ("o'rourke" → "orourke"); `None`
+/// when it has none between two letters.
+fn unapostrophed(n: &str) -> Option<String> {
+    let inner = n.trim_matches(['\'', '’']);
+    inner
+        .contains(['\'', '’'])
+        .then(|| inner.replace(['\'', '’'], ""))
+}
+
 impl Dicts {
     pub(crate) fn new() -> Dicts {
         Dicts {
@@ -180,11 +189,16 @@ impl Dicts {
         let n = norm(w);
         !n.is_empty() && (self.allow.contains(&n) || self.allow.contains(&w.to_lowercase()))
     }
+    /// A census first name; the lists spell names without apostrophes ("D'ANDRE" is
+    /// "dandre"; a closing apostrophe is no part of a name).
     pub(crate) fn first_name(&self, w: &str) -> bool {
-        self.first.contains(&norm(w))
+        let n = norm(w);
+        self.first.contains(&n) || unapostrophed(&n).is_some_and(|u| self.first.contains(&u))
     }
+    /// A census surname ("O'ROURKE" is "orourke" there).
     pub(crate) fn surname(&self, w: &str) -> bool {
-        self.last.contains(&norm(w))
+        let n = norm(w);
+        self.last.contains(&n) || unapostrophed(&n).is_some_and(|u| self.last.contains(&u))
     }
     pub(crate) fn stop(&self, w: &str) -> bool {
         self.stop.contains(norm(w).as_str())

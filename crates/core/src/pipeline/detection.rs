@@ -302,7 +302,86 @@ impl Engine {
         let s = self.extend_ner_initial(text, self.extend_ner_hyphen(text, s));
         let s = Self::relabel_ner_contact(text, Self::extend_ner_plan(text, s));
         let s = Self::trim_ner_shorthand_end(text, Self::extend_ner_saint(text, s));
+        let s = self.shape_ner_org_place(text, s, flat);
         Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
+    }
+
+    /// A learned organisation ends at its name: a closing "and" or "or" ("hallmark rehab
+    /// *and* oak grove") and, in text of one casing, a closing verb's past that is no
+    /// known name ("PIONEER VALLEY VNA *ACCEPTED*") leave it, and the "s" of a
+    /// possessive opens none ("Pt'*s pharmacy*"). A place or organisation takes the
+    /// county or parish after it and is then a place ("El Paso *County*"); an address
+    /// takes its apartment or unit number ("1730 e. 14th st*, #6*").
+    pub(super) fn shape_ner_org_place(&self, text: &str, mut s: Span, flat: bool) -> Span {
+        if s.category == Category::Organization {
+            if let Some(rest) = text[s.start..s.end].strip_prefix(['s', 'S']) {
+                let possessive = text[..s.start].ends_with(['\'', '’']);
+                let gap = rest.len() - rest.trim_start().len();
+                if possessive && gap > 0 && !rest.trim().is_empty() {
+                    s.start += 1 + gap;
+                }
+            }
+            loop {
+                let t = &text[s.start..s.end];
+                let Some(k) = t.trim_end().rfind(char::is_whitespace) else {
+                    break;
+                };
+                let last = t[k..].trim();
+                let lower = last.to_lowercase();
+                let past = flat
+                    && lower.len() >= 5
+                    && lower.ends_with("ed")
+                    && self.rules.is_ordinary_word(last)
+                    && !self.rules.is_known_name_or_place(last);
+                // what is left keeps two words ("Diabetes, Endocrinology and" stays)
+                let left = t[..k].split_whitespace().count();
+                if left < 2 || !(matches!(lower.as_str(), "and" | "or" | "&") || past) {
+                    break;
+                }
+                s.end = s.start + t[..k].trim_end().len();
+            }
+        }
+        let after = &text[s.end..];
+        if matches!(s.category, Category::Location | Category::Organization) {
+            let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
+            let word = crate::text::first_word_lower(after);
+            let closes = after[gap..]
+                .get(word.len()..)
+                .is_some_and(|r| !r.starts_with(char::is_alphanumeric));
+            if gap > 0 && closes && matches!(word.as_str(), "county" | "parish") {
+                s.end += gap + word.len();
+                s.category = Category::Location;
+            }
+        }
+        if s.category == Category::Address {
+            let rest = after.strip_prefix(',').unwrap_or(after);
+            let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            let r = &rest[gap..];
+            let word = crate::text::first_word_lower(r);
+            let marker = if r.starts_with('#') {
+                Some(0)
+            } else if matches!(
+                word.as_str(),
+                "apt" | "apartment" | "suite" | "ste" | "unit"
+            ) {
+                Some(word.len())
+            } else {
+                None
+            };
+            if let (true, Some(m)) = (gap > 0, marker) {
+                let v = r
+                    .get(m..)
+                    .unwrap_or("")
+                    .trim_start_matches(['.', ' ', '\t', '#']);
+                let n = v
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .unwrap_or(v.len());
+                if n > 0 && v[..n].chars().any(|c| c.is_ascii_digit()) {
+                    s.end = text.len() - (v.len() - n);
+                }
+            }
+        }
+        s
     }
 
     /// A kept learned span does not end in the comma, semicolon or colon after it ("dts
@@ -495,6 +574,12 @@ impl Engine {
         };
         while last > first + 1 && (not_name(words[first].1, false) || slashed(first)) {
             first += 1;
+        }
+        // a modal and its verb close no name ("DR. BELIZAIRE WILL SEE PT")
+        if let Some(k) = (first + 1..last.saturating_sub(1))
+            .find(|&k| crate::text::modal_use(words[k].1, words[k + 1].1))
+        {
+            last = k;
         }
         if (first, last) != (0, words.len()) {
             let (a, _) = words[first];
@@ -759,7 +844,8 @@ impl Engine {
         if words.len() == 1
             && (self.rules.is_allowed_term(words[0])
                 || (person_or_place && self.rules.is_function_word(words[0]))
-                || (s.category == Category::Name && opens_name(words[0])))
+                || (matches!(s.category, Category::Name | Category::Organization)
+                    && opens_name(words[0])))
         {
             return false;
         }
@@ -967,8 +1053,18 @@ impl Engine {
         if s.category == Category::Name && crate::text::modal_use(t, &text[s.end..]) {
             return false;
         }
+        // a contraction is no name ("I CAN'T DO ANYTHING")
+        if s.category == Category::Name && {
+            let l = t.to_lowercase();
+            l.contains("n't") || l.contains("n’t")
+        } {
+            return false;
+        }
         // a credential alone is no name ("ck/rn")
-        if s.category == Category::Name && words.len() == 1 && self.rules.is_credential(words[0]) {
+        if s.category == Category::Name
+            && (words.len() == 1 && self.rules.is_credential(words[0])
+                || self.rules.is_credential(&t.trim().replace('.', "")))
+        {
             return false;
         }
         // a code of a letter or two and digits is no name ("X2", "FY1")
@@ -1343,6 +1439,24 @@ fn opens_name(w: &str) -> bool {
             | "advocate"
             | "rrt"
             | "lpn"
+            | "daus"
+            | "granddau"
+            | "granddaus"
+            | "mgm"
+            | "pgm"
+            | "gma"
+            | "gpa"
+            | "gf"
+            | "bf"
+            | "pa"
+            | "rt"
+            | "lc"
+            | "rep"
+            | "detective"
+            | "det"
+            | "officer"
+            | "trooper"
+            | "sgt"
     )
 }
 
@@ -1436,6 +1550,58 @@ mod tests {
         assert_eq!(
             learned(e, "SON WILL CALLED, AWARE.", "WILL", name).as_deref(),
             Some("WILL")
+        );
+        // relation shorthand and roles open no name; a modal and its verb close none
+        for (text, what, want) in [
+            (
+                "WIFE CLAUDETTE, DAUS MONIQUE AND RENEE",
+                "DAUS MONIQUE",
+                Some("MONIQUE"),
+            ),
+            ("MGM Dottie from Erie staying", "MGM Dottie", Some("Dottie")),
+            (
+                "PCP DR. BELIZAIRE WILL SEE PT 9/8",
+                "BELIZAIRE WILL SEE",
+                Some("BELIZAIRE"),
+            ),
+            ("SUBJ: \"I CAN'T DO ANYTHING\"", "I CAN'T", None),
+            ("Rev. T. Alvarado, M.Div., BCC", "M.Div", None),
+        ] {
+            assert_eq!(learned(e, text, what, name).as_deref(), want, "{text}");
+        }
+        let org = Category::Organization;
+        for (text, what, cat, want) in [
+            ("GREAT-GRANDDAU GRACE BROUGHT CARDS", "GRANDDAU", org, None),
+            (
+                "screened for hallmark rehab and oak grove ltc.",
+                "hallmark rehab and",
+                org,
+                Some("hallmark rehab"),
+            ),
+            (
+                "VNA: PIONEER VALLEY VNA ACCEPTED FOR RN/PT",
+                "PIONEER VALLEY VNA ACCEPTED",
+                org,
+                Some("PIONEER VALLEY VNA"),
+            ),
+            (
+                "pt lives in Colorado Springs (El Paso County) w/ husband",
+                "El Paso",
+                org,
+                Some("El Paso County"),
+            ),
+            (
+                "lives w/ daughter at 1730 e. 14th st, #6, oakland, ca",
+                "1730 e. 14th st",
+                Category::Address,
+                Some("1730 e. 14th st, #6"),
+            ),
+        ] {
+            assert_eq!(learned(e, text, what, cat).as_deref(), want, "{text}");
+        }
+        assert_ne!(
+            learned(e, "Pt's pharmacy is Fred Meyer", "s pharmacy", org).as_deref(),
+            Some("s pharmacy")
         );
         // no separator after it
         assert_eq!(

@@ -521,11 +521,18 @@ pub fn propagate(
         }
     }
     // "Dr Bell" found does not make "Bell's palsy" a name, nor "Will" the modal of "will be
-    // in", nor "Boston" the "Boston Naming Test" a place
+    // in", nor "Boston" the "Boston Naming Test" a place; in text of mixed casing a name
+    // that is also a word is no name where it is written in lower case ("Son Will lives
+    // in Pueblo and will transport")
     hits.retain(|h| match h.3.category {
         Category::Name => {
+            let t = &texts[h.0][h.1..h.2];
+            let lower_word = h.3.ambiguous
+                && !t.chars().any(char::is_uppercase)
+                && !crate::detect::rules::flat_case(texts[h.0]);
             !eponym_use(texts[h.0], h.2)
-                && !crate::text::modal_use(&texts[h.0][h.1..h.2], &texts[h.0][h.2..])
+                && !crate::text::modal_use(t, &texts[h.0][h.2..])
+                && !lower_word
         }
         Category::Location => !crate::text::names_instrument(&texts[h.0][h.2..]),
         _ => true,
@@ -745,6 +752,31 @@ mod tests {
             vec![texts[1].rfind("WILL").expect("in text")],
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn a_name_that_is_a_word_is_no_name_in_lower_case_in_mixed_text() {
+        let texts = [
+            "Son Will lives in Pueblo.",
+            "He will transport Hunter; Will visits daily.",
+            "son will lives in nh. will called again.",
+        ];
+        let mut e = vec![ent(0, 0, 4, 8, Category::Name)];
+        let undecided = propagate(
+            &texts,
+            &mut e,
+            &PropagateConfig::standard(),
+            &|_| false,
+            &|w| w.eq_ignore_ascii_case("will"),
+        );
+        let left: Vec<(usize, &str)> = undecided
+            .iter()
+            .map(|h| (h.para, &texts[h.para][h.start..h.end]))
+            .collect();
+        assert!(left.contains(&(1, "Will")), "{left:?}");
+        assert!(!left.contains(&(1, "will")), "{left:?}");
+        // in text of one casing the lower-case form stays a candidate
+        assert!(left.contains(&(2, "will")), "{left:?}");
     }
 
     #[test]

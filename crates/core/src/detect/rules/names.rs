@@ -77,8 +77,9 @@ impl RuleDetector {
             let Some((s, e)) = self.dicts.trim_name(text, g.start(), g.end(), false) else {
                 continue;
             };
-            // "D/W H. FENTON, RN": a letter glued to a slash is shorthand, no initial
-            let s = if text[..s].ends_with('/') {
+            // "D/W H. FENTON, RN": a letter glued to a slash is shorthand, no initial; nor
+            // is the end of a word ("R. BHATT" of "DR. BHATT AND PA")
+            let s = if text[..s].ends_with(|c: char| c == '/' || c.is_alphanumeric()) {
                 let rest = &text[s..e];
                 let Some(k) = rest.find(char::is_whitespace) else {
                     continue;
@@ -93,8 +94,13 @@ impl RuleDetector {
                 .map(|w| w.as_str())
                 .collect();
             let one_word = toks.len() < 2;
-            // "I REALLY DO …" in capitals: ordinary words before a credential-like word
-            if toks.iter().all(|w| self.dicts.ordinary(w)) {
+            // "I REALLY DO …" in capitals: ordinary words before a credential-like word, or
+            // a contraction ("I CAN'T DO")
+            let contraction = |w: &&str| {
+                let l = w.to_lowercase();
+                l.ends_with("n't") || l.ends_with("n’t")
+            };
+            if toks.iter().all(|w| self.dicts.ordinary(w)) || toks.iter().any(contraction) {
                 continue;
             }
             let statey = STATE_CREDENTIALS.contains(&cred.as_str())

@@ -863,11 +863,31 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         let k = toks.iter().rposition(|t| measure(t)).map_or(0, |k| k + 1);
         words(&toks[k..].join(" "))
     };
-    if unvalued
-        .iter()
-        .rev()
-        .take(3)
-        .any(|w| SCORE_BEFORE.contains(&w.as_str()))
+    // a dating word right before the fraction dates it whatever came before ("OFF BIPAP
+    // SINCE 5/7")
+    let dated = before
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "since" | "until" | "till" | "dated"));
+    // a rating out of ten in a sentence about pain ("pain 5/10 l hip, percocet w/ relief
+    // to 2/10", "PAIN: MS CONTIN 15 BID + MSIR PRN, 3/10")
+    // (not after a word that dates: "pain seen 3/10 in clinic")
+    let pain_rating = fraction.is_some_and(|(a, b)| b == 10 && a <= 10)
+        && before
+            .iter()
+            .any(|w| matches!(w.as_str(), "pain" | "relief"))
+        && !before.last().is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "on" | "seen" | "of" | "by" | "admitted" | "last" | "from" | "dated" | "since"
+            )
+        });
+    if pain_rating
+        || (!dated
+            && unvalued
+                .iter()
+                .rev()
+                .take(3)
+                .any(|w| SCORE_BEFORE.contains(&w.as_str())))
         || after
             .iter()
             .take(2)

@@ -28,18 +28,18 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO", "INTERPRETER MAI", "pca ana").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|baby[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|baby[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
 /// grandmother) included.
-const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling|dau|gm|mgm|pgm|gma|gpa|caregiver|companion|godmother|godfather)s?(?:[ \t\-]in[ \t\-]law)?";
+const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling|dau|gm|mgm|pgm|gma|gpa|caregiver|companion|godmother|godfather|granddau|gf|bf)s?(?:[ \t\-]in[ \t\-]law)?";
 
 /// Credentials after a signature name ("J. SMITH, RN").
-const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|licsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd|ibclc|rnc|cde";
+const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|licsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd|ibclc|rnc|cde|m\.?div|bcc";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospitals?|(?:high|middle|elementary|primary)\s+school|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|home\s+infusion";
+const FACILITY: &str = r"hospitals?|hosp|(?:high|middle|elementary|primary)\s+school|preschool|daycare|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|ltc|tcu|home\s+infusion|health\s+ctr|medical\s+supply|ob/?gyn|urgent\s+care";
 
 /// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
 /// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
@@ -153,6 +153,9 @@ pub(crate) struct ContextRules {
     /// "came to the Salem ED", "seen in the beverly ed": one or two words naming an
     /// emergency room.
     named_er: Regex,
+    /// "intubated at osh (mercy west)", "OSH (BAYVIEW)": an outside hospital's name in
+    /// brackets.
+    named_osh: Regex,
     /// "the Bremerton area", "the greater Boston area": a town named for its surroundings.
     place_area: Regex,
     /// "WARWICK, RI", "salem, nh": a state's code after a town and a comma.
@@ -231,7 +234,9 @@ impl ContextRules {
                 r"(?i)\b(?:(?:transferred|transfer|xfer(?:red|'d)?|tx'd|d/c'?d?|dc'd|discharged|admitted|adm|accepted|referred|referrals?|sent|screened|followed|lives|living|resides|returned|returns|staying|stays|works|worked|transported|taken|pcp|nurse|md|ordered|seen|saw|evaluated|treated|arrived|presented|went|visited)(?:[ \t]+(?:back|home|here|out|over|today|yesterday|directly|initially|previously|originally|again|days|nights|there|later|first|\d{{1,2}}[/-]\d{{1,2}}))?[ \t]+(?:at|from|to|via|by|through|@)|via|through)[ \t]+({WORD}(?:[ \t]+(?:{WORD}|&)){{0,3}})"
             )),
             facility_token: re(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*\.?|&"),
-            saint: re(r"(?i)\b(?:st|saint)\.?[ \t]+([a-z]+)['’]s\b"),
+            saint: re(
+                r"(?i)\b(?:(?:st|saint)\.?[ \t]+([a-z]+)['’]s|our[ \t]+lady[ \t]+of[ \t]+(?:the[ \t]+)?([a-z]+))\b",
+            ),
             firm_partners: re(&format!(
                 r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
             )),
@@ -262,6 +267,9 @@ impl ContextRules {
             )),
             named_er: re(&format!(
                 r"(?i)\b(?:at|from|to|in|of)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD})?)[ \t]+(?:er|ed|emergency[ \t]+(?:room|department|dept\.?))\b"
+            )),
+            named_osh: re(&format!(
+                r"(?i)\b(?:osh|outside[ \t]+hosp(?:ital)?)[ \t]*\([ \t]*({WORD}(?:[ \t]+{WORD}){{0,3}})[ \t]*\)"
             )),
             town_state: re(&format!(
                 r"(?i)\b({WORD}(?:[ \t]+{WORD})?),[ \t]*({STATE_CODES})\b"
@@ -317,7 +325,7 @@ impl ContextRules {
                 r"(?i)\b((?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?|[a-pr-uwyz]\d[a-hjkps-uw])[ \t]?\d[abd-hjlnp-uw-z]{2})\b",
             ),
             pager: re(
-                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|\bpaged[ \t]*#[ \t]*(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b|\bext(?:ension)?\.?[ \t]*#?[ \t]*(\d(?:-?\d){2,4})\b",
+                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|\bpaged[ \t]*#[ \t]*(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b|\bext(?:ension)?\.?[ \t]*#?[ \t]*(\d(?:-?\d){2,4})\b|\bpaged[ \t]+(?:(?:at|to)[ \t]+)?(\d-\d{4})\b",
             ),
             street_any: re(&format!(
                 r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"

@@ -255,6 +255,9 @@ impl ContextRules {
                             | "were"
                             | "visited"
                             | "visiting"
+                            | "staying"
+                            | "coming"
+                            | "arrived"
                             | "called"
                             | "phoned"
                             | "spent"
@@ -266,6 +269,19 @@ impl ContextRules {
                             | "with"
                             | "w"
                             | "ok"
+                            | "lives"
+                            | "works"
+                            | "states"
+                            | "says"
+                            | "reports"
+                            | "visits"
+                            | "calls"
+                            | "wants"
+                            | "agrees"
+                            | "asks"
+                            | "asked"
+                            | "brought"
+                            | "came"
                     )
                 });
             // "MOB CRYSTAL HENDERSON": or a surname that is no word follows
@@ -279,7 +295,19 @@ impl ContextRules {
             {
                 continue;
             }
-            if d.clinical(w1.as_str()) || d.stop(w1.as_str()) {
+            // "NIECE PEG O'ROURKE": a clinical word is a first name where a surname that is
+            // no word follows
+            // "son will lives in nh": a modal before a verb that agrees with a subject is
+            // a first name
+            let subject_verb = first_word(rest).is_some_and(|w| {
+                matches!(
+                    w.to_lowercase().as_str(),
+                    "lives" | "works" | "states" | "says" | "reports" | "visits" | "calls"
+                )
+            });
+            if (d.clinical(w1.as_str()) && !surname_follows)
+                || (d.stop(w1.as_str()) && !subject_verb)
+            {
                 continue;
             }
             let mut end = w1.end();

@@ -11,6 +11,8 @@ use crate::types::{Category, Span};
 /// phrases: "pain clinic", "cardiac surgery", "general practice").
 const WEAK_FACILITY: &[&str] = &[
     "school",
+    "preschool",
+    "daycare",
     "clinic",
     "practice",
     "surgery",
@@ -73,6 +75,7 @@ const WEAK_FACILITY: &[&str] = &[
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
 const GENERIC_FACILITY_WORDS: &[&str] = &[
     "the",
+    "vendor",
     "a",
     "an",
     "this",
@@ -691,12 +694,14 @@ impl ContextRules {
     /// ("transferred from St. Elizabeth's"). In mixed-case text the name is capitalised.
     pub(super) fn saints(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
         for c in self.saint.captures_iter(text) {
-            let (Some(all), Some(name)) = (c.get(0), c.get(1)) else {
+            let (Some(all), Some(name)) = (c.get(0), c.get(1).or(c.get(2))) else {
                 continue;
             };
-            // a saint's name: a first name, or a word of no list ("ST. ANSELM'S")
+            // a saint's name: a first name, or a word of no list ("ST. ANSELM'S"); Our
+            // Lady's title any word but a function or clinical one ("Our Lady of the Bayou")
             let n = name.as_str();
-            let saintly = d.first_name(n) || !(d.ordinary(n) || d.clinical(n) || d.stop(n));
+            let lady = c.get(2).is_some() && !(d.clinical(n) || d.stop(n));
+            let saintly = lady || d.first_name(n) || !(d.ordinary(n) || d.clinical(n) || d.stop(n));
             if !saintly || (!flat && !n.starts_with(char::is_uppercase)) {
                 continue;
             }
@@ -827,6 +832,23 @@ impl ContextRules {
                     }
             });
             if named {
+                out.push(org_at(&g));
+            }
+        }
+        // "osh (mercy west)": in brackets after "OSH" the name may be of ordinary words,
+        // none a function, clinical or generic facility word
+        for c in self.named_osh.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<&str> = d.words(g.as_str()).map(|w| w.as_str()).collect();
+            let named = words.iter().all(|t| {
+                !d.stop(t)
+                    && !d.clinical(t)
+                    && !GENERIC_FACILITY_WORDS.contains(&t.to_lowercase().as_str())
+                    && (flat || t.starts_with(char::is_uppercase))
+            });
+            // one word alone is no ordinary word unless a known place ("osh (records)" no)
+            let one_ordinary = words.len() == 1 && d.ordinary(words[0]) && !d.place(words[0]);
+            if named && !one_ordinary {
                 out.push(org_at(&g));
             }
         }

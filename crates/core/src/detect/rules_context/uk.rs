@@ -94,7 +94,10 @@ impl ContextRules {
         // pager, beeper and extension numbers are phone numbers ("PAGED #4-1187"; not the
         // time paged, "PAGED 0250"); "#4417" alone may be any number
         for c in self.pager.captures_iter(text) {
-            let (v, cat) = match (c.get(1).or(c.get(2)).or(c.get(4)).or(c.get(5)), c.get(3)) {
+            let (v, cat) = match (
+                c.get(1).or(c.get(2)).or(c.get(4)).or(c.get(5)).or(c.get(6)),
+                c.get(3),
+            ) {
                 (Some(v), _) => (v, Category::Phone),
                 (None, Some(v)) => (v, Category::Id),
                 (None, None) => continue,
