@@ -1258,6 +1258,21 @@ mod tests {
         );
         none("PAIN: MS CONTIN 15 BID + MSIR PRN, 3/10.", Date);
         none("son will call in am", Name);
+        // a month dated with a dash dates its other days so ("TX FROM CCU 3-4"), not a
+        // quantity or a range ("X 3-4", "NEEDS 3-4 L")
+        let md = "82 YO M, ADMITTED 3-2, TX FROM CCU 3-4. LASIX GTT OFF 3-5, NOW 80 IV BID.\nPLAN: ? D/C HOME 3-8 IF WT STABLE";
+        assert_eq!(hits(md, Date), vec!["3-2", "3-4", "3-5", "3-8"]);
+        assert_eq!(
+            hits(
+                "ADMITTED 3-2. AMBULATED X 3-4, NEEDS 3-4 L NC. HR 3-4",
+                Date
+            ),
+            vec!["3-2"]
+        );
+        assert_eq!(
+            hits("TX FROM CCU 3-4. GTT OFF 3-5.", Date),
+            Vec::<String>::new()
+        );
         none(
             "SUBJ: \"I CAN'T DO ANYTHING WITH BOTH ARMS LIKE THIS.\"",
             Name,

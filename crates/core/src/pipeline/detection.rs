@@ -310,7 +310,7 @@ impl Engine {
     /// *and* oak grove") and, in text of one casing, a closing verb's past that is no
     /// known name ("PIONEER VALLEY VNA *ACCEPTED*") leave it, and the "s" of a
     /// possessive opens none ("Pt'*s pharmacy*"). A place or organisation takes the
-    /// county or parish after it and is then a place ("El Paso *County*"); an address
+    /// county or parish after it ("El Paso *County*"); an address
     /// takes its apartment or unit number ("1730 e. 14th st*, #6*").
     pub(super) fn shape_ner_org_place(&self, text: &str, mut s: Span, flat: bool) -> Span {
         if s.category == Category::Organization {
@@ -350,7 +350,6 @@ impl Engine {
                 .is_some_and(|r| !r.starts_with(char::is_alphanumeric));
             if gap > 0 && closes && matches!(word.as_str(), "county" | "parish") {
                 s.end += gap + word.len();
-                s.category = Category::Location;
             }
         }
         if s.category == Category::Address {

@@ -138,6 +138,7 @@ impl ContextRules {
             taken = m_end;
             out.push(span(m.start(), m_end, Category::Date, 0.8, "date"));
         }
+        let mut dash_months: Vec<(u32, usize)> = Vec::new();
         for c in self.date_md_dash.captures_iter(text) {
             let (Some(d), Some(a), Some(b)) = (c.get(1), c.get(2), c.get(3)) else {
                 continue;
@@ -148,6 +149,75 @@ impl ContextRules {
                 .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-' | ':'));
             if valid_md(mo, dy) && !glued && !shift && !followed_by_unit(text, d.end()) {
                 out.push(span(d.start(), d.end(), Category::Date, 0.75, "date"));
+                dash_months.push((mo, d.start()));
+            }
+        }
+        // a text that dates a month with a dash ("ADMITTED 3-2") dates its other days of
+        // that month so too ("TX FROM CCU 3-4", "GTT OFF 3-5", "D/C HOME 3-8"), unless a
+        // quantity, a unit or a measure makes it a range ("x 3-4", "3-4 L", "PAIN 3-4")
+        for c in self.md_dash_any.captures_iter(text) {
+            let (Some(d), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            if dash_months.iter().any(|&(_, at)| at == d.start()) {
+                continue;
+            }
+            let (mo, dy) = (num(a.as_str()), num(b.as_str()));
+            let dated_month = dash_months.iter().any(|&(m, _)| m == mo);
+            let glued_before = text[..d.start()].chars().next_back().is_some_and(|ch| {
+                ch.is_alphanumeric() || matches!(ch, '/' | '-' | '.' | ':' | '~' | '#' | '$')
+            });
+            let decimal = text[d.end()..]
+                .strip_prefix('.')
+                .is_some_and(|r| r.starts_with(|ch: char| ch.is_ascii_digit()));
+            let glued = decimal
+                || next_char(text, d.end())
+                    .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-' | ':' | '%'));
+            let before = last_word_lower(&text[..d.start()]);
+            let measure = matches!(
+                before.as_str(),
+                "x" | "q"
+                    | "for"
+                    | "about"
+                    | "approx"
+                    | "approximately"
+                    | "pain"
+                    | "hr"
+                    | "rr"
+                    | "bp"
+                    | "sbp"
+                    | "map"
+                    | "sat"
+                    | "sats"
+                    | "temp"
+                    | "uo"
+                    | "score"
+                    | "level"
+                    | "grade"
+                    | "pulses"
+                    | "every"
+                    | "needs"
+                    | "need"
+                    | "req"
+                    | "requiring"
+                    | "takes"
+                    | "take"
+                    | "of"
+                    | "to"
+                    | "from"
+                    | "between"
+                    | "only"
+                    | "last"
+            ) || score_context(text, d.start(), d.end());
+            if dated_month
+                && valid_md(mo, dy)
+                && !glued
+                && !glued_before
+                && !measure
+                && !followed_by_unit(text, d.end())
+                && first_word_lower(&text[d.end()..]) != "shift"
+            {
+                out.push(span(d.start(), d.end(), Category::Date, 0.7, "date"));
             }
         }
         for m in self.year_bare.find_iter(text) {

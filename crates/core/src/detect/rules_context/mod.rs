@@ -164,6 +164,8 @@ pub(crate) struct ContextRules {
     date_md: Regex,
     /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
     date_md_dash: Regex,
+    /// Any month-day with a dash ("3-4"), a date only in a text that dates that month so.
+    md_dash_any: Regex,
     /// A four-digit year on its own (checked against the word before it).
     year_bare: Regex,
     /// "hemodialysis (1983-1988)": a range of years.
@@ -299,6 +301,7 @@ impl ContextRules {
             date_md_dash: re(
                 r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
+            md_dash_any: re(r"\b(\d{1,2})-(\d{1,2})\b"),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
             year_range: re(r"\b(19[0-9]{2}|20[0-9]{2})[-–](19[0-9]{2}|20[0-9]{2})\b"),
             year_short_in: re(r"(?i)\b([a-z/']+)[ \t]+in[ \t]+('?\d{2})\b"),
