@@ -310,8 +310,8 @@ impl Engine {
     /// *and* oak grove") and, in text of one casing, a closing verb's past that is no
     /// known name ("PIONEER VALLEY VNA *ACCEPTED*") leave it, and the "s" of a
     /// possessive opens none ("Pt'*s pharmacy*"). A place or organisation takes the
-    /// county or parish after it ("El Paso *County*"); an address
-    /// takes its apartment or unit number ("1730 e. 14th st*, #6*").
+    /// county or parish after it ("El Paso *County*"); an address takes its apartment or
+    /// unit number ("1730 e. 14th st*, #6*").
     pub(super) fn shape_ner_org_place(&self, text: &str, mut s: Span, flat: bool) -> Span {
         if s.category == Category::Organization {
             if let Some(rest) = text[s.start..s.end].strip_prefix(['s', 'S']) {

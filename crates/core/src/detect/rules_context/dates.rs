@@ -938,13 +938,12 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     let dated = before
         .last()
         .is_some_and(|w| matches!(w.as_str(), "since" | "until" | "till" | "dated"));
-    // a rating out of ten in a sentence about pain ("pain 5/10 l hip, percocet w/ relief
-    // to 2/10", "PAIN: MS CONTIN 15 BID + MSIR PRN, 3/10")
-    // (not after a word that dates: "pain seen 3/10 in clinic")
+    // a rating out of ten close after a pain word, or in a sentence that a pain word opens
+    // ("pain 5/10 l hip, percocet w/ relief to 2/10", "PAIN: MS CONTIN 15 BID + MSIR PRN,
+    // 3/10"), not after a word that dates ("pain seen 3/10 in clinic")
+    let pain_word = |w: &String| matches!(w.as_str(), "pain" | "relief");
     let pain_rating = fraction.is_some_and(|(a, b)| b == 10 && a <= 10)
-        && before
-            .iter()
-            .any(|w| matches!(w.as_str(), "pain" | "relief"))
+        && (before.iter().rev().take(6).any(pain_word) || before.first().is_some_and(pain_word))
         && !before.last().is_some_and(|w| {
             matches!(
                 w.as_str(),
