@@ -331,3 +331,9 @@ pub fn last_word_lower(s: &str) -> String {
 pub fn eponym_noun(w: &str) -> bool {
     EPONYM_NOUNS.contains(&w.to_lowercase().as_str())
 }
+
+/// Written in one casing: every letter upper case, or every letter lower case.
+pub fn flat_case(w: &str) -> bool {
+    let letters = || w.chars().filter(|c| c.is_alphabetic());
+    letters().all(char::is_uppercase) || letters().all(char::is_lowercase)
+}

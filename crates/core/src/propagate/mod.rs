@@ -529,7 +529,7 @@ pub fn propagate(
             let t = &texts[h.0][h.1..h.2];
             let lower_word = h.3.ambiguous
                 && !t.chars().any(char::is_uppercase)
-                && !crate::detect::rules::flat_case(texts[h.0]);
+                && !crate::text::flat_case(texts[h.0]);
             !eponym_use(texts[h.0], h.2)
                 && !crate::text::modal_use(t, &texts[h.0][h.2..])
                 && !lower_word

@@ -193,11 +193,7 @@ pub(crate) struct ContextRules {
     city_state_zip: Regex,
 }
 
-/// Written in one casing: every letter upper case, or every letter lower case.
-pub fn flat_case(w: &str) -> bool {
-    let letters = || w.chars().filter(|c| c.is_alphabetic());
-    letters().all(char::is_uppercase) || letters().all(char::is_lowercase)
-}
+pub use crate::text::flat_case;
 
 /// NHS number check digit of the first nine digits (modulus 11); `None` when the number
 /// cannot be valid (remainder 10).
