@@ -337,3 +337,9 @@ pub fn flat_case(w: &str) -> bool {
     let letters = || w.chars().filter(|c| c.is_alphabetic());
     letters().all(char::is_uppercase) || letters().all(char::is_lowercase)
 }
+
+/// Whether `s` holds a negative contraction ("CAN'T", "don’t"): no name does.
+pub fn has_contraction(s: &str) -> bool {
+    let l = s.to_lowercase();
+    l.contains("n't") || l.contains("n’t")
+}

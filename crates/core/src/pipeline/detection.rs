@@ -306,6 +306,14 @@ impl Engine {
         Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
     }
 
+    /// In text of one casing, an ordinary word ending in "ed" that is no known name or
+    /// place: a verb's past that closes no name ("SANDRA SHOCKED", "VNA ACCEPTED").
+    fn flat_verb_past(&self, w: &str, flat: bool) -> bool {
+        flat && w.to_lowercase().ends_with("ed")
+            && self.rules.is_ordinary_word(w)
+            && !self.rules.is_known_name_or_place(w)
+    }
+
     /// A learned organisation ends at its name: a closing "and" or "or" ("hallmark rehab
     /// *and* oak grove") and, in text of one casing, a closing verb's past that is no
     /// known name ("PIONEER VALLEY VNA *ACCEPTED*") leave it, and the "s" of a
@@ -328,11 +336,7 @@ impl Engine {
                 };
                 let last = t[k..].trim();
                 let lower = last.to_lowercase();
-                let past = flat
-                    && lower.len() >= 5
-                    && lower.ends_with("ed")
-                    && self.rules.is_ordinary_word(last)
-                    && !self.rules.is_known_name_or_place(last);
+                let past = lower.len() >= 5 && self.flat_verb_past(last, flat);
                 // what is left keeps two words ("Diabetes, Endocrinology and" stays)
                 let left = t[..k].split_whitespace().count();
                 if left < 2 || !(matches!(lower.as_str(), "and" | "or" | "&") || past) {
@@ -531,9 +535,10 @@ impl Engine {
                 && (self.rules.is_function_word(w)
                     || self.rules.is_credential(w)
                     || (at_end
-                        && ((!flat && w.chars().all(char::is_lowercase))
-                            || (flat && w.to_lowercase().ends_with("ed")))
-                        && self.rules.is_ordinary_word(w)));
+                        && ((!flat
+                            && w.chars().all(char::is_lowercase)
+                            && self.rules.is_ordinary_word(w))
+                            || self.flat_verb_past(w, flat))));
             code || (!at_end && opens_name(w)) || (at_end && contact(w)) || no_name
         };
         let (mut first, mut last) = (0, words.len());
@@ -1053,10 +1058,7 @@ impl Engine {
             return false;
         }
         // a contraction is no name ("I CAN'T DO ANYTHING")
-        if s.category == Category::Name && {
-            let l = t.to_lowercase();
-            l.contains("n't") || l.contains("n’t")
-        } {
+        if s.category == Category::Name && crate::text::has_contraction(t) {
             return false;
         }
         // a credential alone is no name ("ck/rn")

@@ -96,11 +96,9 @@ impl RuleDetector {
             let one_word = toks.len() < 2;
             // "I REALLY DO …" in capitals: ordinary words before a credential-like word, or
             // a contraction ("I CAN'T DO")
-            let contraction = |w: &&str| {
-                let l = w.to_lowercase();
-                l.ends_with("n't") || l.ends_with("n’t")
-            };
-            if toks.iter().all(|w| self.dicts.ordinary(w)) || toks.iter().any(contraction) {
+            if toks.iter().all(|w| self.dicts.ordinary(w))
+                || toks.iter().any(|w| crate::text::has_contraction(w))
+            {
                 continue;
             }
             let statey = STATE_CREDENTIALS.contains(&cred.as_str())

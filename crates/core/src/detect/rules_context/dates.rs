@@ -164,9 +164,8 @@ impl ContextRules {
             }
             let (mo, dy) = (num(a.as_str()), num(b.as_str()));
             let dated_month = dash_months.iter().any(|&(m, _)| m == mo);
-            let glued_before = text[..d.start()].chars().next_back().is_some_and(|ch| {
-                ch.is_alphanumeric() || matches!(ch, '/' | '-' | '.' | ':' | '~' | '#' | '$')
-            });
+            let glued_before = number_glued_before(text, d.start())
+                || prev_char(text, d.start()).is_some_and(|ch| ch.is_alphanumeric() || ch == '~');
             let decimal = text[d.end()..]
                 .strip_prefix('.')
                 .is_some_and(|r| r.starts_with(|ch: char| ch.is_ascii_digit()));

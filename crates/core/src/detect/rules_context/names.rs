@@ -269,20 +269,13 @@ impl ContextRules {
                             | "with"
                             | "w"
                             | "ok"
-                            | "lives"
-                            | "works"
-                            | "states"
-                            | "says"
-                            | "reports"
-                            | "visits"
-                            | "calls"
                             | "wants"
                             | "agrees"
                             | "asks"
                             | "asked"
                             | "brought"
                             | "came"
-                    )
+                    ) || AGREEING_VERBS.contains(&w.to_lowercase().as_str())
                 });
             // "MOB CRYSTAL HENDERSON": or a surname that is no word follows
             let surname_follows = c
@@ -299,12 +292,8 @@ impl ContextRules {
             // no word follows
             // "son will lives in nh": a modal before a verb that agrees with a subject is
             // a first name
-            let subject_verb = first_word(rest).is_some_and(|w| {
-                matches!(
-                    w.to_lowercase().as_str(),
-                    "lives" | "works" | "states" | "says" | "reports" | "visits" | "calls"
-                )
-            });
+            let subject_verb = first_word(rest)
+                .is_some_and(|w| AGREEING_VERBS.contains(&w.to_lowercase().as_str()));
             if (d.clinical(w1.as_str()) && !surname_follows)
                 || (d.stop(w1.as_str()) && !subject_verb)
             {
@@ -608,6 +597,12 @@ impl ContextRules {
         }
     }
 }
+
+/// Verbs that agree with a third-person subject, after which a relation's word is a first
+/// name even when it is a word or a modal ("son will lives in nh", "wife hope states").
+const AGREEING_VERBS: &[&str] = &[
+    "lives", "works", "states", "says", "reports", "visits", "calls",
+];
 
 /// Words that follow a title as verbs, not names ("dr will be notified", "dr may call").
 const TITLE_VERBS: &[&str] = &[
