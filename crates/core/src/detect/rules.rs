@@ -1285,6 +1285,97 @@ mod tests {
     }
 
     #[test]
+    fn centres_counties_covering_clinicians_and_month_ranges() {
+        for (text, cat, want) in [
+            (
+                "TX FROM POUDRE PLAINS MED CTR 5/10.",
+                Organization,
+                "POUDRE PLAINS MED CTR",
+            ),
+            (
+                "93 YO F FROM OZARK PINES NURSING CTR IN SPRINGFIELD",
+                Organization,
+                "OZARK PINES NURSING CTR",
+            ),
+            (
+                "CAROL REQUESTS WOLLASTON MANOR REHAB. CM TERESA",
+                Organization,
+                "WOLLASTON MANOR REHAB",
+            ),
+            (
+                "PEDIATRICIAN: DR. OYELARAN, ANDOVER PEDIATRIC ASSOC, 978-555-0127.",
+                Organization,
+                "ANDOVER PEDIATRIC ASSOC",
+            ),
+            (
+                "PT HAS CASE MGR GLORIA AT SOUTH MIDDLESEX ELDER SVCS.",
+                Organization,
+                "SOUTH MIDDLESEX ELDER SVCS",
+            ),
+            (
+                "SOCIAL: LIVES IN GREELEY, WELD COUNTY. GF",
+                Location,
+                "WELD COUNTY",
+            ),
+            (
+                "lives in springfield (lane county) w/ husband",
+                Location,
+                "lane county",
+            ),
+            ("son scott in manchester (nh) is hcp", Location, "nh"),
+            ("pt from hazard, ky, transferred", Location, "hazard, ky"),
+            (
+                "called covering, patel, @ 0225, came to eval",
+                Name,
+                "patel",
+            ),
+            (
+                "abg 0230 on above. md (tran) aware, increased ipap",
+                Name,
+                "tran",
+            ),
+            (
+                "latch good per lactation (marisol). 4 voids",
+                Name,
+                "marisol",
+            ),
+            (
+                "LIVING WILL DRAWN UP W/ ATTY HOLT; WILL BRING COPY",
+                Name,
+                "HOLT",
+            ),
+            ("to be readdressed w/ team.\nsue b. rn\n", Name, "sue b."),
+            ("LABS 9-6: ALB 2.4, PREALB 8", Date, "9-6"),
+            ("lytes 3/8: k 3.6, mg 1.7", Date, "3/8"),
+        ] {
+            has(text, cat, want);
+        }
+        assert_eq!(
+            hits("lives in venice fl nov-apr, summers in nh", Date),
+            vec!["nov", "apr"]
+        );
+        // counties no name qualifies, a gestational age, a train of four, a share of
+        // the lung fields, a nurse's role and a letter glued to a slash
+        none(
+            "lives in the county, moved from a neighboring county",
+            Location,
+        );
+        none("BABY BOY, DOL 12, CGA 33 3/7.", Date);
+        none("cisatracurium gtt, tof 2/4.", Date);
+        none("resp: as above. crackles 1/2 up.", Date);
+        assert_eq!(
+            hits("NH CHARGE RN LAVERNE (417) 555-0108", Name),
+            vec!["LAVERNE"]
+        );
+        none("REASSESS FOR SBT IN AM. D/W GUERRA, RRT CHARGE.", Name);
+        assert_eq!(
+            hits("R. HILL, MD PGY-1  PAGER 4-7730", Name),
+            vec!["R. HILL"]
+        );
+        none("shift 7-3:30 uneventful", Date);
+    }
+
+    #[test]
     fn initials_nicknames_and_joined_relatives() {
         for (text, want) in [
             ("SOCIAL: DAUGHTERS LISA & ANN CALLED X2, UPDATED.", "ANN"),

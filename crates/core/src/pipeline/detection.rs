@@ -521,6 +521,16 @@ impl Engine {
                     | "arriving"
                     | "clinic"
                     | "office"
+                    | "tearful"
+                    | "upset"
+                    | "anxious"
+                    | "crying"
+                    | "distraught"
+                    | "emotional"
+                    | "frustrated"
+                    | "overwhelmed"
+                    | "worried"
+                    | "agreeable"
             )
         };
         // a word of letters and digits is none ("X2", "FY1"); `at_end`: an ordinary word
@@ -852,6 +862,25 @@ impl Engine {
                     && opens_name(words[0])))
         {
             return false;
+        }
+        // "BP ROSE TO 160S", "lactate rose from 1.2": a word that is also a verb before a
+        // number it moved to or from; "NO FRANK BLOOD": an adjective after a negation
+        if s.category == Category::Name && words.len() == 1 && self.rules.is_ordinary_word(words[0])
+        {
+            let mut after = text[s.end..].split_whitespace();
+            let moved = after
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("to") || w.eq_ignore_ascii_case("from"))
+                && after
+                    .next()
+                    .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
+            let negated = matches!(
+                crate::text::last_word_lower(&text[..s.start]).as_str(),
+                "no" | "without"
+            );
+            if moved || negated {
+                return false;
+            }
         }
         // a range of clock times ("DAD IN 0100-0230") is no number of any kind
         let trimmed = t.trim();
@@ -1458,6 +1487,12 @@ fn opens_name(w: &str) -> bool {
             | "officer"
             | "trooper"
             | "sgt"
+            | "atty"
+            | "attorney"
+            | "lawyer"
+            | "lactation"
+            | "charge"
+            | "covering"
     )
 }
 
@@ -1567,6 +1602,23 @@ mod tests {
             ),
             ("SUBJ: \"I CAN'T DO ANYTHING\"", "I CAN'T", None),
             ("Rev. T. Alvarado, M.Div., BCC", "M.Div", None),
+            // a verb before the number it moved to, an adjective after a negation, a
+            // mood after a name, a nurse's role or the covering clinician's post
+            ("cv: sr 60s. bp rose to 160s/80s at 1100", "rose", None),
+            ("lactate rose from 1.2 to 2.4", "rose", None),
+            ("NGT TO LCS, NO FRANK BLOOD.", "FRANK", None),
+            ("FRANK TO VISIT 1/12", "FRANK", Some("FRANK")),
+            ("dawn tearful, states mom", "dawn tearful", Some("dawn")),
+            (
+                "NH CHARGE RN LAVERNE AT 1900",
+                "CHARGE RN LAVERNE",
+                Some("LAVERNE"),
+            ),
+            (
+                "called covering, patel, @ 0225",
+                "covering, patel",
+                Some("patel"),
+            ),
         ] {
             assert_eq!(learned(e, text, what, name).as_deref(), want, "{text}");
         }

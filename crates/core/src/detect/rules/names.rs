@@ -94,6 +94,15 @@ impl RuleDetector {
                 .map(|w| w.as_str())
                 .collect();
             let one_word = toks.len() < 2;
+            // "NH CHARGE RN LAVERNE": a nurse's role before the credential is no name
+            if toks.last().is_some_and(|w| {
+                matches!(
+                    w.to_lowercase().as_str(),
+                    "charge" | "staff" | "float" | "primary" | "triage" | "covering" | "travel"
+                )
+            }) {
+                continue;
+            }
             // "I REALLY DO …" in capitals: ordinary words before a credential-like word, or
             // a contraction ("I CAN'T DO")
             if toks.iter().all(|w| self.dicts.ordinary(w))

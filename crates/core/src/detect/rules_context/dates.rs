@@ -127,6 +127,7 @@ impl ContextRules {
                     .take(3)
                     .any(|w| EVENT_VERBS.contains(&w.to_lowercase().as_str()));
             if glued
+                || after_gestation_weeks(text, m.start(), a.as_str(), b.as_str())
                 || (fraction && !dated && !clause_date && !tested && !event_near)
                 || (same && !dated && !same_closes)
                 || score_like
@@ -145,8 +146,13 @@ impl ContextRules {
             };
             let (mo, dy) = (num(a.as_str()), num(b.as_str()));
             let shift = first_word_lower(&text[d.end()..]) == "shift";
-            let glued = next_char(text, d.end())
-                .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-' | ':'));
+            // a colon glues a clock's minutes ("7-3:30"), not a label's end ("LABS 9-6: ALB")
+            let minutes = text[d.end()..]
+                .strip_prefix(':')
+                .is_some_and(|r| r.starts_with(|ch: char| ch.is_ascii_digit()));
+            let glued = minutes
+                || next_char(text, d.end())
+                    .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '/' | '-'));
             if valid_md(mo, dy) && !glued && !shift && !followed_by_unit(text, d.end()) {
                 out.push(span(d.start(), d.end(), Category::Date, 0.75, "date"));
                 dash_months.push((mo, d.start()));
@@ -303,6 +309,18 @@ impl ContextRules {
     /// A month on its own after a word that dates ("in October", "since last March").
     /// In mixed-case text the month is capitalised; "may" only as "May"/"MAY".
     pub(super) fn months(&self, text: &str, flat: bool, out: &mut Vec<Span>) {
+        // a range of two different months dates both, in any casing ("nov-apr")
+        for c in self.month_range.captures_iter(text) {
+            let (Some(a), Some(b)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let glued =
+                next_char(text, b.end()).is_some_and(|ch| ch.is_alphanumeric() || ch == '-');
+            if !a.as_str().eq_ignore_ascii_case(b.as_str()) && !glued {
+                out.push(span(a.start(), a.end(), Category::Date, 0.75, "date"));
+                out.push(span(b.start(), b.end(), Category::Date, 0.75, "date"));
+            }
+        }
         for c in self.month_alone.captures_iter(text) {
             let Some(mo) = c.get(1) else { continue };
             let w = mo.as_str();
@@ -645,6 +663,8 @@ const TEST_BEFORE: &[&str] = &[
     "ucx",
     "cx",
     "cultures",
+    "labs",
+    "lytes",
     "intubated",
     "extubated",
     "planned",
@@ -769,6 +789,9 @@ const SCORE_BEFORE: &[&str] = &[
     "biceps",
     "triceps",
     "quads",
+    "tof",
+    "crackles",
+    "rales",
 ];
 
 /// Limbs and sides before a muscle grade out of five ("RUE 2/5", "LEFT 5/5", "R SIDED
@@ -824,28 +847,38 @@ pub fn month_day_is_measure(text: &str, start: usize, end: usize) -> bool {
     };
     // a gestational age in weeks and sevenths ("27 3/7", "(39 1/7 WKS"), whether the
     // span holds the weeks or follows them
-    let gestation = |weeks: &str, a: &str| {
-        weeks.len() == 2
-            && weeks.chars().all(|c| c.is_ascii_digit())
-            && (20..=44).contains(&num(weeks))
-            && a.len() == 1
-            && b == "7"
-    };
     if let Some((weeks, a)) = a.split_once(' ') {
-        return gestation(weeks, a);
+        return gestation(weeks, a, b);
     }
-    let head = text.get(..start).unwrap_or("");
-    if head.strip_suffix(' ').is_some_and(|h| {
-        let k = h.len().saturating_sub(2);
-        h.get(k..).is_some_and(|w| gestation(w, a))
-            && !h[..k].ends_with(|c: char| c.is_alphanumeric())
-    }) {
+    if after_gestation_weeks(text, start, a, b) {
         return true;
     }
     let Some((a, b)) = fraction_parts(a, b) else {
         return false;
     };
     no_month_day(a, b) || followed_by_unit(text, end) || score_context(text, start, end)
+}
+
+/// Weeks and sevenths of a gestational age ("27", "3", "7" of "27 3/7").
+fn gestation(weeks: &str, a: &str, b: &str) -> bool {
+    weeks.len() == 2
+        && weeks.chars().all(|c| c.is_ascii_digit())
+        && (20..=44).contains(&num(weeks))
+        && a.len() == 1
+        && b == "7"
+}
+
+/// Whether the fraction `a`/`b` at `start` follows the weeks of a gestational age ("CGA
+/// 33 3/7").
+fn after_gestation_weeks(text: &str, start: usize, a: &str, b: &str) -> bool {
+    text.get(..start)
+        .unwrap_or("")
+        .strip_suffix(' ')
+        .is_some_and(|h| {
+            let k = h.len().saturating_sub(2);
+            h.get(k..).is_some_and(|w| gestation(w, a, b))
+                && !h[..k].ends_with(|c: char| c.is_alphanumeric())
+        })
 }
 
 /// The two numbers of a fraction written with one to three digits on each side ("118",

@@ -28,7 +28,7 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO", "INTERPRETER MAI", "pca ana").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|baby[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|baby[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
@@ -39,7 +39,7 @@ const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|neph
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|licsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd|ibclc|rnc|cde|m\.?div|bcc";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospitals?|hosp|(?:high|middle|elementary|primary)\s+school|preschool|daycare|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|ltc|tcu|home\s+infusion|health\s+ctr|medical\s+supply|ob/?gyn|urgent\s+care";
+const FACILITY: &str = r"hospitals?|hosp|(?:high|middle|elementary|primary)\s+school|preschool|daycare|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|ltc|tcu|home\s+infusion|health\s+ctr|med\s+(?:cent(?:er|re)|ctr)|(?:nursing|youth|cancer|rehab|treatment|wellness|heart|birth(?:ing)?|dialysis|surgical|surgery|care|recovery)\s+ctr|medical\s+supply|ob/?gyn|urgent\s+care|assoc|elder\s+svcs";
 
 /// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
 /// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
@@ -158,8 +158,14 @@ pub(crate) struct ContextRules {
     named_osh: Regex,
     /// "the Bremerton area", "the greater Boston area": a town named for its surroundings.
     place_area: Regex,
-    /// "WARWICK, RI", "salem, nh": a state's code after a town and a comma.
+    /// "WARWICK, RI", "salem, nh", "manchester (nh)": a state's code after a town and a
+    /// comma, or in brackets.
     town_state: Regex,
+    /// "called covering, patel", "paged covering md: Nguyen": the covering clinician.
+    covering: Regex,
+    /// "GREELEY, WELD COUNTY", "springfield (lane county)", "in Pierce County": a
+    /// county's or a parish's name after a place preposition, a comma or a bracket.
+    county: Regex,
     place: Regex,
     date_md: Regex,
     /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
@@ -175,6 +181,8 @@ pub(crate) struct ContextRules {
     year_apostrophe: Regex,
     /// "in October", "since last March": a month on its own after a word that dates.
     month_alone: Regex,
+    /// "lives in venice fl nov-apr", "Jan through March": a range of months.
+    month_range: Regex,
     /// "Pennine Moor Hospitals NHS Foundation Trust" on a line of its own.
     trust: Regex,
     /// "NHS Greater Glasgow and Clyde" on a line of its own: a health board.
@@ -223,10 +231,10 @@ impl ContextRules {
                 r"(?i)\b(?:{RELATIONS})\b(?:[ \t]*[,:(][ \t]*|[ \t]*\r?\n[ \t]*|[ \t]+|-)({WORD})(?:[ \t]+({WORD}))?"
             )),
             signature: re(&format!(
-                r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?)(?:[ \t]*,[ \t]*|[ \t]+)({SIGN_CREDENTIALS})\b"
+                r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?(?:[ \t]+\p{{L}}\.)?)(?:[ \t]*,[ \t]*|[ \t]+)({SIGN_CREDENTIALS})\b"
             )),
             facility: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|clinic|hospital|group|associates|practice|nursing[ \t]+home|skilled[ \t]+nursing(?:[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?)?|nursing[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?|(?:&|and)[ \t]+rehab(?:ilitation)?(?:[ \t]+cent(?:er|re))?))?\b"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|clinic|hospital|group|associates|practice|rehab(?:ilitation)?|nursing[ \t]+home|skilled[ \t]+nursing(?:[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?)?|nursing[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?|(?:&|and)[ \t]+rehab(?:ilitation)?(?:[ \t]+cent(?:er|re))?))?\b"
             )),
             facility_after_verb: re(&format!(
                 r"(?i)\b(?:(?:transferred|transfer|xfer(?:red|'d)?|tx'd|d/c'?d?|dc'd|discharged|admitted|adm|accepted|referred|referrals?|sent|screened|followed|lives|living|resides|returned|returns|staying|stays|works|worked|transported|taken|pcp|nurse|md|ordered|seen|saw|evaluated|treated|arrived|presented|went|visited)(?:[ \t]+(?:back|home|here|out|over|today|yesterday|directly|initially|previously|originally|again|days|nights|there|later|first|\d{{1,2}}[/-]\d{{1,2}}))?[ \t]+(?:at|from|to|via|by|through|@)|via|through)[ \t]+({WORD}(?:[ \t]+(?:{WORD}|&)){{0,3}})"
@@ -270,7 +278,13 @@ impl ContextRules {
                 r"(?i)\b(?:osh|outside[ \t]+hosp(?:ital)?)[ \t]*\([ \t]*({WORD}(?:[ \t]+{WORD}){{0,3}})[ \t]*\)"
             )),
             town_state: re(&format!(
-                r"(?i)\b({WORD}(?:[ \t]+{WORD})?),[ \t]*({STATE_CODES})\b"
+                r"(?i)\b({WORD}(?:[ \t]+{WORD})?)(?:,[ \t]*|[ \t]+\()({STATE_CODES})\b"
+            )),
+            covering: re(&format!(
+                r"(?i)\bcovering(?:[ \t]+(?:md|doc|doctor|resident|intern|np|pa|ho))?[ \t]*[,:(\-][ \t]*({WORD})\b"
+            )),
+            county: re(&format!(
+                r"(?i)(?:\b(?:in|from|of|near|to)[ \t]+|[,(][ \t]*)((?:{WORD}[ \t]+)?{WORD}[ \t]+(?:county|parish))\b"
             )),
             place_area: re(&format!(
                 r"(?i)\bthe[ \t]+(?:general[ \t]+|greater[ \t]+)?({WORD}(?:[ \t]+{WORD})?)[ \t]+area\b"
@@ -295,7 +309,7 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus|labs|lytes)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             md_dash_any: re(r"\b(\d{1,2})-(\d{1,2})\b"),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
@@ -304,6 +318,9 @@ impl ContextRules {
             year_apostrophe: re(r"(?:^|[\s(,])('\d{2})\b"),
             month_alone: re(
                 r"(?i)\b(?:in|since|until|till|during|last|next|early|late|mid|this|by|(?:end|beginning|start|middle|week|month)[ \t]+of)[ \t]+(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b",
+            ),
+            month_range: re(
+                r"(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)(?:[ \t]*-[ \t]*|[ \t]+(?:through|thru)[ \t]+)(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\b",
             ),
             nhs_board: re(r"(?im)^[ \t]*(nhs(?:[ \t]+[\p{L}'’&\-]+){1,6})[ \t]*$"),
             va: re(r"(?i)\b(?:at|from|to|through|via)[ \t]+the[ \t]+(va)\b"),
@@ -353,6 +370,7 @@ impl ContextRules {
         self.places(d, text, flat, out);
         self.place_areas(d, text, flat, out);
         self.town_states(d, text, out);
+        self.counties(d, text, flat, out);
         self.named_ers(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);
@@ -360,6 +378,7 @@ impl ContextRules {
         self.dictation_initials(d, text, out);
         self.family_names(d, text, out);
         self.closing_first_name(d, text, out);
+        self.covering_names(d, text, out);
         self.trusts(text, flat, out);
         self.boards_and_va(d, text, flat, out);
         self.street_names(d, text, flat, out);

@@ -195,9 +195,15 @@ impl ContextRules {
                         && !l.ends_with("'s")
                         && !l.ends_with("’s")
                 });
-            // "INTERPRETER (KOREAN)": a word in brackets after a title is a census name
+            // "INTERPRETER (KOREAN)": a word in brackets after a title is a census name;
+            // so is the word after a role that is mostly no title ("md (tran) aware",
+            // "lactation (marisol)"; not "MD PGY-1")
             let bracketed = text[m.start()..w1.start()].contains('(');
-            if bracketed && !d.first_name(a) && !d.surname(a) {
+            let loose = matches!(
+                title.trim_end_matches([' ', '\t', '(', '.']),
+                "md" | "lactation"
+            );
+            if (bracketed || loose) && !d.first_name(a) && !d.surname(a) {
                 continue;
             }
             // "L. CHU, RN BSN": a second credential is no name
@@ -329,13 +335,33 @@ impl ContextRules {
         }
         for c in self.signature.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
+            // "D/W GUERRA, RRT": a letter glued to a slash is shorthand, no initial
+            if text[..g.start()].ends_with('/')
+                && g.as_str()
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.chars().count() <= 2)
+            {
+                continue;
+            }
             let words: Vec<&str> = g
                 .as_str()
                 .split([' ', '\t', '.'])
                 .filter(|w| w.chars().count() > 1)
                 .collect();
             let Some(last) = words.last() else { continue };
-            let initial = c.get(2).is_some();
+            // "sue b. rn", "kelly b., rn": a first name and a surname's initial that
+            // close a signature count as an initial and a surname do
+            let closing_initial = words.len() == 1
+                && g.as_str().strip_suffix('.').is_some_and(|h| {
+                    let mut cs = h.chars();
+                    cs.next_back().is_some_and(char::is_alphabetic)
+                        && cs.as_str().ends_with([' ', '\t'])
+                })
+                && d.first_name(last)
+                && !d.clinical(last)
+                && !d.stop(last);
+            let initial = c.get(2).is_some() || closing_initial;
             let Some(cred) = c.get(3) else { continue };
             let credential = cred.as_str().to_lowercase();
             // what stands before the signature on its line
@@ -444,6 +470,22 @@ impl ContextRules {
         {
             let start = body.len() - line.len();
             out.push(span(start, start + w.len(), Category::Name, 0.8, "name"));
+        }
+    }
+
+    /// The covering clinician named after "covering" and a comma, colon, bracket or dash
+    /// ("called covering, patel, @ 0225", "covering md: Nguyen"): a census name that is no
+    /// function or clinical word, and no ordinary word unless capitalised.
+    pub(super) fn covering_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.covering.captures_iter(text) {
+            let Some(w) = c.get(1) else { continue };
+            let t = w.as_str();
+            let named = (d.surname(t) || d.first_name(t)) && !d.stop(t) && !d.clinical(t);
+            let plain = !d.ordinary(t)
+                || (t.starts_with(char::is_uppercase) && t.chars().skip(1).any(char::is_lowercase));
+            if named && plain {
+                out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
+            }
         }
     }
 

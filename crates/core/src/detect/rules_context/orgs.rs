@@ -21,6 +21,7 @@ const WEAK_FACILITY: &[&str] = &[
     "laboratory",
     "laboratories",
     "associates",
+    "assoc",
     "pediatrics",
     "paediatrics",
     "cardiology",
@@ -73,7 +74,7 @@ const WEAK_FACILITY: &[&str] = &[
 ];
 
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
-const GENERIC_FACILITY_WORDS: &[&str] = &[
+pub(super) const GENERIC_FACILITY_WORDS: &[&str] = &[
     "the",
     "vendor",
     "a",

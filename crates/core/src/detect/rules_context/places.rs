@@ -1,6 +1,7 @@
 //! Places in any casing: known towns after a place preposition, and street lines, unit
 //! numbers and "city, ST 12345" in one-casing text.
 
+use super::orgs::GENERIC_FACILITY_WORDS;
 use super::ContextRules;
 use crate::detect::rules::last_word_lower;
 use crate::detect::rules::rules_dict::Dicts;
@@ -239,6 +240,10 @@ impl ContextRules {
                 continue;
             }
             let rest = text[code.end()..].trim_start_matches([' ', '\t']);
+            // in brackets the code closes them ("manchester (nh)"; not "(NH records)")
+            if text[town.end()..code.start()].contains('(') && !rest.starts_with(')') {
+                continue;
+            }
             let ends = rest.is_empty()
                 || rest.starts_with([',', '.', ';', ')', '-', '\n', '\r'])
                 || rest
@@ -257,6 +262,29 @@ impl ContextRules {
                     0.75,
                     "place",
                 ));
+            }
+        }
+    }
+
+    /// A county or a parish by its name ("LIVES IN GREELEY, WELD COUNTY", "springfield
+    /// (lane county)", "in Pierce County"), the name a word or two after a place
+    /// preposition, a comma or a bracket: no function, clinical or generic word ("in the
+    /// county", "from a neighboring county", "home county"), capitalised in mixed case.
+    pub(super) fn counties(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.county.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<&str> = g.as_str().split_whitespace().collect();
+            let (name, _kind) = words.split_at(words.len() - 1);
+            let plain = name.iter().all(|w| {
+                let l = w.to_lowercase();
+                !d.stop(&l)
+                    && !d.clinical(&l)
+                    && !GENERIC_FACILITY_WORDS.contains(&l.as_str())
+                    && !NOT_COUNTY_NAMES.contains(&l.as_str())
+                    && (flat || w.starts_with(char::is_uppercase))
+            });
+            if plain {
+                out.push(span(g.start(), g.end(), Category::Location, 0.75, "place"));
             }
         }
     }
@@ -333,8 +361,11 @@ impl ContextRules {
                     let name_end =
                         base + words[..n].iter().map(|w| w.len()).sum::<usize>() + (n - 1);
                     let county = county_after(text, name_end);
+                    // "from hazard, ky": a state after the town makes a word a place
+                    let region = region_after(d, text, name_end, flat, true);
                     let ordinary = single
                         && county.is_none()
+                        && region.is_none()
                         && ((d.english(&cand) && !home()) || d.clinical(&cand) || d.stop(&cand));
                     let capitalised = words[..n].iter().all(|w| w.starts_with(char::is_uppercase));
                     // in mixed-case text a place is capitalised; where casing says nothing
@@ -346,9 +377,7 @@ impl ContextRules {
                     if !plausible {
                         break 'runs;
                     }
-                    let end = county.unwrap_or_else(|| {
-                        region_after(d, text, name_end, flat, true).unwrap_or(name_end)
-                    });
+                    let end = county.unwrap_or(region.unwrap_or(name_end));
                     out.push(span(start, end, Category::Location, 0.75, "location"));
                     break 'runs;
                 }
@@ -370,6 +399,28 @@ impl ContextRules {
         }
     }
 }
+
+/// Words that qualify a county without naming it ("a neighboring county").
+const NOT_COUNTY_NAMES: &[&str] = &[
+    "neighboring",
+    "neighbouring",
+    "adjacent",
+    "nearby",
+    "surrounding",
+    "whole",
+    "entire",
+    "every",
+    "each",
+    "which",
+    "what",
+    "native",
+    "next",
+    "urban",
+    "suburban",
+    "different",
+    "one",
+    "rural",
+];
 
 /// Compass words and the like that may stand before a place's name ("Northwest Ohio",
 /// "eastern Germany", "rural Vermont").
