@@ -1376,6 +1376,81 @@ mod tests {
     }
 
     #[test]
+    fn police_ordinary_word_facilities_saints_and_labelled_dates() {
+        for (text, cat, want) in [
+            (
+                "PORTLAND POLICE SAYS PT WAS VICTIM",
+                Organization,
+                "PORTLAND POLICE",
+            ),
+            (
+                "Pt under police hold per Hartford PD. Visitors",
+                Organization,
+                "Hartford PD",
+            ),
+            (
+                "IN POLK COUNTY JAIL PER LAKELAND POLICE DEPT.",
+                Organization,
+                "LAKELAND POLICE DEPT",
+            ),
+            (
+                "TX FROM CAPITAL REGION HOSP BY AMBULANCE",
+                Organization,
+                "CAPITAL REGION HOSP",
+            ),
+            (
+                "PCP DR. BEGAY AT FOUR CORNERS COMMUNITY CLINIC, 505",
+                Organization,
+                "FOUR CORNERS COMMUNITY CLINIC",
+            ),
+            (
+                "VERIFIED W/ MERRIMACK RECOVERY CTR IN LAWRENCE",
+                Organization,
+                "MERRIMACK RECOVERY CTR",
+            ),
+            (
+                "admitted 1-9 from seaside rehab & nursing w/ urosepsis",
+                Organization,
+                "seaside rehab & nursing",
+            ),
+            (
+                "96 YO F FROM PALMETTO SHORES ALF, BOCA RATON",
+                Organization,
+                "PALMETTO SHORES ALF",
+            ),
+            (
+                "SCALE ORDERED FROM MOTOR CITY MEDICAL SUPPLY, TO BE",
+                Organization,
+                "MOTOR CITY MEDICAL SUPPLY",
+            ),
+            (
+                "Attended AA at St. Rose of Lima church basement",
+                Organization,
+                "St. Rose of Lima",
+            ),
+            ("Deacon Mayfield plans to come Sunday", Name, "Mayfield"),
+            ("IB O'SULLIVAN TWIN A. 26 3/7 WK CGA", Name, "O'SULLIVAN"),
+            ("neighbor dawn doing the milking.", Name, "dawn"),
+            ("SON JEAN-PAUL (\"J.P.\") IN LAFAYETTE", Name, "J.P."),
+            ("POD 1 S/P WHIPPLE 10-19 FOR PANC HEAD MASS", Date, "10-19"),
+            ("pcp dr tavares, last seen 3-30.", Date, "3-30"),
+            ("K. WOJCIK, PT, DPT  12-6\n", Date, "12-6"),
+            ("ANGIO 8/19: 7MM ACOM ANEURYSM", Date, "8/19"),
+            ("dnr/dni confirmed w/ pt and dtr on 8/23.", Date, "8/23"),
+        ] {
+            has(text, cat, want);
+        }
+        // "state police", ordinary words before a clinic that a specialty could name, a
+        // murmur's grade, a nurse's role and a count of siblings
+        none("the state police and the police were called", Organization);
+        none("seen at heart failure clinic", Organization);
+        none("ordered from his home medical supply", Organization);
+        none("no cp. 4/6 sem radiating to carotids", Date);
+        none("DTRs 2/4 throughout", Date);
+        none("RES PENDING", Name);
+    }
+
+    #[test]
     fn initials_nicknames_and_joined_relatives() {
         for (text, want) in [
             ("SOCIAL: DAUGHTERS LISA & ANN CALLED X2, UPDATED.", "ANN"),

@@ -237,7 +237,10 @@ impl Engine {
             }
         }
         let mut entities = Vec::new();
-        for (para, spans) in by_para {
+        for (para, mut spans) in by_para {
+            if let Some(u) = units.get(para) {
+                spans.iter_mut().for_each(|s| trim_possessive(u.text, s));
+            }
             entities.extend(merge_spans(para, spans));
         }
         entities.sort_by_key(|e| (e.para, e.start, e.end));
@@ -1376,6 +1379,30 @@ impl Engine {
     }
 }
 
+/// A name ends before its possessive ("dr. kowalski*'s* office"): the "'s" is no part of
+/// it.
+fn trim_possessive(text: &str, s: &mut Span) {
+    if s.category != Category::Name {
+        return;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    let cut = ["'s", "’s", "'S", "’S"]
+        .iter()
+        .find_map(|p| t.strip_suffix(p).map(|rest| t.len() - rest.len()));
+    if let Some(cut) = cut {
+        if t[..t.len() - cut]
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .count()
+            >= 2
+        {
+            s.end -= cut;
+        }
+    }
+}
+
 pub(super) fn is_month_or_weekday(w: &str) -> bool {
     let l = w.to_lowercase();
     crate::text::MONTHS
@@ -1493,6 +1520,10 @@ fn opens_name(w: &str) -> bool {
             | "lactation"
             | "charge"
             | "covering"
+            | "deacon"
+            | "pastor"
+            | "sib"
+            | "sibs"
     )
 }
 
@@ -1574,6 +1605,37 @@ mod tests {
     }
 
     #[test]
+    fn a_name_ends_before_its_possessive() {
+        let text = "forms given to dr. kowalski's office; O'Hara’s son";
+        let mut a = Span {
+            start: 19,
+            end: 29,
+            category: Category::Name,
+            score: 0.9,
+            detector: "rule:name".into(),
+        };
+        trim_possessive(text, &mut a);
+        assert_eq!(&text[a.start..a.end], "kowalski");
+        let s = text.find("O'Hara").expect("in text");
+        let mut b = Span {
+            start: s,
+            end: s + "O'Hara’s".len(),
+            ..a.clone()
+        };
+        trim_possessive(text, &mut b);
+        assert_eq!(&text[b.start..b.end], "O'Hara");
+        // other categories keep theirs ("St Mary's")
+        let mut c = Span {
+            category: Category::Organization,
+            start: 19,
+            end: 29,
+            ..a
+        };
+        trim_possessive(text, &mut c);
+        assert_eq!(&text[c.start..c.end], "kowalski's");
+    }
+
+    #[test]
     fn learned_spans_lose_titles_codes_and_labels_and_eponyms_go() {
         let engine = Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
         let e = &engine;
@@ -1618,6 +1680,16 @@ mod tests {
                 "called covering, patel, @ 0225",
                 "covering, patel",
                 Some("patel"),
+            ),
+            (
+                "MOM LINH, DAD DANNY, SIBS JOY (4) AND MARCUS (7)",
+                "SIBS JOY",
+                Some("JOY"),
+            ),
+            (
+                "Deacon Mayfield plans to come",
+                "Deacon Mayfield",
+                Some("Mayfield"),
             ),
         ] {
             assert_eq!(learned(e, text, what, name).as_deref(), want, "{text}");

@@ -523,16 +523,20 @@ pub fn propagate(
     // "Dr Bell" found does not make "Bell's palsy" a name, nor "Will" the modal of "will be
     // in", nor "Boston" the "Boston Naming Test" a place; in text of mixed casing a name
     // that is also a word is no name where it is written in lower case ("Son Will lives
-    // in Pueblo and will transport")
+    // in Pueblo and will transport"), nor after a determiner in any casing ("SPOKE ABOUT
+    // HER FAITH", "every autumn")
     hits.retain(|h| match h.3.category {
         Category::Name => {
             let t = &texts[h.0][h.1..h.2];
             let lower_word = h.3.ambiguous
                 && !t.chars().any(char::is_uppercase)
                 && !crate::text::flat_case(texts[h.0]);
+            let determined = h.3.ambiguous
+                && DETERMINERS.contains(&crate::text::last_word_lower(&texts[h.0][..h.1]).as_str());
             !eponym_use(texts[h.0], h.2)
                 && !crate::text::modal_use(t, &texts[h.0][h.2..])
                 && !lower_word
+                && !determined
         }
         Category::Location => !crate::text::names_instrument(&texts[h.0][h.2..]),
         _ => true,
@@ -558,6 +562,13 @@ pub fn propagate(
     );
     undecided.into_iter().map(hit).collect()
 }
+
+/// Words before a noun that no first name follows ("her faith", "the bill", "every
+/// autumn").
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "her", "his", "their", "my", "our", "your", "its", "every", "this", "that",
+    "these", "those", "no", "some", "any", "each",
+];
 
 /// The word ending at `end` is a possessive followed by an eponym noun.
 pub(crate) fn eponym_use(text: &str, end: usize) -> bool {
@@ -777,6 +788,25 @@ mod tests {
         assert!(!left.contains(&(1, "will")), "{left:?}");
         // in text of one casing the lower-case form stays a candidate
         assert!(left.contains(&(2, "will")), "{left:?}");
+    }
+
+    #[test]
+    fn a_name_that_is_a_word_is_no_name_after_a_determiner() {
+        let texts = [
+            "SISTER FAITH AT BEDSIDE.",
+            "PT SPOKE ABOUT HER FAITH. FAITH LEFT AT 2000.",
+        ];
+        let mut e = vec![ent(0, 0, 7, 12, Category::Name)];
+        let undecided = propagate(
+            &texts,
+            &mut e,
+            &PropagateConfig::standard(),
+            &|_| false,
+            &|w| w.eq_ignore_ascii_case("faith"),
+        );
+        let left: Vec<(usize, usize)> = undecided.iter().map(|h| (h.para, h.start)).collect();
+        assert!(!left.contains(&(1, 19)), "{left:?}");
+        assert!(left.contains(&(1, 26)), "{left:?}");
     }
 
     #[test]

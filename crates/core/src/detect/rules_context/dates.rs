@@ -214,7 +214,29 @@ impl ContextRules {
                     | "only"
                     | "last"
             ) || score_context(text, d.start(), d.end());
-            if dated_month
+            // "K. WOJCIK, PT, DPT  12-6": a signature's date closing its line after a
+            // credential
+            let signed = text[d.end()..]
+                .split('\n')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .is_empty()
+                && matches!(
+                    before.as_str(),
+                    "rn" | "bsn"
+                        | "dpt"
+                        | "rd"
+                        | "ldn"
+                        | "msw"
+                        | "lcsw"
+                        | "licsw"
+                        | "rrt"
+                        | "ccrn"
+                        | "ibclc"
+                        | "otr"
+                );
+            if (dated_month || signed)
                 && valid_md(mo, dy)
                 && !glued
                 && !glued_before
@@ -659,6 +681,7 @@ const TEST_BEFORE: &[&str] = &[
     "egd",
     "ercp",
     "cath",
+    "angio",
     "bcx",
     "ucx",
     "cx",
@@ -813,6 +836,8 @@ const SCORE_AFTER: &[&str] = &[
     "diastolic",
     "holosystolic",
     "pansystolic",
+    "sem",
+    "hsm",
     "continuous",
     "harsh",
     "blowing",
@@ -949,7 +974,11 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     let tail = text.get(end..).unwrap_or("");
-    let tail = tail.split(['.', ';', '\n', ',']).next().unwrap_or(tail);
+    // (a colon closes a label: "ANGIO 8/19: 7MM ACOM ANEURYSM")
+    let tail = tail
+        .split(['.', ';', '\n', ',', ':'])
+        .next()
+        .unwrap_or(tail);
     let after = words(tail);
     // a score word counts only where its own value does not stand between it and the
     // fraction: "BP 240/140 ON ARRIVAL 4/11" has its value already (a value that could be
@@ -966,10 +995,10 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         words(&toks[k..].join(" "))
     };
     // a dating word right before the fraction dates it whatever came before ("OFF BIPAP
-    // SINCE 5/7")
+    // SINCE 5/7", "confirmed w/ pt and dtr on 8/23")
     let dated = before
         .last()
-        .is_some_and(|w| matches!(w.as_str(), "since" | "until" | "till" | "dated"));
+        .is_some_and(|w| matches!(w.as_str(), "since" | "until" | "till" | "dated" | "on"));
     // a rating out of ten close after a pain word, or in a sentence that a pain word opens
     // ("pain 5/10 l hip, percocet w/ relief to 2/10", "PAIN: MS CONTIN 15 BID + MSIR PRN,
     // 3/10"), not after a word that dates ("pain seen 3/10 in clinic")

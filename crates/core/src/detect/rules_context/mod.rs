@@ -28,7 +28,7 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO", "INTERPRETER MAI", "pca ana").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|baby[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|baby[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
@@ -39,7 +39,7 @@ const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|neph
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|licsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd|ibclc|rnc|cde|m\.?div|bcc";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospitals?|hosp|(?:high|middle|elementary|primary)\s+school|preschool|daycare|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|ltc|tcu|home\s+infusion|health\s+ctr|med\s+(?:cent(?:er|re)|ctr)|(?:nursing|youth|cancer|rehab|treatment|wellness|heart|birth(?:ing)?|dialysis|surgical|surgery|care|recovery)\s+ctr|medical\s+supply|ob/?gyn|urgent\s+care|assoc|elder\s+svcs";
+const FACILITY: &str = r"hospitals?|hosp|(?:high|middle|elementary|primary)\s+school|preschool|daycare|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|ltc|tcu|home\s+infusion|health\s+ctr|med\s+(?:cent(?:er|re)|ctr)|(?:nursing|youth|cancer|rehab|treatment|wellness|heart|birth(?:ing)?|dialysis|surgical|surgery|care|recovery)\s+ctr|medical\s+supply|ob/?gyn|urgent\s+care|assoc|elder\s+svcs|alf";
 
 /// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
 /// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
@@ -166,6 +166,7 @@ pub(crate) struct ContextRules {
     /// "GREELEY, WELD COUNTY", "springfield (lane county)", "in Pierce County": a
     /// county's or a parish's name after a place preposition, a comma or a bracket.
     county: Regex,
+    police: Regex,
     place: Regex,
     date_md: Regex,
     /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
@@ -234,14 +235,14 @@ impl ContextRules {
                 r"(?i)(?:^|[\s(/-])((\p{{L}}\.[ \t]*)?{WORD}(?:[ \t]+{WORD})?(?:[ \t]+\p{{L}}\.)?)(?:[ \t]*,[ \t]*|[ \t]+)({SIGN_CREDENTIALS})\b"
             )),
             facility: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|clinic|hospital|group|associates|practice|rehab(?:ilitation)?|nursing[ \t]+home|skilled[ \t]+nursing(?:[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?)?|nursing[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?|(?:&|and)[ \t]+rehab(?:ilitation)?(?:[ \t]+cent(?:er|re))?))?\b"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,3}}?)((?:{specialties})[ \t]+(?:associates|group|cent(?:er|re)|clinic|practice)|{FACILITY})(?:[ \t]+(?:cent(?:er|re)|ctr|clinic|hospital|group|associates|practice|rehab(?:ilitation)?|nursing[ \t]+home|skilled[ \t]+nursing(?:[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?)?|nursing[ \t]+(?:&|and)[ \t]+rehab(?:ilitation)?|(?:&|and)[ \t]+rehab(?:ilitation)?(?:[ \t]+cent(?:er|re))?|(?:&|and)[ \t]+nursing(?:[ \t]+(?:home|cent(?:er|re)|ctr))?))?\b"
             )),
             facility_after_verb: re(&format!(
                 r"(?i)\b(?:(?:transferred|transfer|xfer(?:red|'d)?|tx'd|d/c'?d?|dc'd|discharged|admitted|adm|accepted|referred|referrals?|sent|screened|followed|lives|living|resides|returned|returns|staying|stays|works|worked|transported|taken|pcp|nurse|md|ordered|seen|saw|evaluated|treated|arrived|presented|went|visited)(?:[ \t]+(?:back|home|here|out|over|today|yesterday|directly|initially|previously|originally|again|days|nights|there|later|first|\d{{1,2}}[/-]\d{{1,2}}))?[ \t]+(?:at|from|to|via|by|through|@)|via|through)[ \t]+({WORD}(?:[ \t]+(?:{WORD}|&)){{0,3}})"
             )),
             facility_token: re(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*\.?|&"),
             saint: re(
-                r"(?i)\b(?:(?:st|saint)\.?[ \t]+([a-z]+)['’]s|our[ \t]+lady[ \t]+of[ \t]+(?:the[ \t]+)?([a-z]+))\b",
+                r"(?i)\b(?:(?:st|saint)\.?[ \t]+([a-z]+)['’]s|our[ \t]+lady[ \t]+of[ \t]+(?:the[ \t]+)?([a-z]+)|(?:st|saint)\.?[ \t]+([a-z]+)[ \t]+of[ \t]+[a-z]+)\b",
             ),
             firm_partners: re(&format!(
                 r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
@@ -257,7 +258,7 @@ impl ContextRules {
                 r#"(?i)\b(?:called|goes[ \t]+by|known[ \t]+as|calls[ \t]+(?:him|her)self|nickname(?:d)?)[ \t]+["“']([a-z][a-z\-]+)["”']"#,
             ),
             quoted_name: re(&format!(
-                r#"(?i)(?:\b(?:{RELATIONS}|baby[ \t]+(?:boy|girl)|real[ \t]+name(?:[ \t]+is)?|a\.?k\.?a\.?)[ \t]*[:(]?[ \t]*["“']([\p{{L}}][\p{{L}}\-]+)["”'](?:[ \t]+({WORD}))?|\bcall[ \t]+me[ \t]+["“']?({WORD})|\b({WORD})[ \t]*\([ \t]*["“']([\p{{L}}][\p{{L}}\-]+)["”'][ \t]*\)|["“']([\p{{L}}][\p{{L}}\-]+)["”'][ \t]*\((?:real[ \t]+name|aka|a\.k\.a\.))"#
+                r#"(?i)(?:\b(?:{RELATIONS}|baby[ \t]+(?:boy|girl)|real[ \t]+name(?:[ \t]+is)?|a\.?k\.?a\.?)[ \t]*[:(]?[ \t]*["“']([\p{{L}}][\p{{L}}\-]+)["”'](?:[ \t]+({WORD}))?|\bcall[ \t]+me[ \t]+["“']?({WORD})|\b({WORD})[ \t]*\([ \t]*["“']([\p{{L}}][\p{{L}}.\-]+)["”'][ \t]*\)|["“']([\p{{L}}][\p{{L}}\-]+)["”'][ \t]*\((?:real[ \t]+name|aka|a\.k\.a\.))"#
             )),
             family_name: re(&format!(r"(?i)\b({WORD})[ \t]+family\b")),
             family_plural: re(r"(?i)\bthe[ \t]+(([\p{L}'’-]{2,}?)(?:es|s))\b"),
@@ -286,6 +287,9 @@ impl ContextRules {
             county: re(&format!(
                 r"(?i)(?:\b(?:in|from|of|near|to)[ \t]+|[,(][ \t]*)((?:{WORD}[ \t]+)?{WORD}[ \t]+(?:county|parish))\b"
             )),
+            police: re(&format!(
+                r"(?i)\b({WORD}(?:[ \t]+{WORD})?)[ \t]+(?:police(?:[ \t]+(?:dept|department))?|pd|sheriff(?:'s)?(?:[ \t]+(?:office|dept|department))?)\b"
+            )),
             place_area: re(&format!(
                 r"(?i)\bthe[ \t]+(?:general[ \t]+|greater[ \t]+)?({WORD}(?:[ \t]+{WORD})?)[ \t]+area\b"
             )),
@@ -309,7 +313,7 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus|labs|lytes)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus|labs|lytes|seen|orif|whipple|angio|tavr|pci|done|performed)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             md_dash_any: re(r"\b(\d{1,2})-(\d{1,2})\b"),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
@@ -371,6 +375,7 @@ impl ContextRules {
         self.place_areas(d, text, flat, out);
         self.town_states(d, text, out);
         self.counties(d, text, flat, out);
+        self.police(d, text, flat, out);
         self.named_ers(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);

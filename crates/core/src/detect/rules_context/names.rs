@@ -196,12 +196,13 @@ impl ContextRules {
                         && !l.ends_with("’s")
                 });
             // "INTERPRETER (KOREAN)": a word in brackets after a title is a census name;
-            // so is the word after a role that is mostly no title ("md (tran) aware",
-            // "lactation (marisol)"; not "MD PGY-1")
+            // so is the word after a role or shorthand that is mostly no title ("md (tran)
+            // aware", "lactation (marisol)", "RES PRIYA", "IB O'SULLIVAN" for an infant
+            // boy; not "MD PGY-1", "RES PENDING")
             let bracketed = text[m.start()..w1.start()].contains('(');
             let loose = matches!(
                 title.trim_end_matches([' ', '\t', '(', '.']),
-                "md" | "lactation"
+                "md" | "lactation" | "res" | "ib" | "ig"
             );
             if (bracketed || loose) && !d.first_name(a) && !d.surname(a) {
                 continue;
@@ -282,6 +283,10 @@ impl ContextRules {
                             | "brought"
                             | "came"
                     ) || AGREEING_VERBS.contains(&w.to_lowercase().as_str())
+                        // "neighbor ed doing milking": a verb's -ing form
+                        || (w.len() >= 5
+                            && w.to_lowercase().ends_with("ing")
+                            && d.english(w))
                 });
             // "MOB CRYSTAL HENDERSON": or a surname that is no word follows
             let surname_follows = c
@@ -596,8 +601,10 @@ impl ContextRules {
                     out.push(span(a.start(), a.end(), Category::Name, 0.75, "name"));
                 }
             } else if let (Some(n), Some(a)) = (c.get(4), c.get(5)) {
-                // 'ANDRE BAPTISTE ("DRE")': the word before is a name
-                if d.name_like(n.as_str()) && !no_word(a.as_str()) {
+                // 'ANDRE BAPTISTE ("DRE")', 'JEAN-PAUL ("J.P.")': the word before is a name
+                let named = d.name_like(n.as_str())
+                    || (n.as_str().contains('-') && n.as_str().split('-').all(|p| d.name_like(p)));
+                if named && !no_word(a.as_str()) {
                     out.push(span(a.start(), a.end(), Category::Name, 0.8, "name"));
                 }
             }

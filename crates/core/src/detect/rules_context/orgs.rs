@@ -71,6 +71,7 @@ const WEAK_FACILITY: &[&str] = &[
     "counseling",
     "intervention",
     "program",
+    "alf",
 ];
 
 /// Words that make a facility generic ("the hospital", "outside hospital"), never its name.
@@ -363,6 +364,34 @@ impl ContextRules {
                     break;
                 }
                 first -= 1;
+            }
+            // after a place preposition, two or more ordinary words before a hospital or a
+            // medical centre, or before a modifier and any facility word, name it even
+            // where the clinical vocabulary holds them ("FROM CAPITAL REGION HOSP", "at
+            // four corners community clinic"; not "at heart failure clinic")
+            let ordinary = |k: usize| {
+                let w = lower(k);
+                d.english(words[k].1)
+                    && !d.stop(&w)
+                    && !GENERIC_FACILITY_WORDS.contains(&w.as_str())
+                    && !FACILITY_MODIFIERS.contains(&w.as_str())
+                    && !SPECIALTIES.contains(&w.as_str())
+                    && !WEAK_FACILITY.contains(&w.as_str())
+                    && !d.sign_credential(words[k].1)
+            };
+            let kind_word = kind.as_str().to_lowercase();
+            let hospital = kind_word.starts_with("hosp")
+                || kind_word.contains("cent")
+                || kind_word.contains("ctr")
+                || kind_word == "infirmary";
+            if first >= 2 && (hospital || modifiers < words.len()) {
+                let lead = (0..first).rev().find(|&k| !ordinary(k));
+                let start = lead.map_or(0, |k| k + 1);
+                let before =
+                    lead.map_or_else(|| last_word_lower(text[..words[0].0].trim_end()), &lower);
+                if first - start >= 2 && place_preposition(&before) {
+                    first = start;
+                }
             }
             // a line that holds nothing but the facility names it by any words but
             // function, generic and heading words, one of them no clinical word ("GREAT
@@ -695,11 +724,12 @@ impl ContextRules {
     /// ("transferred from St. Elizabeth's"). In mixed-case text the name is capitalised.
     pub(super) fn saints(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
         for c in self.saint.captures_iter(text) {
-            let (Some(all), Some(name)) = (c.get(0), c.get(1).or(c.get(2))) else {
+            let (Some(all), Some(name)) = (c.get(0), c.get(1).or(c.get(2)).or(c.get(3))) else {
                 continue;
             };
-            // a saint's name: a first name, or a word of no list ("ST. ANSELM'S"); Our
-            // Lady's title any word but a function or clinical one ("Our Lady of the Bayou")
+            // a saint's name: a first name, or a word of no list ("ST. ANSELM'S", "St. Rose
+            // of Lima"); Our Lady's title any word but a function or clinical one ("Our Lady
+            // of the Bayou")
             let n = name.as_str();
             let lady = c.get(2).is_some() && !(d.clinical(n) || d.stop(n));
             let saintly = lady || d.first_name(n) || !(d.ordinary(n) || d.clinical(n) || d.stop(n));
@@ -745,6 +775,36 @@ impl ContextRules {
                     !d.stop(w) && !d.clinical(w) && !d.ordinary(w)
                 })
                 .map(|w| pre.start() + w.start());
+            // after a place preposition two ordinary words name it too ("ORDERED FROM
+            // MOTOR CITY MEDICAL SUPPLY"; not "from home medical supply")
+            let ordinary_pair = || {
+                let words: Vec<regex::Match> = d.words(pre.as_str()).collect();
+                words.len() == 2
+                    && words.iter().all(|w| {
+                        let l = w.as_str().to_lowercase();
+                        d.english(&l)
+                            && !matches!(
+                                l.as_str(),
+                                "the"
+                                    | "a"
+                                    | "an"
+                                    | "and"
+                                    | "or"
+                                    | "of"
+                                    | "his"
+                                    | "her"
+                                    | "their"
+                                    | "my"
+                                    | "our"
+                                    | "your"
+                                    | "home"
+                                    | "local"
+                                    | "new"
+                            )
+                    })
+                    && place_preposition(&last_word_lower(text[..pre.start()].trim_end()))
+            };
+            let first = first.or_else(|| ordinary_pair().then_some(pre.start()));
             if let Some(s) = first {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(s, end, Category::Organization, 0.75, "org"));

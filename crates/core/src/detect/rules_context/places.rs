@@ -289,6 +289,30 @@ impl ContextRules {
         }
     }
 
+    /// A town's police or sheriff ("HARTFORD PD", "per Lakeland Police Dept", "PORTLAND
+    /// POLICE"): one or two words before it that are a known place, capitalised in mixed
+    /// case ("state police", "the police" no).
+    pub(super) fn police(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.police.captures_iter(text) {
+            let (Some(m), Some(g)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            // the longest known place that ends the words: both or the last
+            let words: Vec<&str> = g.as_str().split_whitespace().collect();
+            let (start, name) = if words.len() == 2 && !d.place(&words.join(" ")) {
+                (g.end() - words[1].len(), words[1].to_string())
+            } else {
+                (g.start(), words.join(" "))
+            };
+            let titled = text[start..g.end()]
+                .split_whitespace()
+                .all(|w| w.starts_with(char::is_uppercase));
+            if d.place(&name) && (flat || titled) {
+                out.push(span(start, m.end(), Category::Organization, 0.75, "org"));
+            }
+        }
+    }
+
     /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
     /// ("from Reading" yes in mixed case; "in bath" no).
     pub(super) fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
