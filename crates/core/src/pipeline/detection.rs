@@ -62,6 +62,39 @@ pub(super) fn time_or_range(t: &str) -> bool {
     }
 }
 
+/// "10/24H", "500/8hr": an amount per so many hours, no date.
+fn per_hours(t: &str) -> bool {
+    let l = t.trim().to_ascii_lowercase();
+    let body = ["hrs", "hr", "h"]
+        .iter()
+        .find_map(|x| l.strip_suffix(x))
+        .unwrap_or("");
+    body.contains('/') && body.ends_with(|c: char| c.is_ascii_digit())
+}
+
+/// "VISITED 2000", "CALLED AT 1930": a four-digit number that reads as a clock after a
+/// word of a visit or a call is the time, not the year.
+fn clock_after_event(text: &str, start: usize, t: &str) -> bool {
+    let t = t.trim();
+    let clock = t.len() == 4
+        && t.chars().all(|c| c.is_ascii_digit())
+        && t[..2].parse::<u32>().is_ok_and(|h| h <= 23)
+        && t[2..].parse::<u32>().is_ok_and(|m| m <= 59);
+    clock
+        && matches!(
+            crate::text::last_word_lower(text[..start].trim_end_matches([' ', '\t', '@'])).as_str(),
+            "at" | "visited"
+                | "called"
+                | "phoned"
+                | "arrived"
+                | "left"
+                | "returned"
+                | "came"
+                | "around"
+                | "approx"
+        )
+}
+
 /// "3.4", "12.5": a decimal number, no date.
 fn short_decimal(t: &str) -> bool {
     let t = t.trim();
@@ -239,7 +272,10 @@ impl Engine {
         let mut entities = Vec::new();
         for (para, mut spans) in by_para {
             if let Some(u) = units.get(para) {
-                spans.iter_mut().for_each(|s| trim_possessive(u.text, s));
+                spans.iter_mut().for_each(|s| {
+                    trim_possessive(u.text, s);
+                    trim_workplace_part(u.text, s);
+                });
             }
             entities.extend(merge_spans(para, spans));
         }
@@ -1200,10 +1236,13 @@ impl Engine {
                 (t.chars().any(|c| c.is_ascii_digit())
                     || words.iter().any(|w| is_month_or_weekday(w)))
                     && !time_or_range(t)
-                    && !text[..s.start]
-                        .ends_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '/' | '-'))
+                    && !text[..s.start].ends_with(|c: char| {
+                        c.is_ascii_digit() || matches!(c, '.' | '/' | '-' | '<' | '>')
+                    })
                     && !short_decimal(t)
                     && !in_decimal
+                    && !per_hours(t)
+                    && !clock_after_event(text, s.start, t)
             }
             // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
             // lower-case word
@@ -1400,6 +1439,37 @@ fn trim_possessive(text: &str, s: &mut Span) {
         {
             s.end -= cut;
         }
+    }
+}
+
+/// Parts of a workplace that close no employer's name ("works at Nissan *plant*", "SAFEWAY
+/// *DELI*", "LIBERTY MUTUAL *CLAIMS*", "Tufts *supplement*").
+const WORKPLACE_PARTS: &[&str] = &[
+    "plant",
+    "deli",
+    "warehouse",
+    "factory",
+    "claims",
+    "crew",
+    "kitchen",
+    "cafeteria",
+    "supplement",
+    "basement",
+];
+
+/// An organisation of two words or more ends before a closing part of a workplace.
+fn trim_workplace_part(text: &str, s: &mut Span) {
+    if s.category != Category::Organization {
+        return;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    let Some((head, last)) = t.trim_end().rsplit_once(char::is_whitespace) else {
+        return;
+    };
+    if WORKPLACE_PARTS.contains(&last.to_lowercase().as_str()) && !head.trim().is_empty() {
+        s.end = s.start + head.trim_end().len();
     }
 }
 
@@ -1636,6 +1706,25 @@ mod tests {
     }
 
     #[test]
+    fn an_employer_ends_before_the_part_of_its_workplace() {
+        let text = "works at nissan plant in smyrna; the plant";
+        let org = |start: usize, end: usize| Span {
+            start,
+            end,
+            category: Category::Organization,
+            score: 0.75,
+            detector: "rule:org".into(),
+        };
+        let mut a = org(9, 21);
+        trim_workplace_part(text, &mut a);
+        assert_eq!(&text[a.start..a.end], "nissan");
+        // a part alone is left as it is
+        let mut b = org(37, 42);
+        trim_workplace_part(text, &mut b);
+        assert_eq!(&text[b.start..b.end], "plant");
+    }
+
+    #[test]
     fn learned_spans_lose_titles_codes_and_labels_and_eponyms_go() {
         let engine = Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
         let e = &engine;
@@ -1696,6 +1785,10 @@ mod tests {
         }
         let org = Category::Organization;
         for (text, what, cat, want) in [
+            // a rate per hours, a threshold, a clock after a visit; a year after "in"
+            ("AIM DROP <10/24H, NEURO", "10/24H", Category::Date, None),
+            ("JOSH VISITED 2000. PT'S", "2000", Category::Date, None),
+            ("hx mi in 2000, cabg", "2000", Category::Date, Some("2000")),
             ("GREAT-GRANDDAU GRACE BROUGHT CARDS", "GRANDDAU", org, None),
             (
                 "screened for hallmark rehab and oak grove ltc.",

@@ -28,7 +28,7 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO", "INTERPRETER MAI", "pca ana").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|baby[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|pharmd|pharm-d|baby[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
