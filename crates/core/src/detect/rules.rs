@@ -1437,6 +1437,11 @@ mod tests {
             ("K. WOJCIK, PT, DPT  12-6\n", Date, "12-6"),
             ("ANGIO 8/19: 7MM ACOM ANEURYSM", Date, "8/19"),
             ("dnr/dni confirmed w/ pt and dtr on 8/23.", Date, "8/23"),
+            (
+                "rented room at 4410 se division st until evicted",
+                Address,
+                "4410 se division st",
+            ),
         ] {
             has(text, cat, want);
         }
@@ -1445,6 +1450,10 @@ mod tests {
         none("the state police and the police were called", Organization);
         none("seen at heart failure clinic", Organization);
         none("ordered from his home medical supply", Organization);
+        none(
+            "then we will need to add more foods accordingly",
+            Organization,
+        );
         none("no cp. 4/6 sem radiating to carotids", Date);
         none("DTRs 2/4 throughout", Date);
         none("RES PENDING", Name);

@@ -775,8 +775,9 @@ impl ContextRules {
                     !d.stop(w) && !d.clinical(w) && !d.ordinary(w)
                 })
                 .map(|w| pre.start() + w.start());
-            // after a place preposition two ordinary words name it too ("ORDERED FROM
-            // MOTOR CITY MEDICAL SUPPLY"; not "from home medical supply")
+            // after "from", "at" or "via" two ordinary words name it too ("ORDERED FROM
+            // MOTOR CITY MEDICAL SUPPLY"; not "from home medical supply", "need to add
+            // more foods")
             let ordinary_pair = || {
                 let words: Vec<regex::Match> = d.words(pre.as_str()).collect();
                 words.len() == 2
@@ -802,7 +803,10 @@ impl ContextRules {
                                     | "new"
                             )
                     })
-                    && place_preposition(&last_word_lower(text[..pre.start()].trim_end()))
+                    && matches!(
+                        last_word_lower(text[..pre.start()].trim_end()).as_str(),
+                        "from" | "at" | "via" | "thru"
+                    )
             };
             let first = first.or_else(|| ordinary_pair().then_some(pre.start()));
             if let Some(s) = first {

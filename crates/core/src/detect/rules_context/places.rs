@@ -43,9 +43,22 @@ impl ContextRules {
             // industrial blvd")
             let kind = text[words.end()..m.end()].trim_end_matches('.');
             let strong = STRONG_STREET_TYPES.contains(&kind.to_lowercase().as_str());
-            let bad = d
+            // so may one after a compass point right after the number ("4410 se division
+            // st"), which is no abbreviation there
+            let compass = |w: &str| {
+                matches!(
+                    w.to_lowercase().as_str(),
+                    "n" | "s" | "e" | "w" | "ne" | "nw" | "se" | "sw"
+                )
+            };
+            let pointed = d
                 .words(words.as_str())
-                .any(|w| (!strong && d.clinical(w.as_str())) || d.stop(w.as_str()));
+                .next()
+                .is_some_and(|w| compass(w.as_str()));
+            let bad = d.words(words.as_str()).any(|w| {
+                let w = w.as_str();
+                !(pointed && compass(w)) && ((!strong && !pointed && d.clinical(w)) || d.stop(w))
+            });
             if !bad && !quantity_not_house_number(text, &m) {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(m.start(), end, Category::Address, 0.8, "address"));
