@@ -564,10 +564,10 @@ pub fn propagate(
 }
 
 /// Words before a noun that no first name follows ("her faith", "the bill", "every
-/// autumn").
+/// autumn"); not "that", a conjunction before names too ("stated that Rose will visit").
 const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "her", "his", "their", "my", "our", "your", "its", "every", "this", "that",
-    "these", "those", "no", "some", "any", "each",
+    "the", "a", "an", "her", "his", "their", "my", "our", "your", "its", "every", "this", "these",
+    "those", "no", "some", "any", "each",
 ];
 
 /// The word ending at `end` is a possessive followed by an eponym noun.

@@ -283,7 +283,7 @@ impl ContextRules {
                             | "brought"
                             | "came"
                     ) || AGREEING_VERBS.contains(&w.to_lowercase().as_str())
-                        // "neighbor ed doing milking": a verb's -ing form
+                        // "neighbor dawn doing the milking": a verb's -ing form
                         || (w.len() >= 5
                             && w.to_lowercase().ends_with("ing")
                             && d.english(w))
