@@ -75,12 +75,7 @@ fn per_hours(t: &str) -> bool {
 /// "VISITED 2000", "CALLED AT 1930": a four-digit number that reads as a clock after a
 /// word of a visit or a call is the time, not the year.
 fn clock_after_event(text: &str, start: usize, t: &str) -> bool {
-    let t = t.trim();
-    let clock = t.len() == 4
-        && t.chars().all(|c| c.is_ascii_digit())
-        && t[..2].parse::<u32>().is_ok_and(|h| h <= 23)
-        && t[2..].parse::<u32>().is_ok_and(|m| m <= 59);
-    clock
+    crate::text::bare_clock(t.trim())
         && matches!(
             crate::text::last_word_lower(text[..start].trim_end_matches([' ', '\t', '@'])).as_str(),
             "at" | "visited"
