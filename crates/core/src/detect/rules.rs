@@ -51,14 +51,23 @@ const UNITS: &[&str] = &[
 ];
 
 /// The number opening a street match is a quantity, no house number ("~40 MIN DRIVE",
-/// "2 Mile Walk"): a unit follows it.
+/// "2 Mile Walk"): a unit follows it; or it continues a road's name or a decimal.
 pub(crate) fn quantity_not_house_number(text: &str, m: &regex::Match) -> bool {
     let number_end = m.start()
         + m.as_str()
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(0);
+    // "I-94 NEAR ST. CLOUD", "MG 1.7 REPLETED. DR": a road's number or a decimal's part
+    let head = &text[..m.start()];
+    let before = |glue: char, lead: fn(&char) -> bool| {
+        head.strip_suffix(glue)
+            .and_then(|h| h.chars().next_back())
+            .is_some_and(|c| lead(&c))
+    };
+    let continued = before('-', char::is_ascii_alphabetic) || before('.', char::is_ascii_digit);
     // "#26 French resectoscope loop": a size after "#" or before French is no house
-    let sized = text[..m.start()].ends_with('#')
+    let sized = continued
+        || head.ends_with('#')
         || matches!(
             first_word_lower(&text[number_end..]).as_str(),
             "french" | "fr"
@@ -284,7 +293,7 @@ impl RuleDetector {
             age_yo: re(r"(?i)\b(\d{2,3})[ \t]*-?(?:y/o|y\.o\.?|yo|yof|yom)"),
             age_label: re(r"(?i)\bage[ds]?[ \t]*:?[ \t]*(\d{2,3})\b"),
             age_person: re(
-                r"(?i)\b(?:pt|patient|mother|father|mom|dad|wife|husband|spouse|son|daughter|dtr|sister|brother|grandmother|grandfather|aunt|uncle|he|she)(?:'s)?(?:[ \t]+(?:is|was|turned|turns|now)){1,2}[ \t]+(\d{2,3})\b|\b(?:mother|father|mom|dad|wife|husband|spouse|sister|brother|grandmother|grandfather|aunt|uncle)[ \t]*\((\d{2,3})\)",
+                r"(?i)\b(?:pt|patient|mother|father|mom|dad|wife|husband|spouse|son|daughter|dtr|sister|brother|grandmother|grandfather|aunt|uncle|he|she)(?:'s)?(?:[ \t]+(?:is|was|turned|turns|now)){1,2}[ \t]+(\d{2,3})\b|\b(?:mother|father|mom|dad|wife|husband|spouse|sister|brother|grandmother|grandfather|aunt|uncle|friend|neighbou?r|partner|companion)(?:[ \t]+\p{L}[\p{L}'’-]*){0,2}[ \t]*\((\d{2,3})\)",
             ),
             street: re(
                 r"\b\d{1,6}[A-Za-z]?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?((?:(?:\p{Lu}[\p{L}'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?[ \t]+){1,4}?)(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|place|pl|way|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|trl|plaza|plz|pike|loop|alley|crescent|close|gardens|row|mews|grove|walk|rise|green|vale|croft|parade|approach|hill)\b\.?(?:[ \t]+(?:NE|NW|SE|SW|[NSEW])\b\.?)?(?:,?[ \t]+(?i:apt|apartment|suite|ste|unit|rm|room|bldg|building|floor|fl|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+)?",
@@ -1457,6 +1466,68 @@ mod tests {
         none("no cp. 4/6 sem radiating to carotids", Date);
         none("DTRs 2/4 throughout", Date);
         none("RES PENDING", Name);
+    }
+
+    #[test]
+    fn roles_before_numbers_residences_at_towns_and_day_ranges() {
+        for (text, cat, want) in [
+            (
+                "SPOKE W/ GLENWOOD NURSE MANAGER DEB 508-555-0146 - CONFIRMED",
+                Name,
+                "DEB",
+            ),
+            ("HOME HEALTH. CM LUPE EXT 4417.\nPLAN", Name, "LUPE"),
+            ("CALLED TO RM 12 BY PCT BAO FOR PT C/O CP", Name, "BAO"),
+            (
+                "SAFETY: BED ALARM ON, SITTER (JOSE) 2300-0700.",
+                Name,
+                "JOSE",
+            ),
+            ("SISTER-IN-LAW DOT ALSO CALLED.", Name, "DOT"),
+            (
+                "NICU NPN\nINFANT GIRL MCCARTHY \"NORA\", DOL 21",
+                Name,
+                "NORA",
+            ),
+            ("SOCIAL: HUSBAND ELMER (92) AT HOME", Age, "92"),
+            (
+                "WORKED 30 YRS AT ANDROSCOGGIN PAPER CO. DTR",
+                Organization,
+                "ANDROSCOGGIN PAPER CO",
+            ),
+            (
+                "ADMITTED 6/11 FROM THE OAKS AT MADISON (ALF).",
+                Organization,
+                "THE OAKS AT MADISON",
+            ),
+            (
+                "REFERRAL TO OCMULGEE HOSPICE CARE.",
+                Organization,
+                "OCMULGEE HOSPICE CARE",
+            ),
+            ("COPD, BIPAP 12/2-12/4, NOW ON 3L NC.", Date, "12/2-12/4"),
+            ("RESP: INTUBATED AT OSH 7/8. AC 420 X 24", Date, "7/8"),
+            (
+                "bed to be delivered to home, 12 old county rd, harwich 02645.",
+                Address,
+                "12 old county rd",
+            ),
+        ] {
+            has(text, cat, want);
+        }
+        // a function word that is a census name, cardiac output, a setting's range, the
+        // number of a road or a decimal, a patient's own words in quotes
+        none("DAWN STAYING W/ SISTER IN SHREWSBURY, CELL", Name);
+        none("FICK CO 4.2, CI 2.1", Organization);
+        none("PS 5/5-5/8 OVERNIGHT", Date);
+        none("S/P MVC ON I-94 NEAR ST. CLOUD", Address);
+        none("K 3.6, MG 1.7 REPLETED. DR SCHULTZ AWARE", Address);
+        none("PT STATES \"NORA\" IS FINE", Name);
+        none("CHANGED TO 2 CM DRESSING", Name);
+        none("measures at least 10-cm long.  No pneumatosis", Name);
+        none("3.3 cm.  Given the short interval", Name);
+        none("PO INTAKE GOOD.", Name);
+        none("I'm moving out of the country", Organization);
     }
 
     #[test]

@@ -227,8 +227,8 @@ impl RuleDetector {
                 }
             }
         }
-        // an age after the person it is of ("pt's mother is 91", "wife (93)"); not a
-        // measure ("he is 95%", "she was 92 kg")
+        // an age after the person it is of ("pt's mother is 91", "wife (93)", "HUSBAND
+        // ELMER (92)"); not a measure ("he is 95%", "she was 92 kg")
         for c in self.age_person.captures_iter(text) {
             let Some(v) = c.get(1).or(c.get(2)) else {
                 continue;

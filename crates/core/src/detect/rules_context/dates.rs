@@ -47,6 +47,8 @@ impl ContextRules {
                     && !full_stop);
             // a day written with a leading zero ("2/02", "1/04") is no fraction or shorthand;
             // nor is a range to a second month/day
+            // (a range to a second month/day is no score or setting either: "BIPAP
+            // 12/2-12/4"; "PS 5/5-5/8" keeps its look)
             let padded = b.as_str().starts_with('0') || paired;
             let fraction = (dy <= 4 || dy == 8) && mo < dy && !padded;
             if month_year
@@ -132,7 +134,7 @@ impl ContextRules {
                 || (same && !dated && !same_closes)
                 || score_like
                 || followed_by_unit(text, m_end)
-                || (score_context(text, m.start(), m_end) && !tested)
+                || (score_context(text, m.start(), m_end) && !tested && !(paired && mo != dy))
             {
                 continue;
             }
@@ -661,6 +663,11 @@ const EVENT_VERBS: &[&str] = &[
     "seen",
     "failed",
     "completed",
+    "intubated",
+    "extubated",
+    "transfused",
+    "transferred",
+    "discharged",
 ];
 
 /// Tests and procedures a month/day right after them dates ("CXR 4/12", "CT 1/8").
@@ -1003,8 +1010,12 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     // ("pain 5/10 l hip, percocet w/ relief to 2/10", "PAIN: MS CONTIN 15 BID + MSIR PRN,
     // 3/10"), not after a word that dates ("pain seen 3/10 in clinic")
     let pain_word = |w: &String| matches!(w.as_str(), "pain" | "relief");
+    // ("PT REPORTS 4/10 LOW BACK PAIN": or one close after it)
+    let pain_after = after.iter().take(3).any(pain_word);
     let pain_rating = fraction.is_some_and(|(a, b)| b == 10 && a <= 10)
-        && (before.iter().rev().take(6).any(pain_word) || before.first().is_some_and(pain_word))
+        && (before.iter().rev().take(6).any(pain_word)
+            || before.first().is_some_and(pain_word)
+            || pain_after)
         && !before.last().is_some_and(|w| {
             matches!(
                 w.as_str(),

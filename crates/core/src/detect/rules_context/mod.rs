@@ -28,7 +28,7 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO", "INTERPRETER MAI", "pca ana").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|pharmd|pharm-d|baby[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|pharmd|pharm-d|cm|pct|sitter|intake|(?:baby|infant)[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
@@ -39,7 +39,7 @@ const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|neph
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|licsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd|ibclc|rnc|cde|m\.?div|bcc";
 
 /// Facility words: the words before them name the facility.
-const FACILITY: &str = r"hospitals?|hosp|(?:high|middle|elementary|primary)\s+school|preschool|daycare|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|ltc|tcu|home\s+infusion|health\s+ctr|med\s+(?:cent(?:er|re)|ctr)|(?:nursing|youth|cancer|rehab|treatment|wellness|heart|birth(?:ing)?|dialysis|surgical|surgery|care|recovery)\s+ctr|medical\s+supply|ob/?gyn|urgent\s+care|assoc|elder\s+svcs|alf";
+const FACILITY: &str = r"hospitals?|hosp|(?:high|middle|elementary|primary)\s+school|preschool|daycare|medical\s+(?:cent(?:er|re)|ctr)|memorial\s+hospital|memorial|infirmary|health\s+board|rehab(?:ilitation)?\s+(?:center|centre|hospital|facility)|rehab|nursing\s+home|care\s+home|residential\s+home|home\s+health(?:\s+(?:services|care|agency))?|nursing\s+facility|hospice(?:\s+care)?|health\s+cent(?:er|re)|clinic|practice|surgery|medical\s+group|(?:clinical\s+)?laborator(?:y|ies)|manor|house|inn|commons|lodge|detox|home\s+care|health\s+plans?|assisted\s+living|medflight|partnership|associates|pediatrics|paediatrics|cardiology|neurology|dermatology|orthop(?:a)?edics|urology|oncology|gastroenterology|rheumatology|family\s+(?:medicine|health|practice)|primary\s+care|pavilion|university|senior\s+life|visiting\s+nurses?|ems|ambulance|vna|funeral\s+home|adult\s+day(?:\s+(?:center|centre|health|program))?|elder\s+services|auto\s+body|nursing\s+(?:&|and)\s+rehab(?:ilitation)?|(?:medical|health|care)\s+partners|dialysis|recovery|college|shelter|parish|church|transit|(?:van|chair\s+car|wheelchair\s+van)\s+service|services|connections|counseling|senior\s+cent(?:er|re)|transplant\s+(?:cent(?:er|re)|program)|early\s+intervention|correctional\s+(?:facility|institution|cent(?:er|re))|(?:district|probate(?:\s+(?:and|&)\s+family)?|family|juvenile|housing|superior|municipal)\s+court|ltach|ltc|tcu|home\s+infusion|health\s+ctr|med\s+(?:cent(?:er|re)|ctr)|(?:nursing|youth|cancer|rehab|treatment|wellness|heart|birth(?:ing)?|dialysis|surgical|surgery|care|recovery)\s+ctr|medical\s+supply|ob/?gyn|urgent\s+care|assoc|elder\s+svcs|alf";
 
 /// Specialties that name a practice with a facility word after them ("PIEDMONT ENDOSCOPY
 /// CENTER", "BLUE RIDGE NEUROLOGY ASSOCIATES"); such a facility is weak (its name must not
@@ -167,6 +167,8 @@ pub(crate) struct ContextRules {
     /// county's or a parish's name after a place preposition, a comma or a bracket.
     county: Regex,
     police: Regex,
+    quoted_after_name: Regex,
+    residence_at: Regex,
     place: Regex,
     date_md: Regex,
     /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
@@ -281,11 +283,15 @@ impl ContextRules {
             town_state: re(&format!(
                 r"(?i)\b({WORD}(?:[ \t]+{WORD})?)(?:,[ \t]*|[ \t]+\()({STATE_CODES})\b"
             )),
+            quoted_after_name: re(&format!(r#"(?i)\b({WORD})[ \t]+["“]({WORD})["”]"#)),
             covering: re(&format!(
                 r"(?i)\bcovering(?:[ \t]+(?:md|doc|doctor|resident|intern|np|pa|ho))?[ \t]*[,:(\-][ \t]*({WORD})\b"
             )),
             county: re(&format!(
                 r"(?i)(?:\b(?:in|from|of|near|to)[ \t]+|[,(][ \t]*)((?:{WORD}[ \t]+)?{WORD}[ \t]+(?:county|parish))\b"
+            )),
+            residence_at: re(&format!(
+                r"(?i)\b(?:from|to|at|and|or|vs|toured|visited)[ \t]+(the[ \t]+{WORD}s[ \t]+at[ \t]+({WORD}(?:[ \t]+{WORD})?))\b"
             )),
             police: re(&format!(
                 r"(?i)\b({WORD}(?:[ \t]+{WORD})?)[ \t]+(?:police(?:[ \t]+(?:dept|department))?|pd|sheriff(?:'s)?(?:[ \t]+(?:office|dept|department))?)\b"
@@ -297,10 +303,10 @@ impl ContextRules {
                 r"(?i)\b(?:(?:work(?:s|ed|ing)?|employed)(?:[ \t]+(?:days|nights|part[ \t-]time|full[ \t-]time))?[ \t]+(?:for|at|by)|retired[ \t]+from|(?:manager|supervisor|foreman|cashier|clerk|mechanic|technician|engineer|teacher|secretary|accountant|employee|owner|worker|aide|assistant|driver|operator|programmer|analyst|officer|administrator|director|consultant|instructor|professor|student)[ \t]+(?:at|for))[ \t]+(the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             firm_suffix: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|associates|gmbh|partners|&[ \t]+sons?)\b\.?"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|co|company|associates|gmbh|partners|&[ \t]+sons?)\b\.?"
             )),
             firm_kind: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy|(?:medical[ \t]+)?suppl(?:y|ies)|lumber(?:[ \t]+(?:and|&)[ \t]+supply)?|hardware|freight(?:[ \t]+lines)?|pharmacy|drugstore)\b\.?"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy|(?:medical[ \t]+)?suppl(?:y|ies)|lumber(?:[ \t]+(?:and|&)[ \t]+supply)?|hardware|freight(?:[ \t]+lines)?|pharmacy|drugstore|drugs?|paper|moving|transport(?:ation)?)\b\.?"
             )),
             agency_of: re(&format!(
                 r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels|university|hospital|infirmary)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
@@ -376,6 +382,7 @@ impl ContextRules {
         self.town_states(d, text, out);
         self.counties(d, text, flat, out);
         self.police(d, text, flat, out);
+        self.residences_at(d, text, out);
         self.named_ers(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);
@@ -383,6 +390,7 @@ impl ContextRules {
         self.dictation_initials(d, text, out);
         self.family_names(d, text, out);
         self.closing_first_name(d, text, out);
+        self.nicknames(d, text, out);
         self.covering_names(d, text, out);
         self.trusts(text, flat, out);
         self.boards_and_va(d, text, flat, out);

@@ -156,7 +156,10 @@ impl ContextRules {
             }
             let (a, b) = (w1.as_str(), c.get(2).map(|m| m.as_str()));
             // "dr amber mathew": a first name that is also a word, then a surname
-            let first_then_surname = d.first_name(a) && b.is_some_and(|b| d.name_like(b));
+            // (not a function word that is also a census name: "SISTER IN SHREWSBURY")
+            let first_then_surname = d.first_name(a)
+                && !matches!(a.to_lowercase().as_str(), "in" | "an" | "so")
+                && b.is_some_and(|b| d.name_like(b));
             // "mr. wight," / "dr. porch" at the end of a line: a surname that is also a
             // word, where nothing continues the phrase ("dr aware of labs" does)
             let rest = text.get(w1.end()..).unwrap_or("");
@@ -164,6 +167,9 @@ impl ContextRules {
                 || rest.starts_with([',', '.', ';', '\n', ')'])
                 || rest.trim_start_matches([' ', '\t']).starts_with('\n');
             let surname_alone = d.surname(a) && ends_phrase;
+            // "NURSE MANAGER DEB 508-555-0146", "CM LUPE EXT 4417": a first name that is
+            // also a word, then the number to reach that person by
+            let first_then_number = d.first_name(a) && !d.stop(a) && number_follows(rest);
             // "seen by dr wake on rounds", "mrs. tufts is": a census surname followed by a
             // function word; not a verb that reads as one ("dr will be notified")
             let a_lower = a.to_lowercase();
@@ -200,11 +206,15 @@ impl ContextRules {
             // aware", "lactation (marisol)", "RES PRIYA", "IB O'SULLIVAN" for an infant
             // boy; not "MD PGY-1", "RES PENDING")
             let bracketed = text[m.start()..w1.start()].contains('(');
-            let loose = matches!(
-                title.trim_end_matches([' ', '\t', '(', '.']),
-                "md" | "lactation" | "res" | "ib" | "ig"
-            );
+            let role = title.trim_end_matches([' ', '\t', '(', '.']);
+            let loose = matches!(role, "md" | "lactation" | "res" | "ib" | "ig");
             if (bracketed || loose) && !d.first_name(a) && !d.surname(a) {
+                continue;
+            }
+            // after shorthand that is mostly a unit, a lab or a measure ("2 CM LONG.", "PO
+            // INTAKE GOOD.") only a name that is no word, or one a number follows ("CM
+            // LUPE EXT 4417", "PCT BAO")
+            if matches!(role, "cm" | "pct" | "intake") && !d.name_like(a) && !first_then_number {
                 continue;
             }
             // "L. CHU, RN BSN": a second credential is no name
@@ -222,6 +232,7 @@ impl ContextRules {
                 && !surname_alone
                 && !surname_then_function
                 && !initial_then_surname
+                && !first_then_number
             {
                 continue;
             }
@@ -282,12 +293,15 @@ impl ContextRules {
                             | "asked"
                             | "brought"
                             | "came"
+                            | "also"
                     ) || AGREEING_VERBS.contains(&w.to_lowercase().as_str())
                         // "neighbor dawn doing the milking": a verb's -ing form
                         || (w.len() >= 5
                             && w.to_lowercase().ends_with("ing")
                             && d.english(w))
-                });
+                })
+                // "SISTER-IN-LAW DOT 508-555-0158": the number to reach her
+                || number_follows(rest);
             // "MOB CRYSTAL HENDERSON": or a surname that is no word follows
             let surname_follows = c
                 .get(2)
@@ -459,6 +473,22 @@ impl ContextRules {
         }
     }
 
+    /// A nickname in quotes right after a name, no brackets ('INFANT GIRL MCCARTHY
+    /// "NORA"', 'DTR FRANCES "FRANKIE" ABBOTT'): a census first name that is no ordinary
+    /// word, after a census name that is no ordinary word either (not 'PT STATES
+    /// "NORA"'; bracketed ones are `quoted_name`'s).
+    pub(super) fn nicknames(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.quoted_after_name.captures_iter(text) {
+            let (Some(w1), Some(w2)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let (a, b) = (w1.as_str(), w2.as_str());
+            if d.name_like(a) && d.first_name(b) && d.name_like(b) {
+                out.push(span(w2.start(), w2.end(), Category::Name, 0.8, "name"));
+            }
+        }
+    }
+
     /// A first name that is no word of any kind alone on the text's last line, dashes
     /// before it allowed, signs the note ("...I/O.\nMEG", "-- Maureen").
     pub(super) fn closing_first_name(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
@@ -523,6 +553,13 @@ impl ContextRules {
                     | "strong"
                     | "poor"
                     | "loving"
+                    | "church"
+                    | "parish"
+                    | "work"
+                    | "school"
+                    | "chosen"
+                    | "birth"
+                    | "adoptive"
             );
             // "a bad family history", "STRONG FAMILY HX": the history of a family
             let history = matches!(
@@ -748,4 +785,24 @@ fn first_word(s: &str) -> Option<&str> {
     let t = s.trim_start_matches([' ', '\t']);
     let end = t.find(|c: char| !c.is_alphabetic()).unwrap_or(t.len());
     (end > 0).then(|| &t[..end])
+}
+
+/// Whether a phone number or extension opens `rest`, its label before it or not
+/// ("508-555-0146", "(978) 555-0101", "EXT 4417", "x4417", "BEEPER #4-5521").
+fn number_follows(rest: &str) -> bool {
+    let mut r = rest
+        .trim_start_matches([' ', '\t', ',', '-'])
+        .to_lowercase();
+    for label in ["beeper", "pager", "cell", "phone", "ph", "tel", "ext", "x"] {
+        if let Some(t) = r.strip_prefix(label) {
+            r = t.trim_start_matches([' ', '.', ':', '#']).to_string();
+            break;
+        }
+    }
+    let r = r.trim_start_matches(['#', '(']);
+    r.chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | ' ' | ')'))
+        .filter(char::is_ascii_digit)
+        .count()
+        >= 4
 }

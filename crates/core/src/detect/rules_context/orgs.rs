@@ -809,7 +809,20 @@ impl ContextRules {
                     )
             };
             let first = first.or_else(|| ordinary_pair().then_some(pre.start()));
-            if let Some(s) = first {
+            // a kind that is also a verb or a common noun ("I'm moving", "HCP PAPER
+            // SIGNED") names a business only after from/at/via/to/for ("DAD DRIVES FOR
+            // PELHAM MOVING", "MEDS SENT TO SCHULTZ DRUG")
+            let kind = m.as_str()[pre.as_str().len()..].trim_end_matches('.');
+            let weak = matches!(
+                kind.to_lowercase().as_str(),
+                "paper" | "moving" | "transport" | "transportation" | "drug" | "drugs"
+            );
+            let leads = |w: &str| matches!(w, "from" | "at" | "via" | "thru" | "to" | "for");
+            let led = leads(&last_word_lower(text[..pre.start()].trim_end()))
+                || d.words(pre.as_str())
+                    .next()
+                    .is_some_and(|w| leads(&w.as_str().to_lowercase()));
+            if let (Some(s), false) = (first, weak && !led) {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(s, end, Category::Organization, 0.75, "org"));
             }
@@ -829,7 +842,16 @@ impl ContextRules {
                         && (!d.ordinary(w) || (!flat && w.starts_with(char::is_uppercase)))
                 })
                 .map(|w| pre.start() + w.start());
-            if let Some(s) = first {
+            // "CO" before a value is cardiac output ("FICK CO 4.2", "CO: 5")
+            let output = m
+                .as_str()
+                .trim_end_matches('.')
+                .to_lowercase()
+                .ends_with(" co")
+                && text[m.end()..]
+                    .trim_start_matches([' ', '\t'])
+                    .starts_with(|ch: char| ch.is_ascii_digit() || matches!(ch, ':' | '=' | '~'));
+            if let (Some(s), false) = (first, output) {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(s, end, Category::Organization, 0.8, "org"));
             }

@@ -55,9 +55,22 @@ impl ContextRules {
                 .words(words.as_str())
                 .next()
                 .is_some_and(|w| compass(w.as_str()));
+            // and so may any street a comma and a known town follow ("12 old county rd,
+            // harwich 02645"), as on an address line
+            let placed = {
+                let after = text[m.end()..].trim_start_matches('.');
+                after.strip_prefix(',').is_some_and(|r| {
+                    let r = r.split('\n').next().unwrap_or(r);
+                    let ws: Vec<regex::Match> = d.words(r).take(3).collect();
+                    let lead = r[..ws.first().map_or(0, |w| w.start())].trim();
+                    lead.is_empty()
+                        && (1..=ws.len()).any(|k| d.place(&r[ws[0].start()..ws[k - 1].end()]))
+                })
+            };
             let bad = d.words(words.as_str()).any(|w| {
                 let w = w.as_str();
-                !(pointed && compass(w)) && ((!strong && !pointed && d.clinical(w)) || d.stop(w))
+                !(pointed && compass(w))
+                    && ((!strong && !pointed && !placed && d.clinical(w)) || d.stop(w))
             });
             if !bad && !quantity_not_house_number(text, &m) {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
@@ -323,6 +336,30 @@ impl ContextRules {
             if d.place(&name) && (flat || titled) {
                 out.push(span(start, m.end(), Category::Organization, 0.75, "org"));
             }
+        }
+    }
+
+    /// A residence named "the …s at <town>" after a word that leads to a place ("FROM THE
+    /// OAKS AT MADISON", "look at the arbors at westfield"): its plural is no clinical
+    /// word and the town is known (the longest of its one or two words).
+    pub(super) fn residences_at(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.residence_at.captures_iter(text) {
+            let (Some(all), Some(town)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let plural = all.as_str().split_whitespace().nth(1).unwrap_or("");
+            if d.clinical(plural) || d.stop(plural) {
+                continue;
+            }
+            let words: Vec<&str> = town.as_str().split_whitespace().collect();
+            let end = if d.place(&words.join(" ")) {
+                town.end()
+            } else if d.place(words[0]) {
+                town.start() + words[0].len()
+            } else {
+                continue;
+            };
+            out.push(span(all.start(), end, Category::Organization, 0.75, "org"));
         }
     }
 
