@@ -775,6 +775,7 @@ impl ContextRules {
                     !d.stop(w) && !d.clinical(w) && !d.ordinary(w)
                 })
                 .map(|w| pre.start() + w.start());
+            let prior = last_word_lower(text[..pre.start()].trim_end());
             // after "from", "at" or "via" two ordinary words name it too ("ORDERED FROM
             // MOTOR CITY MEDICAL SUPPLY"; not "from home medical supply", "need to add
             // more foods")
@@ -803,10 +804,7 @@ impl ContextRules {
                                     | "new"
                             )
                     })
-                    && matches!(
-                        last_word_lower(text[..pre.start()].trim_end()).as_str(),
-                        "from" | "at" | "via" | "thru"
-                    )
+                    && matches!(prior.as_str(), "from" | "at" | "via" | "thru")
             };
             let first = first.or_else(|| ordinary_pair().then_some(pre.start()));
             // a kind that is also a verb or a common noun ("I'm moving", "HCP PAPER
@@ -817,8 +815,8 @@ impl ContextRules {
                 kind.to_lowercase().as_str(),
                 "paper" | "moving" | "transport" | "transportation" | "drug" | "drugs"
             );
-            let leads = |w: &str| matches!(w, "from" | "at" | "via" | "thru" | "to" | "for");
-            let led = leads(&last_word_lower(text[..pre.start()].trim_end()))
+            let leads = |w: &str| place_preposition(w) || w == "for";
+            let led = leads(&prior)
                 || d.words(pre.as_str())
                     .next()
                     .is_some_and(|w| leads(&w.as_str().to_lowercase()));
