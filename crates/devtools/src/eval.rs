@@ -758,6 +758,7 @@ mod tests {
             ("nursing-tune7.txt", 64),
             ("nursing-tune8.txt", 64),
             ("nursing-tune9.txt", 64),
+            ("nursing-tune10.txt", 64),
             ("nursing-test.txt", 60),
             ("nursing-test2.txt", 64),
             ("nursing-test3.txt", 64),
@@ -765,6 +766,7 @@ mod tests {
             ("nursing-test5.txt", 64),
             ("nursing-test6.txt", 64),
             ("nursing-test7.txt", 64),
+            ("nursing-test8.txt", 64),
         ] {
             let src = std::fs::read_to_string(dir.join(file)).expect("bundled set");
             let parsed = parse_marked(&src).unwrap_or_else(|n| panic!("{file}: line {n}"));
