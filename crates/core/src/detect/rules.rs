@@ -1531,6 +1531,53 @@ mod tests {
     }
 
     #[test]
+    fn roles_in_brackets_handoffs_extensions_and_towns_in_brackets() {
+        for (text, cat, want) in [
+            (
+                "plan: per okafor (attending) cont current settings",
+                Name,
+                "okafor",
+            ),
+            ("D/W LINDQVIST (PULM FELLOW) RE: PEEP", Name, "LINDQVIST"),
+            ("TO 11 NORTH, REPORT GIVEN TO SUE AT 1330.", Name, "SUE"),
+            ("EEG tech Raj in at 0200 to fix leads.", Name, "Raj"),
+            ("VOICEMAIL TO DOLORES (DON), X102.", Phone, "102"),
+            ("spoke w/ case mgr brenda x212, shelter", Phone, "212"),
+            ("SON ARNE (ST. CLOUD) IS HCP", Location, "ST. CLOUD"),
+            ("63 YO F ADM 9/2 W/ BILAT PE", Date, "9/2"),
+            (
+                "works 3rd shift at buckeye tool and die, went",
+                Organization,
+                "buckeye tool and die",
+            ),
+            (
+                "DAD DRIVES FOR SUMMIT TRUCKING.",
+                Organization,
+                "SUMMIT TRUCKING",
+            ),
+            ("hx varices banded in 98 and again 2/14", Date, "98"),
+        ] {
+            has(text, cat, want);
+        }
+        // a team, a measure, a place that is a word, the floor, a murmur's grade, care
+        // named by its kind
+        none("seen by team (attending) today", Name);
+        none("report given to floor rn", Name);
+        none("prior echo report to see exactly what", Name);
+        none("report given to see the plan", Name);
+        none("WALKED X100 FT IN HALL", Phone);
+        none("BOLUS X250 GIVEN", Phone);
+        none("KATE (HOME) AWARE", Location);
+        none("MURMUR 2/6 W/ BILAT RADIATION", Date);
+        none(
+            "TX FROM OSH VIA CRITICAL CARE TRANSPORT, ARRIVED",
+            Organization,
+        );
+        none("r hemiparesis 1/5 arm, 2/5 leg. nihss 14", Date);
+        none("admitted in 90 min", Date);
+    }
+
+    #[test]
     fn initials_nicknames_and_joined_relatives() {
         for (text, want) in [
             ("SOCIAL: DAUGHTERS LISA & ANN CALLED X2, UPDATED.", "ANN"),

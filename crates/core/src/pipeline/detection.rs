@@ -898,7 +898,8 @@ impl Engine {
             return false;
         }
         // "BP ROSE TO 160S", "lactate rose from 1.2": a word that is also a verb before a
-        // number it moved to or from; "NO FRANK BLOOD": an adjective after a negation
+        // number it moved to or from; "NO FRANK BLOOD": an adjective after a negation;
+        // "HER FAITH KEEPS HER GOING", "his will": a noun after a possessive
         if s.category == Category::Name && words.len() == 1 && self.rules.is_ordinary_word(words[0])
         {
             let mut after = text[s.end..].split_whitespace();
@@ -908,11 +909,13 @@ impl Engine {
                 && after
                     .next()
                     .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()));
-            let negated = matches!(
-                crate::text::last_word_lower(&text[..s.start]).as_str(),
-                "no" | "without"
+            let prior = crate::text::last_word_lower(&text[..s.start]);
+            let negated = matches!(prior.as_str(), "no" | "without");
+            let possessed = matches!(
+                prior.as_str(),
+                "her" | "his" | "their" | "my" | "our" | "your" | "its"
             );
-            if moved || negated {
+            if moved || negated || possessed {
                 return false;
             }
         }
@@ -1753,6 +1756,8 @@ mod tests {
             ("cv: sr 60s. bp rose to 160s/80s at 1100", "rose", None),
             ("lactate rose from 1.2 to 2.4", "rose", None),
             ("NGT TO LCS, NO FRANK BLOOD.", "FRANK", None),
+            ("PT SAYS HER FAITH KEEPS HER GOING.", "FAITH", None),
+            ("DAUGHTERS JOY AND FAITH AT BEDSIDE", "FAITH", Some("FAITH")),
             ("FRANK TO VISIT 1/12", "FRANK", Some("FRANK")),
             ("dawn tearful, states mom", "dawn tearful", Some("dawn")),
             (

@@ -496,6 +496,14 @@ const EVENT_BEFORE: &[&str] = &[
     "bka",
     "chemo",
     "xrt",
+    "banded",
+    "ligated",
+    "resected",
+    "hospitalized",
+    "admitted",
+    "implanted",
+    "widowed",
+    "divorced",
 ];
 
 /// The end of a range of days after a month/day at `..end` ("10/23-24", "2/3-2/5",
@@ -1022,6 +1030,11 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
                 "on" | "seen" | "of" | "by" | "admitted" | "last" | "from" | "dated" | "since"
             )
         });
+    // (and a word that dates an admission or a birth outweighs a strength or murmur word
+    // after it: "ADM 9/2 W/ BILAT PE")
+    let admitted = before
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "adm" | "admitted" | "born" | "dob"));
     if pain_rating
         || (!dated
             && unvalued
@@ -1029,10 +1042,20 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
                 .rev()
                 .take(3)
                 .any(|w| SCORE_BEFORE.contains(&w.as_str())))
-        || after
-            .iter()
-            .take(2)
-            .any(|w| SCORE_AFTER.contains(&w.as_str()))
+        // "hemiparesis 1/5 arm, 2/5 leg": a grade out of five before its limb
+        || (grade
+            && after.first().is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "arm" | "arms" | "leg" | "legs" | "hand" | "hands" | "foot" | "feet" | "ue" | "le"
+                )
+            }))
+        || (!dated
+            && !admitted
+            && after
+                .iter()
+                .take(2)
+                .any(|w| SCORE_AFTER.contains(&w.as_str())))
     {
         return true;
     }

@@ -28,12 +28,12 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO", "INTERPRETER MAI", "pca ana").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|pharmd|pharm-d|cm|pct|sitter|intake|(?:baby|infant)[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|tech|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|pharmd|pharm-d|cm|pct|sitter|intake|(?:baby|infant)[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
 /// grandmother) included.
-const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling|dau|gm|mgm|pgm|gma|gpa|caregiver|companion|godmother|godfather|granddau|gf|bf)s?(?:[ \t\-]in[ \t\-]law)?";
+const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling|dau|gm|mgm|pgm|gma|gpa|caregiver|companion|godmother|godfather|granddau|gf|bf|abuela|abuelo)s?(?:[ \t\-]in[ \t\-]law)?";
 
 /// Credentials after a signature name ("J. SMITH, RN").
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|licsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd|ibclc|rnc|cde|m\.?div|bcc";
@@ -168,7 +168,14 @@ pub(crate) struct ContextRules {
     county: Regex,
     police: Regex,
     quoted_after_name: Regex,
+    /// "per okafor (attending)", "D/W LINDQVIST (PULM FELLOW)": a word before a
+    /// clinician's role in brackets.
+    role_in_brackets: Regex,
+    /// "REPORT GIVEN TO SUE", "handed off to marcus": the nurse a shift is handed to.
+    handoff: Regex,
     residence_at: Regex,
+    /// "SON ARNE (ST. CLOUD)": a town in brackets after a person's name.
+    town_in_brackets: Regex,
     place: Regex,
     date_md: Regex,
     /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
@@ -284,11 +291,20 @@ impl ContextRules {
                 r"(?i)\b({WORD}(?:[ \t]+{WORD})?)(?:,[ \t]*|[ \t]+\()({STATE_CODES})\b"
             )),
             quoted_after_name: re(&format!(r#"(?i)\b({WORD})[ \t]+["“]({WORD})["”]"#)),
+            handoff: re(&format!(
+                r"(?i)\b(?:report[ \t]+(?:given|called)|(?:handoff|hand-off)(?:[ \t]+given)?|handed[ \t]+off|signed[ \t]+out)[ \t]+to[ \t]+({WORD})\b"
+            )),
+            role_in_brackets: re(&format!(
+                r"(?i)\b({WORD})[ \t]*\((?:(?:pulm|pulmonary|renal|cards|gi|id|surg|neuro|ortho|onc|heme|icu|micu|sicu|ccu|nicu|night|covering)[ \t]+)?(?:attending|fellow|resident|intern|np|pa|charge[ \t]+(?:rn|nurse)|social[ \t]+worker|case[ \t]+manager|pgy-?\d)\)"
+            )),
             covering: re(&format!(
                 r"(?i)\bcovering(?:[ \t]+(?:md|doc|doctor|resident|intern|np|pa|ho))?[ \t]*[,:(\-][ \t]*({WORD})\b"
             )),
             county: re(&format!(
                 r"(?i)(?:\b(?:in|from|of|near|to)[ \t]+|[,(][ \t]*)((?:{WORD}[ \t]+)?{WORD}[ \t]+(?:county|parish))\b"
+            )),
+            town_in_brackets: re(&format!(
+                r"(?i)\b({WORD})[ \t]*\([ \t]*((?:(?:st|mt|ft)\.?[ \t]*|saint[ \t]+)?{WORD}(?:[ \t]+{WORD})?)[ \t]*\)"
             )),
             residence_at: re(&format!(
                 r"(?i)\b(?:from|to|at|and|or|vs|toured|visited)[ \t]+(the[ \t]+{WORD}s[ \t]+at[ \t]+({WORD}(?:[ \t]+{WORD})?))\b"
@@ -306,7 +322,7 @@ impl ContextRules {
                 r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:inc|llc|ltd|plc|corp|corporation|co|company|associates|gmbh|partners|&[ \t]+sons?)\b\.?"
             )),
             firm_kind: re(&format!(
-                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy|(?:medical[ \t]+)?suppl(?:y|ies)|lumber(?:[ \t]+(?:and|&)[ \t]+supply)?|hardware|freight(?:[ \t]+lines)?|pharmacy|drugstore|drugs?|paper|moving|transport(?:ation)?)\b\.?"
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}})(?:construction|logistics|analytics|beverages|electric(?:[ \t]+co)?|plumbing|trucking|landscaping|roofing|industries|manufacturing|insurance|realty|motors|automotive|foods|bakery|builders|contractors|excavating|farms|dairy|(?:medical[ \t]+)?suppl(?:y|ies)|lumber(?:[ \t]+(?:and|&)[ \t]+supply)?|hardware|tool[ \t]+(?:and|&)[ \t]+die|freight(?:[ \t]+lines)?|pharmacy|drugstore|drugs?|paper|moving|transport(?:ation)?)\b\.?"
             )),
             agency_of: re(&format!(
                 r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels|university|hospital|infirmary)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
@@ -351,7 +367,7 @@ impl ContextRules {
                 r"(?i)\b((?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?|[a-pr-uwyz]\d[a-hjkps-uw])[ \t]?\d[abd-hjlnp-uw-z]{2})\b",
             ),
             pager: re(
-                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|\bpaged[ \t]*#[ \t]*(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b|\bext(?:ension)?\.?[ \t]*#?[ \t]*(\d(?:-?\d){2,4})\b|\bpaged[ \t]+(?:(?:at|to)[ \t]+)?(\d-\d{4})\b",
+                r"(?i)\b(?:pager|pgr|beeper|bleep|beep|page)[ \t]*(?:#|no\.?|number)?[ \t]*[:#]?[ \t]*#?(\d(?:-?\d){3,6})\b|\bpaged[ \t]*#[ \t]*(\d(?:-?\d){3,6})\b|(?:^|[\s(])#(\d{4,6})\b|(?:^|[\s(:,])(?:ext\.?[ \t]*)?x(\d-?\d{3,4})\b|\bext(?:ension)?\.?[ \t]*#?[ \t]*(\d(?:-?\d){2,4})\b|\bpaged[ \t]+(?:(?:at|to)[ \t]+)?(\d-\d{4})\b|(?:^|[\s(:,])x(\d{3})\b",
             ),
             street_any: re(&format!(
                 r"(?i)\b\d{{1,5}}[a-z]?[ \t]+((?:{WORD}[ \t]+){{1,3}}?)(?:{STREET_TYPES})\b\.?"
@@ -383,6 +399,7 @@ impl ContextRules {
         self.counties(d, text, flat, out);
         self.police(d, text, flat, out);
         self.residences_at(d, text, out);
+        self.towns_in_brackets(d, text, out);
         self.named_ers(d, text, flat, out);
         self.dates(text, out);
         self.months(text, flat, out);
@@ -391,6 +408,8 @@ impl ContextRules {
         self.family_names(d, text, out);
         self.closing_first_name(d, text, out);
         self.nicknames(d, text, out);
+        self.role_in_brackets(d, text, out);
+        self.handoff_names(d, text, out);
         self.covering_names(d, text, out);
         self.trusts(text, flat, out);
         self.boards_and_va(d, text, flat, out);

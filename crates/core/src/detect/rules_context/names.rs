@@ -489,6 +489,43 @@ impl ContextRules {
         }
     }
 
+    /// A word that is no ordinary, clinical or function word right before a clinician's
+    /// role in brackets is that clinician's name ("per okafor (attending)"; not "seen by
+    /// team (attending)", "pt (np) aware").
+    pub(super) fn role_in_brackets(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.role_in_brackets.captures_iter(text) {
+            let Some(w) = c.get(1) else { continue };
+            let t = w.as_str();
+            if t.chars().count() >= 2 && t.chars().all(char::is_alphabetic) && !d.ordinary(t) {
+                out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
+            }
+        }
+    }
+
+    /// A census first name after a handoff ("REPORT GIVEN TO SUE AT 1330", "handed off
+    /// to marcus"); one that is also a word only where the phrase ends or a time or place
+    /// follows; no function, clinical or credential word ("report given to floor rn").
+    pub(super) fn handoff_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.handoff.captures_iter(text) {
+            let Some(w) = c.get(1) else { continue };
+            let t = w.as_str();
+            let rest = text[w.end()..].trim_start_matches([' ', '\t']);
+            let closes = rest.is_empty()
+                || rest.starts_with([',', '.', ';', '\n', '(', '@'])
+                || first_word(rest).is_some_and(|n| {
+                    matches!(n.to_lowercase().as_str(), "at" | "on" | "in" | "rn" | "lpn")
+                });
+            if d.first_name(t)
+                && !d.stop(t)
+                && !d.clinical(t)
+                && !d.credential(t)
+                && (!d.ordinary(t) || closes)
+            {
+                out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
+            }
+        }
+    }
+
     /// A first name that is no word of any kind alone on the text's last line, dashes
     /// before it allowed, signs the note ("...I/O.\nMEG", "-- Maureen").
     pub(super) fn closing_first_name(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {

@@ -778,7 +778,7 @@ impl ContextRules {
             let prior = last_word_lower(text[..pre.start()].trim_end());
             // after "from", "at" or "via" two ordinary words name it too ("ORDERED FROM
             // MOTOR CITY MEDICAL SUPPLY"; not "from home medical supply", "need to add
-            // more foods")
+            // more foods", "VIA CRITICAL CARE TRANSPORT")
             let ordinary_pair = || {
                 let words: Vec<regex::Match> = d.words(pre.as_str()).collect();
                 words.len() == 2
@@ -802,17 +802,52 @@ impl ContextRules {
                                     | "home"
                                     | "local"
                                     | "new"
+                                    | "critical"
+                                    | "intensive"
+                                    | "urgent"
+                                    | "emergency"
+                                    | "care"
                             )
                     })
                     && matches!(prior.as_str(), "from" | "at" | "via" | "thru")
             };
-            let first = first.or_else(|| ordinary_pair().then_some(pre.start()));
+            // "WORKS 2ND SHIFT AT POLAR BEVERAGES": one ordinary word after "at", "for" or
+            // "from" before a kind that is no common noun of care
+            let kind_lower = m.as_str()[pre.as_str().len()..]
+                .trim_end_matches('.')
+                .to_lowercase();
+            let one_after_preposition = || {
+                let words: Vec<regex::Match> = d.words(pre.as_str()).collect();
+                let strong = !kind_lower.contains("pharmacy")
+                    && !kind_lower.contains("suppl")
+                    && !kind_lower.contains("drug")
+                    && !matches!(
+                        kind_lower.as_str(),
+                        "paper" | "moving" | "transport" | "transportation" | "foods" | "insurance"
+                    );
+                match words.as_slice() {
+                    [p, w]
+                        if strong
+                            && matches!(
+                                p.as_str().to_lowercase().as_str(),
+                                "at" | "for" | "from"
+                            )
+                            && !d.stop(w.as_str())
+                            && !d.clinical(w.as_str()) =>
+                    {
+                        Some(pre.start() + w.start())
+                    }
+                    _ => None,
+                }
+            };
+            let first = first
+                .or_else(|| ordinary_pair().then_some(pre.start()))
+                .or_else(one_after_preposition);
             // a kind that is also a verb or a common noun ("I'm moving", "HCP PAPER
             // SIGNED") names a business only after from/at/via/to/for ("DAD DRIVES FOR
             // PELHAM MOVING", "MEDS SENT TO SCHULTZ DRUG")
-            let kind = m.as_str()[pre.as_str().len()..].trim_end_matches('.');
             let weak = matches!(
-                kind.to_lowercase().as_str(),
+                kind_lower.as_str(),
                 "paper" | "moving" | "transport" | "transportation" | "drug" | "drugs"
             );
             let leads = |w: &str| place_preposition(w) || w == "for";

@@ -363,6 +363,39 @@ impl ContextRules {
         }
     }
 
+    /// A known town in brackets right after a name, a census name or a word that is no
+    /// ordinary word ("SON ARNE (ST. CLOUD)", "dtr jen (worcester)"); a town that is also
+    /// an ordinary word, or one of two letters, is no such town ("KATE (HOME)", "(PA)").
+    pub(super) fn towns_in_brackets(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.town_in_brackets.captures_iter(text) {
+            let (Some(who), Some(town)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let w = who.as_str();
+            if !(d.first_name(w) || d.surname(w) || !d.ordinary(w)) || d.stop(w) || d.clinical(w) {
+                continue;
+            }
+            let t = town.as_str();
+            let key = t
+                .to_lowercase()
+                .replace('.', " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let saint = key.strip_prefix("st ").map(|rest| format!("saint {rest}"));
+            let known = d.place(&key) || saint.as_deref().is_some_and(|k| d.place(k));
+            if known && key.len() > 2 && !d.ordinary(t) {
+                out.push(span(
+                    town.start(),
+                    town.end(),
+                    Category::Location,
+                    0.8,
+                    "location",
+                ));
+            }
+        }
+    }
+
     /// A known town or city after "from", "in", "lives in"… that is not an ordinary word
     /// ("from Reading" yes in mixed case; "in bath" no).
     pub(super) fn places(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {

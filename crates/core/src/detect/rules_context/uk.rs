@@ -94,6 +94,22 @@ impl ContextRules {
         // pager, beeper and extension numbers are phone numbers ("PAGED #4-1187"; not the
         // time paged, "PAGED 0250"); "#4417" alone may be any number
         for c in self.pager.captures_iter(text) {
+            // "VOICEMAIL TO DOLORES (DON), X102", "case mgr brenda x212": an "x" and three
+            // digits is an extension only right after a name or a bracket ("WALKED X100
+            // FT", "bolus x250" are not)
+            if let Some(v) = c.get(7) {
+                let head = text[..v.start() - 1].trim_end_matches([' ', '\t', ',']);
+                let word = head
+                    .rsplit(|ch: char| !ch.is_alphabetic())
+                    .next()
+                    .unwrap_or("");
+                if (head.ends_with(')') || (head.ends_with(word) && d.name_like(word)))
+                    && !followed_by_unit(text, v.end())
+                {
+                    out.push(span(v.start(), v.end(), Category::Phone, 0.7, "id"));
+                }
+                continue;
+            }
             let (v, cat) = match (
                 c.get(1).or(c.get(2)).or(c.get(4)).or(c.get(5)).or(c.get(6)),
                 c.get(3),
