@@ -1030,8 +1030,8 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
                 "on" | "seen" | "of" | "by" | "admitted" | "last" | "from" | "dated" | "since"
             )
         });
-    // (and a word that dates an admission or a birth outweighs a strength or murmur word
-    // after it: "ADM 9/2 W/ BILAT PE")
+    // (a dating word right before, or one that dates an admission or a birth, outweighs a
+    // strength or murmur word after it: "ADM 9/2 W/ BILAT PE")
     let admitted = before
         .last()
         .is_some_and(|w| matches!(w.as_str(), "adm" | "admitted" | "born" | "dob"));

@@ -811,8 +811,8 @@ impl ContextRules {
                     })
                     && matches!(prior.as_str(), "from" | "at" | "via" | "thru")
             };
-            // "WORKS 2ND SHIFT AT POLAR BEVERAGES": one ordinary word after "at", "for" or
-            // "from" before a kind that is no common noun of care
+            // "DAD DRIVES FOR SUMMIT TRUCKING": one ordinary word after "at", "for" or
+            // "from" before a kind of business that is no common noun of care or goods
             let kind_lower = m.as_str()[pre.as_str().len()..]
                 .trim_end_matches('.')
                 .to_lowercase();

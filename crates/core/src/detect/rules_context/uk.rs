@@ -103,9 +103,7 @@ impl ContextRules {
                     .rsplit(|ch: char| !ch.is_alphabetic())
                     .next()
                     .unwrap_or("");
-                if (head.ends_with(')') || (head.ends_with(word) && d.name_like(word)))
-                    && !followed_by_unit(text, v.end())
-                {
+                if (head.ends_with(')') || d.name_like(word)) && !followed_by_unit(text, v.end()) {
                     out.push(span(v.start(), v.end(), Category::Phone, 0.7, "id"));
                 }
                 continue;
