@@ -768,8 +768,9 @@ impl ContextRules {
             let (Some(m), Some(pre)) = (c.get(0), c.get(1)) else {
                 continue;
             };
-            let first = d
-                .words(pre.as_str())
+            let words: Vec<regex::Match> = d.words(pre.as_str()).collect();
+            let first = words
+                .iter()
                 .find(|w| {
                     let w = w.as_str();
                     !d.stop(w) && !d.clinical(w) && !d.ordinary(w)
@@ -780,7 +781,6 @@ impl ContextRules {
             // MOTOR CITY MEDICAL SUPPLY"; not "from home medical supply", "need to add
             // more foods", "VIA CRITICAL CARE TRANSPORT")
             let ordinary_pair = || {
-                let words: Vec<regex::Match> = d.words(pre.as_str()).collect();
                 words.len() == 2
                     && words.iter().all(|w| {
                         let l = w.as_str().to_lowercase();
@@ -816,15 +816,19 @@ impl ContextRules {
             let kind_lower = m.as_str()[pre.as_str().len()..]
                 .trim_end_matches('.')
                 .to_lowercase();
+            // a kind that is also a verb or a common noun ("I'm moving", "HCP PAPER
+            // SIGNED") names a business only after from/at/via/to/for ("DAD DRIVES FOR
+            // PELHAM MOVING", "MEDS SENT TO SCHULTZ DRUG")
+            let weak = matches!(
+                kind_lower.as_str(),
+                "paper" | "moving" | "transport" | "transportation" | "drug" | "drugs"
+            );
             let one_after_preposition = || {
-                let words: Vec<regex::Match> = d.words(pre.as_str()).collect();
-                let strong = !kind_lower.contains("pharmacy")
+                let strong = !weak
+                    && !kind_lower.contains("pharmacy")
                     && !kind_lower.contains("suppl")
                     && !kind_lower.contains("drug")
-                    && !matches!(
-                        kind_lower.as_str(),
-                        "paper" | "moving" | "transport" | "transportation" | "foods" | "insurance"
-                    );
+                    && !matches!(kind_lower.as_str(), "foods" | "insurance");
                 match words.as_slice() {
                     [p, w]
                         if strong
@@ -843,17 +847,10 @@ impl ContextRules {
             let first = first
                 .or_else(|| ordinary_pair().then_some(pre.start()))
                 .or_else(one_after_preposition);
-            // a kind that is also a verb or a common noun ("I'm moving", "HCP PAPER
-            // SIGNED") names a business only after from/at/via/to/for ("DAD DRIVES FOR
-            // PELHAM MOVING", "MEDS SENT TO SCHULTZ DRUG")
-            let weak = matches!(
-                kind_lower.as_str(),
-                "paper" | "moving" | "transport" | "transportation" | "drug" | "drugs"
-            );
             let leads = |w: &str| place_preposition(w) || w == "for";
             let led = leads(&prior)
-                || d.words(pre.as_str())
-                    .next()
+                || words
+                    .first()
                     .is_some_and(|w| leads(&w.as_str().to_lowercase()));
             if let (Some(s), false) = (first, weak && !led) {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));

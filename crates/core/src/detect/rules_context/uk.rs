@@ -99,11 +99,8 @@ impl ContextRules {
             // FT", "bolus x250" are not)
             if let Some(v) = c.get(7) {
                 let head = text[..v.start() - 1].trim_end_matches([' ', '\t', ',']);
-                let word = head
-                    .rsplit(|ch: char| !ch.is_alphabetic())
-                    .next()
-                    .unwrap_or("");
-                if (head.ends_with(')') || d.name_like(word)) && !followed_by_unit(text, v.end()) {
+                let named = d.name_like(&crate::text::last_word_lower(head));
+                if (head.ends_with(')') || named) && !followed_by_unit(text, v.end()) {
                     out.push(span(v.start(), v.end(), Category::Phone, 0.7, "id"));
                 }
                 continue;
