@@ -1578,6 +1578,53 @@ mod tests {
     }
 
     #[test]
+    fn fields_end_at_a_sentence_and_grades_need_five() {
+        // an organisation field ends with its sentence
+        let t =
+            "INS: MEDICARE + ANTHEM MEDIGAP. PT IS A VETERAN; PCP DR OSEI AT MERRIMACK VA CLINIC.";
+        let h = hits(t, Organization);
+        assert!(
+            h.iter()
+                .all(|o| !o.contains("VETERAN") && !o.contains("PCP")),
+            "{h:?}"
+        );
+        has(
+            "Insurance: Tufts Health Plan. Copay due",
+            Organization,
+            "Tufts Health Plan",
+        );
+        // after a limb or a muscle only a grade out of five is a score
+        has(
+            "resting hand splint (fabricated 9/23). Recommend",
+            Date,
+            "9/23",
+        );
+        none("l knee rom 10-75 aarom. quad 3/5, able to slr", Date);
+        none("RUE 4/5, hand grip 3/5", Date);
+        // a year after smoking or drinking stopped
+        has("PT QUIT SMOKING IN 98. FRIEND VISITED", Date, "98");
+        none("SATS WHILE SMOKING IN 90S", Date);
+        // a reporting verb or a pager closes a name after a title; a lactation
+        // consultant's credential is none
+        let h = hits("LANDLORD MR. FONTENOT STATES PT BEHIND ON RENT", Name);
+        assert!(h.iter().all(|n| !n.contains("STATES")), "{h:?}");
+        let h = hits("- mike d, rrt  pgr 51193", Name);
+        assert!(h.iter().all(|n| !n.contains("pgr")), "{h:?}");
+        let h = hits("D/C HOME TODAY.\n-- HEATHER M., RN IBCLC", Name);
+        assert!(h.iter().all(|n| !n.contains("IBCLC")), "{h:?}");
+        // a clinician's verb is no part of a facility's name
+        none(
+            "CARDIOLOGY FELLOW PRIYA DISCUSSED CARDIAC REHAB, PT TEARFUL.",
+            Organization,
+        );
+        has(
+            "PT ATTENDED SUNNYVALE CARDIAC REHAB",
+            Organization,
+            "SUNNYVALE CARDIAC REHAB",
+        );
+    }
+
+    #[test]
     fn initials_nicknames_and_joined_relatives() {
         for (text, want) in [
             ("SOCIAL: DAUGHTERS LISA & ANN CALLED X2, UPDATED.", "ANN"),

@@ -29,7 +29,8 @@ const STOP_WORDS: &str = "\
     yesterday you zip monday tuesday wednesday thursday friday saturday sunday fax \
     mobile pager npi dea license spouse mother father son daughter wife husband sister \
     brother friend guardian caregiver miss mx prof professor colleague colleagues sir \
-    madam dtr sis bro niece nephew aware notified updated ok";
+    madam dtr sis bro niece nephew aware notified updated ok pgr beeper ph states \
+    reports says";
 
 /// Characters OCR reads for one another (either way), lower case; a digit's letters in the
 /// order they are tried (a 1 reads as l, then as i).
@@ -47,7 +48,7 @@ pub(crate) const OCR_CONFUSIONS: [(char, char); 8] = [
 /// Professional credentials that may follow a name.
 const CREDENTIALS: &str = "\
     md m.d. do d.o. rn np pa pa-c phd ph.d. dds dmd dpm pharmd mbbs facp facs facc cnm \
-    crna lpn msn aprn dnp bsn lcsw licsw msw nnp rrt ccrn mph ms ma od dc psyd fnp fnp-bc cns mdiv m.div bcc";
+    crna lpn msn aprn dnp bsn lcsw licsw msw nnp rrt ccrn mph ms ma od dc psyd fnp fnp-bc cns mdiv m.div bcc ibclc rnc cpnp";
 
 /// Words that make a capitalised run an organisation/place rather than a person.
 const ORG_WORDS: &str = "\

@@ -335,6 +335,7 @@ impl Engine {
         let s = self.trim_ner_name(text, s, flat);
         let s = self.extend_ner_initial(text, self.extend_ner_hyphen(text, s));
         let s = Self::relabel_ner_contact(text, Self::extend_ner_plan(text, s));
+        let s = self.extend_ner_org_words(text, s);
         let s = Self::trim_ner_shorthand_end(text, Self::extend_ner_saint(text, s));
         let s = self.shape_ner_org_place(text, s, flat);
         Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
@@ -496,6 +497,100 @@ impl Engine {
                 .is_none_or(|c| !c.is_alphanumeric());
         if plan && matches!(last.as_str(), "health" | "care" | "alliance") {
             s.end += 5;
+        }
+        s
+    }
+
+    /// A learned organisation takes a word of its name the encoder left out: a kind of
+    /// firm or body right after it ("QUINCY FIRE *DEPT*", "CASCADE TIMBER *PRODUCTS*",
+    /// "st. marguerite's *residence*") and a word of geography before it when a
+    /// preposition or "w/" comes before that ("AT *UPPER* CUMBERLAND DIABETES CLINIC",
+    /// "W/ *OLD* COLONY HOME CARE"); the word written in the casing of the name's word
+    /// next to it. A department or services take a name of care only where a word of it
+    /// is no ordinary or clinical word ("Older Adult Mental Health Services" is a
+    /// service's description, not a firm).
+    pub(super) fn extend_ner_org_words(&self, text: &str, mut s: Span) -> Span {
+        const KINDS: &[&str] = &[
+            "dept",
+            "department",
+            "products",
+            "residence",
+            "services",
+            "industries",
+            "enterprises",
+            "inc",
+            "llc",
+            "corp",
+            "corporation",
+            "company",
+        ];
+        const QUALIFIERS: &[&str] = &[
+            "old", "upper", "lower", "middle", "high", "north", "south", "east", "west",
+            "northern", "southern", "eastern", "western", "great", "greater", "grand", "cape",
+            "central",
+        ];
+        if s.category != Category::Organization {
+            return s;
+        }
+        let upper_first = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+        let name = &text[s.start..s.end];
+        let after = &text[s.end..];
+        if let Some(rest) = after.strip_prefix(' ') {
+            let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+            let closes = rest[word.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let last = name.split_whitespace().last().unwrap_or("");
+            let kind = word.to_lowercase();
+            let named = !matches!(kind.as_str(), "services" | "department" | "dept")
+                || name.split_whitespace().any(|w| {
+                    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                    !self.rules.is_ordinary_word(w) && !self.rules.is_clinical_word(w)
+                });
+            if closes
+                && KINDS.contains(&kind.as_str())
+                && named
+                && upper_first(&word) == upper_first(last)
+            {
+                s.end += 1 + word.len();
+            }
+        }
+        let head = &text[..s.start];
+        if let Some(before) = head.strip_suffix(' ') {
+            let word: String = {
+                let w: Vec<char> = before
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphabetic())
+                    .collect();
+                w.into_iter().rev().collect()
+            };
+            let lead = &before[..before.len() - word.len()];
+            let opener = crate::text::last_word_lower(lead);
+            let led = lead.ends_with("w/ ")
+                || lead.ends_with("W/ ")
+                || (lead.ends_with(' ')
+                    && matches!(
+                        opener.as_str(),
+                        "at" | "from"
+                            | "to"
+                            | "with"
+                            | "for"
+                            | "of"
+                            | "per"
+                            | "via"
+                            | "by"
+                            | "through"
+                    ));
+            let first = name.split_whitespace().next().unwrap_or("");
+            if !word.is_empty()
+                && led
+                && QUALIFIERS.contains(&word.to_lowercase().as_str())
+                && upper_first(&word) == upper_first(first)
+            {
+                s.start -= 1 + word.len();
+            }
         }
         s
     }
@@ -1720,6 +1815,60 @@ mod tests {
         let mut b = org(37, 42);
         trim_workplace_part(text, &mut b);
         assert_eq!(&text[b.start..b.end], "plant");
+    }
+
+    #[test]
+    fn a_learned_organisation_takes_its_kind_and_its_leading_geography() {
+        let org = Category::Organization;
+        let engine = Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
+        let grown = |text: &str, what: &str| {
+            let s = engine.extend_ner_org_words(text, learned_span(text, what, org));
+            text[s.start..s.end].to_string()
+        };
+        for (text, what, want) in [
+            (
+                "pt is a firefighter w/ quincy fire dept, lives in milton",
+                "quincy fire",
+                "quincy fire dept",
+            ),
+            (
+                "PLAN THROUGH CASCADE TIMBER PRODUCTS (PT IS",
+                "CASCADE TIMBER",
+                "CASCADE TIMBER PRODUCTS",
+            ),
+            (
+                "lived at st. marguerite's residence. daughters",
+                "st. marguerite's",
+                "st. marguerite's residence",
+            ),
+            (
+                "HOPE IS AN RN W/ OLD COLONY HOME CARE, ASKING",
+                "COLONY HOME CARE",
+                "OLD COLONY HOME CARE",
+            ),
+            (
+                "DR PATEL AT UPPER CUMBERLAND DIABETES CLINIC, 931",
+                "CUMBERLAND DIABETES CLINIC",
+                "UPPER CUMBERLAND DIABETES CLINIC",
+            ),
+            // no preposition before the word of geography, a word of another casing after
+            // the name, a kind that runs on into another word
+            ("PT HAS OLD MERCY RECORDS", "MERCY", "MERCY"),
+            ("at old Colony home care", "Colony", "Colony"),
+            ("works for Acme products now", "Acme", "Acme"),
+            ("w/ quincy fire departments", "quincy fire", "quincy fire"),
+            (
+                "Older Adult Mental Health Services",
+                "Mental Health",
+                "Mental Health",
+            ),
+        ] {
+            assert_eq!(grown(text, what), want, "{text:?}");
+        }
+        // a name is left as it is
+        let text = "w/ old smith services";
+        let s = engine.extend_ner_org_words(text, learned_span(text, "smith", Category::Name));
+        assert_eq!(&text[s.start..s.end], "smith");
     }
 
     #[test]

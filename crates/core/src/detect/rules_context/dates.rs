@@ -504,6 +504,8 @@ const EVENT_BEFORE: &[&str] = &[
     "implanted",
     "widowed",
     "divorced",
+    "smoking",
+    "drinking",
 ];
 
 /// The end of a range of days after a month/day at `..end` ("10/23-24", "2/3-2/5",
@@ -827,9 +829,52 @@ const SCORE_BEFORE: &[&str] = &[
     "biceps",
     "triceps",
     "quads",
+    "quad",
+    "hamstring",
+    "hamstrings",
+    "glutes",
+    "flexors",
+    "extensors",
+    "abductors",
+    "adductors",
+    "dorsiflexion",
+    "plantarflexion",
     "tof",
     "crackles",
     "rales",
+];
+
+/// Limbs, sides and muscles of [`SCORE_BEFORE`]: after one of them only a fraction out of
+/// five or less is a score ("quad 3/5"; not "hand splint (fabricated 9/23)").
+const GRADED: &[&str] = &[
+    "arm",
+    "arms",
+    "side",
+    "leg",
+    "legs",
+    "hand",
+    "hands",
+    "foot",
+    "feet",
+    "deltoid",
+    "deltoids",
+    "biceps",
+    "triceps",
+    "quads",
+    "quad",
+    "hamstring",
+    "hamstrings",
+    "glutes",
+    "flexors",
+    "extensors",
+    "abductors",
+    "adductors",
+    "dorsiflexion",
+    "plantarflexion",
+    "muscle",
+    "muscles",
+    "extremities",
+    "extremity",
 ];
 
 /// Limbs and sides before a muscle grade out of five ("RUE 2/5", "LEFT 5/5", "R SIDED
@@ -976,6 +1021,9 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     // a muscle grade out of five after a limb or side ("RUE 2/5, RLE 3/5, LEFT 5/5", "R
     // SIDED WEAKNESS 3/5"), unless a dating word stands right before it
     let grade = fraction.is_some_and(|(a, b)| b == 5 && a <= 5);
+    // (a limb's or a muscle's score is out of five at most: "quad 3/5", "upper
+    // extremities: 5/3"; "hand splint (fabricated 9/23)" dates)
+    let graded = fraction.is_some_and(|(_, b)| b <= 5);
     if grade
         && !before
             .last()
@@ -1037,11 +1085,9 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         .is_some_and(|w| matches!(w.as_str(), "adm" | "admitted" | "born" | "dob"));
     if pain_rating
         || (!dated
-            && unvalued
-                .iter()
-                .rev()
-                .take(3)
-                .any(|w| SCORE_BEFORE.contains(&w.as_str())))
+            && unvalued.iter().rev().take(3).any(|w| {
+                SCORE_BEFORE.contains(&w.as_str()) && (graded || !GRADED.contains(&w.as_str()))
+            }))
         // "hemiparesis 1/5 arm, 2/5 leg": a grade out of five before its limb
         || (grade
             && after.first().is_some_and(|w| {

@@ -243,10 +243,10 @@ const ORG_FIELD_KINDS: &[&str] = &[
 ];
 
 /// The organisations an organisation field names: its parts between '+', '/', ',' and ';',
-/// each up to a number or an ID word, without payer words and plan types; a part is kept
-/// when a word in it is no ordinary word, when it is capitalised in mixed-case text, or
-/// when a facility kind closes it after another word. Values of clinical or ordinary words
-/// alone ("MICU", "retired", "3rd grade") give none.
+/// each up to a number, an ID word or the end of a sentence, without payer words and plan
+/// types; a part is kept when a word in it is no ordinary word, when it is capitalised in
+/// mixed-case text, or when a facility kind closes it after another word. Values of
+/// clinical or ordinary words alone ("MICU", "retired", "3rd grade") give none.
 fn org_field(d: &Dicts, vstart: usize, value: &str, out: &mut Vec<Span>) {
     let flat = super::flat_case(value);
     let mut part: Vec<(usize, &str)> = Vec::new();
@@ -282,6 +282,7 @@ fn org_field(d: &Dicts, vstart: usize, value: &str, out: &mut Vec<Span>) {
         part.clear();
     };
     let mut last_end = 0;
+    let mut sentence_end = false;
     for w in d.words(value) {
         let between = &value[last_end..w.start()];
         let word = w.as_str().trim_end_matches('.');
@@ -289,13 +290,18 @@ fn org_field(d: &Dicts, vstart: usize, value: &str, out: &mut Vec<Span>) {
         if between.contains(['+', '/', ',', ';', '(']) {
             flush(&mut part, out);
         }
-        if word.chars().any(|c| c.is_ascii_digit())
+        if sentence_end
+            || word.chars().any(|c| c.is_ascii_digit())
             || ORG_FIELD_ENDS.contains(&word.to_lowercase().as_str())
             || between.contains(['#', ':'])
         {
             break;
         }
         part.push((w.start(), word));
+        // a full stop after a word of four letters or more ends the field ("ANTHEM
+        // MEDIGAP. PT IS A VETERAN"; not "ST. MARY'S", "INC.")
+        sentence_end = (w.as_str().ends_with('.') || value[w.end()..].starts_with('.'))
+            && word.chars().count() >= 4;
     }
     flush(&mut part, out);
 }

@@ -6,6 +6,24 @@ use crate::detect::rules::rules_dict::Dicts;
 use crate::detect::rules::{first_word_lower, last_word_lower, span};
 use crate::types::{Category, Span};
 
+/// A name span (score 0.8) over capture `group` of every match of `re` in `text` that
+/// `accept` takes; `accept` sees the whole match and the group's text. The shape the
+/// rules for nicknames, roles in brackets, handoffs and covering clinicians share.
+fn names_where(
+    re: &regex::Regex,
+    group: usize,
+    text: &str,
+    out: &mut Vec<Span>,
+    accept: impl Fn(&regex::Captures, &str) -> bool,
+) {
+    for c in re.captures_iter(text) {
+        let Some(w) = c.get(group) else { continue };
+        if accept(&c, w.as_str()) {
+            out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
+        }
+    }
+}
+
 impl ContextRules {
     /// Names that only their capitals show in mixed case, found in one-casing text by
     /// context and word lists: a word that is no ordinary word or place after a greeting
@@ -478,52 +496,38 @@ impl ContextRules {
     /// word, after a census name that is no ordinary word either (not 'PT STATES
     /// "NORA"'; bracketed ones are `quoted_name`'s).
     pub(super) fn nicknames(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        for c in self.quoted_after_name.captures_iter(text) {
-            let (Some(w1), Some(w2)) = (c.get(1), c.get(2)) else {
-                continue;
-            };
-            let (a, b) = (w1.as_str(), w2.as_str());
-            if d.name_like(a) && d.first_name(b) && d.name_like(b) {
-                out.push(span(w2.start(), w2.end(), Category::Name, 0.8, "name"));
-            }
-        }
+        names_where(&self.quoted_after_name, 2, text, out, |c, b| {
+            c.get(1).is_some_and(|a| d.name_like(a.as_str())) && d.first_name(b) && d.name_like(b)
+        });
     }
 
     /// A word that is no ordinary, clinical or function word right before a clinician's
     /// role in brackets is that clinician's name ("per okafor (attending)"; not "seen by
     /// team (attending)", "pt (np) aware").
     pub(super) fn role_in_brackets(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        for c in self.role_in_brackets.captures_iter(text) {
-            let Some(w) = c.get(1) else { continue };
-            let t = w.as_str();
-            if t.chars().count() >= 2 && t.chars().all(char::is_alphabetic) && !d.ordinary(t) {
-                out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
-            }
-        }
+        names_where(&self.role_in_brackets, 1, text, out, |_, t| {
+            t.chars().count() >= 2 && t.chars().all(char::is_alphabetic) && !d.ordinary(t)
+        });
     }
 
     /// A census first name after a handoff ("REPORT GIVEN TO SUE AT 1330", "handed off
     /// to marcus"); one that is also a word only where the phrase ends or a time or place
     /// follows; no function, clinical or credential word ("report given to floor rn").
     pub(super) fn handoff_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        for c in self.handoff.captures_iter(text) {
-            let Some(w) = c.get(1) else { continue };
-            let t = w.as_str();
-            let rest = text[w.end()..].trim_start_matches([' ', '\t']);
+        names_where(&self.handoff, 1, text, out, |c, t| {
+            let end = c.get(1).map_or(text.len(), |w| w.end());
+            let rest = text[end..].trim_start_matches([' ', '\t']);
             let closes = rest.is_empty()
                 || rest.starts_with([',', '.', ';', '\n', '(', '@'])
                 || first_word(rest).is_some_and(|n| {
                     matches!(n.to_lowercase().as_str(), "at" | "on" | "in" | "rn" | "lpn")
                 });
-            if d.first_name(t)
+            d.first_name(t)
                 && !d.stop(t)
                 && !d.clinical(t)
                 && !d.credential(t)
                 && (!d.ordinary(t) || closes)
-            {
-                out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
-            }
-        }
+        });
     }
 
     /// A first name that is no word of any kind alone on the text's last line, dashes
@@ -549,16 +553,12 @@ impl ContextRules {
     /// ("called covering, patel, @ 0225", "covering md: Nguyen"): a census name that is no
     /// function or clinical word, and no ordinary word unless capitalised.
     pub(super) fn covering_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        for c in self.covering.captures_iter(text) {
-            let Some(w) = c.get(1) else { continue };
-            let t = w.as_str();
+        names_where(&self.covering, 1, text, out, |_, t| {
             let named = (d.surname(t) || d.first_name(t)) && !d.stop(t) && !d.clinical(t);
             let plain = !d.ordinary(t)
                 || (t.starts_with(char::is_uppercase) && t.chars().skip(1).any(char::is_lowercase));
-            if named && plain {
-                out.push(span(w.start(), w.end(), Category::Name, 0.8, "name"));
-            }
-        }
+            named && plain
+        });
     }
 
     /// A census surname before "family" ("SMITH FAMILY IN", "the Nguyen family"): no

@@ -158,6 +158,28 @@ pub(super) const GENERIC_FACILITY_WORDS: &[&str] = &[
     "group",
 ];
 
+/// What a clinician does about a plan of care, never a word of a facility's name
+/// ("FELLOW PRIYA *DISCUSSED* CARDIAC REHAB", "dr. lee *recommended* pulmonary rehab").
+const CARE_VERBS: &[&str] = &[
+    "discussed",
+    "explained",
+    "reviewed",
+    "recommended",
+    "recommends",
+    "suggested",
+    "mentioned",
+    "offered",
+    "encouraged",
+    "ordered",
+    "requested",
+    "arranged",
+    "declined",
+    "refused",
+    "started",
+    "completed",
+    "attended",
+];
+
 /// Words between a facility's name and its kind ("Mercy *General* Hospital").
 const FACILITY_MODIFIERS: &[&str] = &[
     "general",
@@ -329,10 +351,15 @@ impl ContextRules {
                     && !d.english(words[i - 1].1)
                     && !GENERIC_FACILITY_WORDS.contains(&lower(i - 1).as_str())
             };
-            // a generic, function or clinical word is no part of a facility's name
+            // a generic, function or clinical word is no part of a facility's name, nor is
+            // a verb that tells what a clinician did ("PRIYA DISCUSSED CARDIAC REHAB")
+            let verb = |i: usize| CARE_VERBS.contains(&lower(i).as_str());
             let generic = |i: usize| {
                 let w = lower(i);
-                GENERIC_FACILITY_WORDS.contains(&w.as_str()) || d.stop(&w) || d.clinical(&w)
+                GENERIC_FACILITY_WORDS.contains(&w.as_str())
+                    || d.stop(&w)
+                    || d.clinical(&w)
+                    || verb(i)
             };
             // a clinical word inside the name, when a name word leads it ("Bright Smiles
             // Dental Group", "at southeast addiction center", "lakeside cardiopulmonary
@@ -350,7 +377,10 @@ impl ContextRules {
             };
             let plain_clinical = |k: usize| {
                 let w = lower(k);
-                d.clinical(&w) && !d.stop(&w) && !GENERIC_FACILITY_WORDS.contains(&w.as_str())
+                d.clinical(&w)
+                    && !d.stop(&w)
+                    && !GENERIC_FACILITY_WORDS.contains(&w.as_str())
+                    && !verb(k)
             };
             let clinical_in_name = |i: usize| {
                 plain_clinical(i)
