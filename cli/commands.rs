@@ -1465,7 +1465,7 @@ fn worker(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         let reply = serve_one(&line, &mut built, &mut limited, pdfium_path).unwrap_or_else(|e| {
             job::WorkerReply::Failed {
-                code: "settings".into(),
+                code: worker_failure_code(&e).into(),
                 message: format!("{e:#}"),
             }
         });
@@ -1477,6 +1477,25 @@ fn worker(pdfium_path: Option<&Path>) -> anyhow::Result<ExitCode> {
         out.flush()?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The code of a worker's failure outside a document's pipeline: an allocation its
+/// memory limit refused (while the engine loads its models, say) is the worker dying of
+/// that limit, `worker_crashed`, as when the kernel stops it; anything else is `settings`.
+fn worker_failure_code(e: &anyhow::Error) -> &'static str {
+    let out_of_memory = e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::OutOfMemory)
+            || matches!(
+                c.downcast_ref::<deid_core::Error>(),
+                Some(deid_core::Error::Io { kind, .. }) if *kind == std::io::ErrorKind::OutOfMemory
+            )
+    });
+    if out_of_memory {
+        deid_core::ErrorCode::WorkerCrashed.as_str()
+    } else {
+        "settings"
+    }
 }
 
 fn serve_one(

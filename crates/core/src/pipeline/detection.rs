@@ -506,9 +506,9 @@ impl Engine {
     /// "st. marguerite's *residence*") and a word of geography before it when a
     /// preposition or "w/" comes before that ("AT *UPPER* CUMBERLAND DIABETES CLINIC",
     /// "W/ *OLD* COLONY HOME CARE"); the word written in the casing of the name's word
-    /// next to it. A department or services take a name of care only where a word of it
-    /// is no ordinary or clinical word ("Older Adult Mental Health Services" is a
-    /// service's description, not a firm).
+    /// next to it. "Department", "dept" and "services" join only a name that holds a word
+    /// that is no ordinary or clinical word ("Mental Health" does not take "Services": the
+    /// pair describes a service, it names no firm).
     pub(super) fn extend_ner_org_words(&self, text: &str, mut s: Span) -> Span {
         const KINDS: &[&str] = &[
             "dept",

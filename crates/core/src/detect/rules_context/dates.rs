@@ -807,45 +807,18 @@ const SCORE_BEFORE: &[&str] = &[
     "va",
     "ie",
     "pupils",
-    "extremities",
-    "extremity",
-    "muscle",
-    "muscles",
     "dtrs",
     "dtr",
     "tone",
     "acuity",
-    "arm",
-    "arms",
-    "side",
-    "leg",
-    "legs",
-    "hand",
-    "hands",
-    "foot",
-    "feet",
-    "deltoid",
-    "deltoids",
-    "biceps",
-    "triceps",
-    "quads",
-    "quad",
-    "hamstring",
-    "hamstrings",
-    "glutes",
-    "flexors",
-    "extensors",
-    "abductors",
-    "adductors",
-    "dorsiflexion",
-    "plantarflexion",
     "tof",
     "crackles",
     "rales",
 ];
 
-/// Limbs, sides and muscles of [`SCORE_BEFORE`]: after one of them only a fraction out of
-/// five or less is a score ("quad 3/5"; not "hand splint (fabricated 9/23)").
+/// Limbs, sides and muscles before a score, looked for like [`SCORE_BEFORE`]: after one of
+/// them only a fraction out of five or less is a score ("quad 3/5"; not "hand splint
+/// (fabricated 9/23)").
 const GRADED: &[&str] = &[
     "arm",
     "arms",
@@ -1086,7 +1059,7 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     if pain_rating
         || (!dated
             && unvalued.iter().rev().take(3).any(|w| {
-                SCORE_BEFORE.contains(&w.as_str()) && (graded || !GRADED.contains(&w.as_str()))
+                SCORE_BEFORE.contains(&w.as_str()) || (graded && GRADED.contains(&w.as_str()))
             }))
         // "hemiparesis 1/5 arm, 2/5 leg": a grade out of five before its limb
         || (grade
