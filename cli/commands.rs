@@ -339,7 +339,7 @@ enum CorpusCmd {
 enum TrainCmd {
     /// The NER model: a BIO head over MiniLM, then the encoder's top layers fine-tuned
     /// with it (needs scripts/fetch-model.sh).
-    Ner(crate::train::NerTrainArgs),
+    Ner(Box<crate::train::NerTrainArgs>),
     /// The heading / DepFlag classifier (logistic regression on layout features).
     Headings {
         #[arg(long, default_value_t = 300)]

@@ -231,6 +231,11 @@ pub struct NerTrainArgs {
     /// turn of the case augmentation).
     #[arg(long, default_value_t = 1)]
     handwritten_repeat: usize,
+    /// How many more times the tuning halves of the letters (`uk.txt`, `us.txt`) are added
+    /// on top of --handwritten-repeat, so that the growing nursing material does not
+    /// outweigh the one genre of letters written by hand.
+    #[arg(long, default_value_t = 0, requires = "handwritten")]
+    letter_repeat: usize,
     /// ../shared/corpus/text/mtsamples/mtsamples_subset.csv: add the tuning half of the
     /// de-identified transcriptions with the PHI they still hold as labels (needs
     /// --annotation). Never a held-back note; a window holding a span the annotator doubted
@@ -309,10 +314,10 @@ fn annotated_examples(
 }
 
 /// The hand-written tuning documents in `dir` (see `--handwritten`), windowed, and a
-/// record of which files and how many documents were read.
-fn handwritten_examples(
-    dir: &Path,
-) -> anyhow::Result<(Vec<deid_devtools::ner_train::Example>, serde_json::Value)> {
+/// record of which files and how many documents were read; the flag marks a letter's
+/// window (`uk.txt`, `us.txt`).
+type Flagged = Vec<(deid_devtools::ner_train::Example, bool)>;
+fn handwritten_examples(dir: &Path) -> anyhow::Result<(Flagged, serde_json::Value)> {
     use deid_devtools::ner_train::{from_gold, is_held_back, windowed};
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
@@ -328,9 +333,10 @@ fn handwritten_examples(
             std::fs::read_to_string(dir.join(name)).with_context(|| format!("reading {name}"))?;
         let parsed = deid_devtools::eval::parse_marked(&src)
             .map_err(|line| anyhow::anyhow!("{name} line {line}: a mark does not close"))?;
+        let letter = name == "uk.txt" || name == "us.txt";
         for d in parsed.iter().filter(|d| k < whole || !is_held_back(&d.id)) {
             docs += 1;
-            out.extend(windowed(&from_gold(d)));
+            out.extend(windowed(&from_gold(d)).into_iter().map(|w| (w, letter)));
         }
         all.extend_from_slice(src.as_bytes());
     }
@@ -493,14 +499,20 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
     let handwritten = match &args.handwritten {
         Some(dir) => {
             let (extra, mut record) = handwritten_examples(dir)?;
+            let letters = extra.iter().filter(|(_, l)| *l).count();
             println!(
-                "hand-written windows: {} x {}",
+                "hand-written windows: {} x {} (letters {} x {} more)",
                 extra.len(),
-                args.handwritten_repeat
+                args.handwritten_repeat,
+                letters,
+                args.letter_repeat
             );
             // each window once for validation at most: the copies after the first train only
-            for r in 0..args.handwritten_repeat {
-                for (i, e) in extra.iter().enumerate() {
+            for r in 0..args.handwritten_repeat + args.letter_repeat {
+                for (i, (e, letter)) in extra.iter().enumerate() {
+                    if r >= args.handwritten_repeat && !letter {
+                        continue;
+                    }
                     if i % 10 != 1 {
                         train.push(e.clone());
                     } else if r == 0 {
@@ -509,6 +521,10 @@ pub fn ner(args: &NerTrainArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             record["repeat"] = args.handwritten_repeat.into();
+            if args.letter_repeat > 0 {
+                record["letter_repeat"] = args.letter_repeat.into();
+                record["letter_windows"] = letters.into();
+            }
             Some(record)
         }
         None => None,

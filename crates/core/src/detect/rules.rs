@@ -1578,6 +1578,24 @@ mod tests {
     }
 
     #[test]
+    fn a_side_after_a_tests_date_and_a_short_hospital_after_via() {
+        // "L" after a test's date is a side, no litre
+        has("IS 1500. CXR 7/21 L contusion improving.", Date, "7/21");
+        none("GIVEN 1/2 L NS BOLUS", Date);
+        // "via" leads to a hospital's short name as "from" does
+        has(
+            "admitted 11/2 via xenia general ed w/ hypercarbic resp failure",
+            Organization,
+            "xenia general",
+        );
+        // an extension alone in brackets
+        has("NH NURSE GLADYS (X221) CALLED FOR BASELINE", Phone, "221");
+        // UK fellowships are credentials, no part of a name
+        let h = hits("Kind regards\n\nMr James McCallum FRCS (Tr&Orth)", Name);
+        assert!(h.iter().all(|n| !n.contains("FRCS")), "{h:?}");
+    }
+
+    #[test]
     fn fields_end_at_a_sentence_and_grades_need_five() {
         // an organisation field ends with its sentence
         let t =

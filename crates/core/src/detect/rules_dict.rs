@@ -48,7 +48,9 @@ pub(crate) const OCR_CONFUSIONS: [(char, char); 8] = [
 /// Professional credentials that may follow a name.
 const CREDENTIALS: &str = "\
     md m.d. do d.o. rn np pa pa-c phd ph.d. dds dmd dpm pharmd mbbs facp facs facc cnm \
-    crna lpn msn aprn dnp bsn lcsw licsw msw nnp rrt ccrn mph ms ma od dc psyd fnp fnp-bc cns mdiv m.div bcc ibclc rnc cpnp";
+    crna lpn msn aprn dnp bsn lcsw licsw msw nnp rrt ccrn mph ms ma od dc psyd fnp fnp-bc cns mdiv m.div bcc ibclc rnc cpnp \
+    mbchb frcs frcp frcpath frcr frca frcgp frcem frcog frcpch frcpsych mrcp mrcs mrcgp mrcem \
+    mrcog mrcpch mrcpsych";
 
 /// Words that make a capitalised run an organisation/place rather than a person.
 const ORG_WORDS: &str = "\

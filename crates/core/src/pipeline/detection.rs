@@ -267,10 +267,23 @@ impl Engine {
         let mut entities = Vec::new();
         for (para, mut spans) in by_para {
             if let Some(u) = units.get(para) {
+                spans.retain(|s| {
+                    !code_or_page(u.text, s)
+                        && !title_alone(u.text, s)
+                        && !time_of_year(u.text, s.start, s.end, s.category)
+                });
                 spans.iter_mut().for_each(|s| {
+                    trim_title(u.text, s);
                     trim_possessive(u.text, s);
                     trim_workplace_part(u.text, s);
+                    trim_leading_weekday(u.text, s);
+                    trim_name_tail(u.text, s);
                 });
+                let acronyms: Vec<Span> = spans
+                    .iter()
+                    .filter_map(|s| acronym_after(u.text, s))
+                    .collect();
+                spans.extend(acronyms);
             }
             entities.extend(merge_spans(para, spans));
         }
@@ -523,6 +536,27 @@ impl Engine {
             "corp",
             "corporation",
             "company",
+            // trades ("PASSUMPSIC *TIMBER*", "SUNCOAST *GROCERS*")
+            "timber",
+            "lumber",
+            "roofing",
+            "paving",
+            "trucking",
+            "logging",
+            "plumbing",
+            "construction",
+            "landscaping",
+            "grocers",
+            "foods",
+            "farms",
+            "dairy",
+            "mills",
+            "motors",
+            "freight",
+            "shipyard",
+            "builders",
+            "contractors",
+            "manufacturing",
         ];
         const QUALIFIERS: &[&str] = &[
             "old", "upper", "lower", "middle", "high", "north", "south", "east", "west",
@@ -955,6 +989,20 @@ impl Engine {
         {
             return false;
         }
+        // a UK doctor's training grade is no postcode, place or organisation ("Dr Tomasz
+        // Nowak, ST4 Emergency Medicine", "DR L ASHDOWN ST6 PEM"): ST1-8, CT1-3, FY1-2 not
+        // followed by a postcode's inward part ("ST4 6QG")
+        if matches!(
+            s.category,
+            Category::Zip | Category::Location | Category::Organization
+        ) && uk_grade(t.trim())
+            && !text[s.end..]
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.len() == 3 && w.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            return false;
+        }
         // "NPO AFTER MN", "since mn": midnight, no Minnesota
         if s.category == Category::Location
             && t.trim().eq_ignore_ascii_case("mn")
@@ -1210,7 +1258,24 @@ impl Engine {
                     )
                 })
             };
-            if words.iter().filter(|w| weekday(w)).count() >= 2 || range_after || range_before {
+            // a weekday right before the date it names is no part of it ("Date seen:
+            // Thursday 16th January 2025": the date is found on its own)
+            let date_after = words.len() == 1
+                && text[s.end..]
+                    .trim_start_matches([',', '.', ' '])
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| {
+                        w.starts_with(|c: char| c.is_ascii_digit())
+                            || crate::text::MONTHS
+                                .iter()
+                                .any(|m| w.to_lowercase().starts_with(&m[..3]))
+                    });
+            if words.iter().filter(|w| weekday(w)).count() >= 2
+                || range_after
+                || range_before
+                || date_after
+            {
                 return false;
             }
         }
@@ -1349,13 +1414,14 @@ impl Engine {
     pub fn propagate(&self, units: &[TextUnit<'_>], entities: &mut Vec<Entity>) -> Result<()> {
         let texts: Vec<&str> = units.iter().map(|u| u.text).collect();
         let rules = self.rules.clone();
-        let ambiguous = propagate::propagate(
+        let mut ambiguous = propagate::propagate(
             &texts,
             entities,
             &self.cfg.propagate,
             &|w| rules.is_allowed_term(w),
             &|w| rules.is_ordinary_word(w),
         );
+        ambiguous.retain(|h| !time_of_year(texts[h.para], h.start, h.end, h.category));
         if ambiguous.is_empty() {
             return Ok(());
         }
@@ -1550,7 +1616,9 @@ const WORKPLACE_PARTS: &[&str] = &[
     "basement",
 ];
 
-/// An organisation of two words or more ends before a closing part of a workplace.
+/// An organisation of two words or more ends before a closing part of a workplace, before
+/// the emergency department it sent a patient from ("OUR LADY OF THE BAYOU *ED*", "MERCY
+/// *ER*") and before a distribution centre ("SHAW'S *DISTRIBUTION CTR*").
 fn trim_workplace_part(text: &str, s: &mut Span) {
     if s.category != Category::Organization {
         return;
@@ -1561,8 +1629,247 @@ fn trim_workplace_part(text: &str, s: &mut Span) {
     let Some((head, last)) = t.trim_end().rsplit_once(char::is_whitespace) else {
         return;
     };
-    if WORKPLACE_PARTS.contains(&last.to_lowercase().as_str()) && !head.trim().is_empty() {
-        s.end = s.start + head.trim_end().len();
+    let last = last.to_lowercase();
+    let mut head = head.trim_end();
+    if matches!(last.as_str(), "center" | "ctr" | "centre") {
+        match head.rsplit_once(char::is_whitespace) {
+            Some((h, w)) if w.eq_ignore_ascii_case("distribution") => head = h.trim_end(),
+            _ => return,
+        }
+    } else if !WORKPLACE_PARTS.contains(&last.as_str()) && last != "ed" && last != "er" {
+        return;
+    }
+    if !head.trim().is_empty() {
+        s.end = s.start + head.len();
+    }
+}
+
+/// A name or organisation opens after a title, a role or a relation's shorthand ("*DAU*
+/// GRACE", "*DR.* LINDQVIST"; `opens_name`).
+fn trim_title(text: &str, s: &mut Span) {
+    if !matches!(s.category, Category::Name | Category::Organization) {
+        return;
+    }
+    while let Some((first, rest)) = text
+        .get(s.start..s.end)
+        .and_then(|t| t.split_once(char::is_whitespace))
+    {
+        let rest_trim = rest.trim_start();
+        if !opens_name(first.trim_end_matches(['.', ':', ','])) || rest_trim.is_empty() {
+            return;
+        }
+        s.start = s.end - rest_trim.len();
+    }
+}
+
+/// A season or a time of day after a word that times it is no name ("at *dawn*", "last
+/// *summer*", "all *SUMMER*", "since *spring*"), found or propagated.
+fn time_of_year(text: &str, start: usize, end: usize, category: Category) -> bool {
+    let Some(t) = text.get(start..end) else {
+        return false;
+    };
+    category == Category::Name
+        && matches!(
+            t.to_lowercase().as_str(),
+            "summer" | "winter" | "spring" | "autumn" | "fall" | "dawn" | "dusk" | "noon"
+        )
+        && matches!(
+            crate::text::last_word_lower(&text[..start]).as_str(),
+            "at" | "last"
+                | "all"
+                | "this"
+                | "next"
+                | "since"
+                | "in"
+                | "until"
+                | "till"
+                | "by"
+                | "early"
+                | "late"
+                | "over"
+                | "each"
+                | "every"
+                | "the"
+                | "that"
+                | "mid"
+                | "before"
+                | "after"
+                | "past"
+        )
+}
+
+/// A title, role or relation's shorthand alone is no name, organisation or place
+/// ("LOCAL CONTACT IS *GRANDDAU* SAVANNAH"); a place of two letters is a state's code
+/// ("KING OF PRUSSIA, *PA* 19406").
+fn title_alone(text: &str, s: &Span) -> bool {
+    let Some(w) = text
+        .get(s.start..s.end)
+        .map(|t| t.trim().trim_end_matches(['.', ':', ',']))
+    else {
+        return false;
+    };
+    // after a title it is a surname ("SEEN BY DR *LAWYER*")
+    let titled = opens_name(&crate::text::last_word_lower(&text[..s.start]));
+    match s.category {
+        Category::Name | Category::Organization => opens_name(w) && !titled,
+        Category::Location => w.chars().count() > 2 && opens_name(w) && !titled,
+        _ => false,
+    }
+}
+
+/// An organisation's initials in brackets right after it name it too ("MERRIMACK VALLEY
+/// MED CTR (MVMC)", "AROOSTOOK VALLEY HOSPITAL (AVH)"); the later mentions are found by
+/// propagation.
+fn acronym_after(text: &str, s: &Span) -> Option<Span> {
+    if s.category != Category::Organization {
+        return None;
+    }
+    let t = text.get(s.start..s.end)?;
+    let rest = &text[s.end..];
+    let open = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    let inner_at = s.end + open + 1;
+    let inner = text.get(s.end + open..)?.strip_prefix('(')?;
+    let close = inner.find(')')?;
+    let acronym = &inner[..close];
+    if !(2..=6).contains(&acronym.len()) || !acronym.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let initials: String = t
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| {
+            !w.is_empty()
+                && !matches!(
+                    w.to_lowercase().as_str(),
+                    "of" | "the" | "and" | "&" | "at" | "for"
+                )
+        })
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_uppercase)
+        .collect();
+    (initials.len() >= 2 && acronym.to_ascii_uppercase() == initials).then(|| Span {
+        start: inner_at,
+        end: inner_at + close,
+        category: Category::Organization,
+        score: s.score,
+        detector: "rule:org".into(),
+    })
+}
+
+/// A procedure code after its label ("(CPT 72148)") and a page count after "P."/"PAGE"
+/// ("P. 1/1", "PAGE 2/3") are no number or date of a person.
+fn code_or_page(text: &str, s: &Span) -> bool {
+    let Some(t) = text.get(s.start..s.end) else {
+        return false;
+    };
+    let before = text[..s.start].trim_end();
+    let label = before
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([':', '#'])
+        .to_ascii_lowercase();
+    match s.category {
+        Category::Phone | Category::Id | Category::Zip => {
+            matches!(label.as_str(), "cpt" | "hcpcs")
+                && (4..=5).contains(&t.len())
+                && t.chars().all(|c| c.is_ascii_alphanumeric())
+        }
+        Category::Date => {
+            matches!(label.as_str(), "p." | "p" | "page" | "pg" | "pg.")
+                && t.split_once('/').is_some_and(|(a, b)| {
+                    matches!((a.parse::<u32>(), b.parse::<u32>()), (Ok(a), Ok(b)) if a >= 1 && a <= b && b <= 99)
+                })
+        }
+        _ => false,
+    }
+}
+
+/// A name ends before a gap between columns (three spaces or a tab: "PATIENT: WILLIAMS,
+/// LOUISE B           *MED* REC #"), before a modal verb in use ("MR. YOUNG *MAY* BE
+/// RESUBMITTED"), before the "D.O" of "D.O.B." and before "AM"/"PM" ("DR. LINDQVIST
+/// *AM*").
+fn trim_name_tail(text: &str, s: &mut Span) {
+    if s.category != Category::Name {
+        return;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    let letters = |h: &str| h.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+    if let Some(gap) = t.find("   ").or_else(|| t.find('\t')) {
+        let head = t[..gap].trim_end();
+        if letters(head) {
+            s.end = s.start + head.len();
+            return;
+        }
+    }
+    let Some((head, last)) = t.trim_end().rsplit_once(char::is_whitespace) else {
+        return;
+    };
+    let head = head.trim_end();
+    let after = &text[s.end..];
+    let dob = last.eq_ignore_ascii_case("d.o") && after.to_ascii_lowercase().starts_with(".b");
+    let morning = last.eq_ignore_ascii_case("am") || last.eq_ignore_ascii_case("pm");
+    if letters(head) && (dob || morning || crate::text::modal_use(last, after)) {
+        s.end = s.start + head.len();
+        return;
+    }
+    // "re" (about) and "OSH" (outside hospital) close a name ("sw beth *re kids'*",
+    // "BROUSSARD, ALCIDE  *OSH* MRN")
+    let t = &text[s.start..s.end];
+    let cut = t
+        .split_whitespace()
+        .skip(1)
+        .find(|w| w.eq_ignore_ascii_case("re") || w.eq_ignore_ascii_case("osh"))
+        // a word of `t` starts at its offset in `t`
+        .map(|w| w.as_ptr() as usize - t.as_ptr() as usize);
+    if let Some(at) = cut {
+        let head = t[..at].trim_end();
+        if letters(head) {
+            s.end = s.start + head.len();
+        }
+    }
+}
+
+/// A UK doctor's training grade ("ST4", "CT2", "FY1").
+fn uk_grade(t: &str) -> bool {
+    let u = t.to_ascii_uppercase();
+    let Some((p, n)) = u.get(..2).zip(u.get(2..)) else {
+        return false;
+    };
+    matches!(
+        (p, n),
+        ("ST", "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8")
+            | ("CT", "1" | "2" | "3")
+            | ("FY", "1" | "2")
+    )
+}
+
+/// A date that opens with a weekday starts after it: the weekday alone is no part of the
+/// date ("Date seen: *Thursday* 16th January 2025", "SAT, 3/14"); the rest must still
+/// hold a digit.
+fn trim_leading_weekday(text: &str, s: &mut Span) {
+    if s.category != Category::Date {
+        return;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    let word: String = t.chars().take_while(|c| c.is_alphabetic()).collect();
+    let l = word.to_lowercase();
+    let weekday = crate::text::WEEKDAYS.contains(&l.as_str())
+        || matches!(
+            l.as_str(),
+            "mon" | "tue" | "tues" | "wed" | "thu" | "thur" | "thurs" | "fri" | "sat" | "sun"
+        );
+    if !weekday {
+        return;
+    }
+    let rest =
+        t[word.len()..].trim_start_matches(|c: char| c == '.' || c == ',' || c.is_whitespace());
+    if rest.len() < t.len() - word.len() && rest.chars().any(|c| c.is_ascii_digit()) {
+        s.start = s.end - rest.len();
     }
 }
 
@@ -1796,6 +2103,105 @@ mod tests {
         };
         trim_possessive(text, &mut c);
         assert_eq!(&text[c.start..c.end], "kowalski's");
+    }
+
+    #[test]
+    fn spans_lose_weekdays_titles_gaps_and_codes_and_an_acronym_joins_its_organisation() {
+        let at = |text: &str, what: &str, category: Category| {
+            let start = text.find(what).expect("in text");
+            Span {
+                start,
+                end: start + what.len(),
+                category,
+                score: 0.8,
+                detector: "rule:test".into(),
+            }
+        };
+        let trimmed = |text: &str, what: &str, category: Category, f: fn(&str, &mut Span)| {
+            let mut s = at(text, what, category);
+            f(text, &mut s);
+            text[s.start..s.end].to_string()
+        };
+        use Category::{Date, Location, Name, Organization, Phone};
+        // a weekday opening a date is no part of it; alone it stays
+        let t = "Date seen: Thursday 16th January 2025";
+        let d = "Thursday 16th January 2025";
+        assert_eq!(
+            trimmed(t, d, Date, trim_leading_weekday),
+            "16th January 2025"
+        );
+        assert_eq!(
+            trimmed("ADM SAT, 3/14", "SAT, 3/14", Date, trim_leading_weekday),
+            "3/14"
+        );
+        assert_eq!(
+            trimmed("SEEN THURSDAY", "THURSDAY", Date, trim_leading_weekday),
+            "THURSDAY"
+        );
+        // a name ends at a column gap, a modal verb, "AM", the D.O of D.O.B., "re"
+        let t = "PATIENT: WILLIAMS, LOUISE B           MED REC #: M00218847";
+        let n = "WILLIAMS, LOUISE B           MED";
+        assert_eq!(trimmed(t, n, Name, trim_name_tail), "WILLIAMS, LOUISE B");
+        let t = "MR. YOUNG MAY BE RESUBMITTED";
+        assert_eq!(trimmed(t, "YOUNG MAY", Name, trim_name_tail), "YOUNG");
+        let t = "SCHEDULED W/ DR. LINDQVIST AM.";
+        assert_eq!(
+            trimmed(t, "LINDQVIST AM", Name, trim_name_tail),
+            "LINDQVIST"
+        );
+        let t = "RE: Mr Terence BOOTHROYD  D.O.B. 08/05/1946";
+        let n = "Terence BOOTHROYD  D.O";
+        assert_eq!(trimmed(t, n, Name, trim_name_tail), "Terence BOOTHROYD");
+        let t = "referral to onc sw beth re kids' support";
+        assert_eq!(trimmed(t, "beth re kids", Name, trim_name_tail), "beth");
+        assert_eq!(
+            trimmed(t, "onc sw beth", Name, trim_name_tail),
+            "onc sw beth"
+        );
+        // a relation's shorthand opens a name and is none alone
+        let t = "DAILY VISITS FROM DAU GRACE WHO LIVES NEXT DOOR";
+        assert_eq!(trimmed(t, "DAU GRACE", Organization, trim_title), "GRACE");
+        let t = "LOCAL CONTACT IS GRANDDAU SAVANNAH";
+        assert!(title_alone(t, &at(t, "GRANDDAU", Location)));
+        assert!(!title_alone(t, &at(t, "SAVANNAH", Name)));
+        let t = "SEEN BY DR LAWYER ON ROUNDS";
+        assert!(!title_alone(t, &at(t, "LAWYER", Name)));
+        let t = "77 industrial blvd, king of prussia, pa 19406";
+        assert!(!title_alone(t, &at(t, "pa", Location)));
+        // an emergency department and a distribution centre close no organisation
+        let t = "admitted 8/14 from our lady of the bayou ed (houma)";
+        let o = "our lady of the bayou ed";
+        assert_eq!(
+            trimmed(t, o, Organization, trim_workplace_part),
+            "our lady of the bayou"
+        );
+        let t = "DAD WORKS NIGHTS AT SHAW'S DISTRIBUTION CTR.";
+        let o = "SHAW'S DISTRIBUTION CTR";
+        assert_eq!(trimmed(t, o, Organization, trim_workplace_part), "SHAW'S");
+        let t = "PT SEEN AT SMALLTOWN HEALTH CTR";
+        let o = "SMALLTOWN HEALTH CTR";
+        assert_eq!(trimmed(t, o, Organization, trim_workplace_part), o);
+        // initials in brackets after an organisation name it too
+        let t = "TX FROM MERRIMACK VALLEY MED CTR (MVMC) 2/11";
+        let a = acronym_after(t, &at(t, "MERRIMACK VALLEY MED CTR", Organization));
+        assert_eq!(a.map(|s| &t[s.start..s.end]), Some("MVMC"));
+        let t = "BACK TO AROOSTOOK VALLEY HOSPITAL (ICU) WHEN";
+        assert!(acronym_after(t, &at(t, "AROOSTOOK VALLEY HOSPITAL", Organization)).is_none());
+        // a procedure code and a page count are no number or date of a person
+        let t = "LUMBAR MRI WITHOUT CONTRAST (CPT 72148)";
+        assert!(code_or_page(t, &at(t, "72148", Phone)));
+        let t = "TO: 8595550172   P. 1/1";
+        assert!(code_or_page(t, &at(t, "1/1", Date)));
+        let t = "SEEN 1/1 IN CLINIC";
+        assert!(!code_or_page(t, &at(t, "1/1", Date)));
+        // a season or time of day after a word that times it
+        let t = "at dawn pt was resting; wife dawn stayed";
+        let first = at(t, "dawn", Name);
+        assert!(time_of_year(t, first.start, first.end, Name));
+        let second = t.rfind("dawn").expect("in text");
+        assert!(!time_of_year(t, second, second + 4, Name));
+        // a UK training grade
+        assert!(uk_grade("ST4") && uk_grade("fy1") && !uk_grade("ST9") && !uk_grade("ST"));
     }
 
     #[test]

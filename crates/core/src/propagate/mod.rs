@@ -581,7 +581,10 @@ pub(crate) fn eponym_use(text: &str, end: usize) -> bool {
     else {
         return false;
     };
-    crate::text::eponym_noun(&crate::text::first_word_lower(rest))
+    // the possessive may close a bracket ("popliteal (Baker's) cyst")
+    crate::text::eponym_noun(&crate::text::first_word_lower(
+        rest.strip_prefix(')').unwrap_or(rest),
+    ))
 }
 
 /// Fold decided hits into `entities`: a hit overlapping an entity widens it and adds its
@@ -674,6 +677,15 @@ mod tests {
         propagate(texts, e, &PropagateConfig::standard(), &|_| false, &|_| {
             false
         });
+    }
+
+    #[test]
+    fn a_possessive_before_an_eponyms_noun_is_an_eponym_in_brackets_too() {
+        let t = "a symptomatic popliteal (Baker's) cyst; Baker's lawyer; Baker's cyst";
+        let end = |k: usize| t.match_indices("Baker").nth(k).map(|(i, w)| i + w.len());
+        assert!(eponym_use(t, end(0).expect("first")));
+        assert!(!eponym_use(t, end(1).expect("second")));
+        assert!(eponym_use(t, end(2).expect("third")));
     }
 
     #[test]

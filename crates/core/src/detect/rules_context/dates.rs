@@ -133,7 +133,7 @@ impl ContextRules {
                 || (fraction && !dated && !clause_date && !tested && !event_near)
                 || (same && !dated && !same_closes)
                 || score_like
-                || followed_by_unit(text, m_end)
+                || (followed_by_unit(text, m_end) && !(tested && side_after(rest)))
                 || (score_context(text, m.start(), m_end) && !tested && !(paired && mo != dy))
             {
                 continue;
@@ -1099,4 +1099,14 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
         )
     });
     fractions.len() >= 3 && fractions.iter().filter(|f| no_date(f)).count() >= 2 && !dating
+}
+
+/// A side ("L", "R") opening a finding after a test's date, no unit ("CXR 7/21 L
+/// contusion improving").
+fn side_after(rest: &str) -> bool {
+    let mut words = rest.split_whitespace();
+    matches!(words.next(), Some("L" | "R" | "l" | "r"))
+        && words
+            .next()
+            .is_some_and(|w| w.chars().count() >= 3 && w.chars().all(char::is_alphabetic))
 }

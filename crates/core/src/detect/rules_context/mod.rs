@@ -328,7 +328,7 @@ impl ContextRules {
                 r"(?i)\b(?:(?:{specialties})[ \t]+)?(?:visiting[ \t]+nurses?(?:[ \t]+association)?|vna|elder[ \t]+services|hospice|home[ \t]+care|home[ \t]+health|associates|council[ \t]+on[ \t]+aging|meals[ \t]+on[ \t]+wheels|university|hospital|infirmary)[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?({WORD}(?:[ \t]+{WORD}){{0,2}})"
             )),
             hospital_short: re(&format!(
-                r"(?i)(?:\b(?:at|from|to|of)|@)[ \t]+(?:the[ \t]+)?((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
+                r"(?i)(?:\b(?:at|from|to|of|via|thru)|@)[ \t]+(?:the[ \t]+)?((?:{WORD}[ \t]+){{1,2}}(?:general|regional|baptist|deaconess|presbyterian|methodist|lutheran|medical))\b([ \t]*[\p{{L}}]*)"
             )),
             place: re(&format!(
                 r"(?i)\b(?:{PLACE_CONTEXT})[ \t]+((?:so|no|n|s|e|w)\.[ \t]*)?({WORD}(?:[ \t]+{WORD}){{0,2}})"

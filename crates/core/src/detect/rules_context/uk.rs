@@ -95,12 +95,15 @@ impl ContextRules {
         // time paged, "PAGED 0250"); "#4417" alone may be any number
         for c in self.pager.captures_iter(text) {
             // "VOICEMAIL TO DOLORES (DON), X102", "case mgr brenda x212": an "x" and three
-            // digits is an extension only right after a name or a bracket ("WALKED X100
+            // digits is an extension only right after a name or a bracket, or alone in
+            // brackets ("WALKED X100
             // FT", "bolus x250" are not)
             if let Some(v) = c.get(7) {
                 let head = text[..v.start() - 1].trim_end_matches([' ', '\t', ',']);
                 let named = d.name_like(&crate::text::last_word_lower(head));
-                if (head.ends_with(')') || named) && !followed_by_unit(text, v.end()) {
+                // "NH NURSE GLADYS (X221)": alone in brackets
+                let bracketed = head.ends_with('(') && text[v.end()..].starts_with(')');
+                if (head.ends_with(')') || named || bracketed) && !followed_by_unit(text, v.end()) {
                     out.push(span(v.start(), v.end(), Category::Phone, 0.7, "id"));
                 }
                 continue;
