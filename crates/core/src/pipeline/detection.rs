@@ -1663,7 +1663,8 @@ fn trim_title(text: &str, s: &mut Span) {
 }
 
 /// A season or a time of day after a word that times it is no name ("at *dawn*", "last
-/// *summer*", "all *SUMMER*", "since *spring*"), found or propagated.
+/// *summer*", "all *SUMMER*", "since *spring*"), found or propagated; "by", "after" and the
+/// like lead to a person as often ("visited by summer").
 fn time_of_year(text: &str, start: usize, end: usize, category: Category) -> bool {
     let Some(t) = text.get(start..end) else {
         return false;
@@ -1683,17 +1684,12 @@ fn time_of_year(text: &str, start: usize, end: usize, category: Category) -> boo
                 | "in"
                 | "until"
                 | "till"
-                | "by"
                 | "early"
                 | "late"
-                | "over"
                 | "each"
                 | "every"
                 | "the"
-                | "that"
                 | "mid"
-                | "before"
-                | "after"
                 | "past"
         )
 }
@@ -2200,6 +2196,9 @@ mod tests {
         assert!(time_of_year(t, first.start, first.end, Name));
         let second = t.rfind("dawn").expect("in text");
         assert!(!time_of_year(t, second, second + 4, Name));
+        let t = "pt visited by summer this am";
+        let by = at(t, "summer", Name);
+        assert!(!time_of_year(t, by.start, by.end, Name));
         // a UK training grade
         assert!(uk_grade("ST4") && uk_grade("fy1") && !uk_grade("ST9") && !uk_grade("ST"));
     }
