@@ -1655,7 +1655,11 @@ fn trim_title(text: &str, s: &mut Span) {
         .and_then(|t| t.split_once(char::is_whitespace))
     {
         let rest_trim = rest.trim_start();
-        if !opens_name(first.trim_end_matches(['.', ':', ','])) || rest_trim.is_empty() {
+        // a surname before its comma stays ("HO, WEI")
+        if first.ends_with(',')
+            || !opens_name(first.trim_end_matches(['.', ':']))
+            || rest_trim.is_empty()
+        {
             return;
         }
         s.start = s.end - rest_trim.len();
@@ -1694,8 +1698,9 @@ fn time_of_year(text: &str, start: usize, end: usize, category: Category) -> boo
         )
 }
 
-/// A title, role or relation's shorthand alone is no name, organisation or place
-/// ("LOCAL CONTACT IS *GRANDDAU* SAVANNAH"); a place of two letters is a state's code
+/// A title, role or relation's shorthand alone is no organisation or place ("LOCAL
+/// CONTACT IS *GRANDDAU* SAVANNAH"; a name of one such word is the surname the rules found
+/// in context: "Deacon", "Pastor"); a place of two letters is a state's code
 /// ("KING OF PRUSSIA, *PA* 19406").
 fn title_alone(text: &str, s: &Span) -> bool {
     let Some(w) = text
@@ -1707,7 +1712,7 @@ fn title_alone(text: &str, s: &Span) -> bool {
     // after a title it is a surname ("SEEN BY DR *LAWYER*")
     let titled = opens_name(&crate::text::last_word_lower(&text[..s.start]));
     match s.category {
-        Category::Name | Category::Organization => opens_name(w) && !titled,
+        Category::Organization => opens_name(w) && !titled,
         Category::Location => w.chars().count() > 2 && opens_name(w) && !titled,
         _ => false,
     }
@@ -2120,48 +2125,58 @@ mod tests {
         };
         use Category::{Date, Location, Name, Organization, Phone};
         // a weekday opening a date is no part of it; alone it stays
-        let t = "Date seen: Thursday 16th January 2025";
-        let d = "Thursday 16th January 2025";
-        assert_eq!(
-            trimmed(t, d, Date, trim_leading_weekday),
-            "16th January 2025"
-        );
-        assert_eq!(
-            trimmed("ADM SAT, 3/14", "SAT, 3/14", Date, trim_leading_weekday),
-            "3/14"
-        );
-        assert_eq!(
-            trimmed("SEEN THURSDAY", "THURSDAY", Date, trim_leading_weekday),
-            "THURSDAY"
-        );
+        for (t, d, want) in [
+            (
+                "Date seen: Thursday 16th January 2025",
+                "Thursday 16th January 2025",
+                "16th January 2025",
+            ),
+            ("ADM SAT, 3/14", "SAT, 3/14", "3/14"),
+            ("SEEN THURSDAY", "THURSDAY", "THURSDAY"),
+        ] {
+            assert_eq!(trimmed(t, d, Date, trim_leading_weekday), want, "{t}");
+        }
         // a name ends at a column gap, a modal verb, "AM", the D.O of D.O.B., "re"
-        let t = "PATIENT: WILLIAMS, LOUISE B           MED REC #: M00218847";
-        let n = "WILLIAMS, LOUISE B           MED";
-        assert_eq!(trimmed(t, n, Name, trim_name_tail), "WILLIAMS, LOUISE B");
-        let t = "MR. YOUNG MAY BE RESUBMITTED";
-        assert_eq!(trimmed(t, "YOUNG MAY", Name, trim_name_tail), "YOUNG");
-        let t = "SCHEDULED W/ DR. LINDQVIST AM.";
-        assert_eq!(
-            trimmed(t, "LINDQVIST AM", Name, trim_name_tail),
-            "LINDQVIST"
-        );
-        let t = "RE: Mr Terence BOOTHROYD  D.O.B. 08/05/1946";
-        let n = "Terence BOOTHROYD  D.O";
-        assert_eq!(trimmed(t, n, Name, trim_name_tail), "Terence BOOTHROYD");
-        let t = "referral to onc sw beth re kids' support";
-        assert_eq!(trimmed(t, "beth re kids", Name, trim_name_tail), "beth");
-        assert_eq!(
-            trimmed(t, "onc sw beth", Name, trim_name_tail),
-            "onc sw beth"
-        );
+        for (t, n, want) in [
+            (
+                "PATIENT: WILLIAMS, LOUISE B           MED REC #: M00218847",
+                "WILLIAMS, LOUISE B           MED",
+                "WILLIAMS, LOUISE B",
+            ),
+            ("MR. YOUNG MAY BE RESUBMITTED", "YOUNG MAY", "YOUNG"),
+            (
+                "SCHEDULED W/ DR. LINDQVIST AM.",
+                "LINDQVIST AM",
+                "LINDQVIST",
+            ),
+            (
+                "RE: Mr Terence BOOTHROYD  D.O.B. 08/05/1946",
+                "Terence BOOTHROYD  D.O",
+                "Terence BOOTHROYD",
+            ),
+            (
+                "referral to onc sw beth re kids' support",
+                "beth re kids",
+                "beth",
+            ),
+            (
+                "referral to onc sw beth re kids' support",
+                "onc sw beth",
+                "onc sw beth",
+            ),
+        ] {
+            assert_eq!(trimmed(t, n, Name, trim_name_tail), want, "{t}");
+        }
         // a relation's shorthand opens a name and is none alone
         let t = "DAILY VISITS FROM DAU GRACE WHO LIVES NEXT DOOR";
         assert_eq!(trimmed(t, "DAU GRACE", Organization, trim_title), "GRACE");
+        let t = "Patient: HO, WEI    MRN: 123";
+        assert_eq!(trimmed(t, "HO, WEI", Name, trim_title), "HO, WEI");
         let t = "LOCAL CONTACT IS GRANDDAU SAVANNAH";
         assert!(title_alone(t, &at(t, "GRANDDAU", Location)));
         assert!(!title_alone(t, &at(t, "SAVANNAH", Name)));
         let t = "SEEN BY DR LAWYER ON ROUNDS";
-        assert!(!title_alone(t, &at(t, "LAWYER", Name)));
+        assert!(!title_alone(t, &at(t, "LAWYER", Organization)));
         let t = "77 industrial blvd, king of prussia, pa 19406";
         assert!(!title_alone(t, &at(t, "pa", Location)));
         // an emergency department and a distribution centre close no organisation
