@@ -1698,9 +1698,8 @@ fn time_of_year(text: &str, start: usize, end: usize, category: Category) -> boo
         )
 }
 
-/// A title, role or relation's shorthand alone is no organisation or place ("LOCAL
-/// CONTACT IS *GRANDDAU* SAVANNAH"; a name of one such word is the surname the rules found
-/// in context: "Deacon", "Pastor"); a place of two letters is a state's code
+/// A title, role or relation's shorthand alone is no name, organisation or place ("LOCAL
+/// CONTACT IS *GRANDDAU* SAVANNAH", "ck/*rn*"); a place of two letters is a state's code
 /// ("KING OF PRUSSIA, *PA* 19406").
 fn title_alone(text: &str, s: &Span) -> bool {
     let Some(w) = text
@@ -1712,7 +1711,7 @@ fn title_alone(text: &str, s: &Span) -> bool {
     // after a title it is a surname ("SEEN BY DR *LAWYER*")
     let titled = opens_name(&crate::text::last_word_lower(&text[..s.start]));
     match s.category {
-        Category::Organization => opens_name(w) && !titled,
+        Category::Name | Category::Organization => opens_name(w) && !titled,
         Category::Location => w.chars().count() > 2 && opens_name(w) && !titled,
         _ => false,
     }
@@ -2176,7 +2175,9 @@ mod tests {
         assert!(title_alone(t, &at(t, "GRANDDAU", Location)));
         assert!(!title_alone(t, &at(t, "SAVANNAH", Name)));
         let t = "SEEN BY DR LAWYER ON ROUNDS";
-        assert!(!title_alone(t, &at(t, "LAWYER", Organization)));
+        assert!(!title_alone(t, &at(t, "LAWYER", Name)));
+        let t = "hope to wean to nc in am.\nck/rn";
+        assert!(title_alone(t, &at(t, "rn", Name)));
         let t = "77 industrial blvd, king of prussia, pa 19406";
         assert!(!title_alone(t, &at(t, "pa", Location)));
         // an emergency department and a distribution centre close no organisation
