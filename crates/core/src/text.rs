@@ -35,6 +35,10 @@ pub const WEEKDAYS: [&str; 7] = [
     "sunday",
 ];
 
+/// Weekday abbreviations, lower case, that are no English word ("sat" and "sun" are).
+pub const WEEKDAY_ABBREVIATIONS: [&str; 8] =
+    ["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri"];
+
 /// A bare 24-hour clock time of four digits ("0700", "1540"; not "2460").
 pub fn bare_clock(w: &str) -> bool {
     w.len() == 4

@@ -1817,7 +1817,6 @@ fn trim_name_tail(text: &str, s: &mut Span) {
     }
     // "re" (about) and "OSH" (outside hospital) close a name ("sw beth *re kids'*",
     // "BROUSSARD, ALCIDE  *OSH* MRN")
-    let t = &text[s.start..s.end];
     let cut = t
         .split_whitespace()
         .skip(1)
@@ -1859,10 +1858,8 @@ fn trim_leading_weekday(text: &str, s: &mut Span) {
     let word: String = t.chars().take_while(|c| c.is_alphabetic()).collect();
     let l = word.to_lowercase();
     let weekday = crate::text::WEEKDAYS.contains(&l.as_str())
-        || matches!(
-            l.as_str(),
-            "mon" | "tue" | "tues" | "wed" | "thu" | "thur" | "thurs" | "fri" | "sat" | "sun"
-        );
+        || crate::text::WEEKDAY_ABBREVIATIONS.contains(&l.as_str())
+        || matches!(l.as_str(), "sat" | "sun");
     if !weekday {
         return;
     }

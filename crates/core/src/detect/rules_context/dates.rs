@@ -80,15 +80,8 @@ impl ContextRules {
                         | "dated"
                         | "until"
                         | "due"
-                        | "mon"
-                        | "tue"
-                        | "tues"
-                        | "wed"
-                        | "thu"
-                        | "thur"
-                        | "thurs"
-                        | "fri"
-                ) || crate::text::WEEKDAYS.contains(&w)
+                ) || crate::text::WEEKDAY_ABBREVIATIONS.contains(&w)
+                    || crate::text::WEEKDAYS.contains(&w)
             };
             let head = text[..m.start()].trim_end_matches([' ', '\t']);
             let clock = head.rsplit(char::is_whitespace).next().unwrap_or("");
