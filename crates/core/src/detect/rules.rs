@@ -113,6 +113,8 @@ pub struct RuleDetector {
     age_label: Regex,
     /// "pt's mother is 91", "wife (93)": a person's age after the person.
     age_person: Regex,
+    /// An age in words: "NINETY-TWO YEAR OLD", "aged ninety-four".
+    age_words: Regex,
     street: Regex,
     po_box: Regex,
     city_state: Regex,
@@ -295,6 +297,10 @@ impl RuleDetector {
             age_person: re(
                 r"(?i)\b(?:pt|patient|mother|father|mom|dad|wife|husband|spouse|son|daughter|dtr|sister|brother|grandmother|grandfather|aunt|uncle|he|she)(?:'s)?(?:[ \t]+(?:is|was|turned|turns|now)){1,2}[ \t]+(\d{2,3})\b|\b(?:mother|father|mom|dad|wife|husband|spouse|sister|brother|grandmother|grandfather|aunt|uncle|friend|neighbou?r|partner|companion)(?:[ \t]+\p{L}[\p{L}'’-]*){0,2}[ \t]*\((\d{2,3})\)",
             ),
+            age_words: re(&format!(
+                r"(?i)\b({n})(?:[- ](?:years?|yrs?)[- ](?:old|of[ \t]+age)\b|[- ]?(?:y/o|yo)\b)|\b(?:age[ds]?|turned|turns|turning)[ \t]+({n})\b",
+                n = dates::AGE_WORDS
+            )),
             street: re(
                 r"\b\d{1,6}[A-Za-z]?[ \t]+(?:(?:[NSEW]|North|South|East|West|NE|NW|SE|SW)\.?[ \t]+)?((?:(?:\p{Lu}[\p{L}'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?[ \t]+){1,4}?)(?i:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|place|pl|way|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|square|sq|trail|trl|plaza|plz|pike|loop|alley|crescent|close|gardens|row|mews|grove|walk|rise|green|vale|croft|parade|approach|hill)\b\.?(?:[ \t]+(?:NE|NW|SE|SW|[NSEW])\b\.?)?(?:,?[ \t]+(?i:apt|apartment|suite|ste|unit|rm|room|bldg|building|floor|fl|#)\.?[ \t]*#?[ \t]*[A-Za-z0-9\-]+)?",
             ),
@@ -1080,6 +1086,16 @@ mod tests {
         none("he is 95% on room air", Age);
         none("she was 92 kg on admission", Age);
         none("pt's mother is 71", Age);
+        // in words
+        has("NINETY-TWO YEAR OLD MALE", Age, "NINETY-TWO");
+        has("pt turned ninety last month", Age, "ninety");
+        has(
+            "a one hundred and one year old veteran",
+            Age,
+            "one hundred and one",
+        );
+        none("seventy-two year old man", Age);
+        none("ninety minutes later", Age);
         let all = RuleDetector::new().with_min_age(0);
         let spans = all.detect("A 45-year-old man, age 89");
         let ages: Vec<&str> = spans
@@ -1593,6 +1609,39 @@ mod tests {
         // UK fellowships are credentials, no part of a name
         let h = hits("Kind regards\n\nMr James McCallum FRCS (Tr&Orth)", Name);
         assert!(h.iter().all(|n| !n.contains("FRCS")), "{h:?}");
+    }
+
+    #[test]
+    fn header_names_shift_dates_and_what_no_address_is() {
+        // "SURNAME, FIRST" opening a header line with a record label, or after "pt:"
+        has("pt: cyr, lucien   mrn 3390021   77 m", Name, "cyr, lucien");
+        has(
+            "CHHOEUN, SOPHEAP   MRN 7612290\n63 F POST ARREST",
+            Name,
+            "CHHOEUN, SOPHEAP",
+        );
+        has(
+            "BROUSSARD, ALCIDE J \"T-BOY\"   MRN LA7720019",
+            Name,
+            "T-BOY",
+        );
+        has("pt: qorvath, imrel\nneuro: a&ox3", Name, "qorvath, imrel");
+        none("pt: alert, oriented x3", Name);
+        none("NEURO: A&OX3, MAE   DOB CHECKED", Name);
+        // a quoted shortening of the name before it is a nickname
+        has("dtr folasade \"sade\" at bedside", Name, "sade");
+        // a relation's shorthand
+        has("LIVES W/ SON PAO AND DIL MAI AT HOME", Name, "MAI");
+        // a month-day with a dash after a shift's clock range or before an appointment's time
+        has("med-surg day note 0700-1900  2-14", Date, "2-14");
+        has("appt made for 8-21 @ 10:15. pulm f/u", Date, "8-21");
+        none("prbc x 3-4 @ 10:15", Date);
+        none("7a-7p 3-11 shift report", Date);
+        // ST elevation in millimetres and a verb's contraction are no address
+        none("0605 ekg: ste 3-4 mm ii, iii, avf", Address);
+        none("wife doesn't drive, neighbor brings her", Address);
+        none("WIFE DOESN'T DRIVE, NEIGHBOR BRINGS HER", Address);
+        has("lives at 40 main st, ste 3 in town", Address, "ste 3");
     }
 
     #[test]

@@ -271,6 +271,8 @@ impl Engine {
                     !code_or_page(u.text, s)
                         && !title_alone(u.text, s)
                         && !time_of_year(u.text, s.start, s.end, s.category)
+                        && !ward(u.text, s)
+                        && !near_the_hospital(u.text, s)
                 });
                 spans.iter_mut().for_each(|s| {
                     trim_title(u.text, s);
@@ -278,6 +280,8 @@ impl Engine {
                     trim_workplace_part(u.text, s);
                     trim_leading_weekday(u.text, s);
                     trim_name_tail(u.text, s);
+                    trim_number_tail(u.text, s);
+                    self.trim_edges(u.text, s);
                 });
                 let acronyms: Vec<Span> = spans
                     .iter()
@@ -292,6 +296,80 @@ impl Engine {
             e.id = i;
         }
         Ok(entities)
+    }
+
+    /// Edges no name, organisation or address has: a name ends before a credential ("sw
+    /// kerry *msw*"); an organisation before "vs", a preposition or a weekday ("REHAB AT
+    /// HERITAGE WINDS *vs* HOME", "ORCHARDS *near* WAPATO", "RED CLIFFS CONSTRUCTION
+    /// *MON*"); an address takes its road's number.
+    fn trim_edges(&self, text: &str, s: &mut Span) {
+        let Some(t) = text.get(s.start..s.end) else {
+            return;
+        };
+        let letters = |h: &str| h.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+        match s.category {
+            Category::Name => {
+                let mut head = t.trim_end();
+                while let Some((h, last)) = head.rsplit_once(char::is_whitespace) {
+                    let last = last.trim_end_matches(['.', ',']);
+                    // not the credentials that are also surnames or shorthand ("TRAN
+                    // *DO*", "pa", "pt", "rd")
+                    let short = matches!(
+                        last.to_lowercase().as_str(),
+                        "do" | "pa" | "pt" | "ot" | "mt" | "ct" | "rt" | "rd"
+                    );
+                    if short || !self.rules.is_sign_credential(last) || !letters(h) {
+                        break;
+                    }
+                    head = h.trim_end_matches([' ', '\t', ',']);
+                }
+                s.end = s.start + head.len();
+            }
+            Category::Organization => {
+                if let Some((h, last)) = t.trim_end().rsplit_once(char::is_whitespace) {
+                    let l = last.to_lowercase();
+                    let cut = matches!(
+                        l.as_str(),
+                        "vs" | "vs."
+                            | "versus"
+                            | "near"
+                            | "in"
+                            | "at"
+                            | "on"
+                            | "from"
+                            | "to"
+                            | "w/"
+                    ) || crate::text::WEEKDAY_ABBREVIATIONS.contains(&l.as_str());
+                    if cut && letters(h) {
+                        s.end = s.start + h.trim_end().len();
+                    }
+                }
+            }
+            // a road's number goes with it ("4417 COUNTY ROAD *12*", "HWY *93 N*")
+            Category::Address => {
+                let last = t.rsplit(char::is_whitespace).next().unwrap_or("");
+                let road = matches!(
+                    last.to_lowercase().as_str(),
+                    "road" | "rd" | "hwy" | "highway" | "route" | "rte" | "rt" | "fm"
+                );
+                let Some(r) = text[s.end..].strip_prefix(' ') else {
+                    return;
+                };
+                let n = r.chars().take_while(char::is_ascii_digit).count();
+                let after = &r[n..];
+                let decimal =
+                    after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_digit());
+                let bounded = after
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric() && c != '/')
+                    && !decimal;
+                if road && (1..=4).contains(&n) && bounded {
+                    s.end += 1 + n;
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The pages whose author lines are searched (the profile's `author_pages`).
@@ -1381,9 +1459,16 @@ impl Engine {
             Category::Zip | Category::Age => t.chars().any(|c| c.is_ascii_digit()),
             // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
             // (nor part of a decimal number: "TMAX 101.6")
+            // (nor a shift's clock range: "0700-1900  2-14")
             Category::Id => {
                 let digits = t.chars().filter(char::is_ascii_digit).count();
-                digits >= 3 && !decimal_follows && !(has_decimal(t) && digits <= 5)
+                let shift = t
+                    .split_whitespace()
+                    .next()
+                    .and_then(|w| w.split_once('-'))
+                    .is_some_and(|(a, b)| crate::text::bare_clock(a) && crate::text::bare_clock(b));
+                let decimal = decimal_follows || (has_decimal(t) && digits <= 5);
+                digits >= 3 && !decimal && !shift
             }
             // a date needs a digit or a month or weekday name ("exacerbation" is no date);
             // times, vital-sign ranges and shift times are not dates (0600, 89-109, 7P-7A)
@@ -1401,6 +1486,7 @@ impl Engine {
                     && !in_decimal
                     && !per_hours(t)
                     && !clock_after_event(text, s.start, t)
+                    && !gestational_or_secondary(text, s.start, s.end)
             }
             // e-mail, URL, IP, SSN, fax: some digit, capital or symbol, never a plain
             // lower-case word
@@ -1831,6 +1917,157 @@ fn trim_name_tail(text: &str, s: &mut Span) {
     }
 }
 
+/// "near hospital", "near the hospital": where a place is, no organisation ("STAYING AT
+/// WASATCH FAMILY HOUSE *NEAR HOSPITAL*").
+fn near_the_hospital(text: &str, s: &Span) -> bool {
+    let Some(t) = text.get(s.start..s.end) else {
+        return false;
+    };
+    let words: Vec<String> = t.split_whitespace().map(str::to_lowercase).collect();
+    s.category == Category::Organization
+        && words.first().is_some_and(|w| w == "near")
+        && (2..=3).contains(&words.len())
+        && words[1..].iter().all(|w| {
+            matches!(
+                w.as_str(),
+                "the" | "hospital" | "hosp" | "clinic" | "campus"
+            )
+        })
+}
+
+/// A gestational age in weeks and days ("GA *29+3*") or "2/2" meaning "secondary to"
+/// before the word of a cause ("resp failure *2/2* RSV pna"; not "intubated 2/2 at osh").
+fn gestational_or_secondary(text: &str, start: usize, end: usize) -> bool {
+    let Some(t) = text.get(start..end).map(str::trim) else {
+        return false;
+    };
+    let digits = |w: &str| !w.is_empty() && w.len() <= 2 && w.chars().all(|c| c.is_ascii_digit());
+    if t.split_once('+')
+        .is_some_and(|(w, d)| digits(w) && d.len() == 1 && digits(d))
+    {
+        return true;
+    }
+    let same = t
+        .split_once('/')
+        .is_some_and(|(a, b)| a == b && matches!(a, "1" | "2" | "3"));
+    // after the condition it explains ("ECHO 2/2 EF 25%", "SET FOR 2/2 W/ HOSPICE" date)
+    let before = crate::text::last_word_lower(&text[..start]);
+    let condition = matches!(
+        before.as_str(),
+        "failure"
+            | "pna"
+            | "pneumonia"
+            | "arrest"
+            | "shock"
+            | "effusion"
+            | "bleed"
+            | "exacerbation"
+            | "exac"
+            | "edema"
+            | "hypotension"
+            | "hypoxia"
+            | "sepsis"
+            | "ards"
+            | "ams"
+            | "delirium"
+            | "aki"
+            | "arf"
+            | "dka"
+            | "sob"
+            | "pain"
+            | "fever"
+            | "weakness"
+            | "anemia"
+    );
+    let rest = text[end..].trim_start_matches([' ', '\t']);
+    let next = crate::text::first_word_lower(rest);
+    same && condition
+        && rest.starts_with(char::is_alphabetic)
+        && !matches!(
+            next.as_str(),
+            "at" | "in" | "and" | "on" | "w" | "with" | "while"
+        )
+}
+
+/// A ward named by its floor and wing is no organisation, address or place ("6 *East
+/// Medical*", "*4 NORTH* STEPDOWN", "*3* WEST MEDICAL", "*5 north* tele"): a floor
+/// number of one or two digits (in the span or right before it), a compass word, then
+/// only words of a ward's kind.
+fn ward(text: &str, s: &Span) -> bool {
+    const WINGS: &[&str] = &["north", "south", "east", "west"];
+    const KINDS: &[&str] = &[
+        "medical",
+        "medicine",
+        "surgical",
+        "surgery",
+        "tele",
+        "telemetry",
+        "stepdown",
+        "step-down",
+        "ortho",
+        "cardiac",
+        "oncology",
+        "onc",
+        "neuro",
+        "peds",
+        "med-surg",
+        "rehab",
+        "icu",
+    ];
+    if !matches!(
+        s.category,
+        Category::Organization | Category::Address | Category::Location
+    ) {
+        return false;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return false;
+    };
+    let floor = |w: &str| (1..=2).contains(&w.len()) && w.chars().all(|c| c.is_ascii_digit());
+    let mut words: Vec<String> = t.split_whitespace().map(str::to_lowercase).collect();
+    let floor_inside = words.first().is_some_and(|w| floor(w));
+    if floor_inside {
+        words.remove(0);
+    } else if !text[..s.start]
+        .trim_end_matches([' ', '-'])
+        .rsplit(char::is_whitespace)
+        .next()
+        .is_some_and(floor)
+    {
+        return false;
+    }
+    if words.is_empty() {
+        // the floor alone: its wing follows ("*3* WEST MEDICAL")
+        let next = crate::text::first_word_lower(&text[s.end..]);
+        return floor_inside && WINGS.contains(&next.as_str());
+    }
+    WINGS.contains(&words[0].as_str()) && words[1..].iter().all(|w| KINDS.contains(&w.as_str()))
+}
+
+/// A number (ID, phone, ZIP) ends at a line break or a column gap when what comes before
+/// it is a number of its own (four digits or more): a number never wraps, so what follows
+/// is the next field ("MRN 4471902⏎*74* YO F", "MRN M00912264   *66* M", "callback
+/// 617-555-0108.⏎*0631* transport").
+fn trim_number_tail(text: &str, s: &mut Span) {
+    if !matches!(s.category, Category::Id | Category::Phone | Category::Zip) {
+        return;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    let Some(gap) = ["\n", "\r", "\t", "   "]
+        .iter()
+        .filter_map(|g| t.find(g))
+        .min()
+    else {
+        return;
+    };
+    let head = t[..gap].trim_end().trim_end_matches(['.', ',', ';']);
+    if head.chars().filter(char::is_ascii_digit).count() >= 4 {
+        s.end = s.start + head.len();
+    }
+}
+
 /// A UK doctor's training grade ("ST4", "CT2", "FY1").
 fn uk_grade(t: &str) -> bool {
     let u = t.to_ascii_uppercase();
@@ -1944,6 +2181,10 @@ fn opens_name(w: &str) -> bool {
             | "nana"
             | "hcp"
             | "dau"
+            | "dil"
+            | "sil"
+            | "auntie"
+            | "aunty"
             | "dtr"
             | "gm"
             | "educator"
@@ -2214,6 +2455,132 @@ mod tests {
         assert!(!time_of_year(t, by.start, by.end, Name));
         // a UK training grade
         assert!(uk_grade("ST4") && uk_grade("fy1") && !uk_grade("ST9") && !uk_grade("ST"));
+    }
+
+    #[test]
+    fn wards_clock_ranges_and_next_fields_are_cut_from_spans() {
+        let at = |text: &str, what: &str, category: Category| {
+            let start = text.find(what).expect("in text");
+            Span {
+                start,
+                end: start + what.len(),
+                category,
+                score: 0.8,
+                detector: "ner".into(),
+            }
+        };
+        use Category::{Address, Id, Name, Organization, Phone};
+        // a ward by floor and wing is no organisation or address; a street is one
+        for (t, w, c) in [
+            (
+                "Transfer-In Note — 6 East Medical (from ICU)",
+                "East Medical",
+                Organization,
+            ),
+            ("MEDICAL CENTER 4 NORTH STEPDOWN", "4 NORTH", Address),
+            ("MEDICAL CENTER - 3 WEST MEDICAL   2/20/24", "3", Address),
+            ("amoskeag valley hospital 5 north tele", "5 north", Address),
+        ] {
+            assert!(ward(t, &at(t, w, c)), "{t}");
+        }
+        for (t, w, c) in [
+            ("LIVES AT 4 NORTH ST, BARRE", "4 NORTH ST", Address),
+            (
+                "WORKS AT WEST MEDICAL SUPPLY",
+                "WEST MEDICAL SUPPLY",
+                Organization,
+            ),
+            (
+                "pt lives in east providence",
+                "east providence",
+                Category::Location,
+            ),
+        ] {
+            assert!(!ward(t, &at(t, w, c)), "{t}");
+        }
+        // a number ends at a line break or column gap when it stands alone before it
+        for (t, n, c, want) in [
+            ("MRN 4471902\n74 YO F", "4471902\n74", Id, "4471902"),
+            ("MRN M00912264   66 M", "M00912264   66", Id, "M00912264"),
+            (
+                "callback 617-555-0108.\n0631 transport",
+                "617-555-0108.\n0631",
+                Phone,
+                "617-555-0108",
+            ),
+            (
+                "pager\n4417 2231",
+                "pager\n4417 2231",
+                Phone,
+                "pager\n4417 2231",
+            ),
+        ] {
+            let mut s = at(t, n, c);
+            trim_number_tail(t, &mut s);
+            assert_eq!(&t[s.start..s.end], want, "{t}");
+        }
+        let t = "STAYING AT WASATCH FAMILY HOUSE NEAR HOSPITAL.";
+        assert!(near_the_hospital(t, &at(t, "NEAR HOSPITAL", Organization)));
+        assert!(!near_the_hospital(
+            t,
+            &at(t, "WASATCH FAMILY HOUSE", Organization)
+        ));
+        // a gestational age and "2/2" meaning "secondary to" are no dates
+        let secondary = |t: &str, what: &str| {
+            let s = at(t, what, Category::Date);
+            gestational_or_secondary(t, s.start, s.end)
+        };
+        assert!(secondary("GA 29+3 AT BIRTH", "29+3"));
+        assert!(secondary("resp failure 2/2 RSV pna", "2/2"));
+        for t in [
+            "intubated 2/2 at osh",
+            "ECHO 2/2 EF 25-30%",
+            "FAMILY MTG SET FOR 2/2 W/ HOSPICE",
+            "RESP FAILURE 2/2 AT OSH",
+        ] {
+            assert!(!secondary(t, "2/2"), "{t}");
+        }
+        // the engine's own checks: a shift's clock range is no ID; credentials, "vs", a
+        // preposition and a weekday are cut from a name's or organisation's edges
+        let engine = &Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
+        let t = "med-surg day note 0700-1900  2-14";
+        assert_eq!(learned(engine, t, "0700-1900  2", Id), None);
+        let t = "GA 29+3 AT BIRTH";
+        assert_eq!(learned(engine, t, "29+3", Category::Date), None);
+        for (t, w, c, want) in [
+            ("sw kerry msw saw pt", "kerry msw", Name, "kerry"),
+            (
+                "rehab at Heritage Winds vs home",
+                "Heritage Winds vs",
+                Organization,
+                "Heritage Winds",
+            ),
+            (
+                "WORK AT RED CLIFFS CONSTRUCTION MON, DRIVING",
+                "RED CLIFFS CONSTRUCTION MON",
+                Organization,
+                "RED CLIFFS CONSTRUCTION",
+            ),
+            ("SEEN BY DR. MARK MON", "MARK MON", Name, "MARK MON"),
+            ("SEEN BY DR. TRAN DO", "TRAN DO", Name, "TRAN DO"),
+            (
+                "lives at 4417 COUNTY ROAD 12, near town",
+                "4417 COUNTY ROAD",
+                Address,
+                "4417 COUNTY ROAD 12",
+            ),
+            ("lives off hwy 93.5 mi out", "hwy", Address, "hwy"),
+            (
+                "works at ahtanum ridge orchards near wapato",
+                "ahtanum ridge orchards near",
+                Organization,
+                "ahtanum ridge orchards",
+            ),
+        ] {
+            let mut s = at(t, w, c);
+            engine.trim_edges(t, &mut s);
+            assert_eq!(&t[s.start..s.end], want, "{t}");
+        }
     }
 
     #[test]

@@ -227,6 +227,15 @@ impl RuleDetector {
                 }
             }
         }
+        // an age in words ("NINETY-TWO YEAR OLD", "turned ninety")
+        for c in self.age_words.captures_iter(text) {
+            let Some(v) = c.get(1).or(c.get(2)) else {
+                continue;
+            };
+            if spelled_age(v.as_str()).is_some_and(|a| (self.min_age..=130).contains(&a)) {
+                out.push(span(v.start(), v.end(), Category::Age, 0.85, "age"));
+            }
+        }
         // an age after the person it is of ("pt's mother is 91", "wife (93)", "HUSBAND
         // ELMER (92)"); not a measure ("he is 95%", "she was 92 kg")
         for c in self.age_person.captures_iter(text) {
@@ -242,5 +251,33 @@ impl RuleDetector {
                 out.push(span(v.start(), v.end(), Category::Age, 0.8, "age"));
             }
         }
+    }
+}
+
+/// Ages written in words, as a regex alternation: twenty to ninety-nine, and one hundred
+/// to one hundred and twelve.
+pub(super) const AGE_WORDS: &str = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|(?:one|a)[- ]hundred(?:[- ](?:and[- ])?(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))?";
+
+/// The value of an age in words matched by [`AGE_WORDS`].
+fn spelled_age(w: &str) -> Option<u32> {
+    const UNITS: [&str; 12] = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    let lower = w.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(['-', ' ', '\t'])
+        .filter(|p| !p.is_empty() && *p != "and")
+        .collect();
+    let unit = |p: &str| UNITS.iter().position(|u| *u == p).map(|i| i as u32 + 1);
+    match words.as_slice() {
+        [t] => TENS.iter().position(|x| x == t).map(|i| 20 + 10 * i as u32),
+        [t, u] if TENS.contains(t) => Some(spelled_age(t)? + unit(u)?),
+        ["one" | "a", "hundred"] => Some(100),
+        ["one" | "a", "hundred", u] => Some(100 + unit(u)?),
+        _ => None,
     }
 }

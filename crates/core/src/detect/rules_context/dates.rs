@@ -231,11 +231,33 @@ impl ContextRules {
                         | "ibclc"
                         | "otr"
                 );
-            if (dated_month || signed)
+            // "appt made for 8-21 @ 10:15": a month-day before the clock time of an
+            // appointment
+            let appointed = {
+                let r = text[d.end()..].trim_start_matches([' ', '\t']);
+                r.strip_prefix('@')
+                    .or_else(|| r.strip_prefix("at "))
+                    .or_else(|| r.strip_prefix("AT "))
+                    .map(|x| x.trim_start_matches([' ', '\t']))
+                    .is_some_and(|x| {
+                        let w: String = x
+                            .chars()
+                            .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == ':')
+                            .collect();
+                        let (h, m) = w.split_once(':').unwrap_or((w.as_str(), ""));
+                        crate::text::bare_clock(&w)
+                            || (!h.is_empty()
+                                && h.len() <= 2
+                                && h.chars().all(|ch| ch.is_ascii_digit())
+                                && m.len() >= 2
+                                && m[..2].chars().all(|ch| ch.is_ascii_digit()))
+                    })
+            };
+            if (dated_month || signed || appointed)
                 && valid_md(mo, dy)
                 && !glued
                 && !glued_before
-                && !measure
+                && (!measure || (appointed && before == "for"))
                 && !followed_by_unit(text, d.end())
                 && first_word_lower(&text[d.end()..]) != "shift"
             {

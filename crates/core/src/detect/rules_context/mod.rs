@@ -33,7 +33,7 @@ const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nur
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
 /// grandmother) included.
-const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling|dau|gm|mgm|pgm|gma|gpa|caregiver|companion|godmother|godfather|granddau|gf|bf|abuela|abuelo)s?(?:[ \t\-]in[ \t\-]law)?";
+const RELATIONS: &str = r"(?:wife|husband|son|daughter|sister|brother|niece|nephew|mother|father|mom|mum|dad|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|partner|fiance|fiancee|friend|boyfriend|girlfriend|spouse|neighbor|neighbour|stepson|stepdaughter|roommate|dtr|sis|bro|parent|guardian|hcp|fob|mob|stepfather|stepmother|stepdad|stepmom|kid|child|children|sibling|dau|gm|mgm|pgm|gma|gpa|caregiver|companion|godmother|godfather|granddau|gf|bf|abuela|abuelo|dil|sil|auntie|aunty)s?(?:[ \t\-]in[ \t\-]law)?";
 
 /// Credentials after a signature name ("J. SMITH, RN").
 const SIGN_CREDENTIALS: &str = r"rn|np|md|do|pa-c|pa|lpn|rrt|crna|aprn|cna|msw|lcsw|licsw|pt|ot|slp|rd|mbbs|mrcp|frcp|mrcgp|mt|mls|mlt|ct|rt|rph|pharmd|ibclc|rnc|cde|m\.?div|bcc";
@@ -168,6 +168,12 @@ pub(crate) struct ContextRules {
     county: Regex,
     police: Regex,
     quoted_after_name: Regex,
+    /// A header line opening with "SURNAME, FIRST [M]" (after "pt:"/"patient:" or
+    /// none), a nickname in quotes, then the rest of the line ("CHHOEUN, SOPHEAP   MRN
+    /// 7612290").
+    header_name: Regex,
+    /// A record label in a header line's rest ("MRN", "DOB", "ACCT#").
+    record_label: Regex,
     /// "per okafor (attending)", "D/W LINDQVIST (PULM FELLOW)": a word before a
     /// clinician's role in brackets.
     role_in_brackets: Regex,
@@ -178,7 +184,8 @@ pub(crate) struct ContextRules {
     town_in_brackets: Regex,
     place: Regex,
     date_md: Regex,
-    /// "admitted on 3-15": a month-day with a dash after a word that dates an event.
+    /// "admitted on 3-15": a month-day with a dash after a word that dates an event or
+    /// after a shift's clock range ("DAY NOTE 0700-1900  2-14").
     date_md_dash: Regex,
     /// Any month-day with a dash ("3-4"), a date only in a text that dates that month so.
     md_dash_any: Regex,
@@ -291,6 +298,12 @@ impl ContextRules {
                 r"(?i)\b({WORD}(?:[ \t]+{WORD})?)(?:,[ \t]*|[ \t]+\()({STATE_CODES})\b"
             )),
             quoted_after_name: re(&format!(r#"(?i)\b({WORD})[ \t]+["“]({WORD})["”]"#)),
+            header_name: re(
+                r#"(?m)^[ \t]*((?i:pt|patient|pt[ \t]+name|patient[ \t]+name|name)[ \t]*:[ \t]*)?(\p{L}[\p{L}'’\-]+,[ \t]*\p{L}[\p{L}'’\-]+(?:[ \t]+\p{L}(?:\.|\b))?)(?:[ \t]+["“]([^"”\n]{2,20})["”])?([^\n]*)"#,
+            ),
+            record_label: re(
+                r"(?i)\b(?:mrn|mr[ \t]*#|med[ \t]+rec|dob|d\.o\.b|acct|account|hosp(?:ital)?[ \t]*(?:#|no)|nhs)\b",
+            ),
             handoff: re(&format!(
                 r"(?i)\b(?:report[ \t]+(?:given|called)|(?:handoff|hand-off)(?:[ \t]+given)?|handed[ \t]+off|signed[ \t]+out)[ \t]+to[ \t]+({WORD})\b"
             )),
@@ -335,7 +348,7 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus|labs|lytes|seen|orif|whipple|angio|tavr|pci|done|performed)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus|labs|lytes|seen|orif|whipple|angio|tavr|pci|done|performed|\d{4}-\d{4}|\d{1,2}[ap]m?-\d{1,2}[ap]m?)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             md_dash_any: re(r"\b(\d{1,2})-(\d{1,2})\b"),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
@@ -408,6 +421,7 @@ impl ContextRules {
         self.family_names(d, text, out);
         self.closing_first_name(d, text, out);
         self.nicknames(d, text, out);
+        self.header_names(d, text, out);
         self.role_in_brackets(d, text, out);
         self.handoff_names(d, text, out);
         self.covering_names(d, text, out);

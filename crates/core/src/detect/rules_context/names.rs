@@ -494,11 +494,67 @@ impl ContextRules {
     /// A nickname in quotes right after a name, no brackets ('INFANT GIRL MCCARTHY
     /// "NORA"', 'DTR FRANCES "FRANKIE" ABBOTT'): a census first name that is no ordinary
     /// word, after a census name that is no ordinary word either (not 'PT STATES
-    /// "NORA"'; bracketed ones are `quoted_name`'s).
+    /// "NORA"'; bracketed ones are `quoted_name`'s). A quoted word that shortens the name before it is its nickname too ('HUSBAND
+    /// DESMOND "DES"', 'adeyemi, folasade "sade"').
     pub(super) fn nicknames(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         names_where(&self.quoted_after_name, 2, text, out, |c, b| {
-            c.get(1).is_some_and(|a| d.name_like(a.as_str())) && d.first_name(b) && d.name_like(b)
+            let Some(a) = c.get(1).map(|a| a.as_str()) else {
+                return false;
+            };
+            let shortens = b.chars().count() >= 3
+                && a.to_lowercase().contains(&b.to_lowercase())
+                && a.chars().count() > b.chars().count()
+                && !d.ordinary(b);
+            (d.name_like(a) && d.first_name(b) && d.name_like(b))
+                || (shortens && (d.name_like(a) || !d.ordinary(a)))
         });
+    }
+
+    /// A header line that opens with "SURNAME, FIRST [M]" and holds a record label
+    /// ("CHHOEUN, SOPHEAP   MRN 7612290", "pt: cyr, lucien   mrn 3390021   77 m"), or one
+    /// after "pt:"/"patient:" whose words read as names, closing the line or a column: the
+    /// name and a quoted nickname after it ('BROUSSARD, ALCIDE J "T-BOY"'). No clinical
+    /// or function word ("NEURO, CV   DOB…" is none).
+    pub(super) fn header_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.header_name.captures_iter(text) {
+            let (Some(n), Some(rest)) = (c.get(2), c.get(4)) else {
+                continue;
+            };
+            let r = rest.as_str();
+            let column = r.trim().is_empty()
+                || r.starts_with("  ")
+                || r.starts_with('\t')
+                || r.trim_start().starts_with([',', ';', '|']);
+            let recorded = self.record_label.is_match(r);
+            let labelled = c.get(1).is_some();
+            if !column || !(recorded || labelled) {
+                continue;
+            }
+            let words: Vec<&str> = n
+                .as_str()
+                .split([',', ' ', '\t'])
+                .map(|w| w.trim_end_matches('.'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let ok = words.iter().all(|w| {
+                w.chars().count() == 1
+                    || (!d.clinical(w)
+                        && !d.stop(w)
+                        && !d.credential(w)
+                        && (recorded || d.name_like(w) || !d.english(w)))
+            });
+            if !ok {
+                continue;
+            }
+            out.push(span(n.start(), n.end(), Category::Name, 0.85, "name"));
+            if let Some(k) = c.get(3) {
+                let nick = k.as_str().trim();
+                if !nick.is_empty() && !d.clinical(nick) && !d.stop(nick) && !d.allowed(nick) {
+                    let at = k.start() + (k.as_str().len() - k.as_str().trim_start().len());
+                    out.push(span(at, at + nick.len(), Category::Name, 0.8, "name"));
+                }
+            }
+        }
     }
 
     /// A word that is no ordinary, clinical or function word right before a clinician's

@@ -103,6 +103,16 @@ impl ContextRules {
             ) {
                 continue;
             }
+            // "ekg: ste 3-4 mm": ST elevation, a measurement
+            let rest = text[m.end()..].trim_start_matches([' ', '\t']);
+            let measured = rest
+                .trim_start_matches(|ch: char| ch == '-' || ch.is_ascii_digit())
+                .trim_start()
+                .to_lowercase()
+                .starts_with("mm");
+            if measured {
+                continue;
+            }
             out.push(span(m.start(), m.end(), Category::Address, 0.8, "address"));
         }
         for c in self.city_state_zip.captures_iter(text) {
@@ -166,7 +176,11 @@ impl ContextRules {
                 .all(|w| w.as_str().starts_with(char::is_uppercase));
             // in one casing nothing shows a name: not only ordinary words ("either way,")
             let names = &kept[..kept.len() - 1];
-            let ordinary = names.iter().all(|w| d.english(w.as_str()));
+            // ("wife doesn't drive": a verb's contraction is no street's name)
+            let ordinary = names.iter().all(|w| d.english(w.as_str()))
+                || ["n't", "n’t"]
+                    .iter()
+                    .any(|c| g.as_str().to_lowercase().contains(c));
             if (!flat && !titled) || (flat && ordinary) {
                 continue;
             }
