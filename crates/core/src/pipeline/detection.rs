@@ -2343,18 +2343,21 @@ mod tests {
         assert_eq!(&text[c.start..c.end], "kowalski's");
     }
 
+    /// A span over the first `what` in `text`.
+    fn span_at(text: &str, what: &str, category: Category) -> Span {
+        let start = text.find(what).expect("in text");
+        Span {
+            start,
+            end: start + what.len(),
+            category,
+            score: 0.8,
+            detector: "rule:test".into(),
+        }
+    }
+
     #[test]
     fn spans_lose_weekdays_titles_gaps_and_codes_and_an_acronym_joins_its_organisation() {
-        let at = |text: &str, what: &str, category: Category| {
-            let start = text.find(what).expect("in text");
-            Span {
-                start,
-                end: start + what.len(),
-                category,
-                score: 0.8,
-                detector: "rule:test".into(),
-            }
-        };
+        let at = span_at;
         let trimmed = |text: &str, what: &str, category: Category, f: fn(&str, &mut Span)| {
             let mut s = at(text, what, category);
             f(text, &mut s);
@@ -2459,16 +2462,7 @@ mod tests {
 
     #[test]
     fn wards_clock_ranges_and_next_fields_are_cut_from_spans() {
-        let at = |text: &str, what: &str, category: Category| {
-            let start = text.find(what).expect("in text");
-            Span {
-                start,
-                end: start + what.len(),
-                category,
-                score: 0.8,
-                detector: "ner".into(),
-            }
-        };
+        let at = span_at;
         use Category::{Address, Id, Name, Organization, Phone};
         // a ward by floor and wing is no organisation or address; a street is one
         for (t, w, c) in [
