@@ -762,6 +762,7 @@ mod tests {
             ("nursing-tune11.txt", 64),
             ("nursing-tune12.txt", 64),
             ("nursing-tune13.txt", 64),
+            ("nursing-tune14.txt", 64),
             ("nursing-test.txt", 60),
             ("nursing-test2.txt", 64),
             ("nursing-test3.txt", 64),
@@ -773,6 +774,7 @@ mod tests {
             ("nursing-test9.txt", 64),
             ("nursing-test10.txt", 64),
             ("nursing-test11.txt", 64),
+            ("nursing-test12.txt", 64),
         ] {
             let src = std::fs::read_to_string(dir.join(file)).expect("bundled set");
             let parsed = parse_marked(&src).unwrap_or_else(|n| panic!("{file}: line {n}"));
