@@ -110,6 +110,8 @@ pub struct RuleDetector {
     zip_labelled: Regex,
     age_years: Regex,
     age_yo: Regex,
+    /// "castellano 93f  mrn", "OCHOA, BENITO 94M  MRN": an age glued to a sex in a header.
+    age_sex: Regex,
     age_label: Regex,
     /// "pt's mother is 91", "wife (93)": a person's age after the person.
     age_person: Regex,
@@ -174,6 +176,59 @@ fn number_bounded(text: &str, start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
+/// Whether the street-shaped `text[start..end]` ending in "DR" is a clock time and a
+/// clinician ("⏎2235 GI FELLOW *DR* MBEKI PAGED", "⏎1730 GEN SURG *DR* BERNIER TO EVAL"):
+/// a line opening with a clock time, and after "DR" a name that is no ordinary or
+/// function word, unit or known place (a street's line goes on with a comma, a unit or
+/// its town).
+pub(crate) fn doctor_not_drive(
+    d: &rules_dict::Dicts,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> bool {
+    let t = text[start..end].trim_end_matches('.');
+    if !t.to_lowercase().ends_with(" dr") {
+        return false;
+    }
+    let number: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let line_start = text[..start].trim_end_matches([' ', '\t']);
+    if !crate::text::bare_clock(&number) || !(line_start.is_empty() || line_start.ends_with('\n')) {
+        return false;
+    }
+    let next = text[end..].trim_start_matches([' ', '\t']);
+    let w = crate::text::first_word_lower(next);
+    !w.is_empty()
+        && next.starts_with(char::is_alphabetic)
+        && !matches!(
+            w.as_str(),
+            "apt" | "unit" | "ste" | "suite" | "lot" | "space" | "n" | "s" | "e" | "w"
+        )
+        && !d.place(&w)
+        && !d.stop(&w)
+        && !d.english(&w)
+}
+
+/// Whether `rest` opens with a ZIP code or a phone number ("02145", "505-555-0126",
+/// "(505) 555"): after a state's code they close the place ("FARMINGTON, NM 505-555-0126";
+/// not "PA 5 MG").
+pub(crate) fn zip_or_phone_next(rest: &str) -> bool {
+    let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+    let rest = rest.strip_prefix('(').unwrap_or(rest);
+    match digits(rest) {
+        5 => !rest[5..].starts_with(|c: char| c.is_alphanumeric()),
+        3 => {
+            rest[3..]
+                .trim_start_matches([')', ' ', '-', '.'])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .count()
+                == 3
+        }
+        _ => false,
+    }
+}
+
 /// The next word after `end` is a dose/quantity unit.
 fn followed_by_unit(text: &str, end: usize) -> bool {
     let rest = text.get(end..).unwrap_or("").trim_start();
@@ -229,7 +284,7 @@ impl RuleDetector {
     }
 
     pub fn new() -> RuleDetector {
-        let id_labels = r"(?i:medical\s+record(?:\s+(?:number|num\.?|no\.?|#))?|M\.?R\.?N\.?|MR\s*#|patient\s+(?:id|identifier|number|no\.?|#)|pt\.?\s+(?:id|number|#)|subject\s+(?:id|number|no\.?|#)|study\s+id|participant\s+id|account|acct\.?|member\s+(?:id|number|no\.?|#)|policy|insurance\s+(?:id|number|no\.?|#)|group\s+(?:number|no\.?|#)|encounter|visit\s+(?:id|number|no\.?|#)|accession|specimen\s+(?:id|number|no\.?|#)|case\s+(?:number|no\.?|#)|claim\s+(?:number|no\.?|#)|license|lic\.?|DEA|NPI|health\s+plan(?:\s+(?:id|beneficiary))?|beneficiary|(?:device\s+)?serial|certificate|UPIN|Medicaid|Medicare)|ID";
+        let id_labels = r"(?i:medical\s+record(?:\s+(?:number|num\.?|no\.?|#))?|M\.?R\.?N\.?|MR\s*#|patient\s+(?:id|identifier|number|no\.?|#)|pt\.?\s+(?:id|number|#)|subject\s+(?:id|number|no\.?|#)|study\s+id|participant\s+id|account|acct\.?|member\s+(?:id|number|no\.?|#)|policy|insurance\s+(?:id|number|no\.?|#)|group\s+(?:number|no\.?|#)|encounter|visit\s+(?:id|number|no\.?|#)|accession|specimen\s+(?:id|number|no\.?|#)|case\s+(?:number|no\.?|#)|claim\s+(?:number|no\.?|#)|license|lic\.?|DEA|NPI|health\s+plan(?:\s+(?:id|beneficiary))?|beneficiary|(?:device\s+)?serial|certificate|UPIN|Medicaid|Medicare|badge)|ID";
         let name_seq = format!(r"({NTOK}(?:,?[ \t]+{NTOK}){{0,3}})");
         let title_seq = format!(r"({NTOK}(?:[ \t]+{NTOK}){{0,2}})");
         let label_by = r"(?i:electronically\s+signed\s+by|signed\s+by|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|referred\s+by|verified\s+by|approved\s+by|performed\s+by|authenticated\s+by|dear)[ \t]*:?[ \t]*";
@@ -294,6 +349,7 @@ impl RuleDetector {
             ),
             age_yo: re(r"(?i)\b(\d{2,3})[ \t]*-?(?:y/o|y\.o\.?|yo|yof|yom)"),
             age_label: re(r"(?i)\bage[ds]?[ \t]*:?[ \t]*(\d{2,3})\b"),
+            age_sex: re(r"(?i)\b[\p{L}.,]+[ \t]+(\d{2,3})[ \t]?[fm]\b([^\n]{0,6})"),
             age_person: re(
                 r"(?i)\b(?:pt|patient|mother|father|mom|dad|wife|husband|spouse|son|daughter|dtr|sister|brother|grandmother|grandfather|aunt|uncle|he|she)(?:'s)?(?:[ \t]+(?:is|was|turned|turns|now)){1,2}[ \t]+(\d{2,3})\b|\b(?:mother|father|mom|dad|wife|husband|spouse|sister|brother|grandmother|grandfather|aunt|uncle|friend|neighbou?r|partner|companion)(?:[ \t]+\p{L}[\p{L}'’-]*){0,2}[ \t]*\((\d{2,3})\)",
             ),
@@ -1642,6 +1698,66 @@ mod tests {
         none("wife doesn't drive, neighbor brings her", Address);
         none("WIFE DOESN'T DRIVE, NEIGHBOR BRINGS HER", Address);
         has("lives at 40 main st, ste 3 in town", Address, "ste 3");
+    }
+
+    #[test]
+    fn headers_without_a_colon_ages_by_sex_date_ranges_and_checks() {
+        // a header's "SURNAME, FIRST" after "PT" without a colon, or before an age and a sex
+        has(
+            "PT DESROCHERS, AMBER L.  MRN 00-813-442  BED 7",
+            Name,
+            "DESROCHERS, AMBER L.",
+        );
+        has("OCHOA, BENITO 24M  MRN TR-6620491", Name, "OCHOA, BENITO");
+        has(
+            "pt caudill, brandon 29 m  mrn ky00917725",
+            Name,
+            "caudill, brandon",
+        );
+        none("PT ALERT, ORIENTED X3", Name);
+        has("PATCH, GERALD (\"GERRY\")  78 M  RM 417", Name, "GERRY");
+        has(
+            "PATCH, GERALD (\"GERRY\")  78 M  RM 417",
+            Name,
+            "PATCH, GERALD",
+        );
+        // a quoted name after "baby", after a name in brackets, or called out for
+        has("1400 BABY \"PAISLEY\" SKIN TO SKIN", Name, "PAISLEY");
+        has("daughter Noelani (\"Noe\") at bedside", Name, "Noe");
+        has("CALLING OUT FOR \"CLOYD\" (LATE HUSBAND)", Name, "CLOYD");
+        none("calling out for \"help\" overnight", Name);
+        // an age glued to a sex after a name; not a temperature
+        has("pt winifred castellano 93f  mrn 208-77-316", Age, "93");
+        none("TEMP 99F, HR 88", Age);
+        none("T 101F  HR 120", Age);
+        // the second date of a range; a check booked for a date and the one after "or"
+        has("ccu night rn note 9/9/24-9/10/24", Date, "9/10/24");
+        has("note 9/9/2024-9/10/2024", Date, "9/9/2024");
+        has("F/U BP CHECK 2/6 OR 2/7 IN OB OFFICE.", Date, "2/7");
+        has("Pain 4-7/10, methadone started 9/25.", Date, "9/25");
+        none("PAIN 4-7/10, DILAUDID 1/2", Date);
+        // a muscle's grade and a needle's size in inches are no dates
+        none(
+            "FOLLOWS COMMANDS, NECK FLEXION 3/5. PYRIDOSTIGMINE HELD",
+            Date,
+        );
+        none("ACCESSED W/ 20G 3/4\" HUBER, + BLOOD RETURN", Date);
+        // a badge's number
+        has(
+            "STATE POLICE TROOPER GAGNON, BADGE 2217, CALLED",
+            Id,
+            "2217",
+        );
+        // a clock time, a team and "DR" before a name are no street; a drive is one
+        none("2230 PRBC GIVEN.\n2235 GI FELLOW DR MBEKI PAGED", Address);
+        none("1730 GEN SURG DR BERNIER TO EVAL", Address);
+        has("LIVES AT 1730 OAK DR, SPRINGFIELD", Address, "1730 OAK DR");
+        // the state after a town the gazetteer knows, a phone number after it
+        has(
+            "MOTHER CALLED FROM FARMINGTON, NM 505-555-0126",
+            Location,
+            "NM",
+        );
     }
 
     #[test]

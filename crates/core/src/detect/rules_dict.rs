@@ -30,7 +30,7 @@ const STOP_WORDS: &str = "\
     mobile pager npi dea license spouse mother father son daughter wife husband sister \
     brother friend guardian caregiver miss mx prof professor colleague colleagues sir \
     madam dtr sis bro niece nephew aware notified updated ok pgr beeper ph states \
-    reports says";
+    reports says messaged texted emailed paged tmrw";
 
 /// Characters OCR reads for one another (either way), lower case; a digit's letters in the
 /// order they are tried (a 1 reads as l, then as i).
@@ -50,7 +50,7 @@ const CREDENTIALS: &str = "\
     md m.d. do d.o. rn np pa pa-c phd ph.d. dds dmd dpm pharmd mbbs facp facs facc cnm \
     crna lpn msn aprn dnp bsn lcsw licsw msw nnp rrt ccrn mph ms ma od dc psyd fnp fnp-bc cns mdiv m.div bcc ibclc rnc cpnp \
     mbchb frcs frcp frcpath frcr frca frcgp frcem frcog frcpch frcpsych mrcp mrcs mrcgp mrcem \
-    mrcog mrcpch mrcpsych";
+    mrcog mrcpch mrcpsych cdces cde ocn cwocn cwon crrn cen ccm cpn";
 
 /// Words that make a capitalised run an organisation/place rather than a person.
 const ORG_WORDS: &str = "\

@@ -283,9 +283,12 @@ impl Engine {
                     trim_number_tail(u.text, s);
                     self.trim_edges(u.text, s);
                 });
+                let flat = crate::text::flat_case(u.text);
                 let acronyms: Vec<Span> = spans
                     .iter()
-                    .filter_map(|s| acronym_after(u.text, s))
+                    .filter_map(|s| {
+                        acronym_after(u.text, s).or_else(|| self.state_after(u.text, s, flat))
+                    })
                     .collect();
                 spans.extend(acronyms);
             }
@@ -342,7 +345,80 @@ impl Engine {
                     ) || crate::text::WEEKDAY_ABBREVIATIONS.contains(&l.as_str());
                     if cut && letters(h) {
                         s.end = s.start + h.trim_end().len();
+                        return;
                     }
+                }
+                // (the co-op whose "CO" the model took: "ELECTRIC CO*-OP*")
+                if t.to_lowercase().ends_with(" co")
+                    && text[s.end..]
+                        .get(..3)
+                        .is_some_and(|r| r.eq_ignore_ascii_case("-op"))
+                {
+                    s.end += 3;
+                    return;
+                }
+                // a company's form closes its name ("MAUMEE VALLEY ELECTRIC *CO-OP*",
+                // "CONNECTICUT MEDICAL EQUIPMENT *CO*."; not "CO 4.2", cardiac output)
+                let Some(r) = text[s.end..].strip_prefix(' ') else {
+                    return;
+                };
+                let w: String = r
+                    .chars()
+                    .take_while(|c| c.is_alphabetic() || *c == '-')
+                    .collect();
+                let form = matches!(
+                    w.to_lowercase().as_str(),
+                    "co" | "co-op"
+                        | "coop"
+                        | "inc"
+                        | "llc"
+                        | "corp"
+                        | "ltd"
+                        | "company"
+                        | "cooperative"
+                );
+                let number = r[w.len()..]
+                    .trim_start()
+                    .starts_with(|c: char| c.is_ascii_digit());
+                if form && !number {
+                    s.end += 1 + w.len();
+                }
+            }
+            // a town's second word that names a kind of place goes with it ("SACO
+            // *HEIGHTS*", "KINGSBURG *FLATS*, CA", "sisters *junction*")
+            Category::Location => {
+                let Some(r) = text[s.end..].strip_prefix(' ') else {
+                    return;
+                };
+                let w: String = r.chars().take_while(|c| c.is_alphabetic()).collect();
+                let kind = matches!(
+                    w.to_lowercase().as_str(),
+                    "heights"
+                        | "hollow"
+                        | "junction"
+                        | "point"
+                        | "flats"
+                        | "creek"
+                        | "springs"
+                        | "corner"
+                        | "corners"
+                        | "crossing"
+                        | "landing"
+                        | "bend"
+                        | "ridge"
+                        | "mills"
+                        | "harbor"
+                        | "harbour"
+                );
+                // ("paxton *falls*, ma", "barnet *center*, vt": words that are verbs or
+                // nouns too only where the place's phrase closes after them)
+                let closing = matches!(
+                    w.to_lowercase().as_str(),
+                    "falls" | "center" | "centre" | "village"
+                ) && r[w.len()..].starts_with([',', '.', ';', '\n']);
+                let closed = !r[w.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-');
+                if (kind || closing) && closed && !t.contains(char::is_whitespace) {
+                    s.end += 1 + w.len();
                 }
             }
             // a road's number goes with it ("4417 COUNTY ROAD *12*", "HWY *93 N*")
@@ -370,6 +446,56 @@ impl Engine {
             }
             _ => {}
         }
+    }
+
+    /// A state's code after a place and a comma ("WASHITA BEND, *OK* W/ UROSEPSIS",
+    /// "FARMINGTON, *NM* 505-555-0126", "Burlington, *VT* staying"): the place found by
+    /// any detector, so a town no gazetteer holds takes its state too (the labelling
+    /// counts a state where someone lives). A code that is also a word or an
+    /// abbreviation ("me", "ok", "or", "ct", "tx") counts where the phrase ends after it
+    /// or a ZIP code or phone number follows, or in capitals after a place written in
+    /// mixed case; a credential never does ("Houston, MD" reads as a name's).
+    fn state_after(&self, text: &str, s: &Span, flat: bool) -> Option<Span> {
+        if s.category != Category::Location {
+            return None;
+        }
+        // (a place's span closes with a letter: not "PROLONGED WALKING.,IN ABOUT 1993")
+        let place = text.get(s.start..s.end)?;
+        if !place.ends_with(char::is_alphabetic) {
+            return None;
+        }
+        let rest = text.get(s.end..)?.strip_prefix(',')?;
+        let code_at = s.end + 1 + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+        let code = text.get(code_at..code_at + 2)?;
+        let after = &text[code_at + 2..];
+        if !code.chars().all(|c| c.is_ascii_alphabetic())
+            || after.starts_with(|c: char| c.is_alphanumeric())
+            || !self.rules.is_us_state(code)
+            || self.rules.is_credential(code)
+        {
+            return None;
+        }
+        let next = after.trim_start_matches([' ', '\t']);
+        // a label's word ("MassHealth, ID# 1003…", "Boston, MA: pending")
+        if next.starts_with(['#', ':']) {
+            return None;
+        }
+        let ends = next.is_empty()
+            || next.starts_with(['.', ',', ';', ')', '-', '\n', '\r'])
+            || crate::detect::rules::zip_or_phone_next(next);
+        let word = self.rules.is_ordinary_word(code) || self.rules.is_allowed_term(code);
+        // capitals after a place written in mixed case ("Burlington, VT staying"; an ALL
+        // CAPS line says nothing)
+        let capitals = !flat
+            && code.chars().all(|c| c.is_ascii_uppercase())
+            && place.chars().any(char::is_lowercase);
+        (ends || capitals || !word).then(|| Span {
+            start: code_at,
+            end: code_at + 2,
+            category: Category::Location,
+            score: s.score,
+            detector: "rule:place".into(),
+        })
     }
 
     /// The pages whose author lines are searched (the profile's `author_pages`).
@@ -1202,6 +1328,19 @@ impl Engine {
         {
             return false;
         }
+        // nor is one anywhere a ZIP code (five digits) or, with no street after it, an
+        // address ("ARRIVAL 1342 VIA FORT BEND COUNTY EMS", "TIME IN 1015 / OUT 1150")
+        if clock
+            && (s.category == Category::Zip
+                || (s.category == Category::Address && !street_follows()))
+        {
+            return false;
+        }
+        // an obstetric history ("G2P1001", "g3p2002") and a coma scale's parts ("e3v4m6")
+        // are no identifiers
+        if obstetric_formula(trimmed) || (s.category == Category::Id && coma_scale(trimmed)) {
+            return false;
+        }
         // "PS 10/PEEP 5": a number slashed to a clinical word is a setting, no date
         let slashed_word = t.match_indices('/').any(|(k, _)| {
             let after: String = t[k + 1..]
@@ -1842,6 +1981,31 @@ fn acronym_after(text: &str, s: &Span) -> Option<Span> {
     })
 }
 
+/// Gravida and para ("G2P1001", "g4p3013", "G1P0"): a pregnancy history.
+fn obstetric_formula(t: &str) -> bool {
+    let l = t.to_ascii_lowercase();
+    let Some(rest) = l.strip_prefix('g') else {
+        return false;
+    };
+    let g = rest.chars().take_while(char::is_ascii_digit).count();
+    let Some(p) = rest[g..].strip_prefix('p') else {
+        return false;
+    };
+    (1..=2).contains(&g) && (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A Glasgow coma scale by its parts ("e3v4m6", "E4VTM6").
+fn coma_scale(t: &str) -> bool {
+    let b = t.to_ascii_lowercase().into_bytes();
+    b.len() == 6
+        && b[0] == b'e'
+        && (b'1'..=b'4').contains(&b[1])
+        && b[2] == b'v'
+        && (b[3].is_ascii_digit() || b[3] == b't')
+        && b[4] == b'm'
+        && (b'1'..=b'6').contains(&b[5])
+}
+
 /// A procedure code after its label ("(CPT 72148)") and a page count after "P."/"PAGE"
 /// ("P. 1/1", "PAGE 2/3") are no number or date of a person.
 fn code_or_page(text: &str, s: &Span) -> bool {
@@ -1901,12 +2065,16 @@ fn trim_name_tail(text: &str, s: &mut Span) {
         s.end = s.start + head.len();
         return;
     }
-    // "re" (about) and "OSH" (outside hospital) close a name ("sw beth *re kids'*",
-    // "BROUSSARD, ALCIDE  *OSH* MRN")
+    // "re" (about), a "re-" verb, "OSH" (outside hospital), "messaged" and "prefers"
+    // close a name ("sw beth *re kids'*", "slp greta *re-eval*", "BROUSSARD, ALCIDE  *OSH*
+    // MRN", "dr. anand *messaged*", "Whitaker, Julian *(prefers* "Jules")")
     let cut = t
         .split_whitespace()
         .skip(1)
-        .find(|w| w.eq_ignore_ascii_case("re") || w.eq_ignore_ascii_case("osh"))
+        .find(|w| {
+            let l = w.trim_start_matches('(').to_lowercase();
+            matches!(l.as_str(), "re" | "osh" | "messaged" | "prefers") || l.starts_with("re-")
+        })
         // a word of `t` starts at its offset in `t`
         .map(|w| w.as_ptr() as usize - t.as_ptr() as usize);
     if let Some(at) = cut {
@@ -2013,10 +2181,15 @@ fn ward(text: &str, s: &Span) -> bool {
         "med-surg",
         "rehab",
         "icu",
+        "day",
+        "days",
+        "night",
+        "nights",
     ];
+    // (a ward read as a person: "6 *NORTH MED-SURG* DAY RN NOTE")
     if !matches!(
         s.category,
-        Category::Organization | Category::Address | Category::Location
+        Category::Organization | Category::Address | Category::Location | Category::Name
     ) {
         return false;
     }
@@ -2049,12 +2222,22 @@ fn ward(text: &str, s: &Span) -> bool {
 /// is the next field ("MRN 4471902⏎*74* YO F", "MRN M00912264   *66* M", "callback
 /// 617-555-0108.⏎*0631* transport").
 fn trim_number_tail(text: &str, s: &mut Span) {
-    if !matches!(s.category, Category::Id | Category::Phone | Category::Zip) {
-        return;
-    }
     let Some(t) = text.get(s.start..s.end) else {
         return;
     };
+    // a date ends at a line break before a clock time: the next line's event ("UNTIL
+    // JAN.⏎*0300* RECOVERY COACH")
+    if s.category == Category::Date {
+        if let Some((head, tail)) = t.split_once('\n') {
+            if crate::text::bare_clock(tail.trim()) && !head.trim().is_empty() {
+                s.end = s.start + head.trim_end().len();
+            }
+        }
+        return;
+    }
+    if !matches!(s.category, Category::Id | Category::Phone | Category::Zip) {
+        return;
+    }
     let Some(gap) = ["\n", "\r", "\t", "   "]
         .iter()
         .filter_map(|g| t.find(g))
@@ -2232,6 +2415,12 @@ fn opens_name(w: &str) -> bool {
             | "pastor"
             | "sib"
             | "sibs"
+            | "fob"
+            | "mob"
+            | "preceptor"
+            | "caseworker"
+            | "cha"
+            | "chw"
     )
 }
 
@@ -2262,6 +2451,139 @@ mod tests {
             .plausible_ner(text, &s, &HashSet::new(), flat)
             .then(|| Engine::trim_ner_separator(text, s))
             .map(|s| text[s.start..s.end].to_string())
+    }
+
+    #[test]
+    fn states_after_places_company_forms_and_what_closes_a_span() {
+        let at = span_at;
+        use Category::{Address, Date, Id, Location, Name, Organization, Zip};
+        let engine = &Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
+        // a state's code after a place found by any detector and a comma
+        let state = |t: &str, place: &str| {
+            let flat = crate::text::flat_case(t);
+            engine
+                .state_after(t, &at(t, place, Location), flat)
+                .map(|s| t[s.start..s.end].to_string())
+        };
+        assert_eq!(
+            state("REHAB IN WASHITA BEND, OK. UROSEPSIS", "WASHITA BEND").as_deref(),
+            Some("OK")
+        );
+        assert_eq!(
+            state("from Saco Heights, ME. Arrived", "Saco Heights").as_deref(),
+            Some("ME")
+        );
+        assert_eq!(state("lives in boston, ct scan today", "boston"), None);
+        assert_eq!(
+            state("WHEN WALKING.,IN 2002 SHE WAS SEEN x", "WALKING."),
+            None
+        );
+        assert_eq!(
+            state(
+                "NUMBNESS, COGNITIVE DYSFUNCTION, OR MEMORY x",
+                "COGNITIVE DYSFUNCTION"
+            ),
+            None
+        );
+        assert_eq!(
+            state("son from Burlington, VT staying", "Burlington").as_deref(),
+            Some("VT")
+        );
+        assert_eq!(state("seen in Houston, MD note", "Houston"), None);
+        assert_eq!(state("has MassHealth, ID# 1003488", "MassHealth"), None);
+        assert_eq!(
+            state("MINER FROM HAZARD, TX FROM PERRY COUNTY", "HAZARD"),
+            None
+        );
+        // a company's form closes its name; a town's kind of place goes with it
+        for (t, w, c, want) in [
+            (
+                "LINEMAN FOR MAUMEE VALLEY ELECTRIC CO-OP, STARTED",
+                "MAUMEE VALLEY ELECTRIC",
+                Organization,
+                "MAUMEE VALLEY ELECTRIC CO-OP",
+            ),
+            (
+                "ACME HEART CO 4.2 L/MIN",
+                "ACME HEART",
+                Organization,
+                "ACME HEART",
+            ),
+            (
+                "FOR MISSISQUOI VALLEY CREAMERY CO-OP HAS",
+                "MISSISQUOI VALLEY CREAMERY CO",
+                Organization,
+                "MISSISQUOI VALLEY CREAMERY CO-OP",
+            ),
+            (
+                "IN KINGSBURG FLATS, CA.",
+                "KINGSBURG",
+                Location,
+                "KINGSBURG FLATS",
+            ),
+            (
+                "in sisters junction after",
+                "sisters",
+                Location,
+                "sisters junction",
+            ),
+            ("in boston points to", "boston", Location, "boston"),
+            (
+                "at 22 oak terrace, paxton falls, ma;",
+                "paxton",
+                Location,
+                "paxton falls",
+            ),
+            ("from boston falls often", "boston", Location, "boston"),
+        ] {
+            let mut s = at(t, w, c);
+            engine.trim_edges(t, &mut s);
+            assert_eq!(&t[s.start..s.end], want, "{t}");
+        }
+        // a date ends at a line break before the next line's clock time; a name before a
+        // "re-" verb, "messaged" or "(prefers"
+        for (t, w, c, want) in [
+            (
+                "UNTIL JAN.\n0300 RECOVERY COACH",
+                "JAN.\n0300",
+                Date,
+                "JAN.",
+            ),
+            (
+                "0900 slp greta re-eval: failed",
+                "greta re-eval",
+                Name,
+                "greta",
+            ),
+            ("DR. ANAND MESSAGED.", "ANAND MESSAGED", Name, "ANAND"),
+            (
+                "Patient: Whitaker, Julian (prefers \"Jules\")",
+                "Whitaker, Julian (prefers",
+                Name,
+                "Whitaker, Julian",
+            ),
+        ] {
+            let mut s = at(t, w, c);
+            trim_number_tail(t, &mut s);
+            trim_name_tail(t, &mut s);
+            assert_eq!(&t[s.start..s.end], want, "{t}");
+        }
+        let t = "6 NORTH MED-SURG DAY RN NOTE 1/27";
+        assert!(ward(t, &at(t, "NORTH MED-SURG DAY", Name)));
+        // a clock time is no ZIP code, nor an address with no street after it; an
+        // obstetric history and a coma scale's parts are no identifiers
+        assert_eq!(
+            learned(engine, "ARRIVAL 1342 VIA FORT BEND", "1342", Address),
+            None
+        );
+        assert_eq!(
+            learned(engine, "TIME IN 1015 / OUT 1150", "1150", Zip),
+            None
+        );
+        assert!(learned(engine, "LIVES AT 1342 ELM ST", "1342", Address).is_some());
+        assert_eq!(learned(engine, "G2P1001 @ 39W3D", "G2P1001", Id), None);
+        assert_eq!(learned(engine, "gcs 13 (e3v4m6)", "e3v4m6", Id), None);
+        assert!(learned(engine, "MRN G2P100177", "G2P100177", Id).is_some());
     }
 
     #[test]

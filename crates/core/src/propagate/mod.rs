@@ -531,12 +531,16 @@ pub fn propagate(
             let lower_word = h.3.ambiguous
                 && !t.chars().any(char::is_uppercase)
                 && !crate::text::flat_case(texts[h.0]);
-            let determined = h.3.ambiguous
-                && DETERMINERS.contains(&crate::text::last_word_lower(&texts[h.0][..h.1]).as_str());
+            let prior = crate::text::last_word_lower(&texts[h.0][..h.1]);
+            let determined = h.3.ambiguous && DETERMINERS.contains(&prior.as_str());
+            // nor after a modal or a subject pronoun, where it is the verb ("charge rn mark
+            // aware. will *mark* chart", "we *hope* for egd")
+            let verb = h.3.ambiguous && VERB_OPENERS.contains(&prior.as_str());
             !eponym_use(texts[h.0], h.2)
                 && !crate::text::modal_use(t, &texts[h.0][h.2..])
                 && !lower_word
                 && !determined
+                && !verb
         }
         Category::Location => !crate::text::names_instrument(&texts[h.0][h.2..]),
         _ => true,
@@ -568,6 +572,12 @@ pub fn propagate(
 const DETERMINERS: &[&str] = &[
     "the", "a", "an", "her", "his", "their", "my", "our", "your", "its", "every", "this", "these",
     "those", "no", "some", "any", "each",
+];
+
+/// Words after which a word is a verb ("will mark", "we hope"), never a name.
+const VERB_OPENERS: &[&str] = &[
+    "will", "would", "can", "could", "should", "may", "might", "must", "shall", "we", "i", "they",
+    "you", "pls", "please",
 ];
 
 /// The word ending at `end` is a possessive followed by an eponym noun.

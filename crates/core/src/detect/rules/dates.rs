@@ -114,7 +114,8 @@ impl RuleDetector {
                 || (short_year && s1 == "." && (!valid_md(b, a) || version))
                 || !(valid_md(a, b) || valid_md(b, a))
                 || (!short_year && !(1800..=2199).contains(&num(y.as_str())))
-                || !number_bounded(text, m.start(), m.end())
+                || !(number_bounded(text, m.start(), m.end())
+                    || in_date_range(text, m.start(), m.end()))
             {
                 continue;
             }
@@ -227,6 +228,42 @@ impl RuleDetector {
                 }
             }
         }
+        // an age glued to a sex after a name, where a column, a comma or a record label
+        // follows ("castellano 93f  mrn"; not "T 99F", "walked 100 m with pt")
+        for c in self.age_sex.captures_iter(text) {
+            let (Some(m), Some(v), Some(rest)) = (c.get(0), c.get(1), c.get(2)) else {
+                continue;
+            };
+            let word = m.as_str()[..v.start() - m.start()]
+                .trim_end()
+                .to_lowercase();
+            let measured = matches!(
+                word.trim_end_matches(['.', ',']),
+                "t" | "temp"
+                    | "tmax"
+                    | "tm"
+                    | "fever"
+                    | "febrile"
+                    | "to"
+                    | "of"
+                    | "x"
+                    | "wt"
+                    | "walked"
+                    | "ambulated"
+                    | "amb"
+                    | "distance"
+            );
+            let r = rest.as_str();
+            let closes = r.is_empty()
+                || r.starts_with(['\t', ',', ';', '|'])
+                || r.starts_with("  ")
+                || ["mrn", "dob", "rm", "room", "bed", "acct"]
+                    .iter()
+                    .any(|l| first_word_lower(r) == *l);
+            if !measured && closes && (self.min_age..=130).contains(&num(v.as_str())) {
+                out.push(span(v.start(), v.end(), Category::Age, 0.85, "age"));
+            }
+        }
         // an age in words ("NINETY-TWO YEAR OLD", "turned ninety")
         for c in self.age_words.captures_iter(text) {
             let Some(v) = c.get(1).or(c.get(2)) else {
@@ -280,4 +317,29 @@ fn spelled_age(w: &str) -> Option<u32> {
         ["one" | "a", "hundred", u] => Some(100 + unit(u)?),
         _ => None,
     }
+}
+
+/// Whether the slashed date at `start..end` is one end of a range of slashed dates
+/// joined by a dash ("9/9/24-*9/10/24*", "*9/9/2024*-9/10/2024", "9/9-*9/10/24*"), which
+/// glues it to the other's digits.
+fn in_date_range(text: &str, start: usize, end: usize) -> bool {
+    let slashed = |t: &str| {
+        let parts: Vec<&str> = t.split('/').collect();
+        (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    let dash = |c: char| c == '-' || c == '–';
+    let after = text[end..].strip_prefix(dash).map(|r| {
+        r.split(|c: char| !(c.is_ascii_digit() || c == '/'))
+            .next()
+            .unwrap_or("")
+    });
+    let before = text[..start].strip_suffix(dash).map(|h| {
+        h.rsplit(|c: char| !(c.is_ascii_digit() || c == '/'))
+            .next()
+            .unwrap_or("")
+    });
+    after.is_some_and(slashed) || before.is_some_and(slashed)
 }

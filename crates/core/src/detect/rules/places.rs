@@ -1,7 +1,9 @@
 //! Places: street addresses, PO boxes, "City, ST" with ZIP codes, and facility
 //! (organisation) names.
 
-use super::{flat_case, quantity_not_house_number, span, RuleDetector, STATE_CREDENTIALS};
+use super::{
+    doctor_not_drive, flat_case, quantity_not_house_number, span, RuleDetector, STATE_CREDENTIALS,
+};
 use crate::types::{Category, Span};
 
 /// Street-type abbreviations whose trailing period belongs to the address.
@@ -47,7 +49,10 @@ impl RuleDetector {
                 !w.starts_with(|ch: char| ch.is_ascii_digit())
                     && (self.dicts.allowed(w) || self.dicts.stop(w))
             });
-            if bad_word || quantity_not_house_number(text, &m) {
+            if bad_word
+                || quantity_not_house_number(text, &m)
+                || doctor_not_drive(&self.dicts, text, m.start(), m.end())
+            {
                 continue;
             }
             // Keep the period of "St."/"Ave." but not a sentence-final one after "Street".

@@ -868,8 +868,36 @@ const GRADED: &[&str] = &[
 /// Limbs and sides before a muscle grade out of five ("RUE 2/5", "LEFT 5/5", "R SIDED
 /// WEAKNESS 3/5").
 const GRADE_BEFORE: &[&str] = &[
-    "weakness", "rue", "rle", "lue", "lle", "bue", "ble", "ue", "le", "left", "right", "lt", "rt",
-    "ues", "les",
+    "weakness",
+    "rue",
+    "rle",
+    "lue",
+    "lle",
+    "bue",
+    "ble",
+    "ue",
+    "le",
+    "left",
+    "right",
+    "lt",
+    "rt",
+    "ues",
+    "les",
+    "flexion",
+    "extension",
+    "abduction",
+    "adduction",
+    "dorsiflexion",
+    "plantarflexion",
+    "deltoid",
+    "deltoids",
+    "biceps",
+    "triceps",
+    "quad",
+    "quads",
+    "grip",
+    "hamstrings",
+    "iliopsoas",
 ];
 
 /// Words right after a fraction that make it a score or measurement ("5/5 strength",
@@ -929,7 +957,10 @@ pub fn month_day_is_measure(text: &str, start: usize, end: usize) -> bool {
     let Some((a, b)) = fraction_parts(a, b) else {
         return false;
     };
-    no_month_day(a, b) || followed_by_unit(text, end) || score_context(text, start, end)
+    // an inch mark closes a size, not a quotation ("20G 3/4\" HUBER"; not "\"3/4\"")
+    let inches =
+        text[end..].starts_with(['"', '”']) && !text[..start].ends_with(['"', '“']) && b <= 16;
+    inches || no_month_day(a, b) || followed_by_unit(text, end) || score_context(text, start, end)
 }
 
 /// Weeks and sevenths of a gestational age ("27", "3", "7" of "27 3/7").
@@ -1036,9 +1067,11 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     // a month/day keeps the series: "PAIN 5/10, 7/10", "Pupils 4/4 decreasing to 2/2")
     let unvalued = {
         let toks: Vec<&str> = head.split_whitespace().collect();
+        // (a range's upper end counts: "Pain 4-7/10, methadone started 9/25")
         let measure = |t: &str| {
-            t.trim_matches(|c: char| !c.is_ascii_digit())
-                .split_once('/')
+            let t = t.trim_matches(|c: char| !c.is_ascii_digit());
+            let t = t.rsplit_once('-').map_or(t, |(_, b)| b);
+            t.split_once('/')
                 .and_then(|(a, b)| fraction_parts(a, b))
                 .is_some_and(|(a, b)| no_month_day(a, b))
         };
@@ -1047,9 +1080,25 @@ fn score_context(text: &str, start: usize, end: usize) -> bool {
     };
     // a dating word right before the fraction dates it whatever came before ("OFF BIPAP
     // SINCE 5/7", "confirmed w/ pt and dtr on 8/23")
-    let dated = before
-        .last()
-        .is_some_and(|w| matches!(w.as_str(), "since" | "until" | "till" | "dated" | "on"));
+    // (so does a check booked for it, and the second of two dates joined by "or"/"and"/
+    // "to" after one: "F/U BP CHECK 2/6 OR 2/7")
+    let dating = |w: &str| {
+        matches!(
+            w,
+            "since" | "until" | "till" | "dated" | "on" | "started" | "check" | "recheck"
+        )
+    };
+    let dated = before.last().is_some_and(|w| dating(w)) || {
+        let toks: Vec<&str> = head.split_whitespace().collect();
+        let n = toks.len();
+        n >= 3
+            && matches!(toks[n - 1].to_lowercase().as_str(), "or" | "and" | "to")
+            && toks[n - 2]
+                .split_once('/')
+                .and_then(|(a, b)| fraction_parts(a, b))
+                .is_some_and(|(a, b)| valid_md(a, b))
+            && dating(&toks[n - 3].to_lowercase())
+    };
     // a rating out of ten close after a pain word, or in a sentence that a pain word opens
     // ("pain 5/10 l hip, percocet w/ relief to 2/10", "PAIN: MS CONTIN 15 BID + MSIR PRN,
     // 3/10"), not after a word that dates ("pain seen 3/10 in clinic")

@@ -28,7 +28,7 @@ const WORD: &str = r"[\p{L}][\p{L}'’\-]*";
 /// Titles before a person's name. "Sister"/"nurse" are UK nursing titles.
 /// Roles used as titles in nursing notes too ("NP ORTIZ", "RESIDENT TOWNSEND", "ATT
 /// RUBENSTEIN", "BABY BOY DELGADO", "INTERPRETER MAI", "pca ana").
-const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|tech|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|pharmd|pharm-d|cm|pct|sitter|intake|(?:baby|infant)[ \t]+(?:boy|girl)";
+const TITLES: &str = r"dr|drs|doctor|mr|mrs|ms|mx|miss|prof|professor|sister|nurse|matron|np|nnp|rn|pa|rt|rrt|lpn|fr|rev|chaplain|attending|att|fellow|resident|intern|ho|tech|admissions|liaison|coordinator|manager|sw|dietitian|pharmacist|educator|interpreter|pca|cna|slp|cde|therapist|supervisor|advocate|detective|det|officer|trooper|sgt|rep|lc|atty|attorney|lawyer|md|lactation|deacon|pastor|res|ib|ig|pharmd|pharm-d|cm|pct|sitter|intake|preceptor|cha|chw|(?:baby|infant)[ \t]+(?:boy|girl)";
 
 /// Relation words before a relative's first name ("WIFE MARGARET", "son kevin").
 /// Plurals ("SONS MARK AND PAUL") and nursing shorthand (dtr, dau, sis, bro, gm for a
@@ -132,8 +132,9 @@ pub(crate) struct ContextRules {
     dash_initials: Regex,
     /// 'called "tillie"', "goes by 'Bud'": a quoted name after a naming verb.
     nickname: Regex,
-    /// 'boyfriend "Dizzy"', 'BABY GIRL "GRACE" TRAN', '"CALL ME BUD"', 'ANDRE BAPTISTE
-    /// ("DRE")', '"bear" (real name eddie)': a quoted name, or one after "call me".
+    /// 'boyfriend "Dizzy"', 'BABY GIRL "GRACE" TRAN', 'BABY "PAISLEY"', '"CALL ME BUD"',
+    /// 'ANDRE BAPTISTE ("DRE")', '"bear" (real name eddie)', 'CALLING OUT FOR "CLOYD"': a
+    /// quoted name, or one after "call me".
     quoted_name: Regex,
     /// "SMITH FAMILY IN ALL DAY": a surname before "family".
     family_name: Regex,
@@ -172,6 +173,8 @@ pub(crate) struct ContextRules {
     /// none), a nickname in quotes, then the rest of the line ("CHHOEUN, SOPHEAP   MRN
     /// 7612290").
     header_name: Regex,
+    /// An age and a sex opening a header line's rest (" 24M  MRN", " 31 m ", " 66 M").
+    age_sex: Regex,
     /// A record label in a header line's rest ("MRN", "DOB", "ACCT#").
     record_label: Regex,
     /// "per okafor (attending)", "D/W LINDQVIST (PULM FELLOW)": a word before a
@@ -274,7 +277,7 @@ impl ContextRules {
                 r#"(?i)\b(?:called|goes[ \t]+by|known[ \t]+as|calls[ \t]+(?:him|her)self|nickname(?:d)?)[ \t]+["“']([a-z][a-z\-]+)["”']"#,
             ),
             quoted_name: re(&format!(
-                r#"(?i)(?:\b(?:{RELATIONS}|baby[ \t]+(?:boy|girl)|real[ \t]+name(?:[ \t]+is)?|a\.?k\.?a\.?)[ \t]*[:(]?[ \t]*["“']([\p{{L}}][\p{{L}}\-]+)["”'](?:[ \t]+({WORD}))?|\bcall[ \t]+me[ \t]+["“']?({WORD})|\b({WORD})[ \t]*\([ \t]*["“']([\p{{L}}][\p{{L}}.\-]+)["”'][ \t]*\)|["“']([\p{{L}}][\p{{L}}\-]+)["”'][ \t]*\((?:real[ \t]+name|aka|a\.k\.a\.))"#
+                r#"(?i)(?:\b(?:{RELATIONS}|baby(?:[ \t]+(?:boy|girl))?|real[ \t]+name(?:[ \t]+is)?|a\.?k\.?a\.?)[ \t]*[:(]?[ \t]*["“']([\p{{L}}][\p{{L}}\-]+)["”'](?:[ \t]+({WORD}))?|\bcall[ \t]+me[ \t]+["“']?({WORD})|\b({WORD})[ \t]*\([ \t]*["“']([\p{{L}}][\p{{L}}.\-]+)["”'][ \t]*\)|["“']([\p{{L}}][\p{{L}}\-]+)["”'][ \t]*\((?:real[ \t]+name|aka|a\.k\.a\.))|\b(?:call(?:ing|s|ed)?|ask(?:ing|s|ed)?)[ \t]+(?:out[ \t]+)?for[ \t]+["“]([\p{{L}}][\p{{L}}\-]+)["”]"#
             )),
             family_name: re(&format!(r"(?i)\b({WORD})[ \t]+family\b")),
             family_plural: re(r"(?i)\bthe[ \t]+(([\p{L}'’-]{2,}?)(?:es|s))\b"),
@@ -299,8 +302,9 @@ impl ContextRules {
             )),
             quoted_after_name: re(&format!(r#"(?i)\b({WORD})[ \t]+["“]({WORD})["”]"#)),
             header_name: re(
-                r#"(?m)^[ \t]*((?i:pt|patient|pt[ \t]+name|patient[ \t]+name|name)[ \t]*:[ \t]*)?(\p{L}[\p{L}'’\-]+,[ \t]*\p{L}[\p{L}'’\-]+(?:[ \t]+\p{L}(?:\.|\b))?)(?:[ \t]+["“]([^"”\n]{2,20})["”])?([^\n]*)"#,
+                r#"(?m)^[ \t]*((?i:pt|patient|pt[ \t]+name|patient[ \t]+name|name)[ \t]*(:)?[ \t]*)?(\p{L}[\p{L}'’\-]+,[ \t]*\p{L}[\p{L}'’\-]+(?:[ \t]+\p{L}(?:\.|\b))?)(?:[ \t]+\(?["“]([^"”\n]{2,20})["”]\)?)?([^\n]*)"#,
             ),
+            age_sex: re(r"(?i)^[ \t]+\d{1,3}[ \t]?(?:m|f|yo|y/o|yom|yof)\b"),
             record_label: re(
                 r"(?i)\b(?:mrn|mr[ \t]*#|med[ \t]+rec|dob|d\.o\.b|acct|account|hosp(?:ital)?[ \t]*(?:#|no)|nhs)\b",
             ),

@@ -517,16 +517,21 @@ impl ContextRules {
     /// or function word ("NEURO, CV   DOB…" is none).
     pub(super) fn header_names(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.header_name.captures_iter(text) {
-            let (Some(n), Some(rest)) = (c.get(2), c.get(4)) else {
+            let (Some(n), Some(rest)) = (c.get(3), c.get(5)) else {
                 continue;
             };
             let r = rest.as_str();
+            // an age and a sex right after the name ("OCHOA, BENITO 24M  MRN", "pt:
+            // delgado, hector 61m") mark a patient's header as a record label does
+            let aged = self.age_sex.is_match(r);
             let column = r.trim().is_empty()
                 || r.starts_with("  ")
                 || r.starts_with('\t')
-                || r.trim_start().starts_with([',', ';', '|']);
-            let recorded = self.record_label.is_match(r);
-            let labelled = c.get(1).is_some();
+                || r.trim_start().starts_with([',', ';', '|'])
+                || aged;
+            let recorded = self.record_label.is_match(r) || aged;
+            // "pt:", "patient name:"; "PT DESROCHERS, AMBER L.  MRN" needs its record label
+            let labelled = c.get(2).is_some();
             if !column || !(recorded || labelled) {
                 continue;
             }
@@ -547,7 +552,7 @@ impl ContextRules {
                 continue;
             }
             out.push(span(n.start(), n.end(), Category::Name, 0.85, "name"));
-            if let Some(k) = c.get(3) {
+            if let Some(k) = c.get(4) {
                 let nick = k.as_str().trim();
                 if !nick.is_empty() && !d.clinical(nick) && !d.stop(nick) && !d.allowed(nick) {
                     let at = k.start() + (k.as_str().len() - k.as_str().trim_start().len());
@@ -732,10 +737,18 @@ impl ContextRules {
                 }
             } else if let (Some(n), Some(a)) = (c.get(4), c.get(5)) {
                 // 'ANDRE BAPTISTE ("DRE")', 'JEAN-PAUL ("J.P.")': the word before is a name
+                // ('Noelani ("Noe")': or no word of any list)
                 let named = d.name_like(n.as_str())
-                    || (n.as_str().contains('-') && n.as_str().split('-').all(|p| d.name_like(p)));
+                    || (n.as_str().contains('-') && n.as_str().split('-').all(|p| d.name_like(p)))
+                    || !(d.english(n.as_str()) || d.clinical(n.as_str()) || d.stop(n.as_str()));
                 if named && !no_word(a.as_str()) {
                     out.push(span(a.start(), a.end(), Category::Name, 0.8, "name"));
+                }
+            } else if let Some(a) = c.get(7) {
+                // 'CALLING OUT FOR "CLOYD"': a name, not a thing asked for ("help")
+                let w = a.as_str();
+                if (d.name_like(w) || !d.english(w)) && !no_word(w) && !d.clinical(w) {
+                    out.push(span(a.start(), a.end(), Category::Name, 0.75, "name"));
                 }
             }
         }

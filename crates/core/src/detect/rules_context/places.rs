@@ -5,7 +5,10 @@ use super::orgs::GENERIC_FACILITY_WORDS;
 use super::ContextRules;
 use crate::detect::rules::last_word_lower;
 use crate::detect::rules::rules_dict::Dicts;
-use crate::detect::rules::{is_state_code, is_state_name, quantity_not_house_number, span};
+use crate::detect::rules::{
+    doctor_not_drive, is_state_code, is_state_name, quantity_not_house_number, span,
+    zip_or_phone_next,
+};
 use crate::types::{Category, Span};
 
 /// Street types that are no abbreviation or word of clinical prose.
@@ -72,7 +75,8 @@ impl ContextRules {
                 !(pointed && compass(w))
                     && ((!strong && !pointed && !placed && d.clinical(w)) || d.stop(w))
             });
-            if !bad && !quantity_not_house_number(text, &m) {
+            let titled = doctor_not_drive(d, text, m.start(), m.end());
+            if !bad && !titled && !quantity_not_house_number(text, &m) {
                 let end = m.end() - usize::from(m.as_str().ends_with('.'));
                 out.push(span(m.start(), end, Category::Address, 0.8, "address"));
             }
@@ -286,9 +290,7 @@ impl ContextRules {
             }
             let ends = rest.is_empty()
                 || rest.starts_with([',', '.', ';', ')', '-', '\n', '\r'])
-                || rest
-                    .get(..5)
-                    .is_some_and(|z| z.chars().all(|ch| ch.is_ascii_digit()));
+                || zip_or_phone_next(rest);
             // "Rebecca Richardson, MD": a credential after a name that is also a town
             let c = code.as_str();
             if d.credential(c) {
