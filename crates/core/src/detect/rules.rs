@@ -1730,6 +1730,7 @@ mod tests {
         has("pt winifred castellano 93f  mrn 208-77-316", Age, "93");
         none("TEMP 99F, HR 88", Age);
         none("T 101F  HR 120", Age);
+        none("ambulated in hall 100 m, tolerated", Age);
         // the second date of a range; a check booked for a date and the one after "or"
         has("ccu night rn note 9/9/24-9/10/24", Date, "9/10/24");
         has("note 9/9/2024-9/10/2024", Date, "9/9/2024");

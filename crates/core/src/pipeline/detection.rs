@@ -448,7 +448,7 @@ impl Engine {
         }
     }
 
-    /// A state's code after a place and a comma ("WASHITA BEND, *OK* W/ UROSEPSIS",
+    /// A state's code after a place and a comma ("WASHITA BEND, *OK*. UROSEPSIS",
     /// "FARMINGTON, *NM* 505-555-0126", "Burlington, *VT* staying"): the place found by
     /// any detector, so a town no gazetteer holds takes its state too (the labelling
     /// counts a state where someone lives). A code that is also a word or an
@@ -476,13 +476,19 @@ impl Engine {
             return None;
         }
         let next = after.trim_start_matches([' ', '\t']);
-        // a label's word ("MassHealth, ID# 1003…", "Boston, MA: pending")
-        if next.starts_with(['#', ':']) {
+        // a label's word ("MassHealth, ID# 1003…", "Boston, MA: pending") or a
+        // credential's qualifier ("T. Murrill, MT(ASCP)")
+        if next.starts_with(['#', ':', '(']) {
             return None;
         }
         let ends = next.is_empty()
             || next.starts_with(['.', ',', ';', ')', '-', '\n', '\r'])
             || crate::detect::rules::zip_or_phone_next(next);
+        // a laboratory or therapy credential that is a state's code too ("MT", "CT") counts
+        // only where the phrase ends
+        if self.rules.is_sign_credential(code) && !ends {
+            return None;
+        }
         let word = self.rules.is_ordinary_word(code) || self.rules.is_allowed_term(code);
         // capitals after a place written in mixed case ("Burlington, VT staying"; an ALL
         // CAPS line says nothing)
@@ -1328,11 +1334,36 @@ impl Engine {
         {
             return false;
         }
-        // nor is one anywhere a ZIP code (five digits) or, with no street after it, an
-        // address ("ARRIVAL 1342 VIA FORT BEND COUNTY EMS", "TIME IN 1015 / OUT 1150")
+        // nor after a word that times it or a date, where no street follows ("ARRIVAL 1342
+        // VIA FORT BEND COUNTY EMS", "TIME IN 1015 / OUT 1150", "07/19/2023 2240⏎PT NAME";
+        // a four-digit postcode after its town stays: "Sydney NSW 2000")
+        let timed = {
+            let head = text[..s.start].trim_end_matches([' ', '\t']);
+            let prev = head.rsplit(char::is_whitespace).next().unwrap_or("");
+            let dated = prev.contains('/') && prev.chars().any(|c| c.is_ascii_digit());
+            dated
+                || matches!(
+                    prev.to_lowercase().as_str(),
+                    "arrival"
+                        | "arrived"
+                        | "out"
+                        | "in"
+                        | "time"
+                        | "until"
+                        | "till"
+                        | "since"
+                        | "by"
+                        | "after"
+                        | "before"
+                        | "approx"
+                        | "around"
+                        | "between"
+                )
+        };
         if clock
-            && (s.category == Category::Zip
-                || (s.category == Category::Address && !street_follows()))
+            && timed
+            && matches!(s.category, Category::Zip | Category::Address)
+            && !street_follows()
         {
             return false;
         }
@@ -2491,6 +2522,8 @@ mod tests {
         );
         assert_eq!(state("seen in Houston, MD note", "Houston"), None);
         assert_eq!(state("has MassHealth, ID# 1003488", "MassHealth"), None);
+        assert_eq!(state("Verified by: T. Murrill, MT(ASCP)", "Murrill"), None);
+        assert_eq!(state("Verified by: T. Murrill, MT MLS", "Murrill"), None);
         assert_eq!(
             state("MINER FROM HAZARD, TX FROM PERRY COUNTY", "HAZARD"),
             None

@@ -254,8 +254,11 @@ impl RuleDetector {
                     | "distance"
             );
             let r = rest.as_str();
+            // (a comma closes only a glued one: "ambulated in hall 100 m, tolerated")
+            let glued = !m.as_str()[v.end() - m.start()..].starts_with([' ', '\t']);
             let closes = r.is_empty()
-                || r.starts_with(['\t', ',', ';', '|'])
+                || r.starts_with(['\t', '|'])
+                || (glued && r.starts_with([',', ';']))
                 || r.starts_with("  ")
                 || ["mrn", "dob", "rm", "room", "bed", "acct"]
                     .iter()
