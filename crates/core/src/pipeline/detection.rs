@@ -476,9 +476,12 @@ impl Engine {
             return None;
         }
         let next = after.trim_start_matches([' ', '\t']);
-        // a label's word ("MassHealth, ID# 1003…", "Boston, MA: pending") or a
-        // credential's qualifier ("T. Murrill, MT(ASCP)")
-        if next.starts_with(['#', ':', '(']) {
+        // a label's word ("MassHealth, ID# 1003…", "MassHealth Standard, ID 1004…",
+        // "Boston, MA: pending") or a credential's qualifier ("T. Murrill, MT(ASCP)")
+        if next.starts_with(['#', ':', '('])
+            || (next.starts_with(|c: char| c.is_ascii_digit())
+                && !crate::detect::rules::zip_or_phone_next(next))
+        {
             return None;
         }
         let ends = next.is_empty()
@@ -2522,6 +2525,13 @@ mod tests {
         );
         assert_eq!(state("seen in Houston, MD note", "Houston"), None);
         assert_eq!(state("has MassHealth, ID# 1003488", "MassHealth"), None);
+        assert_eq!(
+            state(
+                "Insurance: MassHealth Standard, ID 100448221733.",
+                "MassHealth Standard"
+            ),
+            None
+        );
         assert_eq!(state("Verified by: T. Murrill, MT(ASCP)", "Murrill"), None);
         assert_eq!(state("Verified by: T. Murrill, MT MLS", "Murrill"), None);
         assert_eq!(
