@@ -39,6 +39,13 @@ pub const WEEKDAYS: [&str; 7] = [
 pub const WEEKDAY_ABBREVIATIONS: [&str; 8] =
     ["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri"];
 
+/// Two bare clock times joined by a dash: a shift or a span of time ("1900-0700",
+/// "0100-0230").
+pub fn clock_range(w: &str) -> bool {
+    w.split_once('-')
+        .is_some_and(|(a, b)| bare_clock(a) && bare_clock(b))
+}
+
 /// A bare 24-hour clock time of four digits ("0700", "1540"; not "2460").
 pub fn bare_clock(w: &str) -> bool {
     w.len() == 4

@@ -209,10 +209,19 @@ pub(crate) fn doctor_not_drive(
         && !d.english(&w)
 }
 
+/// Whether the place's phrase ends right after a state's code, `rest` being what follows
+/// it (blanks trimmed): nothing, a closing mark, or a ZIP code or phone number ("from
+/// salem, nh.", "FARMINGTON, NM 505-555-0126"; not "…, PA 5 MG").
+pub(crate) fn state_phrase_ends(rest: &str) -> bool {
+    rest.is_empty()
+        || rest.starts_with([',', '.', ';', ')', '-', '\n', '\r'])
+        || zip_or_phone_next(rest)
+}
+
 /// Whether `rest` opens with a ZIP code or a phone number ("02145", "505-555-0126",
 /// "(505) 555"): after a state's code they close the place ("FARMINGTON, NM 505-555-0126";
 /// not "PA 5 MG").
-pub(crate) fn zip_or_phone_next(rest: &str) -> bool {
+fn zip_or_phone_next(rest: &str) -> bool {
     let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
     let rest = rest.strip_prefix('(').unwrap_or(rest);
     match digits(rest) {

@@ -476,17 +476,15 @@ impl Engine {
             return None;
         }
         let next = after.trim_start_matches([' ', '\t']);
-        // a label's word ("MassHealth, ID# 1003…", "MassHealth Standard, ID 1004…",
-        // "Boston, MA: pending") or a credential's qualifier ("T. Murrill, MT(ASCP)")
+        let ends = crate::detect::rules::state_phrase_ends(next);
+        // a label's word ("MassHealth, ID# 1003…", "MassHealth Standard, ID 1004…": a
+        // number that is no ZIP code or phone, "Boston, MA: pending") or a credential's
+        // qualifier ("T. Murrill, MT(ASCP)")
         if next.starts_with(['#', ':', '('])
-            || (next.starts_with(|c: char| c.is_ascii_digit())
-                && !crate::detect::rules::zip_or_phone_next(next))
+            || (next.starts_with(|c: char| c.is_ascii_digit()) && !ends)
         {
             return None;
         }
-        let ends = next.is_empty()
-            || next.starts_with(['.', ',', ';', ')', '-', '\n', '\r'])
-            || crate::detect::rules::zip_or_phone_next(next);
         // a laboratory or therapy credential that is a state's code too ("MT", "CT") counts
         // only where the phrase ends
         if self.rules.is_sign_credential(code) && !ends {
@@ -1280,9 +1278,7 @@ impl Engine {
         if matches!(
             s.category,
             Category::Phone | Category::Fax | Category::Id | Category::Zip
-        ) && trimmed
-            .split_once('-')
-            .is_some_and(|(a, b)| crate::text::bare_clock(a) && crate::text::bare_clock(b))
+        ) && crate::text::clock_range(trimmed)
         {
             return false;
         }
@@ -1638,8 +1634,7 @@ impl Engine {
                 let shift = t
                     .split_whitespace()
                     .next()
-                    .and_then(|w| w.split_once('-'))
-                    .is_some_and(|(a, b)| crate::text::bare_clock(a) && crate::text::bare_clock(b));
+                    .is_some_and(crate::text::clock_range);
                 let decimal = decimal_follows || (has_decimal(t) && digits <= 5);
                 digits >= 3 && !decimal && !shift
             }
@@ -2254,7 +2249,7 @@ fn ward(text: &str, s: &Span) -> bool {
 /// A number (ID, phone, ZIP) ends at a line break or a column gap when what comes before
 /// it is a number of its own (four digits or more): a number never wraps, so what follows
 /// is the next field ("MRN 4471902⏎*74* YO F", "MRN M00912264   *66* M", "callback
-/// 617-555-0108.⏎*0631* transport").
+/// 617-555-0108.⏎*0631* transport"). A date ends at a line break before a clock time.
 fn trim_number_tail(text: &str, s: &mut Span) {
     let Some(t) = text.get(s.start..s.end) else {
         return;

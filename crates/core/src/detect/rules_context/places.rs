@@ -7,7 +7,7 @@ use crate::detect::rules::last_word_lower;
 use crate::detect::rules::rules_dict::Dicts;
 use crate::detect::rules::{
     doctor_not_drive, is_state_code, is_state_name, quantity_not_house_number, span,
-    zip_or_phone_next,
+    state_phrase_ends,
 };
 use crate::types::{Category, Span};
 
@@ -288,9 +288,7 @@ impl ContextRules {
             if text[town.end()..code.start()].contains('(') && !rest.starts_with(')') {
                 continue;
             }
-            let ends = rest.is_empty()
-                || rest.starts_with([',', '.', ';', ')', '-', '\n', '\r'])
-                || zip_or_phone_next(rest);
+            let ends = state_phrase_ends(rest);
             // "Rebecca Richardson, MD": a credential after a name that is also a town
             let c = code.as_str();
             if d.credential(c) {
