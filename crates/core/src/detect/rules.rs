@@ -2073,8 +2073,21 @@ mod tests {
             Organization,
             "heartlands and solihull hospitals",
         );
-        // a letterhead: the first line holds nothing but a facility's name
+        // a letterhead: the first line holds nothing but a facility's name, or the second
+        // under a note's title, a town or subtitle after a comma or a dash
         for (text, want) in [
+            (
+                "PERITONEAL DIALYSIS CLINIC - RN MONTHLY VISIT\nHIGH DESERT HOME DIALYSIS, GALLUP\nPT: BEGAY",
+                "HIGH DESERT HOME DIALYSIS",
+            ),
+            (
+                "home health pt eval / oasis start of care\nshoreline visiting nurse association\npt: x",
+                "shoreline visiting nurse association",
+            ),
+            (
+                "Hospice SW Visit\nWillamette Home Hospice - pt Eleanor",
+                "Willamette Home Hospice",
+            ),
             (
                 "summit rheumatology & arthritis center\n4400 westlake ave",
                 "summit rheumatology & arthritis center",
@@ -2118,6 +2131,9 @@ mod tests {
             "cardiac surgery\npost-op day 2",
             "pain clinic\nreferred",
             "seen at the clinic\nfollow up",
+            "NURSING PROGRESS NOTE\nWOUND CARE - SACRAL",
+            "nursing note\npalliative care, family mtg",
+            "ICU ADMISSION NOTE\nHOME HOSPICE\nPT: X",
         ] {
             none(text, Organization);
         }
@@ -2226,6 +2242,32 @@ mod tests {
     }
 
     #[test]
+    fn congregations_admissions_here_and_years_after_procedures() {
+        for (text, want) in [
+            (
+                "TRIP TO WACO W/ FIRST BAPTIST OF CALDWELL, DID NOT",
+                "FIRST BAPTIST OF CALDWELL",
+            ),
+            (
+                "church supper at first pentecostal of bowling green. dietitian",
+                "first pentecostal of bowling green",
+            ),
+            (
+                "sings at First United Methodist Church",
+                "First United Methodist Church",
+            ),
+            ("first baptist of the valley", "first baptist"),
+        ] {
+            has(text, Organization, want);
+        }
+        none("the first christian name she uses", Organization);
+        has("ADMITTED HERE 7-13. H/O DM2", Date, "7-13");
+        has("admitted to rehab 5-9.\nneuro", Date, "5-9");
+        has("PSH: L LUMPECTOMY '11, CCY 1989, R TKA", Date, "1989");
+        none("walks 3-4 blocks, admitted here for rehab", Date);
+    }
+
+    #[test]
     fn organisation_fields() {
         // "ins:" is insurance; an authorisation number ends the payer's name
         has(
@@ -2255,6 +2297,32 @@ mod tests {
             "Commonwea1th Care P1an",
         );
         has("Employer: Home Depot", Organization, "Home Depot");
+        // fields of care and daily life, their names closed by a verb or a preposition
+        // and without what leads to them
+        for (text, want) in [
+            (
+                "OUTPT PHARMACY: BI-MART ON MAIN ST, SPRINGFIELD.",
+                "BI-MART",
+            ),
+            (
+                "CHURCH: LITTLE SYCAMORE FREEWILL BAPTIST. WIFE ASKS",
+                "LITTLE SYCAMORE FREEWILL BAPTIST",
+            ),
+            (
+                "HOSPICE: REFERRAL TO OCMULGEE HOSPICE CARE.",
+                "OCMULGEE HOSPICE CARE",
+            ),
+            (
+                "transport: kachemak community van available mwf per pt.",
+                "kachemak community van",
+            ),
+            (
+                "setting: rosewood terrace memory care, salem, rm 108",
+                "rosewood terrace memory care",
+            ),
+        ] {
+            has(text, Organization, want);
+        }
         // public programmes, plan types, clinical words and ordinary words name none
         for text in [
             "Insurance: Medicare part B",
@@ -2262,6 +2330,9 @@ mod tests {
             "Employer: retired",
             "School: 3rd grade",
             "EMPLOYER: SELF-EMPLOYED",
+            "transport: wheelchair van, son to drive",
+            "setting: home care",
+            "DME: RW AND SHOWER CHAIR",
         ] {
             none(text, Organization);
         }

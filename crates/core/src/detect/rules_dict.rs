@@ -50,7 +50,8 @@ const CREDENTIALS: &str = "\
     md m.d. do d.o. rn np pa pa-c phd ph.d. dds dmd dpm pharmd mbbs facp facs facc cnm \
     crna lpn msn aprn dnp bsn lcsw licsw msw nnp rrt ccrn mph ms ma od dc psyd fnp fnp-bc cns mdiv m.div bcc ibclc rnc cpnp \
     mbchb frcs frcp frcpath frcr frca frcgp frcem frcog frcpch frcpsych mrcp mrcs mrcgp mrcem \
-    mrcog mrcpch mrcpsych cdces cde ocn cwocn cwon crrn cen ccm cpn";
+    mrcog mrcpch mrcpsych cdces cde ocn cwocn cwon crrn cen ccm cpn cacp cfrn nrp cpan capa cnor \
+    cmsrn rcis cgrn emt-b emt-p";
 
 /// Words that make a capitalised run an organisation/place rather than a person.
 const ORG_WORDS: &str = "\

@@ -281,15 +281,17 @@ impl Engine {
                     trim_leading_weekday(u.text, s);
                     trim_name_tail(u.text, s);
                     trim_number_tail(u.text, s);
+                    trim_next_label(u.text, s);
                     self.trim_edges(u.text, s);
                 });
                 let flat = crate::text::flat_case(u.text);
-                let acronyms: Vec<Span> = spans
+                let mut acronyms: Vec<Span> = spans
                     .iter()
                     .filter_map(|s| {
                         acronym_after(u.text, s).or_else(|| self.state_after(u.text, s, flat))
                     })
                     .collect();
+                acronyms.extend(spans.iter_mut().filter_map(|s| split_extension(u.text, s)));
                 spans.extend(acronyms);
             }
             entities.extend(merge_spans(para, spans));
@@ -768,6 +770,29 @@ impl Engine {
             "builders",
             "contractors",
             "manufacturing",
+            "processors",
+            "lube",
+            "supply",
+        ];
+        // kinds of service that close a name of two words or one of no list ("TECHE
+        // *DRUG*", "CHURCH HILL MIDDLE *SCHOOL*", "TOWER AREA *AMBULANCE*"; not "VA
+        // *PHARMACY*")
+        const SERVICE_KINDS: &[&str] = &[
+            "school",
+            "schools",
+            "academy",
+            "ambulance",
+            "association",
+            "assoc",
+            "nurses",
+            "living",
+            "transport",
+            "pharmacy",
+            "drug",
+            "program",
+            "shelter",
+            "church",
+            "chapel",
         ];
         const QUALIFIERS: &[&str] = &[
             "old", "upper", "lower", "middle", "high", "north", "south", "east", "west",
@@ -788,13 +813,15 @@ impl Engine {
                 .is_none_or(|c| !c.is_alphanumeric());
             let last = name.split_whitespace().last().unwrap_or("");
             let kind = word.to_lowercase();
-            let named = !matches!(kind.as_str(), "services" | "department" | "dept")
-                || name.split_whitespace().any(|w| {
-                    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                    !self.rules.is_ordinary_word(w) && !self.rules.is_clinical_word(w)
-                });
+            let unlisted = name.split_whitespace().any(|w| {
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                !self.rules.is_ordinary_word(w) && !self.rules.is_clinical_word(w)
+            });
+            let named = !matches!(kind.as_str(), "services" | "department" | "dept") || unlisted;
+            let service = SERVICE_KINDS.contains(&kind.as_str())
+                && (unlisted || name.split_whitespace().count() >= 2);
             if closes
-                && KINDS.contains(&kind.as_str())
+                && (KINDS.contains(&kind.as_str()) || service)
                 && named
                 && upper_first(&word) == upper_first(last)
             {
@@ -1345,6 +1372,9 @@ impl Engine {
                     prev.to_lowercase().as_str(),
                     "arrival"
                         | "arrived"
+                        | "ed"
+                        | "er"
+                        | "pacu"
                         | "out"
                         | "in"
                         | "time"
@@ -1530,15 +1560,64 @@ impl Engine {
         if s.category == Category::Name && crate::text::modal_use(t, &text[s.end..]) {
             return false;
         }
+        // a word-name after a determiner, a possessive or "has" is the word ("SHE HAS
+        // *FAITH* SHE CAN", "no *hope* of", "her *will*"), not after a relation's word
+        if s.category == Category::Name
+            && words.len() == 1
+            && self.rules.is_ordinary_word(words[0])
+            && matches!(
+                crate::text::last_word_lower(&text[..s.start]).as_str(),
+                "has"
+                    | "have"
+                    | "had"
+                    | "the"
+                    | "a"
+                    | "an"
+                    | "no"
+                    | "any"
+                    | "some"
+                    | "her"
+                    | "his"
+                    | "my"
+                    | "your"
+                    | "their"
+                    | "our"
+                    | "its"
+            )
+        {
+            return false;
+        }
         // a contraction is no name ("I CAN'T DO ANYTHING")
         if s.category == Category::Name && crate::text::has_contraction(t) {
             return false;
         }
-        // a credential alone is no name ("ck/rn")
-        if s.category == Category::Name
+        // a credential alone is no name ("ck/rn"), nor is a short word closing a signature
+        // after one ("D. BOUCHARD, RN, *CDCES*", "m. cabral, rn, *cohn*")
+        let named = matches!(
+            s.category,
+            Category::Name | Category::Location | Category::Organization
+        );
+        let after_credential = || {
+            let head = text[..s.start].trim_end_matches([' ', '\t']);
+            let Some(head) = head.strip_suffix(',') else {
+                return false;
+            };
+            let prev = crate::text::last_word_lower(head.trim_end());
+            let closes = text[s.end..]
+                .trim_start_matches([' ', '\t'])
+                .chars()
+                .next()
+                .is_none_or(|c| matches!(c, '\n' | '\r' | ',' | ';' | '/' | '-'));
+            words.len() == 1
+                && words[0].len() <= 7
+                && words[0].chars().all(|c| c.is_alphabetic() || c == '-')
+                && closes
+                && self.rules.is_sign_credential(&prev)
+        };
+        let credential = s.category == Category::Name
             && (words.len() == 1 && self.rules.is_credential(words[0])
-                || self.rules.is_credential(&t.trim().replace('.', "")))
-        {
+                || self.rules.is_credential(&t.trim().replace('.', "")));
+        if credential || (named && after_credential()) {
             return false;
         }
         // a code of a letter or two and digits is no name ("X2", "FY1")
@@ -1625,7 +1704,19 @@ impl Engine {
             // a phone, pager or extension has four digits or more, and no clock time
             // ("8.30am to 4.30pm") or measurement ("PH >7.25") is one
             Category::Phone => t.chars().filter(char::is_ascii_digit).count() >= 4 && !has_clock(t),
-            Category::Zip | Category::Age => t.chars().any(|c| c.is_ascii_digit()),
+            // a postcode has four digits or more, letters with its digits, or a label
+            // ("my zip code is 880"; "RM *6*B", "rm *108*" are rooms)
+            Category::Zip => {
+                let digits = t.chars().filter(char::is_ascii_digit).count();
+                let head = &text[..s.start];
+                let from = head.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
+                let near = head[from..].to_lowercase();
+                let labelled = ["zip", "postcode", "postal"]
+                    .iter()
+                    .any(|w| near.contains(w));
+                digits >= 4 || (digits > 0 && (labelled || t.chars().any(char::is_alphabetic)))
+            }
+            Category::Age => t.chars().any(|c| c.is_ascii_digit()),
             // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
             // (nor part of a decimal number: "TMAX 101.6")
             // (nor a shift's clock range: "0700-1900  2-14")
@@ -2010,6 +2101,44 @@ fn acronym_after(text: &str, s: &Span) -> Option<Span> {
     })
 }
 
+/// A phone number and its extension are two numbers; the word between them is no PHI
+/// ("508-555-0145 *ext* 12", "(603) 555-0199 x 4410"): the span ends before the word and
+/// the extension's digits are returned as a span of their own.
+fn split_extension(text: &str, s: &mut Span) -> Option<Span> {
+    if !matches!(s.category, Category::Phone | Category::Fax) {
+        return None;
+    }
+    let t = text.get(s.start..s.end)?;
+    let words: Vec<(usize, &str)> = t
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - t.as_ptr() as usize, w))
+        .collect();
+    let (i, (at, _)) = words.iter().enumerate().skip(1).find(|(_, (_, w))| {
+        matches!(
+            w.trim_end_matches(['.', ':']).to_lowercase().as_str(),
+            "ext" | "x" | "extension"
+        )
+    })?;
+    let (num_at, num) = words.get(i + 1)?;
+    let digits = num.trim_start_matches('#');
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let head = t[..*at].trim_end().trim_end_matches(',');
+    if !head.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let ext = Span {
+        start: s.start + num_at + (num.len() - digits.len()),
+        end: s.start + num_at + num.len(),
+        category: s.category,
+        score: s.score,
+        detector: s.detector.clone(),
+    };
+    s.end = s.start + head.len();
+    Some(ext)
+}
+
 /// Gravida and para ("G2P1001", "g4p3013", "G1P0"): a pregnancy history.
 fn obstetric_formula(t: &str) -> bool {
     let l = t.to_ascii_lowercase();
@@ -2076,7 +2205,16 @@ fn trim_name_tail(text: &str, s: &mut Span) {
         return;
     };
     let letters = |h: &str| h.chars().filter(|c| c.is_alphabetic()).count() >= 2;
-    if let Some(gap) = t.find("   ").or_else(|| t.find('\t')) {
+    // a gap of three blanks or a tab ends a name, and of two before a number ("cabot,
+    // priscilla  *ste 204*")
+    let two = t.find("  ").filter(|&g| {
+        let rest = &text[s.start + g..];
+        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        line.split_whitespace()
+            .take(2)
+            .any(|w| w.chars().any(|c| c.is_ascii_digit()))
+    });
+    if let Some(gap) = t.find("   ").or_else(|| t.find('\t')).or(two) {
         let head = t[..gap].trim_end();
         if letters(head) {
             s.end = s.start + head.len();
@@ -2094,15 +2232,18 @@ fn trim_name_tail(text: &str, s: &mut Span) {
         s.end = s.start + head.len();
         return;
     }
-    // "re" (about), a "re-" verb, "OSH" (outside hospital), "messaged" and "prefers"
-    // close a name ("sw beth *re kids'*", "slp greta *re-eval*", "BROUSSARD, ALCIDE  *OSH*
+    // "re" (about), a "re-" verb, "OSH" (outside hospital), "messaged", "prefers" and
+    // "OK'D" close a name ("sw beth *re kids'*", "slp greta *re-eval*", "BROUSSARD, ALCIDE  *OSH*
     // MRN", "dr. anand *messaged*", "Whitaker, Julian *(prefers* "Jules")")
     let cut = t
         .split_whitespace()
         .skip(1)
         .find(|w| {
             let l = w.trim_start_matches('(').to_lowercase();
-            matches!(l.as_str(), "re" | "osh" | "messaged" | "prefers") || l.starts_with("re-")
+            matches!(
+                l.as_str(),
+                "re" | "osh" | "messaged" | "prefers" | "ok'd" | "okd" | "ok'ed"
+            ) || l.starts_with("re-")
         })
         // a word of `t` starts at its offset in `t`
         .map(|w| w.as_ptr() as usize - t.as_ptr() as usize);
@@ -2277,6 +2418,30 @@ fn trim_number_tail(text: &str, s: &mut Span) {
     let head = t[..gap].trim_end().trim_end_matches(['.', ',', ';']);
     if head.chars().filter(char::is_ascii_digit).count() >= 4 {
         s.end = s.start + head.len();
+    }
+}
+
+/// A span ends at a line break when its last line is the next field's label ("HUSBAND
+/// GERALD⏎*REASON*: ESTABLISH CARE", "the willows at hingham⏎*res*: cabot").
+fn trim_next_label(text: &str, s: &mut Span) {
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    let Some(nl) = t.rfind('\n') else {
+        return;
+    };
+    let label = t[nl + 1..].trim();
+    let colon = text[s.end..]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(':');
+    if colon
+        && !t[..nl].trim().is_empty()
+        && (1..=3).contains(&label.split_whitespace().count())
+        && label
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '/')
+    {
+        s.end = s.start + t[..nl].trim_end().len();
     }
 }
 
@@ -2480,6 +2645,111 @@ mod tests {
             .plausible_ner(text, &s, &HashSet::new(), flat)
             .then(|| Engine::trim_ner_separator(text, s))
             .map(|s| text[s.start..s.end].to_string())
+    }
+
+    #[test]
+    fn extensions_next_labels_rooms_signatures_and_word_names() {
+        let engine = &Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
+        use Category::{Location, Name, Organization, Phone, Zip};
+        // a phone number and its extension are two spans, the word between them none
+        for (t, whole, number, ext) in [
+            (
+                "called her at 508-555-0145 ext 12, verbal",
+                "508-555-0145 ext 12",
+                "508-555-0145",
+                "12",
+            ),
+            (
+                "OFFICE (603) 555-0199 X 4410.",
+                "(603) 555-0199 X 4410",
+                "(603) 555-0199",
+                "4410",
+            ),
+        ] {
+            let mut s = span_at(t, whole, Phone);
+            let e = split_extension(t, &mut s).expect("extension");
+            assert_eq!(&t[s.start..s.end], number, "{t}");
+            assert_eq!(&t[e.start..e.end], ext, "{t}");
+        }
+        let mut plain = span_at("call 508-555-0145 now", "508-555-0145", Phone);
+        assert!(split_extension("call 508-555-0145 now", &mut plain).is_none());
+        // a span ends at a line break when its last line is the next field's label
+        for (t, what, c, want) in [
+            (
+                "ACCOMPANIED BY: HUSBAND GERALD\nREASON: ESTABLISH CARE.",
+                "GERALD\nREASON",
+                Name,
+                "GERALD",
+            ),
+            (
+                "nurse note, the willows at hingham\nres: cabot",
+                "hingham\nres",
+                Organization,
+                "hingham",
+            ),
+            (
+                "SON JOHN\nSMITH VISITED",
+                "JOHN\nSMITH",
+                Name,
+                "JOHN\nSMITH",
+            ),
+        ] {
+            let mut s = span_at(t, what, c);
+            trim_next_label(t, &mut s);
+            assert_eq!(&t[s.start..s.end], want, "{t}");
+        }
+        // a name's two-blank gap before a number ends it
+        let t = "res: cabot, priscilla  ste 204  dob 11/19/33";
+        let mut s = span_at(t, "cabot, priscilla  ste", Name);
+        trim_name_tail(t, &mut s);
+        assert_eq!(&t[s.start..s.end], "cabot, priscilla");
+        // a postcode has four digits or letters with its digits, a room number is none
+        assert_eq!(
+            learned(engine, "RES: OSTERMAN   RM 6B   RES #", "6", Zip),
+            None
+        );
+        assert_eq!(
+            learned(engine, "setting: rosewood, salem, rm 108", "108", Zip),
+            None
+        );
+        assert_eq!(
+            learned(engine, "my zip code is 880", "880", Zip).as_deref(),
+            Some("880")
+        );
+        assert_eq!(learned(engine, "—é—é rm 108", "108", Zip), None);
+        assert_eq!(
+            learned(engine, "ARRIVED ED 1348. NIHSS 17", "1348", Zip),
+            None
+        );
+        assert_eq!(
+            learned(engine, "LIVES IN MANCHESTER, NH 03104", "03104", Zip).as_deref(),
+            Some("03104")
+        );
+        // a short word closing a signature after a credential is one
+        for (t, w, c) in [
+            ("D. BOUCHARD, RN, CDCES\n", "CDCES", Location),
+            ("T. HOLLOWAY, RN, COHN-S\n", "COHN", Location),
+            ("Kathleen Redhorse, RN, CFRN\n", "CFRN", Name),
+        ] {
+            assert_eq!(learned(engine, t, w, c), None, "{t}");
+        }
+        assert_eq!(
+            learned(engine, "lives in Salem, MA with son", "Salem", Location).as_deref(),
+            Some("Salem")
+        );
+        // a word-name after a determiner, a possessive or "has" is the word
+        assert_eq!(
+            learned(engine, "PT STATES SHE HAS FAITH SHE CAN", "FAITH", Name),
+            None
+        );
+        assert_eq!(
+            learned(engine, "there is no hope of recovery", "hope", Name),
+            None
+        );
+        assert_eq!(
+            learned(engine, "her daughter Grace called", "Grace", Name).as_deref(),
+            Some("Grace")
+        );
     }
 
     #[test]

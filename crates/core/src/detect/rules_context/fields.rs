@@ -153,6 +153,53 @@ const ORG_LABELS: &[&str] = &[
     "insurer",
     "employer",
     "school",
+    "church",
+    "setting",
+    "pharmacy",
+    "outpt pharmacy",
+    "outpatient pharmacy",
+    "home infusion",
+    "home health",
+    "agency",
+    "hospice",
+    "vna",
+    "snf",
+    "funeral home",
+    "transport",
+];
+
+/// Words that end an organisation field's name and the field ("KACHEMAK COMMUNITY VAN
+/// *AVAILABLE* MWF", "BI-MART *ON* MAIN ST").
+const ORG_FIELD_STOPS: &[&str] = &[
+    "for",
+    "referral",
+    "faxed",
+    "sent",
+    "last",
+    "on",
+    "in",
+    "per",
+    "available",
+    "accepted",
+    "will",
+    "is",
+    "was",
+    "has",
+    "aware",
+    "notified",
+    "called",
+    "contacted",
+    "confirmed",
+    "arranged",
+    "scheduled",
+    "set",
+    "uses",
+];
+
+/// Words before an organisation's name in its field, never part of it ("HOSPICE:
+/// REFERRAL *TO* …", "SNF: ACCEPTED *AT* …", "Pharmacy: blister packs *via* …").
+const ORG_FIELD_LEADS: &[&str] = &[
+    "to", "at", "via", "from", "with", "w/", "by", "thru", "through",
 ];
 
 /// Words a payer or employer field holds that name no organisation of the patient's own
@@ -242,6 +289,40 @@ const ORG_FIELD_KINDS: &[&str] = &[
     "health",
 ];
 
+/// Kinds of services and congregations that close a name in an organisation field when
+/// two words lead them ("kachemak community *van*", "little sycamore freewill *baptist*";
+/// not "wheelchair van").
+const ORG_FIELD_WEAK_KINDS: &[&str] = &[
+    "pharmacy",
+    "drug",
+    "drugs",
+    "hospice",
+    "dialysis",
+    "infusion",
+    "program",
+    "association",
+    "shelter",
+    "van",
+    "transport",
+    "ambulance",
+    "nurses",
+    "church",
+    "chapel",
+    "parish",
+    "baptist",
+    "methodist",
+    "lutheran",
+    "pentecostal",
+    "presbyterian",
+    "episcopal",
+    "congregational",
+    "tabernacle",
+    "ministries",
+    "temple",
+    "synagogue",
+    "mosque",
+];
+
 /// The organisations an organisation field names: its parts between '+', '/', ',' and ';',
 /// each up to a number, an ID word or the end of a sentence, without payer words and plan
 /// types; a part is kept when a word in it is no ordinary word, when it is capitalised in
@@ -268,7 +349,9 @@ fn org_field(d: &Dicts, vstart: usize, value: &str, out: &mut Vec<Span>) {
         };
         let unknown = kept.iter().any(|(_, w)| !d.ordinary(w));
         let titled = !flat && kept.iter().all(|(_, w)| w.starts_with(char::is_uppercase));
-        let kind = kept.len() >= 2 && ORG_FIELD_KINDS.contains(&last.to_lowercase().as_str());
+        let last_lower = last.to_lowercase();
+        let kind = (kept.len() >= 2 && ORG_FIELD_KINDS.contains(&last_lower.as_str()))
+            || (kept.len() >= 3 && ORG_FIELD_WEAK_KINDS.contains(&last_lower.as_str()));
         let clinical_only = kept.iter().all(|(_, w)| d.clinical(w) || d.stop(w));
         if (unknown || titled || kind) && !clinical_only {
             out.push(span(
@@ -290,12 +373,27 @@ fn org_field(d: &Dicts, vstart: usize, value: &str, out: &mut Vec<Span>) {
         if between.contains(['+', '/', ',', ';', '(']) {
             flush(&mut part, out);
         }
+        let lower = word.to_lowercase();
+        // a dash between words closes the name before what the field adds ("GRATIOT AVE
+        // PHARMACY - NEW LASIX DOSE"), and a month opens a date
+        let dash = between.trim() == "-" || between.trim() == "\u{2013}";
         if sentence_end
+            || dash
+            || (is_month(word) && !part.is_empty())
             || word.chars().any(|c| c.is_ascii_digit())
-            || ORG_FIELD_ENDS.contains(&word.to_lowercase().as_str())
+            || ORG_FIELD_ENDS.contains(&lower.as_str())
             || between.contains(['#', ':'])
         {
             break;
+        }
+        if ORG_FIELD_STOPS.contains(&lower.as_str()) || ORG_FIELD_LEADS.contains(&lower.as_str()) {
+            // after a name the field ends; before one, what came names no organisation
+            // ("REFERRAL TO …", "bed available at …")
+            if part.iter().any(|(_, w)| !d.ordinary(w)) {
+                break;
+            }
+            part.clear();
+            continue;
         }
         part.push((w.start(), word));
         // a full stop after a word of four letters or more ends the field ("ANTHEM

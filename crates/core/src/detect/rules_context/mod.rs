@@ -94,7 +94,7 @@ const STATE_CODES: &str = r"al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|k
 const PLACE_CONTEXT: &str = r"from|in|to|near|(?:area|region|parts?|outskirts|suburbs?)\s+of|(?:lives|live|living|resides)(?:\s+alone|\s+at\s+home)?\s+in|moved\s+to|visiting|born\s+in";
 
 /// Labels whose value is PHI whatever its format, up to the end of the field.
-const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention|(?:gp\s+)?practice|gp\s+surgery|facility|insurance|ins|insurer|employer|school";
+const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention|(?:gp\s+)?practice|gp\s+surgery|facility|insurance|ins|insurer|employer|school|church|setting|(?:outpt\s+|outpatient\s+)?pharmacy|home\s+(?:infusion|health)|agency|hospice|vna|snf|funeral\s+home|transport";
 
 /// Context rules, compiled once per detector.
 #[derive(Debug, Clone)]
@@ -110,6 +110,7 @@ pub(crate) struct ContextRules {
     facility_token: Regex,
     /// "St. Elizabeth's", "saint mary's": a hospital named after a saint.
     saint: Regex,
+    congregation: Regex,
     /// "Henderson, Hicks and Brown": a firm named after partners.
     firm_partners: Regex,
     /// "Abt Associates", "Acme Ltd": one or two words before a legal suffix.
@@ -263,6 +264,9 @@ impl ContextRules {
             saint: re(
                 r"(?i)\b(?:(?:st|saint)\.?[ \t]+([a-z]+)['’]s|our[ \t]+lady[ \t]+of[ \t]+(?:the[ \t]+)?([a-z]+)|(?:st|saint)\.?[ \t]+([a-z]+)[ \t]+of[ \t]+[a-z]+)\b",
             ),
+            congregation: re(
+                r"(?i)\b(?:first|second|greater)[ \t]+(?:united[ \t]+|free[ \t]+will[ \t]+|freewill[ \t]+|missionary[ \t]+|southern[ \t]+)?(?:baptist|methodist|presbyterian|pentecostal|congregational|lutheran|episcopal|(?:evangelical|reformed|christian|bible)[ \t]+church|nazarene|church[ \t]+of[ \t]+(?:christ|god|the[ \t]+nazarene)|assembly[ \t]+of[ \t]+god)(?:[ \t]+church)?(?:[ \t]+of[ \t]+([a-z]+(?:[ \t]+[a-z]+)?))?\b",
+            ),
             firm_partners: re(&format!(
                 r"(?i)\b({WORD}),[ \t]+({WORD})[ \t]+(?:and|&)[ \t]+({WORD})\b"
             )),
@@ -352,7 +356,7 @@ impl ContextRules {
             )),
             date_md: re(r"\b(\d{1,2})/(\d{1,2})\b"),
             date_md_dash: re(
-                r"(?i)\b(?:on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus|labs|lytes|seen|orif|whipple|angio|tavr|pci|done|performed|\d{4}-\d{4}|\d{1,2}[ap]m?-\d{1,2}[ap]m?)[ \t]+((\d{1,2})-(\d{1,2}))\b",
+                r"(?i)\b(?:(?:admitted|adm|admit|discharged|transferred)[ \t]+(?:here|there|home|back|(?:to|at)[ \t]+[a-z]+)|on|admitted|adm|admit|since|dated|discharged|d/c'?d|born|cath|cabg|cva|stroke|intubated|extubated|surgery|transferred|last|due|until|till|drink|dose|appt|started|placed|inserted|changed|removed|pulled|drawn|obtained|cxr|mri|echo|ekg|ecg|bm|planned|scheduled|booked|ct|cta|tte|tee|eeg|bcx|ucx|cx|egd|ercp|kub|hus|labs|lytes|seen|orif|whipple|angio|tavr|pci|done|performed|\d{4}-\d{4}|\d{1,2}[ap]m?-\d{1,2}[ap]m?)[ \t]+((\d{1,2})-(\d{1,2}))\b",
             ),
             md_dash_any: re(r"\b(\d{1,2})-(\d{1,2})\b"),
             year_bare: re(r"\b(?:19[0-9]{2}|20[0-9]{2})\b"),
@@ -405,6 +409,7 @@ impl ContextRules {
         self.known_facilities(d, text, flat, out);
         self.facilities_after_verbs(d, text, flat, out);
         self.saints(d, text, flat, out);
+        self.congregations(d, text, flat, out);
         self.firms(d, text, out);
         self.agencies(d, text, flat, out);
         self.short_hospitals(d, text, flat, out);

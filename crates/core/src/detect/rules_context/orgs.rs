@@ -776,6 +776,34 @@ impl ContextRules {
         }
     }
 
+    /// A congregation named by its rank and denomination, in any casing ("FIRST BAPTIST OF
+    /// CALDWELL", "first pentecostal of bowling green", "First United Methodist Church"),
+    /// with the town after "of" when it is a known place (of one word or two).
+    pub(super) fn congregations(&self, d: &Dicts, text: &str, flat: bool, out: &mut Vec<Span>) {
+        for c in self.congregation.captures_iter(text) {
+            let Some(all) = c.get(0) else {
+                continue;
+            };
+            if !flat && !all.as_str().starts_with(char::is_uppercase) {
+                continue;
+            }
+            let mut end = all.end();
+            if let Some(town) = c.get(1) {
+                let t = town.as_str();
+                let one = t.split_whitespace().next().unwrap_or("");
+                let of_at = text[..town.start()].trim_end().len() - 2;
+                end = if d.place(t) {
+                    town.end()
+                } else if d.place(one) {
+                    town.start() + one.len()
+                } else {
+                    text[..of_at].trim_end().len()
+                };
+            }
+            out.push(span(all.start(), end, Category::Organization, 0.85, "org"));
+        }
+    }
+
     /// Firms, in any casing: three census surnames as "A, B and C" (one of them at least no
     /// ordinary word: "henderson, hicks and brown" yes, "brown, green and white" no), and one or two
     /// words before a legal suffix ("abt associates", "Acme Ltd"), leading function,
@@ -1075,6 +1103,44 @@ const LETTERHEAD_KINDS: &[&str] = &[
     "care",
     "health",
     "partners",
+    "dialysis",
+    "hospice",
+    "association",
+    "infusion",
+    "nurses",
+    "ctr",
+    "medicine",
+    "institute",
+    "schools",
+    "living",
+];
+
+/// Words of a region or a language that may open a letterhead's name though they are
+/// function or clinical words elsewhere.
+const LETTERHEAD_REGION_WORDS: &[&str] = &[
+    "greater", "upper", "lower", "north", "south", "east", "west", "central", "front", "high",
+    "san", "santa", "el", "la", "los", "las", "st", "st.", "saint", "mt", "mt.",
+];
+
+/// Words of a note's title line, over a letterhead on the next line ("ONCOLOGY INFUSION
+/// NURSING NOTE", "HOME HEALTH PT EVAL / OASIS START OF CARE").
+const TITLE_WORDS: &[&str] = &[
+    "note",
+    "notes",
+    "visit",
+    "eval",
+    "evaluation",
+    "assessment",
+    "report",
+    "summary",
+    "progress",
+    "admission",
+    "record",
+    "triage",
+    "call",
+    "log",
+    "procedure",
+    "handoff",
 ];
 
 /// Words of a section or form heading, never of a letterhead's name.
@@ -1108,41 +1174,72 @@ impl ContextRules {
     /// PRIMARY CARE", "Cascade Cardiology & Electrophysiology"): two to six words closed by
     /// a facility kind (or three or more by a specialty in -ology), led by a word that is
     /// no function, clinical or generic word, with no heading word ("Discharge Clinic",
-    /// "Patient Care").
+    /// "Patient Care"). Under a note's title line the letterhead is the second line
+    /// ("HOME HEALTH PT EVAL⏎*SHORELINE VISITING NURSE ASSOCIATION*"), and a town or a
+    /// subtitle may follow the name after a comma or a dash ("*high desert home
+    /// dialysis*, gallup").
     pub(super) fn letterhead_facility(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        let Some(line) = text.split('\n').find(|l| !l.trim().is_empty()) else {
+        let mut lines = text.split('\n').filter(|l| !l.trim().is_empty());
+        let Some(first) = lines.next() else {
             return;
         };
+        if self.letterhead_line(d, text, first, out) {
+            return;
+        }
+        let titled = self
+            .facility_token
+            .find_iter(first)
+            .any(|m| TITLE_WORDS.contains(&m.as_str().to_lowercase().as_str()));
+        if let Some(second) = lines.next().filter(|_| titled) {
+            self.letterhead_line(d, text, second, out);
+        }
+    }
+
+    /// One line of a letterhead (see `letterhead_facility`): a comma or a dash closes the
+    /// name before a town or subtitle ("MAPLEWOOD COMMONS ASSISTED LIVING - WELLNESS NURSE
+    /// NOTE").
+    fn letterhead_line(&self, d: &Dicts, text: &str, line: &str, out: &mut Vec<Span>) -> bool {
         let start = line.as_ptr() as usize - text.as_ptr() as usize;
+        let name = match [", ", " - ", " \u{2013} ", " | "]
+            .iter()
+            .filter_map(|sep| line.find(sep))
+            .min()
+        {
+            Some(cut) => &line[..cut],
+            None => line,
+        };
         let words: Vec<(usize, &str)> = self
             .facility_token
-            .find_iter(line)
+            .find_iter(name)
             .map(|m| (start + m.start(), m.as_str()))
             .collect();
         let lower: Vec<String> = words.iter().map(|(_, w)| w.to_lowercase()).collect();
         let (Some(first), Some(last)) = (lower.first(), lower.last()) else {
-            return;
+            return false;
         };
-        let rest = &line[words[words.len() - 1].0 - start + words[words.len() - 1].1.len()..];
+        let rest = &name[words[words.len() - 1].0 - start + words[words.len() - 1].1.len()..];
+        // a name may open with a word of its region ("*GREATER* LYNN VISITING NURSE
+        // ASSOCIATION", "*san* joaquin digestive health")
+        let region = LETTERHEAD_REGION_WORDS.contains(&first.as_str()) && words.len() >= 3;
         if !(2..=6).contains(&words.len())
             || !rest.trim().is_empty()
             || !(LETTERHEAD_KINDS.contains(&last.as_str())
                 || (words.len() >= 3 && last.ends_with("ology")))
-            || d.stop(first)
-            || d.clinical(first)
+            || (!region && (d.stop(first) || d.clinical(first)))
             || GENERIC_FACILITY_WORDS.contains(&first.as_str())
             || lower.iter().any(|w| {
                 HEADING_WORDS.contains(&w.as_str()) || w.chars().any(|c| c.is_ascii_digit())
             })
         {
-            return;
+            return false;
         }
         // two ordinary words are a heading ("Women's Health"), a name needs a third
         if words.len() == 2 && words.iter().all(|(_, w)| d.ordinary(w)) {
-            return;
+            return false;
         }
         let (a, _) = words[0];
         let (b, w) = words[words.len() - 1];
         out.push(span(a, b + w.len(), Category::Organization, 0.8, "org"));
+        true
     }
 }

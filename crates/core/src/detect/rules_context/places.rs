@@ -207,7 +207,7 @@ impl ContextRules {
                 continue;
             };
             let t = rest.trim_start_matches([' ', '\t']);
-            let t = t.strip_prefix([',', '(']).unwrap_or(t);
+            let t = t.strip_prefix([',', '(', '-', '\u{2013}']).unwrap_or(t);
             let t = t.trim_start_matches([' ', '\t']);
             let start = end + (rest.len() - t.len());
             let words: Vec<&str> = t
