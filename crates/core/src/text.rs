@@ -164,6 +164,8 @@ impl WordMatcher {
 /// Nouns that make a possessive surname an eponym ("Bell's palsy", "Addison's disease").
 const EPONYM_NOUNS: &[&str] = &[
     "exercises",
+    "protocol",
+    "protocols",
     "cells",
     "disease",
     "syndrome",

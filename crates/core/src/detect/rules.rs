@@ -2320,6 +2320,11 @@ mod tests {
                 "setting: rosewood terrace memory care, salem, rm 108",
                 "rosewood terrace memory care",
             ),
+            // a word that opens like a month is no month ("marine")
+            (
+                "employer: quonset marine fabrication, welder",
+                "quonset marine fabrication",
+            ),
         ] {
             has(text, Organization, want);
         }

@@ -2408,6 +2408,12 @@ fn trim_number_tail(text: &str, s: &mut Span) {
     if !matches!(s.category, Category::Id | Category::Phone | Category::Zip) {
         return;
     }
+    if s.category == Category::Phone {
+        trim_phone(text, s);
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
     let Some(gap) = ["\n", "\r", "\t", "   "]
         .iter()
         .filter_map(|g| t.find(g))
@@ -2418,6 +2424,42 @@ fn trim_number_tail(text: &str, s: &mut Span) {
     let head = t[..gap].trim_end().trim_end_matches(['.', ',', ';']);
     if head.chars().filter(char::is_ascii_digit).count() >= 4 {
         s.end = s.start + head.len();
+    }
+}
+
+/// A phone number runs from its first digit (or the bracket or plus sign before it) to its
+/// tenth, or eleventh after a leading 1: a word before it ("(POA) 406-555-7793") and a
+/// number after it that no extension word joins ("(808-555-0270) 2245") are no part of it.
+fn trim_phone(text: &str, s: &mut Span) {
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    let Some(first) = t.find(|c: char| c.is_ascii_digit()) else {
+        return;
+    };
+    let lead = t[..first].trim_end_matches(['(', '+', ' ']);
+    if lead.chars().any(char::is_alphabetic) {
+        let open = t[lead.len()..first]
+            .rfind(['(', '+'])
+            .map_or(first, |p| lead.len() + p);
+        s.start += open;
+    }
+    let t = &text[s.start..s.end];
+    let digits: Vec<(usize, char)> = t
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_digit())
+        .collect();
+    let want = if digits.first().is_some_and(|&(_, c)| c == '1') && digits.len() >= 11 {
+        11
+    } else {
+        10
+    };
+    if let Some(&(at, _)) = digits.get(want - 1) {
+        let rest = &t[at + 1..];
+        let after = rest.trim_start_matches([')', ' ', '\t']);
+        if after.starts_with(|c: char| c.is_ascii_digit()) {
+            s.end = s.start + at + 1 + (rest.len() - rest.trim_start_matches(')').len());
+        }
     }
 }
 
@@ -2670,6 +2712,33 @@ mod tests {
             let e = split_extension(t, &mut s).expect("extension");
             assert_eq!(&t[s.start..s.end], number, "{t}");
             assert_eq!(&t[e.start..e.end], ext, "{t}");
+        }
+        // a phone number runs from its first digit to its tenth (or eleventh after a 1)
+        for (t, whole, want) in [
+            (
+                "DAUGHTER MARGE IN MISSOULA (POA) 406-555-7793 - STATES",
+                "POA) 406-555-7793",
+                "406-555-7793",
+            ),
+            (
+                "KANEOHE (808-555-0270) 2245; CHARGE RN",
+                "(808-555-0270) 2245",
+                "(808-555-0270)",
+            ),
+            (
+                "call 1-800-555-0170 today",
+                "1-800-555-0170",
+                "1-800-555-0170",
+            ),
+            (
+                "call (603) 555-0199 today",
+                "(603) 555-0199",
+                "(603) 555-0199",
+            ),
+        ] {
+            let mut s = span_at(t, whole, Phone);
+            trim_phone(t, &mut s);
+            assert_eq!(&t[s.start..s.end], want, "{t}");
         }
         let mut plain = span_at("call 508-555-0145 now", "508-555-0145", Phone);
         assert!(split_extension("call 508-555-0145 now", &mut plain).is_none());
@@ -3132,12 +3201,8 @@ mod tests {
                 Phone,
                 "617-555-0108",
             ),
-            (
-                "pager\n4417 2231",
-                "pager\n4417 2231",
-                Phone,
-                "pager\n4417 2231",
-            ),
+            // (a word before a phone number is no part of it)
+            ("pager\n4417 2231", "pager\n4417 2231", Phone, "4417 2231"),
         ] {
             let mut s = at(t, n, c);
             trim_number_tail(t, &mut s);
@@ -3512,6 +3577,10 @@ mod tests {
                 "Brandt-Daroff",
             ),
             ("NODE. REED-STERNBERG CELLS CD15+", "REED-STERNBERG CELLS"),
+            (
+                "DISPOSITION PER SCHMITT-THOMPSON PROTOCOL (HEART",
+                "SCHMITT-THOMPSON",
+            ),
         ] {
             assert_eq!(learned(e, text, span, name), None, "{text}");
         }

@@ -166,6 +166,12 @@ const ORG_LABELS: &[&str] = &[
     "snf",
     "funeral home",
     "transport",
+    "anticoag",
+    "pick up",
+    "pickup",
+    "drop off",
+    "sending",
+    "receiving",
 ];
 
 /// Words that end an organisation field's name and the field ("KACHEMAK COMMUNITY VAN
@@ -379,7 +385,7 @@ fn org_field(d: &Dicts, vstart: usize, value: &str, out: &mut Vec<Span>) {
         let dash = between.trim() == "-" || between.trim() == "\u{2013}";
         if sentence_end
             || dash
-            || (is_month(word) && !part.is_empty())
+            || (month_word(word) && !part.is_empty())
             || word.chars().any(|c| c.is_ascii_digit())
             || ORG_FIELD_ENDS.contains(&lower.as_str())
             || between.contains(['#', ':'])
@@ -458,6 +464,37 @@ fn field_value<'t>(
         rest[start..end].trim_end_matches(|ch: char| ch.is_whitespace() || ",;.|".contains(ch));
     let limit = if max_lines > 1 { 160 } else { 80 };
     (!value.is_empty() && value.chars().count() <= limit).then_some((label_end + start, value))
+}
+
+/// A month's name or its usual abbreviation, exactly ("FEB", "march"; not "marine").
+fn month_word(w: &str) -> bool {
+    matches!(
+        w.trim_end_matches('.').to_lowercase().as_str(),
+        "jan"
+            | "january"
+            | "feb"
+            | "february"
+            | "mar"
+            | "march"
+            | "apr"
+            | "april"
+            | "may"
+            | "jun"
+            | "june"
+            | "jul"
+            | "july"
+            | "aug"
+            | "august"
+            | "sep"
+            | "sept"
+            | "september"
+            | "oct"
+            | "october"
+            | "nov"
+            | "november"
+            | "dec"
+            | "december"
+    )
 }
 
 /// A month name or its abbreviation ("Aug", "august", "SEPT.").
