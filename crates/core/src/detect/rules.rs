@@ -2305,10 +2305,6 @@ mod tests {
                 "BI-MART",
             ),
             (
-                "CHURCH: LITTLE SYCAMORE FREEWILL BAPTIST. WIFE ASKS",
-                "LITTLE SYCAMORE FREEWILL BAPTIST",
-            ),
-            (
                 "HOSPICE: REFERRAL TO OCMULGEE HOSPICE CARE.",
                 "OCMULGEE HOSPICE CARE",
             ),
@@ -2328,6 +2324,19 @@ mod tests {
         ] {
             has(text, Organization, want);
         }
+        // a field of daily life names one organisation, and the people after it none
+        for text in [
+            "setting: maple crest, pastor bob visits weekly",
+            "PICK UP: BAYSIDE REHAB, DAUGHTER KAREN WILL DRIVE",
+        ] {
+            let h = hits(text, Organization);
+            assert!(
+                h.iter()
+                    .all(|o| !o.to_lowercase().contains("bob")
+                        && !o.to_lowercase().contains("karen")),
+                "{h:?} in {text:?}"
+            );
+        }
         // public programmes, plan types, clinical words and ordinary words name none
         for text in [
             "Insurance: Medicare part B",
@@ -2336,6 +2345,8 @@ mod tests {
             "School: 3rd grade",
             "EMPLOYER: SELF-EMPLOYED",
             "transport: wheelchair van, son to drive",
+            "TRANSPORT: DAUGHTER KAREN WILL DRIVE",
+            "pick up: husband walt at 1400",
             "setting: home care",
             "DME: RW AND SHOWER CHAIR",
         ] {

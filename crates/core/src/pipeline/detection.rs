@@ -1704,17 +1704,14 @@ impl Engine {
             // a phone, pager or extension has four digits or more, and no clock time
             // ("8.30am to 4.30pm") or measurement ("PH >7.25") is one
             Category::Phone => t.chars().filter(char::is_ascii_digit).count() >= 4 && !has_clock(t),
-            // a postcode has four digits or more, letters with its digits, or a label
-            // ("my zip code is 880"; "RM *6*B", "rm *108*" are rooms)
+            // a short number after a room's word is the room ("RM *6*B", "rm *108*")
             Category::Zip => {
                 let digits = t.chars().filter(char::is_ascii_digit).count();
-                let head = &text[..s.start];
-                let from = head.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
-                let near = head[from..].to_lowercase();
-                let labelled = ["zip", "postcode", "postal"]
-                    .iter()
-                    .any(|w| near.contains(w));
-                digits >= 4 || (digits > 0 && (labelled || t.chars().any(char::is_alphabetic)))
+                let room = matches!(
+                    crate::text::last_word_lower(&text[..s.start]).as_str(),
+                    "rm" | "room" | "bed" | "bay" | "apt" | "ste" | "suite" | "unit"
+                );
+                digits > 0 && (digits >= 4 || !room)
             }
             Category::Age => t.chars().any(|c| c.is_ascii_digit()),
             // an identifier has a few digits ("X3", "A&OX3", "RIJ" are not identifiers)
@@ -2455,6 +2452,15 @@ fn trim_phone(text: &str, s: &mut Span) {
         10
     };
     if let Some(&(at, _)) = digits.get(want - 1) {
+        // a North American number: its digits in groups of three, three and four
+        let groups: Vec<usize> = t[..=at]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|g| !g.is_empty())
+            .map(str::len)
+            .collect();
+        if !(groups == [3, 3, 4] || groups == [1, 3, 3, 4] || groups == [10]) {
+            return;
+        }
         let rest = &t[at + 1..];
         let after = rest.trim_start_matches([')', ' ', '\t']);
         if after.starts_with(|c: char| c.is_ascii_digit()) {
@@ -2734,6 +2740,17 @@ mod tests {
                 "call (603) 555-0199 today",
                 "(603) 555-0199",
                 "(603) 555-0199",
+            ),
+            // (numbers of other lengths keep their groups)
+            (
+                "Desk: +41 (0)85 806 98 67\n",
+                "+41 (0)85 806 98 67",
+                "+41 (0)85 806 98 67",
+            ),
+            (
+                "Phone: 21 284 698 2548\n",
+                "21 284 698 2548",
+                "21 284 698 2548",
             ),
         ] {
             let mut s = span_at(t, whole, Phone);

@@ -153,7 +153,6 @@ const ORG_LABELS: &[&str] = &[
     "insurer",
     "employer",
     "school",
-    "church",
     "setting",
     "pharmacy",
     "outpt pharmacy",
@@ -200,6 +199,38 @@ const ORG_FIELD_STOPS: &[&str] = &[
     "scheduled",
     "set",
     "uses",
+];
+
+/// People in a field of care or daily life, whose names are no organisation's ("transport:
+/// *son* kyle will drive", "setting: home w/ *wife*"): the field names none from there on.
+const ORG_FIELD_PEOPLE: &[&str] = &[
+    "son",
+    "daughter",
+    "dtr",
+    "wife",
+    "husband",
+    "spouse",
+    "partner",
+    "family",
+    "mother",
+    "father",
+    "mom",
+    "dad",
+    "sister",
+    "brother",
+    "friend",
+    "neighbor",
+    "neighbour",
+    "niece",
+    "nephew",
+    "grandson",
+    "granddaughter",
+    "aunt",
+    "uncle",
+    "pt",
+    "patient",
+    "self",
+    "caregiver",
 ];
 
 /// Words before an organisation's name in its field, never part of it ("HOSPICE:
@@ -380,6 +411,9 @@ fn org_field(d: &Dicts, vstart: usize, value: &str, out: &mut Vec<Span>) {
             flush(&mut part, out);
         }
         let lower = word.to_lowercase();
+        if ORG_FIELD_PEOPLE.contains(&lower.as_str()) {
+            break;
+        }
         // a dash between words closes the name before what the field adds ("GRATIOT AVE
         // PHARMACY - NEW LASIX DOSE"), and a month opens a date
         let dash = between.trim() == "-" || between.trim() == "\u{2013}";

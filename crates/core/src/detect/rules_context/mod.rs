@@ -94,7 +94,7 @@ const STATE_CODES: &str = r"al|ak|az|ar|ca|co|ct|de|dc|fl|ga|hi|id|il|in|ia|ks|k
 const PLACE_CONTEXT: &str = r"from|in|to|near|(?:area|region|parts?|outskirts|suburbs?)\s+of|(?:lives|live|living|resides)(?:\s+alone|\s+at\s+home)?\s+in|moved\s+to|visiting|born\s+in";
 
 /// Labels whose value is PHI whatever its format, up to the end of the field.
-const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention|(?:gp\s+)?practice|gp\s+surgery|facility|insurance|ins|insurer|employer|school|church|setting|(?:outpt\s+|outpatient\s+)?pharmacy|home\s+(?:infusion|health)|agency|hospice|vna|snf|funeral\s+home|transport|anticoag|pick\s?up|drop\s+off|sending|receiving";
+const FIELD_LABELS: &str = r"patient\s+name|full\s+name|name|patient|next\s+of\s+kin|nok|gp|address|home\s+address|tel(?:ephone)?(?:\s+no\.?)?|phone|mobile|home\s+phone|fax|d\.?o\.?b\.?|date\s+of\s+birth|nhs\s+(?:number|no\.?)|nhs|hospital\s+(?:number|no\.?)|hosp\.?\s+no\.?|unit\s+(?:number|no\.?)|mrn|e-?mail|(?:our\s+|your\s+)?ref(?:erence)?|re|regarding|to|attn|attention|(?:gp\s+)?practice|gp\s+surgery|facility|insurance|ins|insurer|employer|school|setting|(?:outpt\s+|outpatient\s+)?pharmacy|home\s+(?:infusion|health)|agency|hospice|vna|snf|funeral\s+home|transport|anticoag|pick\s?up|drop\s+off|sending|receiving";
 
 /// Context rules, compiled once per detector.
 #[derive(Debug, Clone)]
