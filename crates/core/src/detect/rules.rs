@@ -2324,6 +2324,13 @@ mod tests {
         ] {
             has(text, Organization, want);
         }
+        // a month opens a date, no organisation ("LAST VISIT FEB 26")
+        let h = hits(
+            "HOME HEALTH: PREVIOUSLY W/ BAYOU HOME CARE, LAST VISIT FEB 26, WILL RESUME",
+            Organization,
+        );
+        assert!(h.iter().any(|o| o == "BAYOU HOME CARE"), "{h:?}");
+        assert!(h.iter().all(|o| !o.contains("FEB")), "{h:?}");
         // a person in a field of daily life ends it: no organisation from there on
         for text in [
             "transport: son okonkwo to drive",

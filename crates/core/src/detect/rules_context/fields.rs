@@ -327,8 +327,8 @@ const ORG_FIELD_KINDS: &[&str] = &[
 ];
 
 /// Kinds of services and congregations that close a name in an organisation field when
-/// two words lead them ("kachemak community *van*", "little sycamore freewill *baptist*";
-/// not "wheelchair van").
+/// two words lead them ("kachemak community *van*", "elm city visiting *nurses*"; not
+/// "wheelchair van").
 const ORG_FIELD_WEAK_KINDS: &[&str] = &[
     "pharmacy",
     "drug",
@@ -500,35 +500,13 @@ fn field_value<'t>(
     (!value.is_empty() && value.chars().count() <= limit).then_some((label_end + start, value))
 }
 
-/// A month's name or its usual abbreviation, exactly ("FEB", "march"; not "marine").
+/// A month's name or its usual abbreviation, exactly ("FEB", "march", "sept"; not
+/// "marine").
 fn month_word(w: &str) -> bool {
-    matches!(
-        w.trim_end_matches('.').to_lowercase().as_str(),
-        "jan"
-            | "january"
-            | "feb"
-            | "february"
-            | "mar"
-            | "march"
-            | "apr"
-            | "april"
-            | "may"
-            | "jun"
-            | "june"
-            | "jul"
-            | "july"
-            | "aug"
-            | "august"
-            | "sep"
-            | "sept"
-            | "september"
-            | "oct"
-            | "october"
-            | "nov"
-            | "november"
-            | "dec"
-            | "december"
-    )
+    let l = w.trim_end_matches('.').to_lowercase();
+    crate::text::MONTHS
+        .iter()
+        .any(|m| l == *m || ((l.len() == 3 || l == "sept") && m.starts_with(l.as_str())))
 }
 
 /// A month name or its abbreviation ("Aug", "august", "SEPT.").
