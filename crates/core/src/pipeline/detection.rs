@@ -280,6 +280,7 @@ impl Engine {
                     trim_workplace_part(u.text, s);
                     trim_leading_weekday(u.text, s);
                     trim_name_tail(u.text, s);
+                    trim_phone(u.text, s);
                     trim_number_tail(u.text, s);
                     trim_next_label(u.text, s);
                     self.trim_edges(u.text, s);
@@ -2405,12 +2406,6 @@ fn trim_number_tail(text: &str, s: &mut Span) {
     if !matches!(s.category, Category::Id | Category::Phone | Category::Zip) {
         return;
     }
-    if s.category == Category::Phone {
-        trim_phone(text, s);
-    }
-    let Some(t) = text.get(s.start..s.end) else {
-        return;
-    };
     let Some(gap) = ["\n", "\r", "\t", "   "]
         .iter()
         .filter_map(|g| t.find(g))
@@ -2428,6 +2423,9 @@ fn trim_number_tail(text: &str, s: &mut Span) {
 /// tenth, or eleventh after a leading 1: a word before it ("(POA) 406-555-7793") and a
 /// number after it that no extension word joins ("(808-555-0270) 2245") are no part of it.
 fn trim_phone(text: &str, s: &mut Span) {
+    if s.category != Category::Phone {
+        return;
+    }
     let Some(t) = text.get(s.start..s.end) else {
         return;
     };
@@ -2721,6 +2719,7 @@ mod tests {
         }
         // a phone number runs from its first digit to its tenth (or eleventh after a 1)
         for (t, whole, want) in [
+            ("pager\n4417 2231", "pager\n4417 2231", "4417 2231"),
             (
                 "DAUGHTER MARGE IN MISSOULA (POA) 406-555-7793 - STATES",
                 "POA) 406-555-7793",
@@ -3218,8 +3217,12 @@ mod tests {
                 Phone,
                 "617-555-0108",
             ),
-            // (a word before a phone number is no part of it)
-            ("pager\n4417 2231", "pager\n4417 2231", Phone, "4417 2231"),
+            (
+                "pager\n4417 2231",
+                "pager\n4417 2231",
+                Phone,
+                "pager\n4417 2231",
+            ),
         ] {
             let mut s = at(t, n, c);
             trim_number_tail(t, &mut s);
