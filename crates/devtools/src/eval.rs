@@ -764,6 +764,7 @@ mod tests {
             ("nursing-tune13.txt", 64),
             ("nursing-tune14.txt", 64),
             ("nursing-tune15.txt", 64),
+            ("nursing-tune16.txt", 64),
             ("nursing-test.txt", 60),
             ("nursing-test2.txt", 64),
             ("nursing-test3.txt", 64),
@@ -777,6 +778,7 @@ mod tests {
             ("nursing-test11.txt", 64),
             ("nursing-test12.txt", 64),
             ("nursing-test13.txt", 64),
+            ("nursing-test14.txt", 64),
         ] {
             let src = std::fs::read_to_string(dir.join(file)).expect("bundled set");
             let parsed = parse_marked(&src).unwrap_or_else(|n| panic!("{file}: line {n}"));
