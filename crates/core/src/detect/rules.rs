@@ -239,7 +239,7 @@ fn zip_or_phone_next(rest: &str) -> bool {
 }
 
 /// The next word after `end` is a dose/quantity unit.
-fn followed_by_unit(text: &str, end: usize) -> bool {
+pub(crate) fn followed_by_unit(text: &str, end: usize) -> bool {
     let rest = text.get(end..).unwrap_or("").trim_start();
     let w: String = rest
         .chars()
@@ -293,7 +293,7 @@ impl RuleDetector {
     }
 
     pub fn new() -> RuleDetector {
-        let id_labels = r"(?i:medical\s+record(?:\s+(?:number|num\.?|no\.?|#))?|M\.?R\.?N\.?|MR\s*#|patient\s+(?:id|identifier|number|no\.?|#)|pt\.?\s+(?:id|number|#)|subject\s+(?:id|number|no\.?|#)|study\s+id|participant\s+id|account|acct\.?|member\s+(?:id|number|no\.?|#)|policy|insurance\s+(?:id|number|no\.?|#)|group\s+(?:number|no\.?|#)|encounter|visit\s+(?:id|number|no\.?|#)|accession|specimen\s+(?:id|number|no\.?|#)|case\s+(?:number|no\.?|#)|claim\s+(?:number|no\.?|#)|license|lic\.?|DEA|NPI|health\s+plan(?:\s+(?:id|beneficiary))?|beneficiary|(?:device\s+)?serial|certificate|UPIN|Medicaid|Medicare|badge)|ID";
+        let id_labels = r"(?i:medical\s+record(?:\s+(?:number|num\.?|no\.?|#))?|M\.?R\.?N\.?|MR\s*#|patient\s+(?:id|identifier|number|no\.?|#)|pt\.?\s+(?:id|number|#)|subject\s+(?:id|number|no\.?|#)|study\s+id|participant\s+id|account|acct\.?|member\s+(?:id|number|no\.?|#)|policy|insurance\s+(?:id|number|no\.?|#)|group\s+(?:number|no\.?|#)|encounter|visit\s+(?:id|number|no\.?|#)|accession|specimen\s+(?:id|number|no\.?|#)|case\s*(?:number|no\.?|#)|case\s+id|chart|(?:shelter\s+)?reg(?:istration)?\s*(?:#|no\.?)|(?:report|file)\s*(?:#|no\.?)|claim\s+(?:number|no\.?|#)|license|lic\.?|DEA|NPI|health\s+plan(?:\s+(?:id|beneficiary))?|beneficiary|(?:device\s+)?serial|certificate|UPIN|Medicaid|Medicare|badge|id)";
         let name_seq = format!(r"({NTOK}(?:,?[ \t]+{NTOK}){{0,3}})");
         let title_seq = format!(r"({NTOK}(?:[ \t]+{NTOK}){{0,2}})");
         let label_by = r"(?i:electronically\s+signed\s+by|signed\s+by|dictated\s+by|transcribed\s+by|reviewed\s+by|seen\s+by|referred\s+by|verified\s+by|approved\s+by|performed\s+by|authenticated\s+by|dear)[ \t]*:?[ \t]*";
@@ -2265,6 +2265,79 @@ mod tests {
         has("admitted to rehab 5-9.\nneuro", Date, "5-9");
         has("PSH: L LUMPECTOMY '11, CCY 1989, R TKA", Date, "1989");
         none("walks 3-4 blocks, admitted here for rehab", Date);
+    }
+
+    #[test]
+    fn labelled_records_years_of_events_streets_and_pharmacies() {
+        for (text, want) in [
+            ("DOB 12/01/1985   Chart DFH-23-0641\nHaitian", "DFH-23-0641"),
+            (
+                "public health nursing\ncase id hav-24-0117\n",
+                "hav-24-0117",
+            ),
+            ("UNVACCINATED. CASE# WH-MEA-24-0031. RASH", "WH-MEA-24-0031"),
+            (
+                "DOB 2/2/1933   SHELTER REG# SOP-0912\nEVACUATED",
+                "SOP-0912",
+            ),
+            ("for wellness check, report # 23-041177.\n", "23-041177"),
+            ("resident: prichard, dwayne   id cpr-2207   dob", "cpr-2207"),
+        ] {
+            has(text, Id, want);
+        }
+        none("chart reviewed with the team", Id);
+        none("id consult requested for cellulitis", Id);
+        for (text, want) in [
+            ("LAST SELF-HARM 2020 WHILE AT", "2020"),
+            ("hx etoh withdrawal seizure 2022. lost", "2022"),
+            ("hep A x2 (2015), Tdap 2018, flu not yet", "2018"),
+            ("CAD s/p DES to LAD 2020, HTN", "2020"),
+        ] {
+            has(text, Date, want);
+        }
+        none("SEIZURE 2000 MG KEPPRA LOAD", Date);
+        none("PT REPORTS CRAVINGS 2/10, SLEEPING OK", Date);
+        none("inattention 6/9, down from 8/9", Date);
+        // a street without a number after "on", "off" or "along"
+        has(
+            "FOUND WANDERING ON BAYOU DULARGE RD AT NIGHT",
+            Address,
+            "BAYOU DULARGE RD",
+        );
+        has(
+            "DISTURBANCE AT THE MERCADO ON BROADWAY ST.",
+            Address,
+            "BROADWAY ST",
+        );
+        none("pt on st. john's wort daily", Address);
+        none("went on to the rehab floor", Address);
+        // a pharmacy named with its known town
+        has(
+            "RX FILLED 5/27 AT FAMILY DRUG OF LEWISBURG). UDS",
+            Organization,
+            "FAMILY DRUG OF LEWISBURG",
+        );
+        none("rx to the pharmacy of the hospital", Organization);
+        has(
+            "meds reconciled, pharmacy harbor drug of machias.\npt/ot",
+            Organization,
+            "harbor drug of machias",
+        );
+        // a letterhead closed by a kind of programme, its town after a dash
+        has(
+            "Pomperaug Family Home Visiting\nInfant: Sofia",
+            Organization,
+            "Pomperaug Family Home Visiting",
+        );
+        has(
+            "BIG SKY CRISIS RECEIVING CENTER - BILLINGS\nRN NOTE   07/04/2023",
+            Location,
+            "BILLINGS",
+        );
+        none(
+            "BIG SKY CRISIS RECEIVING CENTER - BILLINGS OFFICE CALLED",
+            Location,
+        );
     }
 
     #[test]

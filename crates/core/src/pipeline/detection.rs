@@ -283,13 +283,16 @@ impl Engine {
                     trim_phone(u.text, s);
                     trim_number_tail(u.text, s);
                     trim_next_label(u.text, s);
+                    trim_number_line(u.text, s);
                     self.trim_edges(u.text, s);
                 });
                 let flat = crate::text::flat_case(u.text);
                 let mut acronyms: Vec<Span> = spans
                     .iter()
                     .filter_map(|s| {
-                        acronym_after(u.text, s).or_else(|| self.state_after(u.text, s, flat))
+                        acronym_after(u.text, s)
+                            .or_else(|| self.state_after(u.text, s, flat))
+                            .or_else(|| self.town_after_address(u.text, s, flat))
                     })
                     .collect();
                 acronyms.extend(spans.iter_mut().filter_map(|s| split_extension(u.text, s)));
@@ -508,6 +511,95 @@ impl Engine {
         })
     }
 
+    /// A town after a street line and a comma ("9012 RIDGE RD, *BUCK MEADOW* (NAME:",
+    /// "1187 CYPRESS LN, *WINTER HAVEN*, LEASE", "4418 PLANK RD, UNIT 6, *BATON
+    /// ROUGE* 70805"): the street found by any detector; one to three words, none a
+    /// function, clinical or unit word nor a number, capitalised in mixed-case text, a
+    /// single word a known place or no ordinary word; then the phrase ends, a comma, a
+    /// state's code or a ZIP code follows.
+    fn town_after_address(&self, text: &str, s: &Span, flat: bool) -> Option<Span> {
+        const UNIT_WORDS: &[&str] = &[
+            "apt",
+            "apartment",
+            "unit",
+            "suite",
+            "ste",
+            "rm",
+            "room",
+            "floor",
+            "fl",
+            "bldg",
+            "building",
+            "lot",
+            "trailer",
+            "basement",
+            "upstairs",
+            "downstairs",
+            "rear",
+            "box",
+            "po",
+            "rr",
+            "hc",
+        ];
+        if s.category != Category::Address {
+            return None;
+        }
+        let rest = text.get(s.end..)?.strip_prefix(',')?;
+        let start = s.end + 1 + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+        let mut end = start;
+        let mut words: Vec<&str> = Vec::new();
+        loop {
+            let r = &text[end..];
+            let gap = if words.is_empty() {
+                0
+            } else {
+                r.len() - r.trim_start_matches(' ').len()
+            };
+            if !words.is_empty() && gap != 1 {
+                break;
+            }
+            let w_at = end + gap;
+            let w: &str = {
+                let r = &text[w_at..];
+                let n = r
+                    .find(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
+                    .unwrap_or(r.len());
+                &r[..n]
+            };
+            // a state's code after the town closes it ("BOSTON MA")
+            let code = w.len() == 2 && self.rules.is_us_state(w) && !words.is_empty();
+            if w.is_empty() || code || words.len() == 3 {
+                break;
+            }
+            words.push(w);
+            end = w_at + w.len();
+        }
+        let after = text[end..].trim_start_matches([' ', '\t']);
+        let next: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
+        let closes = after.is_empty()
+            || after.starts_with(['\n', '\r', '.', ',', ';', '('])
+            || (next.len() == 5 && next.chars().all(|c| c.is_ascii_digit()))
+            || (next.len() == 2 && self.rules.is_us_state(&next));
+        let plain = words.iter().all(|w| {
+            let l = w.to_lowercase();
+            !self.rules.is_function_word(w)
+                && !self.rules.is_clinical_word(w)
+                && !UNIT_WORDS.contains(&l.as_str())
+                && (flat || w.starts_with(char::is_uppercase))
+        });
+        let single_ok = words.len() > 1
+            || words
+                .first()
+                .is_some_and(|w| self.rules.is_known_place(w) || !self.rules.is_ordinary_word(w));
+        (!words.is_empty() && closes && plain && single_ok).then(|| Span {
+            start,
+            end,
+            category: Category::Location,
+            score: s.score.min(0.8),
+            detector: "rule:place".into(),
+        })
+    }
+
     /// The pages whose author lines are searched (the profile's `author_pages`).
     fn author_pages(&self) -> crate::policy::AuthorPages {
         self.config()
@@ -564,8 +656,18 @@ impl Engine {
         let s = Self::relabel_ner_contact(text, Self::extend_ner_plan(text, s));
         let s = self.extend_ner_org_words(text, s);
         let s = Self::trim_ner_shorthand_end(text, Self::extend_ner_saint(text, s));
-        let s = self.shape_ner_org_place(text, s, flat);
-        Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s))
+        let shaped = self.shape_ner_org_place(text, s.clone(), flat);
+        // a county the shaping added takes its body's kind after it ("WELD *COUNTY*
+        // SHERIFF")
+        let s = if shaped.end > s.end {
+            self.extend_ner_org_words(text, shaped)
+        } else {
+            shaped
+        };
+        let s = Self::extend_county_body(text, s);
+        let mut s = Self::trim_ner_date_time(text, Self::trim_ner_zip(text, s));
+        trim_number_line(text, &mut s);
+        s
     }
 
     /// In text of one casing, an ordinary word ending in "ed" that is no known name or
@@ -794,6 +896,17 @@ impl Engine {
             "shelter",
             "church",
             "chapel",
+            // public bodies and services ("WELD COUNTY *SHERIFF*", "GILA MESA COUNTY
+            // *JAIL*", "NANVIK TRIBAL HEALTH *CONSORTIUM*"; not "church *mission*")
+            "jail",
+            "prison",
+            "sheriff",
+            "police",
+            "probation",
+            "consortium",
+            "mission",
+            "paratransit",
+            "collaborative",
         ];
         const QUALIFIERS: &[&str] = &[
             "old", "upper", "lower", "middle", "high", "north", "south", "east", "west",
@@ -864,6 +977,74 @@ impl Engine {
             {
                 s.start -= 1 + word.len();
             }
+        }
+        s
+    }
+
+    /// A learned county or parish takes the public body named after it, and is then that
+    /// organisation ("*pike county adult probation*", "ESSEX COUNTY *CRISIS TEAM*", "WELD
+    /// COUNTY *SHERIFF*"): up to three words on the same line, the last a kind of body, none
+    /// a function word or a number.
+    pub(super) fn extend_county_body(text: &str, mut s: Span) -> Span {
+        const BODIES: &[&str] = &[
+            "team",
+            "probation",
+            "court",
+            "sheriff",
+            "jail",
+            "commissioner",
+            "commission",
+            "office",
+            "department",
+            "dept",
+            "services",
+            "connection",
+            "coalition",
+            "program",
+            "board",
+            "health",
+            "corrections",
+        ];
+        const FUNCTION: &[&str] = &[
+            "and", "or", "of", "in", "at", "on", "to", "for", "the", "a", "an", "with", "by",
+            "from", "is", "was", "has", "had", "will", "w",
+        ];
+        if !matches!(s.category, Category::Organization | Category::Location) {
+            return s;
+        }
+        // from the span's last "county" or "parish" ("essex county *crisis*" learned)
+        let t = &text[s.start..s.end];
+        let Some(k) = t
+            .split_whitespace()
+            .rev()
+            .find(|w| matches!(w.to_lowercase().as_str(), "county" | "parish"))
+            .map(|w| w.as_ptr() as usize - text.as_ptr() as usize + w.len())
+        else {
+            return s;
+        };
+        let mut end = k;
+        let mut found = None;
+        for _ in 0..3 {
+            let Some(rest) = text[end..].strip_prefix(' ') else {
+                break;
+            };
+            let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+            let closes = rest[word.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let lower = word.to_lowercase();
+            if word.is_empty() || !closes || FUNCTION.contains(&lower.as_str()) {
+                break;
+            }
+            end += 1 + word.len();
+            if BODIES.contains(&lower.as_str()) {
+                found = Some(end);
+            }
+        }
+        if let Some(e) = found.filter(|&e| e >= s.end) {
+            s.end = e;
+            s.category = Category::Organization;
         }
         s
     }
@@ -1395,6 +1576,23 @@ impl Engine {
             && matches!(s.category, Category::Zip | Category::Address)
             && !street_follows()
         {
+            return false;
+        }
+        // "DATE: THURS 10/12/2023": a weekday alone is no place or organisation
+        if matches!(s.category, Category::Location | Category::Organization) && {
+            let l = trimmed.trim_end_matches('.').to_lowercase();
+            crate::text::WEEKDAYS.contains(&l.as_str())
+                || crate::text::WEEKDAY_ABBREVIATIONS.contains(&l.as_str())
+        } {
+            return false;
+        }
+        // "1400-*1530*", "⏎*0950* scheduled home visit": the end of a span of time, or a
+        // clock time opening a line, is no ZIP
+        if s.category == Category::Zip && crate::text::bare_clock(trimmed) && {
+            let line = text[..s.start].rsplit('\n').next().unwrap_or("");
+            let word = text[..s.end].rsplit([' ', '\t', '\n']).next().unwrap_or("");
+            line.trim().is_empty() || crate::text::clock_range(word)
+        } {
             return false;
         }
         // an obstetric history ("G2P1001", "g3p2002") and a coma scale's parts ("e3v4m6")
@@ -2126,6 +2324,12 @@ fn split_extension(text: &str, s: &mut Span) -> Option<Span> {
     if !head.ends_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
+    // "281-555-0162 X 10 MIN": a number of minutes or times after the phone number, no
+    // extension; the phone number ends before it
+    if crate::detect::rules::followed_by_unit(text, s.start + num_at + num.len()) {
+        s.end = s.start + head.len();
+        return None;
+    }
     let ext = Span {
         start: s.start + num_at + (num.len() - digits.len()),
         end: s.start + num_at + num.len(),
@@ -2491,6 +2695,27 @@ fn trim_next_label(text: &str, s: &mut Span) {
     }
 }
 
+/// A number (ZIP, phone, fax, identifier) ends at the line it starts on: what the model
+/// ran on across a line break is another field or a clock time ("new haven 06511⏎⏎*0950*
+/// scheduled home visit").
+fn trim_number_line(text: &str, s: &mut Span) {
+    if !matches!(
+        s.category,
+        Category::Zip | Category::Phone | Category::Fax | Category::Id
+    ) {
+        return;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    if let Some(nl) = t.find('\n') {
+        let head = t[..nl].trim_end();
+        if head.chars().any(|c| c.is_ascii_digit()) {
+            s.end = s.start + head.len();
+        }
+    }
+}
+
 /// A UK doctor's training grade ("ST4", "CT2", "FY1").
 fn uk_grade(t: &str) -> bool {
     let u = t.to_ascii_uppercase();
@@ -2661,6 +2886,14 @@ fn opens_name(w: &str) -> bool {
             | "caseworker"
             | "cha"
             | "chw"
+            | "chr"
+            | "judge"
+            | "grandson"
+            | "granddaughter"
+            | "promotora"
+            | "doña"
+            | "counselor"
+            | "sponsor"
     )
 }
 
@@ -2835,6 +3068,149 @@ mod tests {
             learned(engine, "her daughter Grace called", "Grace", Name).as_deref(),
             Some("Grace")
         );
+    }
+
+    #[test]
+    fn county_bodies_durations_weekdays_clock_zips_and_titles() {
+        let engine = &Engine::new(crate::Config::safe_harbor(), 1).expect("engine");
+        use Category::{Location, Name, Organization, Phone, Zip};
+        // a county takes the public body named after it, and is then an organisation
+        for (t, what, c, want) in [
+            (
+                "phone w/ po tim, pike county adult probation. po requests",
+                "pike county",
+                Location,
+                Some("pike county adult probation"),
+            ),
+            (
+                "pt has # for essex county crisis team 978-555-0144.",
+                "essex county crisis",
+                Organization,
+                Some("essex county crisis team"),
+            ),
+            (
+                "BROUGHT BY WELD COUNTY SHERIFF CO-RESPONDER TEAM",
+                "WELD COUNTY",
+                Organization,
+                Some("WELD COUNTY SHERIFF"),
+            ),
+            // (no body, or a function word first: the county alone)
+            (
+                "lives in pike county and works",
+                "pike county",
+                Location,
+                None,
+            ),
+            (
+                "moved to essex county with her son",
+                "essex county",
+                Location,
+                None,
+            ),
+        ] {
+            let s = Engine::extend_county_body(t, span_at(t, what, c));
+            let got = &t[s.start..s.end];
+            match want {
+                Some(w) => {
+                    assert_eq!(got, w, "{t}");
+                    assert_eq!(s.category, Organization, "{t}");
+                }
+                None => {
+                    assert_eq!(got, what, "{t}");
+                    assert_eq!(s.category, c, "{t}");
+                }
+            }
+        }
+        // a number of minutes after a phone number is no extension
+        let t = "CALL PLACED TO 281-555-0162 X 10 MIN, PT CALMER";
+        let mut s = span_at(t, "281-555-0162 X 10", Phone);
+        assert!(split_extension(t, &mut s).is_none());
+        assert_eq!(&t[s.start..s.end], "281-555-0162");
+        // a number ends at the line it starts on
+        let t = "new haven 06511\n\n0950 scheduled home visit";
+        let mut s = span_at(t, "06511\n\n0950", Zip);
+        trim_number_line(t, &mut s);
+        assert_eq!(&t[s.start..s.end], "06511");
+        // a weekday alone is no place; a clock time ending a span of time or opening a
+        // line is no ZIP
+        assert_eq!(
+            learned(
+                engine,
+                "DATE: THURS 10/12/2023   1400-1530",
+                "THURS",
+                Location
+            ),
+            None
+        );
+        assert_eq!(
+            learned(engine, "DATE: THURS 10/12/2023   1400-1530\n", "1530", Zip),
+            None
+        );
+        assert_eq!(
+            learned(engine, "new haven 06511\n\n0950 scheduled", "0950", Zip),
+            None
+        );
+        assert_eq!(
+            learned(engine, "LIVES IN BERLIN, NH 03570\n", "03570", Zip).as_deref(),
+            Some("03570")
+        );
+        // a town after a street line and a comma, closing the phrase
+        let town = |t: &str, street: &str| {
+            let flat = crate::text::flat_case(t);
+            engine
+                .town_after_address(t, &span_at(t, street, Category::Address), flat)
+                .map(|s| t[s.start..s.end].to_string())
+        };
+        for (t, street, want) in [
+            (
+                "FROM 9012 RIDGE RD, BUCK MEADOW (NAME: TOM H)",
+                "9012 RIDGE RD",
+                "BUCK MEADOW",
+            ),
+            (
+                "LIVED AT 1187 CYPRESS LN, WINTER HAVEN, LEASE IN HIS NAME",
+                "1187 CYPRESS LN",
+                "WINTER HAVEN",
+            ),
+            (
+                "home: 212 eagle loop, prairie wind, sd 57752",
+                "212 eagle loop",
+                "prairie wind",
+            ),
+            (
+                "4418 PLANK RD, UNIT 6, BATON ROUGE 70805.",
+                "4418 PLANK RD, UNIT 6",
+                "BATON ROUGE",
+            ),
+            ("lives at 12 Oak St, Boston MA 02110", "12 Oak St", "Boston"),
+        ] {
+            assert_eq!(town(t, street).as_deref(), Some(want), "{t}");
+        }
+        for (t, street) in [
+            ("lives at 12 oak st, with wife", "12 oak st"),
+            ("LIVES 44 ELM ST, ALONE.", "44 ELM ST"),
+            ("lives at 12 Oak St, Apt 4", "12 Oak St"),
+            ("lives at 12 Oak St, second floor walkup", "12 Oak St"),
+            ("at 9 Elm St, wife present.", "9 Elm St"),
+        ] {
+            assert_eq!(town(t, street), None, "{t}");
+        }
+        // a judge's, a promotora's or a grandson's word opens a name and is none of it
+        for (t, what, want) in [
+            (
+                "OPC SIGNED BY JUDGE WHITLEY. PROBABLE",
+                "JUDGE WHITLEY",
+                "WHITLEY",
+            ),
+            (
+                "interp by promotora marisol. originally",
+                "promotora marisol",
+                "marisol",
+            ),
+            ("Her mother Doña Carmen is staying", "Doña Carmen", "Carmen"),
+        ] {
+            assert_eq!(learned(engine, t, what, Name).as_deref(), Some(want), "{t}");
+        }
     }
 
     #[test]

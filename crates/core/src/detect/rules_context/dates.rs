@@ -526,6 +526,26 @@ const EVENT_BEFORE: &[&str] = &[
     "divorced",
     "smoking",
     "drinking",
+    // behavioural health and public health ("LAST SELF-HARM 2020", "WITHDRAWAL SEIZURE
+    // 2022", "TDAP 2018", "DES TO LAD 2020")
+    "seizure",
+    "seizures",
+    "harm",
+    "overdose",
+    "overdosed",
+    "od",
+    "relapse",
+    "relapsed",
+    "incarcerated",
+    "released",
+    "evicted",
+    "deported",
+    "arrested",
+    "tdap",
+    "bcg",
+    "lad",
+    "rca",
+    "lcx",
 ];
 
 /// The end of a range of days after a month/day at `..end` ("10/23-24", "2/3-2/5",
@@ -834,6 +854,14 @@ const SCORE_BEFORE: &[&str] = &[
     "tof",
     "crackles",
     "rales",
+    // ratings in behavioural health ("CRAVINGS 2/10", "inattention 6/9")
+    "cravings",
+    "craving",
+    "urges",
+    "mood",
+    "anxiety",
+    "inattention",
+    "hyperactivity",
 ];
 
 /// Limbs, sides and muscles before a score, looked for like [`SCORE_BEFORE`]: after one of

@@ -111,6 +111,8 @@ pub(crate) struct ContextRules {
     /// "St. Elizabeth's", "saint mary's": a hospital named after a saint.
     saint: Regex,
     congregation: Regex,
+    /// "FAMILY DRUG OF LEWISBURG": a pharmacy named with its town.
+    pharmacy_of: Regex,
     /// "Henderson, Hicks and Brown": a firm named after partners.
     firm_partners: Regex,
     /// "Abt Associates", "Acme Ltd": one or two words before a legal suffix.
@@ -212,6 +214,9 @@ pub(crate) struct ContextRules {
     va: Regex,
     /// "Infirmary Road," / "BECKETT STREET" ending a line: a street without a number.
     street_name: Regex,
+    /// "walking on Saddle Rd", "OFF FRONT ST": a street without a number after "on",
+    /// "off" or "along".
+    street_on: Regex,
     uk_phone: Regex,
     nhs: Regex,
     nhs_labelled: Regex,
@@ -264,6 +269,9 @@ impl ContextRules {
             saint: re(
                 r"(?i)\b(?:(?:st|saint)\.?[ \t]+([a-z]+)['’]s|our[ \t]+lady[ \t]+of[ \t]+(?:the[ \t]+)?([a-z]+)|(?:st|saint)\.?[ \t]+([a-z]+)[ \t]+of[ \t]+[a-z]+)\b",
             ),
+            pharmacy_of: re(&format!(
+                r"(?i)\b((?:{WORD}[ \t]+){{1,2}}(?:drug|drugs|pharmacy|apothecary)[ \t]+of[ \t]+)([a-z]+(?:[ \t]+[a-z]+)?)\b"
+            )),
             congregation: re(
                 r"(?i)\b(?:first|second|greater)[ \t]+(?:united[ \t]+|free[ \t]+will[ \t]+|freewill[ \t]+|missionary[ \t]+|southern[ \t]+)?(?:baptist|methodist|presbyterian|pentecostal|congregational|lutheran|episcopal|(?:evangelical|reformed|christian|bible)[ \t]+church|nazarene|church[ \t]+of[ \t]+(?:christ|god|the[ \t]+nazarene)|assembly[ \t]+of[ \t]+god)(?:[ \t]+church)?(?:[ \t]+of[ \t]+([a-z]+(?:[ \t]+[a-z]+)?))?\b",
             ),
@@ -377,6 +385,9 @@ impl ContextRules {
             street_name: re(&format!(
                 r"(?i)\b((?:{WORD}[ \t]+){{1,3}}(?:road|street|lane|avenue|drive|close|crescent|grove|terrace|gardens|mews|parade|way)(?:[ \t]+(?:east|west|north|south))?)[ \t]*(?:,|\r?\n|$)"
             )),
+            street_on: re(&format!(
+                r"(?i)\b(?:on|off|along)[ \t]+((?:{WORD}[ \t]+){{1,3}}(?:st|rd|ave|hwy|blvd|ln|pkwy|street|road|avenue|highway|lane|boulevard|pike))\b\.?"
+            )),
             uk_phone: re(
                 r"(?:\+44[ \t]?(?:\(0\)[ \t]?)?|\(?\b0)\d{2,4}\)?(?:[ \t\-]?\d{3,4}){1,2}\b",
             ),
@@ -410,6 +421,7 @@ impl ContextRules {
         self.facilities_after_verbs(d, text, flat, out);
         self.saints(d, text, flat, out);
         self.congregations(d, text, flat, out);
+        self.pharmacies_of_towns(d, text, flat, out);
         self.firms(d, text, out);
         self.agencies(d, text, flat, out);
         self.short_hospitals(d, text, flat, out);
@@ -437,6 +449,7 @@ impl ContextRules {
         self.trusts(text, flat, out);
         self.boards_and_va(d, text, flat, out);
         self.street_names(d, text, flat, out);
+        self.streets_on(d, text, out);
         self.uk(d, text, out);
         self.fields(d, text, out);
         if flat {

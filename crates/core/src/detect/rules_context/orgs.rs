@@ -804,6 +804,54 @@ impl ContextRules {
         }
     }
 
+    /// A pharmacy named with its town, in any casing ("RX FILLED AT *FAMILY DRUG OF
+    /// LEWISBURG*", "*Hometown Pharmacy of Crossville*"): one or two words before the kind,
+    /// none a function word (leading ones and a pharmacy's word are left out: "at",
+    /// "pharmacy *harbor drug of machias*"), and a known
+    /// place of one word or two after "of" (else no pharmacy is found).
+    pub(super) fn pharmacies_of_towns(
+        &self,
+        d: &Dicts,
+        text: &str,
+        flat: bool,
+        out: &mut Vec<Span>,
+    ) {
+        for c in self.pharmacy_of.captures_iter(text) {
+            let (Some(head), Some(town)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let words: Vec<regex::Match> = d.words(head.as_str()).collect();
+            // the words before the kind: function words lead, none names one
+            let kind_at = words.len().saturating_sub(2);
+            let Some(first) = words[..kind_at].iter().position(|w| {
+                !d.stop(w.as_str())
+                    && !matches!(
+                        w.as_str().to_lowercase().as_str(),
+                        "pharmacy" | "rx" | "drug" | "drugs"
+                    )
+            }) else {
+                continue;
+            };
+            let names = &words[first..kind_at];
+            if names.iter().any(|w| d.stop(w.as_str()))
+                || (!flat && !names[0].as_str().starts_with(char::is_uppercase))
+            {
+                continue;
+            }
+            let t = town.as_str();
+            let one = t.split_whitespace().next().unwrap_or("");
+            let end = if d.place(t) {
+                town.end()
+            } else if d.place(one) {
+                town.start() + one.len()
+            } else {
+                continue;
+            };
+            let start = head.start() + names[0].start();
+            out.push(span(start, end, Category::Organization, 0.85, "org"));
+        }
+    }
+
     /// Firms, in any casing: three census surnames as "A, B and C" (one of them at least no
     /// ordinary word: "henderson, hicks and brown" yes, "brown, green and white" no), and one or two
     /// words before a legal suffix ("abt associates", "Acme Ltd"), leading function,
@@ -1113,6 +1161,20 @@ const LETTERHEAD_KINDS: &[&str] = &[
     "institute",
     "schools",
     "living",
+    // behavioural and public health ("POMPERAUG FAMILY HOME *VISITING*", "ocean state
+    // sexual health *program*", "PIONEER VALLEY HOUSE OF *CORRECTION*")
+    "visiting",
+    "program",
+    "psychiatry",
+    "consortium",
+    "collaborative",
+    "ems",
+    "otp",
+    "jail",
+    "prison",
+    "correction",
+    "shelter",
+    "mission",
 ];
 
 /// Words of a region or a language that may open a letterhead's name though they are
@@ -1200,7 +1262,7 @@ impl ContextRules {
     /// NOTE").
     fn letterhead_line(&self, d: &Dicts, text: &str, line: &str, out: &mut Vec<Span>) -> bool {
         let start = line.as_ptr() as usize - text.as_ptr() as usize;
-        let name = match [", ", " - ", " \u{2013} ", " | "]
+        let name = match [", ", " - ", " \u{2013} ", " \u{2014} ", " | ", " / "]
             .iter()
             .filter_map(|sep| line.find(sep))
             .min()

@@ -193,16 +193,42 @@ impl ContextRules {
         }
     }
 
+    /// A street without a house number after "on", "off" or "along" ("found walking on
+    /// *Saddle Rd*", "ENCAMPMENT OFF *FRONT ST*"): one to three words before the street's
+    /// type, none a function word, a clinical word or a unit's or facility's word, and not
+    /// a saint's title before a name ("on St. Anne's"). A street's type written out stands
+    /// in [`Self::street_names`] too.
+    pub(super) fn streets_on(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
+        for c in self.street_on.captures_iter(text) {
+            let Some(g) = c.get(1) else { continue };
+            let words: Vec<&str> = g.as_str().split_whitespace().collect();
+            let Some((_, names)) = words.split_last() else {
+                continue;
+            };
+            let plain = names.iter().all(|w| {
+                !d.stop(w) && !d.clinical(w) && !d.org_word(w) && !w.eq_ignore_ascii_case("st")
+            });
+            // "on St Joseph's ward": a saint's title opens a name, it closes no street
+            let rest = text[g.end()..].trim_start_matches([' ', '\t', '.']);
+            let saint = words.last().is_some_and(|w| w.eq_ignore_ascii_case("st"))
+                && rest.starts_with(char::is_alphabetic)
+                && !rest.split_whitespace().next().is_some_and(|w| d.stop(w));
+            if plain && !saint {
+                out.push(span(g.start(), g.end(), Category::Address, 0.75, "address"));
+            }
+        }
+    }
+
     /// A town right after a facility found by the rules above ("HARBORSIDE PEDIATRICS,
     /// QUINCY", "st. anne's hospital (fall river)"): a known place of two words, or of one
     /// word that is no ordinary word, standing alone after a blank, a comma or a bracket.
     pub(super) fn towns_after_facilities(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
-        let ends: Vec<usize> = out
+        let orgs: Vec<(usize, usize)> = out
             .iter()
             .filter(|s| s.category == Category::Organization)
-            .map(|s| s.end)
+            .map(|s| (s.start, s.end))
             .collect();
-        for end in ends {
+        for (org_start, end) in orgs {
             let Some(rest) = text.get(end..) else {
                 continue;
             };
@@ -235,7 +261,10 @@ impl ContextRules {
                 t.get(..len).is_some_and(|p| p.contains(' ') && d.place(p)) && closed(len)
             }) {
                 out.push(span(start, start + len, Category::Location, 0.75, "place"));
-            } else if d.place(first) && !d.ordinary(first) && closed(first.len()) {
+            } else if d.place(first)
+                && (!d.ordinary(first) || letterhead_town(text, org_start, start + first.len()))
+                && closed(first.len())
+            {
                 out.push(span(
                     start,
                     start + first.len(),
@@ -626,4 +655,17 @@ fn region_after(d: &Dicts, text: &str, end: usize, flat: bool, codes: bool) -> O
         }
     }
     None
+}
+
+/// A letterhead's town: an organisation opens its line, and the town after it ends the
+/// line or a dash follows it ("CHUGACH BEHAVIORAL HEALTH HOSPITAL - *ANCHORAGE* - ADULT
+/// UNIT B", "BIG SKY CRISIS RECEIVING CENTER - *BILLINGS*"); there a town that is also an
+/// ordinary word counts.
+fn letterhead_town(text: &str, org_start: usize, town_end: usize) -> bool {
+    let line_start = text[..org_start].rfind('\n').map_or(0, |k| k + 1);
+    let rest = text[town_end..].trim_start_matches([' ', '\t']);
+    text[line_start..org_start].trim().is_empty()
+        && (rest.is_empty()
+            || rest.starts_with(['\n', '\r'])
+            || rest.starts_with(['-', '\u{2013}', '\u{2014}']))
 }
