@@ -30,7 +30,7 @@ const STOP_WORDS: &str = "\
     mobile pager npi dea license spouse mother father son daughter wife husband sister \
     brother friend guardian caregiver miss mx prof professor colleague colleagues sir \
     madam dtr sis bro niece nephew aware notified updated ok pgr beeper ph states \
-    reports says messaged texted emailed paged tmrw";
+    reports says messaged texted emailed paged tmrw via";
 
 /// Characters OCR reads for one another (either way), lower case; a digit's letters in the
 /// order they are tried (a 1 reads as l, then as i).

@@ -283,6 +283,7 @@ impl Engine {
                     trim_phone(u.text, s);
                     trim_number_tail(u.text, s);
                     trim_next_label(u.text, s);
+                    trim_title_line(u.text, s);
                     trim_number_line(u.text, s);
                     self.trim_edges(u.text, s);
                 });
@@ -2695,6 +2696,49 @@ fn trim_next_label(text: &str, s: &mut Span) {
     }
 }
 
+/// A name, place or organisation ends at a line break when the next line is a note's
+/// title ("ADULT UNIT 3 EAST⏎*NURSING* SHIFT NOTE", "AKILAQ VILLAGE CLINIC⏎*COMMUNITY
+/// HEALTH* AIDE ENCOUNTER"): the line the span runs onto holds a title's word after it.
+fn trim_title_line(text: &str, s: &mut Span) {
+    const TITLE: &[&str] = &[
+        "note",
+        "notes",
+        "visit",
+        "encounter",
+        "assessment",
+        "log",
+        "call",
+        "eval",
+        "evaluation",
+        "admission",
+        "report",
+        "consult",
+        "consultation",
+        "summary",
+        "record",
+    ];
+    if !matches!(
+        s.category,
+        Category::Name | Category::Location | Category::Organization
+    ) {
+        return;
+    }
+    let Some(t) = text.get(s.start..s.end) else {
+        return;
+    };
+    let Some(nl) = t.rfind('\n') else {
+        return;
+    };
+    let line_rest = text[s.end..].split('\n').next().unwrap_or("");
+    let titled = line_rest
+        .split(|c: char| !c.is_alphabetic())
+        .any(|w| TITLE.contains(&w.to_lowercase().as_str()));
+    let head = t[..nl].trim_end();
+    if titled && !head.trim().is_empty() {
+        s.end = s.start + head.len();
+    }
+}
+
 /// A number (ZIP, phone, fax, identifier) ends at the line it starts on: what the model
 /// ran on across a line break is another field or a clock time ("new haven 06511⏎⏎*0950*
 /// scheduled home visit").
@@ -3126,6 +3170,32 @@ mod tests {
         let mut s = span_at(t, "281-555-0162 X 10", Phone);
         assert!(split_extension(t, &mut s).is_none());
         assert_eq!(&t[s.start..s.end], "281-555-0162");
+        // a span ends at a line break when the next line is a note's title
+        for (t, what, c, want) in [
+            (
+                "BEHAVIORAL HOSPITAL - ADULT UNIT 3 EAST\nNURSING SHIFT NOTE 1900-0700",
+                "EAST\nNURSING",
+                Organization,
+                "EAST",
+            ),
+            (
+                "AKILAQ VILLAGE CLINIC\nCOMMUNITY HEALTH AIDE ENCOUNTER",
+                "AKILAQ VILLAGE CLINIC\nCOMMUNITY HEALTH",
+                Organization,
+                "AKILAQ VILLAGE CLINIC",
+            ),
+            // (a name across a line break in prose stays whole)
+            (
+                "SON JOHN\nSMITH VISITED TODAY",
+                "JOHN\nSMITH",
+                Name,
+                "JOHN\nSMITH",
+            ),
+        ] {
+            let mut s = span_at(t, what, c);
+            trim_title_line(t, &mut s);
+            assert_eq!(&t[s.start..s.end], want, "{t}");
+        }
         // a number ends at the line it starts on
         let t = "new haven 06511\n\n0950 scheduled home visit";
         let mut s = span_at(t, "06511\n\n0950", Zip);
