@@ -1318,17 +1318,26 @@ impl Engine {
 
     /// A learned identifier that is a pager, beeper or extension number, or written as a
     /// US phone number, is a phone number ("PAGER # 41902", "x3-5528", "cell
-    /// 508-555-0177"); after "fax"/"faxed" within three words before it, a fax number.
+    /// 508-555-0177"); after "fax"/"faxed" within five words before it, in its sentence
+    /// with no other number and no nearer phone word between, a fax number ("WILL FAX TO
+    /// ATTY AT 304-555-0158").
     pub(super) fn relabel_ner_contact(text: &str, mut s: Span) -> Span {
         if !matches!(s.category, Category::Id | Category::Phone) {
             return s;
         }
         let t = &text[s.start..s.end];
         let head = text[..s.start].trim_end_matches([' ', '\t', '#', ':', '.']);
-        let before: Vec<String> = head
+        let clause = head
+            .rsplit(['.', ';', '\n'])
+            .next()
+            .unwrap_or(head)
+            .rsplit(|c: char| c.is_ascii_digit())
+            .next()
+            .unwrap_or("");
+        let before: Vec<String> = clause
             .rsplit(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .take(3)
+            .take(5)
             .map(str::to_lowercase)
             .collect();
         let digits: String = t.chars().filter(char::is_ascii_digit).collect();
@@ -1336,7 +1345,14 @@ impl Engine {
             && t.chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '(' | ')' | '.'))
             && t.matches(['-', ' ', ')', '.']).count() >= 2;
-        if before.iter().any(|w| w == "fax" || w == "faxed")
+        // (the nearest of a fax word and a phone word decides: "faxed, call 555-…")
+        let nearest = before.iter().find(|w| {
+            matches!(
+                w.as_str(),
+                "fax" | "faxed" | "faxing" | "call" | "called" | "cell" | "phone" | "ph" | "tel"
+            )
+        });
+        if nearest.is_some_and(|w| w.starts_with("fax"))
             && (us_phone || s.category == Category::Phone)
         {
             s.category = Category::Fax;
@@ -3452,6 +3468,25 @@ mod tests {
             Category::Fax
         );
         assert_eq!(relabel("MRN 4471039 on transfer", "4471039", id), id);
+        // a fax word up to five words before, in the sentence, with no nearer phone word
+        let phone = Category::Phone;
+        for (t, n, want) in [
+            (
+                "WILL FAX TO ATTY AT 304-555-0158 W/ PT'S",
+                "304-555-0158",
+                Category::Fax,
+            ),
+            (
+                "FAXED TO STUDENT HEALTH 860-555-0191, ATTN",
+                "860-555-0191",
+                Category::Fax,
+            ),
+            ("faxed to pcp, call 603-555-0110 if", "603-555-0110", phone),
+            ("faxed. daughter at 603-555-0110", "603-555-0110", phone),
+            ("fax 2 pages, 603-555-0110", "603-555-0110", phone),
+        ] {
+            assert_eq!(relabel(t, n, phone), want, "{t}");
+        }
     }
 
     #[test]
