@@ -251,6 +251,20 @@ fn place_preposition(w: &str) -> bool {
     matches!(w, "at" | "from" | "to" | "via" | "thru")
 }
 
+/// Where a town after "of" ends when the gazetteer knows it: both its words, or its first
+/// word alone ("of bowling green", "of caldwell, did").
+fn known_town_end(d: &Dicts, town: &regex::Match) -> Option<usize> {
+    let t = town.as_str();
+    let one = t.split_whitespace().next().unwrap_or("");
+    if d.place(t) {
+        Some(town.end())
+    } else if d.place(one) {
+        Some(town.start() + one.len())
+    } else {
+        None
+    }
+}
+
 impl ContextRules {
     /// A UK trust or health board named on a line of its own, from the line's first word
     /// ("Pennine Moor Hospitals NHS Foundation Trust", "BELFAST HEALTH AND SOCIAL CARE
@@ -789,16 +803,8 @@ impl ContextRules {
             }
             let mut end = all.end();
             if let Some(town) = c.get(1) {
-                let t = town.as_str();
-                let one = t.split_whitespace().next().unwrap_or("");
                 let of_at = text[..town.start()].trim_end().len() - 2;
-                end = if d.place(t) {
-                    town.end()
-                } else if d.place(one) {
-                    town.start() + one.len()
-                } else {
-                    text[..of_at].trim_end().len()
-                };
+                end = known_town_end(d, &town).unwrap_or(text[..of_at].trim_end().len());
             }
             out.push(span(all.start(), end, Category::Organization, 0.85, "org"));
         }
@@ -807,8 +813,8 @@ impl ContextRules {
     /// A pharmacy named with its town, in any casing ("RX FILLED AT *FAMILY DRUG OF
     /// LEWISBURG*", "*Hometown Pharmacy of Crossville*"): one or two words before the kind,
     /// none a function word (leading ones and a pharmacy's word are left out: "at",
-    /// "pharmacy *harbor drug of machias*"), and a known
-    /// place of one word or two after "of" (else no pharmacy is found).
+    /// "pharmacy *harbor drug of machias*"), and a known place of one word or two after
+    /// "of" (else no pharmacy is found).
     pub(super) fn pharmacies_of_towns(
         &self,
         d: &Dicts,
@@ -838,13 +844,7 @@ impl ContextRules {
             {
                 continue;
             }
-            let t = town.as_str();
-            let one = t.split_whitespace().next().unwrap_or("");
-            let end = if d.place(t) {
-                town.end()
-            } else if d.place(one) {
-                town.start() + one.len()
-            } else {
+            let Some(end) = known_town_end(d, &town) else {
                 continue;
             };
             let start = head.start() + names[0].start();
