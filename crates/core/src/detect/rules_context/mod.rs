@@ -214,8 +214,8 @@ pub(crate) struct ContextRules {
     va: Regex,
     /// "Infirmary Road," / "BECKETT STREET" ending a line: a street without a number.
     street_name: Regex,
-    /// "walking on Saddle Rd", "OFF FRONT ST": a street without a number after "on",
-    /// "off" or "along".
+    /// "WANDERING ON BAYOU DULARGE RD", "on Broadway St.": a street without a number after
+    /// "on", "off" or "along".
     street_on: Regex,
     uk_phone: Regex,
     nhs: Regex,

@@ -193,11 +193,12 @@ impl ContextRules {
         }
     }
 
-    /// A street without a house number after "on", "off" or "along" ("found walking on
-    /// *Saddle Rd*", "ENCAMPMENT OFF *FRONT ST*"): one to three words before the street's
-    /// type, none a function word, a clinical word or a unit's or facility's word, and not
-    /// a saint's title before a name ("on St. Anne's"). A street's type written out stands
-    /// in [`Self::street_names`] too.
+    /// A street without a house number after "on", "off" or "along" ("FOUND WANDERING ON
+    /// *BAYOU DULARGE RD*", "THE MERCADO ON *BROADWAY ST*."): one to three words before the
+    /// street's type, none a function word, a clinical word or a unit's or facility's word
+    /// (so "on Saddle Rd", "off front st" are left: saddle and front are such words), and no
+    /// saint's title before a name ("on St. John's wort"). A street's type written out
+    /// stands in [`Self::street_names`] too.
     pub(super) fn streets_on(&self, d: &Dicts, text: &str, out: &mut Vec<Span>) {
         for c in self.street_on.captures_iter(text) {
             let Some(g) = c.get(1) else { continue };
