@@ -39,6 +39,12 @@ pub const WEEKDAYS: [&str; 7] = [
 pub const WEEKDAY_ABBREVIATIONS: [&str; 8] =
     ["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri"];
 
+/// A weekday's name or its abbreviation, given in lower case ("thursday", "thurs"; not
+/// "sat" or "sun", which are words).
+pub fn weekday_word(l: &str) -> bool {
+    WEEKDAYS.contains(&l) || WEEKDAY_ABBREVIATIONS.contains(&l)
+}
+
 /// Two bare clock times joined by a dash: a shift or a span of time ("1900-0700",
 /// "0100-0230").
 pub fn clock_range(w: &str) -> bool {

@@ -1592,9 +1592,7 @@ impl Engine {
         }
         // "DATE: THURS 10/12/2023": a weekday alone is no place or organisation
         if matches!(s.category, Category::Location | Category::Organization) && {
-            let l = trimmed.trim_end_matches('.').to_lowercase();
-            crate::text::WEEKDAYS.contains(&l.as_str())
-                || crate::text::WEEKDAY_ABBREVIATIONS.contains(&l.as_str())
+            crate::text::weekday_word(&trimmed.trim_end_matches('.').to_lowercase())
         } {
             return false;
         }
@@ -2797,9 +2795,7 @@ fn trim_leading_weekday(text: &str, s: &mut Span) {
     };
     let word: String = t.chars().take_while(|c| c.is_alphabetic()).collect();
     let l = word.to_lowercase();
-    let weekday = crate::text::WEEKDAYS.contains(&l.as_str())
-        || crate::text::WEEKDAY_ABBREVIATIONS.contains(&l.as_str())
-        || matches!(l.as_str(), "sat" | "sun");
+    let weekday = crate::text::weekday_word(&l) || matches!(l.as_str(), "sat" | "sun");
     if !weekday {
         return;
     }

@@ -80,8 +80,7 @@ impl ContextRules {
                         | "dated"
                         | "until"
                         | "due"
-                ) || crate::text::WEEKDAY_ABBREVIATIONS.contains(&w)
-                    || crate::text::WEEKDAYS.contains(&w)
+                ) || crate::text::weekday_word(w)
             };
             let head = text[..m.start()].trim_end_matches([' ', '\t']);
             let clock = head.rsplit(char::is_whitespace).next().unwrap_or("");
